@@ -1,0 +1,123 @@
+//! Severity levels, normalised from the many spellings logs use.
+
+/// `TRACE DEBUG INFO WARN ERROR FATAL`, ordered by severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+    Fatal,
+}
+
+impl Level {
+    pub const ALL: [Level; 6] = [Level::Trace, Level::Debug, Level::Info, Level::Warn, Level::Error, Level::Fatal];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Trace => "TRACE",
+            Level::Debug => "DEBUG",
+            Level::Info => "INFO",
+            Level::Warn => "WARN",
+            Level::Error => "ERROR",
+            Level::Fatal => "FATAL",
+        }
+    }
+
+    /// Parses a level word: names in any case (`warning`, `Err`, `CRITICAL`, `SEVERE`,
+    /// `notice`, `emerg`…), without surrounding brackets or padding.
+    pub fn from_word(word: &str) -> Option<Level> {
+        let w = word.as_bytes();
+        if w.is_empty() || w.len() > 11 {
+            return None;
+        }
+        let mut buf = [0u8; 11];
+        for (i, b) in w.iter().enumerate() {
+            buf[i] = b.to_ascii_uppercase();
+        }
+        Some(match &buf[..w.len()] {
+            b"TRACE" | b"TRC" | b"FINEST" | b"FINER" | b"VERBOSE" => Level::Trace,
+            b"DEBUG" | b"DBG" | b"DEBU" | b"FINE" | b"CONFIG" => Level::Debug,
+            b"INFO" | b"INF" | b"INFORMATION" | b"NOTICE" | b"INFORMATIONAL" => Level::Info,
+            b"WARN" | b"WARNING" | b"WRN" | b"WARNI" => Level::Warn,
+            b"ERROR" | b"ERR" | b"ERRO" | b"FAILURE" | b"FAIL" => Level::Error,
+            b"FATAL" | b"CRITICAL" | b"CRIT" | b"SEVERE" | b"EMERG" | b"EMERGENCY" | b"ALERT" | b"PANIC" | b"FTL" => {
+                Level::Fatal
+            }
+            _ => return None,
+        })
+    }
+
+    /// Single-letter levels (`I`, `W`, `E`…) as used by logcat, glog and klog.
+    pub fn from_letter(letter: &str) -> Option<Level> {
+        Some(match letter {
+            "T" | "V" => Level::Trace,
+            "D" => Level::Debug,
+            "I" => Level::Info,
+            "W" => Level::Warn,
+            "E" => Level::Error,
+            "F" | "A" | "C" => Level::Fatal,
+            _ => return None,
+        })
+    }
+
+    /// Syslog severity 0–7.
+    pub fn from_syslog_severity(sev: u8) -> Level {
+        match sev {
+            0..=2 => Level::Fatal,
+            3 => Level::Error,
+            4 => Level::Warn,
+            5 | 6 => Level::Info,
+            _ => Level::Debug,
+        }
+    }
+
+    /// Bunyan/pino numeric levels (10 trace … 60 fatal).
+    pub fn from_bunyan(n: i64) -> Option<Level> {
+        Some(match n {
+            0..=14 => Level::Trace,
+            15..=24 => Level::Debug,
+            25..=34 => Level::Info,
+            35..=44 => Level::Warn,
+            45..=54 => Level::Error,
+            55..=100 => Level::Fatal,
+            _ => return None,
+        })
+    }
+
+    /// Any textual spelling: a word, a letter or a number (syslog 0–7 is not guessed
+    /// here because it collides with Bunyan; callers that know use the specific parser).
+    pub fn parse_loose(text: &str) -> Option<Level> {
+        let t = text.trim().trim_matches(|c| matches!(c, '[' | ']' | '<' | '>' | '(' | ')' | ':'));
+        Level::from_word(t)
+            .or_else(|| Level::from_letter(t))
+            .or_else(|| t.parse::<i64>().ok().and_then(Level::from_bunyan))
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_normalise() {
+        assert_eq!(Level::parse_loose("WARNING"), Some(Level::Warn));
+        assert_eq!(Level::parse_loose("[warn]"), Some(Level::Warn));
+        assert_eq!(Level::parse_loose("CRITICAL"), Some(Level::Fatal));
+        assert_eq!(Level::parse_loose("SEVERE"), Some(Level::Fatal));
+        assert_eq!(Level::parse_loose("emerg"), Some(Level::Fatal));
+        assert_eq!(Level::parse_loose("E"), Some(Level::Error));
+        assert_eq!(Level::parse_loose("30"), Some(Level::Info));
+        assert_eq!(Level::parse_loose("50"), Some(Level::Error));
+        assert_eq!(Level::parse_loose("notice"), Some(Level::Info));
+        assert_eq!(Level::from_syslog_severity(3), Some(Level::Error).unwrap());
+        assert_eq!(Level::parse_loose("hello"), None);
+    }
+}

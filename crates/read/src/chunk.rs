@@ -1,0 +1,328 @@
+//! Cutting a decompressed stream into chunks that end on a record boundary.
+
+use std::io::{ErrorKind, Read};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+use crate::{OpenedSource, ReadError};
+
+/// How much to read at a time and how long a line may get.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadLimits {
+    /// Target size of one chunk (the unit of parallel work).
+    pub chunk_bytes: usize,
+    /// Lines longer than this are cut to it; the rest of the line is dropped and counted.
+    pub max_line_bytes: usize,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits { chunk_bytes: 4 << 20, max_line_bytes: 1 << 20 }
+    }
+}
+
+/// What the reader saw, for the intake summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    /// Decompressed bytes delivered (including dropped parts of long lines).
+    pub bytes: u64,
+    /// Bytes read from the underlying file (compressed size for gzip/zstd).
+    pub raw_bytes: u64,
+    /// Lines cut at `max_line_bytes`.
+    pub long_lines: u64,
+    /// Bytes dropped from those lines.
+    pub long_line_bytes_dropped: u64,
+}
+
+/// A run of whole lines. Its first line starts a record whenever the caller's predicate
+/// could find such a place, so a chunk can be parsed without looking at its neighbours.
+#[derive(Debug)]
+pub struct Chunk {
+    pub data: Vec<u8>,
+    /// 1-based number of the chunk's first line in its file.
+    pub first_line: u64,
+    /// Decompressed byte offset of the chunk's start in its file.
+    pub offset: u64,
+}
+
+const BINARY_PROBE: usize = 8192;
+/// How many lines back from a chunk's end to look for a record start.
+const MAX_BACKTRACK_LINES: usize = 4096;
+
+/// Reads one source as a sequence of [`Chunk`]s.
+pub struct ChunkReader {
+    path: PathBuf,
+    source: OpenedSource,
+    limits: ReadLimits,
+    buf: Vec<u8>,
+    block: Vec<u8>,
+    cur_line_len: usize,
+    skipping: bool,
+    probed: usize,
+    next_line: u64,
+    next_offset: u64,
+    eof: bool,
+    pending_error: Option<ReadError>,
+    stats: ReadStats,
+}
+
+impl ChunkReader {
+    pub fn new(path: PathBuf, source: OpenedSource, limits: ReadLimits) -> Self {
+        let limits = ReadLimits {
+            chunk_bytes: limits.chunk_bytes.max(1024),
+            max_line_bytes: limits.max_line_bytes.max(64),
+        };
+        ChunkReader {
+            path,
+            source,
+            limits,
+            buf: Vec::new(),
+            block: vec![0; (256 * 1024).min(limits.chunk_bytes)],
+            cur_line_len: 0,
+            skipping: false,
+            probed: 0,
+            next_line: 1,
+            next_offset: 0,
+            eof: false,
+            pending_error: None,
+            stats: ReadStats::default(),
+        }
+    }
+
+    pub fn stats(&self) -> ReadStats {
+        let mut s = self.stats.clone();
+        s.raw_bytes = self.source.raw_offset.load(Ordering::Relaxed);
+        s
+    }
+
+    pub fn size_on_disk(&self) -> Option<u64> {
+        self.source.size_on_disk
+    }
+
+    pub fn compression(&self) -> crate::Compression {
+        self.source.compression
+    }
+
+    /// Returns the next chunk. `is_record_start` tells whether a line begins a record; the
+    /// chunk is cut before such a line so that continuation lines (stack traces) stay with
+    /// their head. Returns `Ok(None)` at the end; an error is returned once, after the
+    /// chunks read before it.
+    pub fn next_chunk(&mut self, is_record_start: &dyn Fn(&[u8]) -> bool) -> Result<Option<Chunk>, ReadError> {
+        while !self.eof && self.buf.len() < self.limits.chunk_bytes {
+            match self.source.reader.read(&mut self.block) {
+                Ok(0) => self.eof = true,
+                Ok(n) => {
+                    if self.probed < BINARY_PROBE {
+                        let upto = n.min(BINARY_PROBE - self.probed);
+                        if let Some(i) = memchr::memchr(0, &self.block[..upto]) {
+                            self.eof = true;
+                            self.buf.clear();
+                            return Err(ReadError::Binary { path: self.path.clone(), offset: (self.probed + i) as u64 });
+                        }
+                        self.probed += upto;
+                    }
+                    self.stats.bytes += n as u64;
+                    let block = std::mem::take(&mut self.block);
+                    self.push_block(&block[..n]);
+                    self.block = block;
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.eof = true;
+                    self.pending_error = Some(self.stream_error(e));
+                }
+            }
+        }
+        if self.buf.is_empty() {
+            return match self.pending_error.take() {
+                Some(e) => Err(e),
+                None => Ok(None),
+            };
+        }
+        let cut = if self.eof { self.buf.len() } else { self.find_cut(is_record_start) };
+        let rest = self.buf.split_off(cut);
+        let data = std::mem::replace(&mut self.buf, rest);
+        let lines = memchr::memchr_iter(b'\n', &data).count() as u64;
+        let chunk = Chunk { first_line: self.next_line, offset: self.next_offset, data };
+        self.next_line += lines;
+        self.next_offset += chunk.data.len() as u64;
+        Ok(Some(chunk))
+    }
+
+    fn stream_error(&self, e: std::io::Error) -> ReadError {
+        match self.source.compression {
+            crate::Compression::None => ReadError::Io { path: self.path.clone(), source: e },
+            c => ReadError::Corrupt {
+                path: self.path.clone(),
+                compression: c.name(),
+                compressed_offset: self.source.raw_offset.load(Ordering::Relaxed),
+                decompressed_offset: self.stats.bytes,
+                message: if e.kind() == ErrorKind::UnexpectedEof {
+                    "unexpected end of stream".to_string()
+                } else {
+                    e.to_string()
+                },
+            },
+        }
+    }
+
+    /// The cut position: the start of the last complete line that begins a record.
+    fn find_cut(&self, is_record_start: &dyn Fn(&[u8]) -> bool) -> usize {
+        let buf = &self.buf;
+        let Some(last_nl) = memchr::memrchr(b'\n', buf) else {
+            return buf.len();
+        };
+        // `end` is the exclusive end of the line being examined (its newline).
+        let mut end = last_nl;
+        let fallback = last_nl + 1;
+        for _ in 0..MAX_BACKTRACK_LINES {
+            let start = memchr::memrchr(b'\n', &buf[..end]).map_or(0, |i| i + 1);
+            if start == 0 {
+                break;
+            }
+            if is_record_start(&buf[start..end]) {
+                return start;
+            }
+            end = start - 1;
+        }
+        fallback
+    }
+
+    /// Appends a block to the buffer, cutting lines longer than `max_line_bytes`.
+    fn push_block(&mut self, block: &[u8]) {
+        let max = self.limits.max_line_bytes;
+        let mut rest = block;
+        while !rest.is_empty() {
+            if self.skipping {
+                match memchr::memchr(b'\n', rest) {
+                    Some(i) => {
+                        self.stats.long_line_bytes_dropped += i as u64;
+                        self.skipping = false;
+                        rest = &rest[i..];
+                    }
+                    None => {
+                        self.stats.long_line_bytes_dropped += rest.len() as u64;
+                        return;
+                    }
+                }
+            }
+            match memchr::memchr(b'\n', rest) {
+                Some(i) => {
+                    let body = i;
+                    if self.cur_line_len + body > max {
+                        let keep = max.saturating_sub(self.cur_line_len);
+                        self.buf.extend_from_slice(&rest[..keep]);
+                        self.stats.long_lines += 1;
+                        self.stats.long_line_bytes_dropped += (body - keep) as u64;
+                    } else {
+                        self.buf.extend_from_slice(&rest[..body]);
+                    }
+                    self.buf.push(b'\n');
+                    self.cur_line_len = 0;
+                    rest = &rest[i + 1..];
+                }
+                None => {
+                    if self.cur_line_len + rest.len() > max {
+                        let keep = max.saturating_sub(self.cur_line_len);
+                        self.buf.extend_from_slice(&rest[..keep]);
+                        self.stats.long_lines += 1;
+                        self.stats.long_line_bytes_dropped += (rest.len() - keep) as u64;
+                        self.cur_line_len = max;
+                        self.skipping = true;
+                    } else {
+                        self.buf.extend_from_slice(rest);
+                        self.cur_line_len += rest.len();
+                    }
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{open_source, Source};
+    use std::io::Write;
+
+    fn reader_for(bytes: &[u8], limits: ReadLimits) -> (tempfile::TempDir, ChunkReader) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.log");
+        std::fs::write(&path, bytes).unwrap();
+        let src = open_source(&Source::File(path.clone())).unwrap();
+        (dir, ChunkReader::new(path, src, limits))
+    }
+
+    fn all_chunks(r: &mut ChunkReader, pred: &dyn Fn(&[u8]) -> bool) -> Vec<Chunk> {
+        let mut out = Vec::new();
+        while let Some(c) = r.next_chunk(pred).unwrap() {
+            out.push(c);
+        }
+        out
+    }
+
+    #[test]
+    fn chunks_are_cut_before_record_starts_only() {
+        let mut text = String::new();
+        for i in 0..2000 {
+            text.push_str(&format!("2024-01-01 00:00:00 ERROR boom {i}\n\tat a.b.C(C.java:1)\n\tat a.b.D(D.java:2)\n"));
+        }
+        let (_d, mut r) = reader_for(text.as_bytes(), ReadLimits { chunk_bytes: 4096, max_line_bytes: 1 << 20 });
+        let chunks = all_chunks(&mut r, &|l: &[u8]| l.starts_with(b"2024"));
+        assert!(chunks.len() > 10);
+        let mut line = 1;
+        for c in &chunks {
+            assert!(c.data.starts_with(b"2024"), "chunk must start at a record head");
+            assert_eq!(c.first_line, line);
+            line += c.data.iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        let joined: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
+        assert_eq!(joined, text.as_bytes());
+    }
+
+    #[test]
+    fn long_lines_are_capped_and_counted() {
+        let mut text = b"short\n".to_vec();
+        text.extend(std::iter::repeat(b'x').take(5_000_000));
+        text.extend_from_slice(b"\nafter\n");
+        let (_d, mut r) = reader_for(&text, ReadLimits { chunk_bytes: 1 << 16, max_line_bytes: 1000 });
+        let chunks = all_chunks(&mut r, &|_| true);
+        let joined: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
+        let lines: Vec<&[u8]> = joined.split(|&b| b == b'\n').collect();
+        assert_eq!(lines[0], b"short");
+        assert_eq!(lines[1].len(), 1000);
+        assert_eq!(lines[2], b"after");
+        let s = r.stats();
+        assert_eq!(s.long_lines, 1);
+        assert_eq!(s.long_line_bytes_dropped, 5_000_000 - 1000);
+    }
+
+    #[test]
+    fn truncated_gzip_keeps_what_was_read_and_names_the_offset() {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        for i in 0..20000 {
+            writeln!(enc, "2024-01-01 00:00:{:02} INFO line number {i} with some padding text", i % 60).unwrap();
+        }
+        let full = enc.finish().unwrap();
+        let cut = &full[..full.len() / 2];
+        let (_d, mut r) = reader_for(cut, ReadLimits::default());
+        let mut got = 0usize;
+        let err = loop {
+            match r.next_chunk(&|_| true) {
+                Ok(Some(c)) => got += c.data.len(),
+                Ok(None) => panic!("expected an error"),
+                Err(e) => break e,
+            }
+        };
+        assert!(got > 0, "data before the truncation is kept");
+        let msg = err.to_string();
+        assert!(msg.contains("in.log") && msg.contains("gzip") && msg.contains("offset"), "{msg}");
+    }
+
+    #[test]
+    fn binary_files_are_refused() {
+        let (_d, mut r) = reader_for(b"abc\0def\n", ReadLimits::default());
+        assert!(matches!(r.next_chunk(&|_| true), Err(ReadError::Binary { offset: 3, .. })));
+    }
+}
