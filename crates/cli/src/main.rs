@@ -1,1 +1,234 @@
-fn main() {}
+//! `triage`: the command-line glue. Argument parsing, progress and output live here;
+//! everything that reads, parses or analyses lives in the library crates.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use triage_parse::intake::{self, ForcedFormat, IntakeEvent, IntakeOptions, IntakeSummary};
+use triage_parse::record::rfc3339;
+use triage_parse::timestamp::Zone;
+use triage_read::ReadLimits;
+
+mod progress;
+
+/// Triage reads the logs of an incident window and tells what is wrong.
+///
+/// Inputs are files, directories (read recursively), globs or `-` for standard input;
+/// gzip and zstd are recognised by their magic bytes, and rotated sets (app.log.2.gz,
+/// app.log.1, app.log) are read oldest first. Each file's format is detected from its
+/// first lines (`triage inspect` shows what was chosen).
+#[derive(Parser, Debug)]
+#[command(name = "triage", version, about, long_about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print every record as one JSON line: {ts, level, module, host, service, message,
+    /// fields, source, line}.
+    ///
+    /// `ts` is RFC 3339 in UTC, `line` the 1-based number of the record's first line in
+    /// its file, `message` the text after the header; continuation lines (stack traces)
+    /// are joined to their record with newlines. A one-line intake summary goes to
+    /// stderr. Exits non-zero only when nothing could be read.
+    Parse(ParseArgs),
+    /// Show, per file, the detected format, confidence, timestamp layout, zone assumption
+    /// and three parsed sample records. Reads only the beginning of each file.
+    Inspect(InspectArgs),
+}
+
+/// Options shared by every command that reads logs.
+#[derive(Args, Debug, Clone)]
+struct InputArgs {
+    /// Files, directories, globs, or `-` for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// Zone for timestamps that carry none: an IANA name (Asia/Shanghai) or an offset
+    /// (+08:00).
+    #[arg(long, default_value = "UTC", value_name = "TZ")]
+    tz: String,
+    /// Header layout in Loghub `log_format` syntax instead of detection, e.g.
+    /// '<Date> <Time> <Pid> <Level> <Component>: <Content>'. `<Content>` is the message,
+    /// other `<Field>`s become fields; other text is a regular expression and spaces
+    /// match runs of whitespace.
+    #[arg(long, value_name = "FORMAT", conflicts_with = "json_fields")]
+    line_format: Option<String>,
+    /// JSON lines with non-standard keys: `ts=KEY,msg=KEY,level=KEY` (dotted keys for
+    /// nested objects).
+    #[arg(long, value_name = "MAP")]
+    json_fields: Option<String>,
+    /// Lines longer than this are cut (the rest is counted and dropped).
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    max_line_bytes: usize,
+    /// Records (with their continuation lines) longer than this are cut.
+    #[arg(long, default_value_t = 64 * 1024, value_name = "BYTES")]
+    max_record_bytes: usize,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// No progress bar and no intake summary on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct ParseArgs {
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Args, Debug)]
+struct InspectArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Parsed sample records to show per file.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    samples: usize,
+}
+
+impl InputArgs {
+    fn options(&self) -> Result<IntakeOptions> {
+        if let Some(n) = self.threads {
+            // Ignore the error when a pool already exists (tests call main twice).
+            let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+        }
+        let zone = Zone::parse(&self.tz).map_err(anyhow::Error::msg).context("--tz")?;
+        let forced = match (&self.line_format, &self.json_fields) {
+            (Some(f), _) => Some(ForcedFormat::LineFormat(f.clone())),
+            (None, Some(j)) => Some(ForcedFormat::JsonFields(j.clone())),
+            _ => None,
+        };
+        if let Some(f) = &forced {
+            f.candidate().map_err(anyhow::Error::msg)?;
+        }
+        Ok(IntakeOptions {
+            zone,
+            limits: ReadLimits { max_line_bytes: self.max_line_bytes, ..ReadLimits::default() },
+            max_record_bytes: self.max_record_bytes.max(256),
+            forced,
+            ..IntakeOptions::default()
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Parse(args) => cmd_parse(args),
+        Command::Inspect(args) => cmd_inspect(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("triage: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
+
+/// Prints read problems as they happen and the summary at the end; picks the exit code.
+fn finish(summary: &IntakeSummary, quiet: bool) -> ExitCode {
+    if !quiet {
+        eprintln!("{}", summary.one_line());
+    }
+    if summary.files_read == 0 {
+        eprintln!("triage: nothing could be read");
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+fn warn_event<T>(event: &IntakeEvent<T>) {
+    match event {
+        IntakeEvent::FileFailed(_, e) => eprintln!("triage: warning: {e}"),
+        IntakeEvent::FileFinished(_, _, Some(e)) => eprintln!("triage: warning: {e}"),
+        _ => {}
+    }
+}
+
+fn cmd_parse(args: ParseArgs) -> Result<ExitCode> {
+    let opts = args.input.options()?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut write_error: Option<io::Error> = None;
+    let progress = progress::Progress::new(!args.input.quiet && io::stderr().is_terminal());
+    let summary = intake::run(
+        &args.input.paths,
+        &opts,
+        |info, records, _counts| {
+            let mut buf = Vec::with_capacity(records.len() * 256);
+            for r in &records {
+                r.write_json(&info.name, &mut buf);
+            }
+            (buf, records.len())
+        },
+        |event| {
+            warn_event(&event);
+            match event {
+                IntakeEvent::FileStarted(info) => progress.start_file(&info),
+                IntakeEvent::Chunk(_, (buf, n), bytes) => {
+                    progress.advance(bytes, n as u64);
+                    if let Err(e) = out.write_all(&buf) {
+                        write_error = Some(e);
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+            true
+        },
+    );
+    progress.finish();
+    if let Some(e) = write_error {
+        return Err(e).context("writing records");
+    }
+    out.flush().context("writing records")?;
+    Ok(finish(&summary, args.input.quiet))
+}
+
+fn cmd_inspect(args: InspectArgs) -> Result<ExitCode> {
+    let opts = args.input.options()?;
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut read_any = false;
+    for result in intake::inspect(&args.input.paths, &opts, args.samples) {
+        match result {
+            Err((_, e)) => eprintln!("triage: warning: {e}"),
+            Ok(insp) => {
+                read_any = true;
+                let info = &insp.info;
+                let d = &info.detection;
+                writeln!(out, "{}", info.name)?;
+                writeln!(out, "  format:      {}", d.candidate.name)?;
+                writeln!(out, "  compression: {}", info.compression.name())?;
+                writeln!(out, "  confidence:  {:.0}% of sampled lines explained", d.confidence * 100.0)?;
+                let layout = d.candidate.ts_layout.map_or("per record (format-defined)".to_string(), |l| l.describe().to_string());
+                writeln!(out, "  timestamps:  {layout}; {:.0}% of sampled records have one", d.ts_share * 100.0)?;
+                writeln!(out, "  zone:        times without an offset are read as {} (--tz)", args.input.tz)?;
+                for r in &insp.samples {
+                    let mut line = Vec::new();
+                    r.write_json(&info.name, &mut line);
+                    write!(out, "  sample:      {}", String::from_utf8_lossy(&line))?;
+                }
+                if insp.samples.is_empty() {
+                    writeln!(out, "  sample:      (no records)")?;
+                }
+                if let Some(ts) = insp.samples.iter().find_map(|r| r.ts) {
+                    writeln!(out, "  first time:  {}", rfc3339(ts))?;
+                }
+            }
+        }
+    }
+    Ok(if read_any { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}

@@ -8,6 +8,10 @@
 
 mod level;
 pub mod record;
+pub mod assemble;
+pub mod detect;
+pub mod formats;
+pub mod intake;
 pub mod timestamp;
 
 pub use level::Level;

@@ -266,20 +266,23 @@ pub fn parse_text(s: &str, ctx: &TimeContext) -> Option<i64> {
 /// told apart by magnitude (plausible between 1973 and 2286 in every unit).
 pub fn from_epoch_number(n: f64) -> Option<i64> {
     let a = n.abs();
-    let ns = if a < 1e11 {
-        n * 1e9
+    let scale: i64 = if a < 1e11 {
+        1_000_000_000
     } else if a < 1e14 {
-        n * 1e6
+        1_000_000
     } else if a < 1e17 {
-        n * 1e3
+        1_000
     } else {
-        n
+        1
     };
-    if ns.is_finite() && ns.abs() < 9.2e18 {
-        Some(ns as i64)
-    } else {
-        None
+    if a.is_nan() || a * scale as f64 >= 9.2e18 {
+        return None;
     }
+    // Whole and fractional parts scaled apart: `n * 1e6` in f64 turns the millisecond
+    // time 1700000000123 into ...123000064 ns.
+    let whole = n.trunc();
+    let frac = ((n - whole) * scale as f64).round() as i64;
+    (whole as i64).checked_mul(scale)?.checked_add(frac)
 }
 
 /// Parses a timestamp of a given layout at the start of `s`.
@@ -807,6 +810,9 @@ mod tests {
     fn epoch_numbers_by_magnitude() {
         assert_eq!(from_epoch_number(1_700_000_000.5), Some(1_700_000_000_500_000_000));
         assert_eq!(from_epoch_number(1_700_000_000_000.0), Some(1_700_000_000_000_000_000));
+        assert_eq!(from_epoch_number(1_700_000_000_123.0), Some(1_700_000_000_123_000_000));
+        assert_eq!(from_epoch_number(f64::NAN), None);
+        assert_eq!(from_epoch_number(1e300), None);
         assert_eq!(rfc3339(parse_text("1700000000", &ctx()).unwrap()), "2023-11-14T22:13:20Z");
     }
 

@@ -108,6 +108,32 @@ impl ChunkReader {
     /// their head. Returns `Ok(None)` at the end; an error is returned once, after the
     /// chunks read before it.
     pub fn next_chunk(&mut self, is_record_start: &dyn Fn(&[u8]) -> bool) -> Result<Option<Chunk>, ReadError> {
+        self.fill()?;
+        if self.buf.is_empty() {
+            return match self.pending_error.take() {
+                Some(e) => Err(e),
+                None => Ok(None),
+            };
+        }
+        let cut = if self.eof { self.buf.len() } else { self.find_cut(is_record_start) };
+        let rest = self.buf.split_off(cut);
+        let data = std::mem::replace(&mut self.buf, rest);
+        let lines = memchr::memchr_iter(b'\n', &data).count() as u64;
+        let chunk = Chunk { first_line: self.next_line, offset: self.next_offset, data };
+        self.next_line += lines;
+        self.next_offset += chunk.data.len() as u64;
+        Ok(Some(chunk))
+    }
+
+    /// The bytes of the next chunk-to-be without consuming them (to detect the format
+    /// before the first cut). Up to `chunk_bytes`, whole lines plus a partial last one.
+    pub fn peek(&mut self) -> Result<&[u8], ReadError> {
+        self.fill()?;
+        Ok(&self.buf)
+    }
+
+    /// Reads until the buffer holds a chunk's worth or the input ends.
+    fn fill(&mut self) -> Result<(), ReadError> {
         while !self.eof && self.buf.len() < self.limits.chunk_bytes {
             match self.source.reader.read(&mut self.block) {
                 Ok(0) => self.eof = true,
@@ -133,20 +159,7 @@ impl ChunkReader {
                 }
             }
         }
-        if self.buf.is_empty() {
-            return match self.pending_error.take() {
-                Some(e) => Err(e),
-                None => Ok(None),
-            };
-        }
-        let cut = if self.eof { self.buf.len() } else { self.find_cut(is_record_start) };
-        let rest = self.buf.split_off(cut);
-        let data = std::mem::replace(&mut self.buf, rest);
-        let lines = memchr::memchr_iter(b'\n', &data).count() as u64;
-        let chunk = Chunk { first_line: self.next_line, offset: self.next_offset, data };
-        self.next_line += lines;
-        self.next_offset += chunk.data.len() as u64;
-        Ok(Some(chunk))
+        Ok(())
     }
 
     fn stream_error(&self, e: std::io::Error) -> ReadError {

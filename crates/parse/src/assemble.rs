@@ -1,0 +1,212 @@
+//! Turning a chunk of lines into records: one header line plus its continuation lines,
+//! with line numbers, a size cap and timestamp inheritance. Shared by every format.
+
+use crate::formats::LineParser;
+use crate::timestamp::TimeContext;
+use crate::Record;
+
+/// What intake did with the lines it saw; summed over chunks and files for the
+/// one-line intake summary and the report's data-quality section.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IntakeCounts {
+    pub lines: u64,
+    pub records: u64,
+    /// Lines joined to the record above them (stack frames, wrapped text).
+    pub continuation_lines: u64,
+    pub blank_lines: u64,
+    /// Lines that were not valid UTF-8 (decoded with U+FFFD replacements).
+    pub invalid_utf8_lines: u64,
+    /// Records without a timestamp that took the previous record's.
+    pub ts_inherited: u64,
+    /// Records with no timestamp at all (nothing to inherit).
+    pub no_ts: u64,
+    /// Records cut at the record size cap.
+    pub truncated_records: u64,
+    /// Bytes dropped by that cap.
+    pub truncated_bytes: u64,
+    /// Continuation lines with no record above them (start of file), kept as records.
+    pub orphan_lines: u64,
+    /// Timestamps earlier than the record before them in the same file.
+    pub out_of_order: u64,
+}
+
+impl IntakeCounts {
+    pub fn add(&mut self, o: &IntakeCounts) {
+        self.lines += o.lines;
+        self.records += o.records;
+        self.continuation_lines += o.continuation_lines;
+        self.blank_lines += o.blank_lines;
+        self.invalid_utf8_lines += o.invalid_utf8_lines;
+        self.ts_inherited += o.ts_inherited;
+        self.no_ts += o.no_ts;
+        self.truncated_records += o.truncated_records;
+        self.truncated_bytes += o.truncated_bytes;
+        self.orphan_lines += o.orphan_lines;
+        self.out_of_order += o.out_of_order;
+    }
+}
+
+/// Joins lines into records for one file.
+pub struct Assembler<'a> {
+    pub parser: &'a dyn LineParser,
+    pub ctx: &'a TimeContext,
+    /// Records longer than this are cut (continuation lines beyond it are counted, not kept).
+    pub max_record_bytes: usize,
+}
+
+impl Assembler<'_> {
+    /// Parses `data` (whole lines; the first line is line `first_line` of the file).
+    pub fn assemble(&self, data: &[u8], first_line: u64, counts: &mut IntakeCounts) -> Vec<Record> {
+        let mut out: Vec<Record> = Vec::with_capacity(data.len() / 120 + 1);
+        let mut last_ts: Option<i64> = None;
+        let mut line_no = first_line;
+        let mut start = 0usize;
+        while start < data.len() {
+            let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+            let mut raw = &data[start..end];
+            if raw.last() == Some(&b'\r') {
+                raw = &raw[..raw.len() - 1];
+            }
+            start = end + 1;
+            let this_line = line_no;
+            line_no += 1;
+            counts.lines += 1;
+            let owned;
+            let line: &str = match std::str::from_utf8(raw) {
+                Ok(s) => s,
+                Err(_) => {
+                    counts.invalid_utf8_lines += 1;
+                    owned = String::from_utf8_lossy(raw).into_owned();
+                    &owned
+                }
+            };
+            if line.trim().is_empty() {
+                counts.blank_lines += 1;
+                continue;
+            }
+            let mut rec = Record::default();
+            if self.parser.parse_line(line, self.ctx, &mut rec) {
+                rec.line = this_line;
+                rec.line_count = 1;
+                match rec.ts {
+                    Some(ts) => {
+                        if last_ts.is_some_and(|prev| ts < prev) {
+                            counts.out_of_order += 1;
+                        }
+                        last_ts = Some(ts);
+                    }
+                    None => match last_ts {
+                        Some(prev) => {
+                            rec.ts = Some(prev);
+                            rec.ts_inherited = true;
+                            counts.ts_inherited += 1;
+                        }
+                        None => counts.no_ts += 1,
+                    },
+                }
+                self.cap(&mut rec, counts);
+                counts.records += 1;
+                out.push(rec);
+            } else if let Some(prev) = out.last_mut() {
+                counts.continuation_lines += 1;
+                prev.line_count += 1;
+                if prev.truncated || prev.message.len() + 1 + line.len() > self.max_record_bytes {
+                    if !prev.truncated {
+                        prev.truncated = true;
+                        counts.truncated_records += 1;
+                    }
+                    counts.truncated_bytes += line.len() as u64 + 1;
+                } else {
+                    prev.message.push('\n');
+                    prev.message.push_str(line);
+                }
+            } else {
+                // A continuation with nothing above it (the chunk or file starts mid-record).
+                counts.orphan_lines += 1;
+                counts.records += 1;
+                let mut rec = Record { line: this_line, line_count: 1, message: line.to_string(), ..Record::default() };
+                match last_ts {
+                    Some(prev) => {
+                        rec.ts = Some(prev);
+                        rec.ts_inherited = true;
+                    }
+                    None => counts.no_ts += 1,
+                }
+                self.cap(&mut rec, counts);
+                out.push(rec);
+            }
+        }
+        out
+    }
+
+    fn cap(&self, rec: &mut Record, counts: &mut IntakeCounts) {
+        if rec.message.len() > self.max_record_bytes {
+            let mut cut = self.max_record_bytes;
+            while !rec.message.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            counts.truncated_bytes += (rec.message.len() - cut) as u64;
+            rec.message.truncate(cut);
+            rec.truncated = true;
+            counts.truncated_records += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::layout;
+
+    #[test]
+    fn stack_traces_join_their_head_and_lines_are_numbered() {
+        let text = "2024-01-01 10:00:00,000 ERROR [main] a.B: failed\n\
+java.lang.IllegalStateException: boom\n\
+\tat a.B.run(B.java:10)\n\
+Caused by: java.io.IOException: disk\n\
+\t... 3 more\n\
+\n\
+2024-01-01 10:00:01,000 INFO [main] a.B: next\n\
+Traceback (most recent call last):\n\
+  File \"x.py\", line 1, in <module>\n\
+ValueError: bad\n\
+2024-01-01 10:00:00,500 INFO [main] a.B: earlier\n";
+        let ctx = TimeContext::default();
+        let sample: Vec<&str> = text.lines().collect();
+        let cand = layout::detect(&sample, &ctx).unwrap();
+        let asm = Assembler { parser: cand.parser.as_ref(), ctx: &ctx, max_record_bytes: 1 << 20 };
+        let mut counts = IntakeCounts::default();
+        let mut bytes = text.as_bytes().to_vec();
+        bytes.extend_from_slice(b"\xfe\xfe continued\n");
+        let recs = asm.assemble(&bytes, 10, &mut counts);
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[0].line, 10);
+        assert_eq!(recs[0].line_count, 5);
+        assert!(recs[0].message.starts_with("failed\njava.lang.IllegalStateException: boom\n\tat a.B.run"));
+        assert!(recs[0].message.ends_with("\t... 3 more"));
+        assert_eq!(recs[1].line, 16);
+        assert!(recs[1].message.ends_with("ValueError: bad"));
+        assert_eq!(recs[2].line, 20);
+        assert_eq!(counts.blank_lines, 1);
+        assert_eq!(counts.out_of_order, 1);
+        assert_eq!(counts.invalid_utf8_lines, 1);
+        assert_eq!(counts.records, 3);
+    }
+
+    #[test]
+    fn records_are_capped() {
+        let ctx = TimeContext::default();
+        let parser = layout::detect(&["2024-01-01 10:00:00 INFO x: y"], &ctx).unwrap();
+        let asm = Assembler { parser: parser.parser.as_ref(), ctx: &ctx, max_record_bytes: 100 };
+        let mut text = String::from("2024-01-01 10:00:00 INFO x: head\n");
+        for _ in 0..50 {
+            text.push_str("\tat some.frame.Method(File.java:1)\n");
+        }
+        let mut counts = IntakeCounts::default();
+        let recs = asm.assemble(text.as_bytes(), 1, &mut counts);
+        assert_eq!(recs.len(), 1);
+        assert!(recs[0].truncated && recs[0].message.len() <= 100);
+        assert_eq!(recs[0].line_count, 51);
+        assert_eq!(counts.truncated_records, 1);
+    }
+}

@@ -1,0 +1,119 @@
+//! Choosing a file's format from its first lines.
+
+use crate::formats::{self, Candidate, LineParser, PlainParser};
+use crate::timestamp::TimeContext;
+use crate::Record;
+use std::sync::Arc;
+
+/// Lines of a file looked at to choose its format.
+pub const SAMPLE_LINES: usize = 200;
+
+/// The format chosen for a file and how well it fit the sample.
+#[derive(Debug, Clone)]
+pub struct Detection {
+    pub candidate: Candidate,
+    /// Share of sample lines explained by the format (record heads, or plausible
+    /// continuation lines), 0–1.
+    pub confidence: f64,
+    /// Share of the sample's records that carried a timestamp, 0–1.
+    pub ts_share: f64,
+}
+
+/// Looks like a line that continues a record rather than starting one: indented,
+/// a stack frame, an exception line, a traceback or goroutine header.
+pub fn looks_like_continuation(line: &str) -> bool {
+    let t = line.trim_start();
+    if t.len() != line.len() || t.is_empty() {
+        return true;
+    }
+    const PREFIXES: [&str; 8] = ["at ", "Caused by:", "...", "Traceback ", "goroutine ", "Suppressed:", "panic:", "File \""];
+    if PREFIXES.iter().any(|p| t.starts_with(p)) {
+        return true;
+    }
+    // `java.lang.IllegalStateException: boom`, `ValueError: bad`, `main.main()`.
+    let head = t.split([':', ' ']).next().unwrap_or("");
+    head.ends_with("Exception") || head.ends_with("Error") || head.ends_with("Throwable") || t.ends_with(')') && t.contains("(") && !t.contains(' ')
+}
+
+/// Scores one candidate over the sample.
+fn score(c: &Candidate, sample: &[&str], ctx: &TimeContext) -> (f64, f64, f64) {
+    let mut n = 0usize;
+    let mut heads = 0usize;
+    let mut heads_ts = 0usize;
+    let mut cont = 0usize;
+    for line in sample {
+        if line.trim().is_empty() {
+            continue;
+        }
+        n += 1;
+        let mut r = Record::default();
+        if c.parser.parse_line(line, ctx, &mut r) {
+            heads += 1;
+            if r.ts.is_some() {
+                heads_ts += 1;
+            }
+        } else if looks_like_continuation(line) {
+            cont += 1;
+        }
+    }
+    if n == 0 || heads == 0 {
+        return (0.0, 0.0, 0.0);
+    }
+    let explained = (heads + cont) as f64 / n as f64;
+    let ts_share = heads_ts as f64 / heads as f64;
+    let s = (heads_ts as f64 + 0.4 * (heads - heads_ts) as f64 + 0.9 * cont as f64) / n as f64 + c.specificity as f64 / 1000.0;
+    (s, explained, ts_share)
+}
+
+/// Detects the format of a file from its first lines.
+pub fn detect(sample: &[&str], ctx: &TimeContext) -> Detection {
+    let sample = &sample[..sample.len().min(SAMPLE_LINES)];
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let inner = |lines: &[&str]| detect_flat(lines, ctx).candidate;
+    // HELPER-PENDING candidates.extend(formats::container::detect(sample, ctx, &inner));
+    let _ = &inner;
+    candidates.extend(flat_candidates(sample, ctx));
+    pick(candidates, sample, ctx)
+}
+
+fn flat_candidates(sample: &[&str], ctx: &TimeContext) -> Vec<Candidate> {
+    let mut c = Vec::new();
+    // HELPER-PENDING c.extend(formats::json::detect(sample, ctx));
+    // HELPER-PENDING c.extend(formats::csv::detect(sample, ctx));
+    // HELPER-PENDING c.extend(formats::access::detect(sample, ctx));
+    // HELPER-PENDING c.extend(formats::syslog5424::detect(sample, ctx));
+    // HELPER-PENDING c.extend(formats::logfmt::detect(sample, ctx));
+    c.extend(formats::layout::detect(sample, ctx));
+    c
+}
+
+/// Detection without container unwrapping (for the inner lines of a container log).
+fn detect_flat(sample: &[&str], ctx: &TimeContext) -> Detection {
+    pick(flat_candidates(sample, ctx), sample, ctx)
+}
+
+fn pick(candidates: Vec<Candidate>, sample: &[&str], ctx: &TimeContext) -> Detection {
+    let plain = Candidate { name: "plain".into(), parser: Arc::new(PlainParser), ts_layout: None, specificity: 0 };
+    let mut best = Detection { candidate: plain.clone(), confidence: 1.0, ts_share: 0.0 };
+    let (mut best_score, _, _) = score(&plain, sample, ctx);
+    for c in candidates {
+        let (s, explained, ts_share) = score(&c, sample, ctx);
+        if s > best_score {
+            best_score = s;
+            best = Detection { candidate: c, confidence: explained, ts_share };
+        }
+    }
+    best
+}
+
+/// A detection for a user-given parser (`--line-format`, `--json-fields`).
+pub fn forced(candidate: Candidate, sample: &[&str], ctx: &TimeContext) -> Detection {
+    let (_, confidence, ts_share) = score(&candidate, sample, ctx);
+    Detection { candidate, confidence, ts_share }
+}
+
+impl Detection {
+    pub fn parser(&self) -> &Arc<dyn LineParser> {
+        &self.candidate.parser
+    }
+}

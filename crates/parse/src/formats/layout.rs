@@ -1,0 +1,924 @@
+//! Text formats whose header is *learned* from the file: a timestamp somewhere in the
+//! first columns, then a sequence of header elements (level, pid, `[thread]`, logger,
+//! `tag[pid]:`, separators), then the message.
+//!
+//! This one mechanism covers syslog RFC 3164, Java logback/log4j/Spring Boot layouts,
+//! Python logging variants, Go `log` and zap console output, Android logcat, Apache error
+//! logs and the many in-house layouts of the same shape, without a per-source regex.
+//!
+//! Learning: each sample line is split greedily into typed elements after its
+//! timestamp; the file's layout is the longest element sequence that at least 85% of
+//! the timestamped lines share. Parsing: a line whose timestamp sits where the layout
+//! says starts a record; its elements are matched in order (an element that does not
+//! match is skipped) and the rest of the line is the message. Lines without the
+//! timestamp continue the previous record.
+
+use std::sync::Arc;
+
+use super::{specificity, Candidate, LineParser};
+use crate::timestamp::{self, TimeContext, TsLayout};
+use crate::{Level, Record};
+
+/// Share of timestamped sample lines that must agree on an element for it to join the layout.
+const ELEMENT_SUPPORT: f64 = 0.85;
+/// How many tokens from the line start a timestamp is looked for.
+const MAX_TS_TOKEN: usize = 8;
+/// Longest header element run after the timestamp.
+const MAX_ELEMS: usize = 10;
+/// Words a `tag:` or a level may follow (`Google Chrome Helper[12]:`, BGL `NODE RAS KERNEL INFO`).
+const MAX_WORDS_BEFORE: usize = 4;
+
+/// One element of a learned header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Elem {
+    /// A separator token: `-`, `---`, `|`, `,`, `:`.
+    Sep(u8),
+    /// A level word (`INFO`, `[warn]`, `<E>`), or with `after_words` a level preceded by
+    /// header words (`NODE RAS KERNEL INFO`).
+    Level { after_words: bool },
+    /// A number (pid, tid, sequence).
+    Num,
+    /// A balanced `[...]` or `(...)` group: a thread, request context or source location.
+    Bracket,
+    /// A header word followed by a separator (`chrome.exe -`, `myapp.db - INFO`).
+    Word,
+    /// Zero or more words then a token ending in `:` (`host sshd[12]:`, `dfs.DataNode:`,
+    /// `c.e.App  :`). Ends the header.
+    Tag,
+    /// A source location `path/file.go:42` (zap console, glog-like layouts).
+    Caller,
+    /// `LEVEL:logger:` as in Python's default `basicConfig` format.
+    LevelColonLogger,
+}
+
+impl Elem {
+    fn describe(self) -> String {
+        match self {
+            Elem::Sep(b'=') => "---".to_string(),
+            Elem::Sep(b) => char::from(b).to_string(),
+            Elem::Level { after_words: false } => "<level>".into(),
+            Elem::Level { after_words: true } => "<word>… <level>".into(),
+            Elem::Num => "<num>".into(),
+            Elem::Bracket => "[<context>]".into(),
+            Elem::Word => "<word>".into(),
+            Elem::Tag => "<tag>:".into(),
+            Elem::Caller => "<file:line>".into(),
+            Elem::LevelColonLogger => "<level>:<logger>:".into(),
+        }
+    }
+}
+
+/// A learned header layout.
+#[derive(Debug, Clone)]
+pub struct HeaderLayout {
+    /// Whitespace-separated columns before the timestamp (`-` label and epoch in BGL).
+    prefix_columns: usize,
+    /// `None` for layouts without a timestamp (`INFO:root:msg`).
+    ts: Option<TsLayout>,
+    ts_bracketed: bool,
+    elems: Vec<Elem>,
+    /// Single-letter levels (`D`, `I`) are only trusted when the layout learned them.
+    letter_levels: bool,
+}
+
+impl HeaderLayout {
+    /// Human description: `<ts> <num> <level> <tag>: <message>`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for i in 0..self.prefix_columns {
+            parts.push(format!("<col{}>", i + 1));
+        }
+        if self.ts.is_some() {
+            parts.push(if self.ts_bracketed { "[<ts>]".to_string() } else { "<ts>".to_string() });
+        }
+        parts.extend(self.elems.iter().map(|e| e.describe()));
+        parts.push("<message>".into());
+        parts.join(" ")
+    }
+
+    /// A family name for `inspect`.
+    pub fn family(&self) -> &'static str {
+        use Elem::*;
+        let e = &self.elems;
+        let has = |x: Elem| e.contains(&x);
+        if self.ts.is_none() {
+            return "python-logging (basic)";
+        }
+        if self.ts == Some(TsLayout::Syslog) && self.prefix_columns == 0 && e.first() == Some(&Tag) {
+            return "syslog-rfc3164";
+        }
+        if has(Sep(b'=')) {
+            return "spring-boot";
+        }
+        if has(Caller) {
+            return "go-zap-console";
+        }
+        if e.iter().any(|x| matches!(x, Level { .. })) && (has(Bracket) || has(Tag) || has(Word)) {
+            if e.first() == Some(&Sep(b'-')) || (has(Word) && has(Sep(b'-')) && !has(Bracket)) {
+                return "python-logging";
+            }
+            return "java-logback/log4j";
+        }
+        if e.is_empty() && self.ts == Some(TsLayout::Iso) {
+            return "go-log/timestamp-first";
+        }
+        "timestamp-first text"
+    }
+
+    pub fn ts_layout(&self) -> Option<TsLayout> {
+        self.ts
+    }
+}
+
+// ---- tokens -------------------------------------------------------------------------
+
+fn skip_ws(s: &[u8], mut i: usize) -> usize {
+    while i < s.len() && (s[i] == b' ' || s[i] == b'\t') {
+        i += 1;
+    }
+    i
+}
+
+/// End of the token starting at `i`: whitespace or `|` ends it; a leading `[`/`(`/`<`
+/// extends it to the balancing bracket.
+fn token_end(s: &[u8], i: usize) -> usize {
+    if i >= s.len() {
+        return i;
+    }
+    if s[i] == b'|' {
+        return i + 1;
+    }
+    if matches!(s[i], b'[' | b'(') {
+        if let Some(close) = balanced_end(s, i) {
+            // Take what is glued to the group (`(addr):`, `[main]:`).
+            let mut j = close;
+            while j < s.len() && !matches!(s[j], b' ' | b'\t' | b'|') {
+                j += 1;
+            }
+            return j;
+        }
+    }
+    let mut j = i;
+    while j < s.len() && !matches!(s[j], b' ' | b'\t' | b'|') {
+        j += 1;
+    }
+    j
+}
+
+/// Index after the bracket that balances the one at `i` (nested, at most 512 bytes).
+fn balanced_end(s: &[u8], i: usize) -> Option<usize> {
+    let (open, close) = match s.get(i)? {
+        b'[' => (b'[', b']'),
+        b'(' => (b'(', b')'),
+        _ => return None,
+    };
+    let mut depth = 0usize;
+    for (k, &b) in s.iter().enumerate().skip(i).take(512) {
+        if b == open {
+            depth += 1;
+        } else if b == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(k + 1);
+            }
+        }
+    }
+    None
+}
+
+fn as_str(s: &[u8]) -> &str {
+    std::str::from_utf8(s).unwrap_or("")
+}
+
+/// A level spelled as a token: `INFO`, `[INFO]`, `<warn>`, `INFO:`; single letters only
+/// when `letters`.
+fn token_level(tok: &[u8], letters: bool) -> Option<Level> {
+    let t = tok.strip_suffix(b":").unwrap_or(tok);
+    let t = match (t.first(), t.last()) {
+        (Some(b'['), Some(b']')) | (Some(b'<'), Some(b'>')) | (Some(b'('), Some(b')')) if t.len() >= 2 => &t[1..t.len() - 1],
+        _ => t,
+    };
+    let t = as_str(t).trim();
+    if t.len() == 1 {
+        return if letters { Level::from_letter(t) } else { None };
+    }
+    Level::from_word(t)
+}
+
+fn is_num(tok: &[u8]) -> bool {
+    !tok.is_empty() && tok.len() <= 12 && tok.iter().all(|b| b.is_ascii_digit())
+}
+
+/// File extensions of source code, so that `host.example.hk:5070` is not taken for a
+/// source location.
+const SOURCE_EXTENSIONS: [&str; 24] = [
+    "go", "py", "java", "js", "ts", "mjs", "rb", "c", "cc", "cpp", "h", "hpp", "rs", "kt", "scala", "cs", "php", "swift",
+    "m", "ex", "exs", "erl", "lua", "pl",
+];
+
+/// `path/to/file.go:42` or `file.py:88:` — a source location.
+fn is_caller(tok: &[u8]) -> bool {
+    let t = tok.strip_suffix(b":").unwrap_or(tok);
+    let Some(colon) = t.iter().rposition(|&b| b == b':') else { return false };
+    let (path, line) = (&t[..colon], &t[colon + 1..]);
+    if line.is_empty() || !line.iter().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let Some(dot) = path.iter().rposition(|&b| b == b'.') else { return false };
+    let ext = as_str(&path[dot + 1..]);
+    SOURCE_EXTENSIONS.contains(&ext)
+        && path[..dot].iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'.' | b'\\'))
+        && dot > 0
+}
+
+/// A token that ends a header with a colon: `sshd[123]:`, `dfs.DataNode$X:`, `(addr):`, `:`.
+fn is_tag(tok: &[u8]) -> bool {
+    if tok == b":" {
+        return true;
+    }
+    let Some(body) = tok.strip_suffix(b":") else { return false };
+    if body.is_empty() || body.len() > 120 || body.ends_with(b":") {
+        return false;
+    }
+    // A URL or a clock is not a tag.
+    if body.contains(&b'/') && body.windows(3).any(|w| w == b"://") {
+        return false;
+    }
+    body.iter().any(|b| b.is_ascii_alphabetic())
+        && body.iter().all(|&b| b.is_ascii_alphanumeric() || b >= 0x80 || b"._-$/\\()[]@#<>~+*".contains(&b))
+}
+
+fn sep_of(tok: &[u8]) -> Option<u8> {
+    match tok {
+        b"-" | b"--" => Some(b'-'),
+        b"---" => Some(b'='),
+        b"|" => Some(b'|'),
+        b":" => None, // a bare colon is a Tag
+        b"," => Some(b','),
+        _ => None,
+    }
+}
+
+/// Strips `[pid]`, `(x)` decorations and a `:line` suffix from a tag or caller.
+fn module_of(tok: &[u8]) -> Option<String> {
+    let mut t = tok.strip_suffix(b":").unwrap_or(tok);
+    if let Some(open) = t.iter().position(|&b| b == b'[') {
+        if t.ends_with(b"]") {
+            t = &t[..open];
+        }
+    }
+    if let Some(colon) = t.iter().rposition(|&b| b == b':') {
+        if colon + 1 < t.len() && t[colon + 1..].iter().all(|b| b.is_ascii_digit()) {
+            t = &t[..colon];
+        }
+    }
+    let s = as_str(t).trim();
+    if s.is_empty() {
+        None
+    } else {
+        Some(s.to_string())
+    }
+}
+
+fn pid_of(tok: &[u8]) -> Option<&str> {
+    let open = tok.iter().rposition(|&b| b == b'[')?;
+    let close = tok.iter().rposition(|&b| b == b']')?;
+    let inner = tok.get(open + 1..close)?;
+    if is_num(inner) {
+        Some(as_str(inner))
+    } else {
+        None
+    }
+}
+
+// ---- learning -----------------------------------------------------------------------
+
+/// Where a line's timestamp is: (column index, byte offset, match, bracketed).
+fn find_timestamp(s: &[u8], ctx: &TimeContext) -> Option<(usize, usize, timestamp::TsMatch, bool)> {
+    let mut best: Option<(usize, usize, timestamp::TsMatch, bool)> = None;
+    let mut i = skip_ws(s, 0);
+    let mut col = 0;
+    while i < s.len() && col < MAX_TS_TOKEN && i < 240 {
+        let bracketed = s[i] == b'[';
+        let at = if bracketed { i + 1 } else { i };
+        if let Some(m) = timestamp::scan(&s[at..], ctx) {
+            let better = match &best {
+                None => true,
+                Some((_, _, b, _)) => m.layout.richness() >= b.layout.richness(),
+            };
+            if better {
+                best = Some((col, i, m, bracketed));
+            }
+            // Step over the whole timestamp (it may contain spaces).
+            let mut end = at + m.len;
+            if bracketed && s.get(end) == Some(&b']') {
+                end += 1;
+            }
+            i = skip_ws(s, end);
+            col += 1;
+            continue;
+        }
+        let end = token_end(s, i);
+        i = skip_ws(s, end.max(i + 1));
+        col += 1;
+    }
+    best
+}
+
+/// The byte offset of column `col` (whitespace-separated), or None.
+fn column_offset(s: &[u8], col: usize) -> Option<usize> {
+    let mut i = skip_ws(s, 0);
+    for _ in 0..col {
+        if i >= s.len() {
+            return None;
+        }
+        let end = token_end(s, i);
+        i = skip_ws(s, end.max(i + 1));
+    }
+    if i < s.len() {
+        Some(i)
+    } else {
+        None
+    }
+}
+
+/// Greedy element split of a header from `i`. Returns the elements.
+fn classify(s: &[u8], mut i: usize, letters: bool) -> Vec<Elem> {
+    let mut out = Vec::new();
+    let mut level_seen = false;
+    while out.len() < MAX_ELEMS {
+        i = skip_ws(s, i);
+        if i >= s.len() {
+            break;
+        }
+        let end = token_end(s, i);
+        let tok = &s[i..end];
+        if !level_seen {
+            if let Some(n) = level_colon_logger(s, i) {
+                out.push(Elem::LevelColonLogger);
+                let _ = n;
+                break;
+            }
+        }
+        if let Some(sep) = sep_of(tok) {
+            out.push(Elem::Sep(sep));
+            i = end;
+            continue;
+        }
+        // `,` glued to the end of the timestamp (`04:30:30, Info`).
+        if tok.first() == Some(&b',') && tok.len() == 1 {
+            out.push(Elem::Sep(b','));
+            i = end;
+            continue;
+        }
+        if !level_seen && token_level(tok, letters).is_some() {
+            out.push(Elem::Level { after_words: false });
+            level_seen = true;
+            if tok.ends_with(b":") {
+                break;
+            }
+            i = end;
+            continue;
+        }
+        if is_tag(tok) && !is_caller(tok) {
+            out.push(Elem::Tag);
+            break;
+        }
+        if is_caller(tok) {
+            out.push(Elem::Caller);
+            i = end;
+            if tok.ends_with(b":") {
+                break;
+            }
+            continue;
+        }
+        if matches!(tok.first(), Some(b'[') | Some(b'(')) && balanced_end(s, i) == Some(end) {
+            out.push(Elem::Bracket);
+            i = end;
+            continue;
+        }
+        if is_num(tok) {
+            out.push(Elem::Num);
+            i = end;
+            continue;
+        }
+        // A word joins the header only when a terminator follows within a few tokens.
+        match words_then(s, i, letters && !level_seen) {
+            Some((Terminator::Tag, _)) => {
+                out.push(Elem::Tag);
+                break;
+            }
+            Some((Terminator::Level, after)) if !level_seen => {
+                out.push(Elem::Level { after_words: true });
+                level_seen = true;
+                i = after;
+                continue;
+            }
+            Some((Terminator::Sep, _)) => {
+                out.push(Elem::Word);
+                i = end;
+                continue;
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+enum Terminator {
+    Tag,
+    Level,
+    Sep,
+}
+
+/// Looks past up to [`MAX_WORDS_BEFORE`] plain words from `i` for what ends them. For
+/// a Tag or Level returns the offset after it; for a separator, the first word alone.
+fn words_then(s: &[u8], mut i: usize, letters: bool) -> Option<(Terminator, usize)> {
+    for k in 0..=MAX_WORDS_BEFORE {
+        i = skip_ws(s, i);
+        if i >= s.len() {
+            return None;
+        }
+        let end = token_end(s, i);
+        let tok = &s[i..end];
+        if k > 0 {
+            if sep_of(tok).is_some() {
+                return if k == 1 { Some((Terminator::Sep, end)) } else { None };
+            }
+            if token_level(tok, letters).is_some() && !tok.ends_with(b":") {
+                return Some((Terminator::Level, end));
+            }
+        }
+        if is_tag(tok) && !is_caller(tok) {
+            return Some((Terminator::Tag, end));
+        }
+        if k > 0 && matches!(tok.first(), Some(b'[')) {
+            return if k == 1 { Some((Terminator::Sep, end)) } else { None };
+        }
+        i = end;
+    }
+    None
+}
+
+/// `INFO:root:` at `i`: returns the offset after it.
+fn level_colon_logger(s: &[u8], i: usize) -> Option<usize> {
+    let rest = &s[i..];
+    let c1 = rest.iter().position(|&b| b == b':')?;
+    if c1 == 0 || c1 > 9 || Level::from_word(as_str(&rest[..c1])).is_none() {
+        return None;
+    }
+    let after = &rest[c1 + 1..];
+    let c2 = after.iter().position(|&b| b == b':')?;
+    let name = &after[..c2];
+    if name.is_empty() || !name.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
+        return None;
+    }
+    Some(i + c1 + 1 + c2 + 1)
+}
+
+/// Learns a layout from sample lines; None when no consistent header is found.
+pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
+    use std::collections::HashMap;
+    let lines: Vec<&[u8]> = sample.iter().map(|l| l.as_bytes()).filter(|l| !l.iter().all(|b| b.is_ascii_whitespace())).collect();
+    if lines.is_empty() {
+        return None;
+    }
+    // 1. Where is the timestamp?
+    let mut ts_votes: HashMap<(usize, TsLayout, bool), usize> = HashMap::new();
+    let found: Vec<_> = lines.iter().map(|l| find_timestamp(l, ctx)).collect();
+    for (col, _, m, br) in found.iter().flatten() {
+        *ts_votes.entry((*col, m.layout, *br)).or_default() += 1;
+    }
+    let best_ts = ts_votes.into_iter().max_by_key(|(k, n)| (*n, std::cmp::Reverse(k.0)));
+    let Some(((col, layout, bracketed), votes)) = best_ts else {
+        return learn_without_timestamp(&lines);
+    };
+    if (votes as f64) < 0.3 * lines.len() as f64 {
+        return learn_without_timestamp(&lines);
+    }
+    let letters = lines.iter().any(|l| {
+        l.split(|&b| b == b' ').filter(|t| !t.is_empty()).take(8).any(|t| t.len() == 1 && Level::from_letter(as_str(t)).is_some())
+    });
+    // 2. Element signatures after the timestamp.
+    let mut sigs: Vec<Vec<Elem>> = Vec::new();
+    for (line, f) in lines.iter().zip(&found) {
+        let Some((c, off, m, br)) = f else { continue };
+        if (*c, m.layout, *br) != (col, layout, bracketed) {
+            continue;
+        }
+        let mut end = off + usize::from(*br) + m.len;
+        if *br && line.get(end) == Some(&b']') {
+            end += 1;
+        }
+        sigs.push(classify(line, end, letters));
+    }
+    let mut elems: Vec<Elem> = Vec::new();
+    loop {
+        let mut counts: HashMap<Elem, usize> = HashMap::new();
+        let mut total = 0;
+        for sig in &sigs {
+            if sig.len() >= elems.len() && sig[..elems.len()] == elems[..] {
+                total += 1;
+                if let Some(e) = sig.get(elems.len()) {
+                    *counts.entry(*e).or_default() += 1;
+                }
+            }
+        }
+        let Some((next, n)) = counts.into_iter().max_by_key(|(_, n)| *n) else { break };
+        if (n as f64) < ELEMENT_SUPPORT * sigs.len() as f64 || total == 0 {
+            break;
+        }
+        elems.push(next);
+        if matches!(next, Elem::Tag | Elem::LevelColonLogger) || elems.len() >= MAX_ELEMS {
+            break;
+        }
+    }
+    // A single letter only counts as a level when the layout has a level column.
+    let letters = letters && elems.iter().any(|e| matches!(e, Elem::Level { .. }));
+    Some(HeaderLayout { prefix_columns: col, ts: Some(layout), ts_bracketed: bracketed, elems, letter_levels: letters })
+}
+
+fn learn_without_timestamp(lines: &[&[u8]]) -> Option<HeaderLayout> {
+    let hits = lines.iter().filter(|l| level_colon_logger(l, 0).is_some()).count();
+    if hits as f64 >= 0.6 * lines.len() as f64 {
+        return Some(HeaderLayout {
+            prefix_columns: 0,
+            ts: None,
+            ts_bracketed: false,
+            elems: vec![Elem::LevelColonLogger],
+            letter_levels: false,
+        });
+    }
+    None
+}
+
+// ---- parsing ------------------------------------------------------------------------
+
+/// Parser for a learned layout.
+pub struct LayoutParser {
+    layout: HeaderLayout,
+}
+
+impl LayoutParser {
+    pub fn new(layout: HeaderLayout) -> Self {
+        LayoutParser { layout }
+    }
+
+    /// Matches the timestamp; returns (ts, offset after it).
+    fn match_ts(&self, s: &[u8], ctx: &TimeContext) -> Option<(i64, usize)> {
+        let ts_layout = self.layout.ts?;
+        let off = if self.layout.prefix_columns == 0 { skip_ws(s, 0) } else { column_offset(s, self.layout.prefix_columns)? };
+        let at = if self.layout.ts_bracketed {
+            if s.get(off) != Some(&b'[') {
+                return None;
+            }
+            off + 1
+        } else {
+            off
+        };
+        let m = timestamp::parse_with(ts_layout, s.get(at..)?, ctx)?;
+        let mut end = at + m.len;
+        if self.layout.ts_bracketed {
+            if s.get(end) != Some(&b']') {
+                return None;
+            }
+            end += 1;
+        }
+        Some((m.nanos, end))
+    }
+}
+
+impl LineParser for LayoutParser {
+    fn starts_record(&self, line: &str, ctx: &TimeContext) -> bool {
+        let s = line.as_bytes();
+        match self.layout.ts {
+            Some(_) => self.match_ts(s, ctx).is_some(),
+            None => level_colon_logger(s, 0).is_some(),
+        }
+    }
+
+    fn parse_line(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
+        let s = line.as_bytes();
+        let mut i;
+        if self.layout.ts.is_some() {
+            let Some((ns, end)) = self.match_ts(s, ctx) else { return false };
+            rec.ts = Some(ns);
+            if self.layout.prefix_columns > 0 {
+                let mut j = skip_ws(s, 0);
+                for k in 0..self.layout.prefix_columns {
+                    let e = token_end(s, j);
+                    rec.fields.push((format!("col{}", k + 1), as_str(&s[j..e]).to_string()));
+                    j = skip_ws(s, e.max(j + 1));
+                }
+            }
+            i = end;
+        } else {
+            if level_colon_logger(s, 0).is_none() {
+                return false;
+            }
+            i = 0;
+        }
+        let letters = self.layout.letter_levels;
+        for elem in &self.layout.elems {
+            let start = skip_ws(s, i);
+            if start >= s.len() {
+                i = start;
+                break;
+            }
+            let end = token_end(s, start);
+            let tok = &s[start..end];
+            match *elem {
+                Elem::Sep(b',') if tok.first() == Some(&b',') => i = start + 1,
+                Elem::Sep(sep) => {
+                    if sep_of(tok) == Some(sep) {
+                        i = end;
+                    }
+                }
+                Elem::Level { after_words: false } => {
+                    if let Some(l) = token_level(tok, letters) {
+                        rec.level = Some(l);
+                        i = end;
+                    }
+                }
+                Elem::Level { after_words: true } => {
+                    let mut j = start;
+                    let mut words: Vec<&[u8]> = Vec::new();
+                    for _ in 0..=MAX_WORDS_BEFORE {
+                        let js = skip_ws(s, j);
+                        if js >= s.len() {
+                            break;
+                        }
+                        let je = token_end(s, js);
+                        let t = &s[js..je];
+                        if let Some(l) = token_level(t, letters) {
+                            rec.level = Some(l);
+                            for (k, w) in words.iter().enumerate() {
+                                rec.fields.push((format!("word{}", k + 1), as_str(w).to_string()));
+                            }
+                            if let Some(last) = words.last() {
+                                rec.module = Some(as_str(last).to_string());
+                            }
+                            i = je;
+                            break;
+                        }
+                        words.push(t);
+                        j = je;
+                    }
+                }
+                Elem::Num => {
+                    if is_num(tok) {
+                        let name = if rec.field("pid").is_none() { "pid" } else { "tid" };
+                        rec.fields.push((name.to_string(), as_str(tok).to_string()));
+                        i = end;
+                    }
+                }
+                Elem::Bracket => {
+                    if matches!(tok.first(), Some(b'[') | Some(b'(')) {
+                        if let Some(close) = balanced_end(s, start) {
+                            let inner = as_str(&s[start + 1..close - 1]).trim();
+                            if let Some(l) = token_level(&s[start..close], letters) {
+                                if rec.level.is_none() {
+                                    rec.level = Some(l);
+                                }
+                            } else if is_caller(inner.split_whitespace().next().unwrap_or("").as_bytes()) {
+                                rec.module = module_of(inner.split_whitespace().next().unwrap_or("").as_bytes());
+                            } else {
+                                rec.fields.push(("thread".to_string(), inner.to_string()));
+                            }
+                            i = close;
+                        }
+                    }
+                }
+                Elem::Word => {
+                    if sep_of(tok).is_none() {
+                        let w = as_str(tok).to_string();
+                        if rec.module.is_none() {
+                            rec.module = Some(w);
+                        } else {
+                            rec.fields.push(("name".to_string(), w));
+                        }
+                        i = end;
+                    }
+                }
+                Elem::Caller => {
+                    if is_caller(tok) {
+                        rec.module = module_of(tok);
+                        i = end;
+                    }
+                }
+                Elem::Tag => {
+                    if let Some(after) = self.match_tag(s, start, rec) {
+                        i = after;
+                    }
+                }
+                Elem::LevelColonLogger => {
+                    if let Some(after) = level_colon_logger(s, start) {
+                        let head = &s[start..after - 1];
+                        let c1 = head.iter().position(|&b| b == b':').unwrap_or(0);
+                        rec.level = Level::from_word(as_str(&head[..c1]));
+                        rec.module = Some(as_str(&head[c1 + 1..]).to_string());
+                        i = after;
+                    }
+                }
+            }
+        }
+        let msg_start = skip_ws(s, i).min(s.len());
+        rec.message.push_str(as_str(&s[msg_start..]));
+        if rec.message.is_empty() && msg_start < s.len() {
+            rec.message.push_str(&String::from_utf8_lossy(&s[msg_start..]));
+        }
+        true
+    }
+}
+
+impl LayoutParser {
+    /// Matches `[words…] tag:`. Returns the offset after the tag.
+    fn match_tag(&self, s: &[u8], start: usize, rec: &mut Record) -> Option<usize> {
+        let mut j = start;
+        let mut words: Vec<&[u8]> = Vec::new();
+        for _ in 0..=MAX_WORDS_BEFORE {
+            let js = skip_ws(s, j);
+            if js >= s.len() {
+                return None;
+            }
+            let je = token_end(s, js);
+            let t = &s[js..je];
+            if is_tag(t) {
+                if t == b":" {
+                    // `logger   : message` (Spring Boot, logcat): the words are the logger.
+                    if !words.is_empty() {
+                        let name: Vec<&str> = words.iter().map(|w| as_str(w)).collect();
+                        rec.module = Some(name.join(" "));
+                    }
+                } else {
+                    // `host prog[pid]:` — the first word is the host when there are several.
+                    let mut rest = &words[..];
+                    if let Some((first, tail)) = words.split_first() {
+                        rec.host = Some(as_str(first).to_string());
+                        rest = tail;
+                    }
+                    let mut name: Vec<String> = rest.iter().map(|w| as_str(w).to_string()).collect();
+                    if let Some(m) = module_of(t) {
+                        name.push(m);
+                    }
+                    if !name.is_empty() {
+                        rec.module = Some(name.join(" "));
+                    }
+                    if let Some(pid) = pid_of(t) {
+                        rec.fields.push(("pid".to_string(), pid.to_string()));
+                    }
+                }
+                return Some(je);
+            }
+            words.push(t);
+            j = je;
+        }
+        None
+    }
+}
+
+/// Proposes a learned layout for the sample.
+pub fn detect(sample: &[&str], ctx: &TimeContext) -> Option<Candidate> {
+    let layout = learn(sample, ctx)?;
+    let name = format!("{} `{}`", layout.family(), layout.describe());
+    let ts_layout = layout.ts;
+    Some(Candidate { name, parser: Arc::new(LayoutParser::new(layout)), ts_layout, specificity: specificity::LAYOUT })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::rfc3339;
+
+    fn ctx() -> TimeContext {
+        TimeContext { zone: timestamp::Zone::utc(), reference: (2024, 12, 31) }
+    }
+
+    /// Learns from `lines` and parses each; returns the records of head lines.
+    fn parse_all(lines: &[&str]) -> (String, Vec<Record>) {
+        let cand = detect(lines, &ctx()).expect("a layout");
+        let recs = lines
+            .iter()
+            .filter_map(|l| {
+                let mut r = Record::default();
+                cand.parser.parse_line(l, &ctx(), &mut r).then_some(r)
+            })
+            .collect();
+        (cand.name, recs)
+    }
+
+    #[test]
+    fn syslog_rfc3164() {
+        let lines = [
+            "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0",
+            "Jun 14 15:16:02 combo sshd(pam_unix)[19937]: check pass; user unknown",
+            "Jun 15 02:04:59 combo ftpd[20655]: connection from 24.54.76.216 () at Wed Jun 15 02:04:59 2005",
+        ];
+        let (name, r) = parse_all(&lines);
+        assert!(name.starts_with("syslog-rfc3164"), "{name}");
+        assert_eq!(r[0].host.as_deref(), Some("combo"));
+        assert_eq!(r[0].module.as_deref(), Some("sshd(pam_unix)"));
+        assert_eq!(r[0].field("pid"), Some("19939"));
+        assert_eq!(r[0].message, "authentication failure; logname= uid=0");
+        assert_eq!(r[2].message, "connection from 24.54.76.216 () at Wed Jun 15 02:04:59 2005");
+        assert_eq!(rfc3339(r[0].ts.unwrap()), "2024-06-14T15:16:01Z");
+    }
+
+    #[test]
+    fn java_logback_and_stack_trace() {
+        let lines = [
+            "2024-03-01 10:00:00.123 [main] INFO  com.example.App - Started App in 2.1 seconds",
+            "2024-03-01 10:00:01.456 [http-nio-8080-exec-1] ERROR com.example.web.Ctl - Request failed",
+            "java.lang.IllegalStateException: boom",
+            "\tat com.example.web.Ctl.handle(Ctl.java:42)",
+            "2024-03-01 10:00:02.000 [main] WARN  com.example.Cache - cache miss ratio high",
+        ];
+        let (name, r) = parse_all(&lines);
+        assert_eq!(r.len(), 3, "{name}");
+        assert_eq!(r[1].level, Some(Level::Error));
+        assert_eq!(r[1].module.as_deref(), Some("com.example.web.Ctl"));
+        assert_eq!(r[1].field("thread"), Some("http-nio-8080-exec-1"));
+        assert_eq!(r[1].message, "Request failed");
+    }
+
+    #[test]
+    fn spring_boot_default() {
+        let lines = [
+            "2024-03-01 10:00:00.123  INFO 12345 --- [           main] c.e.demo.DemoApplication                 : Started DemoApplication",
+            "2024-03-01 10:00:00.456  WARN 12345 --- [nio-8080-exec-1] o.s.web.servlet.PageNotFound             : No mapping for GET /x",
+        ];
+        let (name, r) = parse_all(&lines);
+        assert!(name.starts_with("spring-boot"), "{name}");
+        assert_eq!(r[1].level, Some(Level::Warn));
+        assert_eq!(r[1].module.as_deref(), Some("o.s.web.servlet.PageNotFound"));
+        assert_eq!(r[1].field("thread"), Some("nio-8080-exec-1"));
+        assert_eq!(r[1].message, "No mapping for GET /x");
+    }
+
+    #[test]
+    fn python_logging_variants() {
+        let lines = [
+            "2024-03-01 10:00:00,123 - payments.api - ERROR - Database connection failed: error=network error",
+            "2024-03-01 10:00:01,000 - payments.api - INFO - ok",
+        ];
+        let (_, r) = parse_all(&lines);
+        assert_eq!(r[0].module.as_deref(), Some("payments.api"));
+        assert_eq!(r[0].level, Some(Level::Error));
+        assert_eq!(r[0].message, "Database connection failed: error=network error");
+
+        let lines = [
+            "2024-03-01 10:00:00,123 ERROR [payment_processor.py:88] Payment system completely unavailable",
+            "2024-03-01 10:00:00,124 INFO [api_gateway.py:12] request ok",
+        ];
+        let (_, r) = parse_all(&lines);
+        assert_eq!(r[0].module.as_deref(), Some("payment_processor.py"));
+        assert_eq!(r[0].message, "Payment system completely unavailable");
+
+        let lines = ["INFO:root:starting", "WARNING:app.db:slow query 3s", "ERROR:app.db:gave up"];
+        let (_, r) = parse_all(&lines);
+        assert_eq!(r[1].level, Some(Level::Warn));
+        assert_eq!(r[1].module.as_deref(), Some("app.db"));
+        assert_eq!(r[1].message, "slow query 3s");
+    }
+
+    #[test]
+    fn go_log_and_zap_console() {
+        let lines = [
+            "2009/11/10 23:00:00 main.go:12: listening on :8080",
+            "2009/11/10 23:00:01 server.go:40: accepted conn",
+        ];
+        let (_, r) = parse_all(&lines);
+        assert_eq!(r[0].module.as_deref(), Some("main.go"));
+        assert_eq!(r[0].message, "listening on :8080");
+
+        let lines = [
+            "2024-03-01T10:00:00.000Z\tINFO\tserver/http.go:42\trequest served\t{\"path\": \"/x\"}",
+            "2024-03-01T10:00:00.100Z\tERROR\tserver/db.go:7\tquery failed\t{\"err\": \"timeout\"}",
+        ];
+        let (name, r) = parse_all(&lines);
+        assert!(name.starts_with("go-zap-console"), "{name}");
+        assert_eq!(r[1].module.as_deref(), Some("server/db.go"));
+        assert_eq!(r[1].message, "query failed\t{\"err\": \"timeout\"}");
+    }
+
+    #[test]
+    fn android_logcat_and_apache_error() {
+        let lines = [
+            "03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogsopening app wtoken",
+            "03-17 16:13:38.819  1702  8671 E PowerManagerService: acquire lock=233570404",
+        ];
+        let (_, r) = parse_all(&lines);
+        assert_eq!(r[1].level, Some(Level::Error));
+        assert_eq!(r[1].module.as_deref(), Some("PowerManagerService"));
+        assert_eq!(r[1].field("tid"), Some("8671"));
+        assert_eq!(r[1].message, "acquire lock=233570404");
+
+        let lines = [
+            "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties",
+            "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
+        ];
+        let (_, r) = parse_all(&lines);
+        assert_eq!(r[1].level, Some(Level::Error));
+        assert_eq!(r[1].message, "mod_jk child workerEnv in error state 6");
+    }
+}

@@ -1,0 +1,90 @@
+//! Per-format line parsers and the interface they share.
+//!
+//! A format knows one thing: given a physical line, is it the head of a record, and if
+//! so what are its header fields and message. Joining continuation lines, line numbers
+//! and timestamp inheritance are done once for all formats by the assembler.
+
+use std::sync::Arc;
+
+use crate::timestamp::{TimeContext, TsLayout};
+use crate::Record;
+
+pub mod access;
+pub mod container;
+pub mod csv;
+pub mod json;
+pub mod layout;
+pub mod line_format;
+pub mod logfmt;
+pub mod syslog5424;
+
+/// Parses the lines of a file whose format is known.
+pub trait LineParser: Send + Sync {
+    /// When `line` (no trailing newline) starts a record in this format, fills `rec`
+    /// (a default record) with its header fields and message and returns true. Returns
+    /// false for a line that continues the previous record (stack frames, wrapped text).
+    fn parse_line(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool;
+
+    /// Cheap check used to cut chunks at record boundaries; must agree with `parse_line`.
+    fn starts_record(&self, line: &str, ctx: &TimeContext) -> bool {
+        let mut scratch = Record::default();
+        self.parse_line(line, ctx, &mut scratch)
+    }
+}
+
+/// A format proposed for a file by one detector.
+#[derive(Clone)]
+pub struct Candidate {
+    /// Format name shown by `inspect` (`json`, `docker-json(logfmt)`, `syslog-rfc5424`…).
+    pub name: String,
+    pub parser: Arc<dyn LineParser>,
+    /// Timestamp layout when the format has one fixed layout.
+    pub ts_layout: Option<TsLayout>,
+    /// Higher wins when two candidates parse the sample equally well: structured,
+    /// self-describing formats (JSON, CSV with header) beat inferred text layouts.
+    pub specificity: u8,
+}
+
+impl std::fmt::Debug for Candidate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Candidate").field("name", &self.name).field("ts_layout", &self.ts_layout).finish()
+    }
+}
+
+/// Specificity levels, for [`Candidate::specificity`].
+pub mod specificity {
+    pub const CONTAINER: u8 = 90;
+    pub const JSON: u8 = 80;
+    pub const CSV: u8 = 70;
+    pub const ACCESS: u8 = 60;
+    pub const SYSLOG5424: u8 = 55;
+    pub const LOGFMT: u8 = 40;
+    pub const LAYOUT: u8 = 30;
+    pub const PLAIN: u8 = 0;
+}
+
+/// Each line is one record; no header is known.
+pub struct PlainParser;
+
+impl LineParser for PlainParser {
+    fn parse_line(&self, line: &str, _ctx: &TimeContext, rec: &mut Record) -> bool {
+        rec.message.push_str(line);
+        true
+    }
+}
+
+/// Flattens a JSON value into dotted keys (`http.request.method`). Used by the JSON and
+/// container formats.
+pub fn flatten_json(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten_json(&key, v, out);
+            }
+        }
+        serde_json::Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        serde_json::Value::Null => {}
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}

@@ -1,0 +1,397 @@
+//! The intake pipeline: sources → chunks (one reader thread) → records (all cores) →
+//! the caller's sink, in input order.
+//!
+//! Memory stays bounded: at most a few batches of chunks are in flight, whatever the
+//! input size. Each file's format is detected from its first lines before its first
+//! chunk is cut, so chunks always end on record boundaries.
+
+use std::sync::mpsc;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use triage_read::{expand_inputs, open_source, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, Source};
+
+use crate::assemble::{Assembler, IntakeCounts};
+use crate::detect::{self, Detection, SAMPLE_LINES};
+use crate::formats::{line_format::LineFormat, Candidate};
+use crate::timestamp::{TimeContext, Zone};
+use crate::Record;
+
+/// A format the user imposed instead of detection.
+#[derive(Debug, Clone)]
+pub enum ForcedFormat {
+    /// Loghub `log_format` syntax.
+    LineFormat(String),
+    /// `ts=…,msg=…,level=…` for JSON lines.
+    JsonFields(String),
+}
+
+impl ForcedFormat {
+    /// Checks the spec once, up front, so a typo is one clear error and not one per file.
+    pub fn candidate(&self) -> Result<Candidate, String> {
+        match self {
+            ForcedFormat::LineFormat(spec) => LineFormat::compile(spec).map(LineFormat::candidate),
+            // HELPER-PENDING ForcedFormat::JsonFields(spec) => crate::formats::json::JsonFieldMap::parse_spec(spec).map(crate::formats::json::candidate_with),
+            ForcedFormat::JsonFields(spec) => Err(format!("--json-fields {spec:?}: not yet supported")),
+        }
+    }
+}
+
+/// How to read.
+#[derive(Debug, Clone)]
+pub struct IntakeOptions {
+    pub zone: Zone,
+    pub limits: ReadLimits,
+    pub max_record_bytes: usize,
+    pub forced: Option<ForcedFormat>,
+    /// Chunks processed together in parallel.
+    pub batch_chunks: usize,
+}
+
+impl Default for IntakeOptions {
+    fn default() -> Self {
+        IntakeOptions {
+            zone: Zone::utc(),
+            limits: ReadLimits::default(),
+            max_record_bytes: 64 * 1024,
+            forced: None,
+            batch_chunks: 2 * rayon::current_num_threads().max(1),
+        }
+    }
+}
+
+/// What is known about a file once its format is detected.
+#[derive(Debug)]
+pub struct FileInfo {
+    /// Position among the sources, from 0.
+    pub index: usize,
+    pub name: Arc<str>,
+    pub detection: Detection,
+    pub ctx: TimeContext,
+    pub compression: Compression,
+    pub size_on_disk: Option<u64>,
+}
+
+/// Events delivered to the sink, in input order.
+pub enum IntakeEvent<T> {
+    /// A file's format is known; its chunks follow.
+    FileStarted(Arc<FileInfo>),
+    /// The mapped result of one chunk, with the chunk's size in bytes.
+    Chunk(Arc<FileInfo>, T, u64),
+    /// A file ended; the error, if any, is why it ended early.
+    FileFinished(Arc<FileInfo>, ReadStats, Option<ReadError>),
+    /// A source that could not be read at all (missing, binary, unreadable).
+    FileFailed(String, ReadError),
+}
+
+/// Totals over a run, for the one-line intake summary.
+#[derive(Debug, Clone, Default)]
+pub struct IntakeSummary {
+    pub files_read: usize,
+    /// (source, reason) for sources skipped or cut short.
+    pub problems: Vec<(String, String)>,
+    pub files_skipped: usize,
+    pub bytes: u64,
+    pub raw_bytes: u64,
+    pub long_lines: u64,
+    pub long_line_bytes_dropped: u64,
+    pub counts: IntakeCounts,
+}
+
+impl IntakeSummary {
+    /// `intake: 3 files, 12.3 MB, 45678 records from 50000 lines; skipped: …`.
+    pub fn one_line(&self) -> String {
+        let c = &self.counts;
+        let mut s = format!(
+            "intake: {} file{} read, {} skipped; {} bytes; {} records from {} lines",
+            self.files_read,
+            if self.files_read == 1 { "" } else { "s" },
+            self.files_skipped,
+            self.bytes,
+            c.records,
+            c.lines
+        );
+        let mut notes = Vec::new();
+        if self.long_lines > 0 {
+            notes.push(format!("{} over-long lines cut ({} bytes dropped)", self.long_lines, self.long_line_bytes_dropped));
+        }
+        if c.truncated_records > 0 {
+            notes.push(format!("{} records cut at the size cap ({} bytes dropped)", c.truncated_records, c.truncated_bytes));
+        }
+        if c.invalid_utf8_lines > 0 {
+            notes.push(format!("{} lines with invalid UTF-8 decoded lossily", c.invalid_utf8_lines));
+        }
+        if c.ts_inherited > 0 {
+            notes.push(format!("{} records without timestamp took the previous one", c.ts_inherited));
+        }
+        if c.no_ts > 0 {
+            notes.push(format!("{} records without any timestamp", c.no_ts));
+        }
+        if c.out_of_order > 0 {
+            notes.push(format!("{} timestamps out of order", c.out_of_order));
+        }
+        if c.orphan_lines > 0 {
+            notes.push(format!("{} continuation lines with no record above", c.orphan_lines));
+        }
+        if !self.problems.is_empty() {
+            let mut reasons: Vec<&str> = self.problems.iter().map(|(_, r)| r.as_str()).collect();
+            reasons.sort();
+            reasons.dedup();
+            notes.push(format!("{} file problem(s): {}", self.problems.len(), reasons.join(", ")));
+        }
+        if !notes.is_empty() {
+            s.push_str("; ");
+            s.push_str(&notes.join("; "));
+        }
+        s
+    }
+}
+
+/// Short reason class for a read error, for the summary.
+fn reason(e: &ReadError) -> String {
+    match e {
+        ReadError::NotFound { .. } => "not found".into(),
+        ReadError::BadGlob { .. } => "bad glob".into(),
+        ReadError::Io { .. } => "unreadable".into(),
+        ReadError::Binary { .. } => "binary".into(),
+        ReadError::Corrupt { .. } => "truncated/corrupt compressed data".into(),
+        _ => "read error".into(),
+    }
+}
+
+enum Msg {
+    Started(Arc<FileInfo>),
+    Chunk(Arc<FileInfo>, triage_read::Chunk),
+    Finished(Arc<FileInfo>, ReadStats, Option<ReadError>),
+    Failed(String, ReadError),
+}
+
+/// Reads `paths`, calling `map` on each chunk's records (in parallel) and `sink` on
+/// every event (sequentially, in input order). Returns the totals.
+pub fn run<T, M, S>(paths: &[String], opts: &IntakeOptions, map: M, mut sink: S) -> IntakeSummary
+where
+    T: Send,
+    M: Fn(&FileInfo, Vec<Record>, &mut IntakeCounts) -> T + Sync,
+    S: FnMut(IntakeEvent<T>) -> bool,
+{
+    let (sources, errors) = expand_inputs(paths);
+    let mut summary = IntakeSummary::default();
+    for e in errors {
+        summary.files_skipped += 1;
+        summary.problems.push((String::new(), reason(&e)));
+        if !sink(IntakeEvent::FileFailed(String::new(), e)) {
+            return summary;
+        }
+    }
+    let forced = opts.forced.as_ref().and_then(|f| f.candidate().ok());
+    let batch = opts.batch_chunks.max(1);
+    let (tx, rx) = mpsc::sync_channel::<Msg>(batch * 2);
+    std::thread::scope(|scope| {
+        scope.spawn(|| read_all(&sources, opts, forced.as_ref(), tx));
+        let mut pending: Vec<Msg> = Vec::with_capacity(batch * 2);
+        let mut chunks_pending = 0;
+        let mut closed = false;
+        while !closed {
+            match rx.recv() {
+                Ok(m) => {
+                    if matches!(m, Msg::Chunk(..)) {
+                        chunks_pending += 1;
+                    }
+                    pending.push(m);
+                    // Take whatever else is already waiting, up to a batch.
+                    while chunks_pending < batch {
+                        match rx.try_recv() {
+                            Ok(m) => {
+                                if matches!(m, Msg::Chunk(..)) {
+                                    chunks_pending += 1;
+                                }
+                                pending.push(m);
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                }
+                Err(_) => closed = true,
+            }
+            if chunks_pending >= batch || closed || !pending.iter().any(|m| matches!(m, Msg::Chunk(..))) {
+                if !flush(&mut pending, opts, &map, &mut sink, &mut summary) {
+                    // The sink is done (e.g. a closed pipe): dropping the receiver stops the reader.
+                    drop(rx);
+                    return;
+                }
+                chunks_pending = 0;
+            }
+        }
+        flush(&mut pending, opts, &map, &mut sink, &mut summary);
+    });
+    summary
+}
+
+fn flush<T, M, S>(pending: &mut Vec<Msg>, opts: &IntakeOptions, map: &M, sink: &mut S, summary: &mut IntakeSummary) -> bool
+where
+    T: Send,
+    M: Fn(&FileInfo, Vec<Record>, &mut IntakeCounts) -> T + Sync,
+    S: FnMut(IntakeEvent<T>) -> bool,
+{
+    if pending.is_empty() {
+        return true;
+    }
+    let msgs = std::mem::take(pending);
+    let results: Vec<Option<(T, IntakeCounts)>> = msgs
+        .par_iter()
+        .map(|m| match m {
+            Msg::Chunk(info, chunk) => {
+                let mut counts = IntakeCounts::default();
+                let asm = Assembler {
+                    parser: info.detection.parser().as_ref(),
+                    ctx: &info.ctx,
+                    max_record_bytes: opts.max_record_bytes,
+                };
+                let records = asm.assemble(&chunk.data, chunk.first_line, &mut counts);
+                let out = map(info, records, &mut counts);
+                Some((out, counts))
+            }
+            _ => None,
+        })
+        .collect();
+    for (m, r) in msgs.into_iter().zip(results) {
+        match m {
+            Msg::Started(info) => {
+                summary.files_read += 1;
+                if !sink(IntakeEvent::FileStarted(info)) {
+                    return false;
+                }
+            }
+            Msg::Chunk(info, chunk) => {
+                if let Some((out, counts)) = r {
+                    summary.counts.add(&counts);
+                    if !sink(IntakeEvent::Chunk(info, out, chunk.data.len() as u64)) {
+                        return false;
+                    }
+                }
+            }
+            Msg::Finished(info, stats, err) => {
+                summary.bytes += stats.bytes;
+                summary.raw_bytes += stats.raw_bytes;
+                summary.long_lines += stats.long_lines;
+                summary.long_line_bytes_dropped += stats.long_line_bytes_dropped;
+                if let Some(e) = &err {
+                    summary.problems.push((info.name.to_string(), reason(e)));
+                }
+                if !sink(IntakeEvent::FileFinished(info, stats, err)) {
+                    return false;
+                }
+            }
+            Msg::Failed(name, e) => {
+                summary.files_skipped += 1;
+                summary.problems.push((name.clone(), reason(&e)));
+                if !sink(IntakeEvent::FileFailed(name, e)) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Opens a source and detects its format from its first lines.
+fn open_and_detect(
+    index: usize,
+    source: &Source,
+    opts: &IntakeOptions,
+    forced: Option<&Candidate>,
+) -> Result<(Arc<FileInfo>, ChunkReader), (String, ReadError)> {
+    let name: Arc<str> = Arc::from(source.display_name());
+    let opened = open_source(source).map_err(|e| (name.to_string(), e))?;
+    let mtime = match source {
+        Source::File(p) => std::fs::metadata(p).and_then(|m| m.modified()).ok(),
+        Source::Stdin => None,
+    }
+    .unwrap_or_else(std::time::SystemTime::now);
+    let mtime_secs = mtime.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let ctx = TimeContext { zone: opts.zone.clone(), reference: (1970, 1, 1) }.with_reference_unix(mtime_secs);
+    let path = match source {
+        Source::File(p) => p.clone(),
+        Source::Stdin => "-".into(),
+    };
+    let compression = opened.compression;
+    let size_on_disk = opened.size_on_disk;
+    let mut reader = ChunkReader::new(path, opened, opts.limits);
+    let head = reader.peek().map_err(|e| (name.to_string(), e))?;
+    let text = String::from_utf8_lossy(&head[..head.len().min(1 << 20)]);
+    let sample: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(SAMPLE_LINES).collect();
+    let detection = match forced {
+        Some(c) => detect::forced(c.clone(), &sample, &ctx),
+        None => detect::detect(&sample, &ctx),
+    };
+    Ok((Arc::new(FileInfo { index, name, detection, ctx, compression, size_on_disk }), reader))
+}
+
+/// What `inspect` shows for one file.
+pub struct Inspection {
+    pub info: Arc<FileInfo>,
+    /// The first records of the file (up to the number asked for).
+    pub samples: Vec<Record>,
+}
+
+/// Detects the format of each source and parses its first records, reading no more
+/// than the first chunk of each.
+pub fn inspect(paths: &[String], opts: &IntakeOptions, samples: usize) -> Vec<Result<Inspection, (String, ReadError)>> {
+    let (sources, errors) = expand_inputs(paths);
+    let forced = opts.forced.as_ref().and_then(|f| f.candidate().ok());
+    let mut out: Vec<Result<Inspection, (String, ReadError)>> = errors.into_iter().map(|e| Err((String::new(), e))).collect();
+    for (index, source) in sources.iter().enumerate() {
+        out.push(open_and_detect(index, source, opts, forced.as_ref()).and_then(|(info, mut reader)| {
+            let head = reader.peek().map_err(|e| (info.name.to_string(), e))?;
+            let cut = memchr::memrchr(b'\n', head).map_or(head.len(), |i| i + 1);
+            let asm = Assembler { parser: info.detection.parser().as_ref(), ctx: &info.ctx, max_record_bytes: opts.max_record_bytes };
+            let mut counts = IntakeCounts::default();
+            let mut records = asm.assemble(&head[..cut], 1, &mut counts);
+            records.truncate(samples);
+            Ok(Inspection { info, samples: records })
+        }));
+    }
+    out
+}
+
+/// The reader thread: opens each source, detects its format and sends its chunks.
+fn read_all(sources: &[Source], opts: &IntakeOptions, forced: Option<&Candidate>, tx: mpsc::SyncSender<Msg>) {
+    for (index, source) in sources.iter().enumerate() {
+        let (info, mut reader) = match open_and_detect(index, source, opts, forced) {
+            Ok(x) => x,
+            Err((name, e)) => {
+                if tx.send(Msg::Failed(name, e)).is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
+        if tx.send(Msg::Started(info.clone())).is_err() {
+            return;
+        }
+        let parser = info.detection.parser().clone();
+        let ctx = info.ctx.clone();
+        let starts = move |line: &[u8]| match std::str::from_utf8(line) {
+            Ok(s) => parser.starts_record(s, &ctx),
+            Err(_) => parser.starts_record(&String::from_utf8_lossy(line), &ctx),
+        };
+        let mut error = None;
+        loop {
+            match reader.next_chunk(&starts) {
+                Ok(Some(chunk)) => {
+                    if tx.send(Msg::Chunk(info.clone(), chunk)).is_err() {
+                        return;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    error = Some(e);
+                    break;
+                }
+            }
+        }
+        if tx.send(Msg::Finished(info.clone(), reader.stats(), error)).is_err() {
+            return;
+        }
+    }
+}
