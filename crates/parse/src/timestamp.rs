@@ -353,17 +353,19 @@ fn weekday_name(s: &[u8], at: usize) -> bool {
 /// `HH:MM:SS` (separator `:` or, with `dot_ok`, `.`) then an optional fraction introduced
 /// by `.`, `,` or `:`. Returns (h, m, s, nanos, bytes).
 fn clock(s: &[u8], at: usize, dot_ok: bool) -> Option<(u32, u32, u32, u32, usize)> {
-    let h = digits(s, at, 2)?;
-    let sep = *s.get(at + 2)?;
+    // Fields may be unpadded (`20171224-0:0:0:215`).
+    let (h, hl) = digits_1_2(s, at)?;
+    let sep = *s.get(at + hl)?;
     if !(sep == b':' || (dot_ok && sep == b'.')) {
         return None;
     }
-    let m = digits(s, at + 3, 2)?;
-    if *s.get(at + 5)? != sep {
+    let (m, ml) = digits_1_2(s, at + hl + 1)?;
+    if *s.get(at + hl + 1 + ml)? != sep {
         return None;
     }
-    let sec = digits(s, at + 6, 2)?;
-    let mut i = at + 8;
+    let (sec, sl) = digits_1_2(s, at + hl + 2 + ml)?;
+    let end = at + hl + 2 + ml + sl;
+    let mut i = end;
     let mut nanos = 0u32;
     if let Some(&fs) = s.get(i) {
         if (fs == b'.' || fs == b',' || fs == b':') && s.get(i + 1).is_some_and(|b| b.is_ascii_digit()) {

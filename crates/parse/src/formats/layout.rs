@@ -42,6 +42,9 @@ enum Elem {
     Bracket,
     /// A header word followed by a separator (`chrome.exe -`, `myapp.db - INFO`).
     Word,
+    /// A word set off by a run of two or more spaces, as in fixed-width columns
+    /// (`Info                  CBS    Loaded …`).
+    Column,
     /// Zero or more words then a token ending in `:` (`host sshd[12]:`, `dfs.DataNode:`,
     /// `c.e.App  :`). Ends the header.
     Tag,
@@ -63,6 +66,7 @@ impl Elem {
             Elem::Word => "<word>".into(),
             Elem::Tag => "<tag>:".into(),
             Elem::Caller => "<file:line>".into(),
+            Elem::Column => "<column>".into(),
             Elem::LevelColonLogger => "<level>:<logger>:".into(),
         }
     }
@@ -206,7 +210,8 @@ fn token_level(tok: &[u8], letters: bool) -> Option<Level> {
 }
 
 fn is_num(tok: &[u8]) -> bool {
-    !tok.is_empty() && tok.len() <= 12 && tok.iter().all(|b| b.is_ascii_digit())
+    let digits = tok.strip_prefix(b"-").unwrap_or(tok);
+    !digits.is_empty() && digits.len() <= 12 && digits.iter().all(|b| b.is_ascii_digit())
 }
 
 /// File extensions of source code, so that `host.example.hk:5070` is not taken for a
@@ -244,7 +249,10 @@ fn is_tag(tok: &[u8]) -> bool {
     if body.contains(&b'/') && body.windows(3).any(|w| w == b"://") {
         return false;
     }
-    body.iter().any(|b| b.is_ascii_alphabetic())
+    let bracketed = matches!(body.first(), Some(b'(') | Some(b'[')) && matches!(body.last(), Some(b')') | Some(b']'));
+    // `syslogd 1.4.1:` — a version closes a program name too.
+    let version = body.len() >= 3 && body.iter().all(|&b| b.is_ascii_digit() || b == b'.') && body.contains(&b'.');
+    (body.iter().any(|b| b.is_ascii_alphabetic()) || bracketed || version)
         && body.iter().all(|&b| b.is_ascii_alphanumeric() || b >= 0x80 || b"._-$/\\()[]@#<>~+*".contains(&b))
 }
 
@@ -402,6 +410,11 @@ fn classify(s: &[u8], mut i: usize, letters: bool) -> Vec<Elem> {
             i = end;
             continue;
         }
+        if followed_by_wide_gap(s, end) {
+            out.push(Elem::Column);
+            i = end;
+            continue;
+        }
         // A word joins the header only when a terminator follows within a few tokens.
         match words_then(s, i, letters && !level_seen) {
             Some((Terminator::Tag, _)) => {
@@ -423,6 +436,12 @@ fn classify(s: &[u8], mut i: usize, letters: bool) -> Vec<Elem> {
         }
     }
     out
+}
+
+/// Two or more spaces after a token: a fixed-width column boundary.
+fn followed_by_wide_gap(s: &[u8], end: usize) -> bool {
+    s.get(end..end + 2) == Some(b"  ") && s.get(end + 2).is_some_and(|b| !b.is_ascii_whitespace())
+        || s.get(end..end + 3) == Some(b"   ")
 }
 
 enum Terminator {
@@ -691,11 +710,36 @@ impl LineParser for LayoutParser {
                 }
                 Elem::Word => {
                     if sep_of(tok).is_none() {
-                        let w = as_str(tok).to_string();
+                        // A name may hold spaces (`chrome.exe *64 - …`): take the words up
+                        // to the separator that follows in the layout.
+                        let mut word_end = end;
+                        let mut j = end;
+                        for _ in 0..MAX_WORDS_BEFORE {
+                            let js = skip_ws(s, j);
+                            let je = token_end(s, js);
+                            if js >= s.len() || sep_of(&s[js..je]).is_some() {
+                                word_end = j;
+                                break;
+                            }
+                            j = je;
+                        }
+                        let end = word_end;
+                        let w = as_str(&s[start..end]).trim().to_string();
                         if rec.module.is_none() {
                             rec.module = Some(w);
                         } else {
                             rec.fields.push(("name".to_string(), w));
+                        }
+                        i = end;
+                    }
+                }
+                Elem::Column => {
+                    if followed_by_wide_gap(s, end) && sep_of(tok).is_none() {
+                        let w = as_str(tok).to_string();
+                        if rec.module.is_none() {
+                            rec.module = Some(w);
+                        } else {
+                            rec.fields.push(("column".to_string(), w));
                         }
                         i = end;
                     }
