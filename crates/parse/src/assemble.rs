@@ -72,7 +72,7 @@ impl Assembler<'_> {
             line_no += 1;
             counts.lines += 1;
             let owned;
-            let line: &str = match std::str::from_utf8(raw) {
+            let line: &str = match simdutf8::basic::from_utf8(raw) {
                 Ok(s) => s,
                 Err(_) => {
                     counts.invalid_utf8_lines += 1;

@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use triage_read::{expand_inputs, open_source, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, Source};
+use triage_read::{expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, Source};
 
 use crate::assemble::{Assembler, IntakeCounts};
 use crate::detect::{self, Detection, SAMPLE_LINES};
@@ -46,6 +46,8 @@ pub struct IntakeOptions {
     pub forced: Option<ForcedFormat>,
     /// Chunks processed together in parallel.
     pub batch_chunks: usize,
+    /// Where chunk buffers come from and go back to.
+    pub pool: BufferPool,
 }
 
 impl Default for IntakeOptions {
@@ -56,6 +58,7 @@ impl Default for IntakeOptions {
             max_record_bytes: 64 * 1024,
             forced: None,
             batch_chunks: 2 * rayon::current_num_threads().max(1),
+            pool: BufferPool::default(),
         }
     }
 }
@@ -263,9 +266,11 @@ where
                 }
             }
             Msg::Chunk(info, chunk) => {
+                let bytes = chunk.data.len() as u64;
+                opts.pool.put(chunk.data);
                 if let Some((out, counts)) = r {
                     summary.counts.add(&counts);
-                    if !sink(IntakeEvent::Chunk(info, out, chunk.data.len() as u64)) {
+                    if !sink(IntakeEvent::Chunk(info, out, bytes)) {
                         return false;
                     }
                 }
@@ -316,7 +321,7 @@ fn open_and_detect(
     };
     let compression = opened.compression;
     let size_on_disk = opened.size_on_disk;
-    let mut reader = ChunkReader::new(path, opened, opts.limits);
+    let mut reader = ChunkReader::new(path, opened, opts.limits).with_pool(opts.pool.clone());
     let head = reader.peek().map_err(|e| (name.to_string(), e))?;
     let text = String::from_utf8_lossy(&head[..head.len().min(1 << 20)]);
     let sample: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(SAMPLE_LINES).collect();

@@ -1,7 +1,5 @@
 //! The normalised record every later stage consumes.
 
-use std::fmt::Write as _;
-
 use crate::Level;
 
 /// One log record: a header line plus any continuation lines joined to it.
@@ -75,8 +73,7 @@ impl Record {
         out.extend_from_slice(b"},\"source\":");
         write_json_str(source, out);
         out.extend_from_slice(b",\"line\":");
-        let mut buf = itoa_buf(self.line);
-        out.extend_from_slice(buf.as_bytes());
+        push_padded(out, self.line, 1);
         if self.ts_inherited {
             out.extend_from_slice(b",\"ts_inherited\":true");
         }
@@ -84,62 +81,122 @@ impl Record {
             out.extend_from_slice(b",\"truncated\":true");
         }
         out.extend_from_slice(b"}\n");
-        buf.clear();
     }
 }
 
-fn itoa_buf(n: u64) -> String {
-    let mut s = String::with_capacity(20);
-    let _ = write!(s, "{n}");
-    s
+/// Bytes that must be escaped inside a JSON string.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+/// True when any byte of `x` is below 0x20, `"` or `\\` (SWAR byte tests).
+#[inline]
+fn needs_escape_swar(x: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    // Bytes < 0x20 (only meaningful for ASCII bytes; high bytes are masked out by !x).
+    let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
+    below_space | has_zero(x ^ (LO * b'"' as u64)) | has_zero(x ^ (LO * b'\\' as u64)) != 0
 }
 
 /// Writes `s` as a JSON string literal.
 pub fn write_json_str(s: &str, out: &mut Vec<u8>) {
+    out.reserve(s.len() + 2);
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => {
-                out.extend_from_slice(&bytes[start..i]);
-                let _ = std::io::Write::write_fmt(out, format_args!("\\u{:04x}", b));
-                start = i + 1;
-                continue;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip 8 clean bytes at a time (no control byte, quote or backslash): most
+        // messages need no escaping at all.
+        while i + 8 <= bytes.len() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&bytes[i..i + 8]);
+            if needs_escape_swar(u64::from_le_bytes(word)) {
+                break;
             }
-            _ => continue,
-        };
+            i += 8;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let b = bytes[i];
+        if !NEEDS_ESCAPE[b as usize] {
+            i += 1;
+            continue;
+        }
         out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(esc);
-        start = i + 1;
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[(b >> 4) as usize]);
+                out.push(HEX[(b & 0xf) as usize]);
+            }
+        }
+        i += 1;
+        start = i;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
 }
 
+/// Appends `v` zero-padded to `width` digits.
+fn push_padded(out: &mut Vec<u8>, mut v: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut i = buf.len();
+    while v > 0 && i > 0 {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    let start = (buf.len() - width).min(i);
+    out.extend_from_slice(&buf[start..]);
+}
+
 /// Formats Unix nanoseconds as RFC 3339 in UTC, with 0, 3, 6 or 9 fraction digits.
 pub fn write_rfc3339(ns: i64, out: &mut Vec<u8>) {
     let secs = ns.div_euclid(1_000_000_000);
-    let frac = ns.rem_euclid(1_000_000_000) as u32;
+    let frac = ns.rem_euclid(1_000_000_000) as u64;
     let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400) as u32;
+    let sod = secs.rem_euclid(86_400) as u64;
     let (y, m, d) = crate::timestamp::civil_from_days(days);
-    let _ = std::io::Write::write_fmt(
-        out,
-        format_args!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y, m, d, sod / 3600, sod / 60 % 60, sod % 60),
-    );
+    if y < 0 {
+        out.push(b'-');
+    }
+    push_padded(out, y.unsigned_abs(), 4);
+    out.push(b'-');
+    push_padded(out, m as u64, 2);
+    out.push(b'-');
+    push_padded(out, d as u64, 2);
+    out.push(b'T');
+    push_padded(out, sod / 3600, 2);
+    out.push(b':');
+    push_padded(out, sod / 60 % 60, 2);
+    out.push(b':');
+    push_padded(out, sod % 60, 2);
     if frac != 0 {
+        out.push(b'.');
         if frac % 1_000_000 == 0 {
-            let _ = std::io::Write::write_fmt(out, format_args!(".{:03}", frac / 1_000_000));
+            push_padded(out, frac / 1_000_000, 3);
         } else if frac % 1000 == 0 {
-            let _ = std::io::Write::write_fmt(out, format_args!(".{:06}", frac / 1000));
+            push_padded(out, frac / 1000, 6);
         } else {
-            let _ = std::io::Write::write_fmt(out, format_args!(".{:09}", frac));
+            push_padded(out, frac, 9);
         }
     }
     out.push(b'Z');
@@ -150,4 +207,48 @@ pub fn rfc3339(ns: i64) -> String {
     let mut v = Vec::with_capacity(32);
     write_rfc3339(ns, &mut v);
     String::from_utf8(v).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_escape_and_format() {
+        let r = Record {
+            ts: Some(1_700_000_000_123_000_000),
+            level: Some(Level::Warn),
+            module: Some("a.B".into()),
+            message: "say \"hi\"\n\tat x\u{1}".into(),
+            fields: vec![("k".into(), "v\\".into())],
+            line: 42,
+            ..Record::default()
+        };
+        let mut out = Vec::new();
+        r.write_json("f.log", &mut out);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["ts"], "2023-11-14T22:13:20.123Z");
+        assert_eq!(v["message"], "say \"hi\"\n\tat x\u{1}");
+        assert_eq!(v["fields"]["k"], "v\\");
+        assert_eq!(v["line"], 42);
+        assert_eq!(v["host"], serde_json::Value::Null);
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1), "1970-01-01T00:00:00.000000001Z");
+    }
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The fast path must agree with serde_json on every string.
+        #[test]
+        fn escaping_round_trips(s in "\\PC*|[\\x00-\\x7f]{0,40}") {
+            let mut out = Vec::new();
+            write_json_str(&s, &mut out);
+            let back: String = serde_json::from_slice(&out).unwrap();
+            proptest::prop_assert_eq!(back, s);
+        }
+    }
 }

@@ -4,7 +4,7 @@ use std::io::{ErrorKind, Read};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
-use crate::{OpenedSource, ReadError};
+use crate::{BufferPool, OpenedSource, ReadError};
 
 /// How much to read at a time and how long a line may get.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +64,7 @@ pub struct ChunkReader {
     eof: bool,
     pending_error: Option<ReadError>,
     stats: ReadStats,
+    pool: BufferPool,
 }
 
 impl ChunkReader {
@@ -86,7 +87,14 @@ impl ChunkReader {
             eof: false,
             pending_error: None,
             stats: ReadStats::default(),
+            pool: BufferPool::default(),
         }
+    }
+
+    /// Takes chunk buffers from (and lets consumers return them to) `pool`.
+    pub fn with_pool(mut self, pool: BufferPool) -> Self {
+        self.pool = pool;
+        self
     }
 
     pub fn stats(&self) -> ReadStats {
@@ -108,7 +116,12 @@ impl ChunkReader {
     /// their head. Returns `Ok(None)` at the end; an error is returned once, after the
     /// chunks read before it.
     pub fn next_chunk(&mut self, is_record_start: &dyn Fn(&[u8]) -> bool) -> Result<Option<Chunk>, ReadError> {
-        self.fill()?;
+        self.fill(self.limits.chunk_bytes)?;
+        // A line longer than a chunk: read on to its end (lines are capped, so this is bounded).
+        while !self.eof && memchr::memrchr(b'\n', &self.buf).is_none() {
+            let more = self.buf.len() + self.block.len();
+            self.fill(more)?;
+        }
         if self.buf.is_empty() {
             return match self.pending_error.take() {
                 Some(e) => Err(e),
@@ -116,7 +129,9 @@ impl ChunkReader {
             };
         }
         let cut = if self.eof { self.buf.len() } else { self.find_cut(is_record_start) };
-        let rest = self.buf.split_off(cut);
+        let mut rest = self.pool.get(self.limits.chunk_bytes + self.block.len() + 4096);
+        rest.extend_from_slice(&self.buf[cut..]);
+        self.buf.truncate(cut);
         let data = std::mem::replace(&mut self.buf, rest);
         let lines = memchr::memchr_iter(b'\n', &data).count() as u64;
         let chunk = Chunk { first_line: self.next_line, offset: self.next_offset, data };
@@ -128,13 +143,13 @@ impl ChunkReader {
     /// The bytes of the next chunk-to-be without consuming them (to detect the format
     /// before the first cut). Up to `chunk_bytes`, whole lines plus a partial last one.
     pub fn peek(&mut self) -> Result<&[u8], ReadError> {
-        self.fill()?;
+        self.fill(self.limits.chunk_bytes)?;
         Ok(&self.buf)
     }
 
-    /// Reads until the buffer holds a chunk's worth or the input ends.
-    fn fill(&mut self) -> Result<(), ReadError> {
-        while !self.eof && self.buf.len() < self.limits.chunk_bytes {
+    /// Reads until the buffer holds `target` bytes or the input ends.
+    fn fill(&mut self, target: usize) -> Result<(), ReadError> {
+        while !self.eof && self.buf.len() < target {
             match self.source.reader.read(&mut self.block) {
                 Ok(0) => self.eof = true,
                 Ok(n) => {

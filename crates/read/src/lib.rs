@@ -12,8 +12,10 @@ mod chunk;
 mod error;
 mod input;
 mod open;
+mod pool;
 
 pub use chunk::{Chunk, ChunkReader, ReadLimits, ReadStats};
 pub use error::ReadError;
 pub use input::{expand_inputs, Source};
 pub use open::{open_source, Compression, OpenedSource};
+pub use pool::BufferPool;

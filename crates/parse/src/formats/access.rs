@@ -23,6 +23,7 @@
 //! not required to be well-formed (a TLS handshake logged as `"\x16\x03..."` gives no
 //! method or path), and the user field may not contain spaces.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::formats::{specificity, Candidate, LineParser};
@@ -76,7 +77,8 @@ fn word_at(line: &str, at: usize) -> (&str, usize) {
 }
 
 fn host_like(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'-' | b'_' | b'%' | b'[' | b']'))
+    !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'-' | b'_' | b'%' | b'[' | b']'))
 }
 
 fn scan<'a>(line: &'a str, ctx: &TimeContext) -> Option<Parts<'a>> {
@@ -159,10 +161,10 @@ fn secs_to_ms(text: &str) -> Option<String> {
 }
 
 /// Percent-decodes `s` (`+` as space, as in query strings). Bad escapes stay literal.
-fn percent_decode(s: &str) -> String {
+fn percent_decode(s: &str) -> Cow<'_, str> {
     let b = s.as_bytes();
     if !b.iter().any(|&c| c == b'%' || c == b'+') {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let hex = |c: u8| (c as char).to_digit(16);
     let mut out = Vec::with_capacity(b.len());
@@ -181,7 +183,7 @@ fn percent_decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// Adds `method`, `path`, `protocol` and `query.*` from a request line.
@@ -209,7 +211,11 @@ fn request_fields(request: &str, fields: &mut Vec<(String, String)>) {
         if name.is_empty() {
             continue;
         }
-        fields.push((format!("query.{}", percent_decode(name)), percent_decode(value)));
+        let name = percent_decode(name);
+        let mut key = String::with_capacity(6 + name.len());
+        key.push_str("query.");
+        key.push_str(&name);
+        fields.push((key, percent_decode(value).into_owned()));
     }
 }
 
@@ -230,7 +236,9 @@ fn extra_fields(rest: &str, fields: &mut Vec<(String, String)>) {
         } else {
             let (w, after) = word_at(rest, i);
             match w.split_once('=') {
-                Some((k, _)) if !k.is_empty() && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.') => {
+                Some((k, _))
+                    if !k.is_empty() && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.') =>
+                {
                     let vstart = i + k.len() + 1;
                     match quoted_at(rest, vstart) {
                         Some((q, after)) => (Some(k), q, after),
@@ -286,6 +294,7 @@ impl LineParser for AccessParser {
         rec.message.push(' ');
         rec.message.push_str(p.status);
         let f = &mut rec.fields;
+        f.reserve(10);
         if let Some(v) = p.vhost {
             f.push(("vhost".to_string(), v.to_string()));
         }
@@ -389,7 +398,8 @@ mod tests {
 
     #[test]
     fn common_log_format() {
-        let r = parse(r#"192.168.2.20 - - [28/Jul/2006:10:27:10 -0300] "GET /cgi-bin/try/ HTTP/1.0" 200 3395"#).unwrap();
+        let r =
+            parse(r#"192.168.2.20 - - [28/Jul/2006:10:27:10 -0300] "GET /cgi-bin/try/ HTTP/1.0" 200 3395"#).unwrap();
         assert_eq!(rfc3339(r.ts.unwrap()), "2006-07-28T13:27:10Z");
         assert_eq!(r.message, "GET /cgi-bin/try/ HTTP/1.0 200");
         assert_eq!(
@@ -458,7 +468,8 @@ mod tests {
         assert_eq!(r.field("extra1"), Some("2345"));
         assert_eq!(r.field("referer"), None);
         // A TLS handshake on the plain-HTTP port, nginx-escaped.
-        let r = parse(r#"45.1.2.3 - - [01/Feb/2024:00:00:02 +0000] "\x16\x03\x01\x00\xCA\x01" 400 157 "-" "-""#).unwrap();
+        let r =
+            parse(r#"45.1.2.3 - - [01/Feb/2024:00:00:02 +0000] "\x16\x03\x01\x00\xCA\x01" 400 157 "-" "-""#).unwrap();
         assert_eq!(r.message, r#"\x16\x03\x01\x00\xCA\x01 400"#);
         assert_eq!(r.field("method"), None);
         assert_eq!(r.level, Some(Level::Warn));

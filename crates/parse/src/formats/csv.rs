@@ -264,7 +264,9 @@ impl CsvParser {
         }
         let stamped = |i: usize| filled[i] > 0 && stamps[i] * 5 >= matched * 4;
         let best = |role: Role| {
-            (0..n).filter(|&i| roles[i].is_some_and(|(r, _)| r == role)).min_by_key(|&i| roles[i].map_or(u8::MAX, |(_, k)| k))
+            (0..n)
+                .filter(|&i| roles[i].is_some_and(|(r, _)| r == role))
+                .min_by_key(|&i| roles[i].map_or(u8::MAX, |(_, k)| k))
         };
         let ts_col = (0..n)
             .filter(|&i| roles[i].is_some_and(|(r, _)| r == Role::Ts) && stamped(i))
@@ -272,9 +274,12 @@ impl CsvParser {
             .or_else(|| (0..n).find(|&i| stamped(i)))?;
         let mut cols = vec![Col::Field; n];
         cols[ts_col] = Col::Ts;
-        for (role, col) in
-            [(Role::Level, Col::Level), (Role::Module, Col::Module), (Role::Host, Col::Host), (Role::Service, Col::Service)]
-        {
+        for (role, col) in [
+            (Role::Level, Col::Level),
+            (Role::Module, Col::Module),
+            (Role::Host, Col::Host),
+            (Role::Service, Col::Service),
+        ] {
             if let Some(i) = best(role).filter(|&i| cols[i] == Col::Field) {
                 cols[i] = col;
             }
@@ -473,9 +478,17 @@ mod tests {
     #[test]
     fn kibana_dates_in_the_context_zone() {
         let c = TimeContext { zone: Zone::parse("+02:00").unwrap(), reference: (2024, 1, 1) };
-        assert_eq!(kibana_date("Mar 3, 2024 @ 01:02:03.5", &c).map(rfc3339).as_deref(), Some("2024-03-02T23:02:03.500Z"));
-        assert_eq!(kibana_date("September 21st 2023, 00:00:00.000", &ctx()).map(rfc3339).as_deref(), Some("2023-09-21T00:00:00Z"));
-        for bad in ["Mar 3, 2024", "Foo 3, 2024 @ 01:02:03", "Mar 32, 2024 @ 01:02:03", "Mar 3, 2024 @ 01:02:03 x", "Ma", ""] {
+        assert_eq!(
+            kibana_date("Mar 3, 2024 @ 01:02:03.5", &c).map(rfc3339).as_deref(),
+            Some("2024-03-02T23:02:03.500Z")
+        );
+        assert_eq!(
+            kibana_date("September 21st 2023, 00:00:00.000", &ctx()).map(rfc3339).as_deref(),
+            Some("2023-09-21T00:00:00Z")
+        );
+        for bad in
+            ["Mar 3, 2024", "Foo 3, 2024 @ 01:02:03", "Mar 32, 2024 @ 01:02:03", "Mar 3, 2024 @ 01:02:03 x", "Ma", ""]
+        {
             assert_eq!(kibana_date(bad, &ctx()), None, "{bad}");
         }
     }
@@ -500,7 +513,17 @@ mod tests {
     #[test]
     fn garbage_does_not_panic() {
         let p = parser(&["ts,msg", "2024-01-01T00:00:00Z,x"]);
-        for line in ["\"", "\"\"\"", ",,,,", "\"a\"b,\"", "2024-01-01T00:00:00Z,\"é", "é,\"", "\r", "2024-01-01T00:00:00Z,\"a\"\"", "\u{feff}"] {
+        for line in [
+            "\"",
+            "\"\"\"",
+            ",,,,",
+            "\"a\"b,\"",
+            "2024-01-01T00:00:00Z,\"é",
+            "é,\"",
+            "\r",
+            "2024-01-01T00:00:00Z,\"a\"\"",
+            "\u{feff}",
+        ] {
             let mut rec = Record::default();
             p.parse_line(line, &ctx(), &mut rec);
         }

@@ -5,14 +5,26 @@
 //! ```
 //!
 //! The object is flattened (`user.id`) and well-known keys are lifted into the record
-//! header, first present wins within each group (see [`key_role`] for the lists): the
-//! conventions of ECS/Logstash, Bunyan, pino, zap, logrus, structlog, python-json-logger
-//! and Serilog's compact format (`@t`, `@l`, `@m`) are covered. Keys are matched exactly,
+//! header, first present wins within each group:
+//!
+//! * time: `@timestamp` `timestamp` `time` `ts` `t` `datetime` `date` `asctime` `eventTime` `@t`
+//! * level: `level` `log.level` `severity` `lvl` `levelname` `loglevel` `log_level` `@l`
+//! * message: `message` `msg` `event` `log` `text` `@m` `@mt`
+//! * module: `logger` `logger_name` `log.logger` `loggerName` `module` `component` `caller`
+//!   `log.origin.file.name`
+//! * host: `host` `hostname` `host.name` `host.hostname`
+//! * service: `service` `service.name` `app` `application` `name`
+//!
+//! This covers ECS/Logstash, Bunyan, pino, zap, logrus, structlog, python-json-logger and
+//! Serilog's compact format; logfmt and CSV use the same lists. Keys are matched exactly,
 //! then case-insensitively (`Message`, `Level`) at a lower rank. String timestamps go
-//! through [`timestamp::parse_text`], numbers through [`timestamp::from_epoch_number`]
-//! (pino's milliseconds, zap's float seconds); string levels through
-//! [`Level::parse_loose`], numbers through [`Level::from_bunyan`]. A candidate value that
-//! does not parse (a `time` holding `"12ms"`) stays in `fields` and the next key is tried.
+//! through [`timestamp::parse_text`], numbers by the magnitude rules of
+//! [`timestamp::from_epoch_number`] (pino's milliseconds, zap's float seconds), read from
+//! the number's decimal text so no nanoseconds are lost; string levels through
+//! [`Level::parse_loose`] (plus log15's `eror`/`dbug`), numbers through
+//! [`Level::from_bunyan`]. A candidate value that does not parse (a `time` holding
+//! `"12ms"`, a `service` holding `"18ms"`) stays in `fields` and the next key is tried.
+//! A `:<digits>` suffix is cut from the module (`caller: "pkg/file.go:42"`).
 //!
 //! Limits:
 //! * Every line starting with `{` is a record head. One that is not valid JSON (a
@@ -22,6 +34,7 @@
 //! * Arrays are kept as compact JSON text under their key; `null` values are dropped.
 //! * A record with no message key has an empty message (everything is in `fields`).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -147,7 +160,10 @@ pub(crate) fn epoch_from_number_text(text: &str) -> Option<i64> {
         None => (false, text),
     };
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    let decimal = !int.is_empty() && int.len() <= 18 && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit());
+    let decimal = !int.is_empty()
+        && int.len() <= 18
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit());
     if !decimal {
         return text.parse::<f64>().ok().and_then(timestamp::from_epoch_number);
     }
@@ -166,6 +182,13 @@ pub(crate) fn epoch_from_number_text(text: &str) -> Option<i64> {
     }
     ns = ns.checked_add(part)?;
     Some(if neg { -ns } else { ns })
+}
+
+/// `12`, `0.5s`, `1ms`: a number, maybe with a short unit. Heroku's router writes
+/// `service=1ms` (a duration), which is no service name.
+fn is_quantity(v: &str) -> bool {
+    let num = v.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    num > 0 && v.len() - num <= 3 && v.bytes().skip(num).all(|b| b.is_ascii_alphabetic())
 }
 
 /// Sets the message, reusing the string's buffer when the record has none yet.
@@ -198,30 +221,27 @@ where
         let is_num = i < 64 && (numeric >> i) & 1 == 1;
         match role {
             Role::Ts => {
-                let parsed = if is_num {
-                    epoch_from_number_text(v)
-                } else {
-                    timestamp::parse_text(v, ctx)
-                };
+                let parsed = if is_num { epoch_from_number_text(v) } else { timestamp::parse_text(v, ctx) };
                 match parsed {
                     Some(t) => ts = Some(t),
                     None => continue,
                 }
             }
             Role::Level => {
-                let parsed = if is_num {
-                    v.parse::<i64>().ok().and_then(Level::from_bunyan)
-                } else {
-                    level_text(v)
-                };
+                let parsed = if is_num { v.parse::<i64>().ok().and_then(Level::from_bunyan) } else { level_text(v) };
                 match parsed {
                     Some(l) => level = Some(l),
                     None => continue,
                 }
             }
             Role::Msg => {}
-            Role::Module | Role::Host | Role::Service => {
+            Role::Host => {
                 if v.trim().is_empty() {
+                    continue;
+                }
+            }
+            Role::Module | Role::Service => {
+                if v.trim().is_empty() || is_quantity(v) {
                     continue;
                 }
             }
@@ -287,11 +307,46 @@ impl<'de> Visitor<'de> for Flatten<'_> {
         f.write_str("a JSON object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(k) = map.next_key::<String>()? {
-            let key = if self.prefix.is_empty() { k } else { format!("{}.{}", self.prefix, k) };
+        while let Some(k) = map.next_key_seed(KeySeed)? {
+            let key = if self.prefix.is_empty() {
+                k.into_owned()
+            } else {
+                let mut key = String::with_capacity(self.prefix.len() + 1 + k.len());
+                key.push_str(self.prefix);
+                key.push('.');
+                key.push_str(&k);
+                key
+            };
             map.next_value_seed(FlatValue { key, out: &mut *self.out, numeric: &mut *self.numeric })?;
         }
         Ok(())
+    }
+}
+
+/// An object key, borrowed from the line when it has no escapes (saves an allocation
+/// for nested keys, which are copied into their dotted form anyway).
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
@@ -386,6 +441,13 @@ pub struct JsonFieldMap {
     pub level: Option<String>,
 }
 
+impl JsonFieldMap {
+    /// Same as the free [`parse_spec`].
+    pub fn parse_spec(spec: &str) -> Result<JsonFieldMap, String> {
+        parse_spec(spec)
+    }
+}
+
 /// Parses `ts=time,msg=body,level=sev` (also `timestamp=`, `time=`, `message=`,
 /// `severity=`, `lvl=` as names). Each name at most once; at least one.
 pub fn parse_spec(spec: &str) -> Result<JsonFieldMap, String> {
@@ -456,6 +518,7 @@ impl LineParser for JsonParser {
             return false;
         }
         let base = rec.fields.len();
+        rec.fields.reserve(8);
         let mut numeric = 0u64;
         match flatten_into(text, &mut rec.fields, &mut numeric) {
             Ok(()) => apply_roles(rec, base, numeric, ctx, |k| self.role(k)),
@@ -634,7 +697,9 @@ mod tests {
             ]
         );
         // Without a named logger the caller is the module, line number stripped.
-        let r = parse(r#"{"level":"error","ts":1700000000.25,"caller":"pkg/db/conn.go:42","msg":"dial failed","error":"connection refused"}"#);
+        let r = parse(
+            r#"{"level":"error","ts":1700000000.25,"caller":"pkg/db/conn.go:42","msg":"dial failed","error":"connection refused"}"#,
+        );
         assert_eq!(r.module.as_deref(), Some("pkg/db/conn.go"));
         assert_eq!(r.level, Some(Level::Error));
         assert_eq!(fields(&r), vec![("error", "connection refused")]);
@@ -642,7 +707,9 @@ mod tests {
 
     #[test]
     fn logrus() {
-        let r = parse(r#"{"animal":"walrus","level":"warning","msg":"The group's number increased tremendously!","number":122,"omg":true,"time":"2014-03-10T19:57:38.562471297-04:00"}"#);
+        let r = parse(
+            r#"{"animal":"walrus","level":"warning","msg":"The group's number increased tremendously!","number":122,"omg":true,"time":"2014-03-10T19:57:38.562471297-04:00"}"#,
+        );
         assert_eq!(ts(&r), "2014-03-10T23:57:38.562471297Z");
         assert_eq!(r.level, Some(Level::Warn));
         assert_eq!(r.message, "The group's number increased tremendously!");
@@ -651,7 +718,9 @@ mod tests {
 
     #[test]
     fn structlog() {
-        let r = parse(r#"{"event": "user logged in", "user": "alice", "logger": "app.auth", "level": "info", "timestamp": "2024-05-01T08:00:00.000001Z"}"#);
+        let r = parse(
+            r#"{"event": "user logged in", "user": "alice", "logger": "app.auth", "level": "info", "timestamp": "2024-05-01T08:00:00.000001Z"}"#,
+        );
         assert_eq!(ts(&r), "2024-05-01T08:00:00.000001Z");
         assert_eq!(r.level, Some(Level::Info));
         assert_eq!(r.module.as_deref(), Some("app.auth"));
@@ -661,7 +730,9 @@ mod tests {
 
     #[test]
     fn python_json_logger_and_serilog() {
-        let r = parse(r#"{"asctime": "2024-05-01 08:00:00,123", "levelname": "CRITICAL", "name": "root", "message": "disk full"}"#);
+        let r = parse(
+            r#"{"asctime": "2024-05-01 08:00:00,123", "levelname": "CRITICAL", "name": "root", "message": "disk full"}"#,
+        );
         assert_eq!(ts(&r), "2024-05-01T08:00:00.123Z");
         assert_eq!(r.level, Some(Level::Fatal));
         assert_eq!(r.service.as_deref(), Some("root"));
@@ -702,7 +773,7 @@ mod tests {
         assert!(parse_spec("ts=").is_err());
         assert!(parse_spec("ts=a,ts=b").is_err());
         assert!(parse_spec("msg").is_err());
-        assert_eq!(candidate_with(parse_spec("msg=m").unwrap()).name, "json");
+        assert_eq!(JsonFieldMap::parse_spec("msg=m").map(candidate_with).unwrap().name, "json");
     }
 
     #[test]
@@ -724,7 +795,9 @@ mod tests {
     #[test]
     fn continuations_are_not_heads() {
         let p = JsonParser::new();
-        for line in ["java.lang.IllegalStateException: boom", "\tat com.acme.X.run(X.java:10)", "", " {\"a\":1}", "[1,2]"] {
+        for line in
+            ["java.lang.IllegalStateException: boom", "\tat com.acme.X.run(X.java:10)", "", " {\"a\":1}", "[1,2]"]
+        {
             assert!(parse_with(&p, line).is_none(), "{line:?}");
             assert!(!p.starts_record(line, &ctx()));
         }
@@ -735,8 +808,16 @@ mod tests {
     fn garbage_does_not_panic() {
         let deep = "{\"a\":".repeat(500);
         for line in [
-            "{", "{}", "{\"", "{\"a\":}", "{\"a\":[1,{\"b\":", "{\"\u{0}\":\"\\ud800\"}", "{\"a\":1e999}", &deep,
-            "{\"time\":-1e300,\"level\":-5,\"caller\":\":\",\"host\":\"\"}", "{\"ts\":\"9999-99-99\"}",
+            "{",
+            "{}",
+            "{\"",
+            "{\"a\":}",
+            "{\"a\":[1,{\"b\":",
+            "{\"\u{0}\":\"\\ud800\"}",
+            "{\"a\":1e999}",
+            &deep,
+            "{\"time\":-1e300,\"level\":-5,\"caller\":\":\",\"host\":\"\"}",
+            "{\"ts\":\"9999-99-99\"}",
         ] {
             let mut rec = Record::default();
             assert!(JsonParser::new().parse_line(line, &ctx(), &mut rec));

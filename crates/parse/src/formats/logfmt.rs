@@ -29,7 +29,10 @@ pub struct LogfmtParser;
 
 /// One token of a logfmt line.
 enum Token<'a> {
-    Pair { key: &'a str, value: Cow<'a, str> },
+    Pair {
+        key: &'a str,
+        value: Cow<'a, str>,
+    },
     /// A word that is not `key=value`.
     Word(&'a str),
 }
@@ -149,7 +152,8 @@ fn opens_with_pair(line: &str) -> bool {
     if !b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'@') {
         return false;
     }
-    let key_len = b.iter().take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'@' | b'/')).count();
+    let key_len =
+        b.iter().take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'@' | b'/')).count();
     b.get(key_len) == Some(&b'=')
 }
 
@@ -265,7 +269,8 @@ mod tests {
         assert_eq!(r.module.as_deref(), Some("tsdb"));
         assert_eq!(r.message, "compaction failed");
         assert_eq!(fields(&r), vec![("caller", "main.go:42"), ("err", "open /data/01H: no such file")]);
-        let r = parse(r#"level=warn ts=2024-02-03T04:05:06Z caller=scrape/scrape.go:1313 msg="Append failed""#).unwrap();
+        let r =
+            parse(r#"level=warn ts=2024-02-03T04:05:06Z caller=scrape/scrape.go:1313 msg="Append failed""#).unwrap();
         assert_eq!(r.module.as_deref(), Some("scrape/scrape.go"));
     }
 
@@ -284,6 +289,18 @@ mod tests {
         assert_eq!(r.level, Some(Level::Warn));
         assert_eq!(r.service.as_deref(), Some("zoo"));
         assert_eq!(fields(&r), vec![("number", "122"), ("omg", "true")]);
+    }
+
+    #[test]
+    fn heroku_router() {
+        let r = parse(r#"at=info method=GET path="/users?page=2" host=myapp.herokuapp.com request_id=8601b555-6a83-4c12-8269-97c8e32cdb22 fwd="204.204.204.204" dyno=web.1 connect=1ms service=18ms status=200 bytes=13 protocol=https"#)
+            .unwrap();
+        assert_eq!(r.host.as_deref(), Some("myapp.herokuapp.com"));
+        assert_eq!(r.service, None, "`service=18ms` is a duration");
+        assert_eq!(r.message, "");
+        assert_eq!(r.field("service"), Some("18ms"));
+        assert_eq!(r.field("path"), Some("/users?page=2"));
+        assert_eq!(r.fields.len(), 11);
     }
 
     #[test]
@@ -324,7 +341,17 @@ mod tests {
 
     #[test]
     fn garbage_does_not_panic() {
-        for line in ["a=\"\\", "a=\"\\u12", "a=\"\\u00zz\"", "a=\"é\\", "k=\u{0}", "a=\"\"\"\"", "x=y=z", "é=1", "a=\"\\uD800\""] {
+        for line in [
+            "a=\"\\",
+            "a=\"\\u12",
+            "a=\"\\u00zz\"",
+            "a=\"é\\",
+            "k=\u{0}",
+            "a=\"\"\"\"",
+            "x=y=z",
+            "é=1",
+            "a=\"\\uD800\"",
+        ] {
             let mut rec = Record::default();
             LogfmtParser.parse_line(line, &ctx(), &mut rec);
         }

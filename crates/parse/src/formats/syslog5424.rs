@@ -32,8 +32,29 @@ use crate::{Level, Record};
 pub struct SyslogParser;
 
 const FACILITIES: [&str; 24] = [
-    "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp", "ntp",
-    "security", "console", "solaris-cron", "local0", "local1", "local2", "local3", "local4", "local5", "local6",
+    "kern",
+    "user",
+    "mail",
+    "daemon",
+    "auth",
+    "syslog",
+    "lpr",
+    "news",
+    "uucp",
+    "cron",
+    "authpriv",
+    "ftp",
+    "ntp",
+    "security",
+    "console",
+    "solaris-cron",
+    "local0",
+    "local1",
+    "local2",
+    "local3",
+    "local4",
+    "local5",
+    "local6",
     "local7",
 ];
 
@@ -361,7 +382,10 @@ mod tests {
         assert_eq!(r.level, Some(Level::Fatal));
         assert_eq!(r.message, "'su root' failed for lonvick on /dev/pts/8");
         assert_eq!(fields(&r), vec![("facility", "auth"), ("msgid", "ID47")]);
-        let r = parse("<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It's time to make the do-nuts.").unwrap();
+        let r = parse(
+            "<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It's time to make the do-nuts.",
+        )
+        .unwrap();
         assert_eq!(rfc3339(r.ts.unwrap()), "2003-08-24T12:14:15.000003Z");
         assert_eq!(r.host.as_deref(), Some("192.0.2.1"));
         assert_eq!(r.message, "%% It's time to make the do-nuts.");
@@ -422,7 +446,9 @@ mod tests {
 
     #[test]
     fn not_syslog() {
-        for line in ["Jun 14 15:16:01 combo sshd[19939]: msg", "<192>1 x", "<>x", "<1234>x", "<a>", "", "<", "\tat x", "< 1>"] {
+        for line in
+            ["Jun 14 15:16:01 combo sshd[19939]: msg", "<192>1 x", "<>x", "<1234>x", "<a>", "", "<", "\tat x", "< 1>"]
+        {
             assert!(parse(line).is_none(), "{line:?}");
             assert!(!SyslogParser.starts_record(line, &ctx()));
         }
@@ -431,9 +457,21 @@ mod tests {
     #[test]
     fn garbage_does_not_panic() {
         for line in [
-            "<1>", "<1>1", "<1>1 ", "<1>1 - - - - - [", "<1>1 - - - - - [a", "<1>1 - - - - - [a b", "<1>1 - - - - - [a b=\"",
-            "<1>1 - - - - - [a b=\"\\", "<1>1 - - - - - [a b=\"é\\\"", "<1>Oct 11 22:14:15", "<1>Oct 11 22:14:15 ",
-            "<1>Oct 11 22:14:15 h x[", "<1>Oct 11 22:14:15 h x[é:", "<1>Oct 11 22:14:15 [", "<191>99 é",
+            "<1>",
+            "<1>1",
+            "<1>1 ",
+            "<1>1 - - - - - [",
+            "<1>1 - - - - - [a",
+            "<1>1 - - - - - [a b",
+            "<1>1 - - - - - [a b=\"",
+            "<1>1 - - - - - [a b=\"\\",
+            "<1>1 - - - - - [a b=\"é\\\"",
+            "<1>Oct 11 22:14:15",
+            "<1>Oct 11 22:14:15 ",
+            "<1>Oct 11 22:14:15 h x[",
+            "<1>Oct 11 22:14:15 h x[é:",
+            "<1>Oct 11 22:14:15 [",
+            "<191>99 é",
         ] {
             let mut rec = Record::default();
             assert!(SyslogParser.parse_line(line, &ctx(), &mut rec), "{line:?}");

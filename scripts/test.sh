@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, CLI integration tests (bad input, Loghub accuracy
+# on ../shared/data) and the bounded property/fuzz tests. Installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "cargo not found: install a Rust toolchain (https://rustup.rs)" >&2
+    exit 1
+fi
+if [ ! -d ../shared/data/loghub-2k ]; then
+    echo "warning: ../shared/data/loghub-2k is missing; the Loghub accuracy tests will fail" >&2
+fi
+
+# Release mode: the Loghub and large-input tests run the real binary on real data.
+cargo test --release --workspace --locked
