@@ -118,7 +118,7 @@ impl Assembler<'_> {
                     counts.truncated_bytes += line.len() as u64 + 1;
                 } else {
                     prev.message.push('\n');
-                    prev.message.push_str(line);
+                    prev.message.push_str(&self.parser.continuation_text(line, self.ctx));
                 }
             } else {
                 // A continuation with nothing above it (the chunk or file starts mid-record).

@@ -52,7 +52,7 @@ fn score(c: &Candidate, sample: &[&str], ctx: &TimeContext) -> (f64, f64, f64) {
             if r.ts.is_some() {
                 heads_ts += 1;
             }
-        } else if looks_like_continuation(line) {
+        } else if looks_like_continuation(&c.parser.continuation_text(line, ctx)) {
             cont += 1;
         }
     }
@@ -70,19 +70,18 @@ pub fn detect(sample: &[&str], ctx: &TimeContext) -> Detection {
     let sample = &sample[..sample.len().min(SAMPLE_LINES)];
     let mut candidates: Vec<Candidate> = Vec::new();
     let inner = |lines: &[&str]| detect_flat(lines, ctx).candidate;
-    // HELPER-PENDING candidates.extend(formats::container::detect(sample, ctx, &inner));
-    let _ = &inner;
+    candidates.extend(formats::container::detect(sample, ctx, &inner));
     candidates.extend(flat_candidates(sample, ctx));
     pick(candidates, sample, ctx)
 }
 
 fn flat_candidates(sample: &[&str], ctx: &TimeContext) -> Vec<Candidate> {
     let mut c = Vec::new();
-    // HELPER-PENDING c.extend(formats::json::detect(sample, ctx));
-    // HELPER-PENDING c.extend(formats::csv::detect(sample, ctx));
-    // HELPER-PENDING c.extend(formats::access::detect(sample, ctx));
-    // HELPER-PENDING c.extend(formats::syslog5424::detect(sample, ctx));
-    // HELPER-PENDING c.extend(formats::logfmt::detect(sample, ctx));
+    c.extend(formats::json::detect(sample, ctx));
+    c.extend(formats::csv::detect(sample, ctx));
+    c.extend(formats::access::detect(sample, ctx));
+    c.extend(formats::syslog5424::detect(sample, ctx));
+    c.extend(formats::logfmt::detect(sample, ctx));
     c.extend(formats::layout::detect(sample, ctx));
     c
 }

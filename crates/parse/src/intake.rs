@@ -31,8 +31,9 @@ impl ForcedFormat {
     pub fn candidate(&self) -> Result<Candidate, String> {
         match self {
             ForcedFormat::LineFormat(spec) => LineFormat::compile(spec).map(LineFormat::candidate),
-            // HELPER-PENDING ForcedFormat::JsonFields(spec) => crate::formats::json::JsonFieldMap::parse_spec(spec).map(crate::formats::json::candidate_with),
-            ForcedFormat::JsonFields(spec) => Err(format!("--json-fields {spec:?}: not yet supported")),
+            ForcedFormat::JsonFields(spec) => {
+                crate::formats::json::JsonFieldMap::parse_spec(spec).map(crate::formats::json::candidate_with)
+            }
         }
     }
 }

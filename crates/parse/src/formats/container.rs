@@ -143,6 +143,13 @@ impl ContainerParser {
 }
 
 impl LineParser for ContainerParser {
+    fn continuation_text<'a>(&self, line: &'a str, ctx: &TimeContext) -> Cow<'a, str> {
+        match self.unwrap_line(line, ctx) {
+            Some(u) => Cow::Owned(u.text.into_owned()),
+            None => Cow::Borrowed(line),
+        }
+    }
+
     fn parse_line(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
         let Some(u) = self.unwrap_line(line, ctx) else { return false };
         if !self.inner.parse_line(&u.text, ctx, rec) {

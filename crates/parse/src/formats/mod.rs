@@ -25,6 +25,12 @@ pub trait LineParser: Send + Sync {
     /// false for a line that continues the previous record (stack frames, wrapped text).
     fn parse_line(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool;
 
+    /// The text a continuation line contributes to the record above it. Wrappers
+    /// (Docker, CRI) unwrap it; plain text formats keep the line as it is.
+    fn continuation_text<'a>(&self, line: &'a str, _ctx: &TimeContext) -> std::borrow::Cow<'a, str> {
+        std::borrow::Cow::Borrowed(line)
+    }
+
     /// Cheap check used to cut chunks at record boundaries; must agree with `parse_line`.
     fn starts_record(&self, line: &str, ctx: &TimeContext) -> bool {
         let mut scratch = Record::default();
