@@ -57,7 +57,7 @@ pub struct Assembler<'a> {
 impl Assembler<'_> {
     /// Parses `data` (whole lines; the first line is line `first_line` of the file).
     pub fn assemble(&self, data: &[u8], first_line: u64, counts: &mut IntakeCounts) -> Vec<Record> {
-        let mut out: Vec<Record> = Vec::with_capacity(data.len() / 120 + 1);
+        let mut out: Vec<Record> = Vec::with_capacity(data.len() / 80 + 1);
         let mut last_ts: Option<i64> = None;
         let mut line_no = first_line;
         let mut start = 0usize;

@@ -8,7 +8,6 @@
 use std::sync::mpsc;
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use triage_read::{expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, Source};
 
 use crate::assemble::{Assembler, IntakeCounts};
@@ -188,116 +187,109 @@ where
         }
     }
     let forced = opts.forced.as_ref().and_then(|f| f.candidate().ok());
-    let batch = opts.batch_chunks.max(1);
-    let (tx, rx) = mpsc::sync_channel::<Msg>(batch * 2);
+    let workers = rayon::current_num_threads().max(1);
+    // Messages between the reader taking a permit and the sink consuming the result.
+    let max_in_flight = opts.batch_chunks.max(1) * 2;
+    let (permit_tx, permit_rx) = mpsc::sync_channel::<()>(max_in_flight);
+    let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Msg)>(max_in_flight);
+    let work_rx = std::sync::Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(u64, Done<T>)>();
     std::thread::scope(|scope| {
-        scope.spawn(|| read_all(&sources, opts, forced.as_ref(), tx));
-        let mut pending: Vec<Msg> = Vec::with_capacity(batch * 2);
-        let mut chunks_pending = 0;
-        let mut closed = false;
-        while !closed {
-            match rx.recv() {
-                Ok(m) => {
-                    if matches!(m, Msg::Chunk(..)) {
-                        chunks_pending += 1;
-                    }
-                    pending.push(m);
-                    // Take whatever else is already waiting, up to a batch.
-                    while chunks_pending < batch {
-                        match rx.try_recv() {
-                            Ok(m) => {
-                                if matches!(m, Msg::Chunk(..)) {
-                                    chunks_pending += 1;
-                                }
-                                pending.push(m);
-                            }
-                            Err(_) => break,
-                        }
-                    }
-                }
-                Err(_) => closed = true,
-            }
-            if chunks_pending >= batch || closed || !pending.iter().any(|m| matches!(m, Msg::Chunk(..))) {
-                if !flush(&mut pending, opts, &map, &mut sink, &mut summary) {
-                    // The sink is done (e.g. a closed pipe): dropping the receiver stops the reader.
-                    drop(rx);
+        scope.spawn(|| read_all(&sources, opts, forced.as_ref(), work_tx, permit_tx));
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let (work_rx, map) = (&work_rx, &map);
+            scope.spawn(move || loop {
+                let next = match work_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, msg)) = next else { return };
+                if done_tx.send((seq, process(msg, opts, map))).is_err() {
                     return;
                 }
-                chunks_pending = 0;
+            });
+        }
+        drop(done_tx);
+        // Results arrive in any order; the sink sees them in input order.
+        let mut waiting: std::collections::BTreeMap<u64, Done<T>> = std::collections::BTreeMap::new();
+        let mut next_seq = 0u64;
+        for (seq, done) in done_rx.iter() {
+            waiting.insert(seq, done);
+            while let Some(done) = waiting.remove(&next_seq) {
+                next_seq += 1;
+                let _ = permit_rx.recv();
+                if !deliver(done, &mut sink, &mut summary) {
+                    // The sink is done (e.g. a closed pipe): dropping the channels stops
+                    // the reader and the workers.
+                    drop(permit_rx);
+                    drop(done_rx);
+                    return;
+                }
             }
         }
-        flush(&mut pending, opts, &map, &mut sink, &mut summary);
     });
     summary
 }
 
-fn flush<T, M, S>(pending: &mut Vec<Msg>, opts: &IntakeOptions, map: &M, sink: &mut S, summary: &mut IntakeSummary) -> bool
+/// A message after a worker has handled it.
+enum Done<T> {
+    Started(Arc<FileInfo>),
+    Chunk(Arc<FileInfo>, T, IntakeCounts, u64),
+    Finished(Arc<FileInfo>, ReadStats, Option<ReadError>),
+    Failed(String, ReadError),
+}
+
+fn process<T, M>(msg: Msg, opts: &IntakeOptions, map: &M) -> Done<T>
 where
-    T: Send,
-    M: Fn(&FileInfo, Vec<Record>, &mut IntakeCounts) -> T + Sync,
+    M: Fn(&FileInfo, Vec<Record>, &mut IntakeCounts) -> T,
+{
+    match msg {
+        Msg::Chunk(info, chunk) => {
+            let mut counts = IntakeCounts::default();
+            let asm = Assembler { parser: info.detection.parser().as_ref(), ctx: &info.ctx, max_record_bytes: opts.max_record_bytes };
+            let records = asm.assemble(&chunk.data, chunk.first_line, &mut counts);
+            let out = map(&info, records, &mut counts);
+            let bytes = chunk.data.len() as u64;
+            opts.pool.put(chunk.data);
+            Done::Chunk(info, out, counts, bytes)
+        }
+        Msg::Started(info) => Done::Started(info),
+        Msg::Finished(info, stats, err) => Done::Finished(info, stats, err),
+        Msg::Failed(name, err) => Done::Failed(name, err),
+    }
+}
+
+/// Hands one result to the sink and adds it to the totals. False when the sink is done.
+fn deliver<T, S>(done: Done<T>, sink: &mut S, summary: &mut IntakeSummary) -> bool
+where
     S: FnMut(IntakeEvent<T>) -> bool,
 {
-    if pending.is_empty() {
-        return true;
-    }
-    let msgs = std::mem::take(pending);
-    let results: Vec<Option<(T, IntakeCounts)>> = msgs
-        .par_iter()
-        .map(|m| match m {
-            Msg::Chunk(info, chunk) => {
-                let mut counts = IntakeCounts::default();
-                let asm = Assembler {
-                    parser: info.detection.parser().as_ref(),
-                    ctx: &info.ctx,
-                    max_record_bytes: opts.max_record_bytes,
-                };
-                let records = asm.assemble(&chunk.data, chunk.first_line, &mut counts);
-                let out = map(info, records, &mut counts);
-                Some((out, counts))
+    match done {
+        Done::Started(info) => {
+            summary.files_read += 1;
+            sink(IntakeEvent::FileStarted(info))
+        }
+        Done::Chunk(info, out, counts, bytes) => {
+            summary.counts.add(&counts);
+            sink(IntakeEvent::Chunk(info, out, bytes))
+        }
+        Done::Finished(info, stats, err) => {
+            summary.bytes += stats.bytes;
+            summary.raw_bytes += stats.raw_bytes;
+            summary.long_lines += stats.long_lines;
+            summary.long_line_bytes_dropped += stats.long_line_bytes_dropped;
+            if let Some(e) = &err {
+                summary.problems.push((info.name.to_string(), reason(e)));
             }
-            _ => None,
-        })
-        .collect();
-    for (m, r) in msgs.into_iter().zip(results) {
-        match m {
-            Msg::Started(info) => {
-                summary.files_read += 1;
-                if !sink(IntakeEvent::FileStarted(info)) {
-                    return false;
-                }
-            }
-            Msg::Chunk(info, chunk) => {
-                let bytes = chunk.data.len() as u64;
-                opts.pool.put(chunk.data);
-                if let Some((out, counts)) = r {
-                    summary.counts.add(&counts);
-                    if !sink(IntakeEvent::Chunk(info, out, bytes)) {
-                        return false;
-                    }
-                }
-            }
-            Msg::Finished(info, stats, err) => {
-                summary.bytes += stats.bytes;
-                summary.raw_bytes += stats.raw_bytes;
-                summary.long_lines += stats.long_lines;
-                summary.long_line_bytes_dropped += stats.long_line_bytes_dropped;
-                if let Some(e) = &err {
-                    summary.problems.push((info.name.to_string(), reason(e)));
-                }
-                if !sink(IntakeEvent::FileFinished(info, stats, err)) {
-                    return false;
-                }
-            }
-            Msg::Failed(name, e) => {
-                summary.files_skipped += 1;
-                summary.problems.push((name.clone(), reason(&e)));
-                if !sink(IntakeEvent::FileFailed(name, e)) {
-                    return false;
-                }
-            }
+            sink(IntakeEvent::FileFinished(info, stats, err))
+        }
+        Done::Failed(name, e) => {
+            summary.files_skipped += 1;
+            summary.problems.push((name.clone(), reason(&e)));
+            sink(IntakeEvent::FileFailed(name, e))
         }
     }
-    true
 }
 
 /// Opens a source and detects its format from its first lines.
@@ -360,19 +352,46 @@ pub fn inspect(paths: &[String], opts: &IntakeOptions, samples: usize) -> Vec<Re
     out
 }
 
+/// Sends messages to the workers, numbered in input order, each after taking a permit
+/// so that no more than a bounded number are in flight.
+struct Sender {
+    work: mpsc::SyncSender<(u64, Msg)>,
+    permits: mpsc::SyncSender<()>,
+    seq: u64,
+}
+
+impl Sender {
+    /// False when the consumer has gone away.
+    fn send(&mut self, msg: Msg) -> bool {
+        if self.permits.send(()).is_err() {
+            return false;
+        }
+        let seq = self.seq;
+        self.seq += 1;
+        self.work.send((seq, msg)).is_ok()
+    }
+}
+
 /// The reader thread: opens each source, detects its format and sends its chunks.
-fn read_all(sources: &[Source], opts: &IntakeOptions, forced: Option<&Candidate>, tx: mpsc::SyncSender<Msg>) {
+fn read_all(
+    sources: &[Source],
+    opts: &IntakeOptions,
+    forced: Option<&Candidate>,
+    work: mpsc::SyncSender<(u64, Msg)>,
+    permits: mpsc::SyncSender<()>,
+) {
+    let mut tx = Sender { work, permits, seq: 0 };
     for (index, source) in sources.iter().enumerate() {
         let (info, mut reader) = match open_and_detect(index, source, opts, forced) {
             Ok(x) => x,
             Err((name, e)) => {
-                if tx.send(Msg::Failed(name, e)).is_err() {
+                if !tx.send(Msg::Failed(name, e)) {
                     return;
                 }
                 continue;
             }
         };
-        if tx.send(Msg::Started(info.clone())).is_err() {
+        if !tx.send(Msg::Started(info.clone())) {
             return;
         }
         let parser = info.detection.parser().clone();
@@ -385,7 +404,7 @@ fn read_all(sources: &[Source], opts: &IntakeOptions, forced: Option<&Candidate>
         loop {
             match reader.next_chunk(&starts) {
                 Ok(Some(chunk)) => {
-                    if tx.send(Msg::Chunk(info.clone(), chunk)).is_err() {
+                    if !tx.send(Msg::Chunk(info.clone(), chunk)) {
                         return;
                     }
                 }
@@ -396,7 +415,7 @@ fn read_all(sources: &[Source], opts: &IntakeOptions, forced: Option<&Candidate>
                 }
             }
         }
-        if tx.send(Msg::Finished(info.clone(), reader.stats(), error)).is_err() {
+        if !tx.send(Msg::Finished(info.clone(), reader.stats(), error)) {
             return;
         }
     }

@@ -28,7 +28,11 @@ impl Level {
     /// Parses a level word: names in any case (`warning`, `Err`, `CRITICAL`, `SEVERE`,
     /// `notice`, `emerg`…), without surrounding brackets or padding.
     pub fn from_word(word: &str) -> Option<Level> {
-        let w = word.as_bytes();
+        Level::from_word_bytes(word.as_bytes())
+    }
+
+    /// [`Level::from_word`] on bytes (no UTF-8 check on the hot path).
+    pub fn from_word_bytes(w: &[u8]) -> Option<Level> {
         if w.is_empty() || w.len() > 11 {
             return None;
         }
@@ -51,13 +55,18 @@ impl Level {
 
     /// Single-letter levels (`I`, `W`, `E`…) as used by logcat, glog and klog.
     pub fn from_letter(letter: &str) -> Option<Level> {
+        Level::from_letter_bytes(letter.as_bytes())
+    }
+
+    /// [`Level::from_letter`] on bytes.
+    pub fn from_letter_bytes(letter: &[u8]) -> Option<Level> {
         Some(match letter {
-            "T" | "V" => Level::Trace,
-            "D" => Level::Debug,
-            "I" => Level::Info,
-            "W" => Level::Warn,
-            "E" => Level::Error,
-            "F" | "A" | "C" => Level::Fatal,
+            b"T" | b"V" => Level::Trace,
+            b"D" => Level::Debug,
+            b"I" => Level::Info,
+            b"W" => Level::Warn,
+            b"E" => Level::Error,
+            b"F" | b"A" | b"C" => Level::Fatal,
             _ => return None,
         })
     }

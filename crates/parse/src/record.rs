@@ -34,6 +34,14 @@ impl Record {
     /// Appends this record as one JSON line: `{ts, level, module, host, service, message,
     /// fields, source, line}`. Written by hand because this is the hot path of `parse`.
     pub fn write_json(&self, source: &str, out: &mut Vec<u8>) {
+        let mut quoted = Vec::with_capacity(source.len() + 2);
+        write_json_str(source, &mut quoted);
+        self.write_json_with_source(&quoted, out);
+    }
+
+    /// [`Record::write_json`] with the source already written as a JSON string
+    /// (`"\"app.log\""`), so a chunk of records escapes its file name once.
+    pub fn write_json_with_source(&self, source_json: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"ts\":");
         match self.ts {
             Some(ns) => {
@@ -71,7 +79,7 @@ impl Record {
             write_json_str(v, out);
         }
         out.extend_from_slice(b"},\"source\":");
-        write_json_str(source, out);
+        out.extend_from_slice(source_json);
         out.extend_from_slice(b",\"line\":");
         push_padded(out, self.line, 1);
         if self.ts_inherited {
@@ -175,20 +183,29 @@ pub fn write_rfc3339(ns: i64, out: &mut Vec<u8>) {
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400) as u64;
     let (y, m, d) = crate::timestamp::civil_from_days(days);
-    if y < 0 {
+    if (0..10_000).contains(&y) {
+        let y = y as u32;
+        out.extend_from_slice(&[
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+        ]);
+    } else {
+        if y < 0 {
+            out.push(b'-');
+        }
+        push_padded(out, y.unsigned_abs(), 4);
         out.push(b'-');
     }
-    push_padded(out, y.unsigned_abs(), 4);
-    out.push(b'-');
-    push_padded(out, m as u64, 2);
-    out.push(b'-');
-    push_padded(out, d as u64, 2);
-    out.push(b'T');
-    push_padded(out, sod / 3600, 2);
-    out.push(b':');
-    push_padded(out, sod / 60 % 60, 2);
-    out.push(b':');
-    push_padded(out, sod % 60, 2);
+    let two = |v: u64| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+    let [m1, m2] = two(m as u64);
+    let [d1, d2] = two(d as u64);
+    let [h1, h2] = two(sod / 3600);
+    let [i1, i2] = two(sod / 60 % 60);
+    let [s1, s2] = two(sod % 60);
+    out.extend_from_slice(&[m1, m2, b'-', d1, d2, b'T', h1, h2, b':', i1, i2, b':', s1, s2]);
     if frac != 0 {
         out.push(b'.');
         if frac % 1_000_000 == 0 {

@@ -17,7 +17,7 @@ pub struct ReadLimits {
 
 impl Default for ReadLimits {
     fn default() -> Self {
-        ReadLimits { chunk_bytes: 4 << 20, max_line_bytes: 1 << 20 }
+        ReadLimits { chunk_bytes: 1 << 20, max_line_bytes: 1 << 20 }
     }
 }
 

@@ -10,7 +10,7 @@ pub struct BufferPool {
 }
 
 /// Buffers kept at most; more are dropped.
-const MAX_POOLED: usize = 64;
+const MAX_POOLED: usize = 16;
 
 impl BufferPool {
     /// An empty buffer with at least `capacity` bytes of room.

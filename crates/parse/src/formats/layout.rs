@@ -190,6 +190,18 @@ fn balanced_end(s: &[u8], i: usize) -> Option<usize> {
     None
 }
 
+/// `col1`, `word3`…: names of positional header fields, without formatting each time.
+fn column_name(prefix: &str, k: usize) -> String {
+    const DIGITS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    let mut name = String::with_capacity(prefix.len() + 2);
+    name.push_str(prefix);
+    match DIGITS.get(k) {
+        Some(d) => name.push_str(d),
+        None => name.push_str(&(k + 1).to_string()),
+    }
+    name
+}
+
 fn as_str(s: &[u8]) -> &str {
     std::str::from_utf8(s).unwrap_or("")
 }
@@ -202,11 +214,11 @@ fn token_level(tok: &[u8], letters: bool) -> Option<Level> {
         (Some(b'['), Some(b']')) | (Some(b'<'), Some(b'>')) | (Some(b'('), Some(b')')) if t.len() >= 2 => &t[1..t.len() - 1],
         _ => t,
     };
-    let t = as_str(t).trim();
+    let t = t.trim_ascii();
     if t.len() == 1 {
-        return if letters { Level::from_letter(t) } else { None };
+        return if letters { Level::from_letter_bytes(t) } else { None };
     }
-    Level::from_word(t)
+    Level::from_word_bytes(t)
 }
 
 fn is_num(tok: &[u8]) -> bool {
@@ -483,7 +495,7 @@ fn words_then(s: &[u8], mut i: usize, letters: bool) -> Option<(Terminator, usiz
 fn level_colon_logger(s: &[u8], i: usize) -> Option<usize> {
     let rest = &s[i..];
     let c1 = rest.iter().position(|&b| b == b':')?;
-    if c1 == 0 || c1 > 9 || Level::from_word(as_str(&rest[..c1])).is_none() {
+    if c1 == 0 || c1 > 9 || Level::from_word_bytes(&rest[..c1]).is_none() {
         return None;
     }
     let after = &rest[c1 + 1..];
@@ -516,7 +528,7 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
         return learn_without_timestamp(&lines);
     }
     let letters = lines.iter().any(|l| {
-        l.split(|&b| b == b' ').filter(|t| !t.is_empty()).take(8).any(|t| t.len() == 1 && Level::from_letter(as_str(t)).is_some())
+        l.split(|&b| b == b' ').filter(|t| !t.is_empty()).take(8).any(|t| t.len() == 1 && Level::from_letter_bytes(t).is_some())
     });
     // 2. Element signatures after the timestamp.
     let mut sigs: Vec<Vec<Elem>> = Vec::new();
@@ -626,7 +638,7 @@ impl LineParser for LayoutParser {
                 let mut j = skip_ws(s, 0);
                 for k in 0..self.layout.prefix_columns {
                     let e = token_end(s, j);
-                    rec.fields.push((format!("col{}", k + 1), as_str(&s[j..e]).to_string()));
+                    rec.fields.push((column_name("col", k), as_str(&s[j..e]).to_string()));
                     j = skip_ws(s, e.max(j + 1));
                 }
             }
@@ -672,7 +684,7 @@ impl LineParser for LayoutParser {
                         if let Some(l) = token_level(t, letters) {
                             rec.level = Some(l);
                             for (k, w) in words.iter().enumerate() {
-                                rec.fields.push((format!("word{}", k + 1), as_str(w).to_string()));
+                                rec.fields.push((column_name("word", k), as_str(w).to_string()));
                             }
                             if let Some(last) = words.last() {
                                 rec.module = Some(as_str(last).to_string());
@@ -767,9 +779,10 @@ impl LineParser for LayoutParser {
             }
         }
         let msg_start = skip_ws(s, i).min(s.len());
-        rec.message.push_str(as_str(&s[msg_start..]));
-        if rec.message.is_empty() && msg_start < s.len() {
-            rec.message.push_str(&String::from_utf8_lossy(&s[msg_start..]));
+        // Header elements end on ASCII bytes, so this is a char boundary (checked, not assumed).
+        match line.get(msg_start..) {
+            Some(m) => rec.message.push_str(m),
+            None => rec.message.push_str(&String::from_utf8_lossy(&s[msg_start..])),
         }
         true
     }
