@@ -12,5 +12,12 @@ if [ ! -d ../shared/data/loghub-2k ]; then
     echo "warning: ../shared/data/loghub-2k is missing; the Loghub accuracy tests will fail" >&2
 fi
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 # Release mode: the Loghub and large-input tests run the real binary on real data.
-cargo test --release --workspace --locked
+status=0
+cargo test --release --workspace --locked 2>&1 | tee "$log" || status=$?
+# One closing line over all test binaries (cargo prints one per binary).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"

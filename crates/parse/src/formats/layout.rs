@@ -115,7 +115,11 @@ impl HeaderLayout {
             return "spring-boot";
         }
         if has(Caller) {
-            return "go-zap-console";
+            let leveled = e.iter().any(|x| matches!(x, Level { .. }));
+            return if leveled { "go-zap-console" } else { "go-log" };
+        }
+        if self.letter_levels && has(Num) && has(Tag) {
+            return "android-logcat";
         }
         if e.iter().any(|x| matches!(x, Level { .. })) && (has(Bracket) || has(Tag) || has(Word)) {
             if e.first() == Some(&Sep(b'-')) || (has(Word) && has(Sep(b'-')) && !has(Bracket)) {
