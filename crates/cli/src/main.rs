@@ -12,6 +12,7 @@ use triage_parse::timestamp::Zone;
 use triage_read::ReadLimits;
 
 mod progress;
+mod templates;
 
 // glibc's allocator spends a quarter of `parse` in malloc/free under many threads
 // churning small strings; mimalloc (a small C build) removes most of that.
@@ -41,6 +42,9 @@ enum Command {
     /// are joined to their record with newlines. A one-line intake summary goes to
     /// stderr. Exits non-zero only when nothing could be read.
     Parse(ParseArgs),
+    /// Mine message templates: group records whose messages differ only in their
+    /// values (`export alarm id=<num> from <ip>`), with stable template ids.
+    Templates(templates::TemplatesArgs),
     /// Show, per file, the detected format, confidence, timestamp layout, zone assumption
     /// and three parsed sample records. Reads only the beginning of each file.
     Inspect(InspectArgs),
@@ -48,10 +52,10 @@ enum Command {
 
 /// Options shared by every command that reads logs.
 #[derive(Args, Debug, Clone)]
-struct InputArgs {
+pub struct InputArgs {
     /// Files, directories, globs, or `-` for stdin.
     #[arg(required = true, value_name = "PATH")]
-    paths: Vec<String>,
+    pub paths: Vec<String>,
     /// Zone for timestamps that carry none: an IANA name (Asia/Shanghai) or an offset
     /// (+08:00).
     #[arg(long, default_value = "UTC", value_name = "TZ")]
@@ -77,7 +81,7 @@ struct InputArgs {
     threads: Option<usize>,
     /// No progress bar and no intake summary on stderr.
     #[arg(long, short = 'q')]
-    quiet: bool,
+    pub quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -96,7 +100,7 @@ struct InspectArgs {
 }
 
 impl InputArgs {
-    fn options(&self) -> Result<IntakeOptions> {
+    pub fn options(&self) -> Result<IntakeOptions> {
         if let Some(n) = self.threads {
             // Ignore the error when a pool already exists (tests call main twice).
             let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
@@ -125,6 +129,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Parse(args) => cmd_parse(args),
         Command::Inspect(args) => cmd_inspect(args),
+        Command::Templates(args) => templates::cmd_templates(args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,215 @@
+//! `triage templates`: glue between intake, the miner and the output formats.
+//!
+//! Records are shaped in parallel per chunk; the shape tables are folded in input order
+//! (so results do not depend on thread count); each record's (source, line, shape) is
+//! spilled to a temporary file — 16 bytes a record, on disk, not in memory — and, once
+//! templates are induced, read back to print one line per record in input order.
+
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Seek, Write};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use triage_mine::mask::Masker;
+use triage_mine::miner::{induce, shape_chunk, ShapeTable, Templates};
+use triage_parse::intake::{self, IntakeEvent};
+use triage_parse::record::{rfc3339, write_json_str};
+use triage_parse::Level;
+
+use crate::{finish, warn_event, InputArgs};
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateFormat {
+    /// One JSON object per record: {line, source, template_id, template}.
+    Jsonl,
+    /// The same as CSV with a header row.
+    Csv,
+    /// Templates with count, share, first/last time, levels and a sample, by count.
+    Table,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TemplatesArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<TemplateFormat>,
+}
+
+pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
+    let opts = args.input.options()?;
+    let format = args.format.unwrap_or(if io::stdout().is_terminal() { TemplateFormat::Table } else { TemplateFormat::Jsonl });
+    let per_record = format != TemplateFormat::Table;
+    let masker = Masker::default();
+    let mut table = ShapeTable::default();
+    let mut sources: Vec<Arc<str>> = Vec::new();
+    let spill_file = tempfile::tempfile().context("creating a temporary file for record positions")?;
+    let mut spill = BufWriter::with_capacity(1 << 20, spill_file);
+    let mut spill_error: Option<io::Error> = None;
+    let summary = intake::run(
+        &args.input.paths,
+        &opts,
+        |_, records, _| {
+            let lines: Vec<u64> = if per_record { records.iter().map(|r| r.line).collect() } else { Vec::new() };
+            (shape_chunk(&masker, &records), lines)
+        },
+        |event| {
+            warn_event(&event);
+            match event {
+                IntakeEvent::FileStarted(info) => {
+                    while sources.len() <= info.index {
+                        sources.push(Arc::from(""));
+                    }
+                    sources[info.index] = info.name.clone();
+                }
+                IntakeEvent::Chunk(info, (shapes, lines), _) => {
+                    let global = table.absorb(&shapes);
+                    if per_record {
+                        for (line, local) in lines.iter().zip(&shapes.record_shape) {
+                            let mut entry = [0u8; 16];
+                            entry[..4].copy_from_slice(&(info.index as u32).to_le_bytes());
+                            entry[4..12].copy_from_slice(&line.to_le_bytes());
+                            entry[12..].copy_from_slice(&global[*local as usize].to_le_bytes());
+                            if let Err(e) = spill.write_all(&entry) {
+                                spill_error = Some(e);
+                                return false;
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            true
+        },
+    );
+    if let Some(e) = spill_error {
+        return Err(e).context("writing record positions to a temporary file");
+    }
+    let templates = induce(&table);
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    match format {
+        TemplateFormat::Table => write_table(&templates, &mut out)?,
+        _ => {
+            let mut file = spill.into_inner().map_err(|e| e.into_error()).context("flushing record positions")?;
+            file.rewind()?;
+            write_records(&templates, &sources, format, BufReader::with_capacity(1 << 20, file), &mut out)?;
+        }
+    }
+    out.flush()?;
+    if table.overflowed > 0 && !args.input.quiet {
+        eprintln!(
+            "triage: warning: more than {} distinct message shapes; {} records were grouped by token count only",
+            ShapeTable::MAX_SHAPES,
+            table.overflowed
+        );
+    }
+    Ok(finish(&summary, args.input.quiet))
+}
+
+fn write_records(
+    templates: &Templates,
+    sources: &[Arc<str>],
+    format: TemplateFormat,
+    mut spill: impl BufRead,
+    out: &mut impl Write,
+) -> Result<()> {
+    // Pre-render the per-template part of each line once.
+    let rendered: Vec<Vec<u8>> = templates
+        .templates
+        .iter()
+        .map(|t| {
+            let mut v = Vec::new();
+            match format {
+                TemplateFormat::Csv => {
+                    v.extend_from_slice(t.id.as_bytes());
+                    v.push(b',');
+                    v.extend_from_slice(csv_field(&t.text).as_bytes());
+                }
+                _ => {
+                    v.extend_from_slice(b",\"template_id\":\"");
+                    v.extend_from_slice(t.id.as_bytes());
+                    v.extend_from_slice(b"\",\"template\":");
+                    write_json_str(&t.text, &mut v);
+                    v.extend_from_slice(b"}\n");
+                }
+            }
+            v
+        })
+        .collect();
+    let quoted_sources: Vec<Vec<u8>> = sources
+        .iter()
+        .map(|s| {
+            let mut v = Vec::new();
+            match format {
+                TemplateFormat::Csv => v.extend_from_slice(csv_field(s).as_bytes()),
+                _ => write_json_str(s, &mut v),
+            }
+            v
+        })
+        .collect();
+    if format == TemplateFormat::Csv {
+        out.write_all(b"source,line,template_id,template\n")?;
+    }
+    let mut entry = [0u8; 16];
+    loop {
+        match spill.read_exact(&mut entry) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(e).context("reading record positions back"),
+        }
+        let source = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]) as usize;
+        let mut line_bytes = [0u8; 8];
+        line_bytes.copy_from_slice(&entry[4..12]);
+        let line = u64::from_le_bytes(line_bytes);
+        let shape = u32::from_le_bytes([entry[12], entry[13], entry[14], entry[15]]) as usize;
+        let t = templates.shape_template.get(shape).copied().unwrap_or(0) as usize;
+        let empty = Vec::new();
+        let src = quoted_sources.get(source).unwrap_or(&empty);
+        match format {
+            TemplateFormat::Csv => {
+                out.write_all(src)?;
+                write!(out, ",{line},")?;
+                out.write_all(&rendered[t])?;
+                out.write_all(b"\n")?;
+            }
+            _ => {
+                write!(out, "{{\"line\":{line},\"source\":")?;
+                out.write_all(src)?;
+                out.write_all(&rendered[t])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn write_table(templates: &Templates, out: &mut impl Write) -> Result<()> {
+    let total: u64 = templates.templates.iter().map(|t| t.count).sum();
+    let mut order: Vec<&triage_mine::miner::Template> = templates.templates.iter().collect();
+    order.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
+    writeln!(out, "{} templates over {} records", order.len(), total)?;
+    for t in order {
+        let share = if total > 0 { 100.0 * t.count as f64 / total as f64 } else { 0.0 };
+        let levels: Vec<String> = Level::ALL
+            .iter()
+            .filter(|l| t.levels[**l as usize] > 0)
+            .map(|l| format!("{}:{}", l.as_str(), t.levels[*l as usize]))
+            .collect();
+        let when = match (t.first_ts, t.last_ts) {
+            (Some(a), Some(b)) => format!("{} .. {}", rfc3339(a), rfc3339(b)),
+            _ => "-".to_string(),
+        };
+        writeln!(out, "\n{:>9} {:>6.2}%  {}  {}", t.count, share, t.id, t.text)?;
+        writeln!(out, "                  time: {when}  levels: {}", if levels.is_empty() { "-".into() } else { levels.join(" ") })?;
+        writeln!(out, "                  e.g.: {}", t.sample.chars().take(200).collect::<String>())?;
+    }
+    Ok(())
+}

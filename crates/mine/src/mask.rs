@@ -1,0 +1,406 @@
+//! Typed masking: a message becomes a *shape* (`export alarm id=<num> from <ip>`) and
+//! the list of values its placeholders stand for.
+//!
+//! Masking is built in and the same for every source: numbers (with units: `<dur>`,
+//! `<size>`), hex, IPv4/IPv6 with ports, UUIDs, paths, URLs, e-mails, timestamps inside
+//! messages, SQL `IN (…)` lists (one `<list>` whose value is the list length), and
+//! identifiers that carry digits (`blk_-1608`, `node-246`). `key=value` keeps the key.
+//! What typing cannot see (user names, host names without digits) is left to template
+//! induction, which finds the positions that vary.
+
+use triage_parse::timestamp::{self, TimeContext};
+
+/// What a placeholder stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Num,
+    Hex,
+    Ip,
+    Uuid,
+    Path,
+    Url,
+    Email,
+    Ts,
+    Duration,
+    Size,
+    /// An identifier containing digits (`blk_-1608`, `appattempt_1445_0020`).
+    Id,
+    /// A SQL `IN (…)` list; its value is the number of items.
+    List,
+    /// A position found variable by template induction.
+    Var,
+}
+
+impl Kind {
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            Kind::Num => "<num>",
+            Kind::Hex => "<hex>",
+            Kind::Ip => "<ip>",
+            Kind::Uuid => "<uuid>",
+            Kind::Path => "<path>",
+            Kind::Url => "<url>",
+            Kind::Email => "<email>",
+            Kind::Ts => "<ts>",
+            Kind::Duration => "<dur>",
+            Kind::Size => "<size>",
+            Kind::Id => "<id>",
+            Kind::List => "<list>",
+            Kind::Var => "<*>",
+        }
+    }
+}
+
+/// One masked value: where it is in the message and, for lists, its length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    pub kind: Kind,
+    pub start: u32,
+    pub end: u32,
+    /// Item count for [`Kind::List`].
+    pub items: u32,
+}
+
+/// A masked message. Reused between calls to avoid allocation.
+#[derive(Debug, Clone, Default)]
+pub struct Masked {
+    /// Tokens separated by single spaces, placeholders in place of values.
+    pub shape: String,
+    pub params: Vec<Param>,
+}
+
+impl Masked {
+    pub fn clear(&mut self) {
+        self.shape.clear();
+        self.params.clear();
+    }
+
+    /// The text of a parameter in the message it was masked from.
+    pub fn value<'a>(&self, message: &'a str, p: &Param) -> &'a str {
+        message.get(p.start as usize..p.end as usize).unwrap_or("")
+    }
+}
+
+/// Masks messages. Holds the time context used to recognise timestamps in messages.
+pub struct Masker {
+    ctx: TimeContext,
+}
+
+impl Default for Masker {
+    fn default() -> Self {
+        Masker { ctx: TimeContext { zone: timestamp::Zone::utc(), reference: (2000, 1, 1) } }
+    }
+}
+
+const OPEN_PUNCT: &[u8] = b"([{<\"'`";
+const CLOSE_PUNCT: &[u8] = b")]}>\"'`,;:.!?";
+
+impl Masker {
+    /// Masks `message` (its first line; see [`record_text`] for multi-line records).
+    pub fn mask(&self, message: &str, out: &mut Masked) {
+        out.clear();
+        let s = message.as_bytes();
+        let mut i = 0;
+        while i < s.len() {
+            while i < s.len() && s[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i >= s.len() {
+                break;
+            }
+            let mut j = i;
+            while j < s.len() && !s[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            if !out.shape.is_empty() {
+                out.shape.push(' ');
+            }
+            // `IN (1, 2, 3)`: one placeholder, its value the number of items.
+            if j - i == 2 && s[i..j].eq_ignore_ascii_case(b"in") {
+                if let Some((end, items)) = in_list(s, j) {
+                    out.shape.push_str(&message[i..j]);
+                    out.shape.push_str(" (<list>)");
+                    out.params.push(Param { kind: Kind::List, start: j as u32, end: end as u32, items });
+                    i = end;
+                    continue;
+                }
+            }
+            // A timestamp may span several tokens (`Wed Jun 15 02:04:59 2005`), also as
+            // the value of `key=`.
+            let mut at = i;
+            if let Some(k) = s[i..j].iter().position(|&c| c == b'=') {
+                if k > 0 && s.get(i + k + 1).is_some_and(u8::is_ascii_digit) {
+                    at = i + k + 1;
+                }
+            }
+            let first = s[at];
+            if first.is_ascii_digit() || first.is_ascii_uppercase() {
+                if let Some(m) = timestamp::scan(&s[at..], &self.ctx) {
+                    let end = at + m.len;
+                    if end >= j || m.layout.richness() >= 3 {
+                        out.shape.push_str(&message[i..at]);
+                        out.shape.push_str("<ts>");
+                        out.params.push(Param { kind: Kind::Ts, start: at as u32, end: end as u32, items: 0 });
+                        i = end;
+                        continue;
+                    }
+                }
+            }
+            mask_token(message, i, j, out);
+            i = j;
+        }
+    }
+}
+
+/// `(a, b, c)` after `IN`: returns (end offset after `)`, item count).
+fn in_list(s: &[u8], mut i: usize) -> Option<(usize, u32)> {
+    while i < s.len() && s[i] == b' ' {
+        i += 1;
+    }
+    if s.get(i) != Some(&b'(') {
+        return None;
+    }
+    let close = i + memchr_byte(b')', &s[i..])?;
+    let inner = &s[i + 1..close];
+    if inner.is_empty() || inner.iter().any(|&b| b == b'(') {
+        return None;
+    }
+    let items = inner.iter().filter(|&&b| b == b',').count() as u32 + 1;
+    Some((close + 1, items))
+}
+
+fn memchr_byte(b: u8, s: &[u8]) -> Option<usize> {
+    s.iter().position(|&x| x == b)
+}
+
+/// Masks one whitespace-free token `message[i..j]`, keeping surrounding punctuation.
+fn mask_token(message: &str, i: usize, j: usize, out: &mut Masked) {
+    let s = message.as_bytes();
+    let mut a = i;
+    let mut b = j;
+    while a < b && OPEN_PUNCT.contains(&s[a]) {
+        a += 1;
+    }
+    while b > a && CLOSE_PUNCT.contains(&s[b - 1]) {
+        b -= 1;
+    }
+    out.shape.push_str(&message[i..a]);
+    mask_core(message, a, b, out, true);
+    out.shape.push_str(&message[b..j]);
+}
+
+/// Masks a token core (no surrounding punctuation).
+fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: bool) {
+    let core = &message[a..b];
+    let bytes = core.as_bytes();
+    if core.is_empty() {
+        return;
+    }
+    let push = |kind: Kind, out: &mut Masked, start: usize, end: usize| {
+        out.shape.push_str(kind.placeholder());
+        out.params.push(Param { kind, start: start as u32, end: end as u32, items: 0 });
+    };
+    if core.contains("://") {
+        return push(Kind::Url, out, a, b);
+    }
+    if is_ip(bytes) {
+        return push(Kind::Ip, out, a, b);
+    }
+    if is_uuid(bytes) {
+        return push(Kind::Uuid, out, a, b);
+    }
+    if is_email(bytes) {
+        return push(Kind::Email, out, a, b);
+    }
+    if split_pairs {
+        // `key=value` / `key:value`: keep the key, mask the value.
+        if let Some(k) = bytes.iter().position(|&c| c == b'=' || c == b':') {
+            let key = &bytes[..k];
+            if k > 0 && key.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) && key.iter().any(|c| c.is_ascii_alphabetic()) {
+                out.shape.push_str(&core[..=k]);
+                let value_start = a + k + 1;
+                let mut vs = value_start;
+                while vs < b && OPEN_PUNCT.contains(&message.as_bytes()[vs]) {
+                    vs += 1;
+                }
+                out.shape.push_str(&message[value_start..vs]);
+                mask_core(message, vs, b, out, true);
+                return;
+            }
+        }
+    }
+    if is_path(bytes) {
+        return push(Kind::Path, out, a, b);
+    }
+    if let Some(kind) = number_kind(bytes) {
+        return push(kind, out, a, b);
+    }
+    if is_hex(bytes) {
+        return push(Kind::Hex, out, a, b);
+    }
+    if bytes.iter().any(|c| c.is_ascii_digit()) {
+        return push(Kind::Id, out, a, b);
+    }
+    out.shape.push_str(core);
+}
+
+fn is_ip(s: &[u8]) -> bool {
+    // IPv4 with optional :port.
+    let (host, port) = match s.iter().rposition(|&c| c == b':') {
+        Some(k) if s.iter().filter(|&&c| c == b':').count() == 1 => (&s[..k], Some(&s[k + 1..])),
+        _ => (s, None),
+    };
+    let parts: Vec<&[u8]> = host.split(|&c| c == b'.').collect();
+    if parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.iter().all(u8::is_ascii_digit)) {
+        return port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.iter().all(u8::is_ascii_digit));
+    }
+    // IPv6: hex groups and at least two colons.
+    let colons = s.iter().filter(|&&c| c == b':').count();
+    colons >= 2
+        && s.len() >= 3
+        && s.iter().all(|c| c.is_ascii_hexdigit() || *c == b':' || *c == b'.' || *c == b'%')
+        && s.iter().any(u8::is_ascii_hexdigit)
+        && !s.iter().all(|c| c.is_ascii_digit() || *c == b':')
+}
+
+fn is_uuid(s: &[u8]) -> bool {
+    s.len() == 36
+        && s.iter().enumerate().all(|(k, c)| if matches!(k, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
+}
+
+fn is_email(s: &[u8]) -> bool {
+    let Some(at) = s.iter().position(|&c| c == b'@') else { return false };
+    at > 0
+        && s[at + 1..].contains(&b'.')
+        && s[..at].iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'+'))
+        && s[at + 1..].iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
+}
+
+fn is_path(s: &[u8]) -> bool {
+    let unix = s.len() > 1 && (s[0] == b'/' || s.starts_with(b"./") || s.starts_with(b"~/")) && s[1..].iter().any(|c| c.is_ascii_alphanumeric());
+    let windows = s.len() > 3 && s[0].is_ascii_alphabetic() && s[1] == b':' && (s[2] == b'\\' || s[2] == b'/');
+    unix || windows
+}
+
+fn is_hex(s: &[u8]) -> bool {
+    if let Some(h) = s.strip_prefix(b"0x").or_else(|| s.strip_prefix(b"0X")) {
+        return !h.is_empty() && h.iter().all(u8::is_ascii_hexdigit);
+    }
+    s.len() >= 6 && s.iter().all(u8::is_ascii_hexdigit) && s.iter().any(u8::is_ascii_digit)
+}
+
+/// A number, possibly signed or decimal, possibly with a unit: `12`, `-3.5`, `12ms`, `1.5GB`, `40%`.
+fn number_kind(s: &[u8]) -> Option<Kind> {
+    let mut k = 0;
+    if matches!(s.first(), Some(b'-') | Some(b'+')) {
+        k = 1;
+    }
+    let digits_start = k;
+    while k < s.len() && (s[k].is_ascii_digit() || s[k] == b'.' || s[k] == b',') {
+        k += 1;
+    }
+    if k == digits_start || !s[digits_start].is_ascii_digit() {
+        return None;
+    }
+    let unit = &s[k..];
+    if unit.is_empty() {
+        return Some(Kind::Num);
+    }
+    let u = std::str::from_utf8(unit).ok()?.to_ascii_lowercase();
+    match u.as_str() {
+        "ns" | "us" | "µs" | "ms" | "s" | "sec" | "secs" | "second" | "seconds" | "m" | "min" | "mins" | "h" | "hr" | "hrs" | "d" => {
+            Some(Kind::Duration)
+        }
+        "b" | "kb" | "mb" | "gb" | "tb" | "k" | "g" | "kib" | "mib" | "gib" | "bytes" => Some(Kind::Size),
+        "%" => Some(Kind::Num),
+        _ => None,
+    }
+}
+
+/// The text a record contributes to templating: its first line, plus for a stack trace
+/// the exception class and the top frame, so traces of one failure group together.
+pub fn record_text(message: &str) -> std::borrow::Cow<'_, str> {
+    let mut lines = message.lines();
+    let head = lines.next().unwrap_or("");
+    let mut exception: Option<&str> = None;
+    let mut frame: Option<&str> = None;
+    for line in lines.take(200) {
+        let t = line.trim();
+        if frame.is_none() {
+            if let Some(rest) = t.strip_prefix("at ") {
+                frame = Some(rest.split('(').next().unwrap_or(rest));
+            } else if t.starts_with("File \"") {
+                frame = Some(t);
+            }
+        }
+        if exception.is_none() {
+            let name = t.split([':', ' ']).next().unwrap_or("");
+            if name.ends_with("Exception") || name.ends_with("Error") || name.ends_with("Throwable") {
+                exception = Some(name);
+            }
+        }
+        if exception.is_some() && frame.is_some() {
+            break;
+        }
+    }
+    match (exception, frame) {
+        (None, None) => std::borrow::Cow::Borrowed(head),
+        _ => {
+            let mut s = head.to_string();
+            if let Some(e) = exception {
+                s.push_str(" | ");
+                s.push_str(e);
+            }
+            if let Some(f) = frame {
+                s.push_str(" @ ");
+                s.push_str(f);
+            }
+            std::borrow::Cow::Owned(s)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(msg: &str) -> (String, Vec<String>) {
+        let mut m = Masked::default();
+        Masker::default().mask(msg, &mut m);
+        let vals = m.params.iter().map(|p| m.value(msg, p).to_string()).collect();
+        (m.shape, vals)
+    }
+
+    #[test]
+    fn typed_masks() {
+        assert_eq!(shape("PacketResponder 1 for block blk_38865049064139660 terminating").0, "PacketResponder <num> for block <id> terminating");
+        assert_eq!(shape("Received connection request /10.10.34.11:45307").0, "Received connection request <path>");
+        assert_eq!(shape("connect to 10.10.34.11:45307 failed").0, "connect to <ip> failed");
+        assert_eq!(shape("uid=0 euid=0 tty=NODEVssh rhost=218.188.2.4").0, "uid=<num> euid=<num> tty=NODEVssh rhost=<ip>");
+        assert_eq!(shape("(HWID=1973) took 12ms, 1.5GB").0, "(HWID=<num>) took <dur>, <size>");
+        assert_eq!(shape("req 3f2a9c1e-1b2c-4d5e-8f90-0123456789ab from alice@example.com").0, "req <uuid> from <email>");
+        assert_eq!(shape("GET http://x.y/z?a=1 ok").0, "GET <url> ok");
+        assert_eq!(shape("addr 0x7fed806eb5d fe80::1ff:fe23:4567:890a").0, "addr <hex> <ip>");
+    }
+
+    #[test]
+    fn timestamps_and_in_lists() {
+        let (s, v) = shape("export alarm occurred=2020-06-01 10:00:00 done");
+        assert_eq!(s, "export alarm occurred=<ts> done");
+        assert_eq!(v, ["2020-06-01 10:00:00"]);
+        assert_eq!(shape("connection at Wed Jun 15 02:04:59 2005").0, "connection at <ts>");
+        let mut m = Masked::default();
+        let msg = "select * from chat where id IN (1, 2, 3, 4) and x=1";
+        Masker::default().mask(msg, &mut m);
+        assert_eq!(m.shape, "select * from chat where id IN (<list>) and x=<num>");
+        assert_eq!(m.params[0].kind, Kind::List);
+        assert_eq!(m.params[0].items, 4);
+    }
+
+    #[test]
+    fn stack_traces_add_class_and_frame() {
+        let msg = "Request failed\njava.lang.IllegalStateException: boom 42\n\tat com.x.Y.run(Y.java:10)\n\tat com.x.Z.go(Z.java:3)";
+        assert_eq!(record_text(msg), "Request failed | java.lang.IllegalStateException @ com.x.Y.run");
+        assert_eq!(record_text("plain"), "plain");
+    }
+}

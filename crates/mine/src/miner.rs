@@ -1,0 +1,436 @@
+//! The template miner.
+//!
+//! Mining is split in two so that it is single-pass, parallel and deterministic:
+//!
+//! 1. **Shapes, online.** Each record's text is masked ([`crate::mask`]) into a shape.
+//!    Chunks are masked in parallel into [`ChunkShapes`] (a small local table), which are
+//!    folded in input order into the global [`ShapeTable`]. Shapes are exact: two
+//!    records share one when their masked text is equal. The hot path is one hash
+//!    lookup per record.
+//! 2. **Templates, by induction over shapes.** Shapes of equal token count that differ
+//!    in one position are merged when that position takes at least
+//!    [`MIN_VARIANTS`] different values (a user name, a host) — two or three fixed words
+//!    (`opened`/`closed`) stay separate events. This runs over the shape table, never
+//!    over lines, so its cost and memory depend on the number of shapes.
+//!
+//! Because step 2 only sees the merged shape table, mining shards and merging them
+//! gives exactly the templates of a single pass.
+//!
+//! Memory: the shape table is capped ([`ShapeTable::MAX_SHAPES`]). When it is full,
+//! further new shapes are folded into an overflow shape per token count, so memory is
+//! bounded by the cap, whatever the input size.
+
+use std::collections::HashMap;
+
+use triage_parse::Record;
+
+use crate::mask::{record_text, Kind, Masked, Masker};
+
+/// Distinct values a position must take before it is a variable.
+pub const MIN_VARIANTS: usize = 3;
+
+/// A shape seen in one chunk: masked text, count and where it was first seen.
+#[derive(Debug, Clone)]
+pub struct LocalShape {
+    pub text: String,
+    pub count: u64,
+    /// Index in the chunk's record list of the first record with this shape.
+    pub first_record: u32,
+    /// The raw text of that first record (masked later for samples).
+    pub sample: String,
+    pub first_ts: Option<i64>,
+    pub last_ts: Option<i64>,
+    /// Records per level, indexed by `Level as usize`; index 6 = no level.
+    pub levels: [u64; 7],
+}
+
+/// The shapes of one chunk, and the local shape index of each record.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkShapes {
+    pub shapes: Vec<LocalShape>,
+    /// Per record, in order: index into `shapes`.
+    pub record_shape: Vec<u32>,
+}
+
+/// Masks the records of one chunk. Pure and thread-safe; run it on every core.
+pub fn shape_chunk(masker: &Masker, records: &[Record]) -> ChunkShapes {
+    let mut out = ChunkShapes::default();
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let mut masked = Masked::default();
+    for (k, rec) in records.iter().enumerate() {
+        let text = record_text(&rec.message);
+        masker.mask(&text, &mut masked);
+        let id = match index.get(masked.shape.as_str()) {
+            Some(&id) => id,
+            None => {
+                let id = out.shapes.len() as u32;
+                index.insert(masked.shape.clone(), id);
+                out.shapes.push(LocalShape {
+                    text: masked.shape.clone(),
+                    count: 0,
+                    first_record: k as u32,
+                    sample: text.chars().take(512).collect(),
+                    first_ts: None,
+                    last_ts: None,
+                    levels: [0; 7],
+                });
+                id
+            }
+        };
+        let shape = &mut out.shapes[id as usize];
+        shape.count += 1;
+        shape.levels[rec.level.map_or(6, |l| l as usize)] += 1;
+        if let Some(ts) = rec.ts {
+            shape.first_ts = Some(shape.first_ts.map_or(ts, |f| f.min(ts)));
+            shape.last_ts = Some(shape.last_ts.map_or(ts, |l| l.max(ts)));
+        }
+        out.record_shape.push(id);
+    }
+    out
+}
+
+/// A shape in the global table.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub text: String,
+    pub count: u64,
+    pub sample: String,
+    pub first_ts: Option<i64>,
+    pub last_ts: Option<i64>,
+    pub levels: [u64; 7],
+}
+
+/// All shapes seen so far, in order of first appearance.
+#[derive(Debug, Default)]
+pub struct ShapeTable {
+    index: HashMap<String, u32>,
+    pub shapes: Vec<Shape>,
+    /// Records folded into overflow shapes because the table was full.
+    pub overflowed: u64,
+}
+
+impl ShapeTable {
+    /// Most distinct shapes kept; beyond this, new shapes fold into one overflow shape
+    /// per token count (documented memory bound).
+    pub const MAX_SHAPES: usize = 200_000;
+
+    /// Folds a chunk's shapes in; returns the global id of each local shape.
+    pub fn absorb(&mut self, chunk: &ChunkShapes) -> Vec<u32> {
+        chunk
+            .shapes
+            .iter()
+            .map(|s| {
+                let id = match self.index.get(s.text.as_str()) {
+                    Some(&id) => id,
+                    None if self.shapes.len() < Self::MAX_SHAPES => self.insert(&s.text, &s.sample),
+                    None => {
+                        self.overflowed += s.count;
+                        let n = s.text.split(' ').count();
+                        let key = vec!["<*>"; n].join(" ");
+                        match self.index.get(key.as_str()) {
+                            Some(&id) => id,
+                            None => self.insert(&key, &s.sample),
+                        }
+                    }
+                };
+                let g = &mut self.shapes[id as usize];
+                g.count += s.count;
+                for (a, b) in g.levels.iter_mut().zip(s.levels) {
+                    *a += b;
+                }
+                g.first_ts = match (g.first_ts, s.first_ts) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                g.last_ts = match (g.last_ts, s.last_ts) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+                id
+            })
+            .collect()
+    }
+
+    fn insert(&mut self, text: &str, sample: &str) -> u32 {
+        let id = self.shapes.len() as u32;
+        self.index.insert(text.to_string(), id);
+        self.shapes.push(Shape {
+            text: text.to_string(),
+            count: 0,
+            sample: sample.to_string(),
+            first_ts: None,
+            last_ts: None,
+            levels: [0; 7],
+        });
+        id
+    }
+}
+
+/// A mined template.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// Stable id: a hash of the template text (same across runs and machines).
+    pub id: String,
+    pub text: String,
+    pub count: u64,
+    /// Shapes it covers.
+    pub shapes: Vec<u32>,
+    pub first_ts: Option<i64>,
+    pub last_ts: Option<i64>,
+    pub levels: [u64; 7],
+    /// Text of the first record of its most frequent shape.
+    pub sample: String,
+}
+
+/// The result of induction: templates and the template of each shape.
+#[derive(Debug, Default)]
+pub struct Templates {
+    pub templates: Vec<Template>,
+    /// `shape_template[shape id]` = index into `templates`.
+    pub shape_template: Vec<u32>,
+}
+
+/// Token of a template key: typed placeholders compare equal to each other.
+fn key_token(t: &str) -> String {
+    if !t.contains('<') {
+        return t.to_string();
+    }
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        match rest[open..].find('>') {
+            Some(close) if is_placeholder(&rest[open..open + close + 1]) => {
+                out.push_str("<*>");
+                rest = &rest[open + close + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_placeholder(t: &str) -> bool {
+    const ALL: [Kind; 13] = [
+        Kind::Num,
+        Kind::Hex,
+        Kind::Ip,
+        Kind::Uuid,
+        Kind::Path,
+        Kind::Url,
+        Kind::Email,
+        Kind::Ts,
+        Kind::Duration,
+        Kind::Size,
+        Kind::Id,
+        Kind::List,
+        Kind::Var,
+    ];
+    ALL.iter().any(|k| k.placeholder() == t)
+}
+
+/// 64-bit FNV-1a, written out so template ids never change with a library version.
+pub fn stable_hash(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Union-find over shape ids.
+struct Clusters {
+    parent: Vec<u32>,
+}
+
+impl Clusters {
+    fn find(&mut self, x: u32) -> u32 {
+        let mut r = x;
+        while self.parent[r as usize] != r {
+            r = self.parent[r as usize];
+        }
+        let mut y = x;
+        while self.parent[y as usize] != r {
+            let next = self.parent[y as usize];
+            self.parent[y as usize] = r;
+            y = next;
+        }
+        r
+    }
+
+    /// Joins two clusters; the smaller id (earlier shape) stays the root, so the
+    /// result does not depend on processing order.
+    fn union(&mut self, a: u32, b: u32) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return false;
+        }
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        self.parent[hi as usize] = lo;
+        true
+    }
+}
+
+/// Induces templates from the shape table.
+pub fn induce(table: &ShapeTable) -> Templates {
+    let n = table.shapes.len();
+    let tokens: Vec<Vec<String>> = table.shapes.iter().map(|s| s.text.split(' ').map(key_token).collect()).collect();
+    let mut clusters = Clusters { parent: (0..n as u32).collect() };
+    // Per cluster root: the current key tokens (with `<*>` where it became variable).
+    let mut keys: Vec<Vec<String>> = tokens.clone();
+    let mut by_len: HashMap<usize, Vec<u32>> = HashMap::new();
+    for (i, t) in tokens.iter().enumerate() {
+        by_len.entry(t.len()).or_default().push(i as u32);
+    }
+    let mut lens: Vec<usize> = by_len.keys().copied().collect();
+    lens.sort_unstable();
+    for len in lens {
+        let members = &by_len[&len];
+        loop {
+            let mut changed = false;
+            for p in 0..len {
+                // Group cluster roots by their key with position p wildcarded.
+                let mut groups: HashMap<Vec<&str>, Vec<u32>> = HashMap::new();
+                let mut roots: Vec<u32> = members.iter().map(|&m| clusters.find(m)).collect();
+                roots.sort_unstable();
+                roots.dedup();
+                for &r in &roots {
+                    let key: Vec<&str> =
+                        keys[r as usize].iter().enumerate().map(|(i, t)| if i == p { "\u{0}" } else { t.as_str() }).collect();
+                    groups.entry(key).or_default().push(r);
+                }
+                let mut merges: Vec<Vec<u32>> = Vec::new();
+                for (_, group) in groups {
+                    if group.len() < 2 {
+                        continue;
+                    }
+                    let mut values: Vec<&str> = group.iter().map(|&r| keys[r as usize][p].as_str()).collect();
+                    values.sort_unstable();
+                    values.dedup();
+                    let already_variable = values.iter().any(|v| *v == "<*>");
+                    if values.len() >= MIN_VARIANTS || already_variable {
+                        merges.push(group);
+                    }
+                }
+                for group in merges {
+                    let first = group[0];
+                    for &r in &group[1..] {
+                        clusters.union(first, r);
+                    }
+                    let root = clusters.find(first);
+                    keys[root as usize][p] = "<*>".to_string();
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+    // Build templates: one per root, text from the most frequent shape with the
+    // induced variable positions shown as `<*>`.
+    let mut root_index: HashMap<u32, u32> = HashMap::new();
+    let mut out = Templates { templates: Vec::new(), shape_template: vec![0; n] };
+    for i in 0..n as u32 {
+        let root = clusters.find(i);
+        let t = *root_index.entry(root).or_insert_with(|| {
+            out.templates.push(Template {
+                id: String::new(),
+                text: String::new(),
+                count: 0,
+                shapes: Vec::new(),
+                first_ts: None,
+                last_ts: None,
+                levels: [0; 7],
+                sample: String::new(),
+            });
+            (out.templates.len() - 1) as u32
+        });
+        out.shape_template[i as usize] = t;
+        let tpl = &mut out.templates[t as usize];
+        let shape = &table.shapes[i as usize];
+        tpl.count += shape.count;
+        tpl.shapes.push(i);
+        for (a, b) in tpl.levels.iter_mut().zip(shape.levels) {
+            *a += b;
+        }
+        tpl.first_ts = [tpl.first_ts, shape.first_ts].into_iter().flatten().min();
+        tpl.last_ts = [tpl.last_ts, shape.last_ts].into_iter().flatten().max();
+    }
+    for (root, &t) in &root_index {
+        let tpl = &mut out.templates[t as usize];
+        let best = tpl.shapes.iter().copied().max_by_key(|&s| (table.shapes[s as usize].count, std::cmp::Reverse(s))).unwrap_or(*root);
+        let key = &keys[*root as usize];
+        let text: Vec<&str> = table.shapes[best as usize]
+            .text
+            .split(' ')
+            .enumerate()
+            .map(|(i, tok)| if key.get(i).is_some_and(|k| k == "<*>") && !is_placeholder(tok) { "<*>" } else { tok })
+            .collect();
+        tpl.text = text.join(" ");
+        tpl.sample = table.shapes[best as usize].sample.clone();
+        tpl.id = format!("{:016x}", stable_hash(&tpl.text));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(lines: &[&str]) -> Vec<Record> {
+        lines.iter().map(|l| Record { message: l.to_string(), ..Record::default() }).collect()
+    }
+
+    fn mine(lines: &[&str]) -> (Templates, Vec<u32>) {
+        let masker = Masker::default();
+        let chunk = shape_chunk(&masker, &records(lines));
+        let mut table = ShapeTable::default();
+        let global = table.absorb(&chunk);
+        let t = induce(&table);
+        let per_line = chunk.record_shape.iter().map(|&l| t.shape_template[global[l as usize] as usize]).collect();
+        (t, per_line)
+    }
+
+    #[test]
+    fn variable_words_merge_but_event_words_do_not() {
+        let lines = [
+            "Invalid user webmaster from 1.2.3.4",
+            "Invalid user test from 1.2.3.5",
+            "Invalid user admin from 1.2.3.6",
+            "Invalid user oracle from 1.2.3.7",
+            "session opened for user root by (uid=0)",
+            "session closed for user root",
+            "session opened for user news by (uid=9)",
+            "session opened for user cyrus by (uid=7)",
+        ];
+        let (t, per) = mine(&lines);
+        assert_eq!(per[0], per[3]);
+        assert_eq!(t.templates[per[0] as usize].text, "Invalid user <*> from <ip>");
+        assert_ne!(per[4], per[5], "opened and closed are different events");
+        assert_eq!(per[4], per[6] , "same event, other user (uid masked)");
+    }
+
+    #[test]
+    fn ids_are_stable_and_chunking_does_not_matter() {
+        let lines: Vec<String> = (0..100).map(|i| format!("job {i} finished in {}ms on node-{}", i * 3, i % 7)).collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (one, _) = mine(&refs);
+        // Two shards absorbed in order give the same templates.
+        let masker = Masker::default();
+        let mut table = ShapeTable::default();
+        table.absorb(&shape_chunk(&masker, &records(&refs[..37])));
+        table.absorb(&shape_chunk(&masker, &records(&refs[37..])));
+        let two = induce(&table);
+        let a: Vec<(&str, u64)> = one.templates.iter().map(|t| (t.id.as_str(), t.count)).collect();
+        let b: Vec<(&str, u64)> = two.templates.iter().map(|t| (t.id.as_str(), t.count)).collect();
+        assert_eq!(a, b);
+        assert_eq!(one.templates[0].text, "job <num> finished in <dur> on <id>");
+        assert_eq!(one.templates[0].id, format!("{:016x}", stable_hash("job <num> finished in <dur> on <id>")));
+    }
+}
