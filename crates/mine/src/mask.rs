@@ -27,6 +27,8 @@ pub enum Kind {
     Id,
     /// A SQL `IN (…)` list; its value is the number of items.
     List,
+    /// `true` / `false`.
+    Bool,
     /// A position found variable by template induction.
     Var,
 }
@@ -46,6 +48,7 @@ impl Kind {
             Kind::Size => "<size>",
             Kind::Id => "<id>",
             Kind::List => "<list>",
+            Kind::Bool => "<bool>",
             Kind::Var => "<*>",
         }
     }
@@ -148,8 +151,55 @@ impl Masker {
             }
             mask_token(message, i, j, out);
             i = j;
+            // `1190 bytes (1.16 KB)`, `<1 sec`: a number and its unit word are one value.
+            if let Some(last) = out.params.last_mut() {
+                if last.kind == Kind::Num && last.end as usize == j.min(last.end as usize).max(last.end as usize) && out.shape.ends_with("<num>") {
+                    if let Some((kind, end)) = unit_after(s, j) {
+                        last.kind = kind;
+                        last.end = end as u32;
+                        out.shape.truncate(out.shape.len() - "<num>".len());
+                        out.shape.push_str(kind.placeholder());
+                        i = end;
+                    }
+                }
+            }
         }
     }
+}
+
+/// A unit word after a number at `j` (and an optional `(1.16 KB)` restatement after
+/// it). Returns the kind and the end offset.
+fn unit_after(s: &[u8], j: usize) -> Option<(Kind, usize)> {
+    let mut k = j;
+    while k < s.len() && s[k] == b' ' {
+        k += 1;
+    }
+    let start = k;
+    while k < s.len() && s[k].is_ascii_alphabetic() {
+        k += 1;
+    }
+    if k == start || (k < s.len() && !matches!(s[k], b' ' | b',' | b')' | b';' | b'.')) {
+        return None;
+    }
+    let word = std::str::from_utf8(&s[start..k]).ok()?.to_ascii_lowercase();
+    let kind = match word.as_str() {
+        "ns" | "us" | "ms" | "sec" | "secs" | "second" | "seconds" | "min" | "mins" | "minutes" | "hours" | "days" => Kind::Duration,
+        "b" | "bytes" | "kb" | "mb" | "gb" | "tb" | "kib" | "mib" | "gib" => Kind::Size,
+        _ => return None,
+    };
+    // ` (1.16 KB)` restating the same value in another unit.
+    let mut e = k;
+    if s.get(e) == Some(&b' ') && s.get(e + 1) == Some(&b'(') {
+        if let Some(close) = s[e + 1..].iter().take(24).position(|&c| c == b')') {
+            let inner = &s[e + 2..e + 1 + close];
+            let has_digit = inner.iter().any(u8::is_ascii_digit);
+            let plain = inner.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b' ' | b','));
+            if has_digit && plain {
+                e = e + 1 + close + 1;
+            }
+        }
+    }
+    Some((kind, e))
 }
 
 /// `(a, b, c)` after `IN`: returns (end offset after `)`, item count).
@@ -173,8 +223,29 @@ fn memchr_byte(b: u8, s: &[u8]) -> Option<usize> {
     s.iter().position(|&x| x == b)
 }
 
-/// Masks one whitespace-free token `message[i..j]`, keeping surrounding punctuation.
+/// Punctuation that separates values inside one whitespace-free token
+/// (`ready=true,policy=3`, `Rect(0,`).
+const INNER_DELIMS: &[u8] = b",;&()[]{}|";
+
+/// Masks one whitespace-free token `message[i..j]`, keeping its punctuation.
 fn mask_token(message: &str, i: usize, j: usize, out: &mut Masked) {
+    let s = message.as_bytes();
+    if message[i..j].contains("://") {
+        return mask_segment(message, i, j, out);
+    }
+    let mut seg = i;
+    for p in i..j {
+        if INNER_DELIMS.contains(&s[p]) {
+            mask_segment(message, seg, p, out);
+            out.shape.push(s[p] as char);
+            seg = p + 1;
+        }
+    }
+    mask_segment(message, seg, j, out);
+}
+
+/// Masks a delimiter-free piece of a token, keeping quotes and trailing punctuation.
+fn mask_segment(message: &str, i: usize, j: usize, out: &mut Masked) {
     let s = message.as_bytes();
     let mut a = i;
     let mut b = j;
@@ -231,6 +302,9 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     }
     if is_path(bytes) {
         return push(Kind::Path, out, a, b);
+    }
+    if matches!(bytes, b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE") {
+        return push(Kind::Bool, out, a, b);
     }
     if let Some(kind) = number_kind(bytes) {
         return push(kind, out, a, b);

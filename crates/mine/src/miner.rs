@@ -214,8 +214,25 @@ fn key_token(t: &str) -> String {
     out
 }
 
+/// Grouping form of a token: placeholders of any type are equal, and an empty value
+/// (`()`, `key=`) equals a present one.
+fn group_token(t: &str) -> String {
+    let mut k = key_token(t);
+    if k.contains("()") {
+        k = k.replace("()", "(<*>)");
+    }
+    if k.contains("[]") {
+        k = k.replace("[]", "[<*>]");
+    }
+    if k.ends_with('=') || k.ends_with(':') && k.len() > 1 {
+        k.push_str("<*>");
+    }
+    k
+}
+
 fn is_placeholder(t: &str) -> bool {
-    const ALL: [Kind; 13] = [
+    const ALL: [Kind; 14] = [
+        Kind::Bool,
         Kind::Num,
         Kind::Hex,
         Kind::Ip,
@@ -231,6 +248,32 @@ fn is_placeholder(t: &str) -> bool {
         Kind::Var,
     ];
     ALL.iter().any(|k| k.placeholder() == t)
+}
+
+/// A token with some constant text (not only placeholders and punctuation).
+fn has_constant(t: &str) -> bool {
+    let mut rest = t.to_string();
+    while let Some(open) = rest.find("<*>") {
+        rest.replace_range(open..open + 3, "");
+    }
+    rest.chars().any(|c| c.is_alphanumeric())
+}
+
+/// The variable form of a position: the `key=` / `key:` prefix its values share, then `<*>`.
+fn generalise(values: &[&str]) -> String {
+    let prefix_of = |v: &str| -> String {
+        match v.rfind(['=', ':']) {
+            Some(k) if k + 1 < v.len() || v.ends_with("<*>") => v[..=k].to_string(),
+            Some(k) => v[..=k].to_string(),
+            None => String::new(),
+        }
+    };
+    let first = prefix_of(values.first().copied().unwrap_or(""));
+    if !first.is_empty() && values.iter().all(|v| prefix_of(v) == first) {
+        format!("{first}<*>")
+    } else {
+        "<*>".to_string()
+    }
 }
 
 /// 64-bit FNV-1a, written out so template ids never change with a library version.
@@ -279,7 +322,7 @@ impl Clusters {
 /// Induces templates from the shape table.
 pub fn induce(table: &ShapeTable) -> Templates {
     let n = table.shapes.len();
-    let tokens: Vec<Vec<String>> = table.shapes.iter().map(|s| s.text.split(' ').map(key_token).collect()).collect();
+    let tokens: Vec<Vec<String>> = table.shapes.iter().map(|s| s.text.split(' ').map(group_token).collect()).collect();
     let mut clusters = Clusters { parent: (0..n as u32).collect() };
     // Per cluster root: the current key tokens (with `<*>` where it became variable).
     let mut keys: Vec<Vec<String>> = tokens.clone();
@@ -304,26 +347,34 @@ pub fn induce(table: &ShapeTable) -> Templates {
                         keys[r as usize].iter().enumerate().map(|(i, t)| if i == p { "\u{0}" } else { t.as_str() }).collect();
                     groups.entry(key).or_default().push(r);
                 }
-                let mut merges: Vec<Vec<u32>> = Vec::new();
+                let mut merges: Vec<(Vec<u32>, String)> = Vec::new();
                 for (_, group) in groups {
                     if group.len() < 2 {
+                        continue;
+                    }
+                    // Never wildcard the last constant token: `normal`, `warning` and
+                    // `running` are three events, not one `<*>`.
+                    let r0 = group[0] as usize;
+                    let constants_left = keys[r0].iter().enumerate().filter(|(i, t)| *i != p && has_constant(t)).count();
+                    if constants_left == 0 {
                         continue;
                     }
                     let mut values: Vec<&str> = group.iter().map(|&r| keys[r as usize][p].as_str()).collect();
                     values.sort_unstable();
                     values.dedup();
-                    let already_variable = values.iter().any(|v| *v == "<*>");
+                    let already_variable = values.iter().any(|v| v.ends_with("<*>"));
                     if values.len() >= MIN_VARIANTS || already_variable {
-                        merges.push(group);
+                        let generalised = generalise(&values);
+                        merges.push((group, generalised));
                     }
                 }
-                for group in merges {
+                for (group, generalised) in merges {
                     let first = group[0];
                     for &r in &group[1..] {
                         clusters.union(first, r);
                     }
                     let root = clusters.find(first);
-                    keys[root as usize][p] = "<*>".to_string();
+                    keys[root as usize][p] = generalised;
                     changed = true;
                 }
             }
@@ -366,11 +417,14 @@ pub fn induce(table: &ShapeTable) -> Templates {
         let tpl = &mut out.templates[t as usize];
         let best = tpl.shapes.iter().copied().max_by_key(|&s| (table.shapes[s as usize].count, std::cmp::Reverse(s))).unwrap_or(*root);
         let key = &keys[*root as usize];
-        let text: Vec<&str> = table.shapes[best as usize]
+        let text: Vec<String> = table.shapes[best as usize]
             .text
             .split(' ')
             .enumerate()
-            .map(|(i, tok)| if key.get(i).is_some_and(|k| k == "<*>") && !is_placeholder(tok) { "<*>" } else { tok })
+            .map(|(i, tok)| match key.get(i) {
+                Some(k) if k.ends_with("<*>") && !tok.contains('<') && k != &group_token(tok) => k.clone(),
+                _ => tok.to_string(),
+            })
             .collect();
         tpl.text = text.join(" ");
         tpl.sample = table.shapes[best as usize].sample.clone();
