@@ -149,8 +149,17 @@ impl Masker {
                     }
                 }
             }
+            let token_start = out.shape.len();
             mask_token(message, i, j, out);
             i = j;
+            // `IRQs 3 4 5 6 7`, `name an14 an15 an16`: a run of values is one slot.
+            let token = &out.shape[token_start..];
+            if token.starts_with('<') && token.ends_with('>') && !token[1..].contains('<') {
+                let before = out.shape[..token_start.saturating_sub(1)].rsplit(' ').next().unwrap_or("");
+                if token_start > 0 && before == token {
+                    out.shape.truncate(token_start.saturating_sub(1));
+                }
+            }
             // `1190 bytes (1.16 KB)`, `<1 sec`: a number and its unit word are one value.
             if let Some(last) = out.params.last_mut() {
                 if last.kind == Kind::Num && last.end as usize == j.min(last.end as usize).max(last.end as usize) && out.shape.ends_with("<num>") {
@@ -283,11 +292,20 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     if is_email(bytes) {
         return push(Kind::Email, out, a, b);
     }
+    if is_host_port(bytes) {
+        return push(Kind::Ip, out, a, b);
+    }
     if split_pairs {
-        // `key=value` / `key:value`: keep the key, mask the value.
+        // `key=value` / `key:value`: keep the key, mask the value. A `:` key must be a
+        // plain word (`len:12`), so `host.example.com:80` is not split.
         if let Some(k) = bytes.iter().position(|&c| c == b'=' || c == b':') {
             let key = &bytes[..k];
-            if k > 0 && key.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) && key.iter().any(|c| c.is_ascii_alphabetic()) {
+            let word_key = if bytes[k] == b':' {
+                key.iter().all(|c| c.is_ascii_alphabetic() || *c == b'_')
+            } else {
+                key.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+            };
+            if k > 0 && word_key && key.iter().any(|c| c.is_ascii_alphabetic()) {
                 out.shape.push_str(&core[..=k]);
                 let value_start = a + k + 1;
                 let mut vs = value_start;
@@ -312,10 +330,21 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     if is_hex(bytes) {
         return push(Kind::Hex, out, a, b);
     }
-    if bytes.iter().any(|c| c.is_ascii_digit()) {
+    // An identifier with a number in it (`blk_-1608`, `an14`, `R02-M1`); a single stray
+    // digit (`SOCKS5`, `HTTP/1.1`, `ipv4`) is part of a word.
+    if longest_digit_run(bytes) >= 2 {
         return push(Kind::Id, out, a, b);
     }
     out.shape.push_str(core);
+}
+
+fn longest_digit_run(s: &[u8]) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for c in s {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
 }
 
 fn is_ip(s: &[u8]) -> bool {
@@ -335,6 +364,18 @@ fn is_ip(s: &[u8]) -> bool {
         && s.iter().all(|c| c.is_ascii_hexdigit() || *c == b':' || *c == b'.' || *c == b'%')
         && s.iter().any(u8::is_ascii_hexdigit)
         && !s.iter().all(|c| c.is_ascii_digit() || *c == b':')
+}
+
+/// `host.example.com:8080`, `msra-sa-41:9000`: a host name with a port.
+fn is_host_port(s: &[u8]) -> bool {
+    let Some(k) = s.iter().rposition(|&c| c == b':') else { return false };
+    let (host, port) = (&s[..k], &s[k + 1..]);
+    !host.is_empty()
+        && (1..=5).contains(&port.len())
+        && port.iter().all(u8::is_ascii_digit)
+        && host.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+        && host.iter().any(|c| matches!(c, b'.' | b'-') || c.is_ascii_digit())
+        && host.first().is_some_and(u8::is_ascii_alphanumeric)
 }
 
 fn is_uuid(s: &[u8]) -> bool {

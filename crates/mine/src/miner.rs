@@ -224,7 +224,7 @@ fn group_token(t: &str) -> String {
     if k.contains("[]") {
         k = k.replace("[]", "[<*>]");
     }
-    if k.ends_with('=') || k.ends_with(':') && k.len() > 1 {
+    if k.ends_with('=') {
         k.push_str("<*>");
     }
     k
@@ -259,8 +259,54 @@ fn has_constant(t: &str) -> bool {
     rest.chars().any(|c| c.is_alphanumeric())
 }
 
-/// The variable form of a position: the `key=` / `key:` prefix its values share, then `<*>`.
+/// Whether the values a position takes across otherwise-equal clusters make it a
+/// variable. Few values that each recur (`GET`/`POST`/`DELETE`, `Resumed`/`Started`)
+/// are different events; many values, or values seen once, are data.
+fn is_variable_position(group: &[u32], p: usize, keys: &[Vec<String>], counts: &[u64]) -> bool {
+    let mut values: HashMap<&str, u64> = HashMap::new();
+    for &r in group {
+        *values.entry(keys[r as usize][p].as_str()).or_default() += counts[r as usize];
+    }
+    let distinct = values.len();
+    // `user=root` / `user=guest`: the syntax says these are values.
+    let keyed: Vec<&str> = values.keys().copied().collect();
+    if distinct >= 2 && !generalise_prefix(&keyed).starts_with('<') {
+        return true;
+    }
+    if distinct < MIN_VARIANTS {
+        return false;
+    }
+    // Six values is where Loghub's user names, hosts and ids separate from event words
+    // in every system alike (4–6 give the same grouping there; 8+ merges too little).
+    let singletons = values.values().filter(|&&c| c == 1).count();
+    singletons > 0 || distinct >= 6
+}
+
+/// The variable form of a position: the punctuation and `key=` / `key:` prefix its
+/// values share, `<*>`, then the punctuation they all end with (`[<*>]`, `<*>,`).
 fn generalise(values: &[&str]) -> String {
+    let is_punct = |c: char| !c.is_alphanumeric() && c != '<' && c != '>' && c != '*';
+    let lead = |v: &str| -> String { v.chars().take_while(|c| is_punct(*c)).collect() };
+    let trail = |v: &str| -> String {
+        let t: Vec<char> = v.chars().rev().take_while(|c| is_punct(*c)).collect();
+        t.into_iter().rev().collect()
+    };
+    let common_prefix = |a: String, b: String| -> String { a.chars().zip(b.chars()).take_while(|(x, y)| x == y).map(|(x, _)| x).collect() };
+    let common_suffix = |a: String, b: String| -> String {
+        let s: Vec<char> = a.chars().rev().zip(b.chars().rev()).take_while(|(x, y)| x == y).map(|(x, _)| x).collect();
+        s.into_iter().rev().collect()
+    };
+    let head = values.iter().map(|v| lead(v)).reduce(common_prefix).unwrap_or_default();
+    let tail = values.iter().map(|v| trail(v)).reduce(common_suffix).unwrap_or_default();
+    let core = generalise_prefix(values);
+    if core == "<*>" {
+        format!("{head}<*>{tail}")
+    } else {
+        format!("{core}{tail}")
+    }
+}
+
+fn generalise_prefix(values: &[&str]) -> String {
     let prefix_of = |v: &str| -> String {
         match v.rfind(['=', ':']) {
             Some(k) if k + 1 < v.len() || v.ends_with("<*>") => v[..=k].to_string(),
@@ -326,6 +372,8 @@ pub fn induce(table: &ShapeTable) -> Templates {
     let mut clusters = Clusters { parent: (0..n as u32).collect() };
     // Per cluster root: the current key tokens (with `<*>` where it became variable).
     let mut keys: Vec<Vec<String>> = tokens.clone();
+    // Records per cluster root.
+    let mut counts: Vec<u64> = table.shapes.iter().map(|s| s.count).collect();
     let mut by_len: HashMap<usize, Vec<u32>> = HashMap::new();
     for (i, t) in tokens.iter().enumerate() {
         by_len.entry(t.len()).or_default().push(i as u32);
@@ -362,18 +410,20 @@ pub fn induce(table: &ShapeTable) -> Templates {
                     let mut values: Vec<&str> = group.iter().map(|&r| keys[r as usize][p].as_str()).collect();
                     values.sort_unstable();
                     values.dedup();
-                    let already_variable = values.iter().any(|v| v.ends_with("<*>"));
-                    if values.len() >= MIN_VARIANTS || already_variable {
+                    let already_variable = values.iter().any(|v| !has_constant(v));
+                    if already_variable || is_variable_position(&group, p, &keys, &counts) {
                         let generalised = generalise(&values);
                         merges.push((group, generalised));
                     }
                 }
                 for (group, generalised) in merges {
                     let first = group[0];
+                    let total: u64 = group.iter().map(|&r| counts[r as usize]).sum();
                     for &r in &group[1..] {
                         clusters.union(first, r);
                     }
                     let root = clusters.find(first);
+                    counts[root as usize] = total;
                     keys[root as usize][p] = generalised;
                     changed = true;
                 }
@@ -417,13 +467,23 @@ pub fn induce(table: &ShapeTable) -> Templates {
         let tpl = &mut out.templates[t as usize];
         let best = tpl.shapes.iter().copied().max_by_key(|&s| (table.shapes[s as usize].count, std::cmp::Reverse(s))).unwrap_or(*root);
         let key = &keys[*root as usize];
+        let member_tokens: Vec<Vec<&str>> = tpl.shapes.iter().map(|&s| table.shapes[s as usize].text.split(' ').collect()).collect();
         let text: Vec<String> = table.shapes[best as usize]
             .text
             .split(' ')
             .enumerate()
-            .map(|(i, tok)| match key.get(i) {
-                Some(k) if k.ends_with("<*>") && !tok.contains('<') && k != &group_token(tok) => k.clone(),
-                _ => tok.to_string(),
+            .map(|(i, tok)| {
+                // Where every member shape has the same text, show it as it is.
+                if member_tokens.iter().all(|m| m.get(i) == Some(&tok)) {
+                    return tok.to_string();
+                }
+                let grouped = group_token(tok);
+                match key.get(i) {
+                    // A position made variable by induction.
+                    Some(k) if *k != grouped => k.clone(),
+                    // Present in some members, empty in others: `(<*>)`, `key=<*>`.
+                    _ => grouped,
+                }
             })
             .collect();
         tpl.text = text.join(" ");
