@@ -150,6 +150,7 @@ impl Masker {
                 }
             }
             let token_start = out.shape.len();
+            let token_start_in_message = i;
             mask_token(message, i, j, out);
             i = j;
             // `IRQs 3 4 5 6 7`, `name an14 an15 an16`: a run of values is one slot.
@@ -160,14 +161,29 @@ impl Masker {
                     out.shape.truncate(token_start.saturating_sub(1));
                 }
             }
-            // `1190 bytes (1.16 KB)`, `<1 sec`: a number and its unit word are one value.
-            if let Some(last) = out.params.last_mut() {
-                if last.kind == Kind::Num && last.end as usize == j.min(last.end as usize).max(last.end as usize) && out.shape.ends_with("<num>") {
-                    if let Some((kind, end)) = unit_after(s, j) {
-                        last.kind = kind;
-                        last.end = end as u32;
-                        out.shape.truncate(out.shape.len() - "<num>".len());
+            // `<1 sec`, `~5 ms`: a bound and its unit are one value; so is a
+            // restatement in parentheses, `(1.16 KB)`.
+            let token = &message[token_start_in_message..j];
+            let bound = matches!(token.as_bytes().first(), Some(b'<' | b'>' | b'~')) && token[1..].bytes().all(|c| c.is_ascii_digit() || c == b'.');
+            let paren = token.starts_with('(') && token.len() > 1 && token[1..].bytes().all(|c| c.is_ascii_digit() || c == b'.');
+            if bound || paren {
+                if let Some((kind, end)) = unit_after(s, j) {
+                    let closes = !paren || s.get(end.saturating_sub(1)) == Some(&b')');
+                    if closes {
+                        if let Some(last) = out.params.last_mut() {
+                            last.kind = kind;
+                            // The comparator belongs to the value: `<1 sec`.
+                            last.start = if bound { token_start_in_message as u32 } else { last.start };
+                            last.end = if paren { end as u32 - 1 } else { end as u32 };
+                        }
+                        out.shape.truncate(token_start);
+                        if paren {
+                            out.shape.push('(');
+                        }
                         out.shape.push_str(kind.placeholder());
+                        if paren {
+                            out.shape.push(')');
+                        }
                         i = end;
                     }
                 }
@@ -196,17 +212,9 @@ fn unit_after(s: &[u8], j: usize) -> Option<(Kind, usize)> {
         "b" | "bytes" | "kb" | "mb" | "gb" | "tb" | "kib" | "mib" | "gib" => Kind::Size,
         _ => return None,
     };
-    // ` (1.16 KB)` restating the same value in another unit.
     let mut e = k;
-    if s.get(e) == Some(&b' ') && s.get(e + 1) == Some(&b'(') {
-        if let Some(close) = s[e + 1..].iter().take(24).position(|&c| c == b')') {
-            let inner = &s[e + 2..e + 1 + close];
-            let has_digit = inner.iter().any(u8::is_ascii_digit);
-            let plain = inner.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b' ' | b','));
-            if has_digit && plain {
-                e = e + 1 + close + 1;
-            }
-        }
+    if s.get(e) == Some(&b')') {
+        e += 1;
     }
     Some((kind, e))
 }
@@ -234,12 +242,17 @@ fn memchr_byte(b: u8, s: &[u8]) -> Option<usize> {
 
 /// Punctuation that separates values inside one whitespace-free token
 /// (`ready=true,policy=3`, `Rect(0,`).
-const INNER_DELIMS: &[u8] = b",;&()[]{}|";
+const INNER_DELIMS: &[u8] = b",;&()[]{}|+";
 
 /// Masks one whitespace-free token `message[i..j]`, keeping its punctuation.
 fn mask_token(message: &str, i: usize, j: usize, out: &mut Masked) {
     let s = message.as_bytes();
-    if message[i..j].contains("://") {
+    // URLs and paths keep their query strings and brackets: one value.
+    let mut a = i;
+    while a < j && OPEN_PUNCT.contains(&s[a]) {
+        a += 1;
+    }
+    if message[i..j].contains("://") || is_path(&s[a..j]) {
         return mask_segment(message, i, j, out);
     }
     let mut seg = i;
@@ -332,7 +345,8 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     }
     // An identifier with a number in it (`blk_-1608`, `an14`, `R02-M1`); a single stray
     // digit (`SOCKS5`, `HTTP/1.1`, `ipv4`) is part of a word.
-    if longest_digit_run(bytes) >= 2 {
+    let hex_literal = bytes.windows(3).any(|w| w[0] == b'0' && (w[1] == b'x' || w[1] == b'X') && w[2].is_ascii_hexdigit());
+    if longest_digit_run(bytes) >= 2 || hex_literal {
         return push(Kind::Id, out, a, b);
     }
     out.shape.push_str(core);
@@ -374,7 +388,7 @@ fn is_host_port(s: &[u8]) -> bool {
         && (1..=5).contains(&port.len())
         && port.iter().all(u8::is_ascii_digit)
         && host.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
-        && host.iter().any(|c| matches!(c, b'.' | b'-') || c.is_ascii_digit())
+        && host.iter().any(|c| *c == b'.' || c.is_ascii_alphabetic())
         && host.first().is_some_and(u8::is_ascii_alphanumeric)
 }
 

@@ -190,6 +190,10 @@ pub struct Templates {
     pub shape_template: Vec<u32>,
 }
 
+/// A typed mask in a key (`<num>`, `<ip>`…). Induced variables are `<*>`; the two are
+/// kept apart so that a typed slot does not swallow a constant word.
+const TYPED: &str = "<#>";
+
 /// Token of a template key: typed placeholders compare equal to each other.
 fn key_token(t: &str) -> String {
     if !t.contains('<') {
@@ -201,7 +205,7 @@ fn key_token(t: &str) -> String {
         out.push_str(&rest[..open]);
         match rest[open..].find('>') {
             Some(close) if is_placeholder(&rest[open..open + close + 1]) => {
-                out.push_str("<*>");
+                out.push_str(TYPED);
                 rest = &rest[open + close + 1..];
             }
             _ => {
@@ -250,13 +254,99 @@ fn is_placeholder(t: &str) -> bool {
     ALL.iter().any(|k| k.placeholder() == t)
 }
 
+/// Second pass: a cluster whose tokens fit a larger cluster's template — equal where
+/// the template is constant, anything of the right form where it is variable — joins
+/// it. This catches records that differ from a template in two variable positions at
+/// once (`rhost=a user=ftp`), which the one-position-at-a-time pass cannot see.
+fn absorb_into_variables(by_len: &HashMap<usize, Vec<u32>>, clusters: &mut Clusters, keys: &[Vec<String>], counts: &mut [u64]) {
+    let mut lens: Vec<usize> = by_len.keys().copied().collect();
+    lens.sort_unstable();
+    for len in lens {
+        let mut roots: Vec<u32> = by_len[&len].iter().map(|&m| clusters.find(m)).collect();
+        roots.sort_unstable();
+        roots.dedup();
+        // Templates by their first constant token.
+        let mut index: HashMap<(usize, &str), Vec<u32>> = HashMap::new();
+        for &r in &roots {
+            let key = &keys[r as usize];
+            if let Some((p, t)) = key.iter().enumerate().find(|(_, t)| has_constant(t)) {
+                index.entry((p, t.as_str())).or_default().push(r);
+            }
+        }
+        if index.is_empty() {
+            continue;
+        }
+        // Smaller clusters first look for a bigger template to join.
+        let mut order = roots.clone();
+        order.sort_by_key(|&r| (counts[r as usize], std::cmp::Reverse(r)));
+        for d in order {
+            let dk = &keys[d as usize];
+            let mut best: Option<u32> = None;
+            for (p, tok) in dk.iter().enumerate() {
+                let Some(cands) = index.get(&(p, tok.as_str())) else { continue };
+                for &t in cands {
+                    let t_root = clusters.find(t);
+                    if t_root == clusters.find(d) || counts[t_root as usize] < counts[clusters.find(d) as usize] {
+                        continue;
+                    }
+                    if fits(dk, &keys[t as usize]) && best.is_none_or(|b| counts[b as usize] < counts[t_root as usize]) {
+                        best = Some(t_root);
+                    }
+                }
+            }
+            if let Some(t) = best {
+                let (rd, total) = (clusters.find(d), counts[t as usize] + counts[clusters.find(d) as usize]);
+                clusters.union(t, rd);
+                let root = clusters.find(t);
+                counts[root as usize] = total;
+            }
+        }
+    }
+}
+
+/// Whether cluster tokens `d` fit template tokens `t` (same length): equal where `t` is
+/// constant, matching prefix and suffix where `t` is variable, with at least one
+/// variable position actually used.
+fn fits(d: &[String], t: &[String]) -> bool {
+    let mut used = false;
+    for (a, b) in d.iter().zip(t) {
+        if a == b {
+            continue;
+        }
+        // Either side may hold the variable: the template (`user=<*>`), or the smaller
+        // cluster through an empty value (`tty=` against `tty=NODEVssh`).
+        if matches_variable(a, b) || matches_variable(b, a) || same_key(a, b) {
+            used = true;
+        } else {
+            return false;
+        }
+    }
+    used
+}
+
+/// `tty=tty2` and `tty=NODEVssh`: values of one key, whatever they are.
+fn same_key(a: &str, b: &str) -> bool {
+    match (a.find('='), b.find('=')) {
+        (Some(i), Some(j)) => i > 0 && a[..=i] == b[..=j] && a[..i].chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.'),
+        _ => false,
+    }
+}
+
+/// `value` fits `pattern` when `pattern` has a `<*>` and `value` has its text around it.
+fn matches_variable(value: &str, pattern: &str) -> bool {
+    match pattern.find("<*>") {
+        Some(star) => {
+            let (prefix, suffix) = (&pattern[..star], &pattern[star + 3..]);
+            !has_constant(pattern) || (value.starts_with(prefix) && value.ends_with(suffix) && value.len() >= prefix.len() + suffix.len())
+        }
+        // A typed slot takes only values that were masked too (`(<#>)` vs `(<*>)`).
+        None => pattern.contains(TYPED) && !has_constant(pattern) && !has_constant(value) && value.contains('<'),
+    }
+}
+
 /// A token with some constant text (not only placeholders and punctuation).
 fn has_constant(t: &str) -> bool {
-    let mut rest = t.to_string();
-    while let Some(open) = rest.find("<*>") {
-        rest.replace_range(open..open + 3, "");
-    }
-    rest.chars().any(|c| c.is_alphanumeric())
+    t.replace("<*>", "").replace(TYPED, "").chars().any(|c| c.is_alphanumeric())
 }
 
 /// Whether the values a position takes across otherwise-equal clusters make it a
@@ -433,6 +523,7 @@ pub fn induce(table: &ShapeTable) -> Templates {
             }
         }
     }
+    absorb_into_variables(&by_len, &mut clusters, &keys, &mut counts);
     // Build templates: one per root, text from the most frequent shape with the
     // induced variable positions shown as `<*>`.
     let mut root_index: HashMap<u32, u32> = HashMap::new();
@@ -480,7 +571,7 @@ pub fn induce(table: &ShapeTable) -> Templates {
                 let grouped = group_token(tok);
                 match key.get(i) {
                     // A position made variable by induction.
-                    Some(k) if *k != grouped => k.clone(),
+                    Some(k) if *k != grouped => k.replace(TYPED, "<*>"),
                     // Present in some members, empty in others: `(<*>)`, `key=<*>`.
                     _ => grouped,
                 }
@@ -544,7 +635,7 @@ mod tests {
         let a: Vec<(&str, u64)> = one.templates.iter().map(|t| (t.id.as_str(), t.count)).collect();
         let b: Vec<(&str, u64)> = two.templates.iter().map(|t| (t.id.as_str(), t.count)).collect();
         assert_eq!(a, b);
-        assert_eq!(one.templates[0].text, "job <num> finished in <dur> on <id>");
-        assert_eq!(one.templates[0].id, format!("{:016x}", stable_hash("job <num> finished in <dur> on <id>")));
+        assert_eq!(one.templates[0].text, "job <num> finished in <dur> on <*>");
+        assert_eq!(one.templates[0].id, format!("{:016x}", stable_hash("job <num> finished in <dur> on <*>")));
     }
 }
