@@ -128,6 +128,16 @@ impl Masker {
                     continue;
                 }
             }
+            // Fast path: a plain word (most tokens) is kept as it is.
+            let word = &s[i..j];
+            if word.iter().all(u8::is_ascii_alphabetic)
+                && !(word.len() == 3 && word[0].is_ascii_uppercase())
+                && !matches!(word, b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE")
+            {
+                out.shape.push_str(&message[i..j]);
+                i = j;
+                continue;
+            }
             // A timestamp may span several tokens (`Wed Jun 15 02:04:59 2005`), also as
             // the value of `key=`.
             let mut at = i;
@@ -136,8 +146,7 @@ impl Masker {
                     at = i + k + 1;
                 }
             }
-            let first = s[at];
-            if first.is_ascii_digit() || first.is_ascii_uppercase() {
+            if might_be_timestamp(&s[at..j]) {
                 if let Some(m) = timestamp::scan(&s[at..], &self.ctx) {
                     let end = at + m.len;
                     if end >= j || m.layout.richness() >= 3 {
@@ -219,6 +228,27 @@ fn unit_after(s: &[u8], j: usize) -> Option<(Kind, usize)> {
     Some((kind, e))
 }
 
+/// Cheap test before trying every timestamp layout: digits with a date or clock
+/// separator near the start, an epoch-sized number, or a month or weekday name.
+fn might_be_timestamp(tok: &[u8]) -> bool {
+    match tok.first() {
+        Some(c) if c.is_ascii_digit() => {
+            let head = &tok[..tok.len().min(5)];
+            head.iter().any(|c| matches!(c, b'-' | b'/' | b'.' | b':'))
+                || (tok.len() >= 10 && tok.iter().take(19).all(u8::is_ascii_digit))
+                || (tok.len() == 6 && tok.iter().all(u8::is_ascii_digit))
+        }
+        Some(c) if c.is_ascii_uppercase() => {
+            const NAMES: [&[u8]; 19] = [
+                b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec", b"Mon", b"Tue",
+                b"Wed", b"Thu", b"Fri", b"Sat", b"Sun",
+            ];
+            tok.len() >= 3 && NAMES.contains(&&tok[..3])
+        }
+        _ => false,
+    }
+}
+
 /// `(a, b, c)` after `IN`: returns (end offset after `)`, item count).
 fn in_list(s: &[u8], mut i: usize) -> Option<(usize, u32)> {
     while i < s.len() && s[i] == b' ' {
@@ -252,7 +282,7 @@ fn mask_token(message: &str, i: usize, j: usize, out: &mut Masked) {
     while a < j && OPEN_PUNCT.contains(&s[a]) {
         a += 1;
     }
-    if message[i..j].contains("://") || is_path(&s[a..j]) {
+    if is_path(&s[a..j]) || (memchr_byte(b':', &s[i..j]).is_some() && message[i..j].contains("://")) {
         return mask_segment(message, i, j, out);
     }
     let mut seg = i;
@@ -293,7 +323,28 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
         out.shape.push_str(kind.placeholder());
         out.params.push(Param { kind, start: start as u32, end: end as u32, items: 0 });
     };
-    if core.contains("://") {
+    // One pass to route the common cases cheaply.
+    let (mut digits, mut alpha, mut marks) = (0usize, false, false);
+    for &c in bytes {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if c.is_ascii_alphabetic() {
+            alpha = true;
+        } else if matches!(c, b':' | b'@' | b'=' | b'/' | b'\\' | b'.' | b'-' | b'+' | b'%') {
+            marks = true;
+        }
+    }
+    if digits == bytes.len() {
+        return push(Kind::Num, out, a, b);
+    }
+    if digits == 0 && !marks {
+        if alpha && matches!(bytes, b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE") {
+            return push(Kind::Bool, out, a, b);
+        }
+        out.shape.push_str(core);
+        return;
+    }
+    if memchr_byte(b':', bytes).is_some() && core.contains("://") {
         return push(Kind::Url, out, a, b);
     }
     if is_ip(bytes) {
@@ -367,8 +418,13 @@ fn is_ip(s: &[u8]) -> bool {
         Some(k) if s.iter().filter(|&&c| c == b':').count() == 1 => (&s[..k], Some(&s[k + 1..])),
         _ => (s, None),
     };
-    let parts: Vec<&[u8]> = host.split(|&c| c == b'.').collect();
-    if parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.iter().all(u8::is_ascii_digit)) {
+    let mut parts = 0;
+    let mut dotted_quad = true;
+    for part in host.split(|&c| c == b'.') {
+        parts += 1;
+        dotted_quad &= !part.is_empty() && part.len() <= 3 && part.iter().all(u8::is_ascii_digit);
+    }
+    if parts == 4 && dotted_quad {
         return port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.iter().all(u8::is_ascii_digit));
     }
     // IPv6: hex groups and at least two colons.
