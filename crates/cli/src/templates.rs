@@ -51,7 +51,7 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
         &opts,
         |_, records, _| {
             let lines: Vec<u64> = if per_record { records.iter().map(|r| r.line).collect() } else { Vec::new() };
-            (shape_chunk(&masker, &records), lines)
+            (shape_chunk(&masker, &records, !per_record), lines)
         },
         |event| {
             warn_event(&event);
@@ -191,6 +191,14 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+fn fmt_num(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+        Some(x) => format!("{x:.3}"),
+        None => "-".into(),
+    }
+}
+
 fn write_table(templates: &Templates, out: &mut impl Write) -> Result<()> {
     let total: u64 = templates.templates.iter().map(|t| t.count).sum();
     let mut order: Vec<&triage_mine::miner::Template> = templates.templates.iter().collect();
@@ -210,6 +218,19 @@ fn write_table(templates: &Templates, out: &mut impl Write) -> Result<()> {
         writeln!(out, "\n{:>9} {:>6.2}%  {}  {}", t.count, share, t.id, t.text)?;
         writeln!(out, "                  time: {when}  levels: {}", if levels.is_empty() { "-".into() } else { levels.join(" ") })?;
         writeln!(out, "                  e.g.: {}", t.sample.chars().take(200).collect::<String>())?;
+        for p in &t.params {
+            let top: Vec<String> = p.stats.top.top(3).iter().map(|v| format!("{} ×{}", v.value, v.count)).collect();
+            let range = match &p.stats.numeric {
+                Some(n) if n.count() > 0 => format!(
+                    "  [min {} max {} p50 {}]",
+                    fmt_num(n.min()),
+                    fmt_num(n.max()),
+                    fmt_num(n.quantile(0.5))
+                ),
+                _ => String::new(),
+            };
+            writeln!(out, "                  {} #{}: {}{}", p.kind.placeholder(), p.token + 1, top.join(", "), range)?;
+        }
     }
     Ok(())
 }

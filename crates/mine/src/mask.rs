@@ -62,6 +62,8 @@ pub struct Param {
     pub end: u32,
     /// Item count for [`Kind::List`].
     pub items: u32,
+    /// Index of the shape token holding it.
+    pub token: u16,
 }
 
 /// A masked message. Reused between calls to avoid allocation.
@@ -70,12 +72,15 @@ pub struct Masked {
     /// Tokens separated by single spaces, placeholders in place of values.
     pub shape: String,
     pub params: Vec<Param>,
+    /// Index of the token being written (for [`Param::token`]).
+    token: u16,
 }
 
 impl Masked {
     pub fn clear(&mut self) {
         self.shape.clear();
         self.params.clear();
+        self.token = 0;
     }
 
     /// The text of a parameter in the message it was masked from.
@@ -117,13 +122,14 @@ impl Masker {
             }
             if !out.shape.is_empty() {
                 out.shape.push(' ');
+                out.token = out.token.saturating_add(1);
             }
             // `IN (1, 2, 3)`: one placeholder, its value the number of items.
             if j - i == 2 && s[i..j].eq_ignore_ascii_case(b"in") {
                 if let Some((end, items)) = in_list(s, j) {
                     out.shape.push_str(&message[i..j]);
                     out.shape.push_str(" (<list>)");
-                    out.params.push(Param { kind: Kind::List, start: j as u32, end: end as u32, items });
+                    out.params.push(Param { kind: Kind::List, start: j as u32, end: end as u32, items, token: out.token });
                     i = end;
                     continue;
                 }
@@ -152,7 +158,7 @@ impl Masker {
                     if end >= j || m.layout.richness() >= 3 {
                         out.shape.push_str(&message[i..at]);
                         out.shape.push_str("<ts>");
-                        out.params.push(Param { kind: Kind::Ts, start: at as u32, end: end as u32, items: 0 });
+                        out.params.push(Param { kind: Kind::Ts, start: at as u32, end: end as u32, items: 0, token: out.token });
                         i = end;
                         continue;
                     }
@@ -168,6 +174,10 @@ impl Masker {
                 let before = out.shape[..token_start.saturating_sub(1)].rsplit(' ').next().unwrap_or("");
                 if token_start > 0 && before == token {
                     out.shape.truncate(token_start.saturating_sub(1));
+                    out.token = out.token.saturating_sub(1);
+                    if let Some(last) = out.params.last_mut() {
+                        last.token = out.token;
+                    }
                 }
             }
             // `<1 sec`, `~5 ms`: a bound and its unit are one value; so is a
@@ -321,7 +331,8 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     }
     let push = |kind: Kind, out: &mut Masked, start: usize, end: usize| {
         out.shape.push_str(kind.placeholder());
-        out.params.push(Param { kind, start: start as u32, end: end as u32, items: 0 });
+        let token = out.token;
+        out.params.push(Param { kind, start: start as u32, end: end as u32, items: 0, token });
     };
     // One pass to route the common cases cheaply.
     let (mut digits, mut alpha, mut marks) = (0usize, false, false);

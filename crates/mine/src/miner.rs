@@ -24,7 +24,20 @@ use std::collections::HashMap;
 
 use triage_parse::Record;
 
-use crate::mask::{record_text, Kind, Masked, Masker};
+use crate::mask::{record_text, Kind, Masked, Masker, Param};
+use crate::stats::ParamStats;
+
+/// Values kept per placeholder (Space-Saving capacity).
+pub const PARAM_TOP_K: usize = 16;
+
+/// The statistics of one placeholder of a shape or template.
+#[derive(Debug, Clone)]
+pub struct SlotStats {
+    pub kind: Kind,
+    /// Token index in the template text.
+    pub token: u16,
+    pub stats: ParamStats,
+}
 
 /// Distinct values a position must take before it is a variable.
 pub const MIN_VARIANTS: usize = 3;
@@ -42,6 +55,8 @@ pub struct LocalShape {
     pub last_ts: Option<i64>,
     /// Records per level, indexed by `Level as usize`; index 6 = no level.
     pub levels: [u64; 7],
+    /// One per masked value, when parameters are captured.
+    pub params: Vec<SlotStats>,
 }
 
 /// The shapes of one chunk, and the local shape index of each record.
@@ -52,8 +67,25 @@ pub struct ChunkShapes {
     pub record_shape: Vec<u32>,
 }
 
-/// Masks the records of one chunk. Pure and thread-safe; run it on every core.
-pub fn shape_chunk(masker: &Masker, records: &[Record]) -> ChunkShapes {
+/// Adds one masked value to its slot.
+fn capture(slot: &mut SlotStats, p: &Param, value: &str) {
+    match p.kind {
+        // The value of a list is its length (`IN (<list>)` with 10 000 ids).
+        Kind::List => slot.stats.add_number(&p.items.to_string(), p.items as f64),
+        Kind::Duration | Kind::Size => {
+            let digits: String = value.chars().skip_while(|c| !c.is_ascii_digit()).take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            match digits.parse::<f64>() {
+                Ok(v) => slot.stats.add_number(value, v),
+                Err(_) => slot.stats.add_text(value),
+            }
+        }
+        _ => slot.stats.add_text(value),
+    }
+}
+
+/// Masks the records of one chunk. Pure and thread-safe; run it on every core. With
+/// `capture_params`, every masked value is added to its placeholder's statistics.
+pub fn shape_chunk(masker: &Masker, records: &[Record], capture_params: bool) -> ChunkShapes {
     let mut out = ChunkShapes::default();
     let mut index: HashMap<String, u32> = HashMap::new();
     let mut masked = Masked::default();
@@ -73,11 +105,23 @@ pub fn shape_chunk(masker: &Masker, records: &[Record]) -> ChunkShapes {
                     first_ts: None,
                     last_ts: None,
                     levels: [0; 7],
+                    params: if capture_params {
+                        masked
+                            .params
+                            .iter()
+                            .map(|p| SlotStats { kind: p.kind, token: p.token, stats: ParamStats::new(PARAM_TOP_K) })
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
                 });
                 id
             }
         };
         let shape = &mut out.shapes[id as usize];
+        for (slot, p) in shape.params.iter_mut().zip(&masked.params) {
+            capture(slot, p, masked.value(&text, p));
+        }
         shape.count += 1;
         shape.levels[rec.level.map_or(6, |l| l as usize)] += 1;
         if let Some(ts) = rec.ts {
@@ -98,6 +142,7 @@ pub struct Shape {
     pub first_ts: Option<i64>,
     pub last_ts: Option<i64>,
     pub levels: [u64; 7],
+    pub params: Vec<SlotStats>,
 }
 
 /// All shapes seen so far, in order of first appearance.
@@ -122,7 +167,11 @@ impl ShapeTable {
             .map(|s| {
                 let id = match self.index.get(s.text.as_str()) {
                     Some(&id) => id,
-                    None if self.shapes.len() < Self::MAX_SHAPES => self.insert(&s.text, &s.sample),
+                    None if self.shapes.len() < Self::MAX_SHAPES => {
+                        let id = self.insert(&s.text, &s.sample);
+                        self.shapes[id as usize].params = s.params.iter().map(|p| SlotStats { kind: p.kind, token: p.token, stats: ParamStats::new(PARAM_TOP_K) }).collect();
+                        id
+                    }
                     None => {
                         self.overflowed += s.count;
                         let n = s.text.split(' ').count();
@@ -135,6 +184,11 @@ impl ShapeTable {
                 };
                 let g = &mut self.shapes[id as usize];
                 g.count += s.count;
+                if g.params.len() == s.params.len() {
+                    for (a, b) in g.params.iter_mut().zip(&s.params) {
+                        a.stats.merge(&b.stats);
+                    }
+                }
                 for (a, b) in g.levels.iter_mut().zip(s.levels) {
                     *a += b;
                 }
@@ -161,6 +215,7 @@ impl ShapeTable {
             first_ts: None,
             last_ts: None,
             levels: [0; 7],
+            params: Vec::new(),
         });
         id
     }
@@ -180,6 +235,8 @@ pub struct Template {
     pub levels: [u64; 7],
     /// Text of the first record of its most frequent shape.
     pub sample: String,
+    /// Statistics per placeholder, in template order (when parameters were captured).
+    pub params: Vec<SlotStats>,
 }
 
 /// The result of induction: templates and the template of each shape.
@@ -252,6 +309,33 @@ fn is_placeholder(t: &str) -> bool {
         Kind::Var,
     ];
     ALL.iter().any(|k| k.placeholder() == t)
+}
+
+/// Placeholder statistics of a template: typed values of its member shapes merged by
+/// (token, order in token), and the words seen at positions induction made variable.
+fn template_params(tpl: &Template, table: &ShapeTable, text: &[String], captured: bool) -> Vec<SlotStats> {
+    if !captured {
+        return Vec::new();
+    }
+    let mut slots: std::collections::BTreeMap<(u16, u16), SlotStats> = std::collections::BTreeMap::new();
+    for &sid in &tpl.shapes {
+        let shape = &table.shapes[sid as usize];
+        let mut order_in_token: HashMap<u16, u16> = HashMap::new();
+        for p in &shape.params {
+            let k = order_in_token.entry(p.token).or_default();
+            let slot = slots.entry((p.token, *k)).or_insert_with(|| SlotStats { kind: p.kind, token: p.token, stats: ParamStats::new(PARAM_TOP_K) });
+            slot.stats.merge(&p.stats);
+            *k += 1;
+        }
+        for (i, tok) in shape.text.split(' ').enumerate() {
+            let shown = text.get(i).map(String::as_str).unwrap_or("");
+            if shown.contains("<*>") && !tok.contains('<') {
+                let slot = slots.entry((i as u16, 0)).or_insert_with(|| SlotStats { kind: Kind::Var, token: i as u16, stats: ParamStats::new(PARAM_TOP_K) });
+                slot.stats.top.add_count(tok, shape.count);
+            }
+        }
+    }
+    slots.into_values().collect()
 }
 
 /// Second pass: a cluster whose tokens fit a larger cluster's template — equal where
@@ -540,6 +624,7 @@ pub fn induce(table: &ShapeTable) -> Templates {
                 last_ts: None,
                 levels: [0; 7],
                 sample: String::new(),
+                params: Vec::new(),
             });
             (out.templates.len() - 1) as u32
         });
@@ -554,6 +639,7 @@ pub fn induce(table: &ShapeTable) -> Templates {
         tpl.first_ts = [tpl.first_ts, shape.first_ts].into_iter().flatten().min();
         tpl.last_ts = [tpl.last_ts, shape.last_ts].into_iter().flatten().max();
     }
+    let captured = table.shapes.iter().any(|s| !s.params.is_empty());
     for (root, &t) in &root_index {
         let tpl = &mut out.templates[t as usize];
         let best = tpl.shapes.iter().copied().max_by_key(|&s| (table.shapes[s as usize].count, std::cmp::Reverse(s))).unwrap_or(*root);
@@ -577,6 +663,7 @@ pub fn induce(table: &ShapeTable) -> Templates {
                 }
             })
             .collect();
+        tpl.params = template_params(tpl, table, &text, captured);
         tpl.text = text.join(" ");
         tpl.sample = table.shapes[best as usize].sample.clone();
         tpl.id = format!("{:016x}", stable_hash(&tpl.text));
@@ -594,7 +681,7 @@ mod tests {
 
     fn mine(lines: &[&str]) -> (Templates, Vec<u32>) {
         let masker = Masker::default();
-        let chunk = shape_chunk(&masker, &records(lines));
+        let chunk = shape_chunk(&masker, &records(lines), false);
         let mut table = ShapeTable::default();
         let global = table.absorb(&chunk);
         let t = induce(&table);
@@ -622,6 +709,35 @@ mod tests {
     }
 
     #[test]
+    fn parameters_are_captured_per_placeholder() {
+        let mut lines: Vec<String> = (0..40).map(|i| format!("export alarms start=2025-12-{:02} 10:00:00 user u{}", i % 28 + 1, i)).collect();
+        for _ in 0..7 {
+            lines.push("export alarms start=2020-06-01 10:00:00 user ops".into());
+        }
+        lines.push("select id from chat where id IN (1, 2, 3) and x=1".into());
+        lines.push("select id from chat where id IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10) and x=2".into());
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let masker = Masker::default();
+        let mut table = ShapeTable::default();
+        table.absorb(&shape_chunk(&masker, &records(&refs), true));
+        let t = induce(&table);
+        let export = t.templates.iter().find(|t| t.text.starts_with("export")).unwrap();
+        assert_eq!(export.text, "export alarms start=<ts> user <*>");
+        let start = &export.params[0];
+        assert_eq!(start.kind, Kind::Ts);
+        assert_eq!(start.stats.top.top(1)[0].value, "2020-06-01 10:00:00");
+        // Space-Saving may overestimate by at most its error bound.
+        let top = &start.stats.top.top(1)[0];
+        assert!(top.count - top.error <= 7 && 7 <= top.count, "{top:?}");
+        let user = export.params.iter().find(|p| p.kind == Kind::Var).unwrap();
+        assert_eq!(user.stats.top.top(1)[0].value, "ops");
+        let select = t.templates.iter().find(|t| t.text.contains("IN (<list>)")).unwrap();
+        let list = select.params.iter().find(|p| p.kind == Kind::List).unwrap();
+        let numeric = list.stats.numeric.as_ref().unwrap();
+        assert_eq!((numeric.min(), numeric.max()), (Some(3.0), Some(10.0)));
+    }
+
+    #[test]
     fn ids_are_stable_and_chunking_does_not_matter() {
         let lines: Vec<String> = (0..100).map(|i| format!("job {i} finished in {}ms on node-{}", i * 3, i % 7)).collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
@@ -629,8 +745,8 @@ mod tests {
         // Two shards absorbed in order give the same templates.
         let masker = Masker::default();
         let mut table = ShapeTable::default();
-        table.absorb(&shape_chunk(&masker, &records(&refs[..37])));
-        table.absorb(&shape_chunk(&masker, &records(&refs[37..])));
+        table.absorb(&shape_chunk(&masker, &records(&refs[..37]), false));
+        table.absorb(&shape_chunk(&masker, &records(&refs[37..]), false));
         let two = induce(&table);
         let a: Vec<(&str, u64)> = one.templates.iter().map(|t| (t.id.as_str(), t.count)).collect();
         let b: Vec<(&str, u64)> = two.templates.iter().map(|t| (t.id.as_str(), t.count)).collect();
