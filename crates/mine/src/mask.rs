@@ -103,6 +103,19 @@ impl Default for Masker {
 const OPEN_PUNCT: &[u8] = b"([{<\"'`";
 const CLOSE_PUNCT: &[u8] = b")]}>\"'`,;:.!?";
 
+/// Byte classes as lookup tables: these tests run for every byte of every token.
+const fn table(set: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < set.len() {
+        t[set[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+static IS_OPEN: [bool; 256] = table(OPEN_PUNCT);
+static IS_CLOSE: [bool; 256] = table(CLOSE_PUNCT);
+
 impl Masker {
     /// Masks `message` (its first line; see [`record_text`] for multi-line records).
     pub fn mask(&self, message: &str, out: &mut Masked) {
@@ -283,13 +296,14 @@ fn memchr_byte(b: u8, s: &[u8]) -> Option<usize> {
 /// Punctuation that separates values inside one whitespace-free token
 /// (`ready=true,policy=3`, `Rect(0,`).
 const INNER_DELIMS: &[u8] = b",;&()[]{}|+";
+static IS_INNER: [bool; 256] = table(INNER_DELIMS);
 
 /// Masks one whitespace-free token `message[i..j]`, keeping its punctuation.
 fn mask_token(message: &str, i: usize, j: usize, out: &mut Masked) {
     let s = message.as_bytes();
     // URLs and paths keep their query strings and brackets: one value.
     let mut a = i;
-    while a < j && OPEN_PUNCT.contains(&s[a]) {
+    while a < j && IS_OPEN[s[a] as usize] {
         a += 1;
     }
     if is_path(&s[a..j]) || (memchr_byte(b':', &s[i..j]).is_some() && message[i..j].contains("://")) {
@@ -297,7 +311,7 @@ fn mask_token(message: &str, i: usize, j: usize, out: &mut Masked) {
     }
     let mut seg = i;
     for p in i..j {
-        if INNER_DELIMS.contains(&s[p]) {
+        if IS_INNER[s[p] as usize] {
             mask_segment(message, seg, p, out);
             out.shape.push(s[p] as char);
             seg = p + 1;
@@ -311,10 +325,10 @@ fn mask_segment(message: &str, i: usize, j: usize, out: &mut Masked) {
     let s = message.as_bytes();
     let mut a = i;
     let mut b = j;
-    while a < b && OPEN_PUNCT.contains(&s[a]) {
+    while a < b && IS_OPEN[s[a] as usize] {
         a += 1;
     }
-    while b > a && CLOSE_PUNCT.contains(&s[b - 1]) {
+    while b > a && IS_CLOSE[s[b - 1] as usize] {
         b -= 1;
     }
     out.shape.push_str(&message[i..a]);
@@ -384,7 +398,7 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
                 out.shape.push_str(&core[..=k]);
                 let value_start = a + k + 1;
                 let mut vs = value_start;
-                while vs < b && OPEN_PUNCT.contains(&message.as_bytes()[vs]) {
+                while vs < b && IS_OPEN[message.as_bytes()[vs] as usize] {
                     vs += 1;
                 }
                 out.shape.push_str(&message[value_start..vs]);
@@ -502,8 +516,14 @@ fn number_kind(s: &[u8]) -> Option<Kind> {
     if unit.is_empty() {
         return Some(Kind::Num);
     }
-    let u = std::str::from_utf8(unit).ok()?.to_ascii_lowercase();
-    match u.as_str() {
+    if unit.len() > 8 {
+        return None;
+    }
+    let mut lower = [0u8; 8];
+    for (d, c) in lower.iter_mut().zip(unit) {
+        *d = c.to_ascii_lowercase();
+    }
+    match std::str::from_utf8(&lower[..unit.len()]).ok()? {
         "ns" | "us" | "µs" | "ms" | "s" | "sec" | "secs" | "second" | "seconds" | "m" | "min" | "mins" | "h" | "hr" | "hrs" | "d" => {
             Some(Kind::Duration)
         }

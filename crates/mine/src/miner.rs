@@ -87,7 +87,8 @@ fn capture(slot: &mut SlotStats, p: &Param, value: &str) {
 /// `capture_params`, every masked value is added to its placeholder's statistics.
 pub fn shape_chunk(masker: &Masker, records: &[Record], capture_params: bool) -> ChunkShapes {
     let mut out = ChunkShapes::default();
-    let mut index: HashMap<String, u32> = HashMap::new();
+    // FxHash: shapes are our own text, not adversarial keys, and this is the hot path.
+    let mut index: rustc_hash::FxHashMap<String, u32> = rustc_hash::FxHashMap::default();
     let mut masked = Masked::default();
     for (k, rec) in records.iter().enumerate() {
         let text = record_text(&rec.message);
@@ -148,7 +149,7 @@ pub struct Shape {
 /// All shapes seen so far, in order of first appearance.
 #[derive(Debug, Default)]
 pub struct ShapeTable {
-    index: HashMap<String, u32>,
+    index: rustc_hash::FxHashMap<String, u32>,
     pub shapes: Vec<Shape>,
     /// Records folded into overflow shapes because the table was full.
     pub overflowed: u64,
