@@ -181,18 +181,6 @@ impl Masker {
             let token_start_in_message = i;
             mask_token(message, i, j, out);
             i = j;
-            // `IRQs 3 4 5 6 7`, `name an14 an15 an16`: a run of values is one slot.
-            let token = &out.shape[token_start..];
-            if token.starts_with('<') && token.ends_with('>') && !token[1..].contains('<') {
-                let before = out.shape[..token_start.saturating_sub(1)].rsplit(' ').next().unwrap_or("");
-                if token_start > 0 && before == token {
-                    out.shape.truncate(token_start.saturating_sub(1));
-                    out.token = out.token.saturating_sub(1);
-                    if let Some(last) = out.params.last_mut() {
-                        last.token = out.token;
-                    }
-                }
-            }
             // `<1 sec`, `~5 ms`: a bound and its unit are one value; so is a
             // restatement in parentheses, `(1.16 KB)`.
             let token = &message[token_start_in_message..j];

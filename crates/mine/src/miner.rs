@@ -445,7 +445,8 @@ fn is_variable_position(group: &[u32], p: usize, keys: &[Vec<String>], counts: &
     let distinct = values.len();
     // `user=root` / `user=guest`: the syntax says these are values.
     let keyed: Vec<&str> = values.keys().copied().collect();
-    if distinct >= 2 && !generalise_prefix(&keyed).starts_with('<') {
+    // (Only `key=`: `action:android.intent.action.X` is as often a constant.)
+    if distinct >= 2 && generalise_prefix(&keyed).ends_with("=<*>") {
         return true;
     }
     if distinct < MIN_VARIANTS {
