@@ -34,13 +34,22 @@ pub struct TemplatesArgs {
     /// Output format (default: table on a terminal, jsonl otherwise).
     #[arg(long, value_enum)]
     pub format: Option<TemplateFormat>,
+    /// Extra mask, tried before the built-in ones: values matching REGEX (at a token
+    /// start, may span tokens) become `<NAME>`. Repeatable.
+    #[arg(long, value_name = "NAME=REGEX")]
+    pub mask: Vec<String>,
 }
 
 pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
     let opts = args.input.options()?;
     let format = args.format.unwrap_or(if io::stdout().is_terminal() { TemplateFormat::Table } else { TemplateFormat::Jsonl });
     let per_record = format != TemplateFormat::Table;
-    let masker = Masker::default();
+    let custom = args
+        .mask
+        .iter()
+        .map(|m| triage_mine::mask::CustomMask::parse(m).map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<_>>>()?;
+    let masker = Masker::with_custom(custom);
     let mut table = ShapeTable::default();
     let mut sources: Vec<Arc<str>> = Vec::new();
     let spill_file = tempfile::tempfile().context("creating a temporary file for record positions")?;

@@ -293,7 +293,7 @@ fn group_token(t: &str) -> String {
 }
 
 fn is_placeholder(t: &str) -> bool {
-    const ALL: [Kind; 14] = [
+    const ALL: [Kind; 14] = [ // (user masks stay literal in keys: `<order>` is its own text)
         Kind::Bool,
         Kind::Num,
         Kind::Hex,
