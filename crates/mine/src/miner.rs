@@ -20,7 +20,7 @@
 //! further new shapes are folded into an overflow shape per token count, so memory is
 //! bounded by the cap, whatever the input size.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use triage_parse::Record;
 
@@ -90,8 +90,21 @@ pub fn shape_chunk(masker: &Masker, records: &[Record], capture_params: bool) ->
     // FxHash: shapes are our own text, not adversarial keys, and this is the hot path.
     let mut index: rustc_hash::FxHashMap<String, u32> = rustc_hash::FxHashMap::default();
     let mut masked = Masked::default();
+    // Logs repeat themselves: an identical message has the identical shape and value
+    // positions, so it is masked once per chunk.
+    let mut repeats: rustc_hash::FxHashMap<&str, (u32, u32, u32)> = rustc_hash::FxHashMap::default();
+    let mut cached_params: Vec<Param> = Vec::new();
     for (k, rec) in records.iter().enumerate() {
         let text = record_text(&rec.message);
+        if let Some(&(id, from, to)) = repeats.get(rec.message.as_str()) {
+            let shape = &mut out.shapes[id as usize];
+            for (slot, p) in shape.params.iter_mut().zip(&cached_params[from as usize..to as usize]) {
+                capture(slot, p, text.get(p.start as usize..p.end as usize).unwrap_or(""));
+            }
+            count_record(shape, rec);
+            out.record_shape.push(id);
+            continue;
+        }
         masker.mask(&text, &mut masked);
         let id = match index.get(masked.shape.as_str()) {
             Some(&id) => id,
@@ -119,19 +132,29 @@ pub fn shape_chunk(masker: &Masker, records: &[Record], capture_params: bool) ->
                 id
             }
         };
+        if rec.message.len() <= 1024 {
+            let from = cached_params.len() as u32;
+            cached_params.extend_from_slice(&masked.params);
+            repeats.insert(rec.message.as_str(), (id, from, cached_params.len() as u32));
+        }
         let shape = &mut out.shapes[id as usize];
         for (slot, p) in shape.params.iter_mut().zip(&masked.params) {
             capture(slot, p, masked.value(&text, p));
         }
-        shape.count += 1;
-        shape.levels[rec.level.map_or(6, |l| l as usize)] += 1;
-        if let Some(ts) = rec.ts {
-            shape.first_ts = Some(shape.first_ts.map_or(ts, |f| f.min(ts)));
-            shape.last_ts = Some(shape.last_ts.map_or(ts, |l| l.max(ts)));
-        }
+        count_record(shape, rec);
         out.record_shape.push(id);
     }
     out
+}
+
+/// Adds a record's count, level and time to its shape.
+fn count_record(shape: &mut LocalShape, rec: &Record) {
+    shape.count += 1;
+    shape.levels[rec.level.map_or(6, |l| l as usize)] += 1;
+    if let Some(ts) = rec.ts {
+        shape.first_ts = Some(shape.first_ts.map_or(ts, |f| f.min(ts)));
+        shape.last_ts = Some(shape.last_ts.map_or(ts, |l| l.max(ts)));
+    }
 }
 
 /// A shape in the global table.
@@ -321,7 +344,7 @@ fn template_params(tpl: &Template, table: &ShapeTable, text: &[String], captured
     let mut slots: std::collections::BTreeMap<(u16, u16), SlotStats> = std::collections::BTreeMap::new();
     for &sid in &tpl.shapes {
         let shape = &table.shapes[sid as usize];
-        let mut order_in_token: HashMap<u16, u16> = HashMap::new();
+        let mut order_in_token: HashMap<u16, u16> = HashMap::default();
         for p in &shape.params {
             let k = order_in_token.entry(p.token).or_default();
             let slot = slots.entry((p.token, *k)).or_insert_with(|| SlotStats { kind: p.kind, token: p.token, stats: ParamStats::new(PARAM_TOP_K) });
@@ -351,7 +374,7 @@ fn absorb_into_variables(by_len: &HashMap<usize, Vec<u32>>, clusters: &mut Clust
         roots.sort_unstable();
         roots.dedup();
         // Templates by their first constant token.
-        let mut index: HashMap<(usize, &str), Vec<u32>> = HashMap::new();
+        let mut index: HashMap<(usize, &str), Vec<u32>> = HashMap::default();
         for &r in &roots {
             let key = &keys[r as usize];
             if let Some((p, t)) = key.iter().enumerate().find(|(_, t)| has_constant(t)) {
@@ -438,7 +461,7 @@ fn has_constant(t: &str) -> bool {
 /// variable. Few values that each recur (`GET`/`POST`/`DELETE`, `Resumed`/`Started`)
 /// are different events; many values, or values seen once, are data.
 fn is_variable_position(group: &[u32], p: usize, keys: &[Vec<String>], counts: &[u64]) -> bool {
-    let mut values: HashMap<&str, u64> = HashMap::new();
+    let mut values: HashMap<&str, u64> = HashMap::default();
     for &r in group {
         *values.entry(keys[r as usize][p].as_str()).or_default() += counts[r as usize];
     }
@@ -550,7 +573,7 @@ pub fn induce(table: &ShapeTable) -> Templates {
     let mut keys: Vec<Vec<String>> = tokens.clone();
     // Records per cluster root.
     let mut counts: Vec<u64> = table.shapes.iter().map(|s| s.count).collect();
-    let mut by_len: HashMap<usize, Vec<u32>> = HashMap::new();
+    let mut by_len: HashMap<usize, Vec<u32>> = HashMap::default();
     for (i, t) in tokens.iter().enumerate() {
         by_len.entry(t.len()).or_default().push(i as u32);
     }
@@ -562,7 +585,7 @@ pub fn induce(table: &ShapeTable) -> Templates {
             let mut changed = false;
             for p in 0..len {
                 // Group cluster roots by their key with position p wildcarded.
-                let mut groups: HashMap<Vec<&str>, Vec<u32>> = HashMap::new();
+                let mut groups: HashMap<Vec<&str>, Vec<u32>> = HashMap::default();
                 let mut roots: Vec<u32> = members.iter().map(|&m| clusters.find(m)).collect();
                 roots.sort_unstable();
                 roots.dedup();
@@ -612,7 +635,7 @@ pub fn induce(table: &ShapeTable) -> Templates {
     absorb_into_variables(&by_len, &mut clusters, &keys, &mut counts);
     // Build templates: one per root, text from the most frequent shape with the
     // induced variable positions shown as `<*>`.
-    let mut root_index: HashMap<u32, u32> = HashMap::new();
+    let mut root_index: HashMap<u32, u32> = HashMap::default();
     let mut out = Templates { templates: Vec::new(), shape_template: vec![0; n] };
     for i in 0..n as u32 {
         let root = clusters.find(i);
