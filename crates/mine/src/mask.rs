@@ -322,7 +322,7 @@ fn in_list(s: &[u8], mut i: usize) -> Option<(usize, u32)> {
 }
 
 fn memchr_byte(b: u8, s: &[u8]) -> Option<usize> {
-    s.iter().position(|&x| x == b)
+    memchr::memchr(b, s)
 }
 
 /// Punctuation that separates values inside one whitespace-free token
@@ -568,6 +568,9 @@ fn number_kind(s: &[u8]) -> Option<Kind> {
 /// The text a record contributes to templating: its first line, plus for a stack trace
 /// the exception class and the top frame, so traces of one failure group together.
 pub fn record_text(message: &str) -> std::borrow::Cow<'_, str> {
+    if memchr_byte(b'\n', message.as_bytes()).is_none() {
+        return std::borrow::Cow::Borrowed(message.strip_suffix('\r').unwrap_or(message));
+    }
     let mut lines = message.lines();
     let head = lines.next().unwrap_or("");
     let mut exception: Option<&str> = None;
