@@ -252,6 +252,24 @@ fn is_caller(tok: &[u8]) -> bool {
         && dot > 0
 }
 
+/// Bytes allowed in a tag: letters, digits, non-ASCII and `._-$/\\()[]@#<>~+*`.
+static TAG_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c >= 0x80;
+        b += 1;
+    }
+    let extra = b"._-$/\\()[]@#<>~+*";
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// A token that ends a header with a colon: `sshd[123]:`, `dfs.DataNode$X:`, `(addr):`, `:`.
 fn is_tag(tok: &[u8]) -> bool {
     if tok == b":" {
@@ -269,7 +287,7 @@ fn is_tag(tok: &[u8]) -> bool {
     // `syslogd 1.4.1:` — a version closes a program name too.
     let version = body.len() >= 3 && body.iter().all(|&b| b.is_ascii_digit() || b == b'.') && body.contains(&b'.');
     (body.iter().any(|b| b.is_ascii_alphabetic()) || bracketed || version)
-        && body.iter().all(|&b| b.is_ascii_alphanumeric() || b >= 0x80 || b"._-$/\\()[]@#<>~+*".contains(&b))
+        && body.iter().all(|&b| TAG_BYTE[b as usize])
 }
 
 fn sep_of(tok: &[u8]) -> Option<u8> {
