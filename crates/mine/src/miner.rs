@@ -8,10 +8,12 @@
 //!    records share one when their masked text is equal. The hot path is one hash
 //!    lookup per record.
 //! 2. **Templates, by induction over shapes.** Shapes of equal token count that differ
-//!    in one position are merged when that position takes at least
-//!    [`MIN_VARIANTS`] different values (a user name, a host) — two or three fixed words
-//!    (`opened`/`closed`) stay separate events. This runs over the shape table, never
-//!    over lines, so its cost and memory depend on the number of shapes.
+//!    in one position are merged when that position looks like data: six or more
+//!    values, or a value seen once, or `key=` syntax (`user=root`, `user=guest`). A few
+//!    recurring words (`GET`/`POST`, `opened`/`closed`) stay separate events. A second
+//!    pass lets a cluster join a bigger template it fits (variable where the template
+//!    is variable, equal elsewhere). This runs over the shape table, never over lines,
+//!    so its cost and memory depend on the number of shapes.
 //!
 //! Because step 2 only sees the merged shape table, mining shards and merging them
 //! gives exactly the templates of a single pass.
@@ -39,7 +41,7 @@ pub struct SlotStats {
     pub stats: ParamStats,
 }
 
-/// Distinct values a position must take before it is a variable.
+/// Fewest distinct values at a position before it can be a variable at all.
 pub const MIN_VARIANTS: usize = 3;
 
 /// A shape seen in one chunk: masked text, count and where it was first seen.
