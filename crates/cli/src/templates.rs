@@ -161,6 +161,7 @@ fn write_records(
         out.write_all(b"source,line,template_id,template\n")?;
     }
     let mut entry = [0u8; 16];
+    let mut buf: Vec<u8> = Vec::with_capacity(512);
     loop {
         match spill.read_exact(&mut entry) {
             Ok(()) => {}
@@ -175,21 +176,42 @@ fn write_records(
         let t = templates.shape_template.get(shape).copied().unwrap_or(0) as usize;
         let empty = Vec::new();
         let src = quoted_sources.get(source).unwrap_or(&empty);
+        buf.clear();
         match format {
             TemplateFormat::Csv => {
-                out.write_all(src)?;
-                write!(out, ",{line},")?;
-                out.write_all(&rendered[t])?;
-                out.write_all(b"\n")?;
+                buf.extend_from_slice(src);
+                buf.push(b',');
+                push_u64(&mut buf, line);
+                buf.push(b',');
+                buf.extend_from_slice(&rendered[t]);
+                buf.push(b'\n');
             }
             _ => {
-                write!(out, "{{\"line\":{line},\"source\":")?;
-                out.write_all(src)?;
-                out.write_all(&rendered[t])?;
+                buf.extend_from_slice(b"{\"line\":");
+                push_u64(&mut buf, line);
+                buf.extend_from_slice(b",\"source\":");
+                buf.extend_from_slice(src);
+                buf.extend_from_slice(&rendered[t]);
             }
         }
+        out.write_all(&buf)?;
     }
     Ok(())
+}
+
+/// Appends the decimal digits of `v` (this loop runs once per record).
+fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
 }
 
 fn csv_field(s: &str) -> String {
