@@ -2,6 +2,9 @@
 
 use crate::Level;
 
+/// A field name: a static name (`pid`) or one read from the input (a JSON key).
+pub type FieldName = std::borrow::Cow<'static, str>;
+
 /// One log record: a header line plus any continuation lines joined to it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Record {
@@ -17,7 +20,8 @@ pub struct Record {
     /// The text after the header; continuation lines are joined with `\n`.
     pub message: String,
     /// Every other header field, in the order met (nested JSON keys flattened with `.`).
-    pub fields: Vec<(String, String)>,
+    /// Names are usually fixed (`pid`, `thread`), so they are borrowed when they can be.
+    pub fields: Vec<(FieldName, String)>,
     /// 1-based number of the record's first line in its file.
     pub line: u64,
     /// Physical lines making up the record.
@@ -28,7 +32,7 @@ pub struct Record {
 
 impl Record {
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.fields.iter().find(|(k, _)| k.as_ref() == name).map(|(_, v)| v.as_str())
     }
 
     /// Appends this record as one JSON line: `{ts, level, module, host, service, message,

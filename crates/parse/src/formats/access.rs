@@ -187,7 +187,7 @@ fn percent_decode(s: &str) -> Cow<'_, str> {
 }
 
 /// Adds `method`, `path`, `protocol` and `query.*` from a request line.
-fn request_fields(request: &str, fields: &mut Vec<(String, String)>) {
+fn request_fields(request: &str, fields: &mut Vec<(crate::record::FieldName, String)>) {
     let mut parts = request.split(' ').filter(|p| !p.is_empty());
     let (Some(method), Some(target)) = (parts.next(), parts.next()) else { return };
     let protocol = parts.next();
@@ -201,10 +201,10 @@ fn request_fields(request: &str, fields: &mut Vec<(String, String)>) {
         Some((p, q)) => (p, Some(q)),
         None => (target, None),
     };
-    fields.push(("method".to_string(), method.to_string()));
-    fields.push(("path".to_string(), path.to_string()));
+    fields.push(("method".into(), method.to_string()));
+    fields.push(("path".into(), path.to_string()));
     if let Some(p) = protocol {
-        fields.push(("protocol".to_string(), p.to_string()));
+        fields.push(("protocol".into(), p.to_string()));
     }
     for param in query.unwrap_or("").split('&') {
         let (name, value) = param.split_once('=').unwrap_or((param, ""));
@@ -215,12 +215,12 @@ fn request_fields(request: &str, fields: &mut Vec<(String, String)>) {
         let mut key = String::with_capacity(6 + name.len());
         key.push_str("query.");
         key.push_str(&name);
-        fields.push((key, percent_decode(value).into_owned()));
+        fields.push((key.into(), percent_decode(value).into_owned()));
     }
 }
 
 /// Interprets the text after the user agent; see the module documentation.
-fn extra_fields(rest: &str, fields: &mut Vec<(String, String)>) {
+fn extra_fields(rest: &str, fields: &mut Vec<(crate::record::FieldName, String)>) {
     let mut i = 0;
     let mut unnamed = 0;
     let mut have_rt = false;
@@ -252,28 +252,28 @@ fn extra_fields(rest: &str, fields: &mut Vec<(String, String)>) {
         match key {
             Some(k @ ("rt" | "request_time")) => match secs_to_ms(value) {
                 Some(ms) if !have_rt => {
-                    fields.push(("request_time_ms".to_string(), ms));
+                    fields.push(("request_time_ms".into(), ms));
                     have_rt = true;
                 }
-                _ => fields.push((k.to_string(), value.to_string())),
+                _ => fields.push((k.to_string().into(), value.to_string())),
             },
             Some(k @ ("urt" | "upstream_response_time" | "upstream_time")) => match secs_to_ms(value) {
-                Some(ms) => fields.push(("upstream_response_time_ms".to_string(), ms)),
-                None => fields.push((k.to_string(), value.to_string())),
+                Some(ms) => fields.push(("upstream_response_time_ms".into(), ms)),
+                None => fields.push((k.to_string().into(), value.to_string())),
             },
-            Some(k) => fields.push((k.to_string(), value.to_string())),
+            Some(k) => fields.push((k.to_string().into(), value.to_string())),
             None => {
                 unnamed += 1;
                 let decimal = value.contains('.') && value.bytes().all(|c| c.is_ascii_digit() || c == b'.');
                 if decimal && !have_rt {
                     if let Some(ms) = secs_to_ms(value) {
-                        fields.push(("request_time_ms".to_string(), ms));
+                        fields.push(("request_time_ms".into(), ms));
                         have_rt = true;
                         continue;
                     }
                 }
                 if value != "-" && !value.is_empty() {
-                    fields.push((format!("extra{unnamed}"), value.to_string()));
+                    fields.push((format!("extra{unnamed}").into(), value.to_string()));
                 }
             }
         }
@@ -296,20 +296,20 @@ impl LineParser for AccessParser {
         let f = &mut rec.fields;
         f.reserve(10);
         if let Some(v) = p.vhost {
-            f.push(("vhost".to_string(), v.to_string()));
+            f.push(("vhost".into(), v.to_string()));
         }
-        f.push(("client_ip".to_string(), p.client.to_string()));
+        f.push(("client_ip".into(), p.client.to_string()));
         if p.user != "-" {
-            f.push(("user".to_string(), p.user.to_string()));
+            f.push(("user".into(), p.user.to_string()));
         }
         request_fields(p.request, f);
-        f.push(("status".to_string(), p.status.to_string()));
-        f.push(("bytes".to_string(), if p.bytes == "-" { "0" } else { p.bytes }.to_string()));
+        f.push(("status".into(), p.status.to_string()));
+        f.push(("bytes".into(), if p.bytes == "-" { "0" } else { p.bytes }.to_string()));
         if let Some(r) = p.referer.filter(|r| *r != "-") {
-            f.push(("referer".to_string(), r.to_string()));
+            f.push(("referer".into(), r.to_string()));
         }
         if let Some(ua) = p.user_agent.filter(|u| *u != "-") {
-            f.push(("user_agent".to_string(), ua.to_string()));
+            f.push(("user_agent".into(), ua.to_string()));
         }
         if !p.rest.is_empty() {
             extra_fields(p.rest, f);
@@ -368,7 +368,7 @@ mod tests {
     }
 
     fn fields(rec: &Record) -> Vec<(&str, &str)> {
-        rec.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        rec.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect()
     }
 
     #[test]

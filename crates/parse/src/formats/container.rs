@@ -159,7 +159,7 @@ impl LineParser for ContainerParser {
             rec.ts = u.ts;
         }
         if !u.stream.is_empty() {
-            rec.fields.push(("stream".to_string(), u.stream.to_string()));
+            rec.fields.push(("stream".into(), u.stream.to_string()));
         }
         true
     }
@@ -249,7 +249,7 @@ mod tests {
     }
 
     fn fields(rec: &Record) -> Vec<(&str, &str)> {
-        rec.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        rec.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect()
     }
 
     const DOCKER_TEXT: [&str; 4] = [

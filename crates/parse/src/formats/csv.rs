@@ -334,12 +334,12 @@ impl LineParser for CsvParser {
                 Col::Msg => rec.message.push_str(&cell),
                 Col::Level => match level_text(&cell) {
                     Some(l) => rec.level = Some(l),
-                    None => rec.fields.push((name.clone(), cell.into_owned())),
+                    None => rec.fields.push((name.clone().into(), cell.into_owned())),
                 },
                 Col::Module => rec.module = Some(strip_line_number(&cell).to_string()),
                 Col::Host => rec.host = Some(cell.into_owned()),
                 Col::Service => rec.service = Some(cell.into_owned()),
-                Col::Field => rec.fields.push((name.clone(), cell.into_owned())),
+                Col::Field => rec.fields.push((name.clone().into(), cell.into_owned())),
             }
         }
         true
@@ -394,7 +394,7 @@ mod tests {
     }
 
     fn fields(rec: &Record) -> Vec<(&str, &str)> {
-        rec.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        rec.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect()
     }
 
     const KIBANA: [&str; 8] = [

@@ -290,7 +290,7 @@ where
 /// (serde_json's `Value` map is sorted) and without building a `Value` tree.
 struct Flatten<'a> {
     prefix: &'a str,
-    out: &'a mut Vec<(String, String)>,
+    out: &'a mut Vec<(crate::record::FieldName, String)>,
     numeric: &'a mut u64,
 }
 
@@ -352,7 +352,7 @@ impl<'de> Visitor<'de> for KeySeed {
 
 struct FlatValue<'a> {
     key: String,
-    out: &'a mut Vec<(String, String)>,
+    out: &'a mut Vec<(crate::record::FieldName, String)>,
     numeric: &'a mut u64,
 }
 
@@ -362,7 +362,7 @@ impl FlatValue<'_> {
         if is_num && i < 64 {
             *self.numeric |= 1 << i;
         }
-        self.out.push((self.key, value));
+        self.out.push((self.key.into(), value));
     }
 }
 
@@ -424,7 +424,7 @@ impl<'de> Visitor<'de> for FlatValue<'_> {
 }
 
 /// Flattens the JSON object `text` onto `out`. On error, the pairs read before it stay.
-fn flatten_into(text: &str, out: &mut Vec<(String, String)>, numeric: &mut u64) -> Result<(), serde_json::Error> {
+fn flatten_into(text: &str, out: &mut Vec<(crate::record::FieldName, String)>, numeric: &mut u64) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     Flatten { prefix: "", out, numeric }.deserialize(&mut de)?;
     de.end()
@@ -527,7 +527,7 @@ impl LineParser for JsonParser {
                 apply_roles(rec, base, numeric, ctx, |k| self.role(k).filter(|(r, _)| *r != Role::Msg));
                 rec.fields.truncate(base);
                 rec.message.push_str(line);
-                rec.fields.push(("parse_error".to_string(), e.to_string()));
+                rec.fields.push(("parse_error".into(), e.to_string()));
             }
         }
         true
@@ -600,7 +600,7 @@ mod tests {
     }
 
     fn fields(rec: &Record) -> Vec<(&str, &str)> {
-        rec.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        rec.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect()
     }
 
     #[test]

@@ -194,16 +194,15 @@ fn balanced_end(s: &[u8], i: usize) -> Option<usize> {
     None
 }
 
-/// `col1`, `word3`…: names of positional header fields, without formatting each time.
-fn column_name(prefix: &str, k: usize) -> String {
-    const DIGITS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
-    let mut name = String::with_capacity(prefix.len() + 2);
-    name.push_str(prefix);
-    match DIGITS.get(k) {
-        Some(d) => name.push_str(d),
-        None => name.push_str(&(k + 1).to_string()),
+/// `col1`, `word3`…: names of positional header fields, without allocating each time.
+fn column_name(prefix: &str, k: usize) -> crate::record::FieldName {
+    const COLS: [&str; 9] = ["col1", "col2", "col3", "col4", "col5", "col6", "col7", "col8", "col9"];
+    const WORDS: [&str; 9] = ["word1", "word2", "word3", "word4", "word5", "word6", "word7", "word8", "word9"];
+    let table = if prefix == "col" { &COLS } else { &WORDS };
+    match table.get(k) {
+        Some(name) => std::borrow::Cow::Borrowed(name),
+        None => std::borrow::Cow::Owned(format!("{prefix}{}", k + 1)),
     }
-    name
 }
 
 fn as_str(s: &[u8]) -> &str {
@@ -721,7 +720,7 @@ impl LineParser for LayoutParser {
                 Elem::Num => {
                     if is_num(tok) {
                         let name = if rec.field("pid").is_none() { "pid" } else { "tid" };
-                        rec.fields.push((name.to_string(), as_str(tok).to_string()));
+                        rec.fields.push((name.into(), as_str(tok).to_string()));
                         i = end;
                     }
                 }
@@ -736,7 +735,7 @@ impl LineParser for LayoutParser {
                             } else if is_caller(inner.split_whitespace().next().unwrap_or("").as_bytes()) {
                                 rec.module = module_of(inner.split_whitespace().next().unwrap_or("").as_bytes());
                             } else {
-                                rec.fields.push(("thread".to_string(), inner.to_string()));
+                                rec.fields.push(("thread".into(), inner.to_string()));
                             }
                             i = close;
                         }
@@ -762,7 +761,7 @@ impl LineParser for LayoutParser {
                         if rec.module.is_none() {
                             rec.module = Some(w);
                         } else {
-                            rec.fields.push(("name".to_string(), w));
+                            rec.fields.push(("name".into(), w));
                         }
                         i = end;
                     }
@@ -773,7 +772,7 @@ impl LineParser for LayoutParser {
                         if rec.module.is_none() {
                             rec.module = Some(w);
                         } else {
-                            rec.fields.push(("column".to_string(), w));
+                            rec.fields.push(("column".into(), w));
                         }
                         i = end;
                     }
@@ -844,7 +843,7 @@ impl LayoutParser {
                         rec.module = Some(name.join(" "));
                     }
                     if let Some(pid) = pid_of(t) {
-                        rec.fields.push(("pid".to_string(), pid.to_string()));
+                        rec.fields.push(("pid".into(), pid.to_string()));
                     }
                 }
                 return Some(je);

@@ -98,7 +98,7 @@ impl LineParser for LineFormat {
                 }
                 time_text.push_str(value);
             }
-            rec.fields.push((name.clone(), value.to_string()));
+            rec.fields.push((name.clone().into(), value.to_string()));
         }
         rec.ts = timestamp::parse_text(&time_text, ctx).or_else(|| {
             // The joined parts may not form one layout (BGL carries an epoch and a

@@ -166,7 +166,7 @@ impl LineParser for LogfmtParser {
         let mut stray = String::new();
         for (tok, _) in Tokens::new(line) {
             match tok {
-                Token::Pair { key, value } => rec.fields.push((key.to_string(), value.into_owned())),
+                Token::Pair { key, value } => rec.fields.push((key.to_string().into(), value.into_owned())),
                 Token::Word(w) => {
                     if !stray.is_empty() {
                         stray.push(' ');
@@ -248,7 +248,7 @@ mod tests {
     }
 
     fn fields(rec: &Record) -> Vec<(&str, &str)> {
-        rec.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        rec.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect()
     }
 
     #[test]

@@ -81,7 +81,7 @@ impl LineParser for PlainParser {
 
 /// Flattens a JSON value into dotted keys (`http.request.method`). Used by the JSON and
 /// container formats.
-pub fn flatten_json(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+pub fn flatten_json(prefix: &str, value: &serde_json::Value, out: &mut Vec<(crate::record::FieldName, String)>) {
     match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
@@ -89,8 +89,8 @@ pub fn flatten_json(prefix: &str, value: &serde_json::Value, out: &mut Vec<(Stri
                 flatten_json(&key, v, out);
             }
         }
-        serde_json::Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        serde_json::Value::String(s) => out.push((prefix.to_string().into(), s.clone())),
         serde_json::Value::Null => {}
-        other => out.push((prefix.to_string(), other.to_string())),
+        other => out.push((prefix.to_string().into(), other.to_string())),
     }
 }

@@ -119,7 +119,7 @@ enum Kind {
 
 /// Parses the SD-ELEMENTs at `*pos`, pushing `sd.<id>.<param>` fields and moving `*pos`
 /// past each complete element. Stops at a malformed element, leaving none of its fields.
-fn structured_data(line: &str, pos: &mut usize, fields: &mut Vec<(String, String)>) {
+fn structured_data(line: &str, pos: &mut usize, fields: &mut Vec<(crate::record::FieldName, String)>) {
     while line.as_bytes().get(*pos) == Some(&b'[') {
         let before = fields.len();
         match sd_element(line, *pos, fields) {
@@ -138,7 +138,7 @@ fn sd_name_byte(c: u8) -> bool {
 }
 
 /// One SD-ELEMENT starting at `at` (on its `[`); returns the offset after its `]`.
-fn sd_element(line: &str, at: usize, fields: &mut Vec<(String, String)>) -> Option<usize> {
+fn sd_element(line: &str, at: usize, fields: &mut Vec<(crate::record::FieldName, String)>) -> Option<usize> {
     let b = line.as_bytes();
     let mut j = at + 1;
     while b.get(j).is_some_and(|&c| sd_name_byte(c)) {
@@ -175,7 +175,7 @@ fn sd_element(line: &str, at: usize, fields: &mut Vec<(String, String)>) -> Opti
                 }
                 value.push_str(line.get(seg..j)?);
                 j += 1;
-                fields.push((format!("sd.{id}.{name}"), value));
+                fields.push((format!("sd.{id}.{name}").into(), value));
             }
         }
     }
@@ -197,10 +197,10 @@ fn parse_5424(line: &str, mut pos: usize, ctx: &TimeContext, rec: &mut Record) {
         rec.module = Some(a.to_string());
     }
     if let Some(p) = procid {
-        rec.fields.push(("pid".to_string(), p.to_string()));
+        rec.fields.push(("pid".into(), p.to_string()));
     }
     if let Some(m) = msgid {
-        rec.fields.push(("msgid".to_string(), m.to_string()));
+        rec.fields.push(("msgid".into(), m.to_string()));
     }
     let b = line.as_bytes();
     if b.get(pos) == Some(&b'-') && matches!(b.get(pos + 1), None | Some(b' ')) {
@@ -256,7 +256,7 @@ fn parse_3164(line: &str, mut pos: usize, ctx: &TimeContext, rec: &mut Record) -
                 rec.module = Some(tag.to_string());
                 rec.service = Some(tag.to_string());
                 if let Some(p) = pid.filter(|p| !p.is_empty()) {
-                    rec.fields.push(("pid".to_string(), p.to_string()));
+                    rec.fields.push(("pid".into(), p.to_string()));
                 }
                 pos = q;
             } else {
@@ -276,7 +276,7 @@ fn parse_any(line: &str, ctx: &TimeContext, rec: &mut Record) -> Option<Kind> {
     let (p, plen) = pri(b)?;
     rec.level = Some(Level::from_syslog_severity(p % 8));
     let facility = FACILITIES.get((p / 8) as usize).copied().unwrap_or("unknown");
-    rec.fields.push(("facility".to_string(), facility.to_string()));
+    rec.fields.push(("facility".into(), facility.to_string()));
     Some(match version(b, plen) {
         Some(vlen) => {
             parse_5424(line, plen + vlen, ctx, rec);
@@ -349,7 +349,7 @@ mod tests {
     }
 
     fn fields(rec: &Record) -> Vec<(&str, &str)> {
-        rec.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        rec.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect()
     }
 
     #[test]
