@@ -12,7 +12,6 @@ and prints MB/s, records/s, peak RSS and the ratio to wc -l.
 """
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,15 +22,17 @@ SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 
 
 def timed(cmd, stdout=subprocess.DEVNULL):
-    """Wall seconds and peak RSS (KiB) of one run."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE)
-    dt = time.perf_counter() - t0
-    if p.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed: {p.stderr.decode(errors='replace')}")
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return dt, max(rss, before), p.stderr.decode(errors="replace")
+    """Wall seconds and peak RSS (KiB) of one run. The RSS is measured in a fresh
+    intermediate process, so earlier children (cargo, wc) do not count."""
+    code = ("import resource,subprocess,sys,time;t=time.perf_counter();"
+            "p=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.PIPE);"
+            "d=time.perf_counter()-t;"
+            "print(p.returncode,d,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True)
+    rc, dt, rss = out.stdout.split()
+    if rc != "0":
+        sys.exit(f"{' '.join(cmd)} failed with {rc}")
+    return float(dt), int(rss), ""
 
 
 def main():
