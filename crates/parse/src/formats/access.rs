@@ -355,20 +355,11 @@ pub fn detect(sample: &[&str], ctx: &TimeContext) -> Option<Candidate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testing::{ctx, fields, parse_with};
     use crate::record::rfc3339;
-    use crate::timestamp::Zone;
-
-    fn ctx() -> TimeContext {
-        TimeContext { zone: Zone::utc(), reference: (2024, 6, 30) }
-    }
 
     fn parse(line: &str) -> Option<Record> {
-        let mut rec = Record::default();
-        AccessParser.parse_line(line, &ctx(), &mut rec).then_some(rec)
-    }
-
-    fn fields(rec: &Record) -> Vec<(&str, &str)> {
-        rec.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect()
+        parse_with(&AccessParser, line)
     }
 
     #[test]

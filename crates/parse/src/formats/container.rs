@@ -214,14 +214,10 @@ pub fn detect(sample: &[&str], ctx: &TimeContext, detect_inner: &dyn Fn(&[&str])
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testing::{ctx, fields, parse_with};
     use crate::formats::{json, PlainParser};
     use crate::record::rfc3339;
-    use crate::timestamp::Zone;
     use crate::Level;
-
-    fn ctx() -> TimeContext {
-        TimeContext { zone: Zone::utc(), reference: (2024, 6, 30) }
-    }
 
     /// A minimal text format for the tests: `<timestamp> <LEVEL> <message>`; lines not
     /// starting with a timestamp are continuations.
@@ -244,12 +240,7 @@ mod tests {
     }
 
     fn parse(p: &Arc<dyn LineParser>, line: &str) -> Option<Record> {
-        let mut rec = Record::default();
-        p.parse_line(line, &ctx(), &mut rec).then_some(rec)
-    }
-
-    fn fields(rec: &Record) -> Vec<(&str, &str)> {
-        rec.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect()
+        parse_with(p.as_ref(), line)
     }
 
     const DOCKER_TEXT: [&str; 4] = [

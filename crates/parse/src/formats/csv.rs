@@ -376,25 +376,16 @@ pub fn detect(sample: &[&str], ctx: &TimeContext) -> Option<Candidate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testing::{ctx, fields, parse_with};
     use crate::record::rfc3339;
-    use crate::timestamp::Zone;
     use crate::Level;
-
-    fn ctx() -> TimeContext {
-        TimeContext { zone: Zone::utc(), reference: (2024, 6, 30) }
-    }
 
     fn parser(sample: &[&str]) -> Arc<dyn LineParser> {
         detect(sample, &ctx()).expect("csv").parser
     }
 
     fn parse(p: &Arc<dyn LineParser>, line: &str) -> Option<Record> {
-        let mut rec = Record::default();
-        p.parse_line(line, &ctx(), &mut rec).then_some(rec)
-    }
-
-    fn fields(rec: &Record) -> Vec<(&str, &str)> {
-        rec.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect()
+        parse_with(p.as_ref(), line)
     }
 
     const KIBANA: [&str; 8] = [
@@ -477,7 +468,7 @@ mod tests {
 
     #[test]
     fn kibana_dates_in_the_context_zone() {
-        let c = TimeContext { zone: Zone::parse("+02:00").unwrap(), reference: (2024, 1, 1) };
+        let c = TimeContext { zone: crate::timestamp::Zone::parse("+02:00").unwrap(), reference: (2024, 1, 1) };
         assert_eq!(
             kibana_date("Mar 3, 2024 @ 01:02:03.5", &c).map(rfc3339).as_deref(),
             Some("2024-03-02T23:02:03.500Z")

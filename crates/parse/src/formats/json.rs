@@ -579,17 +579,8 @@ pub fn detect(sample: &[&str], _ctx: &TimeContext) -> Option<Candidate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testing::{ctx, fields, parse_with};
     use crate::record::rfc3339;
-    use crate::timestamp::Zone;
-
-    fn ctx() -> TimeContext {
-        TimeContext { zone: Zone::utc(), reference: (2024, 6, 30) }
-    }
-
-    fn parse_with(p: &JsonParser, line: &str) -> Option<Record> {
-        let mut rec = Record::default();
-        p.parse_line(line, &ctx(), &mut rec).then_some(rec)
-    }
 
     fn parse(line: &str) -> Record {
         parse_with(&JsonParser::new(), line).expect("record head")
@@ -597,10 +588,6 @@ mod tests {
 
     fn ts(rec: &Record) -> String {
         rfc3339(rec.ts.expect("timestamp"))
-    }
-
-    fn fields(rec: &Record) -> Vec<(&str, &str)> {
-        rec.fields.iter().map(|(k, v)| (k.as_ref(), v.as_str())).collect()
     }
 
     #[test]

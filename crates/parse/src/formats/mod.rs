@@ -17,6 +17,8 @@ pub mod layout;
 pub mod line_format;
 pub mod logfmt;
 pub mod syslog5424;
+#[cfg(test)]
+mod testing;
 
 /// Parses the lines of a file whose format is known.
 pub trait LineParser: Send + Sync {
