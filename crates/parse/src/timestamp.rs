@@ -199,6 +199,17 @@ impl Civil {
             && (1000..=9999).contains(&self.year)
     }
 
+    /// Finishes a date-time whose clock ends at `end`: an optional zone, then a token
+    /// boundary.
+    fn close(mut self, s: &[u8], end: usize, ctx: &TimeContext, layout: TsLayout) -> Option<TsMatch> {
+        let (offset, zlen) = trailing_zone(s, end);
+        if offset.is_none() && !boundary(s, end) {
+            return None;
+        }
+        self.offset = offset;
+        self.resolve(ctx, end + zlen, layout)
+    }
+
     fn resolve(&self, ctx: &TimeContext, len: usize, layout: TsLayout) -> Option<TsMatch> {
         if !self.valid() {
             return None;
@@ -458,12 +469,7 @@ fn iso(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     // `2005-06-03-15.42.50.675872` (DB2/BGL style) uses dots in the clock.
     let (h, m, sec, nanos, clen) = clock(s, 11, tsep == b'-')?;
     let end = 11 + clen;
-    let (offset, zlen) = trailing_zone(s, end);
-    if offset.is_none() && !boundary(s, end) {
-        return None;
-    }
-    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset }
-        .resolve(ctx, end + zlen, TsLayout::Iso)
+    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.close(s, end, ctx, TsLayout::Iso)
 }
 
 fn compact_date(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -484,12 +490,7 @@ fn compact_date(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
         }
     };
     let end = 9 + clen;
-    let (offset, zlen) = trailing_zone(s, end);
-    if offset.is_none() && !boundary(s, end) {
-        return None;
-    }
-    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset }
-        .resolve(ctx, end + zlen, TsLayout::CompactDate)
+    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.close(s, end, ctx, TsLayout::CompactDate)
 }
 
 fn yymmdd_compact(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -525,14 +526,9 @@ fn yymmdd(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     }
     let (h, m, sec, nanos, clen) = clock(s, 9, false)?;
     let end = 9 + clen;
-    let (offset, zlen) = trailing_zone(s, end);
-    if offset.is_none() && !boundary(s, end) {
-        return None;
-    }
     // yy/MM/dd (log4j `%d{yy/MM/dd}`) when it reads as a date; otherwise MM/dd/yy.
     let (year, month, day) = if (1..=12).contains(&b) && (1..=31).contains(&c) { (a, b, c) } else { (c, a, b) };
-    Civil { year: 2000 + year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset }
-        .resolve(ctx, end + zlen, TsLayout::YyMmDd)
+    Civil { year: 2000 + year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.close(s, end, ctx, TsLayout::YyMmDd)
 }
 
 fn month_day(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -636,12 +632,7 @@ fn clf(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     }
     let (h, m, sec, nanos, clen) = clock(s, 12, false)?;
     let end = 12 + clen;
-    let (offset, zlen) = trailing_zone(s, end);
-    if offset.is_none() && !boundary(s, end) {
-        return None;
-    }
-    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset }
-        .resolve(ctx, end + zlen, TsLayout::Clf)
+    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.close(s, end, ctx, TsLayout::Clf)
 }
 
 fn day_month_name(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -662,12 +653,7 @@ fn day_month_name(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     i += 1;
     let (h, m, sec, nanos, clen) = clock(s, i, false)?;
     i += clen;
-    let (offset, zlen) = trailing_zone(s, i);
-    if offset.is_none() && !boundary(s, i) {
-        return None;
-    }
-    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset }
-        .resolve(ctx, i + zlen, TsLayout::DayMonthName)
+    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.close(s, i, ctx, TsLayout::DayMonthName)
 }
 
 fn epoch(s: &[u8]) -> Option<TsMatch> {
