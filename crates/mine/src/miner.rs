@@ -569,14 +569,13 @@ impl Clusters {
 /// Induces templates from the shape table.
 pub fn induce(table: &ShapeTable) -> Templates {
     let n = table.shapes.len();
-    let tokens: Vec<Vec<String>> = table.shapes.iter().map(|s| s.text.split(' ').map(group_token).collect()).collect();
     let mut clusters = Clusters { parent: (0..n as u32).collect() };
     // Per cluster root: the current key tokens (with `<*>` where it became variable).
-    let mut keys: Vec<Vec<String>> = tokens.clone();
+    let mut keys: Vec<Vec<String>> = table.shapes.iter().map(|s| s.text.split(' ').map(group_token).collect()).collect();
     // Records per cluster root.
     let mut counts: Vec<u64> = table.shapes.iter().map(|s| s.count).collect();
     let mut by_len: HashMap<usize, Vec<u32>> = HashMap::default();
-    for (i, t) in tokens.iter().enumerate() {
+    for (i, t) in keys.iter().enumerate() {
         by_len.entry(t.len()).or_default().push(i as u32);
     }
     let mut lens: Vec<usize> = by_len.keys().copied().collect();

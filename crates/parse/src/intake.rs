@@ -44,7 +44,8 @@ pub struct IntakeOptions {
     pub limits: ReadLimits,
     pub max_record_bytes: usize,
     pub forced: Option<ForcedFormat>,
-    /// Chunks processed together in parallel.
+    /// Half the number of messages (chunks, file events) allowed between the reader
+    /// and the sink at once; bounds memory whatever the input size.
     pub batch_chunks: usize,
     /// Where chunk buffers come from and go back to.
     pub pool: BufferPool,
