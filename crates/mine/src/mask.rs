@@ -150,110 +150,234 @@ const fn table(set: &[u8]) -> [bool; 256] {
 static IS_OPEN: [bool; 256] = table(OPEN_PUNCT);
 static IS_CLOSE: [bool; 256] = table(CLOSE_PUNCT);
 
+// Class bits of a byte. A token's bits are OR-ed while its end is found, so most of the
+// routing below (plain word? any `=`, `:`, `/`, inner delimiter?) costs no extra pass.
+const C_WS: u16 = 1;
+const C_ALPHA: u16 = 1 << 1;
+const C_DIGIT: u16 = 1 << 2;
+const C_INNER: u16 = 1 << 3;
+const C_COLON: u16 = 1 << 4;
+const C_EQ: u16 = 1 << 5;
+const C_SLASH: u16 = 1 << 6;
+const C_AT: u16 = 1 << 7;
+const C_DOT: u16 = 1 << 8;
+/// `:@=/\.-+%`: the marks that make a digit-free token worth a closer look.
+const C_MARK: u16 = 1 << 9;
+/// Any byte but an ASCII letter or whitespace, so that `flags == C_ALPHA` means a plain word.
+const C_NONALPHA: u16 = 1 << 10;
+
+static CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut f = 0;
+        if c.is_ascii_whitespace() {
+            f |= C_WS;
+        }
+        if c.is_ascii_alphabetic() {
+            f |= C_ALPHA;
+        } else if !c.is_ascii_whitespace() {
+            f |= C_NONALPHA;
+        }
+        if c.is_ascii_digit() {
+            f |= C_DIGIT;
+        }
+        if matches!(c, b':' | b'@' | b'=' | b'/' | b'\\' | b'.' | b'-' | b'+' | b'%') {
+            f |= C_MARK;
+        }
+        match c {
+            b':' => f |= C_COLON,
+            b'=' => f |= C_EQ,
+            b'/' | b'\\' => f |= C_SLASH,
+            b'@' => f |= C_AT,
+            b'.' => f |= C_DOT,
+            _ => {}
+        }
+        t[b] = f;
+        b += 1;
+    }
+    let mut i = 0;
+    while i < INNER_DELIMS.len() {
+        t[INNER_DELIMS[i] as usize] |= C_INNER;
+        i += 1;
+    }
+    t
+};
+
+fn is_bool_word(s: &[u8]) -> bool {
+    matches!(s, b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE")
+}
+
+/// `://` in a token (a URL); tokens are short, so a plain scan beats a searcher.
+#[inline]
+fn has_scheme_sep(s: &[u8]) -> bool {
+    s.windows(3).any(|w| w == b"://")
+}
+
+/// Shape text copied from the message but not yet appended: consecutive plain tokens
+/// separated by one space are one slice of the message, so they cost one copy.
+struct Pending {
+    start: usize,
+    end: usize,
+}
+
 impl Masker {
     /// Masks `message` (its first line; see [`record_text`] for multi-line records).
     pub fn mask(&self, message: &str, out: &mut Masked) {
         out.clear();
         let s = message.as_bytes();
         let mut i = 0;
+        // Whether a token has been written (the next one is preceded by a space).
+        let mut started = false;
+        let mut pending = Pending { start: 0, end: 0 };
         while i < s.len() {
-            while i < s.len() && s[i].is_ascii_whitespace() {
+            while i < s.len() && CLASS[s[i] as usize] & C_WS != 0 {
                 i += 1;
             }
             if i >= s.len() {
                 break;
             }
             let mut j = i;
-            while j < s.len() && !s[j].is_ascii_whitespace() {
+            let mut flags = 0u16;
+            while j < s.len() {
+                let c = CLASS[s[j] as usize];
+                if c & C_WS != 0 {
+                    break;
+                }
+                flags |= c;
                 j += 1;
             }
-            if !out.shape.is_empty() {
+            // Fast path: a plain word (most tokens) is kept as it is. `IN` may open a
+            // list, three-letter capitalised words may be months, and user masks come
+            // first, so those take the full path.
+            let word = &s[i..j];
+            if flags == C_ALPHA
+                && self.custom.is_empty()
+                && !(word.len() == 3 && word[0].is_ascii_uppercase())
+                && !(word.len() == 2 && word.eq_ignore_ascii_case(b"in"))
+                && !is_bool_word(word)
+            {
+                if started {
+                    out.token = out.token.saturating_add(1);
+                    if pending.end < pending.start || !(pending.end + 1 == i && s[pending.end] == b' ') {
+                        flush(message, &mut pending, out);
+                        out.shape.push(' ');
+                        pending.start = i;
+                    }
+                } else {
+                    pending.start = i;
+                }
+                pending.end = j;
+                started = true;
+                i = j;
+                continue;
+            }
+            flush(message, &mut pending, out);
+            if started {
                 out.shape.push(' ');
                 out.token = out.token.saturating_add(1);
             }
-            // `IN (1, 2, 3)`: one placeholder, its value the number of items.
-            if j - i == 2 && s[i..j].eq_ignore_ascii_case(b"in") {
-                if let Some((end, items)) = in_list(s, j) {
-                    out.shape.push_str(&message[i..j]);
-                    out.shape.push_str(" (<list>)");
-                    out.params.push(Param { kind: Kind::List, start: j as u32, end: end as u32, items, token: out.token });
-                    i = end;
-                    continue;
-                }
+            started = true;
+            i = self.mask_full(message, i, j, flags, out);
+        }
+        flush(message, &mut pending, out);
+    }
+
+    /// The full path for the token `message[i..j]` (class bits `flags`): lists,
+    /// user masks, timestamps, typed values. Returns where the next token search starts
+    /// (a list, timestamp or unit may reach past `j`).
+    fn mask_full(&self, message: &str, i: usize, j: usize, flags: u16, out: &mut Masked) -> usize {
+        let s = message.as_bytes();
+        // `IN (1, 2, 3)`: one placeholder, its value the number of items.
+        if j - i == 2 && s[i..j].eq_ignore_ascii_case(b"in") {
+            if let Some((end, items)) = in_list(s, j) {
+                out.shape.push_str(&message[i..j]);
+                out.shape.push_str(" (<list>)");
+                out.params.push(Param { kind: Kind::List, start: j as u32, end: end as u32, items, token: out.token });
+                return end;
             }
-            // User masks first: they may span several tokens.
-            if let Some((k, len)) = self.custom.iter().enumerate().find_map(|(k, c)| c.regex.find(&message[i..]).filter(|m| m.end() > 0).map(|m| (k, m.end()))) {
+        }
+        // User masks first: they may span several tokens.
+        if !self.custom.is_empty() {
+            if let Some((k, len)) =
+                self.custom.iter().enumerate().find_map(|(k, c)| c.regex.find(&message[i..]).filter(|m| m.end() > 0).map(|m| (k, m.end())))
+            {
                 out.shape.push('<');
                 out.shape.push_str(&self.custom[k].name);
                 out.shape.push('>');
                 let token = out.token;
                 out.params.push(Param { kind: Kind::Custom(k as u8), start: i as u32, end: (i + len) as u32, items: 0, token });
-                i += len;
-                continue;
+                return i + len;
             }
-            // Fast path: a plain word (most tokens) is kept as it is.
-            let word = &s[i..j];
-            if word.iter().all(u8::is_ascii_alphabetic)
-                && !(word.len() == 3 && word[0].is_ascii_uppercase())
-                && !matches!(word, b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE")
-            {
-                out.shape.push_str(&message[i..j]);
-                i = j;
-                continue;
-            }
-            // A timestamp may span several tokens (`Wed Jun 15 02:04:59 2005`), also as
-            // the value of `key=`.
-            let mut at = i;
-            if let Some(k) = s[i..j].iter().position(|&c| c == b'=') {
+        }
+        let word = &s[i..j];
+        if flags == C_ALPHA && !(word.len() == 3 && word[0].is_ascii_uppercase()) && !is_bool_word(word) {
+            out.shape.push_str(&message[i..j]);
+            return j;
+        }
+        // A timestamp may span several tokens (`Wed Jun 15 02:04:59 2005`), also as
+        // the value of `key=`.
+        let mut at = i;
+        if flags & C_EQ != 0 {
+            if let Some(k) = word.iter().position(|&c| c == b'=') {
                 if k > 0 && s.get(i + k + 1).is_some_and(u8::is_ascii_digit) {
                     at = i + k + 1;
                 }
             }
-            if might_be_timestamp(&s[at..j]) {
-                if let Some(m) = timestamp::scan(&s[at..], &self.ctx) {
-                    let end = at + m.len;
-                    if end >= j || m.layout.richness() >= 3 {
-                        out.shape.push_str(&message[i..at]);
-                        out.shape.push_str("<ts>");
-                        out.params.push(Param { kind: Kind::Ts, start: at as u32, end: end as u32, items: 0, token: out.token });
-                        i = end;
-                        continue;
-                    }
-                }
-            }
-            let token_start = out.shape.len();
-            let token_start_in_message = i;
-            mask_token(message, i, j, out);
-            i = j;
-            // `<1 sec`, `~5 ms`: a bound and its unit are one value; so is a
-            // restatement in parentheses, `(1.16 KB)`.
-            let token = &message[token_start_in_message..j];
-            let bound = matches!(token.as_bytes().first(), Some(b'<' | b'>' | b'~')) && token[1..].bytes().all(|c| c.is_ascii_digit() || c == b'.');
-            let paren = token.starts_with('(') && token.len() > 1 && token[1..].bytes().all(|c| c.is_ascii_digit() || c == b'.');
-            if bound || paren {
-                if let Some((kind, end)) = unit_after(s, j) {
-                    let closes = !paren || s.get(end.saturating_sub(1)) == Some(&b')');
-                    if closes {
-                        if let Some(last) = out.params.last_mut() {
-                            last.kind = kind;
-                            // The comparator belongs to the value: `<1 sec`.
-                            last.start = if bound { token_start_in_message as u32 } else { last.start };
-                            last.end = if paren { end as u32 - 1 } else { end as u32 };
-                        }
-                        out.shape.truncate(token_start);
-                        if paren {
-                            out.shape.push('(');
-                        }
-                        out.shape.push_str(kind.placeholder());
-                        if paren {
-                            out.shape.push(')');
-                        }
-                        i = end;
-                    }
+        }
+        if might_be_timestamp(&s[at..j]) {
+            if let Some(m) = timestamp::scan(&s[at..], &self.ctx) {
+                let end = at + m.len;
+                if end >= j || m.layout.richness() >= 3 {
+                    out.shape.push_str(&message[i..at]);
+                    out.shape.push_str("<ts>");
+                    out.params.push(Param { kind: Kind::Ts, start: at as u32, end: end as u32, items: 0, token: out.token });
+                    return end;
                 }
             }
         }
+        let token_start = out.shape.len();
+        mask_token(message, i, j, flags, out);
+        // `<1 sec`, `~5 ms`: a bound and its unit are one value; so is a restatement in
+        // parentheses, `(1.16 KB)`.
+        let token = &s[i..j];
+        let bound = matches!(token.first(), Some(b'<' | b'>' | b'~')) && token[1..].iter().all(|c| c.is_ascii_digit() || *c == b'.');
+        let paren = token.first() == Some(&b'(') && token.len() > 1 && token[1..].iter().all(|c| c.is_ascii_digit() || *c == b'.');
+        if bound || paren {
+            if let Some((kind, end)) = unit_after(s, j) {
+                let closes = !paren || s.get(end.saturating_sub(1)) == Some(&b')');
+                if closes {
+                    if let Some(last) = out.params.last_mut() {
+                        last.kind = kind;
+                        // The comparator belongs to the value: `<1 sec`.
+                        last.start = if bound { i as u32 } else { last.start };
+                        last.end = if paren { end as u32 - 1 } else { end as u32 };
+                    }
+                    out.shape.truncate(token_start);
+                    if paren {
+                        out.shape.push('(');
+                    }
+                    out.shape.push_str(kind.placeholder());
+                    if paren {
+                        out.shape.push(')');
+                    }
+                    return end;
+                }
+            }
+        }
+        j
     }
+}
+
+/// Appends the pending run of plain tokens to the shape.
+#[inline]
+fn flush(message: &str, pending: &mut Pending, out: &mut Masked) {
+    if pending.end > pending.start {
+        out.shape.push_str(&message[pending.start..pending.end]);
+    }
+    pending.start = 1;
+    pending.end = 0;
 }
 
 /// A unit word after a number at `j` (and an optional `(1.16 KB)` restatement after
@@ -330,15 +454,22 @@ fn memchr_byte(b: u8, s: &[u8]) -> Option<usize> {
 const INNER_DELIMS: &[u8] = b",;&()[]{}|+";
 static IS_INNER: [bool; 256] = table(INNER_DELIMS);
 
-/// Masks one whitespace-free token `message[i..j]`, keeping its punctuation.
-fn mask_token(message: &str, i: usize, j: usize, out: &mut Masked) {
+/// Masks one whitespace-free token `message[i..j]` (class bits `flags`), keeping its
+/// punctuation.
+fn mask_token(message: &str, i: usize, j: usize, flags: u16, out: &mut Masked) {
     let s = message.as_bytes();
-    // URLs and paths keep their query strings and brackets: one value.
-    let mut a = i;
-    while a < j && IS_OPEN[s[a] as usize] {
-        a += 1;
+    // URLs and paths keep their query strings and brackets: one value. (Both need a
+    // slash; a URL also a colon.)
+    if flags & C_SLASH != 0 {
+        let mut a = i;
+        while a < j && IS_OPEN[s[a] as usize] {
+            a += 1;
+        }
+        if is_path(&s[a..j]) || (flags & C_COLON != 0 && has_scheme_sep(&s[i..j])) {
+            return mask_segment(message, i, j, out);
+        }
     }
-    if is_path(&s[a..j]) || (memchr_byte(b':', &s[i..j]).is_some() && message[i..j].contains("://")) {
+    if flags & C_INNER == 0 {
         return mask_segment(message, i, j, out);
     }
     let mut seg = i;
@@ -363,9 +494,13 @@ fn mask_segment(message: &str, i: usize, j: usize, out: &mut Masked) {
     while b > a && IS_CLOSE[s[b - 1] as usize] {
         b -= 1;
     }
-    out.shape.push_str(&message[i..a]);
+    if a > i {
+        out.shape.push_str(&message[i..a]);
+    }
     mask_core(message, a, b, out, true);
-    out.shape.push_str(&message[b..j]);
+    if j > b {
+        out.shape.push_str(&message[b..j]);
+    }
 }
 
 /// Masks a token core (no surrounding punctuation).
@@ -380,43 +515,43 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
         let token = out.token;
         out.params.push(Param { kind, start: start as u32, end: end as u32, items: 0, token });
     };
-    // One pass to route the common cases cheaply.
-    let (mut digits, mut alpha, mut marks) = (0usize, false, false);
+    // One pass to route the common cases cheaply; every test below is skipped when the
+    // bytes it needs (a colon, an `@`, three dots…) are absent.
+    let (mut digits, mut flags, mut colons, mut dots) = (0usize, 0u16, 0usize, 0usize);
     for &c in bytes {
-        if c.is_ascii_digit() {
-            digits += 1;
-        } else if c.is_ascii_alphabetic() {
-            alpha = true;
-        } else if matches!(c, b':' | b'@' | b'=' | b'/' | b'\\' | b'.' | b'-' | b'+' | b'%') {
-            marks = true;
-        }
+        let f = CLASS[c as usize];
+        flags |= f;
+        digits += usize::from(f & C_DIGIT != 0);
+        colons += usize::from(c == b':');
+        dots += usize::from(c == b'.');
     }
     if digits == bytes.len() {
         return push(Kind::Num, out, a, b);
     }
-    if digits == 0 && !marks {
-        if alpha && matches!(bytes, b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE") {
+    if digits == 0 && flags & C_MARK == 0 {
+        if flags & C_ALPHA != 0 && is_bool_word(bytes) {
             return push(Kind::Bool, out, a, b);
         }
         out.shape.push_str(core);
         return;
     }
-    if memchr_byte(b':', bytes).is_some() && core.contains("://") {
+    if colons > 0 && has_scheme_sep(bytes) {
         return push(Kind::Url, out, a, b);
     }
-    if is_ip(bytes) {
+    // IPv4 needs three dots, IPv6 two colons.
+    if (dots >= 3 || colons >= 2) && is_ip(bytes) {
         return push(Kind::Ip, out, a, b);
     }
     if is_uuid(bytes) {
         return push(Kind::Uuid, out, a, b);
     }
-    if is_email(bytes) {
+    if flags & C_AT != 0 && is_email(bytes) {
         return push(Kind::Email, out, a, b);
     }
-    if is_host_port(bytes) {
+    if colons > 0 && is_host_port(bytes) {
         return push(Kind::Ip, out, a, b);
     }
-    if split_pairs {
+    if split_pairs && flags & (C_EQ | C_COLON) != 0 {
         // `key=value` / `key:value`: keep the key, mask the value. A `:` key must be a
         // plain word (`len:12`), so `host.example.com:80` is not split.
         if let Some(k) = bytes.iter().position(|&c| c == b'=' || c == b':') {
@@ -433,16 +568,18 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
                 while vs < b && IS_OPEN[message.as_bytes()[vs] as usize] {
                     vs += 1;
                 }
-                out.shape.push_str(&message[value_start..vs]);
+                if vs > value_start {
+                    out.shape.push_str(&message[value_start..vs]);
+                }
                 mask_core(message, vs, b, out, true);
                 return;
             }
         }
     }
-    if is_path(bytes) {
+    if flags & C_SLASH != 0 && is_path(bytes) {
         return push(Kind::Path, out, a, b);
     }
-    if matches!(bytes, b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE") {
+    if is_bool_word(bytes) {
         return push(Kind::Bool, out, a, b);
     }
     if let Some(kind) = number_kind(bytes) {
@@ -453,9 +590,11 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     }
     // An identifier with a number in it (`blk_-1608`, `an14`, `R02-M1`); a single stray
     // digit (`SOCKS5`, `HTTP/1.1`, `ipv4`) is part of a word.
-    let hex_literal = bytes.windows(3).any(|w| w[0] == b'0' && (w[1] == b'x' || w[1] == b'X') && w[2].is_ascii_hexdigit());
-    if longest_digit_run(bytes) >= 2 || hex_literal {
-        return push(Kind::Id, out, a, b);
+    if digits > 0 {
+        let hex_literal = bytes.windows(3).any(|w| w[0] == b'0' && (w[1] == b'x' || w[1] == b'X') && w[2].is_ascii_hexdigit());
+        if hex_literal || longest_digit_run(bytes) >= 2 {
+            return push(Kind::Id, out, a, b);
+        }
     }
     out.shape.push_str(core);
 }
