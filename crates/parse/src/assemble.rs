@@ -57,6 +57,16 @@ pub struct Assembler<'a> {
 impl Assembler<'_> {
     /// Parses `data` (whole lines; the first line is line `first_line` of the file).
     pub fn assemble(&self, data: &[u8], first_line: u64, counts: &mut IntakeCounts) -> Vec<Record> {
+        self.assemble_impl::<true>(data, first_line, counts)
+    }
+
+    /// [`Assembler::assemble`] filling only `ts`, `level`, `message` and the line
+    /// numbers and flags (see [`LineParser::parse_message`]); the same records otherwise.
+    pub fn assemble_messages(&self, data: &[u8], first_line: u64, counts: &mut IntakeCounts) -> Vec<Record> {
+        self.assemble_impl::<false>(data, first_line, counts)
+    }
+
+    fn assemble_impl<const FULL: bool>(&self, data: &[u8], first_line: u64, counts: &mut IntakeCounts) -> Vec<Record> {
         let mut out: Vec<Record> = Vec::with_capacity(data.len() / 80 + 1);
         let mut last_ts: Option<i64> = None;
         let mut line_no = first_line;
@@ -85,7 +95,8 @@ impl Assembler<'_> {
                 continue;
             }
             let mut rec = Record::default();
-            if self.parser.parse_line(line, self.ctx, &mut rec) {
+            let head = if FULL { self.parser.parse_line(line, self.ctx, &mut rec) } else { self.parser.parse_message(line, self.ctx, &mut rec) };
+            if head {
                 rec.line = this_line;
                 rec.line_count = 1;
                 match rec.ts {

@@ -650,12 +650,26 @@ impl LineParser for LayoutParser {
     }
 
     fn parse_line(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
+        self.parse::<true>(line, ctx, rec)
+    }
+
+    fn parse_message(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
+        self.parse::<false>(line, ctx, rec)
+    }
+}
+
+impl LayoutParser {
+    /// Parses a head line. With `FULL` false only `ts`, `level` and `message` are filled:
+    /// the header is walked exactly the same way (so the message starts at the same
+    /// byte), but no module, host or field strings are built.
+    #[inline(always)]
+    fn parse<const FULL: bool>(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
         let s = line.as_bytes();
         let mut i;
         if self.layout.ts.is_some() {
             let Some((ns, end)) = self.match_ts(s, ctx) else { return false };
             rec.ts = Some(ns);
-            if self.layout.prefix_columns > 0 {
+            if FULL && self.layout.prefix_columns > 0 {
                 let mut j = skip_ws(s, 0);
                 for k in 0..self.layout.prefix_columns {
                     let e = token_end(s, j);
@@ -694,7 +708,9 @@ impl LineParser for LayoutParser {
                 }
                 Elem::Level { after_words: true } => {
                     let mut j = start;
-                    let mut words: Vec<&[u8]> = Vec::new();
+                    // At most MAX_WORDS_BEFORE + 1 words are looked at: no allocation.
+                    let mut words: [&[u8]; MAX_WORDS_BEFORE + 1] = [&[]; MAX_WORDS_BEFORE + 1];
+                    let mut n = 0;
                     for _ in 0..=MAX_WORDS_BEFORE {
                         let js = skip_ws(s, j);
                         if js >= s.len() {
@@ -704,38 +720,45 @@ impl LineParser for LayoutParser {
                         let t = &s[js..je];
                         if let Some(l) = token_level(t, letters) {
                             rec.level = Some(l);
-                            for (k, w) in words.iter().enumerate() {
-                                rec.fields.push((column_name("word", k), as_str(w).to_string()));
-                            }
-                            if let Some(last) = words.last() {
-                                rec.module = Some(as_str(last).to_string());
+                            if FULL {
+                                for (k, w) in words[..n].iter().enumerate() {
+                                    rec.fields.push((column_name("word", k), as_str(w).to_string()));
+                                }
+                                if let Some(last) = words[..n].last() {
+                                    rec.module = Some(as_str(last).to_string());
+                                }
                             }
                             i = je;
                             break;
                         }
-                        words.push(t);
+                        words[n] = t;
+                        n += 1;
                         j = je;
                     }
                 }
                 Elem::Num => {
                     if is_num(tok) {
-                        let name = if rec.field("pid").is_none() { "pid" } else { "tid" };
-                        rec.fields.push((name.into(), as_str(tok).to_string()));
+                        if FULL {
+                            let name = if rec.field("pid").is_none() { "pid" } else { "tid" };
+                            rec.fields.push((name.into(), as_str(tok).to_string()));
+                        }
                         i = end;
                     }
                 }
                 Elem::Bracket => {
                     if matches!(tok.first(), Some(b'[') | Some(b'(')) {
                         if let Some(close) = balanced_end(s, start) {
-                            let inner = as_str(&s[start + 1..close - 1]).trim();
                             if let Some(l) = token_level(&s[start..close], letters) {
                                 if rec.level.is_none() {
                                     rec.level = Some(l);
                                 }
-                            } else if is_caller(inner.split_whitespace().next().unwrap_or("").as_bytes()) {
-                                rec.module = module_of(inner.split_whitespace().next().unwrap_or("").as_bytes());
-                            } else {
-                                rec.fields.push(("thread".into(), inner.to_string()));
+                            } else if FULL {
+                                let inner = as_str(&s[start + 1..close - 1]).trim();
+                                if is_caller(inner.split_whitespace().next().unwrap_or("").as_bytes()) {
+                                    rec.module = module_of(inner.split_whitespace().next().unwrap_or("").as_bytes());
+                                } else {
+                                    rec.fields.push(("thread".into(), inner.to_string()));
+                                }
                             }
                             i = close;
                         }
@@ -757,34 +780,40 @@ impl LineParser for LayoutParser {
                             j = je;
                         }
                         let end = word_end;
-                        let w = as_str(&s[start..end]).trim().to_string();
-                        if rec.module.is_none() {
-                            rec.module = Some(w);
-                        } else {
-                            rec.fields.push(("name".into(), w));
+                        if FULL {
+                            let w = as_str(&s[start..end]).trim().to_string();
+                            if rec.module.is_none() {
+                                rec.module = Some(w);
+                            } else {
+                                rec.fields.push(("name".into(), w));
+                            }
                         }
                         i = end;
                     }
                 }
                 Elem::Column => {
                     if followed_by_wide_gap(s, end) && sep_of(tok).is_none() {
-                        let w = as_str(tok).to_string();
-                        if rec.module.is_none() {
-                            rec.module = Some(w);
-                        } else {
-                            rec.fields.push(("column".into(), w));
+                        if FULL {
+                            let w = as_str(tok).to_string();
+                            if rec.module.is_none() {
+                                rec.module = Some(w);
+                            } else {
+                                rec.fields.push(("column".into(), w));
+                            }
                         }
                         i = end;
                     }
                 }
                 Elem::Caller => {
                     if is_caller(tok) {
-                        rec.module = module_of(tok);
+                        if FULL {
+                            rec.module = module_of(tok);
+                        }
                         i = end;
                     }
                 }
                 Elem::Tag => {
-                    if let Some(after) = self.match_tag(s, start, rec) {
+                    if let Some(after) = self.match_tag::<FULL>(s, start, rec) {
                         i = after;
                     }
                 }
@@ -793,7 +822,9 @@ impl LineParser for LayoutParser {
                         let head = &s[start..after - 1];
                         let c1 = head.iter().position(|&b| b == b':').unwrap_or(0);
                         rec.level = Level::from_word(as_str(&head[..c1]));
-                        rec.module = Some(as_str(&head[c1 + 1..]).to_string());
+                        if FULL {
+                            rec.module = Some(as_str(&head[c1 + 1..]).to_string());
+                        }
                         i = after;
                     }
                 }
@@ -807,13 +838,14 @@ impl LineParser for LayoutParser {
         }
         true
     }
-}
 
-impl LayoutParser {
-    /// Matches `[words…] tag:`. Returns the offset after the tag.
-    fn match_tag(&self, s: &[u8], start: usize, rec: &mut Record) -> Option<usize> {
+    /// Matches `[words…] tag:`. Returns the offset after the tag; with `FULL`, also
+    /// fills host, module and pid.
+    fn match_tag<const FULL: bool>(&self, s: &[u8], start: usize, rec: &mut Record) -> Option<usize> {
         let mut j = start;
-        let mut words: Vec<&[u8]> = Vec::new();
+        // At most MAX_WORDS_BEFORE + 1 words are looked at: no allocation.
+        let mut words: [&[u8]; MAX_WORDS_BEFORE + 1] = [&[]; MAX_WORDS_BEFORE + 1];
+        let mut n = 0;
         for _ in 0..=MAX_WORDS_BEFORE {
             let js = skip_ws(s, j);
             if js >= s.len() {
@@ -822,25 +854,25 @@ impl LayoutParser {
             let je = token_end(s, js);
             let t = &s[js..je];
             if is_tag(t) {
+                if !FULL {
+                    return Some(je);
+                }
+                let words = &words[..n];
                 if t == b":" {
                     // `logger   : message` (Spring Boot, logcat): the words are the logger.
                     if !words.is_empty() {
-                        let name: Vec<&str> = words.iter().map(|w| as_str(w)).collect();
-                        rec.module = Some(name.join(" "));
+                        rec.module = Some(join_words(words, None));
                     }
                 } else {
                     // `host prog[pid]:` — the first word is the host when there are several.
-                    let mut rest = &words[..];
+                    let mut rest = words;
                     if let Some((first, tail)) = words.split_first() {
                         rec.host = Some(as_str(first).to_string());
                         rest = tail;
                     }
-                    let mut name: Vec<String> = rest.iter().map(|w| as_str(w).to_string()).collect();
-                    if let Some(m) = module_of(t) {
-                        name.push(m);
-                    }
-                    if !name.is_empty() {
-                        rec.module = Some(name.join(" "));
+                    let module = module_of(t);
+                    if !rest.is_empty() || module.is_some() {
+                        rec.module = Some(join_words(rest, module.as_deref()));
                     }
                     if let Some(pid) = pid_of(t) {
                         rec.fields.push(("pid".into(), pid.to_string()));
@@ -848,11 +880,24 @@ impl LayoutParser {
                 }
                 return Some(je);
             }
-            words.push(t);
+            words[n] = t;
+            n += 1;
             j = je;
         }
         None
     }
+}
+
+/// `words` (and `last`) joined by single spaces.
+fn join_words(words: &[&[u8]], last: Option<&str>) -> String {
+    let mut out = String::new();
+    for (k, w) in words.iter().map(|w| as_str(w)).chain(last).enumerate() {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 /// Proposes a learned layout for the sample.

@@ -33,6 +33,13 @@ pub trait LineParser: Send + Sync {
         std::borrow::Cow::Borrowed(line)
     }
 
+    /// [`LineParser::parse_line`] for consumers that use only `ts`, `level` and
+    /// `message` (template mining): a parser may then skip building module, host and
+    /// field strings. It must accept the same lines and give the same three values.
+    fn parse_message(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
+        self.parse_line(line, ctx, rec)
+    }
+
     /// Cheap check used to cut chunks at record boundaries; must agree with `parse_line`.
     fn starts_record(&self, line: &str, ctx: &TimeContext) -> bool {
         let mut scratch = Record::default();
