@@ -12,6 +12,7 @@ if [ ! -d ../shared/data/loghub-2k ]; then
     echo "warning: ../shared/data/loghub-2k is missing; the Loghub accuracy tests will fail" >&2
 fi
 
+scripts/ensure-redis.sh || echo "warning: redis-server/redis-cli missing; crates/cli/tests/redis.rs will fail" >&2
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # Release mode: the Loghub and large-input tests run the real binary on real data.

@@ -12,6 +12,7 @@ use triage_parse::timestamp::Zone;
 use triage_read::ReadLimits;
 
 mod progress;
+mod redis;
 mod templates;
 
 // glibc's allocator spends a quarter of `parse` in malloc/free under many threads
@@ -48,6 +49,10 @@ enum Command {
     /// Show, per file, the detected format, confidence, timestamp layout, zone assumption
     /// and three parsed sample records. Reads only the beginning of each file.
     Inspect(InspectArgs),
+    /// Diagnose a live Redis server, read-only: big keys by bytes (top-N overall and per
+    /// type, size histogram, prefix roll-ups), hot keys with bytes/s per key (LFU counters
+    /// or a bounded MONITOR sample) and the slow log grouped by command and key pattern.
+    Redis(redis::RedisArgs),
 }
 
 /// Options shared by every command that reads logs.
@@ -130,6 +135,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => cmd_parse(args),
         Command::Inspect(args) => cmd_inspect(args),
         Command::Templates(args) => templates::cmd_templates(args),
+        Command::Redis(args) => redis::cmd_redis(args),
     };
     match result {
         Ok(code) => code,
