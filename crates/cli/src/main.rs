@@ -11,6 +11,7 @@ use triage_parse::record::rfc3339;
 use triage_parse::timestamp::Zone;
 use triage_read::ReadLimits;
 
+mod analyze;
 mod progress;
 mod redis;
 mod templates;
@@ -49,6 +50,11 @@ enum Command {
     /// Show, per file, the detected format, confidence, timestamp layout, zone assumption
     /// and three parsed sample records. Reads only the beginning of each file.
     Inspect(InspectArgs),
+    /// Analyse an incident: logs of a window (default: the last 15 minutes of the data)
+    /// against a baseline, with host metrics and recent changes, into a ranked,
+    /// evidence-backed report (summary, problems, spikes, endpoints, metrics, changes,
+    /// root causes, actions, timeline) as Markdown, JSON, HTML or a terminal summary.
+    Analyze(analyze::AnalyzeArgs),
     /// Diagnose a live Redis server, read-only: big keys by bytes (top-N overall and per
     /// type, size histogram, prefix roll-ups), hot keys with bytes/s per key (LFU counters
     /// or a bounded MONITOR sample) and the slow log grouped by command and key pattern.
@@ -135,6 +141,7 @@ fn main() -> ExitCode {
         Command::Parse(args) => cmd_parse(args),
         Command::Inspect(args) => cmd_inspect(args),
         Command::Templates(args) => templates::cmd_templates(args),
+        Command::Analyze(args) => analyze::cmd_analyze(args),
         Command::Redis(args) => redis::cmd_redis(args),
     };
     match result {

@@ -1,0 +1,174 @@
+//! Exact counts over the spilled rows once the frame is known: totals, per template,
+//! per module/host/service, per endpoint, and the bucketed series the tests and change
+//! points run on. Memory is templates × buckets, never records.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use triage_mine::stats::NumericSummary;
+
+use crate::collect::{Collected, Row, NONE};
+use crate::frame::{Frame, MINUTE};
+
+#[derive(Debug, Clone, Default)]
+pub struct TemplateCounts {
+    pub window: u64,
+    pub baseline: u64,
+    /// Window records per level (`Level as usize`, 6 = none).
+    pub levels: [u64; 7],
+    pub first_in_window: Option<i64>,
+    pub last_in_window: Option<i64>,
+    /// Counts per series bucket (empty when the template never falls in the series).
+    pub series: Vec<u32>,
+    /// First time per series bucket (0 = none), for exact onsets.
+    pub series_first: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GroupCounts {
+    pub records: u64,
+    pub errors: u64,
+    pub levels: [u64; 7],
+    pub baseline_records: u64,
+    pub baseline_errors: u64,
+    pub first_error: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EndpointCounts {
+    pub requests: u64,
+    pub failures: u64,
+    pub latency: NumericSummary,
+    pub baseline_requests: u64,
+    pub baseline_failures: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Aggregates {
+    pub templates: Vec<TemplateCounts>,
+    pub window_records: u64,
+    pub window_levels: [u64; 7],
+    pub baseline_records: u64,
+    pub baseline_errors: u64,
+    /// Records per series bucket, all and WARN+.
+    pub total_series: Vec<u64>,
+    pub error_series: Vec<u64>,
+    /// Series buckets holding at least one record (gaps in the data are not quiet time).
+    pub active_buckets: Vec<bool>,
+    /// Baseline time covered by data, in nanoseconds (buckets with records × bucket).
+    pub baseline_active: i64,
+    pub modules: FxHashMap<u32, GroupCounts>,
+    pub hosts: FxHashMap<u32, GroupCounts>,
+    pub services: FxHashMap<u32, GroupCounts>,
+    /// Window counts per (template, module/host/service id).
+    pub template_modules: FxHashMap<(u32, u32), u64>,
+    pub template_hosts: FxHashMap<(u32, u32), u64>,
+    pub template_services: FxHashMap<(u32, u32), u64>,
+    pub endpoints: FxHashMap<u32, EndpointCounts>,
+    /// Records per minute over all the data (for load-gated change blame).
+    pub minutes: BTreeMap<i64, u64>,
+}
+
+fn group_add(map: &mut FxHashMap<u32, GroupCounts>, id: u32, row: &Row, in_window: bool, ts: i64) {
+    if id == NONE {
+        return;
+    }
+    let g = map.entry(id).or_default();
+    if in_window {
+        g.records += 1;
+        g.levels[row.level as usize % 7] += 1;
+        if row.is_error() {
+            g.errors += 1;
+            g.first_error = Some(g.first_error.map_or(ts, |f| f.min(ts)));
+        }
+    } else {
+        g.baseline_records += 1;
+        if row.is_error() {
+            g.baseline_errors += 1;
+        }
+    }
+}
+
+/// Reads the rows back once and counts everything the analyses need.
+pub fn aggregate(c: &mut Collected, frame: &Frame, shape_template: &[u32], templates: usize) -> std::io::Result<Aggregates> {
+    let mut a = Aggregates {
+        templates: vec![TemplateCounts::default(); templates],
+        total_series: vec![0; frame.buckets],
+        error_series: vec![0; frame.buckets],
+        active_buckets: vec![false; frame.buckets],
+        ..Default::default()
+    };
+    let mut baseline_buckets: FxHashSet<i64> = FxHashSet::default();
+    let buckets = frame.buckets;
+    c.for_each_row(|row, _| {
+        let Some(ts) = row.time() else { return };
+        *a.minutes.entry(ts.div_euclid(MINUTE)).or_insert(0) += 1;
+        let t = shape_template.get(row.shape as usize).copied().unwrap_or(0);
+        let tc = &mut a.templates[t as usize % templates.max(1)];
+        if let Some(b) = frame.bucket_of(ts) {
+            a.total_series[b] += 1;
+            a.active_buckets[b] = true;
+            if row.is_error() {
+                a.error_series[b] += 1;
+            }
+            if tc.series.is_empty() {
+                tc.series = vec![0; buckets];
+                tc.series_first = vec![0; buckets];
+            }
+            tc.series[b] += 1;
+            if tc.series_first[b] == 0 || ts < tc.series_first[b] {
+                tc.series_first[b] = ts;
+            }
+        }
+        if frame.in_window(ts) {
+            a.window_records += 1;
+            a.window_levels[row.level as usize % 7] += 1;
+            tc.window += 1;
+            tc.levels[row.level as usize % 7] += 1;
+            tc.first_in_window = Some(tc.first_in_window.map_or(ts, |f| f.min(ts)));
+            tc.last_in_window = Some(tc.last_in_window.map_or(ts, |l| l.max(ts)));
+            for (map, id) in [(&mut a.template_modules, row.module), (&mut a.template_hosts, row.host), (&mut a.template_services, row.service)] {
+                if id != NONE {
+                    *map.entry((t, id)).or_insert(0) += 1;
+                }
+            }
+            group_add(&mut a.modules, row.module, row, true, ts);
+            group_add(&mut a.hosts, row.host, row, true, ts);
+            group_add(&mut a.services, row.service, row, true, ts);
+            if row.endpoint != NONE {
+                let e = a.endpoints.entry(row.endpoint).or_default();
+                e.requests += 1;
+                if is_failure(row.status) {
+                    e.failures += 1;
+                }
+                if row.latency_ms.is_finite() {
+                    e.latency.add(row.latency_ms as f64);
+                }
+            }
+        } else if frame.in_baseline(ts) {
+            a.baseline_records += 1;
+            if row.is_error() {
+                a.baseline_errors += 1;
+            }
+            tc.baseline += 1;
+            baseline_buckets.insert(ts.div_euclid(frame.bucket));
+            group_add(&mut a.modules, row.module, row, false, ts);
+            group_add(&mut a.hosts, row.host, row, false, ts);
+            group_add(&mut a.services, row.service, row, false, ts);
+            if row.endpoint != NONE {
+                let e = a.endpoints.entry(row.endpoint).or_default();
+                e.baseline_requests += 1;
+                if is_failure(row.status) {
+                    e.baseline_failures += 1;
+                }
+            }
+        }
+    })?;
+    a.baseline_active = baseline_buckets.len() as i64 * frame.bucket;
+    Ok(a)
+}
+
+/// See [`crate::facets::Request::failed`].
+pub fn is_failure(status: u16) -> bool {
+    status >= 500 || matches!(status, 408 | 429 | 499)
+}

@@ -1,0 +1,832 @@
+//! The analysis as a whole: from what the pass collected plus metrics and changes to the
+//! report model. Each step lives in its own module; this one orders them, chains
+//! symptoms to causes, ranks root causes and writes the words around the numbers.
+
+use std::collections::BTreeMap;
+
+use triage_mine::miner::{induce, Templates};
+
+use crate::aggregate::{aggregate, Aggregates};
+use crate::anomaly::{self, Verdict};
+use crate::blame::{score_change, AnomalyScope, BLAME_THRESHOLD};
+use crate::changes::{kind_class, Change, ChangeClass};
+use crate::collect::Collected;
+use crate::frame::{Frame, FrameRequest, MINUTE};
+use crate::metrics::{self, MetricKind, MetricsInput};
+use crate::model::*;
+use crate::problems::{self, ProblemDraft};
+use crate::rules::{Lang, Rules};
+use crate::spikes::{self, SpikeDraft};
+use crate::model_time;
+
+pub struct AnalyzeOptions {
+    pub frame: FrameRequest,
+    pub rules: Rules,
+    pub lang: Lang,
+}
+
+/// Inputs besides the logs.
+#[derive(Default)]
+pub struct SideInputs {
+    pub metrics: Option<MetricsInput>,
+    pub changes: Vec<Change>,
+    pub files: usize,
+    pub intake: String,
+    pub notes: Vec<String>,
+}
+
+const LEVEL_NAMES: [&str; 7] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "NONE"];
+
+fn by_level(levels: &[u64; 7]) -> BTreeMap<String, u64> {
+    levels.iter().enumerate().filter(|(_, n)| **n > 0).map(|(i, n)| (LEVEL_NAMES[i].to_string(), *n)).collect()
+}
+
+fn metrics_range(m: &MetricsInput) -> Option<(i64, i64)> {
+    let mut r: Option<(i64, i64)> = None;
+    for s in &m.series {
+        if let (Some(f), Some(l)) = (s.points.first(), s.points.last()) {
+            r = Some(r.map_or((f.0, l.0), |(a, b)| (a.min(f.0), b.max(l.0))));
+        }
+    }
+    r
+}
+
+pub fn analyze(mut c: Collected, side: SideInputs, opts: &AnalyzeOptions) -> std::io::Result<Report> {
+    let templates = induce(&c.shapes);
+    let logs_range = c.min_ts.zip(c.max_ts);
+    let data_range = logs_range.or_else(|| side.metrics.as_ref().and_then(metrics_range));
+    let frame = Frame::resolve(&opts.frame, data_range);
+    let agg = aggregate(&mut c, &frame, &templates.shape_template, templates.templates.len())?;
+    let verdicts = anomaly::judge(&templates, &agg, &frame, c.min_ts);
+    let mut problems = problems::build(&templates, &verdicts, &agg, &c, &frame, &opts.rules);
+    let mut spikes = spikes::detect(&agg, &frame, false);
+    let error_spikes = spikes::detect(&agg, &frame, true);
+    // An error spike inside a volume spike adds nothing new.
+    let extra: Vec<SpikeDraft> = error_spikes.into_iter().filter(|e| !spikes.iter().any(|v| v.from <= e.from && e.to <= v.to && !v.errors_only)).collect();
+    spikes.extend(extra);
+    spikes::attribute(&mut spikes, &mut c, &templates, &templates.shape_template, &agg, &frame)?;
+
+    chain_symptoms(&mut problems, frame.bucket);
+    let metric_summaries = side.metrics.as_ref().map(|m| metrics::summarise(m, frame.window, &frame.baselines)).unwrap_or_default();
+
+    // Change blame.
+    let scopes = anomaly_scopes(&problems, &spikes, &templates, &agg, &verdicts);
+    // Normal traffic: the baseline rate (the window's own rate is inflated by the incident).
+    let busy = if agg.baseline_active > 0 {
+        agg.baseline_records as f64 / (agg.baseline_active as f64 / MINUTE as f64).max(1.0)
+    } else {
+        agg.window_records as f64 / (frame.window_len() as f64 / MINUTE as f64).max(1.0)
+    };
+    // The incident begins with its first significant anomaly (P1/P2 problem or spike).
+    let incident_onset = problems
+        .iter()
+        .filter(|p| p.anomalous() && p.priority != "P3")
+        .filter_map(|p| p.onset.or(p.first_seen))
+        .chain(spikes.iter().map(|s| s.from))
+        .min();
+    let mut changes: Vec<(usize, crate::blame::Blame)> =
+        side.changes.iter().enumerate().map(|(i, ch)| (i, score_change(ch, &scopes, &agg.minutes, busy, incident_onset))).collect();
+    changes.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(side.changes[a.0].time.cmp(&side.changes[b.0].time)));
+
+    let endpoints = endpoints_of(&agg, &c);
+    let mut findings = Vec::new();
+    findings.extend(log_metric_mismatches(&problems, &metric_summaries));
+    findings.extend(metric_findings(&metric_summaries));
+    findings.extend(availability_findings(&endpoints));
+
+    let mut root_causes = rank_causes(&problems, &spikes, &changes, &side.changes, &metric_summaries, &frame);
+    let incident = problems.iter().any(|p| p.anomalous() && p.priority != "P3") || !spikes.is_empty() || metric_summaries.iter().any(|m| m.status != "normal");
+    if !incident {
+        // Chronic noise is not an incident: nothing ranks above 0.5.
+        for r in &mut root_causes {
+            r.score = r.score.min(0.5);
+        }
+    }
+
+    let blamed: Vec<&Change> = changes.iter().filter(|(_, b)| b.score >= BLAME_THRESHOLD).map(|(i, _)| &side.changes[*i]).collect();
+    let model_problems: Vec<Problem> = problems.iter().map(|p| to_model_problem(p, &templates, &agg, &c, &spikes, &endpoints, &blamed, &changes, &side.changes, opts)).collect();
+    let actions = actions_of(&model_problems, &problems);
+
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        status: if incident { "incident" } else { "healthy" }.into(),
+        conclusion: String::new(),
+        window: Span { from: model_time(frame.window.0), to: model_time(frame.window.1) },
+        baseline: frame.baselines.iter().map(|b| Span { from: model_time(b.0), to: model_time(b.1) }).collect(),
+        input: InputSummary {
+            files: side.files,
+            records_read: c.records,
+            records_without_time: c.records_without_time,
+            intake: side.intake.clone(),
+            logs_read: c.records > 0,
+            metric_series: side.metrics.as_ref().map_or(0, |m| m.series.len()),
+            changes: side.changes.len(),
+            notes: side.notes.clone(),
+        },
+        totals: Totals {
+            records: agg.window_records,
+            errors: agg.window_levels[3..6].iter().sum(),
+            by_level: by_level(&agg.window_levels),
+            baseline_records: agg.baseline_records,
+            availability: availability(&endpoints),
+        },
+        modules: groups(&agg.modules, &c.modules, &agg.template_modules, &problems),
+        hosts: groups(&agg.hosts, &c.hosts, &agg.template_hosts, &problems),
+        services: groups(&agg.services, &c.services, &agg.template_services, &problems),
+        problems: model_problems,
+        findings,
+        spikes: spikes.iter().map(to_model_spike).collect(),
+        endpoints,
+        changes: changes
+            .iter()
+            .map(|(i, b)| {
+                let ch = &side.changes[*i];
+                ChangeScore {
+                    time: model_time(ch.time),
+                    kind: ch.kind.clone(),
+                    service: ch.service.clone(),
+                    version: ch.version.clone(),
+                    description: ch.description.clone(),
+                    score: round3(b.score),
+                    reason: b.reason.clone(),
+                    linked_problems: b.linked.clone(),
+                }
+            })
+            .collect(),
+        metrics: metric_summaries,
+        root_causes,
+        timeline: Vec::new(),
+        actions,
+    };
+    if !report.input.logs_read {
+        report.input.notes.push("no log records were read; the analysis rests on metrics and changes only".into());
+    }
+    if frame.baselines.is_empty() || agg.baseline_records == 0 {
+        report.input.notes.push("no data before the window: novelty and ratios are not available".into());
+    }
+    report.timeline = timeline(&report, &problems, &spikes, &side.changes, &frame);
+    report.conclusion = conclusion(&report, &problems);
+    Ok(report)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Symptoms (time-outs, pool exhaustion, downstream failures) point at the cause that
+/// started no later than they did: the strongest non-symptom anomaly.
+fn chain_symptoms(problems: &mut [ProblemDraft], bucket: i64) {
+    let causes: Vec<(String, Option<i64>, f64)> = problems.iter().filter(|p| p.anomalous() && !p.symptom).map(|p| (p.id.clone(), p.onset, p.score)).collect();
+    for p in problems.iter_mut().filter(|p| p.symptom) {
+        let onset = p.onset.or(p.first_seen);
+        let best = causes
+            .iter()
+            .filter(|(_, o, _)| match (o, onset) {
+                (Some(o), Some(s)) => *o <= s + 2 * bucket,
+                _ => true,
+            })
+            .max_by(|a, b| a.2.total_cmp(&b.2));
+        if let Some((id, _, _)) = best {
+            p.symptom_of = Some(id.clone());
+        }
+    }
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '"' | '\'' | '=' | '<' | '>' | '{' | '}'))
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != ':' && c != '/' && c != '_' && c != '-' && c != '.').to_lowercase())
+        .filter(|w| w.len() >= 4 && !w.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ':'))
+}
+
+fn anomaly_scopes(problems: &[ProblemDraft], spikes: &[SpikeDraft], templates: &Templates, agg: &Aggregates, verdicts: &[anomaly::TemplateVerdict]) -> Vec<AnomalyScope> {
+    // Words of templates that were there before and did not change are not evidence
+    // that a change touched the anomaly ("connection", "request", "user").
+    let common: std::collections::HashSet<String> = templates
+        .templates
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| agg.templates[*i].baseline > 0 && !verdicts[*i].anomalous())
+        .flat_map(|(_, t)| words(&t.text).collect::<Vec<_>>())
+        .collect();
+    let mut out = Vec::new();
+    for p in problems.iter().filter(|p| p.anomalous()) {
+        let Some(onset) = p.onset.or(p.first_seen) else { continue };
+        let mut places: Vec<String> = p.services.iter().chain(&p.hosts).chain(&p.modules).map(|(n, _)| n.to_lowercase()).collect();
+        places.dedup();
+        let mut terms: Vec<String> = p.templates.iter().flat_map(|&i| words(&templates.templates[i].text).collect::<Vec<_>>()).collect();
+        for &i in &p.templates {
+            terms.extend(words(&templates.templates[i].sample));
+        }
+        terms.retain(|t| !common.contains(t));
+        terms.sort();
+        terms.dedup();
+        let new_templates = p.templates.iter().filter(|_| p.verdict == Verdict::New).filter_map(|&i| templates.templates[i].first_ts).collect();
+        out.push(AnomalyScope { id: p.id.clone(), onset, places, terms, new_templates, weight: if p.symptom { 0.5 * p.score } else { p.score } });
+    }
+    for (k, s) in spikes.iter().enumerate() {
+        let mut places = Vec::new();
+        let mut terms = Vec::new();
+        for e in &s.explained_by {
+            if matches!(e.field.as_str(), "service" | "host") {
+                places.push(e.value.to_lowercase());
+            } else {
+                terms.extend(words(&e.value));
+            }
+        }
+        terms.retain(|t| !common.contains(t));
+        terms.sort();
+        terms.dedup();
+        out.push(AnomalyScope { id: format!("S{}", k + 1), onset: s.from, places, terms, new_templates: Vec::new(), weight: 0.8 });
+    }
+    out
+}
+
+fn endpoints_of(agg: &Aggregates, c: &Collected) -> Vec<Endpoint> {
+    let mut v: Vec<Endpoint> = agg
+        .endpoints
+        .iter()
+        .filter(|(_, e)| e.requests > 0)
+        .filter_map(|(&id, e)| {
+            Some(Endpoint {
+                endpoint: c.endpoints.get(id)?.to_string(),
+                requests: e.requests,
+                errors: e.failures,
+                success_rate: round4(1.0 - e.failures as f64 / e.requests as f64),
+                p50_ms: e.latency.quantile(0.5).map(round1),
+                p99_ms: e.latency.quantile(0.99).map(round1),
+                max_ms: e.latency.max().map(round1),
+                baseline_requests: e.baseline_requests,
+                baseline_success_rate: (e.baseline_requests > 0).then(|| round4(1.0 - e.baseline_failures as f64 / e.baseline_requests as f64)),
+            })
+        })
+        .collect();
+    v.sort_by(|a, b| b.errors.cmp(&a.errors).then(b.requests.cmp(&a.requests)).then_with(|| a.endpoint.cmp(&b.endpoint)));
+    v.truncate(50);
+    v
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn availability(endpoints: &[Endpoint]) -> Option<f64> {
+    let req: u64 = endpoints.iter().map(|e| e.requests).sum();
+    let err: u64 = endpoints.iter().map(|e| e.errors).sum();
+    (req > 0).then(|| round4(1.0 - err as f64 / req as f64))
+}
+
+fn availability_findings(endpoints: &[Endpoint]) -> Vec<Finding> {
+    endpoints
+        .iter()
+        .filter(|e| e.requests >= 5 && e.success_rate < 0.95 && e.baseline_success_rate.map_or(true, |b| b - e.success_rate > 0.02))
+        .take(5)
+        .map(|e| Finding {
+            kind: "low_availability".into(),
+            severity: if e.success_rate < 0.8 { "critical" } else { "warning" }.into(),
+            summary: format!(
+                "{}: success rate {:.2}% ({} of {} requests failed){}",
+                e.endpoint,
+                100.0 * e.success_rate,
+                e.errors,
+                e.requests,
+                e.baseline_success_rate.map_or(String::new(), |b| format!(", baseline {:.2}%", 100.0 * b))
+            ),
+            evidence: vec![format!("p50 {} ms, p99 {} ms", fmt_opt(e.p50_ms), fmt_opt(e.p99_ms))],
+        })
+        .collect()
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map_or("-".into(), |x| format!("{x}"))
+}
+
+fn resource_kind(resource: &str) -> Option<MetricKind> {
+    match resource {
+        "memory" => Some(MetricKind::Memory),
+        "disk" => Some(MetricKind::Disk),
+        "cpu" => Some(MetricKind::Cpu),
+        _ => None,
+    }
+}
+
+/// Logs claim a resource is exhausted while the host metric is normal (the limit is in
+/// the app or container), or a host metric is critical while no log mentions it.
+fn log_metric_mismatches(problems: &[ProblemDraft], metrics: &[MetricSummary]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut claimed: Vec<&str> = Vec::new();
+    for p in problems.iter().filter(|p| p.errors() > 0) {
+        let Some(res) = p.resource.as_deref() else { continue };
+        let Some(kind) = resource_kind(res) else { continue };
+        claimed.push(kind.as_str());
+        let hosts: Vec<String> = p.hosts.iter().map(|(h, _)| h.to_lowercase()).collect();
+        let relevant: Vec<&MetricSummary> = metrics.iter().filter(|m| m.kind == kind.as_str()).collect();
+        let on_hosts: Vec<&MetricSummary> = relevant.iter().copied().filter(|m| hosts.iter().any(|h| h == &m.host.to_lowercase())).collect();
+        let chosen = if on_hosts.is_empty() { relevant } else { on_hosts };
+        if chosen.is_empty() || chosen.iter().any(|m| m.status != "normal") {
+            continue;
+        }
+        let values: Vec<String> = chosen.iter().take(3).map(|m| format!("{} {} avg {:.2}, max {:.2}", m.host, m.metric, m.avg, m.max)).collect();
+        out.push(Finding {
+            kind: "log_metric_mismatch".into(),
+            severity: "warning".into(),
+            summary: format!(
+                "Logs report {res} exhaustion ({}× \"{}\") while host {res} metrics are normal ({}): the limit is inside the application or container ({})",
+                p.count,
+                p.title,
+                values.join("; "),
+                match res {
+                    "memory" => "heap/pool size, cgroup memory limit",
+                    "disk" => "a different partition, a quota, or the container's writable layer",
+                    _ => "an application-level limit",
+                }
+            ),
+            evidence: vec![format!("problem {}: {} records in the window", p.id, p.count), values.join("; ")],
+        });
+    }
+    for m in metrics.iter().filter(|m| m.status == "critical" && matches!(m.kind.as_str(), "memory" | "disk")) {
+        if claimed.contains(&m.kind.as_str()) {
+            continue;
+        }
+        out.push(Finding {
+            kind: "log_metric_mismatch".into(),
+            severity: "warning".into(),
+            summary: format!("{} {} is critical (avg {:.2}, max {:.2}) but no log record reports {} trouble", m.host, m.metric, m.avg, m.max, m.kind),
+            evidence: vec![format!("{} samples in the window", m.samples)],
+        });
+    }
+    out
+}
+
+fn metric_findings(metrics: &[MetricSummary]) -> Vec<Finding> {
+    metrics
+        .iter()
+        .filter(|m| m.status != "normal")
+        .take(10)
+        .map(|m| Finding {
+            kind: "metric_anomaly".into(),
+            severity: if m.status == "critical" { "critical" } else { "warning" }.into(),
+            summary: format!(
+                "{} {}: avg {:.2}, max {:.2} in the window{} ({})",
+                m.host,
+                m.metric,
+                m.avg,
+                m.max,
+                m.baseline_avg.map_or(String::new(), |b| format!(", baseline avg {b:.2}")),
+                m.status
+            ),
+            evidence: vec![format!("{} samples", m.samples)],
+        })
+        .collect()
+}
+
+fn groups(
+    counts: &rustc_hash::FxHashMap<u32, crate::aggregate::GroupCounts>,
+    dict: &crate::collect::Dictionary,
+    per_template: &rustc_hash::FxHashMap<(u32, u32), u64>,
+    problems: &[ProblemDraft],
+) -> Vec<GroupCount> {
+    let mut v: Vec<GroupCount> = counts
+        .iter()
+        .filter(|(_, g)| g.records > 0)
+        .filter_map(|(&id, g)| {
+            let mut main: Vec<(u64, &str)> = problems
+                .iter()
+                .filter(|p| p.errors() > 0 || p.anomalous())
+                .map(|p| (p.templates.iter().map(|&t| per_template.get(&(t as u32, id)).copied().unwrap_or(0)).sum::<u64>(), p.id.as_str()))
+                .filter(|(n, _)| *n > 0)
+                .collect();
+            main.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            Some(GroupCount {
+                name: dict.get(id)?.to_string(),
+                records: g.records,
+                errors: g.errors,
+                by_level: by_level(&g.levels),
+                main_problems: main.into_iter().take(3).map(|(_, id)| id.to_string()).collect(),
+            })
+        })
+        .collect();
+    v.sort_by(|a, b| b.errors.cmp(&a.errors).then(b.records.cmp(&a.records)).then_with(|| a.name.cmp(&b.name)));
+    v.truncate(100);
+    v
+}
+
+fn to_model_spike(s: &SpikeDraft) -> Spike {
+    Spike {
+        kind: if s.errors_only { "errors" } else { "volume" }.into(),
+        from: model_time(s.from),
+        to: model_time(s.to),
+        ratio: round3(s.ratio),
+        count: s.count,
+        expected: round3(s.expected),
+        explained_by: s
+            .explained_by
+            .iter()
+            .map(|e| Explanation { lift: round3(e.lift), share: round4(e.share), ..e.clone() })
+            .collect(),
+    }
+}
+
+/// Key-like tokens (`promo:strategy:all`) from samples, for recommendations.
+fn key_in(texts: &[String]) -> Option<String> {
+    for t in texts {
+        for w in t.split(|c: char| c.is_whitespace() || matches!(c, ',' | '\'' | '"' | '(' | ')' | '[' | ']' | '=')) {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            if w.matches(':').count() >= 1 && w.len() >= 5 && w.chars().next().is_some_and(|c| c.is_alphabetic()) && !w.contains("://") && !w.chars().all(|c| c.is_ascii_digit() || c == ':') {
+                return Some(w.to_string());
+            }
+        }
+    }
+    None
+}
+
+#[allow(clippy::too_many_arguments)]
+fn to_model_problem(
+    p: &ProblemDraft,
+    templates: &Templates,
+    agg: &Aggregates,
+    c: &Collected,
+    spikes: &[SpikeDraft],
+    endpoints: &[Endpoint],
+    blamed: &[&Change],
+    scores: &[(usize, crate::blame::Blame)],
+    all_changes: &[Change],
+    opts: &AnalyzeOptions,
+) -> Problem {
+    let model_templates: Vec<ProblemTemplate> = p
+        .templates
+        .iter()
+        .take(10)
+        .map(|&i| {
+            let t = &templates.templates[i];
+            ProblemTemplate { id: t.id.clone(), template: t.text.clone(), count: agg.templates[i].window, baseline_count: agg.templates[i].baseline, samples: samples_of(t, c) }
+        })
+        .collect();
+    let samples: Vec<String> = model_templates.iter().flat_map(|t| t.samples.clone()).collect();
+    let mut kinds: Vec<String> = Vec::new();
+    let mut ctx: BTreeMap<&str, String> = BTreeMap::new();
+    if let Some(s) = p.main_service() {
+        ctx.insert("service", s.to_string());
+    }
+    for (i, b) in scores {
+        if b.score >= BLAME_THRESHOLD && b.linked.contains(&p.id) {
+            let ch = &all_changes[*i];
+            kinds.push(match kind_class(&ch.kind) {
+                ChangeClass::Deploy => "change:deploy".into(),
+                ChangeClass::Config => "change:config".into(),
+                _ => format!("change:{}", ch.kind),
+            });
+            ctx.insert("change", format!("{} {} {}", ch.kind, ch.service, ch.version.clone().unwrap_or_default()).trim().to_string());
+        }
+    }
+    let _ = blamed;
+    let in_spike = spikes.iter().find(|s| s.explained_by.iter().any(|e| e.field == "template" && p.templates.iter().any(|&i| templates.templates[i].text == e.value)));
+    if let Some(s) = in_spike {
+        kinds.push("spike".into());
+        if let Some(e) = s.explained_by.iter().find(|e| e.field == "endpoint") {
+            ctx.insert("endpoint", e.value.clone());
+        }
+        if let Some(e) = s.explained_by.iter().find(|e| e.field.starts_with("query.") || e.field == "range_days" || e.field.ends_with(".year")) {
+            ctx.insert("param", format!("{}={}", e.field, e.value));
+        }
+    }
+    if !ctx.contains_key("endpoint") {
+        // An endpoint whose path shares a word with the problem's templates.
+        let text_words: Vec<String> = p.templates.iter().flat_map(|&i| words(&templates.templates[i].text).collect::<Vec<_>>()).collect();
+        let matching = endpoints.iter().find(|e| {
+            e.endpoint.split(['/', ' ', '-', '_']).map(str::to_lowercase).filter(|w| w.len() >= 4).any(|w| text_words.iter().any(|t| t.starts_with(&w) || w.starts_with(t.as_str())))
+        });
+        if let Some(e) = matching {
+            ctx.insert("endpoint", e.endpoint.clone());
+        }
+    }
+    if let Some(k) = key_in(&samples) {
+        ctx.insert("key", k);
+    }
+    if let Some(r) = &p.resource {
+        kinds.push(format!("log_metric_mismatch:{r}"));
+    }
+    let kind_refs: Vec<&str> = kinds.iter().map(String::as_str).collect();
+    let text = p.templates.iter().map(|&i| templates.templates[i].text.as_str()).collect::<Vec<_>>().join("\n");
+    let recommendations: Vec<String> = opts.rules.recommend(&[p.category.as_str()], &text, &kind_refs, &ctx, opts.lang).into_iter().map(|(_, t)| t).take(5).collect();
+    let parameters = parameters_of(p, templates);
+    Problem {
+        id: p.id.clone(),
+        title: p.title.clone(),
+        priority: p.priority.to_string(),
+        category: p.category.clone(),
+        count: p.count,
+        baseline_count: p.baseline_count,
+        ratio: p.ratio.map(round3),
+        new: p.verdict == Verdict::New,
+        q_value: p.q_value,
+        first_seen: p.first_seen.map(model_time).unwrap_or_default(),
+        last_seen: p.last_seen.map(model_time).unwrap_or_default(),
+        onset: p.onset.map(model_time),
+        levels: by_level(&p.levels),
+        modules: p.modules.iter().take(10).map(|(n, c)| NameCount { name: n.clone(), count: *c }).collect(),
+        hosts: p.hosts.iter().take(10).map(|(n, c)| NameCount { name: n.clone(), count: *c }).collect(),
+        services: p.services.iter().take(10).map(|(n, c)| NameCount { name: n.clone(), count: *c }).collect(),
+        templates: model_templates,
+        parameters,
+        symptom_of: p.symptom_of.clone(),
+        recommendations,
+        score: round3(p.score),
+    }
+}
+
+fn samples_of(t: &triage_mine::miner::Template, c: &Collected) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for &s in t.shapes.iter().take(8) {
+        if let Some(r) = c.recent.get(s as usize) {
+            for (_, text) in r.iter().rev() {
+                if !out.contains(text) {
+                    out.push(text.clone());
+                }
+            }
+        }
+        if out.len() >= 3 {
+            break;
+        }
+    }
+    if out.is_empty() && !t.sample.is_empty() {
+        out.push(crate::collect::sample_text(&t.sample));
+    }
+    out.truncate(3);
+    out
+}
+
+/// Dominant placeholder values of the problem's main template (over all its records).
+fn parameters_of(p: &ProblemDraft, templates: &Templates) -> Vec<ParamShare> {
+    let Some(&main) = p.templates.first() else { return Vec::new() };
+    let t = &templates.templates[main];
+    let mut out = Vec::new();
+    for slot in &t.params {
+        let total = slot.stats.count();
+        if total < 5 {
+            continue;
+        }
+        if let Some(top) = slot.stats.top.top(1).first() {
+            let share = top.count as f64 / total as f64;
+            if share >= 0.5 {
+                out.push(ParamShare { name: format!("{}#{}", slot.kind.placeholder(), slot.token), value: top.value.clone(), count: top.count, share: round4(share) });
+            }
+        }
+    }
+    out.truncate(5);
+    out
+}
+
+fn actions_of(problems: &[Problem], drafts: &[ProblemDraft]) -> Vec<Action> {
+    let mut out: Vec<Action> = Vec::new();
+    for (p, d) in problems.iter().zip(drafts) {
+        if !(d.anomalous() || d.priority != "P3") {
+            continue;
+        }
+        for r in &p.recommendations {
+            match out.iter_mut().find(|a| &a.text == r) {
+                Some(a) => {
+                    if !a.problems.contains(&p.id) {
+                        a.problems.push(p.id.clone());
+                    }
+                    if p.priority < a.priority {
+                        a.priority = p.priority.clone();
+                    }
+                }
+                None => out.push(Action { priority: p.priority.clone(), text: r.clone(), problems: vec![p.id.clone()] }),
+            }
+        }
+    }
+    out.sort_by(|a, b| a.priority.cmp(&b.priority));
+    out.truncate(20);
+    out
+}
+
+fn rank_causes(
+    problems: &[ProblemDraft],
+    spikes: &[SpikeDraft],
+    changes: &[(usize, crate::blame::Blame)],
+    all_changes: &[Change],
+    metrics: &[MetricSummary],
+    frame: &Frame,
+) -> Vec<RootCause> {
+    let mut causes: Vec<RootCause> = Vec::new();
+    let mut covered: Vec<String> = Vec::new();
+    let find = |id: &str| problems.iter().find(|p| p.id == id);
+    // Changes first: a blamed change explains the problems linked to it.
+    for (i, b) in changes.iter().filter(|(_, b)| b.score >= 0.3) {
+        let ch = &all_changes[*i];
+        let linked: Vec<&ProblemDraft> = b.linked.iter().filter_map(|id| find(id)).collect();
+        let main = linked.iter().filter(|p| !p.symptom).max_by(|a, b| a.score.total_cmp(&b.score)).or(linked.first());
+        let what = main.map_or(String::new(), |p| {
+            format!(
+                "; followed by \"{}\" ×{}{} since {}",
+                p.title,
+                p.count,
+                if p.verdict == Verdict::New { " (new)".to_string() } else { p.ratio.map_or(String::new(), |r| format!(" (×{r:.1} baseline)")) },
+                p.onset.or(p.first_seen).map(model_time).unwrap_or_default()
+            )
+        });
+        let service = if ch.service.is_empty() { main.and_then(|p| p.main_service()).unwrap_or("").to_string() } else { ch.service.clone() };
+        let mut evidence = vec![format!("change score {:.2}: {}", b.score, b.reason)];
+        for p in &linked {
+            evidence.push(format!("{} {}: \"{}\" ×{} (baseline {}){}", p.id, p.priority, p.title, p.count, p.baseline_count, if p.symptom { " — symptom" } else { "" }));
+        }
+        let spike_ids: Vec<&String> = b.linked.iter().filter(|id| id.starts_with('S')).collect();
+        for id in &spike_ids {
+            if let Some(s) = id[1..].parse::<usize>().ok().and_then(|k| spikes.get(k.wrapping_sub(1))) {
+                evidence.push(spike_evidence(s));
+            }
+        }
+        covered.extend(b.linked.iter().cloned());
+        causes.push(RootCause {
+            rank: 0,
+            score: round3(b.score),
+            summary: format!(
+                "{}: {} {}at {} ({}){}",
+                service,
+                ch.kind,
+                ch.version.as_ref().map_or(String::new(), |v| format!("{v} ")),
+                model_time(ch.time),
+                ch.description,
+                what
+            ),
+            evidence,
+            kind: "change".into(),
+            service: (!service.is_empty()).then_some(service),
+            problems: b.linked.iter().filter(|id| id.starts_with("P-")).cloned().collect(),
+        });
+    }
+    // Spikes not explained by a change.
+    for (k, s) in spikes.iter().enumerate() {
+        let id = format!("S{}", k + 1);
+        if covered.contains(&id) || s.explained_by.is_empty() {
+            continue;
+        }
+        let top = &s.explained_by[0];
+        let requests: Vec<String> = s
+            .explained_by
+            .iter()
+            .filter(|e| !matches!(e.field.as_str(), "template" | "service" | "host"))
+            .take(3)
+            .map(|e| format!("{}={} ({} records, {} in baseline)", e.field, e.value, e.count, e.baseline_count))
+            .collect();
+        let service = s.explained_by.iter().find(|e| e.field == "service").map(|e| e.value.clone()).or_else(|| {
+            // The service of the problem holding the top template.
+            problems.iter().find(|p| p.title == top.value || p.templates.is_empty()).and_then(|p| p.main_service().map(str::to_string))
+        });
+        let linked: Vec<String> = problems
+            .iter()
+            .filter(|p| s.explained_by.iter().any(|e| e.field == "template" && (p.title == e.value)))
+            .map(|p| p.id.clone())
+            .collect();
+        covered.extend(linked.iter().cloned());
+        let score = if s.ratio >= 3.0 { 0.45 + 0.45 * top.share.max(s.explained_by.iter().map(|e| e.share).fold(0.0, f64::max)) } else { 0.35 };
+        let lead = service.clone().map_or(String::new(), |s| format!("{s}: "));
+        causes.push(RootCause {
+            rank: 0,
+            score: round3(score.min(0.92)),
+            summary: format!(
+                "{lead}{} volume ×{:.1} from {}: {}={} explains {:.0}% of the excess{}",
+                if s.errors_only { "error" } else { "log" },
+                s.ratio,
+                model_time(s.from),
+                top.field,
+                top.value,
+                100.0 * top.share,
+                if requests.is_empty() { String::new() } else { format!("; driven by {}", requests.join(", ")) }
+            ),
+            evidence: vec![spike_evidence(s)],
+            kind: "spike".into(),
+            service,
+            problems: linked,
+        });
+    }
+    // Anomalous problems not covered: causes first, symptoms at half weight.
+    for p in problems.iter().filter(|p| p.anomalous() && !covered.contains(&p.id)) {
+        let symptom_penalty = if p.symptom && p.symptom_of.is_some() { 0.5 } else if p.symptom { 0.8 } else { 1.0 };
+        let score = p.score * symptom_penalty * if p.priority == "P3" { 0.6 } else { 1.0 };
+        let mut evidence = vec![format!(
+            "{} records in the window, {} in the baseline{}; levels {}",
+            p.count,
+            p.baseline_count,
+            p.q_value.map_or(String::new(), |q| format!(", q = {q:.2e}")),
+            by_level(&p.levels).iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
+        )];
+        if let Some(cause) = &p.symptom_of {
+            evidence.push(format!("symptom of {cause}, which started no later"));
+        }
+        if !p.hosts.is_empty() {
+            evidence.push(format!("hosts: {}", p.hosts.iter().take(5).map(|(h, n)| format!("{h} ({n})")).collect::<Vec<_>>().join(", ")));
+        }
+        let service = p.main_service().map(str::to_string);
+        causes.push(RootCause {
+            rank: 0,
+            score: round3(score),
+            summary: format!(
+                "{}{}: \"{}\" ×{}{} since {}",
+                service.clone().map_or(String::new(), |s| format!("{s}: ")),
+                p.category,
+                p.title,
+                p.count,
+                if p.verdict == Verdict::New { " (new)".to_string() } else { p.ratio.map_or(String::new(), |r| format!(" (×{r:.1} baseline)")) },
+                p.onset.or(p.first_seen).map(model_time).unwrap_or_default()
+            ),
+            evidence,
+            kind: "problem".into(),
+            service,
+            problems: vec![p.id.clone()],
+        });
+    }
+    // Host metrics far off their baseline.
+    for m in metrics.iter().filter(|m| m.status == "anomalous" || m.status == "critical") {
+        causes.push(RootCause {
+            rank: 0,
+            score: round3(if m.status == "critical" { 0.45 } else { 0.35 }),
+            summary: format!(
+                "{}: {} avg {:.2} (max {:.2}){} in the window",
+                m.host,
+                m.metric,
+                m.avg,
+                m.max,
+                m.baseline_avg.map_or(String::new(), |b| format!(" vs baseline {b:.2}"))
+            ),
+            evidence: vec![format!("{} ({} samples, window {} – {})", m.status, m.samples, model_time(frame.window.0), model_time(frame.window.1))],
+            kind: "metric".into(),
+            service: Some(m.host.clone()),
+            problems: Vec::new(),
+        });
+    }
+    causes.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.summary.cmp(&b.summary)));
+    causes.truncate(10);
+    for (i, c) in causes.iter_mut().enumerate() {
+        c.rank = i + 1;
+    }
+    causes
+}
+
+fn spike_evidence(s: &SpikeDraft) -> String {
+    format!(
+        "{} spike {} – {}: {} records vs {:.0} expected (peak ×{:.1}); top: {}",
+        if s.errors_only { "error" } else { "volume" },
+        model_time(s.from),
+        model_time(s.to),
+        s.count,
+        s.expected,
+        s.ratio,
+        s.explained_by.iter().take(4).map(|e| format!("{}={} ({:.0}%, lift {:.1})", e.field, e.value, 100.0 * e.share, e.lift)).collect::<Vec<_>>().join("; ")
+    )
+}
+
+fn timeline(report: &Report, problems: &[ProblemDraft], spikes: &[SpikeDraft], changes: &[Change], frame: &Frame) -> Vec<TimelineEntry> {
+    let mut t: Vec<(i64, TimelineEntry)> = Vec::new();
+    let mut push = |ts: i64, kind: &str, text: String| {
+        if frame.in_window(ts) {
+            t.push((ts, TimelineEntry { time: model_time(ts), kind: kind.into(), text }));
+        }
+    };
+    for ch in changes {
+        push(ch.time, "change", format!("{} {} {}: {}", ch.kind, ch.service, ch.version.clone().unwrap_or_default(), ch.description));
+    }
+    for p in problems.iter().filter(|p| p.anomalous() || p.priority != "P3").take(20) {
+        if let Some(f) = p.first_seen {
+            push(f, "first_seen", format!("{} {} first seen in the window: \"{}\" ({} records)", p.priority, p.id, p.title, p.count));
+        }
+        if let (Some(o), Some(f)) = (p.onset, p.first_seen) {
+            if o > f {
+                push(o, "onset", format!("{} rate steps up: \"{}\"", p.id, p.title));
+            }
+        }
+    }
+    for s in spikes {
+        push(s.from, "spike", format!("{} spike starts: ×{:.1} the baseline rate", if s.errors_only { "error" } else { "volume" }, s.ratio));
+    }
+    let _ = report;
+    t.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.kind.cmp(&b.1.kind)));
+    t.truncate(40);
+    t.into_iter().map(|(_, e)| e).collect()
+}
+
+fn conclusion(report: &Report, problems: &[ProblemDraft]) -> String {
+    if report.status == "healthy" {
+        let chronic = problems.iter().filter(|p| p.errors() > 0).count();
+        return format!(
+            "No anomaly in the window: {} records, {} at WARN or above, no spike and no template above its baseline rate{}.",
+            report.totals.records,
+            report.totals.errors,
+            if chronic > 0 { format!("; {chronic} chronic error problem(s) continue at their usual rate") } else { String::new() }
+        );
+    }
+    let mut s = format!("{} records in the window, {} at WARN or above", report.totals.records, report.totals.errors);
+    let p1 = report.problems.iter().filter(|p| p.priority == "P1").count();
+    if p1 > 0 {
+        s.push_str(&format!("; {p1} P1 problem(s)"));
+    }
+    if let Some(r) = report.root_causes.first() {
+        s.push_str(&format!(". Most likely cause (score {:.2}): {}", r.score, r.summary));
+    }
+    s.push('.');
+    s
+}

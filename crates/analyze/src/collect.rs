@@ -1,0 +1,431 @@
+//! The single pass over the logs. Worker threads turn each chunk of records into a
+//! [`ChunkDigest`] (shapes, per-record facts, chunk-local strings); the sink folds
+//! digests in input order into a shape table, capped dictionaries and a spill file of
+//! compact rows (one per record, on disk). The window is only known once the last
+//! record is read (by default it is the last 15 minutes of the data), so the analysis
+//! reads the rows back instead of holding records in memory.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
+
+use rustc_hash::FxHashMap;
+use triage_mine::mask::Masker;
+use triage_mine::miner::{shape_chunk_visit, ChunkShapes, ShapeTable};
+use triage_parse::Record;
+
+use crate::facets::{self, split_item};
+use crate::redact::redact;
+
+/// No value for an interned dimension.
+pub const NONE: u32 = u32::MAX;
+/// Longest sample text kept.
+const SAMPLE_CHARS: usize = 400;
+/// Most distinct values interned per dimension (hosts, services, modules, endpoints).
+const MAX_DIMENSION_VALUES: usize = 50_000;
+/// Most distinct values per item field; beyond it the field is an id, not a category.
+const MAX_VALUES_PER_FIELD: usize = 500;
+/// Most attribution items overall.
+const MAX_ITEMS: usize = 1_000_000;
+/// Samples kept per shape from its latest records.
+pub const RECENT_SAMPLES: usize = 2;
+
+/// One record, as the analysis needs it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Row {
+    /// Nanoseconds; `i64::MIN` when the record has no time.
+    pub ts: i64,
+    pub shape: u32,
+    /// `Level as u8`, 6 = none.
+    pub level: u8,
+    pub host: u32,
+    pub service: u32,
+    pub module: u32,
+    pub endpoint: u32,
+    pub status: u16,
+    /// NaN when unknown.
+    pub latency_ms: f32,
+}
+
+impl Row {
+    pub fn time(&self) -> Option<i64> {
+        (self.ts != i64::MIN).then_some(self.ts)
+    }
+    /// WARN and above.
+    pub fn is_error(&self) -> bool {
+        (3..6).contains(&self.level)
+    }
+}
+
+/// A chunk's records, digested by a worker thread.
+pub struct ChunkDigest {
+    shapes: ChunkShapes,
+    /// Rows with chunk-local ids (shape local to `shapes`, dimensions local to `strings`).
+    rows: Vec<Row>,
+    /// Item string ids per row: `rows[i]` owns `items[item_ends[i-1]..item_ends[i]]`.
+    items: Vec<u32>,
+    item_ends: Vec<u32>,
+    strings: Vec<String>,
+    /// Latest sample per local shape: (shape, ts, masked text).
+    recent: Vec<(u32, Option<i64>, String)>,
+}
+
+#[derive(Default)]
+struct LocalStrings {
+    index: FxHashMap<String, u32>,
+    strings: Vec<String>,
+}
+
+impl LocalStrings {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.index.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as u32;
+        self.strings.push(s.to_string());
+        self.index.insert(s.to_string(), id);
+        id
+    }
+}
+
+/// Digests one chunk; pure and thread-safe.
+pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record]) -> ChunkDigest {
+    let file_service = facets::service_of_file(file_name);
+    let mut strings = LocalStrings::default();
+    let mut per_record_items: Vec<Vec<String>> = vec![Vec::new(); records.len()];
+    let mut requests: Vec<Option<facets::Request>> = records.iter().map(facets::request_of).collect();
+    let shapes = shape_chunk_visit(masker, records, false, |k, text, params| {
+        if let Some(rec) = records.get(k) {
+            facets::items_of(rec, requests[k].as_ref(), text, params, &mut per_record_items[k]);
+        }
+    });
+    let mut rows = Vec::with_capacity(records.len());
+    let mut items = Vec::new();
+    let mut item_ends = Vec::with_capacity(records.len());
+    // Consecutive records usually share service, host and module: skip the hash then.
+    let mut last: [(String, u32); 3] = Default::default();
+    let mut cached = |slot: usize, s: Option<&str>, strings: &mut LocalStrings| -> u32 {
+        match s {
+            None => NONE,
+            Some(s) if last[slot].1 != NONE && last[slot].0 == s => last[slot].1,
+            Some(s) => {
+                let id = strings.id(s);
+                last[slot] = (s.to_string(), id);
+                id
+            }
+        }
+    };
+    for (k, rec) in records.iter().enumerate() {
+        let service = facets::service_of(rec, &file_service);
+        let req = requests[k].take();
+        let row = Row {
+            ts: rec.ts.unwrap_or(i64::MIN),
+            shape: shapes.record_shape.get(k).copied().unwrap_or(0),
+            level: rec.level.map_or(6, |l| l as u8),
+            host: cached(0, facets::host_of(rec), &mut strings),
+            service: cached(1, Some(&service), &mut strings),
+            module: cached(2, facets::module_of(rec), &mut strings),
+            endpoint: req.as_ref().map_or(NONE, |r| strings.id(&r.endpoint)),
+            status: req.as_ref().map_or(0, |r| r.status),
+            latency_ms: req.as_ref().and_then(|r| r.latency_ms).map_or(f32::NAN, |v| v as f32),
+        };
+        rows.push(row);
+        for it in &per_record_items[k] {
+            items.push(strings.id(it));
+        }
+        item_ends.push(items.len() as u32);
+    }
+    let mut seen = vec![false; shapes.shapes.len()];
+    let mut recent = Vec::new();
+    for (k, rec) in records.iter().enumerate().rev() {
+        let s = shapes.record_shape.get(k).copied().unwrap_or(0) as usize;
+        if s < seen.len() && !seen[s] {
+            seen[s] = true;
+            recent.push((s as u32, rec.ts, sample_text(&rec.message)));
+        }
+    }
+    ChunkDigest { shapes, rows, items, item_ends, strings: strings.strings, recent }
+}
+
+/// A masked, shortened sample (secrets replaced, first lines of a stack trace kept).
+pub fn sample_text(message: &str) -> String {
+    let mut s: String = message.chars().take(SAMPLE_CHARS).collect();
+    if s.len() < message.len() {
+        s.push('…');
+    }
+    redact(&s).into_owned()
+}
+
+/// An interning dictionary with a cap; values past the cap get [`NONE`].
+#[derive(Debug, Default)]
+pub struct Dictionary {
+    index: FxHashMap<String, u32>,
+    pub values: Vec<String>,
+    cap: usize,
+    pub dropped: u64,
+}
+
+impl Dictionary {
+    fn with_cap(cap: usize) -> Dictionary {
+        Dictionary { cap, ..Default::default() }
+    }
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.index.get(s) {
+            return id;
+        }
+        if self.values.len() >= self.cap {
+            self.dropped += 1;
+            return NONE;
+        }
+        let id = self.values.len() as u32;
+        self.values.push(s.to_string());
+        self.index.insert(s.to_string(), id);
+        id
+    }
+    pub fn get(&self, id: u32) -> Option<&str> {
+        self.values.get(id as usize).map(String::as_str)
+    }
+    pub fn find(&self, s: &str) -> Option<u32> {
+        self.index.get(s).copied()
+    }
+}
+
+/// Everything the single pass kept.
+pub struct Collected {
+    pub shapes: ShapeTable,
+    pub hosts: Dictionary,
+    pub services: Dictionary,
+    pub modules: Dictionary,
+    pub endpoints: Dictionary,
+    /// Attribution items (`field\x1fvalue`).
+    pub items: Dictionary,
+    /// Latest samples per shape (ts, text), newest last.
+    pub recent: Vec<Vec<(Option<i64>, String)>>,
+    pub records: u64,
+    pub records_without_time: u64,
+    pub min_ts: Option<i64>,
+    pub max_ts: Option<i64>,
+    spill: Option<File>,
+}
+
+/// Folds digests in input order.
+pub struct Collector {
+    c: Collected,
+    writer: BufWriter<File>,
+    /// Per item field: distinct values seen (for the per-field cap).
+    field_values: FxHashMap<String, usize>,
+    buf: Vec<u8>,
+}
+
+impl Collector {
+    pub fn new() -> io::Result<Collector> {
+        let file = tempfile::tempfile()?;
+        Ok(Collector {
+            c: Collected {
+                shapes: ShapeTable::default(),
+                hosts: Dictionary::with_cap(MAX_DIMENSION_VALUES),
+                services: Dictionary::with_cap(MAX_DIMENSION_VALUES),
+                modules: Dictionary::with_cap(MAX_DIMENSION_VALUES),
+                endpoints: Dictionary::with_cap(MAX_DIMENSION_VALUES),
+                items: Dictionary::with_cap(MAX_ITEMS),
+                recent: Vec::new(),
+                records: 0,
+                records_without_time: 0,
+                min_ts: None,
+                max_ts: None,
+                spill: None,
+            },
+            writer: BufWriter::with_capacity(1 << 20, file),
+            field_values: FxHashMap::default(),
+            buf: Vec::with_capacity(1 << 16),
+        })
+    }
+
+    pub fn absorb(&mut self, d: ChunkDigest) -> io::Result<()> {
+        let c = &mut self.c;
+        let shape_ids = c.shapes.absorb(&d.shapes);
+        // Local string id → global id, per use (dimensions and items intern separately).
+        let n = d.strings.len();
+        let mut host_map = vec![NONE - 1; n];
+        let mut service_map = vec![NONE - 1; n];
+        let mut module_map = vec![NONE - 1; n];
+        let mut endpoint_map = vec![NONE - 1; n];
+        let mut item_map = vec![NONE - 1; n];
+        let resolve = |map: &mut Vec<u32>, dict: &mut Dictionary, id: u32| -> u32 {
+            if id == NONE {
+                return NONE;
+            }
+            let slot = &mut map[id as usize];
+            if *slot == NONE - 1 {
+                *slot = dict.id(&d.strings[id as usize]);
+            }
+            *slot
+        };
+        let mut start = 0usize;
+        self.buf.clear();
+        for (i, row) in d.rows.iter().enumerate() {
+            let mut g = *row;
+            g.shape = shape_ids.get(row.shape as usize).copied().unwrap_or(0);
+            g.host = resolve(&mut host_map, &mut c.hosts, row.host);
+            g.service = resolve(&mut service_map, &mut c.services, row.service);
+            g.module = resolve(&mut module_map, &mut c.modules, row.module);
+            g.endpoint = resolve(&mut endpoint_map, &mut c.endpoints, row.endpoint);
+            let end = d.item_ends.get(i).copied().unwrap_or(start as u32) as usize;
+            let mut ids: Vec<u32> = Vec::with_capacity(end - start);
+            for &local in &d.items[start..end] {
+                let slot = &mut item_map[local as usize];
+                if *slot == NONE - 1 {
+                    let key = &d.strings[local as usize];
+                    *slot = if c.items.find(key).is_some() {
+                        c.items.id(key)
+                    } else {
+                        let (field, _) = split_item(key);
+                        let seen = self.field_values.entry(field.to_string()).or_insert(0);
+                        if *seen >= MAX_VALUES_PER_FIELD {
+                            NONE
+                        } else {
+                            *seen += 1;
+                            c.items.id(key)
+                        }
+                    };
+                }
+                if *slot != NONE {
+                    ids.push(*slot);
+                }
+            }
+            start = end;
+            ids.sort_unstable();
+            ids.dedup();
+            c.records += 1;
+            match g.time() {
+                Some(ts) => {
+                    c.min_ts = Some(c.min_ts.map_or(ts, |m| m.min(ts)));
+                    c.max_ts = Some(c.max_ts.map_or(ts, |m| m.max(ts)));
+                }
+                None => c.records_without_time += 1,
+            }
+            encode_row(&g, &ids, &mut self.buf);
+        }
+        self.writer.write_all(&self.buf)?;
+        for (local, ts, text) in d.recent.into_iter().rev() {
+            let Some(&gid) = shape_ids.get(local as usize) else { continue };
+            let gid = gid as usize;
+            if c.recent.len() <= gid {
+                c.recent.resize_with(gid + 1, Vec::new);
+            }
+            let r = &mut c.recent[gid];
+            r.push((ts, text));
+            if r.len() > RECENT_SAMPLES {
+                r.remove(0);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<Collected> {
+        self.writer.flush()?;
+        let file = self.writer.into_inner().map_err(|e| e.into_error())?;
+        self.c.spill = Some(file);
+        Ok(self.c)
+    }
+}
+
+const ROW_BYTES: usize = 8 + 4 * 5 + 2 + 4 + 1 + 1;
+
+fn encode_row(r: &Row, items: &[u32], out: &mut Vec<u8>) {
+    out.extend_from_slice(&r.ts.to_le_bytes());
+    for v in [r.shape, r.host, r.service, r.module, r.endpoint] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&r.status.to_le_bytes());
+    out.extend_from_slice(&r.latency_ms.to_le_bytes());
+    out.push(r.level);
+    let n = items.len().min(255);
+    out.push(n as u8);
+    for v in &items[..n] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+impl Collected {
+    /// Reads every row back, in input order.
+    pub fn for_each_row(&mut self, mut f: impl FnMut(&Row, &[u32])) -> io::Result<()> {
+        let Some(file) = self.spill.as_mut() else { return Ok(()) };
+        file.rewind()?;
+        let mut reader = BufReader::with_capacity(1 << 20, &*file);
+        let mut head = [0u8; ROW_BYTES];
+        let mut items: Vec<u32> = Vec::with_capacity(64);
+        let mut item_bytes = [0u8; 255 * 4];
+        loop {
+            match reader.read_exact(&mut head) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+                Err(e) => return Err(e),
+            }
+            let mut ts = [0u8; 8];
+            ts.copy_from_slice(&head[..8]);
+            let row = Row {
+                ts: i64::from_le_bytes(ts),
+                shape: u32_at(&head, 8),
+                host: u32_at(&head, 12),
+                service: u32_at(&head, 16),
+                module: u32_at(&head, 20),
+                endpoint: u32_at(&head, 24),
+                status: u16::from_le_bytes([head[28], head[29]]),
+                latency_ms: f32::from_le_bytes([head[30], head[31], head[32], head[33]]),
+                level: head[34],
+            };
+            let n = head[35] as usize;
+            reader.read_exact(&mut item_bytes[..n * 4])?;
+            items.clear();
+            items.extend((0..n).map(|i| u32_at(&item_bytes, i * 4)));
+            f(&row, &items);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(ts: i64, level: triage_parse::Level, msg: &str) -> Record {
+        Record { ts: Some(ts), level: Some(level), message: msg.into(), module: Some("m.py".into()), ..Default::default() }
+    }
+
+    #[test]
+    fn rows_round_trip_through_the_spill() {
+        use triage_parse::Level::*;
+        let masker = Masker::default();
+        let records = vec![
+            rec(1_000, Info, "user 42 logged in"),
+            rec(2_000, Error, "export alarm record occurred=2020-06-03 10:00:00"),
+            Record { ts: None, message: "orphan".into(), ..Default::default() },
+        ];
+        let d = digest_chunk(&masker, "logs/alarm-service.log", &records);
+        let mut c = Collector::new().expect("tempfile");
+        c.absorb(d).expect("absorb");
+        let mut col = c.finish().expect("finish");
+        assert_eq!(col.records, 3);
+        assert_eq!(col.records_without_time, 1);
+        assert_eq!((col.min_ts, col.max_ts), (Some(1_000), Some(2_000)));
+        let mut rows = Vec::new();
+        let mut item_texts = Vec::new();
+        let items = std::mem::take(&mut col.items);
+        col.for_each_row(|r, it| {
+            rows.push(*r);
+            item_texts.push(it.iter().filter_map(|&i| items.get(i).map(|s| s.replace(facets::ITEM_SEP, "="))).collect::<Vec<_>>());
+        })
+        .expect("read back");
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1].level, Error as u8);
+        assert!(rows[1].is_error());
+        assert_eq!(col.services.get(rows[0].service), Some("alarm-service"));
+        assert_eq!(col.modules.get(rows[0].module), Some("m.py"));
+        assert_eq!(rows[2].time(), None);
+        assert!(item_texts[1].iter().any(|i| i == "occurred.year=2020"), "{:?}", item_texts[1]);
+    }
+}

@@ -1,0 +1,430 @@
+//! What a record says besides its message: the service, host and module it came from,
+//! the HTTP request it describes (endpoint, status, latency), and the attribution items
+//! (`field=value` pairs, numbers binned) that spike attribution tests. Field names are
+//! recognised generically (access logs, JSON, logfmt), never per data set.
+
+use triage_mine::mask::{Kind, Param};
+use triage_parse::Record;
+
+/// Separates field and value inside an item key.
+pub const ITEM_SEP: char = '\u{1f}';
+
+/// Most attribution items taken from one record.
+pub const MAX_ITEMS_PER_RECORD: usize = 24;
+
+/// Longest field value kept as an item (longer ones are ids or free text).
+const MAX_ITEM_VALUE: usize = 64;
+
+pub fn item_key(field: &str, value: &str) -> String {
+    let mut s = String::with_capacity(field.len() + value.len() + 1);
+    s.push_str(field);
+    s.push(ITEM_SEP);
+    s.push_str(value);
+    s
+}
+
+pub fn split_item(key: &str) -> (&str, &str) {
+    key.split_once(ITEM_SEP).unwrap_or((key, ""))
+}
+
+/// The service of a record: its own `service` (header or field), a service-like field,
+/// a pod name reduced to its workload, or the log file's name.
+pub fn service_of(rec: &Record, file_service: &str) -> String {
+    if let Some(s) = rec.service.as_deref().filter(|s| !s.is_empty()) {
+        return workload_of(s).to_string();
+    }
+    for name in ["service", "service.name", "app", "application", "container", "container_name", "pod", "pod_name", "kubernetes.pod_name", "kubernetes.container_name"] {
+        if let Some(v) = rec.field(name).filter(|v| !v.is_empty() && v.len() <= 100) {
+            return workload_of(v).to_string();
+        }
+    }
+    file_service.to_string()
+}
+
+/// `order-service-5b67c48447-fj8b7` → `order-service` (Deployment pods carry a
+/// ReplicaSet hash and a 5-character suffix; StatefulSet pods an ordinal, kept).
+pub fn workload_of(name: &str) -> &str {
+    let parts: Vec<&str> = name.rsplitn(3, '-').collect();
+    if parts.len() == 3 {
+        let (suffix, hash, base) = (parts[0], parts[1], parts[2]);
+        let is_suffix = suffix.len() == 5 && suffix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        let is_hash = (6..=10).contains(&hash.len())
+            && hash.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && hash.bytes().any(|b| b.is_ascii_digit());
+        if is_suffix && is_hash && !base.is_empty() {
+            return base;
+        }
+    }
+    name
+}
+
+/// The service a log file speaks for, from its name: `payment-access.log.1.gz` →
+/// `payment`; generic names (`app.log`, `access.log`) take the folder's name.
+pub fn service_of_file(path: &str) -> String {
+    const GENERIC: [&str; 14] =
+        ["app", "application", "access", "error", "server", "output", "service", "main", "log", "logs", "messages", "syslog", "stdout", "current"];
+    const ROLE_SUFFIXES: [&str; 9] = ["access", "error", "app", "debug", "info", "stdout", "stderr", "out", "err"];
+    let p = std::path::Path::new(path);
+    let file = p.file_name().and_then(|f| f.to_str()).unwrap_or(path);
+    let mut stem = file.split('.').next().unwrap_or(file).to_string();
+    for role in ROLE_SUFFIXES {
+        for sep in ['-', '_'] {
+            let suffix = format!("{sep}{role}");
+            if stem.len() > suffix.len() && stem.ends_with(&suffix) {
+                stem.truncate(stem.len() - suffix.len());
+            }
+        }
+    }
+    if stem.is_empty() || GENERIC.contains(&stem.to_ascii_lowercase().as_str()) {
+        let parent = p.parent().and_then(|d| d.file_name()).and_then(|f| f.to_str()).unwrap_or("");
+        if !parent.is_empty() && !GENERIC.contains(&parent.to_ascii_lowercase().as_str()) && parent != "." {
+            return parent.to_string();
+        }
+        return if stem.is_empty() { "app".into() } else { stem };
+    }
+    stem
+}
+
+pub fn host_of(rec: &Record) -> Option<&str> {
+    rec.host.as_deref().filter(|h| !h.is_empty()).or_else(|| {
+        ["host", "hostname", "host.name", "instance", "node", "nodename"].iter().find_map(|n| rec.field(n).filter(|v| !v.is_empty() && v.len() <= 100))
+    })
+}
+
+pub fn module_of(rec: &Record) -> Option<&str> {
+    rec.module.as_deref().filter(|m| !m.is_empty()).or_else(|| {
+        ["logger", "logger_name", "log.logger", "module", "component", "class", "file", "caller"]
+            .iter()
+            .find_map(|n| rec.field(n).filter(|v| !v.is_empty() && v.len() <= 200))
+    })
+}
+
+/// An HTTP request a record describes (access logs; JSON request logs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// `GET /api/orders/{id}`.
+    pub endpoint: String,
+    pub status: u16,
+    pub latency_ms: Option<f64>,
+}
+
+impl Request {
+    /// A failed request from the user's side: server errors, time-outs, throttling and
+    /// requests the client gave up on (nginx 499).
+    pub fn failed(&self) -> bool {
+        self.status >= 500 || matches!(self.status, 408 | 429 | 499)
+    }
+}
+
+pub fn request_of(rec: &Record) -> Option<Request> {
+    let raw_path = ["path", "uri", "url", "endpoint", "route", "request_path", "http.path", "http.url", "url.path", "request_uri"]
+        .iter()
+        .find_map(|n| rec.field(n))
+        .or_else(|| rec.field("request").and_then(|r| r.split_whitespace().nth(1)))?;
+    let status: u16 = ["status", "status_code", "http_status", "http.status_code", "response_code", "http.response.status_code"]
+        .iter()
+        .find_map(|n| rec.field(n))
+        .and_then(|s| s.trim().parse().ok())
+        .filter(|s| (100..600).contains(s))?;
+    let method = ["method", "http_method", "http.method", "verb", "http.request.method"]
+        .iter()
+        .find_map(|n| rec.field(n))
+        .or_else(|| rec.field("request").and_then(|r| r.split_whitespace().next()))
+        .unwrap_or("");
+    let latency_ms = latency_of(rec);
+    let path = normalise_path(raw_path);
+    let endpoint = if method.is_empty() { path } else { format!("{} {}", method.to_ascii_uppercase(), path) };
+    Some(Request { endpoint, status, latency_ms })
+}
+
+fn latency_of(rec: &Record) -> Option<f64> {
+    for (name, value) in &rec.fields {
+        let n = name.to_ascii_lowercase();
+        let base = n.trim_end_matches("_ms").trim_end_matches("_millis").trim_end_matches("_s").trim_end_matches("_sec").trim_end_matches("_seconds");
+        if !matches!(base, "request_time" | "duration" | "latency" | "elapsed" | "response_time" | "took" | "rt" | "time_taken" | "upstream_response_time")
+            || n.starts_with("upstream")
+        {
+            continue;
+        }
+        let v = value.trim();
+        let (num, unit) = split_unit(v);
+        let Ok(x) = num.parse::<f64>() else { continue };
+        let ms = match unit {
+            "ms" => x,
+            "s" => x * 1000.0,
+            "us" | "µs" => x / 1000.0,
+            "" if n.ends_with("_ms") || n.ends_with("_millis") => x,
+            "" if n.ends_with("_s") || n.ends_with("_sec") || n.ends_with("_seconds") => x * 1000.0,
+            // A bare fractional number is seconds (nginx `$request_time`), an integer ms.
+            "" if num.contains('.') => x * 1000.0,
+            "" => x,
+            _ => continue,
+        };
+        return Some(ms);
+    }
+    None
+}
+
+fn split_unit(v: &str) -> (&str, &str) {
+    let end = v.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e' || c == '+')).unwrap_or(v.len());
+    (&v[..end], v[end..].trim())
+}
+
+/// Strips the query and replaces id-like path segments, so `/orders/123` and
+/// `/orders/456` are one endpoint.
+pub fn normalise_path(raw: &str) -> String {
+    let mut path = raw;
+    if let Some(i) = path.find("://") {
+        path = path[i + 3..].find('/').map_or("/", |j| &path[i + 3 + j..]);
+    }
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let mut out = String::with_capacity(path.len());
+    for (i, seg) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(segment_shape(seg));
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+fn segment_shape(seg: &str) -> &str {
+    if seg.is_empty() {
+        return seg;
+    }
+    let digits = seg.bytes().filter(u8::is_ascii_digit).count();
+    if digits == seg.len() {
+        return "{id}";
+    }
+    if seg.len() == 36 && seg.bytes().filter(|&b| b == b'-').count() == 4 {
+        return "{uuid}";
+    }
+    if seg.len() >= 16 && seg.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return "{hex}";
+    }
+    if seg.len() >= 10 && digits * 3 >= seg.len() && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return "{id}";
+    }
+    seg
+}
+
+/// Field names that never explain a spike (time, text, per-request ids, positions).
+fn is_noise_field(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let last = n.rsplit('.').next().unwrap_or(&n);
+    matches!(
+        last,
+        "ts" | "time" | "timestamp" | "@timestamp" | "date" | "message" | "msg" | "level" | "severity" | "line" | "lineno" | "pid" | "tid"
+            | "thread" | "thread_name" | "caller" | "logger" | "logger_name" | "module" | "file" | "class" | "function" | "func" | "bytes"
+            | "size" | "referer" | "referrer" | "user_agent" | "useragent" | "protocol" | "path" | "uri" | "url" | "request" | "method"
+            | "hostname" | "host" | "status" | "status_code" | "stack" | "stacktrace" | "exception" | "error.stack_trace" | "seq" | "offset"
+    ) || last.ends_with("trace_id")
+        || last.ends_with("span_id")
+        || last.ends_with("request_id")
+        || last == "traceid"
+        || last == "spanid"
+        || last == "requestid"
+        || last.ends_with("_ms")
+        || last.starts_with("extra")
+        || last.starts_with("col")
+}
+
+/// A year (`2020`) when `v` starts with a plausible date.
+fn year_of(v: &str) -> Option<u32> {
+    let b = v.as_bytes();
+    if b.len() >= 7 && b[..4].iter().all(u8::is_ascii_digit) && (b[4] == b'-' || b[4] == b'/') && b[5].is_ascii_digit() {
+        let y: u32 = v[..4].parse().ok()?;
+        return (1970..2100).contains(&y).then_some(y);
+    }
+    None
+}
+
+/// Days since 1970 of a date-like value.
+fn day_of(v: &str) -> Option<i64> {
+    let b = v.as_bytes();
+    if b.len() < 10 || year_of(v).is_none() || !(b[7] == b'-' || b[7] == b'/') {
+        return None;
+    }
+    let y: i64 = v[..4].parse().ok()?;
+    let m: u32 = v[5..7].parse().ok()?;
+    let d: u32 = v[8..10].parse().ok()?;
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| triage_parse::timestamp::days_from_civil(y, m, d))
+}
+
+/// Numbers are binned by powers of two so that a 10 000-id list and a 9 000-id list
+/// fall together while 10 and 10 000 do not.
+pub fn log2_bin(x: f64) -> String {
+    if x < 16.0 {
+        return format!("{}", x.max(0.0).floor() as u64);
+    }
+    let lo = 2f64.powi(x.log2().floor() as i32) as u64;
+    format!("{lo}-{}", lo * 2 - 1)
+}
+
+/// Bins a day count the way people talk about ranges.
+fn range_bin(days: i64) -> String {
+    let d = days.abs();
+    match d {
+        0..=1 => format!("{d}d"),
+        2..=7 => "2-7d".into(),
+        8..=31 => "8-31d".into(),
+        32..=92 => "32-92d".into(),
+        93..=366 => "93-366d".into(),
+        _ => ">1y".into(),
+    }
+}
+
+/// Pushes the attribution items of a record: request facts, short field values,
+/// binned query parameters and binned message parameters.
+pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[Param], out: &mut Vec<String>) {
+    let start = out.len();
+    let full = |out: &Vec<String>| out.len() - start >= MAX_ITEMS_PER_RECORD;
+    if let Some(r) = request {
+        out.push(item_key("endpoint", &r.endpoint));
+        out.push(item_key("status", &r.status.to_string()));
+    }
+    let mut dates: Vec<(String, i64)> = Vec::new();
+    for (name, value) in &rec.fields {
+        if full(out) {
+            return;
+        }
+        if is_noise_field(name) || value.is_empty() || value.len() > MAX_ITEM_VALUE {
+            continue;
+        }
+        if let Some(y) = year_of(value) {
+            out.push(item_key(&format!("{name}.year"), &y.to_string()));
+            if let Some(d) = day_of(value) {
+                dates.push((name.to_string(), d));
+            }
+            continue;
+        }
+        match value.parse::<f64>() {
+            Ok(x) if x.is_finite() && value.len() > 2 => out.push(item_key(name, &log2_bin(x))),
+            _ => out.push(item_key(name, value)),
+        }
+    }
+    if dates.len() >= 2 {
+        let (lo, hi) = dates.iter().fold((i64::MAX, i64::MIN), |(lo, hi), (_, d)| (lo.min(*d), hi.max(*d)));
+        out.push(item_key("range_days", &range_bin(hi - lo)));
+    }
+    // Message parameters: keyed values (`range=30d`, `start=2020-06-01`), the year of
+    // embedded timestamps, list sizes.
+    let mut msg_days: Vec<i64> = Vec::new();
+    for p in params {
+        if full(out) {
+            return;
+        }
+        let value = text.get(p.start as usize..p.end as usize).unwrap_or("");
+        let key = key_before(text, p.start as usize);
+        match p.kind {
+            Kind::Ts => {
+                if let Some(y) = year_of(value) {
+                    out.push(item_key(&format!("{}.year", key.unwrap_or("ts")), &y.to_string()));
+                }
+                if let Some(d) = day_of(value) {
+                    msg_days.push(d);
+                }
+            }
+            Kind::List => out.push(item_key("list_size", &log2_bin(p.items as f64))),
+            Kind::Num => {
+                if let (Some(k), Ok(x)) = (key, value.parse::<f64>()) {
+                    out.push(item_key(k, &log2_bin(x)));
+                }
+            }
+            Kind::Duration | Kind::Size | Kind::Bool | Kind::Var | Kind::Custom(_) => {
+                if let Some(k) = key {
+                    if value.len() <= MAX_ITEM_VALUE {
+                        out.push(item_key(k, value));
+                    }
+                }
+            }
+            Kind::Ip | Kind::Email | Kind::Path => {
+                if let Some(k) = key {
+                    if value.len() <= MAX_ITEM_VALUE {
+                        out.push(item_key(k, value));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if msg_days.len() >= 2 {
+        let (lo, hi) = msg_days.iter().fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
+        out.push(item_key("range_days", &range_bin(hi - lo)));
+    }
+}
+
+/// The key a value is attached to: `start=<v>`, `user: <v>`, `"start":"<v>"`.
+fn key_before(text: &str, at: usize) -> Option<&str> {
+    let head = text.get(..at)?;
+    let head = head.trim_end_matches(['"', '\'']);
+    let head = head.strip_suffix('=').or_else(|| head.strip_suffix(": ")).or_else(|| head.strip_suffix(':'))?;
+    let head = head.trim_end_matches(['"', '\'']);
+    let start = head.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '-')).map_or(0, |i| i + 1);
+    let key = &head[start..];
+    (!key.is_empty() && key.len() <= 40 && key.chars().next().is_some_and(|c| c.is_alphabetic())).then_some(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pods_map_to_workloads() {
+        assert_eq!(workload_of("ts-order-service-5b67c48447-fj8b7"), "ts-order-service");
+        assert_eq!(workload_of("redis-0"), "redis-0");
+        assert_eq!(workload_of("payment-service"), "payment-service");
+        assert_eq!(workload_of("web-7d9f8b6c5-x2x9q"), "web");
+    }
+
+    #[test]
+    fn file_names_give_services() {
+        assert_eq!(service_of_file("logs/ts-order-service.log"), "ts-order-service");
+        assert_eq!(service_of_file("/var/log/payment-access.log.1.gz"), "payment");
+        assert_eq!(service_of_file("/srv/checkout/app.log"), "checkout");
+        assert_eq!(service_of_file("logs/app.log"), "app");
+    }
+
+    #[test]
+    fn paths_are_normalised() {
+        assert_eq!(normalise_path("/api/orders/12345?x=1"), "/api/orders/{id}");
+        assert_eq!(normalise_path("https://h:8080/a/3fa85f64-5717-4562-b3fc-2c963f66afa6/b"), "/a/{uuid}/b");
+        assert_eq!(normalise_path("/api/alarm/export"), "/api/alarm/export");
+    }
+
+    #[test]
+    fn items_bin_dates_ranges_and_lists() {
+        let rec = Record {
+            fields: vec![
+                ("method".into(), "GET".into()),
+                ("path".into(), "/api/alarm/export".into()),
+                ("query.start".into(), "2020-06-01".into()),
+                ("query.end".into(), "2025-12-01".into()),
+                ("user".into(), "ops7".into()),
+                ("status".into(), "504".into()),
+                ("request_time_ms".into(), "30000".into()),
+            ],
+            ..Default::default()
+        };
+        let req = request_of(&rec).expect("a request");
+        assert_eq!(req.endpoint, "GET /api/alarm/export");
+        assert_eq!(req.latency_ms, Some(30000.0));
+        assert!(req.failed());
+        let mut items = Vec::new();
+        let text = "query ids IN (<list>) range=30d occurred=2020-06-03";
+        let params = [
+            Param { kind: Kind::List, start: 14, end: 20, items: 10_000, token: 3 },
+            Param { kind: Kind::Duration, start: 28, end: 31, items: 0, token: 4 },
+            Param { kind: Kind::Ts, start: 41, end: 51, items: 0, token: 5 },
+        ];
+        items_of(&rec, Some(&req), text, &params, &mut items);
+        let items: Vec<String> = items.iter().map(|i| i.replace(ITEM_SEP, "=")).collect();
+        for want in ["endpoint=GET /api/alarm/export", "query.start.year=2020", "range_days=>1y", "user=ops7", "list_size=8192-16383", "range=30d", "occurred.year=2020"] {
+            assert!(items.iter().any(|i| i == want), "{want} missing from {items:?}");
+        }
+        assert!(!items.iter().any(|i| i.starts_with("request_time_ms")), "{items:?}");
+    }
+}

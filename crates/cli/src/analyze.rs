@@ -1,0 +1,222 @@
+//! `triage analyze`: glue between intake, the collector, the side inputs (metrics,
+//! changes, rules), the analysis and the renderers.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use triage_analyze::analysis::{analyze, AnalyzeOptions, SideInputs};
+use triage_analyze::changes::load_changes;
+use triage_analyze::collect::{digest_chunk, Collector};
+use triage_analyze::frame::FrameRequest;
+use triage_analyze::metrics::{load_metrics, MetricsInput};
+use triage_analyze::rules::Rules;
+use triage_analyze::timespec::{parse_duration, parse_time};
+use triage_mine::mask::Masker;
+use triage_parse::intake::{self, IntakeEvent};
+
+use crate::{warn_event, InputArgs};
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Markdown: the full report.
+    Md,
+    /// JSON, schema version 1 (docs/report-schema.md).
+    Json,
+    /// One self-contained HTML file.
+    Html,
+    /// A short coloured summary (the default on a terminal).
+    Summary,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportLang {
+    En,
+    Zh,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Host metrics: CSV, long (`timestamp,host,metric,value`) or wide
+    /// (`timestamp,host,<metric>...`). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Vec<PathBuf>,
+    /// Change ledger: JSON lines `{"time","kind","service","version","description"}` or
+    /// CSV with those columns. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub changes: Vec<PathBuf>,
+    /// Window start: RFC 3339 or `YYYY-MM-DD HH:MM[:SS]` (in --tz).
+    #[arg(long, value_name = "T")]
+    pub from: Option<String>,
+    /// Window end (exclusive).
+    #[arg(long, value_name = "T")]
+    pub to: Option<String>,
+    /// Window length ending at the last record (default 15m), e.g. 30m, 2h.
+    #[arg(long, value_name = "DUR", conflicts_with_all = ["from"])]
+    pub last: Option<String>,
+    /// Baseline start (default: up to 4× the window before it, plus the same time a day
+    /// earlier when the data has it).
+    #[arg(long, value_name = "T", requires = "baseline_to")]
+    pub baseline_from: Option<String>,
+    #[arg(long, value_name = "T", requires = "baseline_from")]
+    pub baseline_to: Option<String>,
+    /// Report format (default: summary on a terminal, else from the -o extension, else md).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write the report here instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Report language.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: ReportLang,
+    /// Extra rule file (TOML) for categories and recommendations; tried before the
+    /// built-in rules. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+}
+
+pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
+    let opts = args.input.options()?;
+    let zone = opts.zone.clone();
+    let time = |flag: &str, v: &Option<String>| -> Result<Option<i64>> {
+        v.as_deref().map(|t| parse_time(t, &zone).with_context(|| format!("--{flag}"))).transpose()
+    };
+    let frame = FrameRequest {
+        from: time("from", &args.from)?,
+        to: time("to", &args.to)?,
+        last: args.last.as_deref().map(|d| parse_duration(d).context("--last")).transpose()?,
+        baseline: match (time("baseline-from", &args.baseline_from)?, time("baseline-to", &args.baseline_to)?) {
+            (Some(a), Some(b)) if a < b => Some((a, b)),
+            (Some(_), Some(_)) => bail!("--baseline-from must be before --baseline-to"),
+            _ => None,
+        },
+    };
+    if let (Some(f), Some(t)) = (frame.from, frame.to) {
+        if f >= t {
+            bail!("--from must be before --to");
+        }
+    }
+    let mut rules = Rules::builtin();
+    for path in args.rules.iter().rev() {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading rules {}", path.display()))?;
+        let mut user = Rules::from_toml(&text, &path.display().to_string())?;
+        user.extend(rules);
+        rules = user;
+    }
+    let mut side = SideInputs::default();
+    let mut metrics: Option<MetricsInput> = None;
+    for path in &args.metrics {
+        match load_metrics(path, &zone) {
+            Ok(m) => {
+                for w in m.warnings.iter().take(5) {
+                    eprintln!("triage: warning: {w}");
+                }
+                match &mut metrics {
+                    Some(all) => {
+                        all.series.extend(m.series);
+                        all.rows += m.rows;
+                        all.skipped += m.skipped;
+                    }
+                    None => metrics = Some(m),
+                }
+            }
+            Err(e) => {
+                eprintln!("triage: warning: {e}");
+                side.notes.push(format!("metrics not used: {e}"));
+            }
+        }
+    }
+    side.metrics = metrics;
+    for path in &args.changes {
+        match load_changes(path, &zone) {
+            Ok(c) => {
+                for w in c.warnings.iter().take(5) {
+                    eprintln!("triage: warning: {w}");
+                }
+                side.changes.extend(c.changes);
+            }
+            Err(e) => {
+                eprintln!("triage: warning: {e}");
+                side.notes.push(format!("changes not used: {e}"));
+            }
+        }
+    }
+    side.changes.sort_by_key(|c| c.time);
+
+    let masker = Masker::default();
+    let progress = crate::progress::Progress::new(!args.input.quiet && io::stderr().is_terminal());
+    let mut collector = Collector::new().context("creating a temporary file for records")?;
+    let mut spill_error: Option<io::Error> = None;
+    let summary = intake::run(
+        &args.input.paths,
+        &opts,
+        |info, records, _| {
+            let n = records.len() as u64;
+            (digest_chunk(&masker, &info.name, &records), n)
+        },
+        |event| {
+            warn_event(&event);
+            match event {
+                IntakeEvent::FileStarted(info) => progress.start_file(&info),
+                IntakeEvent::Chunk(_, (digest, n), bytes) => {
+                    progress.advance(bytes, n);
+                    if let Err(e) = collector.absorb(digest) {
+                        spill_error = Some(e);
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+            true
+        },
+    );
+    progress.finish();
+    if let Some(e) = spill_error {
+        return Err(e).context("writing records to a temporary file");
+    }
+    let collected = collector.finish().context("writing records to a temporary file")?;
+    if summary.files_read == 0 && side.metrics.is_none() && side.changes.is_empty() {
+        eprintln!("{}", summary.one_line());
+        eprintln!("triage: nothing could be read");
+        return Ok(std::process::ExitCode::from(2));
+    }
+    if !args.input.quiet {
+        eprintln!("{}", summary.one_line());
+    }
+    side.files = summary.files_read;
+    side.intake = summary.one_line();
+    let lang = match args.lang {
+        ReportLang::En => triage_analyze::rules::Lang::En,
+        ReportLang::Zh => triage_analyze::rules::Lang::Zh,
+    };
+    let report = analyze(collected, side, &AnalyzeOptions { frame, rules, lang }).context("analysing the records")?;
+
+    let format = args.format.unwrap_or_else(|| match args.output.as_deref().and_then(Path::extension).and_then(|e| e.to_str()) {
+        Some("json") => ReportFormat::Json,
+        Some("html" | "htm") => ReportFormat::Html,
+        Some(_) => ReportFormat::Md,
+        None if io::stdout().is_terminal() => ReportFormat::Summary,
+        None => ReportFormat::Md,
+    });
+    let report_lang = match args.lang {
+        ReportLang::En => triage_report::Lang::En,
+        ReportLang::Zh => triage_report::Lang::Zh,
+    };
+    let text = match format {
+        ReportFormat::Json => triage_report::render_json(&report),
+        ReportFormat::Md => triage_report::render_markdown(&report, report_lang),
+        ReportFormat::Html => triage_report::render_html(&report, report_lang),
+        ReportFormat::Summary => triage_report::render_terminal(&report, args.output.is_none() && io::stdout().is_terminal()),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?,
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
