@@ -165,6 +165,8 @@ const C_DOT: u16 = 1 << 8;
 const C_MARK: u16 = 1 << 9;
 /// Any byte but an ASCII letter or whitespace, so that `flags == C_ALPHA` means a plain word.
 const C_NONALPHA: u16 = 1 << 10;
+/// Any byte but an ASCII digit, so that `flags & C_NONDIGIT == 0` means a number.
+const C_NONDIGIT: u16 = 1 << 11;
 
 static CLASS: [u16; 256] = {
     let mut t = [0u16; 256];
@@ -182,6 +184,8 @@ static CLASS: [u16; 256] = {
         }
         if c.is_ascii_digit() {
             f |= C_DIGIT;
+        } else {
+            f |= C_NONDIGIT;
         }
         if matches!(c, b':' | b'@' | b'=' | b'/' | b'\\' | b'.' | b'-' | b'+' | b'%') {
             f |= C_MARK;
@@ -205,8 +209,9 @@ static CLASS: [u16; 256] = {
     t
 };
 
+#[inline]
 fn is_bool_word(s: &[u8]) -> bool {
-    matches!(s, b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE")
+    (s.len() == 4 || s.len() == 5) && matches!(s, b"true" | b"false" | b"True" | b"False" | b"TRUE" | b"FALSE")
 }
 
 /// `://` in a token (a URL); tokens are short, so a plain scan beats a searcher.
@@ -516,30 +521,24 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
         out.params.push(Param { kind, start: start as u32, end: end as u32, items: 0, token });
     };
     // One pass to route the common cases cheaply; every test below is skipped when the
-    // bytes it needs (a colon, an `@`, three dots…) are absent.
-    let (mut digits, mut flags, mut colons, mut dots) = (0usize, 0u16, 0usize, 0usize);
-    for &c in bytes {
-        let f = CLASS[c as usize];
-        flags |= f;
-        digits += usize::from(f & C_DIGIT != 0);
-        colons += usize::from(c == b':');
-        dots += usize::from(c == b'.');
-    }
-    if digits == bytes.len() {
+    // bytes it needs (a colon, an `@`, a dot…) are absent.
+    let flags = bytes.iter().fold(0u16, |f, &c| f | CLASS[c as usize]);
+    let colons = flags & C_COLON != 0;
+    if flags & C_NONDIGIT == 0 {
         return push(Kind::Num, out, a, b);
     }
-    if digits == 0 && flags & C_MARK == 0 {
+    if flags & C_DIGIT == 0 && flags & C_MARK == 0 {
         if flags & C_ALPHA != 0 && is_bool_word(bytes) {
             return push(Kind::Bool, out, a, b);
         }
         out.shape.push_str(core);
         return;
     }
-    if colons > 0 && has_scheme_sep(bytes) {
+    if colons && has_scheme_sep(bytes) {
         return push(Kind::Url, out, a, b);
     }
-    // IPv4 needs three dots, IPv6 two colons.
-    if (dots >= 3 || colons >= 2) && is_ip(bytes) {
+    // IPv4 needs dots, IPv6 colons.
+    if flags & (C_DOT | C_COLON) != 0 && is_ip(bytes) {
         return push(Kind::Ip, out, a, b);
     }
     if is_uuid(bytes) {
@@ -548,7 +547,7 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     if flags & C_AT != 0 && is_email(bytes) {
         return push(Kind::Email, out, a, b);
     }
-    if colons > 0 && is_host_port(bytes) {
+    if colons && is_host_port(bytes) {
         return push(Kind::Ip, out, a, b);
     }
     if split_pairs && flags & (C_EQ | C_COLON) != 0 {
@@ -590,7 +589,7 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     }
     // An identifier with a number in it (`blk_-1608`, `an14`, `R02-M1`); a single stray
     // digit (`SOCKS5`, `HTTP/1.1`, `ipv4`) is part of a word.
-    if digits > 0 {
+    if flags & C_DIGIT != 0 {
         let hex_literal = bytes.windows(3).any(|w| w[0] == b'0' && (w[1] == b'x' || w[1] == b'X') && w[2].is_ascii_hexdigit());
         if hex_literal || longest_digit_run(bytes) >= 2 {
             return push(Kind::Id, out, a, b);

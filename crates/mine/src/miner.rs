@@ -397,7 +397,7 @@ fn template_params(tpl: &Template, table: &ShapeTable, text: &[String], captured
 /// the template is constant, anything of the right form where it is variable — joins
 /// it. This catches records that differ from a template in two variable positions at
 /// once (`rhost=a user=ftp`), which the one-position-at-a-time pass cannot see.
-fn absorb_into_variables(by_len: &HashMap<usize, Vec<u32>>, clusters: &mut Clusters, keys: &[Vec<String>], counts: &mut [u64]) {
+fn absorb_into_variables(by_len: &HashMap<usize, Vec<u32>>, clusters: &mut Clusters, keys: &[Vec<u32>], tokens: &KeyTokens, counts: &mut [u64]) {
     let mut lens: Vec<usize> = by_len.keys().copied().collect();
     lens.sort_unstable();
     for len in lens {
@@ -405,11 +405,11 @@ fn absorb_into_variables(by_len: &HashMap<usize, Vec<u32>>, clusters: &mut Clust
         roots.sort_unstable();
         roots.dedup();
         // Templates by their first constant token.
-        let mut index: HashMap<(usize, &str), Vec<u32>> = HashMap::default();
+        let mut index: HashMap<(usize, u32), Vec<u32>> = HashMap::default();
         for &r in &roots {
             let key = &keys[r as usize];
-            if let Some((p, t)) = key.iter().enumerate().find(|(_, t)| has_constant(t)) {
-                index.entry((p, t.as_str())).or_default().push(r);
+            if let Some((p, t)) = key.iter().enumerate().find(|(_, t)| tokens.constant(**t)) {
+                index.entry((p, *t)).or_default().push(r);
             }
         }
         if index.is_empty() {
@@ -422,13 +422,13 @@ fn absorb_into_variables(by_len: &HashMap<usize, Vec<u32>>, clusters: &mut Clust
             let dk = &keys[d as usize];
             let mut best: Option<u32> = None;
             for (p, tok) in dk.iter().enumerate() {
-                let Some(cands) = index.get(&(p, tok.as_str())) else { continue };
+                let Some(cands) = index.get(&(p, *tok)) else { continue };
                 for &t in cands {
                     let t_root = clusters.find(t);
                     if t_root == clusters.find(d) || counts[t_root as usize] < counts[clusters.find(d) as usize] {
                         continue;
                     }
-                    if fits(dk, &keys[t as usize]) && best.is_none_or(|b| counts[b as usize] < counts[t_root as usize]) {
+                    if fits(dk, &keys[t as usize], tokens) && best.is_none_or(|b| counts[b as usize] < counts[t_root as usize]) {
                         best = Some(t_root);
                     }
                 }
@@ -446,12 +446,13 @@ fn absorb_into_variables(by_len: &HashMap<usize, Vec<u32>>, clusters: &mut Clust
 /// Whether cluster tokens `d` fit template tokens `t` (same length): equal where `t` is
 /// constant, matching prefix and suffix where `t` is variable, with at least one
 /// variable position actually used.
-fn fits(d: &[String], t: &[String]) -> bool {
+fn fits(d: &[u32], t: &[u32], tokens: &KeyTokens) -> bool {
     let mut used = false;
-    for (a, b) in d.iter().zip(t) {
+    for (&a, &b) in d.iter().zip(t) {
         if a == b {
             continue;
         }
+        let (a, b) = (tokens.text(a), tokens.text(b));
         // Either side may hold the variable: the template (`user=<*>`), or the smaller
         // cluster through an empty value (`tty=` against `tty=NODEVssh`).
         if matches_variable(a, b) || matches_variable(b, a) || same_key(a, b) {
@@ -485,20 +486,22 @@ fn matches_variable(value: &str, pattern: &str) -> bool {
 
 /// A token with some constant text (not only placeholders and punctuation).
 fn has_constant(t: &str) -> bool {
-    t.replace("<*>", "").replace(TYPED, "").chars().any(|c| c.is_alphanumeric())
+    // The placeholders `<*>` and `<#>` hold no alphanumeric character, so any one in the
+    // token is constant text.
+    t.chars().any(|c| c.is_alphanumeric())
 }
 
 /// Whether the values a position takes across otherwise-equal clusters make it a
 /// variable. Few values that each recur (`GET`/`POST`/`DELETE`, `Resumed`/`Started`)
 /// are different events; many values, or values seen once, are data.
-fn is_variable_position(group: &[u32], p: usize, keys: &[Vec<String>], counts: &[u64]) -> bool {
-    let mut values: HashMap<&str, u64> = HashMap::default();
+fn is_variable_position(group: &[u32], p: usize, keys: &[Vec<u32>], tokens: &KeyTokens, counts: &[u64]) -> bool {
+    let mut values: HashMap<u32, u64> = HashMap::default();
     for &r in group {
-        *values.entry(keys[r as usize][p].as_str()).or_default() += counts[r as usize];
+        *values.entry(keys[r as usize][p]).or_default() += counts[r as usize];
     }
     let distinct = values.len();
     // `user=root` / `user=guest`: the syntax says these are values.
-    let keyed: Vec<&str> = values.keys().copied().collect();
+    let keyed: Vec<&str> = values.keys().map(|&t| tokens.text(t)).collect();
     // (Only `key=`: `action:android.intent.action.X` is as often a constant.)
     if distinct >= 2 && generalise_prefix(&keyed).ends_with("=<*>") {
         return true;
@@ -595,12 +598,64 @@ impl Clusters {
     }
 }
 
+/// The distinct key tokens of induction, interned: keys are vectors of ids, so grouping
+/// and comparing them compares integers, and each distinct shape token is turned into
+/// its key form once.
+#[derive(Default)]
+struct KeyTokens {
+    ids: HashMap<String, u32>,
+    text: Vec<String>,
+    /// [`has_constant`] of each token.
+    constant: Vec<bool>,
+}
+
+impl KeyTokens {
+    fn id(&mut self, t: String) -> u32 {
+        if let Some(&id) = self.ids.get(t.as_str()) {
+            return id;
+        }
+        let id = self.text.len() as u32;
+        self.constant.push(has_constant(&t));
+        self.text.push(t.clone());
+        self.ids.insert(t, id);
+        id
+    }
+
+    fn text(&self, id: u32) -> &str {
+        self.text.get(id as usize).map_or("", String::as_str)
+    }
+
+    fn constant(&self, id: u32) -> bool {
+        self.constant.get(id as usize).copied().unwrap_or(false)
+    }
+}
+
 /// Induces templates from the shape table.
 pub fn induce(table: &ShapeTable) -> Templates {
     let n = table.shapes.len();
     let mut clusters = Clusters { parent: (0..n as u32).collect() };
     // Per cluster root: the current key tokens (with `<*>` where it became variable).
-    let mut keys: Vec<Vec<String>> = table.shapes.iter().map(|s| s.text.split(' ').map(group_token).collect()).collect();
+    let mut tokens = KeyTokens::default();
+    let mut keys: Vec<Vec<u32>> = Vec::with_capacity(n);
+    {
+        // Shape token → key token id: shapes share most of their tokens.
+        let mut raw: HashMap<&str, u32> = HashMap::default();
+        for shape in &table.shapes {
+            let key = shape
+                .text
+                .split(' ')
+                .map(|t| match raw.get(t) {
+                    Some(&id) => id,
+                    None => {
+                        let id = tokens.id(group_token(t));
+                        raw.insert(t, id);
+                        id
+                    }
+                })
+                .collect();
+            keys.push(key);
+        }
+    }
     // Records per cluster root.
     let mut counts: Vec<u64> = table.shapes.iter().map(|s| s.count).collect();
     let mut by_len: HashMap<usize, Vec<u32>> = HashMap::default();
@@ -614,35 +669,38 @@ pub fn induce(table: &ShapeTable) -> Templates {
         loop {
             let mut changed = false;
             for p in 0..len {
-                // Group cluster roots by their key with position p wildcarded.
-                let mut groups: HashMap<Vec<&str>, Vec<u32>> = HashMap::default();
+                // Group cluster roots by their key with position p wildcarded: sorted by
+                // that key (stable, so each group keeps ascending ids), equal keys are
+                // neighbours. Groups are disjoint, so the order they merge in does not
+                // matter.
                 let mut roots: Vec<u32> = members.iter().map(|&m| clusters.find(m)).collect();
                 roots.sort_unstable();
                 roots.dedup();
-                for &r in &roots {
-                    let key: Vec<&str> =
-                        keys[r as usize].iter().enumerate().map(|(i, t)| if i == p { "\u{0}" } else { t.as_str() }).collect();
-                    groups.entry(key).or_default().push(r);
-                }
+                let key_without_p = |r: u32| keys[r as usize].iter().enumerate().filter(move |(i, _)| *i != p).map(|(_, t)| *t);
+                roots.sort_by(|&a, &b| key_without_p(a).cmp(key_without_p(b)));
                 let mut merges: Vec<(Vec<u32>, String)> = Vec::new();
-                for (_, group) in groups {
+                let mut rest = &roots[..];
+                while let Some(&first) = rest.first() {
+                    let n = rest.iter().take_while(|&&r| key_without_p(r).eq(key_without_p(first))).count();
+                    let (group, tail) = rest.split_at(n);
+                    rest = tail;
                     if group.len() < 2 {
                         continue;
                     }
                     // Never wildcard the last constant token: `normal`, `warning` and
                     // `running` are three events, not one `<*>`.
                     let r0 = group[0] as usize;
-                    let constants_left = keys[r0].iter().enumerate().filter(|(i, t)| *i != p && has_constant(t)).count();
+                    let constants_left = keys[r0].iter().enumerate().filter(|(i, t)| *i != p && tokens.constant(**t)).count();
                     if constants_left == 0 {
                         continue;
                     }
-                    let mut values: Vec<&str> = group.iter().map(|&r| keys[r as usize][p].as_str()).collect();
+                    let mut values: Vec<&str> = group.iter().map(|&r| tokens.text(keys[r as usize][p])).collect();
                     values.sort_unstable();
                     values.dedup();
                     let already_variable = values.iter().any(|v| !has_constant(v));
-                    if already_variable || is_variable_position(&group, p, &keys, &counts) {
+                    if already_variable || is_variable_position(group, p, &keys, &tokens, &counts) {
                         let generalised = generalise(&values);
-                        merges.push((group, generalised));
+                        merges.push((group.to_vec(), generalised));
                     }
                 }
                 for (group, generalised) in merges {
@@ -653,7 +711,7 @@ pub fn induce(table: &ShapeTable) -> Templates {
                     }
                     let root = clusters.find(first);
                     counts[root as usize] = total;
-                    keys[root as usize][p] = generalised;
+                    keys[root as usize][p] = tokens.id(generalised);
                     changed = true;
                 }
             }
@@ -662,7 +720,7 @@ pub fn induce(table: &ShapeTable) -> Templates {
             }
         }
     }
-    absorb_into_variables(&by_len, &mut clusters, &keys, &mut counts);
+    absorb_into_variables(&by_len, &mut clusters, &keys, &tokens, &mut counts);
     // Build templates: one per root, text from the most frequent shape with the
     // induced variable positions shown as `<*>`.
     let mut root_index: HashMap<u32, u32> = HashMap::default();
@@ -710,9 +768,9 @@ pub fn induce(table: &ShapeTable) -> Templates {
                     return tok.to_string();
                 }
                 let grouped = group_token(tok);
-                match key.get(i) {
+                match key.get(i).map(|&k| tokens.text(k)) {
                     // A position made variable by induction.
-                    Some(k) if *k != grouped => k.replace(TYPED, "<*>"),
+                    Some(k) if k != grouped => k.replace(TYPED, "<*>"),
                     // Present in some members, empty in others: `(<*>)`, `key=<*>`.
                     _ => grouped,
                 }

@@ -326,13 +326,37 @@ fn open_and_detect(
     let size_on_disk = opened.size_on_disk;
     let mut reader = ChunkReader::new(path, opened, opts.limits).with_pool(opts.pool.clone());
     let head = reader.peek().map_err(|e| (name.to_string(), e))?;
-    let text = String::from_utf8_lossy(&head[..head.len().min(1 << 20)]);
-    let sample: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(SAMPLE_LINES).collect();
+    let owned = sample_lines(&head[..head.len().min(1 << 20)]);
+    let sample: Vec<&str> = owned.iter().map(|l| l.as_ref()).collect();
     let detection = match forced {
         Some(c) => detect::forced(c.clone(), &sample, &ctx),
         None => detect::detect(&sample, &ctx),
     };
     Ok((Arc::new(FileInfo { index, name, detection, ctx, compression, size_on_disk }), reader))
+}
+
+/// The first [`SAMPLE_LINES`] non-blank lines of `head`, as `str::lines` over its lossy
+/// UTF-8 decoding would give them; decoding only those lines, not the whole
+/// megabyte (a `\n` never sits inside a UTF-8 sequence, so line by line is the same).
+fn sample_lines(head: &[u8]) -> Vec<std::borrow::Cow<'_, str>> {
+    let mut out = Vec::with_capacity(SAMPLE_LINES);
+    let mut rest = head;
+    while !rest.is_empty() && out.len() < SAMPLE_LINES {
+        let line = match memchr::memchr(b'\n', rest) {
+            Some(i) => {
+                let l = &rest[..i];
+                rest = &rest[i + 1..];
+                // `lines` drops a `\r` only before a `\n`.
+                l.strip_suffix(b"\r").unwrap_or(l)
+            }
+            None => std::mem::take(&mut rest),
+        };
+        let text = String::from_utf8_lossy(line);
+        if !text.trim().is_empty() {
+            out.push(text);
+        }
+    }
+    out
 }
 
 /// What `inspect` shows for one file.

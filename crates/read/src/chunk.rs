@@ -149,6 +149,11 @@ impl ChunkReader {
 
     /// Reads until the buffer holds `target` bytes or the input ends.
     fn fill(&mut self, target: usize) -> Result<(), ReadError> {
+        if self.buf.capacity() == 0 {
+            // The first chunk's buffer at full size (grown block by block, it was copied
+            // a dozen times).
+            self.buf = self.pool.get(self.limits.chunk_bytes + self.block.len() + 4096);
+        }
         while !self.eof && self.buf.len() < target {
             match self.source.reader.read(&mut self.block) {
                 Ok(0) => self.eof = true,
@@ -219,6 +224,16 @@ impl ChunkReader {
     /// Appends a block to the buffer, cutting lines longer than `max_line_bytes`.
     fn push_block(&mut self, block: &[u8]) {
         let max = self.limits.max_line_bytes;
+        // Common case: no line can reach the cap within this block (the cap is far
+        // above the block size), so the block is copied at once, not line by line.
+        if !self.skipping && self.cur_line_len + block.len() <= max {
+            self.buf.extend_from_slice(block);
+            self.cur_line_len = match memchr::memrchr(b'\n', block) {
+                Some(i) => block.len() - i - 1,
+                None => self.cur_line_len + block.len(),
+            };
+            return;
+        }
         let mut rest = block;
         while !rest.is_empty() {
             if self.skipping {

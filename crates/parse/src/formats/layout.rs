@@ -159,14 +159,31 @@ fn token_end(s: &[u8], i: usize) -> usize {
     if matches!(s[i], b'[' | b'(') {
         if let Some(close) = balanced_end(s, i) {
             // Take what is glued to the group (`(addr):`, `[main]:`).
-            let mut j = close;
-            while j < s.len() && !matches!(s[j], b' ' | b'\t' | b'|') {
-                j += 1;
-            }
-            return j;
+            return word_end(s, close);
         }
     }
-    let mut j = i;
+    word_end(s, i)
+}
+
+/// The first index from `j` holding a space, a tab or `|` (or the end). Every header
+/// token of every line goes through here, so it tests eight bytes at a time.
+#[inline]
+fn word_end(s: &[u8], mut j: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // High bit set in each zero byte of `v`; the lowest one is exact (a false positive
+    // can only sit above a true zero byte), which is the one used.
+    let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    while j + 8 <= s.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&s[j..j + 8]);
+        let w = u64::from_le_bytes(word);
+        let hit = zero(w ^ (LO * b' ' as u64)) | zero(w ^ (LO * b'\t' as u64)) | zero(w ^ (LO * b'|' as u64));
+        if hit != 0 {
+            return j + (hit.trailing_zeros() / 8) as usize;
+        }
+        j += 8;
+    }
     while j < s.len() && !matches!(s[j], b' ' | b'\t' | b'|') {
         j += 1;
     }
@@ -180,16 +197,22 @@ fn balanced_end(s: &[u8], i: usize) -> Option<usize> {
         b'(' => (b'(', b')'),
         _ => return None,
     };
+    let window = &s[i..s.len().min(i + 512)];
     let mut depth = 0usize;
-    for (k, &b) in s.iter().enumerate().skip(i).take(512) {
-        if b == open {
+    // Jump from bracket to bracket: groups hold request ids and thread names that are
+    // long enough for memchr to pay.
+    let mut k = 0;
+    while let Some(off) = memchr::memchr2(open, close, &window[k..]) {
+        k += off;
+        if window[k] == open {
             depth += 1;
-        } else if b == close {
+        } else {
             depth -= 1;
             if depth == 0 {
-                return Some(k + 1);
+                return Some(i + k + 1);
             }
         }
+        k += 1;
     }
     None
 }
@@ -278,15 +301,23 @@ fn is_tag(tok: &[u8]) -> bool {
     if body.is_empty() || body.len() > 120 || body.ends_with(b":") {
         return false;
     }
+    // One pass for what the tests below need (this runs on most header tokens).
+    let (mut slash, mut alpha, mut tag_bytes, mut digits_dots, mut dot) = (false, false, true, true, false);
+    for &b in body {
+        slash |= b == b'/';
+        alpha |= b.is_ascii_alphabetic();
+        tag_bytes &= TAG_BYTE[b as usize];
+        digits_dots &= b.is_ascii_digit() || b == b'.';
+        dot |= b == b'.';
+    }
     // A URL or a clock is not a tag.
-    if body.contains(&b'/') && body.windows(3).any(|w| w == b"://") {
+    if slash && body.windows(3).any(|w| w == b"://") {
         return false;
     }
     let bracketed = matches!(body.first(), Some(b'(') | Some(b'[')) && matches!(body.last(), Some(b')') | Some(b']'));
     // `syslogd 1.4.1:` — a version closes a program name too.
-    let version = body.len() >= 3 && body.iter().all(|&b| b.is_ascii_digit() || b == b'.') && body.contains(&b'.');
-    (body.iter().any(|b| b.is_ascii_alphabetic()) || bracketed || version)
-        && body.iter().all(|&b| TAG_BYTE[b as usize])
+    let version = body.len() >= 3 && digits_dots && dot;
+    (alpha || bracketed || version) && tag_bytes
 }
 
 fn sep_of(tok: &[u8]) -> Option<u8> {
@@ -691,10 +722,22 @@ impl LayoutParser {
                 i = start;
                 break;
             }
-            let end = token_end(s, start);
-            let tok = &s[start..end];
+            // The whole token at `start`, for the elements that look at it (a tag,
+            // `words… level` and `LEVEL:logger:` read on by themselves).
+            let (end, tok) = match elem {
+                Elem::Tag | Elem::Level { after_words: true } | Elem::LevelColonLogger | Elem::Sep(b',') => (start, &s[start..start]),
+                _ => {
+                    let end = token_end(s, start);
+                    (end, &s[start..end])
+                }
+            };
             match *elem {
-                Elem::Sep(b',') if tok.first() == Some(&b',') => i = start + 1,
+                // (A `,` token is the only one `sep_of` maps to `,`, and it starts with one.)
+                Elem::Sep(b',') => {
+                    if s[start] == b',' {
+                        i = start + 1;
+                    }
+                }
                 Elem::Sep(sep) => {
                     if sep_of(tok) == Some(sep) {
                         i = end;
