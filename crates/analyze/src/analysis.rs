@@ -617,6 +617,8 @@ fn rank_causes(
     let find = |id: &str| problems.iter().find(|p| p.id == id);
     // Changes first: a blamed change explains the problems linked to it.
     for (i, b) in changes.iter().filter(|(_, b)| b.score >= 0.3) {
+        // Only a change likely to be the cause speaks for the anomalies linked to it.
+        let covers = b.score >= BLAME_THRESHOLD;
         let ch = &all_changes[*i];
         let linked: Vec<&ProblemDraft> = b.linked.iter().filter_map(|id| find(id)).collect();
         let main = linked.iter().filter(|p| !p.symptom).max_by(|a, b| a.score.total_cmp(&b.score)).or(linked.first());
@@ -640,7 +642,9 @@ fn rank_causes(
                 evidence.push(spike_evidence(s));
             }
         }
-        covered.extend(b.linked.iter().cloned());
+        if covers {
+            covered.extend(b.linked.iter().cloned());
+        }
         causes.push(RootCause {
             rank: 0,
             score: round3(b.score),

@@ -103,7 +103,8 @@ pub fn score_change(change: &Change, anomalies: &[AnomalyScope], minutes: &BTree
         // only when the change is already tied to the anomaly by more than one word.
         let mut scope: f64 = if service_match { 0.75 } else { 0.0 };
         if !overlaps.is_empty() {
-            scope = scope.max((0.25 + 0.1 * overlaps.len() as f64).min(0.5));
+            // One shared word is a coincidence more often than not ("raise", "bulk").
+            scope = scope.max((0.2 * overlaps.len() as f64).min(0.5));
         }
         let tied = service_match || overlaps.len() >= 2;
         let novelty = if tied && new_after > 0 { 0.25 } else { 0.0 };

@@ -42,8 +42,11 @@ impl Frame {
             (Some(f), Some(t), _) => (f, t.max(f + 1)),
             (Some(f), None, last) => (f, last.map_or(max_ts + 1, |l| f + l).max(f + 1)),
             (None, Some(t), last) => (t - last.unwrap_or(DEFAULT_WINDOW), t),
-            // The last record is inside: the window ends just after it.
-            (None, None, last) => (max_ts + 1 - last.unwrap_or(DEFAULT_WINDOW), max_ts + 1),
+            // The last record is inside: the window ends at the next whole second.
+            (None, None, last) => {
+                let end = max_ts - max_ts.rem_euclid(SECOND) + SECOND;
+                (end - last.unwrap_or(DEFAULT_WINDOW), end)
+            }
         };
         let len = window.1 - window.0;
         let baselines = match req.baseline {
@@ -142,8 +145,8 @@ mod tests {
     #[test]
     fn default_window_is_the_last_15_minutes() {
         let f = Frame::resolve(&FrameRequest::default(), Some((0, 2 * HOUR)));
-        assert_eq!(f.window, (2 * HOUR + 1 - 15 * MINUTE, 2 * HOUR + 1));
-        assert_eq!(f.baselines, vec![(2 * HOUR + 1 - 75 * MINUTE, 2 * HOUR + 1 - 15 * MINUTE)]);
+        assert_eq!(f.window, (2 * HOUR + SECOND - 15 * MINUTE, 2 * HOUR + SECOND));
+        assert_eq!(f.baselines, vec![(2 * HOUR + SECOND - 75 * MINUTE, 2 * HOUR + SECOND - 15 * MINUTE)]);
         assert_eq!(f.bucket, 15 * SECOND);
         assert!(f.in_window(2 * HOUR));
         assert!(!f.in_window(0));
@@ -162,7 +165,7 @@ mod tests {
     #[test]
     fn short_history_shortens_the_baseline() {
         let f = Frame::resolve(&FrameRequest::default(), Some((10 * MINUTE, 30 * MINUTE)));
-        assert_eq!(f.baselines, vec![(10 * MINUTE, 30 * MINUTE + 1 - 15 * MINUTE)]);
+        assert_eq!(f.baselines, vec![(10 * MINUTE, 30 * MINUTE + SECOND - 15 * MINUTE)]);
         let none = Frame::resolve(&FrameRequest::default(), Some((20 * MINUTE, 30 * MINUTE)));
         assert!(none.baselines.is_empty());
     }
