@@ -127,8 +127,34 @@ fn parse_scan(session: &Session, v: &Value) -> Result<(u64, Vec<Vec<u8>>)> {
     Ok((cursor, keys))
 }
 
-/// Walks the keyspace: one round trip per batch carries the per-key commands of this
-/// batch and the `SCAN` for the next one.
+/// Queues the per-key commands of one batch, after the `SCAN` for the next batch (when
+/// `scan_next` is set) so that its reply arrives first.
+fn batch_pipeline(keys: &[Vec<u8>], want: Want, opts: &ScanOptions, scan_next: Option<u64>) -> redis::Pipeline {
+    let mut pipe = redis::pipe();
+    if let Some(cursor) = scan_next {
+        scan_cmd(&mut pipe, cursor, opts);
+    }
+    for key in keys {
+        pipe.cmd("TYPE").arg(key);
+        if want.memory {
+            pipe.cmd("MEMORY").arg("USAGE").arg(key);
+            if let Some(n) = opts.samples {
+                pipe.arg("SAMPLES").arg(n);
+            }
+        }
+        if want.freq {
+            pipe.cmd("OBJECT").arg("FREQ").arg(key);
+        }
+    }
+    pipe
+}
+
+const BATCH: &str = "SCAN/TYPE/MEMORY USAGE pipeline";
+
+/// Walks the keyspace. Each pipeline carries the `SCAN` for the next batch first and
+/// then the per-key commands of this one; as soon as the `SCAN` reply is in, the next
+/// pipeline is sent, so the server works on it while this batch's replies are handled.
+/// (Not with element counts: their second pipeline must not interleave.)
 pub(crate) fn scan(
     session: &mut Session,
     opts: &ScanOptions,
@@ -142,30 +168,32 @@ pub(crate) fn scan(
     scan_cmd(&mut pipe, opts.cursor, opts);
     let first = session.pipeline(&mut pipe, "SCAN")?;
     let (mut next, mut keys) = parse_scan(session, &first[0])?;
+    // Keys SCAN has returned so far, for --max-keys (decided when a batch is sent).
+    let mut returned = keys.len() as u64;
+    let more_after = |returned: u64, next: u64| next != 0 && !opts.max_keys.is_some_and(|max| returned >= max);
     let mut seen = 0u64;
     let mut vanished = 0u64;
     let per_key = 1 + usize::from(want.memory) + usize::from(want.freq);
     let mut types: Vec<Option<String>> = Vec::new();
+    let mut in_flight = false;
     loop {
-        let stop_after_batch = opts.max_keys.is_some_and(|max| seen + keys.len() as u64 >= max);
-        let prefetch = next != 0 && !stop_after_batch;
-        let mut pipe = redis::pipe();
-        for key in &keys {
-            pipe.cmd("TYPE").arg(key);
-            if want.memory {
-                pipe.cmd("MEMORY").arg("USAGE").arg(key);
-                if let Some(n) = opts.samples {
-                    pipe.arg("SAMPLES").arg(n);
-                }
-            }
-            if want.freq {
-                pipe.cmd("OBJECT").arg("FREQ").arg(key);
-            }
+        let prefetch = more_after(returned, next);
+        if !in_flight {
+            session.send(&batch_pipeline(&keys, want, opts, prefetch.then_some(next)), BATCH)?;
         }
-        if prefetch {
-            scan_cmd(&mut pipe, next, opts);
+        let upcoming = if prefetch {
+            let reply = session.recv(1, "SCAN")?;
+            Some(parse_scan(session, &reply[0])?)
+        } else {
+            None
+        };
+        in_flight = false;
+        if let Some((next2, keys2)) = upcoming.as_ref().filter(|_| !want.counts) {
+            let prefetch2 = more_after(returned + keys2.len() as u64, *next2);
+            session.send(&batch_pipeline(keys2, want, opts, prefetch2.then_some(*next2)), BATCH)?;
+            in_flight = true;
         }
-        let replies = session.pipeline(&mut pipe, "SCAN/TYPE/MEMORY USAGE pipeline")?;
+        let replies = session.recv(keys.len() * per_key, BATCH)?;
         types.clear();
         types.extend(keys.iter().enumerate().map(|(i, _)| match &replies[i * per_key] {
             Value::SimpleString(s) if s != "none" => Some(s.clone()),
@@ -200,7 +228,7 @@ pub(crate) fn scan(
             cursor: next,
             fraction: if next == 0 { 1.0 } else { cursor_fraction(next) },
         });
-        if !prefetch {
+        let Some((next2, keys2)) = upcoming else {
             return Ok(ScanOutcome {
                 keys: seen,
                 vanished,
@@ -208,9 +236,9 @@ pub(crate) fn scan(
                 complete: next == 0,
                 elapsed_secs: started.elapsed().as_secs_f64(),
             });
-        }
-        let scan_reply = replies.last().ok_or_else(|| session.reply_error("SCAN", "missing reply".into()))?;
-        (next, keys) = parse_scan(session, scan_reply)?;
+        };
+        returned += keys2.len() as u64;
+        (next, keys) = (next2, keys2);
     }
 }
 

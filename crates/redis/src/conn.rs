@@ -160,6 +160,22 @@ impl Session {
         Ok(replies)
     }
 
+    /// Sends a pipeline without reading its replies (see [`Session::recv`]), so the
+    /// server can work on it while the client handles the previous batch.
+    pub fn send(&mut self, pipe: &redis::Pipeline, name: &str) -> Result<()> {
+        if pipe.is_empty() {
+            return Ok(());
+        }
+        self.limiter.take(pipe.len() as u64);
+        self.conn.send_packed_command(&pipe.get_packed_pipeline()).map_err(|source| self.command_error(name, source))
+    }
+
+    /// Reads `n` replies of pipelines sent with [`Session::send`]; error replies stay in
+    /// the result as `Value::ServerError`.
+    pub fn recv(&mut self, n: usize, name: &str) -> Result<Vec<Value>> {
+        (0..n).map(|_| self.conn.recv_response().map_err(|source| self.command_error(name, source))).collect()
+    }
+
     pub fn command_error(&self, command: &str, source: redis::RedisError) -> RedisError {
         RedisError::Command { addr: self.addr.clone(), command: command.to_string(), source }
     }
