@@ -5,7 +5,7 @@
 //! spilled to a temporary file — 16 bytes a record, on disk, not in memory — and, once
 //! templates are induced, read back to print one line per record in input order.
 
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Seek, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Seek, Write};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -57,6 +57,7 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
     let spill_file = tempfile::tempfile().context("creating a temporary file for record positions")?;
     let mut spill = BufWriter::with_capacity(1 << 20, spill_file);
     let mut spill_error: Option<io::Error> = None;
+    let progress = crate::progress::Progress::new(!args.input.quiet && io::stderr().is_terminal());
     let summary = intake::run(
         &args.input.paths,
         &opts,
@@ -68,23 +69,26 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
             warn_event(&event);
             match event {
                 IntakeEvent::FileStarted(info) => {
+                    progress.start_file(&info);
                     while sources.len() <= info.index {
                         sources.push(Arc::from(""));
                     }
                     sources[info.index] = info.name.clone();
                 }
-                IntakeEvent::Chunk(info, (shapes, lines), _) => {
+                IntakeEvent::Chunk(info, (shapes, lines), bytes) => {
+                    progress.advance(bytes, shapes.record_shape.len() as u64);
                     let global = table.absorb(&shapes);
                     if per_record {
+                        // One write per chunk: the entries are built in a block first.
+                        let mut block = Vec::with_capacity(lines.len() * SPILL_ENTRY);
                         for (line, local) in lines.iter().zip(&shapes.record_shape) {
-                            let mut entry = [0u8; 16];
-                            entry[..4].copy_from_slice(&(info.index as u32).to_le_bytes());
-                            entry[4..12].copy_from_slice(&line.to_le_bytes());
-                            entry[12..].copy_from_slice(&global[*local as usize].to_le_bytes());
-                            if let Err(e) = spill.write_all(&entry) {
-                                spill_error = Some(e);
-                                return false;
-                            }
+                            block.extend_from_slice(&(info.index as u32).to_le_bytes());
+                            block.extend_from_slice(&line.to_le_bytes());
+                            block.extend_from_slice(&global[*local as usize].to_le_bytes());
+                        }
+                        if let Err(e) = spill.write_all(&block) {
+                            spill_error = Some(e);
+                            return false;
                         }
                     }
                 }
@@ -93,6 +97,7 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
             true
         },
     );
+    progress.finish();
     if let Some(e) = spill_error {
         return Err(e).context("writing record positions to a temporary file");
     }
@@ -104,7 +109,7 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
         _ => {
             let mut file = spill.into_inner().map_err(|e| e.into_error()).context("flushing record positions")?;
             file.rewind()?;
-            write_records(&templates, &sources, format, BufReader::with_capacity(1 << 20, file), &mut out)?;
+            write_records(&templates, &sources, format, file, &mut out)?;
         }
     }
     out.flush()?;
@@ -118,11 +123,14 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
     Ok(finish(&summary, args.input.quiet))
 }
 
+/// Bytes per spilled record: source index (u32), line (u64), global shape id (u32).
+const SPILL_ENTRY: usize = 16;
+
 fn write_records(
     templates: &Templates,
     sources: &[Arc<str>],
     format: TemplateFormat,
-    mut spill: impl BufRead,
+    mut spill: impl Read,
     out: &mut impl Write,
 ) -> Result<()> {
     // Pre-render the per-template part of each line once.
@@ -136,6 +144,7 @@ fn write_records(
                     v.extend_from_slice(t.id.as_bytes());
                     v.push(b',');
                     v.extend_from_slice(csv_field(&t.text).as_bytes());
+                    v.push(b'\n');
                 }
                 _ => {
                     v.extend_from_slice(b",\"template_id\":\"");
@@ -148,13 +157,21 @@ fn write_records(
             v
         })
         .collect();
+    // The line prefix up to the line number, per source: `{"line":` is written after
+    // the source for JSON, so JSON lines are prefix + number + `,"source":…` + template.
     let quoted_sources: Vec<Vec<u8>> = sources
         .iter()
         .map(|s| {
             let mut v = Vec::new();
             match format {
-                TemplateFormat::Csv => v.extend_from_slice(csv_field(s).as_bytes()),
-                _ => write_json_str(s, &mut v),
+                TemplateFormat::Csv => {
+                    v.extend_from_slice(csv_field(s).as_bytes());
+                    v.push(b',');
+                }
+                _ => {
+                    v.extend_from_slice(b",\"source\":");
+                    write_json_str(s, &mut v);
+                }
             }
             v
         })
@@ -162,46 +179,58 @@ fn write_records(
     if format == TemplateFormat::Csv {
         out.write_all(b"source,line,template_id,template\n")?;
     }
-    let mut entry = [0u8; 16];
-    let mut buf: Vec<u8> = Vec::with_capacity(512);
+    // Entries are read and lines written a block at a time: this loop runs once per
+    // record, so it avoids per-record calls into the buffered reader and writer.
+    const BLOCK: usize = 4096 * SPILL_ENTRY;
+    let mut entries = vec![0u8; BLOCK];
+    let mut filled = 0;
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
+    let empty = Vec::new();
     loop {
-        match spill.read_exact(&mut entry) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+        let n = match spill.read(&mut entries[filled..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e).context("reading record positions back"),
-        }
-        let source = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]) as usize;
-        let mut line_bytes = [0u8; 8];
-        line_bytes.copy_from_slice(&entry[4..12]);
-        let line = u64::from_le_bytes(line_bytes);
-        let shape = u32::from_le_bytes([entry[12], entry[13], entry[14], entry[15]]) as usize;
-        let t = templates.shape_template.get(shape).copied().unwrap_or(0) as usize;
-        let empty = Vec::new();
-        let src = quoted_sources.get(source).unwrap_or(&empty);
-        buf.clear();
-        match format {
-            TemplateFormat::Csv => {
-                buf.extend_from_slice(src);
-                buf.push(b',');
-                push_u64(&mut buf, line);
-                buf.push(b',');
-                buf.extend_from_slice(&rendered[t]);
-                buf.push(b'\n');
+        };
+        filled += n;
+        let whole = filled / SPILL_ENTRY * SPILL_ENTRY;
+        for entry in entries[..whole].chunks_exact(SPILL_ENTRY) {
+            let source = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]) as usize;
+            let mut line_bytes = [0u8; 8];
+            line_bytes.copy_from_slice(&entry[4..12]);
+            let line = u64::from_le_bytes(line_bytes);
+            let shape = u32::from_le_bytes([entry[12], entry[13], entry[14], entry[15]]) as usize;
+            let t = templates.shape_template.get(shape).copied().unwrap_or(0) as usize;
+            let src = quoted_sources.get(source).unwrap_or(&empty);
+            let tpl = rendered.get(t).unwrap_or(&empty);
+            match format {
+                TemplateFormat::Csv => {
+                    buf.extend_from_slice(src);
+                    push_u64(&mut buf, line);
+                    buf.push(b',');
+                }
+                _ => {
+                    buf.extend_from_slice(b"{\"line\":");
+                    push_u64(&mut buf, line);
+                    buf.extend_from_slice(src);
+                }
             }
-            _ => {
-                buf.extend_from_slice(b"{\"line\":");
-                push_u64(&mut buf, line);
-                buf.extend_from_slice(b",\"source\":");
-                buf.extend_from_slice(src);
-                buf.extend_from_slice(&rendered[t]);
-            }
+            buf.extend_from_slice(tpl);
         }
-        out.write_all(&buf)?;
+        if buf.len() >= 1 << 20 || n == 0 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+        entries.copy_within(whole..filled, 0);
+        filled -= whole;
+        if n == 0 {
+            break;
+        }
     }
     Ok(())
 }
 
-/// Appends the decimal digits of `v` (this loop runs once per record).
+/// Appends the decimal digits of `v` (this runs once per record).
 fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
