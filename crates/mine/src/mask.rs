@@ -257,12 +257,12 @@ impl Masker {
             // list, three-letter capitalised words may be months, and user masks come
             // first, so those take the full path.
             let word = &s[i..j];
-            if flags == C_ALPHA
+            let verbatim = flags == C_ALPHA
                 && self.custom.is_empty()
                 && !(word.len() == 3 && word[0].is_ascii_uppercase())
                 && !(word.len() == 2 && word.eq_ignore_ascii_case(b"in"))
-                && !is_bool_word(word)
-            {
+                && !is_bool_word(word);
+            if verbatim {
                 if started {
                     out.token = out.token.saturating_add(1);
                     if pending.end < pending.start || !(pending.end + 1 == i && s[pending.end] == b' ') {
@@ -422,12 +422,13 @@ fn might_be_timestamp(tok: &[u8]) -> bool {
                 || (tok.len() >= 10 && tok.iter().take(19).all(u8::is_ascii_digit))
                 || (tok.len() == 6 && tok.iter().all(u8::is_ascii_digit))
         }
-        Some(c) if c.is_ascii_uppercase() => {
-            const NAMES: [&[u8]; 19] = [
-                b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec", b"Mon", b"Tue",
-                b"Wed", b"Thu", b"Fri", b"Sat", b"Sun",
-            ];
-            tok.len() >= 3 && NAMES.contains(&&tok[..3])
+        Some(c) if c.is_ascii_uppercase() && tok.len() >= 3 => {
+            // Month and weekday names, compared as fixed arrays (no slice loop).
+            matches!(
+                &[tok[0], tok[1], tok[2]],
+                b"Jan" | b"Feb" | b"Mar" | b"Apr" | b"May" | b"Jun" | b"Jul" | b"Aug" | b"Sep" | b"Oct" | b"Nov" | b"Dec" | b"Mon" | b"Tue"
+                    | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun"
+            )
         }
         _ => false,
     }
