@@ -64,6 +64,9 @@ pub struct Aggregates {
     pub template_modules: FxHashMap<(u32, u32), u64>,
     pub template_hosts: FxHashMap<(u32, u32), u64>,
     pub template_services: FxHashMap<(u32, u32), u64>,
+    /// Baseline counts per (template, service id): the per-service template mix before
+    /// the window, which service-level ranking compares the window's mix with.
+    pub template_services_baseline: FxHashMap<(u32, u32), u64>,
     pub endpoints: FxHashMap<u32, EndpointCounts>,
     /// Records per minute over all the data (for load-gated change blame).
     pub minutes: BTreeMap<i64, u64>,
@@ -152,6 +155,9 @@ pub fn aggregate(c: &mut Collected, frame: &Frame, shape_template: &[u32], templ
             }
             tc.baseline += 1;
             baseline_buckets.insert(ts.div_euclid(frame.bucket));
+            if row.service != NONE {
+                *a.template_services_baseline.entry((t, row.service)).or_insert(0) += 1;
+            }
             group_add(&mut a.modules, row.module, row, false, ts);
             group_add(&mut a.hosts, row.host, row, false, ts);
             group_add(&mut a.services, row.service, row, false, ts);

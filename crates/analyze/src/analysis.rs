@@ -67,6 +67,10 @@ pub fn analyze(mut c: Collected, side: SideInputs, opts: &AnalyzeOptions) -> std
     spikes::attribute(&mut spikes, &mut c, &templates, &templates.shape_template, &agg, &frame)?;
 
     chain_symptoms(&mut problems, frame.bucket);
+    // Within a priority, causes before the symptoms chained to them.
+    problems.sort_by(|a, b| {
+        a.priority.cmp(b.priority).then(a.symptom_of.is_some().cmp(&b.symptom_of.is_some())).then(b.score.total_cmp(&a.score)).then_with(|| a.id.cmp(&b.id))
+    });
     let metric_summaries = side.metrics.as_ref().map(|m| metrics::summarise(m, frame.window, &frame.baselines)).unwrap_or_default();
 
     // Change blame.
@@ -103,8 +107,28 @@ pub fn analyze(mut c: Collected, side: SideInputs, opts: &AnalyzeOptions) -> std
         }
     }
 
+    // Several services: one consolidated root cause per service (see services.rs).
+    let service_ranking = crate::services::rank_services(crate::services::ServiceInputs {
+        agg: &agg,
+        services: &c.services,
+        templates: &templates,
+        problems: &problems,
+        metrics: side.metrics.as_ref(),
+        frame: &frame,
+    });
+    if !service_ranking.causes.is_empty() {
+        merge_service_causes(&mut root_causes, service_ranking, incident);
+    }
+
     let blamed: Vec<&Change> = changes.iter().filter(|(_, b)| b.score >= BLAME_THRESHOLD).map(|(i, _)| &side.changes[*i]).collect();
-    let model_problems: Vec<Problem> = problems.iter().map(|p| to_model_problem(p, &templates, &agg, &c, &spikes, &endpoints, &blamed, &changes, &side.changes, opts)).collect();
+    // Resources whose exhaustion the logs claim while the host metric is normal.
+    let mismatched: Vec<String> = findings
+        .iter()
+        .filter(|f| f.kind == "log_metric_mismatch")
+        .filter_map(|f| ["memory", "disk"].iter().find(|r| f.summary.starts_with(&format!("Logs report {r}"))).map(|r| r.to_string()))
+        .collect();
+    let model_problems: Vec<Problem> =
+        problems.iter().map(|p| to_model_problem(p, &templates, &agg, &c, &spikes, &endpoints, &blamed, &changes, &side.changes, &mismatched, opts)).collect();
     let actions = actions_of(&model_problems, &problems);
 
     let mut report = Report {
@@ -453,6 +477,7 @@ fn to_model_problem(
     blamed: &[&Change],
     scores: &[(usize, crate::blame::Blame)],
     all_changes: &[Change],
+    mismatched: &[String],
     opts: &AnalyzeOptions,
 ) -> Problem {
     let model_templates: Vec<ProblemTemplate> = p
@@ -505,8 +530,11 @@ fn to_model_problem(
     if let Some(k) = key_in(&samples) {
         ctx.insert("key", k);
     }
+    // The "limit inside the container" advice only when the host metric disagrees.
     if let Some(r) = &p.resource {
-        kinds.push(format!("log_metric_mismatch:{r}"));
+        if mismatched.iter().any(|m| m == r) {
+            kinds.push(format!("log_metric_mismatch:{r}"));
+        }
     }
     let kind_refs: Vec<&str> = kinds.iter().map(String::as_str).collect();
     let text = p.templates.iter().map(|&i| templates.templates[i].text.as_str()).collect::<Vec<_>>().join("\n");
@@ -542,8 +570,9 @@ fn samples_of(t: &triage_mine::miner::Template, c: &Collected) -> Vec<String> {
     for &s in t.shapes.iter().take(8) {
         if let Some(r) = c.recent.get(s as usize) {
             for (_, text) in r.iter().rev() {
-                if !out.contains(text) {
-                    out.push(text.clone());
+                let text = crate::redact::redact(text).into_owned();
+                if !out.contains(&text) {
+                    out.push(text);
                 }
             }
         }
@@ -769,6 +798,43 @@ fn rank_causes(
         c.rank = i + 1;
     }
     causes
+}
+
+/// Folds the per-service ranking into the root causes: a service entry absorbs the
+/// problem and metric entries about the same service (their evidence is its evidence),
+/// never outranks a likely-cause change, and competes with spikes by score.
+fn merge_service_causes(causes: &mut Vec<RootCause>, ranking: crate::services::ServiceRanking, incident: bool) {
+    let change_cap = causes.iter().filter(|c| c.kind == "change" && c.score >= BLAME_THRESHOLD.min(0.5)).map(|c| c.score).fold(f64::INFINITY, f64::min);
+    // Problem and metric entries about a service that the ranking weighed (even one it
+    // found no fault in) are its evidence, not causes of their own.
+    let is_ranked = |c: &RootCause| c.service.as_deref().is_some_and(|s| ranking.services.iter().any(|n| n == s));
+    causes.retain(|c| !(matches!(c.kind.as_str(), "problem" | "metric") && is_ranked(c) && !ranking.causes.iter().any(|s| s.service == c.service)));
+    for mut s in ranking.causes {
+        let name = s.service.clone().unwrap_or_default();
+        causes.retain(|c| {
+            let absorbed = matches!(c.kind.as_str(), "problem" | "metric") && c.service.as_deref() == Some(name.as_str());
+            if absorbed {
+                for id in &c.problems {
+                    if !s.problems.contains(id) {
+                        s.problems.push(id.clone());
+                    }
+                }
+            }
+            !absorbed
+        });
+        if change_cap.is_finite() && s.score >= change_cap {
+            s.score = round3(change_cap - 0.001);
+        }
+        if !incident {
+            s.score = s.score.min(0.5);
+        }
+        causes.push(s);
+    }
+    causes.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.summary.cmp(&b.summary)));
+    causes.truncate(10);
+    for (i, c) in causes.iter_mut().enumerate() {
+        c.rank = i + 1;
+    }
 }
 
 fn spike_evidence(s: &SpikeDraft) -> String {
