@@ -91,16 +91,25 @@ impl LocalStrings {
 pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record]) -> ChunkDigest {
     let file_service = facets::service_of_file(file_name);
     let mut strings = LocalStrings::default();
-    let mut per_record_items: Vec<Vec<String>> = vec![Vec::new(); records.len()];
     let mut requests: Vec<Option<facets::Request>> = records.iter().map(facets::request_of).collect();
+    // Items are interned as they are found, flat, in record order (the visitor sees
+    // every record once, in order).
+    let mut items: Vec<u32> = Vec::new();
+    let mut item_ends: Vec<u32> = Vec::with_capacity(records.len());
+    let mut key = String::with_capacity(128);
     let shapes = shape_chunk_visit(masker, records, false, |k, text, params| {
         if let Some(rec) = records.get(k) {
-            facets::items_of(rec, requests[k].as_ref(), text, params, &mut per_record_items[k]);
+            facets::items_of(rec, requests[k].as_ref(), text, params, &mut |field, value| {
+                key.clear();
+                key.push_str(field);
+                key.push(facets::ITEM_SEP);
+                key.push_str(value);
+                items.push(strings.id(&key));
+            });
         }
+        item_ends.push(items.len() as u32);
     });
     let mut rows = Vec::with_capacity(records.len());
-    let mut items = Vec::new();
-    let mut item_ends = Vec::with_capacity(records.len());
     // Consecutive records usually share service, host and module: skip the hash then.
     let mut last: [(String, u32); 3] = Default::default();
     let mut cached = |slot: usize, s: Option<&str>, strings: &mut LocalStrings| -> u32 {
@@ -115,24 +124,19 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record]) -> Chu
         }
     };
     for (k, rec) in records.iter().enumerate() {
-        let service = facets::service_of(rec, &file_service);
         let req = requests[k].take();
         let row = Row {
             ts: rec.ts.unwrap_or(i64::MIN),
             shape: shapes.record_shape.get(k).copied().unwrap_or(0),
             level: rec.level.map_or(6, |l| l as u8),
             host: cached(0, facets::host_of(rec), &mut strings),
-            service: cached(1, Some(&service), &mut strings),
+            service: cached(1, Some(facets::service_of(rec, &file_service)), &mut strings),
             module: cached(2, facets::module_of(rec), &mut strings),
             endpoint: req.as_ref().map_or(NONE, |r| strings.id(&r.endpoint)),
             status: req.as_ref().map_or(0, |r| r.status),
             latency_ms: req.as_ref().and_then(|r| r.latency_ms).map_or(f32::NAN, |v| v as f32),
         };
         rows.push(row);
-        for it in &per_record_items[k] {
-            items.push(strings.id(it));
-        }
-        item_ends.push(items.len() as u32);
     }
     let mut seen = vec![false; shapes.shapes.len()];
     let mut recent = Vec::new();
@@ -140,19 +144,24 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record]) -> Chu
         let s = shapes.record_shape.get(k).copied().unwrap_or(0) as usize;
         if s < seen.len() && !seen[s] {
             seen[s] = true;
-            recent.push((s as u32, rec.ts, sample_text(&rec.message)));
+            // Cut, not yet redacted: redaction runs once per sample shown in the report.
+            recent.push((s as u32, rec.ts, cut_sample(&rec.message)));
         }
     }
     ChunkDigest { shapes, rows, items, item_ends, strings: strings.strings, recent }
 }
 
-/// A masked, shortened sample (secrets replaced, first lines of a stack trace kept).
-pub fn sample_text(message: &str) -> String {
-    let mut s: String = message.chars().take(SAMPLE_CHARS).collect();
-    if s.len() < message.len() {
-        s.push('…');
+/// The first [`SAMPLE_CHARS`] characters of a message (first lines of a stack trace).
+fn cut_sample(message: &str) -> String {
+    match message.char_indices().nth(SAMPLE_CHARS) {
+        Some((end, _)) => format!("{}…", &message[..end]),
+        None => message.to_string(),
     }
-    redact(&s).into_owned()
+}
+
+/// A shortened sample with secrets replaced, as a report shows it.
+pub fn sample_text(message: &str) -> String {
+    redact(&cut_sample(message)).into_owned()
 }
 
 /// An interning dictionary with a cap; values past the cap get [`NONE`].
@@ -214,6 +223,7 @@ pub struct Collector {
     /// Per item field: distinct values seen (for the per-field cap).
     field_values: FxHashMap<String, usize>,
     buf: Vec<u8>,
+    ids: Vec<u32>,
 }
 
 impl Collector {
@@ -237,6 +247,7 @@ impl Collector {
             writer: BufWriter::with_capacity(1 << 20, file),
             field_values: FxHashMap::default(),
             buf: Vec::with_capacity(1 << 16),
+            ids: Vec::with_capacity(64),
         })
     }
 
@@ -270,7 +281,8 @@ impl Collector {
             g.module = resolve(&mut module_map, &mut c.modules, row.module);
             g.endpoint = resolve(&mut endpoint_map, &mut c.endpoints, row.endpoint);
             let end = d.item_ends.get(i).copied().unwrap_or(start as u32) as usize;
-            let mut ids: Vec<u32> = Vec::with_capacity(end - start);
+            let ids = &mut self.ids;
+            ids.clear();
             for &local in &d.items[start..end] {
                 let slot = &mut item_map[local as usize];
                 if *slot == NONE - 1 {
@@ -303,7 +315,7 @@ impl Collector {
                 }
                 None => c.records_without_time += 1,
             }
-            encode_row(&g, &ids, &mut self.buf);
+            encode_row(&g, ids, &mut self.buf);
         }
         self.writer.write_all(&self.buf)?;
         for (local, ts, text) in d.recent.into_iter().rev() {

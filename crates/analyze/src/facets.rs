@@ -29,33 +29,38 @@ pub fn split_item(key: &str) -> (&str, &str) {
 
 /// The service of a record: its own `service` (header or field), a service-like field,
 /// a pod name reduced to its workload, or the log file's name.
-pub fn service_of(rec: &Record, file_service: &str) -> String {
+pub fn service_of<'a>(rec: &'a Record, file_service: &'a str) -> &'a str {
     if let Some(s) = rec.service.as_deref().filter(|s| !s.is_empty()) {
-        return workload_of(s).to_string();
+        return workload_of(s);
+    }
+    if rec.fields.is_empty() {
+        return file_service;
     }
     for name in ["service", "service.name", "app", "application", "container", "container_name", "pod", "pod_name", "kubernetes.pod_name", "kubernetes.container_name"] {
         if let Some(v) = rec.field(name).filter(|v| !v.is_empty() && v.len() <= 100) {
-            return workload_of(v).to_string();
+            return workload_of(v);
         }
     }
-    file_service.to_string()
+    file_service
 }
 
 /// `order-service-5b67c48447-fj8b7` → `order-service` (Deployment pods carry a
 /// ReplicaSet hash and a 5-character suffix; StatefulSet pods an ordinal, kept).
 pub fn workload_of(name: &str) -> &str {
-    let parts: Vec<&str> = name.rsplitn(3, '-').collect();
-    if parts.len() == 3 {
-        let (suffix, hash, base) = (parts[0], parts[1], parts[2]);
-        let is_suffix = suffix.len() == 5 && suffix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-        let is_hash = (6..=10).contains(&hash.len())
-            && hash.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            && hash.bytes().any(|b| b.is_ascii_digit());
-        if is_suffix && is_hash && !base.is_empty() {
-            return base;
-        }
+    // Checked without allocating: this runs for every record.
+    let Some(i) = name.rfind('-') else { return name };
+    let (rest, suffix) = (&name[..i], &name[i + 1..]);
+    let Some(j) = rest.rfind('-') else { return name };
+    let (base, hash) = (&rest[..j], &rest[j + 1..]);
+    let is_suffix = suffix.len() == 5 && suffix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let is_hash = (6..=10).contains(&hash.len())
+        && hash.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && hash.bytes().any(|b| b.is_ascii_digit());
+    if is_suffix && is_hash && !base.is_empty() {
+        base
+    } else {
+        name
     }
-    name
 }
 
 /// The service a log file speaks for, from its name: `payment-access.log.1.gz` →
@@ -117,6 +122,9 @@ impl Request {
 }
 
 pub fn request_of(rec: &Record) -> Option<Request> {
+    if rec.fields.len() < 2 {
+        return None;
+    }
     let raw_path = ["path", "uri", "url", "endpoint", "route", "request_path", "http.path", "http.url", "url.path", "request_uri"]
         .iter()
         .find_map(|n| rec.field(n))
@@ -213,14 +221,21 @@ fn segment_shape(seg: &str) -> &str {
 
 /// Field names that never explain a spike (time, text, per-request ids, positions).
 fn is_noise_field(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    let last = n.rsplit('.').next().unwrap_or(&n);
+    let last = name.rsplit('.').next().unwrap_or(name);
+    // Lower-cased on the stack: this runs for every field of every record.
+    let mut buf = [0u8; 32];
+    if last.len() > buf.len() {
+        return true;
+    }
+    buf[..last.len()].copy_from_slice(last.as_bytes());
+    buf[..last.len()].make_ascii_lowercase();
+    let Ok(last) = std::str::from_utf8(&buf[..last.len()]) else { return true };
     matches!(
         last,
         "ts" | "time" | "timestamp" | "@timestamp" | "date" | "message" | "msg" | "level" | "severity" | "line" | "lineno" | "pid" | "tid"
             | "thread" | "thread_name" | "caller" | "logger" | "logger_name" | "module" | "file" | "class" | "function" | "func" | "bytes"
             | "size" | "referer" | "referrer" | "user_agent" | "useragent" | "protocol" | "path" | "uri" | "url" | "request" | "method"
-            | "hostname" | "host" | "status" | "status_code" | "stack" | "stacktrace" | "exception" | "error.stack_trace" | "seq" | "offset"
+            | "hostname" | "host" | "status" | "status_code" | "stack" | "stacktrace" | "exception" | "stack_trace" | "seq" | "offset"
     ) || last.ends_with("trace_id")
         || last.ends_with("span_id")
         || last.ends_with("request_id")
@@ -230,6 +245,25 @@ fn is_noise_field(name: &str) -> bool {
         || last.ends_with("_ms")
         || last.starts_with("extra")
         || last.starts_with("col")
+}
+
+/// A status code as text without allocating per record.
+fn itoa_status(status: u16) -> StatusText {
+    let mut b = [b'0'; 3];
+    let mut v = status.min(999);
+    for i in (0..3).rev() {
+        b[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    StatusText(b)
+}
+
+struct StatusText([u8; 3]);
+
+impl StatusText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("000")
+    }
 }
 
 /// A year (`2020`) when `v` starts with a plausible date.
@@ -257,11 +291,60 @@ fn day_of(v: &str) -> Option<i64> {
 /// Numbers are binned by powers of two so that a 10 000-id list and a 9 000-id list
 /// fall together while 10 and 10 000 do not.
 pub fn log2_bin(x: f64) -> String {
-    if x < 16.0 {
-        return format!("{}", x.max(0.0).floor() as u64);
+    let mut buf = NumText::default();
+    log2_bin_into(x, &mut buf).to_string()
+}
+
+/// Decimal text on the stack (items are built for every record: no allocation).
+pub struct NumText {
+    bytes: [u8; 48],
+    len: usize,
+}
+
+impl Default for NumText {
+    fn default() -> Self {
+        NumText { bytes: [0; 48], len: 0 }
     }
-    let lo = 2f64.powi(x.log2().floor() as i32) as u64;
-    format!("{lo}-{}", lo * 2 - 1)
+}
+
+impl NumText {
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+    fn push_u64(&mut self, mut v: u64) {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        self.push_bytes(&digits[i..]);
+    }
+    fn push_bytes(&mut self, b: &[u8]) {
+        let n = b.len().min(self.bytes.len() - self.len);
+        self.bytes[self.len..self.len + n].copy_from_slice(&b[..n]);
+        self.len += n;
+    }
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+fn log2_bin_into(x: f64, out: &mut NumText) -> &str {
+    out.clear();
+    if x < 16.0 {
+        out.push_u64(x.max(0.0).floor() as u64);
+    } else {
+        let lo = 2f64.powi(x.log2().floor() as i32) as u64;
+        out.push_u64(lo);
+        out.push_bytes(b"-");
+        out.push_u64(lo * 2 - 1);
+    }
+    out.as_str()
 }
 
 /// Bins a day count the way people talk about ranges.
@@ -279,72 +362,73 @@ fn range_bin(days: i64) -> String {
 
 /// Pushes the attribution items of a record: request facts, short field values,
 /// binned query parameters and binned message parameters.
-pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[Param], out: &mut Vec<String>) {
-    let start = out.len();
-    let full = |out: &Vec<String>| out.len() - start >= MAX_ITEMS_PER_RECORD;
-    if let Some(r) = request {
-        out.push(item_key("endpoint", &r.endpoint));
-        out.push(item_key("status", &r.status.to_string()));
-    }
-    let mut dates: Vec<(String, i64)> = Vec::new();
-    for (name, value) in &rec.fields {
-        if full(out) {
-            return;
+/// Hands each item to `emit(field, value)`; at most [`MAX_ITEMS_PER_RECORD`].
+pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[Param], emit: &mut dyn FnMut(&str, &str)) {
+    let mut n = 0usize;
+    let mut out = |field: &str, value: &str| {
+        if n < MAX_ITEMS_PER_RECORD {
+            n += 1;
+            emit(field, value);
         }
+    };
+    if let Some(r) = request {
+        out("endpoint", &r.endpoint);
+        out("status", itoa_status(r.status).as_str());
+    }
+    let mut dates: Vec<i64> = Vec::new();
+    let mut num = NumText::default();
+    for (name, value) in &rec.fields {
         if is_noise_field(name) || value.is_empty() || value.len() > MAX_ITEM_VALUE {
             continue;
         }
         if let Some(y) = year_of(value) {
-            out.push(item_key(&format!("{name}.year"), &y.to_string()));
+            out(&format!("{name}.year"), &y.to_string());
             if let Some(d) = day_of(value) {
-                dates.push((name.to_string(), d));
+                dates.push(d);
             }
             continue;
         }
         match value.parse::<f64>() {
-            Ok(x) if x.is_finite() && value.len() > 2 => out.push(item_key(name, &log2_bin(x))),
-            _ => out.push(item_key(name, value)),
+            Ok(x) if x.is_finite() && value.len() > 2 => out(name, log2_bin_into(x, &mut num)),
+            _ => out(name, value),
         }
     }
     if dates.len() >= 2 {
-        let (lo, hi) = dates.iter().fold((i64::MAX, i64::MIN), |(lo, hi), (_, d)| (lo.min(*d), hi.max(*d)));
-        out.push(item_key("range_days", &range_bin(hi - lo)));
+        let (lo, hi) = dates.iter().fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
+        out("range_days", &range_bin(hi - lo));
     }
     // Message parameters: keyed values (`range=30d`, `start=2020-06-01`), the year of
     // embedded timestamps, list sizes.
     let mut msg_days: Vec<i64> = Vec::new();
     for p in params {
-        if full(out) {
-            return;
-        }
         let value = text.get(p.start as usize..p.end as usize).unwrap_or("");
         let key = key_before(text, p.start as usize);
         match p.kind {
             Kind::Ts => {
                 if let Some(y) = year_of(value) {
-                    out.push(item_key(&format!("{}.year", key.unwrap_or("ts")), &y.to_string()));
+                    out(&format!("{}.year", key.unwrap_or("ts")), &y.to_string());
                 }
                 if let Some(d) = day_of(value) {
                     msg_days.push(d);
                 }
             }
-            Kind::List => out.push(item_key("list_size", &log2_bin(p.items as f64))),
+            Kind::List => out("list_size", log2_bin_into(p.items as f64, &mut num)),
             Kind::Num => {
                 if let (Some(k), Ok(x)) = (key, value.parse::<f64>()) {
-                    out.push(item_key(k, &log2_bin(x)));
+                    out(k, log2_bin_into(x, &mut num));
                 }
             }
             Kind::Duration | Kind::Size | Kind::Bool | Kind::Var | Kind::Custom(_) => {
                 if let Some(k) = key {
                     if value.len() <= MAX_ITEM_VALUE {
-                        out.push(item_key(k, value));
+                        out(k, value);
                     }
                 }
             }
             Kind::Ip | Kind::Email | Kind::Path => {
                 if let Some(k) = key {
                     if value.len() <= MAX_ITEM_VALUE {
-                        out.push(item_key(k, value));
+                        out(k, value);
                     }
                 }
             }
@@ -353,7 +437,7 @@ pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[P
     }
     if msg_days.len() >= 2 {
         let (lo, hi) = msg_days.iter().fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
-        out.push(item_key("range_days", &range_bin(hi - lo)));
+        out("range_days", &range_bin(hi - lo));
     }
 }
 
@@ -413,15 +497,14 @@ mod tests {
         assert_eq!(req.endpoint, "GET /api/alarm/export");
         assert_eq!(req.latency_ms, Some(30000.0));
         assert!(req.failed());
-        let mut items = Vec::new();
+        let mut items: Vec<String> = Vec::new();
         let text = "query ids IN (<list>) range=30d occurred=2020-06-03";
         let params = [
             Param { kind: Kind::List, start: 14, end: 20, items: 10_000, token: 3 },
             Param { kind: Kind::Duration, start: 28, end: 31, items: 0, token: 4 },
             Param { kind: Kind::Ts, start: 41, end: 51, items: 0, token: 5 },
         ];
-        items_of(&rec, Some(&req), text, &params, &mut items);
-        let items: Vec<String> = items.iter().map(|i| i.replace(ITEM_SEP, "=")).collect();
+        items_of(&rec, Some(&req), text, &params, &mut |f, v| items.push(format!("{f}={v}")));
         for want in ["endpoint=GET /api/alarm/export", "query.start.year=2020", "range_days=>1y", "user=ops7", "list_size=8192-16383", "range=30d", "occurred.year=2020"] {
             assert!(items.iter().any(|i| i == want), "{want} missing from {items:?}");
         }

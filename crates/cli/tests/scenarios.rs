@@ -19,7 +19,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const SEEDS: [u64; 3] = [1, 2, 3];
+const DEFAULT_SEEDS: [u64; 3] = [1, 2, 3];
+
+/// `TRIAGE_SCENARIO_SEEDS=4,5,6` runs other seeds (a wider check than CI runs).
+fn seeds() -> Vec<u64> {
+    match std::env::var("TRIAGE_SCENARIO_SEEDS") {
+        Ok(s) => s.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
+        Err(_) => DEFAULT_SEEDS.to_vec(),
+    }
+}
 const TIME_LIMIT: Duration = Duration::from_secs(30);
 
 fn repo_root() -> PathBuf {
@@ -58,7 +66,7 @@ fn run_kind(kind: &str, fails: &mut Vec<String>) -> (Vec<Case>, Option<tempfile:
         (Some(tmp), p)
     };
     let mut cases = Vec::new();
-    for seed in SEEDS {
+    for seed in seeds() {
         let out = root.join(format!("seed{seed}"));
         let gen = Command::new("python3")
             .arg(repo_root().join("tests/scenarios/generate.py"))
