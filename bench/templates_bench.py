@@ -110,7 +110,8 @@ def main():
     t = min(run_timed([exe, "templates", "-q", "--format", "jsonl", c]) for _ in range(a.runs))
     w = min(run_timed(["wc", "-l", *files]) for _ in range(a.runs))
     rss = peak_rss_mib([exe, "templates", "-q", "--format", "jsonl", c])
-    print(f"corpus: {c} ({size / 1e6:.0f} MB), cores: {os.cpu_count()}")
+    # Other work on the machine changes wall-clock figures a lot; say how busy it was.
+    print(f"corpus: {c} ({size / 1e6:.0f} MB), cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}")
     print(f"  triage templates --format jsonl > /dev/null: {size / 1e6 / t:.0f} MB/s ({t:.2f} s), peak RSS {rss:.0f} MiB")
     print(f"  wc -l: {size / 1e6 / w:.0f} MB/s")
     if a.big_mb:

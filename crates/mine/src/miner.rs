@@ -756,6 +756,14 @@ pub fn induce(table: &ShapeTable) -> Templates {
     for (root, &t) in &root_index {
         let tpl = &mut out.templates[t as usize];
         let best = tpl.shapes.iter().copied().max_by_key(|&s| (table.shapes[s as usize].count, std::cmp::Reverse(s))).unwrap_or(*root);
+        if tpl.shapes.len() == 1 && !captured {
+            // One member shape (most templates): every token is shown as it is, so the
+            // text is the shape's text; no per-token work.
+            tpl.text = table.shapes[best as usize].text.clone();
+            tpl.sample = table.shapes[best as usize].sample.clone();
+            tpl.id = format!("{:016x}", stable_hash(&tpl.text));
+            continue;
+        }
         let key = &keys[*root as usize];
         let member_tokens: Vec<Vec<&str>> = tpl.shapes.iter().map(|&s| table.shapes[s as usize].text.split(' ').collect()).collect();
         let text: Vec<String> = table.shapes[best as usize]
