@@ -58,7 +58,7 @@ pub fn analyze(mut c: Collected, side: SideInputs, opts: &AnalyzeOptions) -> std
     let frame = Frame::resolve(&opts.frame, data_range);
     let agg = aggregate(&mut c, &frame, &templates.shape_template, templates.templates.len())?;
     let verdicts = anomaly::judge(&templates, &agg, &frame, c.min_ts);
-    let mut problems = problems::build(&templates, &verdicts, &agg, &c, &frame, &opts.rules);
+    let mut problems = problems::build(&templates, &verdicts, &agg, &c, &opts.rules);
     let mut spikes = spikes::detect(&agg, &frame, false);
     let error_spikes = spikes::detect(&agg, &frame, true);
     // An error spike inside a volume spike adds nothing new.
@@ -120,7 +120,6 @@ pub fn analyze(mut c: Collected, side: SideInputs, opts: &AnalyzeOptions) -> std
         merge_service_causes(&mut root_causes, service_ranking, incident);
     }
 
-    let blamed: Vec<&Change> = changes.iter().filter(|(_, b)| b.score >= BLAME_THRESHOLD).map(|(i, _)| &side.changes[*i]).collect();
     // Resources whose exhaustion the logs claim while the host metric is normal.
     let mismatched: Vec<String> = findings
         .iter()
@@ -128,7 +127,7 @@ pub fn analyze(mut c: Collected, side: SideInputs, opts: &AnalyzeOptions) -> std
         .filter_map(|f| ["memory", "disk"].iter().find(|r| f.summary.starts_with(&format!("Logs report {r}"))).map(|r| r.to_string()))
         .collect();
     let model_problems: Vec<Problem> =
-        problems.iter().map(|p| to_model_problem(p, &templates, &agg, &c, &spikes, &endpoints, &blamed, &changes, &side.changes, &mismatched, opts)).collect();
+        problems.iter().map(|p| to_model_problem(p, &templates, &agg, &c, &spikes, &endpoints, &changes, &side.changes, &mismatched, opts)).collect();
     let actions = actions_of(&model_problems, &problems);
 
     let mut report = Report {
@@ -188,7 +187,7 @@ pub fn analyze(mut c: Collected, side: SideInputs, opts: &AnalyzeOptions) -> std
     if frame.baselines.is_empty() || agg.baseline_records == 0 {
         report.input.notes.push("no data before the window: novelty and ratios are not available".into());
     }
-    report.timeline = timeline(&report, &problems, &spikes, &side.changes, &frame);
+    report.timeline = timeline(&problems, &spikes, &side.changes, &frame);
     report.conclusion = conclusion(&report, &problems);
     Ok(report)
 }
@@ -474,7 +473,6 @@ fn to_model_problem(
     c: &Collected,
     spikes: &[SpikeDraft],
     endpoints: &[Endpoint],
-    blamed: &[&Change],
     scores: &[(usize, crate::blame::Blame)],
     all_changes: &[Change],
     mismatched: &[String],
@@ -506,7 +504,6 @@ fn to_model_problem(
             ctx.insert("change", format!("{} {} {}", ch.kind, ch.service, ch.version.clone().unwrap_or_default()).trim().to_string());
         }
     }
-    let _ = blamed;
     let in_spike = spikes.iter().find(|s| s.explained_by.iter().any(|e| e.field == "template" && p.templates.iter().any(|&i| templates.templates[i].text == e.value)));
     if let Some(s) = in_spike {
         kinds.push("spike".into());
@@ -850,7 +847,7 @@ fn spike_evidence(s: &SpikeDraft) -> String {
     )
 }
 
-fn timeline(report: &Report, problems: &[ProblemDraft], spikes: &[SpikeDraft], changes: &[Change], frame: &Frame) -> Vec<TimelineEntry> {
+fn timeline(problems: &[ProblemDraft], spikes: &[SpikeDraft], changes: &[Change], frame: &Frame) -> Vec<TimelineEntry> {
     let mut t: Vec<(i64, TimelineEntry)> = Vec::new();
     let mut push = |ts: i64, kind: &str, text: String| {
         if frame.in_window(ts) {
@@ -873,7 +870,6 @@ fn timeline(report: &Report, problems: &[ProblemDraft], spikes: &[SpikeDraft], c
     for s in spikes {
         push(s.from, "spike", format!("{} spike starts: ×{:.1} the baseline rate", if s.errors_only { "error" } else { "volume" }, s.ratio));
     }
-    let _ = report;
     t.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.kind.cmp(&b.1.kind)));
     t.truncate(40);
     t.into_iter().map(|(_, e)| e).collect()

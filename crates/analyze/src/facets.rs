@@ -15,14 +15,6 @@ pub const MAX_ITEMS_PER_RECORD: usize = 24;
 /// Longest field value kept as an item (longer ones are ids or free text).
 const MAX_ITEM_VALUE: usize = 64;
 
-pub fn item_key(field: &str, value: &str) -> String {
-    let mut s = String::with_capacity(field.len() + value.len() + 1);
-    s.push_str(field);
-    s.push(ITEM_SEP);
-    s.push_str(value);
-    s
-}
-
 pub fn split_item(key: &str) -> (&str, &str) {
     key.split_once(ITEM_SEP).unwrap_or((key, ""))
 }
@@ -288,13 +280,6 @@ fn day_of(v: &str) -> Option<i64> {
     ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| triage_parse::timestamp::days_from_civil(y, m, d))
 }
 
-/// Numbers are binned by powers of two so that a 10 000-id list and a 9 000-id list
-/// fall together while 10 and 10 000 do not.
-pub fn log2_bin(x: f64) -> String {
-    let mut buf = NumText::default();
-    log2_bin_into(x, &mut buf).to_string()
-}
-
 /// Decimal text on the stack (items are built for every record: no allocation).
 pub struct NumText {
     bytes: [u8; 48],
@@ -334,6 +319,8 @@ impl NumText {
     }
 }
 
+/// Numbers are binned by powers of two so that a 10 000-id list and a 9 000-id list
+/// fall together while 10 and 10 000 do not.
 fn log2_bin_into(x: f64, out: &mut NumText) -> &str {
     out.clear();
     if x < 16.0 {

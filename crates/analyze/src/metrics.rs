@@ -895,34 +895,6 @@ mod tests {
         assert_eq!(m.warnings, vec![format!("{}:4: value \"bad\" is not a number", p.display())]);
     }
 
-    /// Loads every `*.csv` under `$TRIAGE_METRICS_SAMPLES` (real exports kept outside
-    /// the repository) and reports rows, series and time: `cargo test -p triage-analyze
-    /// real_metric_files -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn real_metric_files() {
-        let Ok(root) = std::env::var("TRIAGE_METRICS_SAMPLES") else { return };
-        let mut stack = vec![PathBuf::from(root)];
-        let (mut files, mut rows, mut bytes) = (0, 0, 0);
-        let start = std::time::Instant::now();
-        while let Some(dir) = stack.pop() {
-            for e in std::fs::read_dir(&dir).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if p.extension().is_some_and(|x| x == "csv") {
-                    let m = load_metrics(&p, &Zone::utc()).unwrap();
-                    assert!(m.warnings.is_empty(), "{:?}", m.warnings);
-                    assert!(m.series.iter().all(|s| s.points.windows(2).all(|w| w[0].0 <= w[1].0)));
-                    files += 1;
-                    rows += m.rows;
-                    bytes += std::fs::metadata(&p).unwrap().len();
-                }
-            }
-        }
-        eprintln!("{files} files, {rows} rows, {bytes} bytes in {:?}", start.elapsed());
-    }
-
     fn minute_points(values: &[f64], start: i64) -> Vec<(i64, f64)> {
         values.iter().enumerate().map(|(i, &v)| (start + i as i64 * MIN, v)).collect()
     }

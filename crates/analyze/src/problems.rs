@@ -12,7 +12,6 @@ use triage_parse::Level;
 use crate::aggregate::Aggregates;
 use crate::anomaly::{TemplateVerdict, Verdict};
 use crate::collect::{Collected, Dictionary};
-use crate::frame::Frame;
 use crate::rules::Rules;
 
 /// A problem before it becomes a model entry: the analysis works on these.
@@ -109,10 +108,8 @@ pub fn build(
     verdicts: &[TemplateVerdict],
     agg: &Aggregates,
     c: &Collected,
-    frame: &Frame,
     rules: &Rules,
 ) -> Vec<ProblemDraft> {
-    let _ = frame;
     // Candidates: anomalous templates and templates with WARN+ records in the window.
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, t) in templates.templates.iter().enumerate() {
