@@ -70,6 +70,8 @@ pub struct Aggregates {
     pub endpoints: FxHashMap<u32, EndpointCounts>,
     /// Records per minute over all the data (for load-gated change blame).
     pub minutes: BTreeMap<i64, u64>,
+    /// WARN+ records per series bucket and module id (for the report's charts).
+    pub module_error_series: FxHashMap<u32, Vec<u32>>,
 }
 
 fn group_add(map: &mut FxHashMap<u32, GroupCounts>, id: u32, row: &Row, in_window: bool, ts: i64) {
@@ -113,6 +115,9 @@ pub fn aggregate(c: &mut Collected, frame: &Frame, shape_template: &[u32], templ
             a.active_buckets[b] = true;
             if row.is_error() {
                 a.error_series[b] += 1;
+                if row.module != NONE {
+                    a.module_error_series.entry(row.module).or_insert_with(|| vec![0; buckets])[b] += 1;
+                }
             }
             if tc.series.is_empty() {
                 tc.series = vec![0; buckets];

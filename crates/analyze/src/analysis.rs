@@ -180,6 +180,7 @@ pub fn analyze(mut c: Collected, side: SideInputs, opts: &AnalyzeOptions) -> std
         root_causes,
         timeline: Vec::new(),
         actions,
+        series: Series::default(),
     };
     if !report.input.logs_read {
         report.input.notes.push("no log records were read; the analysis rests on metrics and changes only".into());
@@ -188,6 +189,15 @@ pub fn analyze(mut c: Collected, side: SideInputs, opts: &AnalyzeOptions) -> std
         report.input.notes.push("no data before the window: novelty and ratios are not available".into());
     }
     report.timeline = timeline(&problems, &spikes, &side.changes, &frame);
+    report.series = crate::series::build(crate::series::SeriesInputs {
+        frame: &frame,
+        agg: &agg,
+        templates: &templates,
+        problems: &problems,
+        modules: &c.modules,
+        metrics: side.metrics.as_ref(),
+        summaries: &report.metrics,
+    });
     report.conclusion = conclusion(&report, &problems);
     Ok(report)
 }

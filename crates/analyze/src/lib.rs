@@ -20,6 +20,7 @@ pub mod redact;
 pub mod spikes;
 pub mod metrics;
 pub mod rules;
+pub mod series;
 pub mod services;
 pub mod stats;
 pub mod timespec;

@@ -33,6 +33,11 @@ pub struct Report {
     pub timeline: Vec<TimelineEntry>,
     /// Actions by priority (P1 first), deduplicated across problems.
     pub actions: Vec<Action>,
+    /// Counts per time bucket over the baseline just before the window and the window,
+    /// plus downsampled host metrics: what the HTML charts draw. Added within v1
+    /// (absent from older documents, hence the default).
+    #[serde(default)]
+    pub series: Series,
 }
 
 /// A half-open time range `[from, to)`, RFC 3339 in UTC.
@@ -255,4 +260,61 @@ pub struct Action {
     pub text: String,
     /// Problem ids it addresses.
     pub problems: Vec<String>,
+}
+
+/// Time series behind the charts. The buckets cover the baseline period just before
+/// the window (when there is one) and the window, `bucket_seconds` each from `start`.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct Series {
+    /// Bucket length in seconds (0 when there is no series: no timed data).
+    pub bucket_seconds: u64,
+    /// Start of the first bucket (RFC 3339; empty when there is no series).
+    pub start: String,
+    /// One entry per bucket, in time order.
+    pub points: Vec<SeriesPoint>,
+    /// The templates drawn stacked over time (the problems' main templates first, then
+    /// the most frequent), each with one count per bucket.
+    pub templates: Vec<SeriesTemplate>,
+    /// WARN+ records per bucket of the modules with the most errors in the window.
+    pub modules: Vec<SeriesModule>,
+    /// Host metrics over the same span, at most 120 points each (averaged per step).
+    pub metrics: Vec<SeriesMetric>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct SeriesPoint {
+    /// Bucket start (RFC 3339).
+    pub t: String,
+    pub records: u64,
+    /// Records at WARN or above.
+    pub errors: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct SeriesTemplate {
+    /// Template id.
+    pub id: String,
+    /// Id of the problem whose templates include it, if any.
+    pub problem: Option<String>,
+    /// The problem's title for its main template, the template text otherwise.
+    pub label: String,
+    /// Records per bucket (same length as `points`).
+    pub counts: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct SeriesModule {
+    pub name: String,
+    /// WARN+ records per bucket (same length as `points`).
+    pub errors: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct SeriesMetric {
+    pub host: String,
+    pub metric: String,
+    /// Recognised kind, as in `MetricSummary::kind`.
+    pub kind: String,
+    /// `[time (RFC 3339), value]` pairs in time order.
+    pub points: Vec<(String, f64)>,
 }

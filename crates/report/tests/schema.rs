@@ -152,6 +152,24 @@ fn fully_populated() -> Report {
             text: "t".into(),
         }],
         actions: vec![Action { priority: "P1".into(), text: "a".into(), problems: one("P-T1") }],
+        series: Series {
+            bucket_seconds: 15,
+            start: "2026-01-01T00:00:00Z".into(),
+            points: vec![SeriesPoint { t: "2026-01-01T00:00:00Z".into(), records: 10, errors: 3 }],
+            templates: vec![SeriesTemplate {
+                id: "T1".into(),
+                problem: Some("P-T1".into()),
+                label: "t".into(),
+                counts: vec![3],
+            }],
+            modules: vec![SeriesModule { name: "api".into(), errors: vec![3] }],
+            metrics: vec![SeriesMetric {
+                host: "h".into(),
+                metric: "cpu_percent".into(),
+                kind: "cpu".into(),
+                points: vec![("2026-01-01T00:00:00Z".into(), 1.5)],
+            }],
+        },
     }
 }
 

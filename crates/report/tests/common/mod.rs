@@ -405,5 +405,71 @@ pub fn export_storm() -> Report {
                 problems: Vec::new(),
             },
         ],
+        series: series(),
+    }
+}
+
+/// `2026-03-04T09:MM:SSZ`, `seconds` after 09:00.
+fn at(seconds: u64) -> String {
+    format!("2026-03-04T09:{:02}:{:02}Z", seconds / 60, seconds % 60)
+}
+
+/// The window in 30-second buckets (the baseline is on other days, so the series holds
+/// the window only): calm until 09:12, the export storm until 09:27, calm again.
+pub fn series() -> Series {
+    let storm = |i: u64| (24..54).contains(&i);
+    let points = (0..60)
+        .map(|i| SeriesPoint {
+            t: at(i * 30),
+            records: if storm(i) { 1180 + (i * 13) % 97 } else { 80 + (i * 7) % 11 },
+            errors: if storm(i) { 200 + (i * 5) % 31 } else { 3 + i % 4 },
+        })
+        .collect();
+    let counts = |f: &dyn Fn(u64) -> u64| (0..60).map(f).collect::<Vec<u64>>();
+    let template = |id: &str, problem: Option<&str>, label: &str, counts: Vec<u64>| SeriesTemplate {
+        id: id.into(),
+        problem: problem.map(String::from),
+        label: label.into(),
+        counts,
+    };
+    let metric = |host: &str, metric: &str, kind: &str, f: &dyn Fn(u64) -> f64| SeriesMetric {
+        host: host.into(),
+        metric: metric.into(),
+        kind: kind.into(),
+        points: (0..30).map(|m| (at(m * 60), f(m))).collect(),
+    };
+    let storm_minute = |m: u64| (12..27).contains(&m);
+    Series {
+        bucket_seconds: 30,
+        start: at(0),
+        points,
+        templates: vec![
+            template("T7", Some("P-T7"), "Export thread pool exhausted", counts(&|i| if storm(i) { 70 } else { 0 })),
+            template("T3", Some("P-T3"), "Alarm queries time out", counts(&|i| if storm(i) { 130 } else { i % 2 })),
+            template(
+                "T1",
+                None,
+                "Exporting alarms page <NUM> of <NUM> (start=<DATE>)",
+                counts(&|i| if storm(i) { 900 } else { 0 }),
+            ),
+            template("T5", None, "Heartbeat ok from <*>", counts(&|_| 40)),
+        ],
+        modules: vec![
+            SeriesModule {
+                name: "com.acme.alarm.AlarmQuery".into(),
+                errors: counts(&|i| if storm(i) { 130 } else { i % 2 }),
+            },
+            SeriesModule {
+                name: "alarm.export.ExportService".into(),
+                errors: counts(&|i| if storm(i) { 70 } else { 0 }),
+            },
+        ],
+        metrics: vec![
+            metric("alarm-7f9c", "container_cpu_percent", "cpu", &|m| if storm_minute(m) { 100.0 } else { 61.0 }),
+            metric("alarm-7f9c", "mem_used_percent", "memory", &|m| 39.8 + (m % 5) as f64),
+            metric("alarm-7f9c", "disk_io_util", "disk_io", &|m| 0.011 + (m % 6) as f64 / 1000.0),
+            metric("alarm-7f9c", "load5", "load", &|m| if storm_minute(m) { 11.4 } else { 1.1 }),
+            metric("db-2", "cpu_percent", "cpu", &|m| 20.25 + (m % 10) as f64 * 4.2),
+        ],
     }
 }
