@@ -91,7 +91,7 @@ impl LocalStrings {
 pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record]) -> ChunkDigest {
     let file_service = facets::service_of_file(file_name);
     let mut strings = LocalStrings::default();
-    let mut requests: Vec<Option<facets::Request>> = records.iter().map(facets::request_of).collect();
+    let mut record_facets: Vec<facets::RecordFacets<'_>> = records.iter().map(|r| facets::facets_of(r, &file_service)).collect();
     // Items are interned as they are found, flat, in record order (the visitor sees
     // every record once, in order).
     let mut items: Vec<u32> = Vec::new();
@@ -99,7 +99,7 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record]) -> Chu
     let mut key = String::with_capacity(128);
     let shapes = shape_chunk_visit(masker, records, false, |k, text, params| {
         if let Some(rec) = records.get(k) {
-            facets::items_of(rec, requests[k].as_ref(), text, params, &mut |field, value| {
+            facets::items_of(rec, record_facets[k].request.as_ref(), text, params, &mut |field, value| {
                 key.clear();
                 key.push_str(field);
                 key.push(facets::ITEM_SEP);
@@ -124,14 +124,15 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record]) -> Chu
         }
     };
     for (k, rec) in records.iter().enumerate() {
-        let req = requests[k].take();
+        let f = &mut record_facets[k];
+        let req = f.request.take();
         let row = Row {
             ts: rec.ts.unwrap_or(i64::MIN),
             shape: shapes.record_shape.get(k).copied().unwrap_or(0),
             level: rec.level.map_or(6, |l| l as u8),
-            host: cached(0, facets::host_of(rec), &mut strings),
-            service: cached(1, Some(facets::service_of(rec, &file_service)), &mut strings),
-            module: cached(2, facets::module_of(rec), &mut strings),
+            host: cached(0, f.host, &mut strings),
+            service: cached(1, Some(f.service), &mut strings),
+            module: cached(2, f.module, &mut strings),
             endpoint: req.as_ref().map_or(NONE, |r| strings.id(&r.endpoint)),
             status: req.as_ref().map_or(0, |r| r.status),
             latency_ms: req.as_ref().and_then(|r| r.latency_ms).map_or(f32::NAN, |v| v as f32),

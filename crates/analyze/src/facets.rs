@@ -19,21 +19,127 @@ pub fn split_item(key: &str) -> (&str, &str) {
     key.split_once(ITEM_SEP).unwrap_or((key, ""))
 }
 
-/// The service of a record: its own `service` (header or field), a service-like field,
-/// a pod name reduced to its workload, or the log file's name.
-pub fn service_of<'a>(rec: &'a Record, file_service: &'a str) -> &'a str {
-    if let Some(s) = rec.service.as_deref().filter(|s| !s.is_empty()) {
-        return workload_of(s);
-    }
-    if rec.fields.is_empty() {
-        return file_service;
-    }
-    for name in ["service", "service.name", "app", "application", "container", "container_name", "pod", "pod_name", "kubernetes.pod_name", "kubernetes.container_name"] {
-        if let Some(v) = rec.field(name).filter(|v| !v.is_empty() && v.len() <= 100) {
-            return workload_of(v);
+/// The first field (by candidate order) for each thing a record can say about itself,
+/// found in one pass over its fields: asking per question costs a scan per candidate
+/// name, and every record is asked for its service, host, module and request.
+#[derive(Debug, Default, Clone, Copy)]
+struct FieldRoles<'a> {
+    service: Pick<'a>,
+    host: Pick<'a>,
+    module: Pick<'a>,
+    path: Pick<'a>,
+    status: Pick<'a>,
+    method: Pick<'a>,
+    request: Pick<'a>,
+}
+
+/// The best candidate so far: a lower rank wins, and the first of equal ranks.
+#[derive(Debug, Default, Clone, Copy)]
+struct Pick<'a>(Option<(u8, &'a str)>);
+
+impl<'a> Pick<'a> {
+    #[inline]
+    fn offer(&mut self, rank: u8, value: &'a str) {
+        if self.0.is_none_or(|(r, _)| rank < r) {
+            self.0 = Some((rank, value));
         }
     }
-    file_service
+    /// Offers non-empty values up to `max` bytes only.
+    #[inline]
+    fn offer_short(&mut self, rank: u8, value: &'a str, max: usize) {
+        if !value.is_empty() && value.len() <= max {
+            self.offer(rank, value);
+        }
+    }
+    fn get(self) -> Option<&'a str> {
+        self.0.map(|(_, v)| v)
+    }
+}
+
+impl<'a> FieldRoles<'a> {
+    fn of(rec: &'a Record) -> FieldRoles<'a> {
+        let mut r = FieldRoles::default();
+        for (name, value) in &rec.fields {
+            let v = value.as_str();
+            match name.as_ref() {
+                "service" => r.service.offer_short(0, v, 100),
+                "service.name" => r.service.offer_short(1, v, 100),
+                "app" => r.service.offer_short(2, v, 100),
+                "application" => r.service.offer_short(3, v, 100),
+                "container" => r.service.offer_short(4, v, 100),
+                "container_name" => r.service.offer_short(5, v, 100),
+                "pod" => r.service.offer_short(6, v, 100),
+                "pod_name" => r.service.offer_short(7, v, 100),
+                "kubernetes.pod_name" => r.service.offer_short(8, v, 100),
+                "kubernetes.container_name" => r.service.offer_short(9, v, 100),
+                "host" => r.host.offer_short(0, v, 100),
+                "hostname" => r.host.offer_short(1, v, 100),
+                "host.name" => r.host.offer_short(2, v, 100),
+                "instance" => r.host.offer_short(3, v, 100),
+                "node" => r.host.offer_short(4, v, 100),
+                "nodename" => r.host.offer_short(5, v, 100),
+                "logger" => r.module.offer_short(0, v, 200),
+                "logger_name" => r.module.offer_short(1, v, 200),
+                "log.logger" => r.module.offer_short(2, v, 200),
+                "module" => r.module.offer_short(3, v, 200),
+                "component" => r.module.offer_short(4, v, 200),
+                "class" => r.module.offer_short(5, v, 200),
+                "file" => r.module.offer_short(6, v, 200),
+                "caller" => r.module.offer_short(7, v, 200),
+                "path" => r.path.offer(0, v),
+                "uri" => r.path.offer(1, v),
+                "url" => r.path.offer(2, v),
+                "endpoint" => r.path.offer(3, v),
+                "route" => r.path.offer(4, v),
+                "request_path" => r.path.offer(5, v),
+                "http.path" => r.path.offer(6, v),
+                "http.url" => r.path.offer(7, v),
+                "url.path" => r.path.offer(8, v),
+                "request_uri" => r.path.offer(9, v),
+                "status" => r.status.offer(0, v),
+                "status_code" => r.status.offer(1, v),
+                "http_status" => r.status.offer(2, v),
+                "http.status_code" => r.status.offer(3, v),
+                "response_code" => r.status.offer(4, v),
+                "http.response.status_code" => r.status.offer(5, v),
+                "method" => r.method.offer(0, v),
+                "http_method" => r.method.offer(1, v),
+                "http.method" => r.method.offer(2, v),
+                "verb" => r.method.offer(3, v),
+                "http.request.method" => r.method.offer(4, v),
+                "request" => r.request.offer(0, v),
+                _ => {}
+            }
+        }
+        r
+    }
+}
+
+/// What a record says about where it came from and what it served.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordFacets<'a> {
+    pub service: &'a str,
+    pub host: Option<&'a str>,
+    pub module: Option<&'a str>,
+    pub request: Option<Request>,
+}
+
+/// The facets of a record; `file_service` is the service its file name gives
+/// ([`service_of_file`]), used when the record names none.
+pub fn facets_of<'a>(rec: &'a Record, file_service: &'a str) -> RecordFacets<'a> {
+    let roles = FieldRoles::of(rec);
+    // Its own `service` (header or field), a service-like field, a pod name reduced to
+    // its workload, or the log file's name.
+    let service = match rec.service.as_deref().filter(|s| !s.is_empty()).or(roles.service.get()) {
+        Some(s) => workload_of(s),
+        None => file_service,
+    };
+    RecordFacets {
+        service,
+        host: rec.host.as_deref().filter(|h| !h.is_empty()).or(roles.host.get()),
+        module: rec.module.as_deref().filter(|m| !m.is_empty()).or(roles.module.get()),
+        request: if rec.fields.len() < 2 { None } else { request_from(rec, &roles) },
+    }
 }
 
 /// `order-service-5b67c48447-fj8b7` → `order-service` (Deployment pods carry a
@@ -82,20 +188,6 @@ pub fn service_of_file(path: &str) -> String {
     stem
 }
 
-pub fn host_of(rec: &Record) -> Option<&str> {
-    rec.host.as_deref().filter(|h| !h.is_empty()).or_else(|| {
-        ["host", "hostname", "host.name", "instance", "node", "nodename"].iter().find_map(|n| rec.field(n).filter(|v| !v.is_empty() && v.len() <= 100))
-    })
-}
-
-pub fn module_of(rec: &Record) -> Option<&str> {
-    rec.module.as_deref().filter(|m| !m.is_empty()).or_else(|| {
-        ["logger", "logger_name", "log.logger", "module", "component", "class", "file", "caller"]
-            .iter()
-            .find_map(|n| rec.field(n).filter(|v| !v.is_empty() && v.len() <= 200))
-    })
-}
-
 /// An HTTP request a record describes (access logs; JSON request logs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -117,20 +209,14 @@ pub fn request_of(rec: &Record) -> Option<Request> {
     if rec.fields.len() < 2 {
         return None;
     }
-    let raw_path = ["path", "uri", "url", "endpoint", "route", "request_path", "http.path", "http.url", "url.path", "request_uri"]
-        .iter()
-        .find_map(|n| rec.field(n))
-        .or_else(|| rec.field("request").and_then(|r| r.split_whitespace().nth(1)))?;
-    let status: u16 = ["status", "status_code", "http_status", "http.status_code", "response_code", "http.response.status_code"]
-        .iter()
-        .find_map(|n| rec.field(n))
-        .and_then(|s| s.trim().parse().ok())
-        .filter(|s| (100..600).contains(s))?;
-    let method = ["method", "http_method", "http.method", "verb", "http.request.method"]
-        .iter()
-        .find_map(|n| rec.field(n))
-        .or_else(|| rec.field("request").and_then(|r| r.split_whitespace().next()))
-        .unwrap_or("");
+    request_from(rec, &FieldRoles::of(rec))
+}
+
+fn request_from(rec: &Record, roles: &FieldRoles<'_>) -> Option<Request> {
+    let request_line = roles.request.get();
+    let raw_path = roles.path.get().or_else(|| request_line.and_then(|r| r.split_whitespace().nth(1)))?;
+    let status: u16 = roles.status.get().and_then(|s| s.trim().parse().ok()).filter(|s| (100..600).contains(s))?;
+    let method = roles.method.get().or_else(|| request_line.and_then(|r| r.split_whitespace().next())).unwrap_or("");
     let latency_ms = latency_of(rec);
     let path = normalise_path(raw_path);
     let endpoint = if method.is_empty() { path } else { format!("{} {}", method.to_ascii_uppercase(), path) };
@@ -213,30 +299,31 @@ fn segment_shape(seg: &str) -> &str {
 
 /// Field names that never explain a spike (time, text, per-request ids, positions).
 fn is_noise_field(name: &str) -> bool {
-    let last = name.rsplit('.').next().unwrap_or(name);
-    // Lower-cased on the stack: this runs for every field of every record.
+    let name = name.as_bytes();
+    let last = name.iter().rposition(|&c| c == b'.').map_or(name, |i| &name[i + 1..]);
+    // Lower-cased on the stack and compared as bytes: this runs for every field of
+    // every record.
     let mut buf = [0u8; 32];
     if last.len() > buf.len() {
         return true;
     }
-    buf[..last.len()].copy_from_slice(last.as_bytes());
-    buf[..last.len()].make_ascii_lowercase();
-    let Ok(last) = std::str::from_utf8(&buf[..last.len()]) else { return true };
+    let last = &mut buf[..last.len()];
+    last.copy_from_slice(&name[name.len() - last.len()..]);
+    last.make_ascii_lowercase();
+    let last: &[u8] = last;
     matches!(
         last,
-        "ts" | "time" | "timestamp" | "@timestamp" | "date" | "message" | "msg" | "level" | "severity" | "line" | "lineno" | "pid" | "tid"
-            | "thread" | "thread_name" | "caller" | "logger" | "logger_name" | "module" | "file" | "class" | "function" | "func" | "bytes"
-            | "size" | "referer" | "referrer" | "user_agent" | "useragent" | "protocol" | "path" | "uri" | "url" | "request" | "method"
-            | "hostname" | "host" | "status" | "status_code" | "stack" | "stacktrace" | "exception" | "stack_trace" | "seq" | "offset"
-    ) || last.ends_with("trace_id")
-        || last.ends_with("span_id")
-        || last.ends_with("request_id")
-        || last == "traceid"
-        || last == "spanid"
-        || last == "requestid"
-        || last.ends_with("_ms")
-        || last.starts_with("extra")
-        || last.starts_with("col")
+        b"ts" | b"time" | b"timestamp" | b"@timestamp" | b"date" | b"message" | b"msg" | b"level" | b"severity" | b"line" | b"lineno" | b"pid"
+            | b"tid" | b"thread" | b"thread_name" | b"caller" | b"logger" | b"logger_name" | b"module" | b"file" | b"class" | b"function"
+            | b"func" | b"bytes" | b"size" | b"referer" | b"referrer" | b"user_agent" | b"useragent" | b"protocol" | b"path" | b"uri"
+            | b"url" | b"request" | b"method" | b"hostname" | b"host" | b"status" | b"status_code" | b"stack" | b"stacktrace"
+            | b"exception" | b"stack_trace" | b"seq" | b"offset" | b"traceid" | b"spanid" | b"requestid"
+    ) || last.ends_with(b"trace_id")
+        || last.ends_with(b"span_id")
+        || last.ends_with(b"request_id")
+        || last.ends_with(b"_ms")
+        || last.starts_with(b"extra")
+        || last.starts_with(b"col")
 }
 
 /// A status code as text without allocating per record.
@@ -389,7 +476,13 @@ pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[P
     let mut msg_days: Vec<i64> = Vec::new();
     for p in params {
         let value = text.get(p.start as usize..p.end as usize).unwrap_or("");
-        let key = key_before(text, p.start as usize);
+        // Only some kinds are named by their key; finding it is not free.
+        let key = match p.kind {
+            Kind::Ts | Kind::Num | Kind::Duration | Kind::Size | Kind::Bool | Kind::Var | Kind::Custom(_) | Kind::Ip | Kind::Email | Kind::Path => {
+                key_before(text, p.start as usize)
+            }
+            _ => None,
+        };
         match p.kind {
             Kind::Ts => {
                 if let Some(y) = year_of(value) {
@@ -430,13 +523,37 @@ pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[P
 
 /// The key a value is attached to: `start=<v>`, `user: <v>`, `"start":"<v>"`.
 fn key_before(text: &str, at: usize) -> Option<&str> {
-    let head = text.get(..at)?;
-    let head = head.trim_end_matches(['"', '\'']);
-    let head = head.strip_suffix('=').or_else(|| head.strip_suffix(": ")).or_else(|| head.strip_suffix(':'))?;
-    let head = head.trim_end_matches(['"', '\'']);
-    let start = head.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '-')).map_or(0, |i| i + 1);
-    let key = &head[start..];
-    (!key.is_empty() && key.len() <= 40 && key.chars().next().is_some_and(|c| c.is_alphabetic())).then_some(key)
+    let b = text.as_bytes();
+    let mut e = at.min(b.len());
+    let unquote = |mut e: usize| {
+        while e > 0 && matches!(b[e - 1], b'"' | b'\'') {
+            e -= 1;
+        }
+        e
+    };
+    e = unquote(e);
+    e = if e >= 1 && b[e - 1] == b'=' {
+        e - 1
+    } else if e >= 2 && &b[e - 2..e] == b": " {
+        e - 2
+    } else if e >= 1 && b[e - 1] == b':' {
+        e - 1
+    } else {
+        return None;
+    };
+    e = unquote(e);
+    // Back over the key's bytes; non-ASCII bytes are whole characters judged below.
+    let mut s = e;
+    while s > 0 && (b[s - 1].is_ascii_alphanumeric() || matches!(b[s - 1], b'_' | b'.' | b'-') || b[s - 1] >= 0x80) {
+        s -= 1;
+    }
+    let mut key = text.get(s..e)?;
+    if !key.is_ascii() {
+        // A non-alphanumeric character ends the key, as in ASCII.
+        let cut = key.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '-')).map_or(0, |i| i + key[i..].chars().next().map_or(1, char::len_utf8));
+        key = &key[cut..];
+    }
+    (!key.is_empty() && key.len() <= 40 && key.chars().next().is_some_and(char::is_alphabetic)).then_some(key)
 }
 
 #[cfg(test)]

@@ -232,6 +232,14 @@ fn as_str(s: &[u8]) -> &str {
     std::str::from_utf8(s).unwrap_or("")
 }
 
+/// `part`, a slice of `line`'s bytes, as text of `line`: cut at ASCII delimiters, it is
+/// whole characters, and `str::get` checks just its two ends instead of validating
+/// every byte again. Empty when `part` is not inside `line` or not on char boundaries.
+fn sub<'a>(line: &'a str, part: &[u8]) -> &'a str {
+    let offset = (part.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+    offset.checked_add(part.len()).and_then(|end| line.get(offset..end)).unwrap_or("")
+}
+
 /// A level spelled as a token: `INFO`, `[INFO]`, `<warn>`, `INFO:`; single letters only
 /// when `letters`.
 fn token_level(tok: &[u8], letters: bool) -> Option<Level> {
@@ -332,7 +340,7 @@ fn sep_of(tok: &[u8]) -> Option<u8> {
 }
 
 /// Strips `[pid]`, `(x)` decorations and a `:line` suffix from a tag or caller.
-fn module_of(tok: &[u8]) -> Option<String> {
+fn module_of(line: &str, tok: &[u8]) -> Option<String> {
     let mut t = tok.strip_suffix(b":").unwrap_or(tok);
     if let Some(open) = t.iter().position(|&b| b == b'[') {
         if t.ends_with(b"]") {
@@ -344,7 +352,7 @@ fn module_of(tok: &[u8]) -> Option<String> {
             t = &t[..colon];
         }
     }
-    let s = as_str(t).trim();
+    let s = sub(line, t).trim();
     if s.is_empty() {
         None
     } else {
@@ -352,12 +360,12 @@ fn module_of(tok: &[u8]) -> Option<String> {
     }
 }
 
-fn pid_of(tok: &[u8]) -> Option<&str> {
+fn pid_of<'a>(line: &'a str, tok: &[u8]) -> Option<&'a str> {
     let open = tok.iter().rposition(|&b| b == b'[')?;
     let close = tok.iter().rposition(|&b| b == b']')?;
     let inner = tok.get(open + 1..close)?;
     if is_num(inner) {
-        Some(as_str(inner))
+        Some(sub(line, inner))
     } else {
         None
     }
@@ -640,11 +648,16 @@ fn learn_without_timestamp(lines: &[&[u8]]) -> Option<HeaderLayout> {
 /// Parser for a learned layout.
 pub struct LayoutParser {
     layout: HeaderLayout,
+    /// Most fields a head line can give (prefix columns, one per element, the words
+    /// before a level).
+    field_capacity: usize,
 }
 
 impl LayoutParser {
     pub fn new(layout: HeaderLayout) -> Self {
-        LayoutParser { layout }
+        let words = layout.elems.iter().any(|e| matches!(e, Elem::Level { after_words: true })) as usize * MAX_WORDS_BEFORE;
+        let field_capacity = layout.prefix_columns + layout.elems.len() + words;
+        LayoutParser { layout, field_capacity }
     }
 
     /// Matches the timestamp; returns (ts, offset after it).
@@ -696,6 +709,10 @@ impl LayoutParser {
     #[inline(always)]
     fn parse<const FULL: bool>(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
         let s = line.as_bytes();
+        if FULL && rec.fields.capacity() == 0 {
+            // One allocation for the header's fields instead of a regrowth per push.
+            rec.fields.reserve(self.field_capacity);
+        }
         let mut i;
         if self.layout.ts.is_some() {
             let Some((ns, end)) = self.match_ts(s, ctx) else { return false };
@@ -704,7 +721,7 @@ impl LayoutParser {
                 let mut j = skip_ws(s, 0);
                 for k in 0..self.layout.prefix_columns {
                     let e = token_end(s, j);
-                    rec.fields.push((column_name("col", k), as_str(&s[j..e]).to_string()));
+                    rec.fields.push((column_name("col", k), sub(line, &s[j..e]).to_string()));
                     j = skip_ws(s, e.max(j + 1));
                 }
             }
@@ -765,10 +782,10 @@ impl LayoutParser {
                             rec.level = Some(l);
                             if FULL {
                                 for (k, w) in words[..n].iter().enumerate() {
-                                    rec.fields.push((column_name("word", k), as_str(w).to_string()));
+                                    rec.fields.push((column_name("word", k), sub(line, w).to_string()));
                                 }
                                 if let Some(last) = words[..n].last() {
-                                    rec.module = Some(as_str(last).to_string());
+                                    rec.module = Some(sub(line, last).to_string());
                                 }
                             }
                             i = je;
@@ -783,7 +800,7 @@ impl LayoutParser {
                     if is_num(tok) {
                         if FULL {
                             let name = if rec.field("pid").is_none() { "pid" } else { "tid" };
-                            rec.fields.push((name.into(), as_str(tok).to_string()));
+                            rec.fields.push((name.into(), sub(line, tok).to_string()));
                         }
                         i = end;
                     }
@@ -796,9 +813,9 @@ impl LayoutParser {
                                     rec.level = Some(l);
                                 }
                             } else if FULL {
-                                let inner = as_str(&s[start + 1..close - 1]).trim();
+                                let inner = sub(line, &s[start + 1..close - 1]).trim();
                                 if is_caller(inner.split_whitespace().next().unwrap_or("").as_bytes()) {
-                                    rec.module = module_of(inner.split_whitespace().next().unwrap_or("").as_bytes());
+                                    rec.module = module_of(line, inner.split_whitespace().next().unwrap_or("").as_bytes());
                                 } else {
                                     rec.fields.push(("thread".into(), inner.to_string()));
                                 }
@@ -824,7 +841,7 @@ impl LayoutParser {
                         }
                         let end = word_end;
                         if FULL {
-                            let w = as_str(&s[start..end]).trim().to_string();
+                            let w = sub(line, &s[start..end]).trim().to_string();
                             if rec.module.is_none() {
                                 rec.module = Some(w);
                             } else {
@@ -837,7 +854,7 @@ impl LayoutParser {
                 Elem::Column => {
                     if followed_by_wide_gap(s, end) && sep_of(tok).is_none() {
                         if FULL {
-                            let w = as_str(tok).to_string();
+                            let w = sub(line, tok).to_string();
                             if rec.module.is_none() {
                                 rec.module = Some(w);
                             } else {
@@ -850,13 +867,13 @@ impl LayoutParser {
                 Elem::Caller => {
                     if is_caller(tok) {
                         if FULL {
-                            rec.module = module_of(tok);
+                            rec.module = module_of(line, tok);
                         }
                         i = end;
                     }
                 }
                 Elem::Tag => {
-                    if let Some(after) = self.match_tag::<FULL>(s, start, rec) {
+                    if let Some(after) = self.match_tag::<FULL>(line, start, rec) {
                         i = after;
                     }
                 }
@@ -864,9 +881,9 @@ impl LayoutParser {
                     if let Some(after) = level_colon_logger(s, start) {
                         let head = &s[start..after - 1];
                         let c1 = head.iter().position(|&b| b == b':').unwrap_or(0);
-                        rec.level = Level::from_word(as_str(&head[..c1]));
+                        rec.level = Level::from_word(sub(line, &head[..c1]));
                         if FULL {
-                            rec.module = Some(as_str(&head[c1 + 1..]).to_string());
+                            rec.module = Some(sub(line, &head[c1 + 1..]).to_string());
                         }
                         i = after;
                     }
@@ -884,7 +901,8 @@ impl LayoutParser {
 
     /// Matches `[words…] tag:`. Returns the offset after the tag; with `FULL`, also
     /// fills host, module and pid.
-    fn match_tag<const FULL: bool>(&self, s: &[u8], start: usize, rec: &mut Record) -> Option<usize> {
+    fn match_tag<const FULL: bool>(&self, line: &str, start: usize, rec: &mut Record) -> Option<usize> {
+        let s = line.as_bytes();
         let mut j = start;
         // At most MAX_WORDS_BEFORE + 1 words are looked at: no allocation.
         let mut words: [&[u8]; MAX_WORDS_BEFORE + 1] = [&[]; MAX_WORDS_BEFORE + 1];
@@ -904,20 +922,20 @@ impl LayoutParser {
                 if t == b":" {
                     // `logger   : message` (Spring Boot, logcat): the words are the logger.
                     if !words.is_empty() {
-                        rec.module = Some(join_words(words, None));
+                        rec.module = Some(join_words(line, words, None));
                     }
                 } else {
                     // `host prog[pid]:` — the first word is the host when there are several.
                     let mut rest = words;
                     if let Some((first, tail)) = words.split_first() {
-                        rec.host = Some(as_str(first).to_string());
+                        rec.host = Some(sub(line, first).to_string());
                         rest = tail;
                     }
-                    let module = module_of(t);
+                    let module = module_of(line, t);
                     if !rest.is_empty() || module.is_some() {
-                        rec.module = Some(join_words(rest, module.as_deref()));
+                        rec.module = Some(join_words(line, rest, module.as_deref()));
                     }
-                    if let Some(pid) = pid_of(t) {
+                    if let Some(pid) = pid_of(line, t) {
                         rec.fields.push(("pid".into(), pid.to_string()));
                     }
                 }
@@ -932,9 +950,9 @@ impl LayoutParser {
 }
 
 /// `words` (and `last`) joined by single spaces.
-fn join_words(words: &[&[u8]], last: Option<&str>) -> String {
-    let mut out = String::new();
-    for (k, w) in words.iter().map(|w| as_str(w)).chain(last).enumerate() {
+fn join_words(line: &str, words: &[&[u8]], last: Option<&str>) -> String {
+    let mut out = String::with_capacity(words.iter().map(|w| w.len() + 1).sum::<usize>() + last.map_or(0, str::len));
+    for (k, w) in words.iter().map(|w| sub(line, w)).chain(last).enumerate() {
         if k > 0 {
             out.push(' ');
         }
