@@ -33,6 +33,33 @@ pub struct SideInputs {
     pub files: usize,
     pub intake: String,
     pub notes: Vec<String>,
+    /// Live metric sources (Prometheus), fetched for the resolved window and baselines.
+    pub metric_sources: Vec<Box<dyn metrics::MetricSource>>,
+}
+
+/// Asks every live source for the window and baselines; their series join the CSV
+/// metrics, their warnings and failures become notes.
+fn fetch_metric_sources(side: &mut SideInputs, frame: &Frame) {
+    let spans: Vec<(i64, i64)> = std::iter::once(frame.window).chain(frame.baselines.iter().copied()).collect();
+    for source in std::mem::take(&mut side.metric_sources) {
+        match source.fetch(&spans) {
+            Ok(m) => {
+                side.notes.extend(m.warnings);
+                if m.series.is_empty() {
+                    continue;
+                }
+                match &mut side.metrics {
+                    Some(all) => {
+                        all.series.extend(m.series);
+                        all.rows += m.rows;
+                        all.skipped += m.skipped;
+                    }
+                    None => side.metrics = Some(MetricsInput { warnings: Vec::new(), ..m }),
+                }
+            }
+            Err(e) => side.notes.push(format!("metrics not used: {}: {e}", source.describe())),
+        }
+    }
 }
 
 const LEVEL_NAMES: [&str; 7] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "NONE"];
@@ -51,11 +78,18 @@ fn metrics_range(m: &MetricsInput) -> Option<(i64, i64)> {
     r
 }
 
-pub fn analyze(mut c: Collected, side: SideInputs, opts: &AnalyzeOptions) -> std::io::Result<Report> {
+pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) -> std::io::Result<Report> {
     let templates = induce(&c.shapes);
     let logs_range = c.min_ts.zip(c.max_ts);
-    let data_range = logs_range.or_else(|| side.metrics.as_ref().and_then(metrics_range));
+    let data_range = logs_range.or_else(|| side.metrics.as_ref().and_then(metrics_range)).or_else(|| {
+        // Only live sources: the window ends now; they may hold a day and more of history.
+        (!side.metric_sources.is_empty()).then(|| {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64);
+            (now - 2 * crate::frame::DAY, now)
+        })
+    });
     let frame = Frame::resolve(&opts.frame, data_range);
+    fetch_metric_sources(&mut side, &frame);
     let agg = aggregate(&mut c, &frame, &templates.shape_template, templates.templates.len())?;
     let verdicts = anomaly::judge(&templates, &agg, &frame, c.min_ts);
     let mut problems = problems::build(&templates, &verdicts, &agg, &c, &opts.rules);

@@ -110,6 +110,17 @@ pub struct MetricsInput {
     pub skipped: u64,
 }
 
+/// A live source of metric series (a Prometheus server), asked once the analysis knows
+/// its window and baselines.
+pub trait MetricSource {
+    /// What the source is, for notes: `prometheus http://127.0.0.1:9090`.
+    fn describe(&self) -> String;
+    /// Series covering `spans` (`[from, to)` in ns: the window first, then the baseline
+    /// spans). Partial failures (one query failing, no data) are one-line `warnings`
+    /// (they become report notes); `Err` when nothing could be fetched at all.
+    fn fetch(&self, spans: &[(i64, i64)]) -> Result<MetricsInput, Box<dyn std::error::Error + Send + Sync>>;
+}
+
 /// Splits a metric name into lower-case words at punctuation and camelCase humps:
 /// `PodServerLatencyP99(s)` → pod, server, latency, p99, s.
 fn words(name: &str) -> Vec<String> {

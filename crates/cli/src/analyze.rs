@@ -40,9 +40,13 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Host metrics: CSV, long (`timestamp,host,metric,value`) or wide
-    /// (`timestamp,host,<metric>...`). Repeatable.
-    #[arg(long, value_name = "FILE")]
+    /// (`timestamp,host,<metric>...`), or a Prometheus server `http://HOST:PORT`
+    /// (node_exporter CPU, memory, filesystem, disk IO, load, network per instance, plus
+    /// --promql queries). Repeatable.
+    #[arg(long, value_name = "FILE|URL")]
     pub metrics: Vec<PathBuf>,
+    #[command(flatten)]
+    pub prometheus: crate::prometheus::PromArgs,
     /// Change ledger: JSON lines `{"time","kind","service","version","description"}` or
     /// CSV with those columns. Repeatable.
     #[arg(long, value_name = "FILE")]
@@ -107,7 +111,11 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
     }
     let mut side = SideInputs::default();
     let mut metrics: Option<MetricsInput> = None;
-    for path in &args.metrics {
+    let urls: Vec<&str> = args.metrics.iter().filter_map(|p| p.to_str()).filter(|p| crate::prometheus::is_url(p)).collect();
+    let (sources, notes) = crate::prometheus::sources(&urls, &args.prometheus)?;
+    side.metric_sources = sources;
+    side.notes.extend(notes);
+    for path in args.metrics.iter().filter(|p| !p.to_str().is_some_and(crate::prometheus::is_url)) {
         match load_metrics(path, &zone) {
             Ok(m) => {
                 for w in m.warnings.iter().take(5) {
@@ -177,7 +185,7 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
         return Err(e).context("writing records to a temporary file");
     }
     let collected = collector.finish().context("writing records to a temporary file")?;
-    if summary.files_read == 0 && side.metrics.is_none() && side.changes.is_empty() {
+    if summary.files_read == 0 && side.metrics.is_none() && side.metric_sources.is_empty() && side.changes.is_empty() {
         eprintln!("{}", summary.one_line());
         eprintln!("triage: nothing could be read");
         return Ok(std::process::ExitCode::from(2));

@@ -13,6 +13,7 @@ use triage_read::ReadLimits;
 
 mod analyze;
 mod progress;
+mod prometheus;
 mod redis;
 mod templates;
 

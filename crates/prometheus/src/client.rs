@@ -108,7 +108,7 @@ impl Client {
             ureq::Error::Timeout(_) => PromError::Timeout { url, secs },
             ureq::Error::Io(io) => match io.kind() {
                 std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => PromError::Timeout { url, secs },
-                std::io::ErrorKind::ConnectionRefused => PromError::Connect { url, reason: "connection refused (is Prometheus running there?)".into() },
+                std::io::ErrorKind::ConnectionRefused => PromError::Connect { url, reason: "connection refused".into() },
                 _ => PromError::Transport { url, reason: io.to_string() },
             },
             ureq::Error::HostNotFound => PromError::Connect { url, reason: "host not found".into() },
@@ -378,7 +378,7 @@ mod tests {
         let client = Client::new("http://127.0.0.1:9", Duration::from_secs(2)).unwrap();
         let e = client.query_range("up", T0, T0 + 60, 5).unwrap_err();
         assert!(e.server_unusable(), "{e:?}");
-        assert_eq!(e.to_string(), "http://127.0.0.1:9: cannot connect: connection refused (is Prometheus running there?)");
+        assert_eq!(e.to_string(), "http://127.0.0.1:9: cannot connect: connection refused");
     }
 
     #[test]
