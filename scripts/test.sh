@@ -13,6 +13,7 @@ if [ ! -d ../shared/data/loghub-2k ]; then
 fi
 
 scripts/ensure-redis.sh || echo "warning: redis-server/redis-cli missing; crates/cli/tests/redis.rs will fail" >&2
+scripts/ensure-prometheus.sh || echo "warning: prometheus/node_exporter missing; crates/cli/tests/prometheus.rs skips them (fails when CI is set)" >&2
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # Release mode: the Loghub and large-input tests run the real binary on real data.
