@@ -82,7 +82,9 @@ pub struct AnalyzeArgs {
 }
 
 pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
-    let opts = args.input.options()?;
+    let mut opts = args.input.options()?;
+    // The analysis reads no positional header columns or process/thread ids.
+    opts.detail = intake::Detail::Facets;
     let zone = opts.zone.clone();
     let time = |flag: &str, v: &Option<String>| -> Result<Option<i64>> {
         v.as_deref().map(|t| parse_time(t, &zone).with_context(|| format!("--{flag}"))).transpose()

@@ -43,7 +43,7 @@ pub struct TemplatesArgs {
 pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
     let mut opts = args.input.options()?;
     // Mining reads only message, time and level: skip building the other header fields.
-    opts.messages_only = true;
+    opts.detail = triage_parse::intake::Detail::Messages;
     let format = args.format.unwrap_or(if io::stdout().is_terminal() { TemplateFormat::Table } else { TemplateFormat::Jsonl });
     let per_record = format != TemplateFormat::Table;
     let custom = args

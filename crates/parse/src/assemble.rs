@@ -47,6 +47,20 @@ impl IntakeCounts {
 }
 
 /// Joins lines into records for one file.
+/// How much of each record to build: consumers that use less let parsers skip work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(u8)]
+pub enum Detail {
+    /// `ts`, `level`, `message` and line numbers (template mining).
+    Messages = 0,
+    /// Also module, host, service and descriptive fields, but no positional header
+    /// columns, process or thread ids (analysis).
+    Facets = 1,
+    /// Everything the format holds (`parse`).
+    #[default]
+    All = 2,
+}
+
 pub struct Assembler<'a> {
     pub parser: &'a dyn LineParser,
     pub ctx: &'a TimeContext,
@@ -57,16 +71,20 @@ pub struct Assembler<'a> {
 impl Assembler<'_> {
     /// Parses `data` (whole lines; the first line is line `first_line` of the file).
     pub fn assemble(&self, data: &[u8], first_line: u64, counts: &mut IntakeCounts) -> Vec<Record> {
-        self.assemble_impl::<true>(data, first_line, counts)
+        self.assemble_impl::<{ Detail::All as u8 }>(data, first_line, counts)
     }
 
-    /// [`Assembler::assemble`] filling only `ts`, `level`, `message` and the line
-    /// numbers and flags (see [`LineParser::parse_message`]); the same records otherwise.
-    pub fn assemble_messages(&self, data: &[u8], first_line: u64, counts: &mut IntakeCounts) -> Vec<Record> {
-        self.assemble_impl::<false>(data, first_line, counts)
+    /// [`Assembler::assemble`] at the given [`Detail`]: the same records, with fewer
+    /// fields filled below [`Detail::All`].
+    pub fn assemble_detail(&self, detail: Detail, data: &[u8], first_line: u64, counts: &mut IntakeCounts) -> Vec<Record> {
+        match detail {
+            Detail::All => self.assemble_impl::<{ Detail::All as u8 }>(data, first_line, counts),
+            Detail::Facets => self.assemble_impl::<{ Detail::Facets as u8 }>(data, first_line, counts),
+            Detail::Messages => self.assemble_impl::<{ Detail::Messages as u8 }>(data, first_line, counts),
+        }
     }
 
-    fn assemble_impl<const FULL: bool>(&self, data: &[u8], first_line: u64, counts: &mut IntakeCounts) -> Vec<Record> {
+    fn assemble_impl<const DETAIL: u8>(&self, data: &[u8], first_line: u64, counts: &mut IntakeCounts) -> Vec<Record> {
         // Sized from the line length of the first 16 KiB (at most one record a line):
         // growing a vector of records copies all of them, which showed in profiles of
         // short-line files; counting every line costs a pass over the chunk.
@@ -101,7 +119,11 @@ impl Assembler<'_> {
                 continue;
             }
             let mut rec = Record::default();
-            let head = if FULL { self.parser.parse_line(line, self.ctx, &mut rec) } else { self.parser.parse_message(line, self.ctx, &mut rec) };
+            let head = match DETAIL {
+                d if d == Detail::All as u8 => self.parser.parse_line(line, self.ctx, &mut rec),
+                d if d == Detail::Facets as u8 => self.parser.parse_facets(line, self.ctx, &mut rec),
+                _ => self.parser.parse_message(line, self.ctx, &mut rec),
+            };
             if head {
                 rec.line = this_line;
                 rec.line_count = 1;
@@ -225,5 +247,44 @@ ValueError: bad\n\
         assert!(recs[0].truncated && recs[0].message.len() <= 100);
         assert_eq!(recs[0].line_count, 51);
         assert_eq!(counts.truncated_records, 1);
+    }
+}
+
+/// Every detail level must accept the same lines and agree on what both fill: checked on
+/// the real Loghub samples (every learned layout family is among them).
+#[cfg(test)]
+mod detail_tests {
+    use super::*;
+    use crate::detect::detect;
+    use crate::timestamp::Zone;
+
+    #[test]
+    fn detail_levels_agree_on_loghub() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/loghub-2k");
+        let dirs = std::fs::read_dir(&root).unwrap_or_else(|e| panic!("{}: {e} (the shared Loghub data is needed)", root.display()));
+        let ctx = TimeContext { zone: Zone::utc(), reference: (2024, 12, 31) };
+        let mut systems = 0;
+        for dir in dirs.flatten() {
+            let name = dir.file_name().to_string_lossy().into_owned();
+            let Ok(text) = std::fs::read_to_string(dir.path().join(format!("{name}_2k.log"))) else { continue };
+            let lines: Vec<&str> = text.lines().collect();
+            let detection = detect(&lines, &ctx);
+            let parser = detection.parser();
+            systems += 1;
+            for (k, line) in lines.iter().enumerate() {
+                let (mut all, mut facets, mut message) = (Record::default(), Record::default(), Record::default());
+                let heads = (parser.parse_line(line, &ctx, &mut all), parser.parse_facets(line, &ctx, &mut facets), parser.parse_message(line, &ctx, &mut message));
+                assert_eq!(heads.0, heads.1, "{name} line {}: {line}", k + 1);
+                assert_eq!(heads.0, heads.2, "{name} line {}: {line}", k + 1);
+                for r in [&facets, &message] {
+                    assert_eq!((r.ts, r.level, &r.message), (all.ts, all.level, &all.message), "{name} line {}: {line}", k + 1);
+                }
+                assert_eq!((&facets.module, &facets.host, &facets.service), (&all.module, &all.host, &all.service), "{name} line {}", k + 1);
+                // Facets keep every field but positional columns and process/thread ids.
+                let kept: Vec<_> = all.fields.iter().filter(|(n, _)| !(n.starts_with("col") || matches!(n.as_ref(), "pid" | "tid" | "thread"))).collect();
+                assert_eq!(facets.fields.iter().collect::<Vec<_>>(), kept, "{name} line {}: {line}", k + 1);
+            }
+        }
+        assert!(systems >= 16, "only {systems} Loghub systems found under {}", root.display());
     }
 }

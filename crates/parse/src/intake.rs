@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use triage_read::{expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, Source};
 
+pub use crate::assemble::Detail;
 use crate::assemble::{Assembler, IntakeCounts};
 use crate::detect::{self, Detection, SAMPLE_LINES};
 use crate::formats::{line_format::LineFormat, Candidate};
@@ -49,10 +50,10 @@ pub struct IntakeOptions {
     pub batch_chunks: usize,
     /// Where chunk buffers come from and go back to.
     pub pool: BufferPool,
-    /// Records carry only `ts`, `level`, `message` and line numbers (no module, host,
-    /// service or fields), which some formats parse much faster. For consumers that use
-    /// nothing else, such as template mining. Default false.
-    pub messages_only: bool,
+    /// How much of each record to build ([`Detail::All`] by default): some formats parse
+    /// much faster when the consumer needs less, such as template mining (only `ts`,
+    /// `level` and `message`).
+    pub detail: Detail,
 }
 
 impl Default for IntakeOptions {
@@ -64,7 +65,7 @@ impl Default for IntakeOptions {
             forced: None,
             batch_chunks: 2 * rayon::current_num_threads().max(1),
             pool: BufferPool::default(),
-            messages_only: false,
+            detail: Detail::All,
         }
     }
 }
@@ -254,11 +255,7 @@ where
         Msg::Chunk(info, chunk) => {
             let mut counts = IntakeCounts::default();
             let asm = Assembler { parser: info.detection.parser().as_ref(), ctx: &info.ctx, max_record_bytes: opts.max_record_bytes };
-            let records = if opts.messages_only {
-                asm.assemble_messages(&chunk.data, chunk.first_line, &mut counts)
-            } else {
-                asm.assemble(&chunk.data, chunk.first_line, &mut counts)
-            };
+            let records = asm.assemble_detail(opts.detail, &chunk.data, chunk.first_line, &mut counts);
             let out = map(&info, records, &mut counts);
             let bytes = chunk.data.len() as u64;
             opts.pool.put(chunk.data);

@@ -646,6 +646,11 @@ fn learn_without_timestamp(lines: &[&[u8]]) -> Option<HeaderLayout> {
 // ---- parsing ------------------------------------------------------------------------
 
 /// Parser for a learned layout.
+/// Parse modes (see [`LineParser::parse_facets`] and [`LineParser::parse_message`]).
+const MESSAGE: u8 = 0;
+const FACETS: u8 = 1;
+const ALL: u8 = 2;
+
 pub struct LayoutParser {
     layout: HeaderLayout,
     /// Most fields a head line can give (prefix columns, one per element, the words
@@ -694,22 +699,31 @@ impl LineParser for LayoutParser {
     }
 
     fn parse_line(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
-        self.parse::<true>(line, ctx, rec)
+        self.parse::<ALL>(line, ctx, rec)
+    }
+
+    fn parse_facets(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
+        self.parse::<FACETS>(line, ctx, rec)
     }
 
     fn parse_message(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
-        self.parse::<false>(line, ctx, rec)
+        self.parse::<MESSAGE>(line, ctx, rec)
     }
 }
 
 impl LayoutParser {
-    /// Parses a head line. With `FULL` false only `ts`, `level` and `message` are filled:
+    /// Parses a head line. `MODE` is [`ALL`], [`FACETS`] (no positional columns, process
+    /// or thread ids) or [`MESSAGE`] (only `ts`, `level` and `message`):
     /// the header is walked exactly the same way (so the message starts at the same
     /// byte), but no module, host or field strings are built.
     #[inline(always)]
-    fn parse<const FULL: bool>(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
+    fn parse<const MODE: u8>(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
         let s = line.as_bytes();
-        if FULL && rec.fields.capacity() == 0 {
+        // What this mode builds: module, host and descriptive fields; positional columns
+        // and process/thread ids too.
+        let facets = MODE >= FACETS;
+        let all = MODE == ALL;
+        if facets && rec.fields.capacity() == 0 {
             // One allocation for the header's fields instead of a regrowth per push.
             rec.fields.reserve(self.field_capacity);
         }
@@ -717,7 +731,7 @@ impl LayoutParser {
         if self.layout.ts.is_some() {
             let Some((ns, end)) = self.match_ts(s, ctx) else { return false };
             rec.ts = Some(ns);
-            if FULL && self.layout.prefix_columns > 0 {
+            if all && self.layout.prefix_columns > 0 {
                 let mut j = skip_ws(s, 0);
                 for k in 0..self.layout.prefix_columns {
                     let e = token_end(s, j);
@@ -780,7 +794,7 @@ impl LayoutParser {
                         let t = &s[js..je];
                         if let Some(l) = token_level(t, letters) {
                             rec.level = Some(l);
-                            if FULL {
+                            if facets {
                                 for (k, w) in words[..n].iter().enumerate() {
                                     rec.fields.push((column_name("word", k), sub(line, w).to_string()));
                                 }
@@ -798,7 +812,7 @@ impl LayoutParser {
                 }
                 Elem::Num => {
                     if is_num(tok) {
-                        if FULL {
+                        if all {
                             let name = if rec.field("pid").is_none() { "pid" } else { "tid" };
                             rec.fields.push((name.into(), sub(line, tok).to_string()));
                         }
@@ -812,11 +826,11 @@ impl LayoutParser {
                                 if rec.level.is_none() {
                                     rec.level = Some(l);
                                 }
-                            } else if FULL {
+                            } else if facets {
                                 let inner = sub(line, &s[start + 1..close - 1]).trim();
                                 if is_caller(inner.split_whitespace().next().unwrap_or("").as_bytes()) {
                                     rec.module = module_of(line, inner.split_whitespace().next().unwrap_or("").as_bytes());
-                                } else {
+                                } else if all {
                                     rec.fields.push(("thread".into(), inner.to_string()));
                                 }
                             }
@@ -840,7 +854,7 @@ impl LayoutParser {
                             j = je;
                         }
                         let end = word_end;
-                        if FULL {
+                        if facets {
                             let w = sub(line, &s[start..end]).trim().to_string();
                             if rec.module.is_none() {
                                 rec.module = Some(w);
@@ -853,7 +867,7 @@ impl LayoutParser {
                 }
                 Elem::Column => {
                     if followed_by_wide_gap(s, end) && sep_of(tok).is_none() {
-                        if FULL {
+                        if facets {
                             let w = sub(line, tok).to_string();
                             if rec.module.is_none() {
                                 rec.module = Some(w);
@@ -866,14 +880,14 @@ impl LayoutParser {
                 }
                 Elem::Caller => {
                     if is_caller(tok) {
-                        if FULL {
+                        if facets {
                             rec.module = module_of(line, tok);
                         }
                         i = end;
                     }
                 }
                 Elem::Tag => {
-                    if let Some(after) = self.match_tag::<FULL>(line, start, rec) {
+                    if let Some(after) = self.match_tag::<MODE>(line, start, rec) {
                         i = after;
                     }
                 }
@@ -882,7 +896,7 @@ impl LayoutParser {
                         let head = &s[start..after - 1];
                         let c1 = head.iter().position(|&b| b == b':').unwrap_or(0);
                         rec.level = Level::from_word(sub(line, &head[..c1]));
-                        if FULL {
+                        if facets {
                             rec.module = Some(sub(line, &head[c1 + 1..]).to_string());
                         }
                         i = after;
@@ -899,9 +913,9 @@ impl LayoutParser {
         true
     }
 
-    /// Matches `[words…] tag:`. Returns the offset after the tag; with `FULL`, also
+    /// Matches `[words…] tag:`. Returns the offset after the tag; from [`FACETS`] on, also
     /// fills host, module and pid.
-    fn match_tag<const FULL: bool>(&self, line: &str, start: usize, rec: &mut Record) -> Option<usize> {
+    fn match_tag<const MODE: u8>(&self, line: &str, start: usize, rec: &mut Record) -> Option<usize> {
         let s = line.as_bytes();
         let mut j = start;
         // At most MAX_WORDS_BEFORE + 1 words are looked at: no allocation.
@@ -915,7 +929,7 @@ impl LayoutParser {
             let je = token_end(s, js);
             let t = &s[js..je];
             if is_tag(t) {
-                if !FULL {
+                if MODE < FACETS {
                     return Some(je);
                 }
                 let words = &words[..n];
@@ -935,7 +949,7 @@ impl LayoutParser {
                     if !rest.is_empty() || module.is_some() {
                         rec.module = Some(join_words(line, rest, module.as_deref()));
                     }
-                    if let Some(pid) = pid_of(line, t) {
+                    if let Some(pid) = pid_of(line, t).filter(|_| MODE == ALL) {
                         rec.fields.push(("pid".into(), pid.to_string()));
                     }
                 }

@@ -33,6 +33,15 @@ pub trait LineParser: Send + Sync {
         std::borrow::Cow::Borrowed(line)
     }
 
+    /// [`LineParser::parse_line`] for consumers that use what a record says about itself
+    /// (`ts`, `level`, `message`, module, host, service, descriptive fields) but not
+    /// positional header columns or process and thread ids (analysis): a parser may then
+    /// skip building those strings. It must accept the same lines and give the same
+    /// values otherwise.
+    fn parse_facets(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
+        self.parse_line(line, ctx, rec)
+    }
+
     /// [`LineParser::parse_line`] for consumers that use only `ts`, `level` and
     /// `message` (template mining): a parser may then skip building module, host and
     /// field strings. It must accept the same lines and give the same three values.
