@@ -59,9 +59,12 @@ impl MetricSource for PromSource {
     }
 }
 
+/// Live sources and the notes for URLs that could not be used.
+pub type Sources = (Vec<Box<dyn MetricSource>>, Vec<String>);
+
 /// The sources for the `--metrics` URLs, plus notes for URLs that cannot be used
 /// (https, malformed): those are reported, not fatal, like an unreadable metrics file.
-pub fn sources(urls: &[&str], args: &PromArgs) -> Result<(Vec<Box<dyn MetricSource>>, Vec<String>)> {
+pub fn sources(urls: &[&str], args: &PromArgs) -> Result<Sources> {
     if urls.is_empty() {
         if !args.promql.is_empty() {
             bail!("--promql needs a Prometheus server: --metrics http://HOST:PORT");
