@@ -61,7 +61,12 @@ impl<'a> FieldRoles<'a> {
         let mut r = FieldRoles::default();
         for (name, value) in &rec.fields {
             let v = value.as_str();
-            match name.as_ref() {
+            let name: &str = name.as_ref();
+            // Most fields are none of these: skip the comparisons by length and first byte.
+            if name.len() > 25 || !ROLE_INITIALS[name.as_bytes().first().copied().unwrap_or(0) as usize] {
+                continue;
+            }
+            match name {
                 "service" => r.service.offer_short(0, v, 100),
                 "service.name" => r.service.offer_short(1, v, 100),
                 "app" => r.service.offer_short(2, v, 100),
@@ -114,6 +119,18 @@ impl<'a> FieldRoles<'a> {
         r
     }
 }
+
+/// First bytes of the field names [`FieldRoles::of`] recognises.
+static ROLE_INITIALS: [bool; 256] = {
+    let mut t = [false; 256];
+    let initials = b"sacpkhinlmfuerv";
+    let mut i = 0;
+    while i < initials.len() {
+        t[initials[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 /// What a record says about where it came from and what it served.
 #[derive(Debug, Clone, PartialEq)]
@@ -413,10 +430,13 @@ fn log2_bin_into(x: f64, out: &mut NumText) -> &str {
     if x < 16.0 {
         out.push_u64(x.max(0.0).floor() as u64);
     } else {
-        let lo = 2f64.powi(x.log2().floor() as i32) as u64;
+        // 2^k ≤ x < 2^(k+1) holds for x exactly when it holds for ⌊x⌋, so the bin comes
+        // from the integer's highest bit (no floating-point log).
+        let v = x as u64;
+        let lo = 1u64 << (63 - v.leading_zeros());
         out.push_u64(lo);
         out.push_bytes(b"-");
-        out.push_u64(lo * 2 - 1);
+        out.push_u64(lo.checked_mul(2).map_or(u64::MAX, |v| v - 1));
     }
     out.as_str()
 }
@@ -574,6 +594,29 @@ mod tests {
         assert_eq!(service_of_file("/var/log/payment-access.log.1.gz"), "payment");
         assert_eq!(service_of_file("/srv/checkout/app.log"), "checkout");
         assert_eq!(service_of_file("logs/app.log"), "app");
+    }
+
+    #[test]
+    fn roles_come_from_any_known_field_name() {
+        let rec = Record {
+            fields: vec![
+                ("kubernetes.pod_name".into(), "web-7d9f8b6c5-x2x9q".into()),
+                ("nodename".into(), "n1".into()),
+                ("verb".into(), "post".into()),
+                ("route".into(), "/a/1".into()),
+                ("http.response.status_code".into(), "503".into()),
+                ("caller".into(), "main.go:12".into()),
+            ],
+            ..Default::default()
+        };
+        let f = facets_of(&rec, "file");
+        assert_eq!((f.service, f.host, f.module), ("web", Some("n1"), Some("main.go:12")));
+        let req = f.request.expect("a request");
+        assert_eq!((req.endpoint.as_str(), req.status), ("POST /a/{id}", 503));
+        let mut num = NumText::default();
+        assert_eq!(log2_bin_into(10_000.0, &mut num), "8192-16383");
+        assert_eq!(log2_bin_into(16.0, &mut num), "16-31");
+        assert_eq!(log2_bin_into(1e30, &mut num), "9223372036854775808-18446744073709551615");
     }
 
     #[test]
