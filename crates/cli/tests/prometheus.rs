@@ -299,6 +299,21 @@ fn live_node_exporter_through_prometheus() {
         assert!(!n.contains("cpu_busy_percent") && !n.contains("memory_used_percent") && !n.contains("load5"), "{n}");
     }
     assert!(f(&r["input"]["metric_series"]) >= 6.0, "{}", r["input"]);
+
+    // No log records: the window is the last 15 minutes before now, from metrics alone.
+    let empty = dir.path().join("empty.log");
+    std::fs::write(&empty, "").unwrap();
+    let empty_s = empty.display().to_string();
+    let before = now_secs();
+    let (out, r) = analyze(&[&empty_s, "-q", "--metrics", &url, "--host-map", "127.0.0.1=pay-node-3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(r["input"]["logs_read"], false);
+    // RFC 3339 in UTC to the second compares as text.
+    let (from, to) = (&r["window"]["from"].as_str().unwrap()[..19], &r["window"]["to"].as_str().unwrap()[..19]);
+    let (earliest, latest) = (rfc3339(before.floor() + 1.0), rfc3339(now_secs().floor() + 1.0));
+    assert!(&earliest[..19] <= to && to <= &latest[..19], "window {from} – {to}, ran between {earliest} and {latest}");
+    assert!(from >= &rfc3339(before.floor() - 899.0)[..19], "window {from} – {to}");
+    assert!(f(&metric(&r, "pay-node-3", "cpu_busy_percent")["samples"]) > 0.0);
 }
 
 #[test]
