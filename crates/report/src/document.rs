@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use triage_analyze::model::{GroupCount, NameCount, Problem, Report, Span};
 
+use crate::chart::{self, Anchors, Chart, Sparkline};
 use crate::format::{self, MISSING};
 use crate::labels::{self, Labels};
 use crate::Lang;
@@ -29,6 +30,21 @@ pub(crate) struct Section {
 
 pub(crate) enum Block {
     Subheading(Vec<Inline>),
+    /// A subheading that in-page links point at (HTML id).
+    AnchoredSubheading(String, Vec<Inline>),
+    /// Content under a heading line that HTML lets the reader fold (`<details>`);
+    /// Markdown prints the heading line as a paragraph, then the blocks.
+    Details {
+        summary: Vec<Inline>,
+        blocks: Vec<Block>,
+        open: bool,
+    },
+    /// A chart drawn from the model's series (HTML only).
+    Chart(Box<Chart>),
+    /// Small charts of host metrics (HTML only).
+    Sparklines(Vec<Sparkline>),
+    /// A lead-in word and links to charts: (label, `#id`) (HTML only).
+    ChartLinks(String, Vec<(String, String)>),
     /// `label: value` lines.
     Fields(Vec<Field>),
     Paragraph(Vec<Inline>),
@@ -48,6 +64,15 @@ pub(crate) enum Inline {
     Text(String),
     Code(String),
     Strong(String),
+    /// An in-page link (`#problem-…`); Markdown prints the content only.
+    Link { href: String, inner: Vec<Inline> },
+}
+
+impl Block {
+    /// Blocks that only the HTML renderer draws.
+    pub(crate) fn html_only(&self) -> bool {
+        matches!(self, Block::Chart(_) | Block::Sparklines(_) | Block::ChartLinks(..))
+    }
 }
 
 pub(crate) struct Field {
@@ -155,8 +180,9 @@ pub(crate) fn build(report: &Report, lang: Lang) -> Document {
     };
     let status =
         (!report.status.is_empty()).then(|| (labels::status(lang, &report.status), status_tone(&report.status)));
-    let sections = vec![
-        ctx.summary(),
+    let mut sections = vec![ctx.summary()];
+    sections.extend(ctx.charts());
+    sections.extend([
         ctx.problems(),
         ctx.root_causes(),
         ctx.spikes(),
@@ -169,7 +195,7 @@ pub(crate) fn build(report: &Report, lang: Lang) -> Document {
         ctx.actions(),
         ctx.timeline(),
         ctx.conclusion(),
-    ];
+    ]);
     Document { lang, title, status, sections, footer: format!("{} {}", l.footer, report.schema_version) }
 }
 
@@ -205,12 +231,85 @@ struct Context<'a> {
     l: &'static Labels,
     p: Punct,
     problem_titles: HashMap<&'a str, &'a str>,
+    anchors: Anchors,
+    /// Whether the series can be drawn (the chart anchors exist).
+    has_charts: bool,
 }
 
 impl<'a> Context<'a> {
     fn new(report: &'a Report, lang: Lang) -> Context<'a> {
         let problem_titles = report.problems.iter().map(|p| (p.id.as_str(), p.title.as_str())).collect();
-        Context { report, lang, l: labels::labels(lang), p: punct(lang), problem_titles }
+        let anchors = Anchors::new(report);
+        let has_charts = chart::axis_of(&report.series).is_some();
+        Context { report, lang, l: labels::labels(lang), p: punct(lang), problem_titles, anchors, has_charts }
+    }
+
+    fn chart_axis_contains(&self, t: i64) -> bool {
+        chart::axis_of(&self.report.series).is_some_and(|(axis, _)| axis.contains(t))
+    }
+
+    /// A problem id linked to its section (plain text where the problem is unknown).
+    fn problem_link(&self, id: &str) -> Inline {
+        match self.anchors.problems.get(id) {
+            Some(anchor) => Inline::Link { href: format!("#{anchor}"), inner: vec![code(id)] },
+            None => code(id),
+        }
+    }
+
+    /// Volume, top templates and errors per module over time (HTML only; none without
+    /// a series).
+    fn charts(&self) -> Option<Section> {
+        let blocks: Vec<Block> = [
+            chart::volume(self.report, self.lang, &self.anchors),
+            chart::templates(self.report, self.lang, &self.anchors),
+            chart::modules(self.report, self.lang),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|c| Block::Chart(Box::new(c)))
+        .collect();
+        (!blocks.is_empty()).then(|| self.section("charts", self.l.charts, blocks))
+    }
+
+    /// Charts that show a problem: the stacked templates (when one of its templates is
+    /// drawn), the module heat map (when one of its modules is), the volume chart (when
+    /// its onset is marked there).
+    fn problem_chart_links(&self, ids: &[String]) -> Vec<(String, String)> {
+        if !self.has_charts {
+            return Vec::new();
+        }
+        let series = &self.report.series;
+        let l = self.l;
+        let problems: Vec<&Problem> = self.report.problems.iter().filter(|p| ids.contains(&p.id)).collect();
+        let mut links = vec![(l.chart_volume.to_string(), format!("#{}", chart::VOLUME_ID))];
+        if series.templates.iter().any(|t| t.problem.as_ref().is_some_and(|p| ids.contains(p))) {
+            links.push((l.chart_templates.to_string(), format!("#{}", chart::TEMPLATES_ID)));
+        }
+        if series.modules.iter().any(|m| problems.iter().any(|p| p.modules.iter().any(|pm| pm.name == m.name))) {
+            links.push((l.chart_modules.to_string(), format!("#{}", chart::MODULES_ID)));
+        }
+        links
+    }
+
+    /// Metric charts a root cause speaks about: its service as the host (or its pods),
+    /// or a host it names, and a metric whose name its summary or evidence mentions.
+    fn metric_chart_links(&self, cause: &triage_analyze::model::RootCause) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let text = format!("{} {}", cause.summary, cause.evidence.join(" "));
+        for (i, m) in self.report.series.metrics.iter().enumerate() {
+            // A service's pods are named after it (`coupon-service-7d9f…`).
+            let host_matches = cause.service.as_deref().is_some_and(|s| m.host == s || m.host.starts_with(&format!("{s}-")))
+                || text.contains(&m.host);
+            if host_matches && text.contains(&m.metric) {
+                if let Some(anchor) = self.anchors.metrics.get(i) {
+                    out.push((format!("{} {}", m.host, m.metric), format!("#{anchor}")));
+                }
+            }
+            if out.len() >= 3 {
+                break;
+            }
+        }
+        out
     }
 
     fn section(&self, anchor: &'static str, heading: &str, blocks: Vec<Block>) -> Section {
@@ -232,7 +331,7 @@ impl<'a> Context<'a> {
     /// A problem id with its title, for cross references.
     fn problem_ref(&self, id: &str) -> Vec<Inline> {
         match self.problem_titles.get(id) {
-            Some(title) => vec![code(id), text(format!("{}{title}{}", self.p.open, self.p.close))],
+            Some(title) => vec![self.problem_link(id), text(format!("{}{title}{}", self.p.open, self.p.close))],
             None => vec![code(id)],
         }
     }
@@ -361,11 +460,11 @@ impl<'a> Context<'a> {
 
     fn problem(&self, number: usize, problem: &Problem) -> Vec<Block> {
         let (l, lang, p) = (self.l, self.lang, &self.p);
-        let mut blocks = vec![Block::Subheading(vec![text(format!(
-            "{number}. {} — {}",
-            problem.title,
-            labels::priority(lang, &problem.priority)
-        ))])];
+        let heading = vec![text(format!("{number}. {} — {}", problem.title, labels::priority(lang, &problem.priority)))];
+        let mut blocks = vec![match self.anchors.problems.get(&problem.id) {
+            Some(anchor) => Block::AnchoredSubheading(anchor.clone(), heading),
+            None => Block::Subheading(heading),
+        }];
         let mut count = self.records(problem.count);
         let baseline = match (lang, problem.new || problem.ratio.is_none()) {
             (Lang::En, true) => format!("baseline {}, new", problem.baseline_count),
@@ -407,6 +506,10 @@ impl<'a> Context<'a> {
             fields.push(field(l.symptom_of, self.problem_ref(cause)));
         }
         blocks.push(Block::Fields(fields));
+        let links = self.problem_chart_links(std::slice::from_ref(&problem.id));
+        if !links.is_empty() {
+            blocks.push(Block::ChartLinks(format!("{}{}", self.l.chart_links, self.p.colon), links));
+        }
 
         if !problem.templates.is_empty() {
             blocks.push(Block::Paragraph(vec![strong(l.templates)]));
@@ -476,9 +579,20 @@ impl<'a> Context<'a> {
                 fields.push(field(l.problems_explained, self.problem_refs(&cause.problems)));
             }
             blocks.push(Block::Fields(fields));
+            let mut links = self.problem_chart_links(&cause.problems);
+            if links.is_empty() && self.has_charts {
+                links.push((l.chart_volume.to_string(), format!("#{}", chart::VOLUME_ID)));
+            }
+            links.extend(self.metric_chart_links(cause));
+            if !links.is_empty() {
+                blocks.push(Block::ChartLinks(format!("{}{}", self.l.chart_links, self.p.colon), links));
+            }
             if !cause.evidence.is_empty() {
-                blocks.push(Block::Paragraph(vec![strong(l.evidence)]));
-                blocks.push(Block::List { ordered: false, items: plain_items(&cause.evidence) });
+                blocks.push(Block::Details {
+                    summary: vec![strong(l.evidence)],
+                    blocks: vec![Block::List { ordered: false, items: plain_items(&cause.evidence) }],
+                    open: true,
+                });
             }
         }
         if blocks.is_empty() {
@@ -596,6 +710,10 @@ impl<'a> Context<'a> {
         let mut blocks = Vec::new();
         for host in hosts {
             blocks.push(Block::Subheading(vec![text(format!("{}{}", l.host, self.p.colon)), code(host)]));
+            let sparks = chart::sparklines(self.report, lang, &self.anchors, host);
+            if !sparks.is_empty() {
+                blocks.push(Block::Sparklines(sparks));
+            }
             let rows = self
                 .report
                 .metrics
@@ -779,7 +897,7 @@ impl<'a> Context<'a> {
                     if i > 0 {
                         linked.push(text(self.p.sep));
                     }
-                    linked.push(code(id));
+                    linked.push(self.problem_link(id));
                 }
                 vec![
                     Cell::text(&c.time),
@@ -830,7 +948,7 @@ impl<'a> Context<'a> {
                             if i > 0 {
                                 line.push(text(self.p.sep));
                             }
-                            line.push(code(id));
+                            line.push(self.problem_link(id));
                         }
                         line.push(text(self.p.close));
                     }
@@ -851,16 +969,20 @@ impl<'a> Context<'a> {
             .report
             .timeline
             .iter()
-            .map(|entry| ListItem {
-                line: vec![
-                    strong(&entry.time),
-                    text(format!(" [{}] {}", labels::event_kind(lang, &entry.kind), entry.text)),
-                ],
-                children: Vec::new(),
+            .map(|entry| {
+                let time = if self.has_charts && chart::parse_time(&entry.time).is_some_and(|t| self.chart_axis_contains(t)) {
+                    Inline::Link { href: format!("#{}", chart::VOLUME_ID), inner: vec![strong(&entry.time)] }
+                } else {
+                    strong(&entry.time)
+                };
+                ListItem {
+                    line: vec![time, text(format!(" [{}] {}", labels::event_kind(lang, &entry.kind), entry.text))],
+                    children: Vec::new(),
+                }
             })
             .collect();
-        let blocks =
-            if items.is_empty() { vec![none_line(self.l)] } else { vec![Block::List { ordered: false, items }] };
+        let mut blocks: Vec<Block> = chart::timeline(self.report, lang).map(|c| Block::Chart(Box::new(c))).into_iter().collect();
+        blocks.push(if items.is_empty() { none_line(self.l) } else { Block::List { ordered: false, items } });
         self.section("timeline", self.l.timeline, blocks)
     }
 

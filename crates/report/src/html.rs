@@ -1,7 +1,10 @@
 //! One self-contained HTML file: inline CSS, no scripts, no external URLs; all text
-//! escaped. Bars are inline SVG so they print and need no library.
+//! escaped. Bars and charts are inline SVG (`svg.rs`) so they print and need no
+//! library; tooltips are SVG `<title>`s, folding is `<details>`.
 
+use crate::chart::{Chart, Sparkline};
 use crate::document::{Block, Cell, Document, Inline, ListItem, Table, Tone};
+use crate::svg;
 use crate::Lang;
 
 const STYLE: &str = r#"
@@ -12,7 +15,7 @@ main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 48px; }
 h1 { font-size: 1.6em; margin: 0 0 8px; }
 h2 { font-size: 1.3em; margin: 32px 0 12px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
 h3 { font-size: 1.08em; margin: 22px 0 8px; }
-nav { font-size: 0.9em; color: var(--muted); margin-bottom: 8px; }
+nav { font-size: 0.9em; color: var(--muted); margin-bottom: 8px; display: flex; flex-wrap: wrap; gap: 2px 0; }
 nav a { color: var(--muted); margin-right: 12px; text-decoration: none; white-space: nowrap; }
 .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; font-size: 0.8em; vertical-align: middle; color: #fff; margin-left: 8px; }
 .badge.good { background: var(--good); } .badge.warn { background: var(--warn); } .badge.bad { background: var(--bad); }
@@ -28,15 +31,53 @@ td.good { color: var(--good); } td.warn { color: var(--warn); font-weight: 600; 
 code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
 pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 pre code { background: none; padding: 0; }
-p.caption { margin: 8px 0 0; }
 svg.bar { vertical-align: middle; margin-left: 6px; }
+a { color: #0969da; text-decoration-color: rgba(9, 105, 218, 0.35); }
+h3[id] { scroll-margin-top: 8px; }
+details { margin: 8px 0; }
+details > summary { cursor: pointer; color: var(--muted); }
+details > summary strong { color: var(--fg); }
+figure.chart { margin: 16px 0 24px; scroll-margin-top: 8px; }
+figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
+svg.chart { display: block; width: 100%; height: auto; }
+svg.chart text { font-size: 11px; fill: var(--muted); }
+svg.chart text.marker-label { font-size: 11px; font-weight: 600; }
+svg.chart text.band-label { font-size: 11px; fill: #424a53; }
+ul.legend li.note { font-style: italic; color: var(--muted); }
+svg.chart .hover rect { fill: #000; fill-opacity: 0; }
+svg.chart .hover rect:hover { fill-opacity: 0.06; }
+svg.chart g.marker:hover line:first-of-type { stroke-width: 2.5; }
+ul.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 2px 18px; font-size: 0.86em; }
+ul.legend i { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; border: 1px solid rgba(0,0,0,0.12); }
+ul.legend i.line { height: 0; border: 0; border-top: 2px dashed; border-radius: 0; vertical-align: 3px; }
+ul.legend .value { color: var(--muted); margin-left: 4px; }
+ul.chart-notes { list-style: none; margin: 6px 0 0; padding: 0; font-size: 0.86em; color: var(--muted); }
+ul.chart-notes strong { color: var(--fg); }
+div.sparks { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 10px; margin: 8px 0 12px; }
+figure.spark { margin: 0; padding: 6px 8px; border: 1px solid var(--line); border-radius: 6px; scroll-margin-top: 8px; }
+figure.spark figcaption { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0 8px; font-size: 0.85em; }
+figure.spark figcaption code { overflow-wrap: anywhere; }
+figure.spark figcaption .status { white-space: nowrap; color: var(--muted); margin-left: auto; }
+figure.spark figcaption .status.warn { color: var(--warn); font-weight: 600; } figure.spark figcaption .status.bad { color: var(--bad); font-weight: 600; }
+svg.spark { display: block; width: 100%; height: auto; margin: 4px 0 2px; }
+figure.spark .stats { font-size: 0.78em; color: var(--muted); }
+p.chart-links { font-size: 0.9em; color: var(--muted); margin: 4px 0 8px; }
+p.chart-links a { margin-right: 4px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 0.85em; border-top: 1px solid var(--line); padding-top: 8px; }
 @media print {
   body { font-size: 11pt; } main { max-width: none; padding: 0; } nav { display: none; }
   h2, h3 { break-after: avoid; } table, pre { break-inside: avoid; }
   .table-wrap { overflow: visible; }
+  figure.chart, figure.spark, ul.legend { break-inside: avoid; }
+  svg.chart .hover, p.chart-links { display: none; }
+  a { color: inherit; text-decoration: none; }
+  details > summary { list-style: none; }
+  details::details-content { content-visibility: visible; display: block; }
 }
 "#;
+
+/// Legend labels longer than this are cut (template texts can be long).
+const LEGEND_CHARS: usize = 90;
 
 /// Width of a table-cell bar in CSS pixels.
 const BAR_WIDTH: f64 = 80.0;
@@ -77,6 +118,23 @@ pub(crate) fn render(doc: &Document) -> String {
 fn render_block(out: &mut String, block: &Block) {
     match block {
         Block::Subheading(inlines) => out.push_str(&format!("<h3>{}</h3>\n", inline_html(inlines))),
+        Block::AnchoredSubheading(anchor, inlines) => {
+            out.push_str(&format!("<h3 id=\"{}\">{}</h3>\n", escape(anchor), inline_html(inlines)))
+        }
+        Block::Details { summary, blocks, open } => {
+            out.push_str(&format!("<details{}>\n<summary>{}</summary>\n", if *open { " open" } else { "" }, inline_html(summary)));
+            for block in blocks {
+                render_block(out, block);
+            }
+            out.push_str("</details>\n");
+        }
+        Block::Chart(chart) => render_chart(out, chart),
+        Block::Sparklines(sparks) => render_sparklines(out, sparks),
+        Block::ChartLinks(lead, links) => {
+            let parts: Vec<String> =
+                links.iter().map(|(label, href)| format!("<a href=\"{}\">{}</a>", escape(href), escape(label))).collect();
+            out.push_str(&format!("<p class=\"chart-links\">{}{}</p>\n", escape(lead), parts.join(" · ")));
+        }
         Block::Fields(fields) => {
             out.push_str("<dl class=\"fields\">\n");
             for field in fields {
@@ -88,12 +146,71 @@ fn render_block(out: &mut String, block: &Block) {
         Block::List { ordered, items } => render_list(out, *ordered, items),
         Block::Table(table) => render_table(out, table),
         Block::Code { caption, lines } => {
-            out.push_str(&format!("<p class=\"caption\">{}</p>\n<pre><code>", inline_html(caption)));
+            // Samples fold away: the template table above says what they are.
+            out.push_str(&format!("<details class=\"samples\">\n<summary>{}</summary>\n<pre><code>", inline_html(caption)));
             let body: Vec<String> = lines.iter().map(|line| escape(line)).collect();
             out.push_str(&body.join("\n"));
-            out.push_str("</code></pre>\n");
+            out.push_str("</code></pre>\n</details>\n");
         }
     }
+}
+
+fn render_chart(out: &mut String, chart: &Chart) {
+    out.push_str(&format!("<figure class=\"chart\" id=\"{}\">\n", escape(&chart.id)));
+    if chart.caption {
+        out.push_str(&format!("<figcaption>{}</figcaption>\n", escape(&chart.title)));
+    }
+    out.push_str(&svg::chart_svg(chart));
+    out.push('\n');
+    let legend = svg::legend(chart);
+    if !legend.is_empty() {
+        out.push_str("<ul class=\"legend\">");
+        for entry in legend {
+            let swatch = if entry.color.is_empty() {
+                String::new()
+            } else if entry.line {
+                format!("<i class=\"line\" style=\"border-color:{}\"></i>", entry.color)
+            } else {
+                format!("<i style=\"background:{}\"></i>", entry.color)
+            };
+            // Long template texts are cut here; the full text is the link's tooltip.
+            let short = crate::format::truncate_chars(&entry.label, LEGEND_CHARS);
+            let title = if short == entry.label { String::new() } else { format!(" title=\"{}\"", escape(&entry.label)) };
+            let label = match &entry.href {
+                Some(href) => format!("<a href=\"{}\"{title}>{}</a>", escape(href), escape(&short)),
+                None => format!("<span{title}>{}</span>", escape(&short)),
+            };
+            let value =
+                if entry.value.is_empty() { String::new() } else { format!("<span class=\"value\">{}</span>", escape(&entry.value)) };
+            let class = if entry.color.is_empty() { " class=\"note\"" } else { "" };
+            out.push_str(&format!("<li{class}>{swatch}{label}{value}</li>"));
+        }
+        out.push_str("</ul>\n");
+    }
+    if !chart.notes.is_empty() {
+        out.push_str("<ul class=\"chart-notes\">\n");
+        for note in &chart.notes {
+            out.push_str(&format!("<li>{}</li>\n", inline_html(note)));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</figure>\n");
+}
+
+fn render_sparklines(out: &mut String, sparks: &[Sparkline]) {
+    out.push_str("<div class=\"sparks\">\n");
+    for s in sparks {
+        let tone = s.tone.map_or("", tone_class);
+        out.push_str(&format!(
+            "<figure class=\"spark\" id=\"{}\"><figcaption><code>{}</code><span class=\"status {tone}\">{}</span></figcaption>{}<div class=\"stats\">{}</div></figure>\n",
+            escape(&s.id),
+            escape(&s.metric),
+            escape(&s.status),
+            svg::sparkline_svg(s),
+            escape(&s.stats)
+        ));
+    }
+    out.push_str("</div>\n");
 }
 
 fn render_list(out: &mut String, ordered: bool, items: &[ListItem]) {
@@ -176,6 +293,9 @@ fn inline_html(inlines: &[Inline]) -> String {
             Inline::Text(text) => out.push_str(&escape(text)),
             Inline::Strong(text) => out.push_str(&format!("<strong>{}</strong>", escape(text))),
             Inline::Code(text) => out.push_str(&format!("<code>{}</code>", escape(text))),
+            Inline::Link { href, inner } => {
+                out.push_str(&format!("<a href=\"{}\">{}</a>", escape(href), inline_html(inner)))
+            }
         }
     }
     out

@@ -99,6 +99,19 @@ pub(crate) struct Labels {
     pub linked_problems: &'static str,
     pub addresses: &'static str,
     pub problem_count: &'static str,
+    // Charts (HTML only).
+    pub charts: &'static str,
+    pub chart_volume: &'static str,
+    pub chart_templates: &'static str,
+    pub chart_modules: &'static str,
+    pub chart_links: &'static str,
+    pub chart_window: &'static str,
+    pub chart_baseline: &'static str,
+    pub chart_records: &'static str,
+    pub chart_errors: &'static str,
+    pub chart_other_changes: &'static str,
+    pub chart_times: &'static str,
+    pub chart_in_window: &'static str,
 }
 
 pub(crate) const EN: Labels = Labels {
@@ -192,6 +205,18 @@ pub(crate) const EN: Labels = Labels {
     linked_problems: "Linked problems",
     addresses: "problems",
     problem_count: "Problems",
+    charts: "Charts",
+    chart_volume: "Log volume over time",
+    chart_templates: "Top templates over time",
+    chart_modules: "Errors per module over time",
+    chart_links: "Charts",
+    chart_window: "window",
+    chart_baseline: "baseline",
+    chart_records: "records",
+    chart_errors: "errors (WARN+)",
+    chart_other_changes: "Changes outside the chart",
+    chart_times: "times in UTC",
+    chart_in_window: "in the window",
 };
 
 pub(crate) const ZH: Labels = Labels {
@@ -285,6 +310,18 @@ pub(crate) const ZH: Labels = Labels {
     linked_problems: "关联问题",
     addresses: "对应问题",
     problem_count: "问题数",
+    charts: "趋势图",
+    chart_volume: "日志量趋势",
+    chart_templates: "主要日志模板趋势",
+    chart_modules: "各模块错误日志趋势",
+    chart_links: "相关图表",
+    chart_window: "分析窗口",
+    chart_baseline: "基线",
+    chart_records: "日志数",
+    chart_errors: "错误数（WARN 及以上）",
+    chart_other_changes: "图表范围之外的变更",
+    chart_times: "时间为 UTC",
+    chart_in_window: "窗口内",
 };
 
 pub(crate) fn labels(lang: Lang) -> &'static Labels {

@@ -5,11 +5,13 @@
 //! triage-analyze; this crate orders, formats and translates. Markdown and HTML are
 //! rendered from one document tree (`document.rs`), so they carry the same sections.
 
+mod chart;
 mod document;
 mod format;
 mod html;
 mod labels;
 mod markdown;
+mod svg;
 mod terminal;
 
 use std::str::FromStr;
@@ -55,7 +57,8 @@ pub fn render_markdown(report: &Report, lang: Lang) -> String {
     markdown::render(&document::build(report, lang))
 }
 
-/// The full report as one self-contained HTML file (inline CSS, no scripts, no URLs).
+/// The full report as one self-contained HTML file (inline CSS and SVG charts, no
+/// scripts, no URLs).
 pub fn render_html(report: &Report, lang: Lang) -> String {
     html::render(&document::build(report, lang))
 }

@@ -8,10 +8,14 @@ pub(crate) fn render(doc: &Document) -> String {
     out.push_str(&escape_text(&doc.title));
     out.push_str("\n\n");
     for section in &doc.sections {
+        // Charts are drawn in HTML only; a section of nothing else is left out.
+        if section.blocks.iter().all(Block::html_only) {
+            continue;
+        }
         out.push_str("## ");
         out.push_str(&escape_text(&section.heading));
         out.push_str("\n\n");
-        for block in &section.blocks {
+        for block in section.blocks.iter().filter(|b| !b.html_only()) {
             render_block(&mut out, block);
             out.push('\n');
         }
@@ -25,7 +29,7 @@ pub(crate) fn render(doc: &Document) -> String {
 
 fn render_block(out: &mut String, block: &Block) {
     match block {
-        Block::Subheading(inlines) => {
+        Block::Subheading(inlines) | Block::AnchoredSubheading(_, inlines) => {
             out.push_str("### ");
             out.push_str(&inline_line(inlines));
             out.push('\n');
@@ -44,6 +48,15 @@ fn render_block(out: &mut String, block: &Block) {
             out.push('\n');
         }
         Block::List { ordered, items } => render_list(out, *ordered, items),
+        Block::Details { summary, blocks, .. } => {
+            out.push_str(&inline_line(summary));
+            out.push('\n');
+            for block in blocks.iter().filter(|b| !b.html_only()) {
+                out.push('\n');
+                render_block(out, block);
+            }
+        }
+        Block::Chart(_) | Block::Sparklines(_) | Block::ChartLinks(..) => {}
         Block::Table(table) => render_table(out, table),
         Block::Code { caption, lines } => {
             out.push_str(&inline_line(caption));
@@ -124,6 +137,7 @@ fn inline_line(inlines: &[Inline]) -> String {
                 out.push_str("**");
             }
             Inline::Code(text) => out.push_str(&code_span(text)),
+            Inline::Link { inner, .. } => out.push_str(&inline_line(inner)),
         }
     }
     out

@@ -48,6 +48,10 @@ fn hostile_report() -> Report {
     report.problems[0].templates[0].samples.push("</code></pre><script>alert(1)</script>".into());
     report.conclusion = "a <b>bold</b> & \"quoted\" claim".into();
     report.endpoints[0].endpoint = "GET /a|b\nc".into();
+    report.series.templates[0].label = "<script>alert('t')</script>".into();
+    report.series.modules[0].name = "<img onerror=x>".into();
+    report.series.metrics[0].host = "\"><script>".into();
+    report.metrics[0].host = "\"><script>".into();
     report
 }
 
@@ -165,4 +169,131 @@ fn lang_parses_from_cli_words() {
     assert_eq!("zh".parse::<Lang>(), Ok(Lang::Zh));
     assert_eq!("EN".parse::<Lang>(), Ok(Lang::En));
     assert!("fr".parse::<Lang>().is_err());
+}
+
+#[test]
+fn html_draws_the_series_as_inline_svg_charts() {
+    let html = render_html(&common::export_storm(), Lang::En);
+    for id in [
+        "id=\"chart-volume\"",
+        "id=\"chart-templates\"",
+        "id=\"chart-modules\"",
+        "id=\"chart-timeline\"",
+        "id=\"chart-metric-alarm-7f9c-container_cpu_percent\"",
+        "id=\"chart-metric-db-2-cpu_percent\"",
+        "id=\"problem-P-T7\"",
+    ] {
+        assert!(html.contains(id), "{id} missing");
+    }
+    // Window shading, the spike band, onset markers with tooltips, per-bucket tooltips.
+    assert!(html.contains("<title>Window: 2026-03-04T09:00:00Z – 2026-03-04T09:30:00Z</title>"));
+    assert!(html.contains("<title>Volume spike 2026-03-04T09:12:00Z – 2026-03-04T09:27:00Z"));
+    assert!(html.contains("<title>#1 Export thread pool exhausted: Onset 2026-03-04T09:12:00Z</title>"));
+    assert!(html.contains("<title>2026-03-04 09:12:00 – 09:12:30 UTC: records 1201, errors (WARN+) 227</title>"));
+    // Changes before the series start are listed, not drawn.
+    assert!(html.contains("Changes outside the chart</strong>: 2026-03-03T17:05:00Z config alarm-service"));
+    // Root causes link to the charts and to the problems they explain.
+    assert!(html.contains("<a href=\"#chart-volume\">Log volume over time</a>"));
+    assert!(html.contains("<a href=\"#chart-metric-alarm-7f9c-container_cpu_percent\">alarm-7f9c container_cpu_percent</a>"));
+    assert!(html.contains("<a href=\"#problem-P-T7\"><code>P-T7</code></a>"));
+    // Every in-page link has its target.
+    for href in html.split("href=\"#").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]) {
+        assert!(html.contains(&format!("id=\"{href}\"")), "link to #{href} has no target");
+    }
+    // Samples and evidence fold.
+    assert!(html.contains("<details class=\"samples\">\n<summary>Samples of <code>T7</code>:</summary>"));
+    assert!(html.contains("<details open>\n<summary><strong>Evidence</strong></summary>"));
+}
+
+#[test]
+fn charts_speak_chinese() {
+    let html = render_html(&common::export_storm(), Lang::Zh);
+    for words in ["<h2>趋势图</h2>", "日志量趋势", "主要日志模板趋势", "各模块错误日志趋势", "时间为 UTC", "相关图表"] {
+        assert!(html.contains(words), "{words} missing");
+    }
+    assert!(!html.contains("Log volume over time"));
+}
+
+#[test]
+fn markdown_and_terminal_ignore_the_series() {
+    let report = common::export_storm();
+    let mut bare = report.clone();
+    bare.series = Default::default();
+    for lang in [Lang::En, Lang::Zh] {
+        assert_eq!(render_markdown(&report, lang), render_markdown(&bare, lang));
+    }
+    assert_eq!(render_terminal(&report, false), render_terminal(&bare, false));
+    // Without a series the HTML has no chart section (and no dangling chart links).
+    let html = render_html(&bare, Lang::En);
+    assert!(!html.contains("chart-volume") && !html.contains("id=\"charts\""));
+}
+
+/// The largest series analyze writes: 600 buckets, 8 templates with long labels, 8
+/// modules, 100 metrics of 120 points; plus 40 problems and 10 root causes.
+fn largest_report() -> Report {
+    let mut report = common::export_storm();
+    let buckets = 600;
+    let at = |i: usize| {
+        let s = i * 30;
+        format!("2026-03-04T{:02}:{:02}:{:02}Z", 4 + s / 3600, s / 60 % 60, s % 60)
+    };
+    report.window = triage_analyze::model::Span { from: at(480), to: at(600) };
+    report.series.start = at(0);
+    report.series.points = (0..buckets)
+        .map(|i| triage_analyze::model::SeriesPoint { t: at(i), records: 100_000 + i as u64 * 977, errors: 20_000 + i as u64 * 31 })
+        .collect();
+    let long = "Query alarms timed out after <NUM> ms: start=<DATE> end=<DATE> user=<*> tenant=<*> region=<*> shard=<NUM> ".repeat(2);
+    for t in report.series.templates.iter_mut().chain([].iter_mut()) {
+        t.counts = (0..buckets as u64).map(|i| 1000 + i * 7).collect();
+    }
+    while report.series.templates.len() < 8 {
+        let mut t = report.series.templates[0].clone();
+        t.label = long[..160].to_string();
+        t.id = format!("T{}", report.series.templates.len() + 100);
+        report.series.templates.push(t);
+    }
+    for m in report.series.modules.iter_mut() {
+        m.errors = (0..buckets as u64).map(|i| i % 13).collect();
+    }
+    while report.series.modules.len() < 8 {
+        let mut m = report.series.modules[0].clone();
+        m.name = format!("com.acme.very.long.package.name.module{}", report.series.modules.len());
+        report.series.modules.push(m);
+    }
+    let metric = report.series.metrics[0].clone();
+    report.series.metrics = (0..100)
+        .map(|k| {
+            let mut m = metric.clone();
+            m.host = format!("pod-{}", k / 4);
+            m.metric = format!("container_metric_{k}");
+            m.points = (0..120).map(|i| (at(i * 5), 1_234_567.891 + (i * k) as f64)).collect();
+            m
+        })
+        .collect();
+    report.metrics = report
+        .series
+        .metrics
+        .iter()
+        .map(|m| triage_analyze::model::MetricSummary { host: m.host.clone(), metric: m.metric.clone(), ..report.metrics[0].clone() })
+        .collect();
+    while report.problems.len() < 40 {
+        let mut p = report.problems[1].clone();
+        p.id = format!("P-T{}", report.problems.len() + 100);
+        report.problems.push(p);
+    }
+    while report.root_causes.len() < 10 {
+        report.root_causes.push(report.root_causes[0].clone());
+    }
+    report
+}
+
+#[test]
+fn html_stays_small() {
+    let typical = render_html(&common::export_storm(), Lang::En);
+    assert!(typical.len() < 200_000, "typical report: {} bytes", typical.len());
+    for lang in [Lang::En, Lang::Zh] {
+        let largest = render_html(&largest_report(), lang);
+        eprintln!("largest series, {lang:?}: {} bytes (typical: {})", largest.len(), typical.len());
+        assert!(largest.len() < 2_000_000, "largest series: {} bytes", largest.len());
+    }
 }
