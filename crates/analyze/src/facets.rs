@@ -423,6 +423,19 @@ impl NumText {
     }
 }
 
+/// A decimal number: plain integers without the float parser (most values are), text
+/// that cannot start a number without trying it.
+fn number_of(v: &str) -> Option<f64> {
+    let b = v.as_bytes();
+    if !b.is_empty() && b.len() <= 15 && b.iter().all(u8::is_ascii_digit) {
+        return Some(b.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0')) as f64);
+    }
+    match b.first() {
+        Some(c) if c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.') => v.parse().ok(),
+        _ => None,
+    }
+}
+
 /// Numbers are binned by powers of two so that a 10 000-id list and a 9 000-id list
 /// fall together while 10 and 10 000 do not.
 fn log2_bin_into(x: f64, out: &mut NumText) -> &str {
@@ -482,8 +495,8 @@ pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[P
             }
             continue;
         }
-        match value.parse::<f64>() {
-            Ok(x) if x.is_finite() && value.len() > 2 => out(name, log2_bin_into(x, &mut num)),
+        match number_of(value) {
+            Some(x) if x.is_finite() && value.len() > 2 => out(name, log2_bin_into(x, &mut num)),
             _ => out(name, value),
         }
     }
@@ -514,7 +527,7 @@ pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[P
             }
             Kind::List => out("list_size", log2_bin_into(p.items as f64, &mut num)),
             Kind::Num => {
-                if let (Some(k), Ok(x)) = (key, value.parse::<f64>()) {
+                if let (Some(k), Some(x)) = (key, number_of(value)) {
                     out(k, log2_bin_into(x, &mut num));
                 }
             }
