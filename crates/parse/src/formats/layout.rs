@@ -653,16 +653,18 @@ const ALL: u8 = 2;
 
 pub struct LayoutParser {
     layout: HeaderLayout,
-    /// Most fields a head line can give (prefix columns, one per element, the words
-    /// before a level).
-    field_capacity: usize,
+    /// Most fields a head line can give in [`ALL`] and [`FACETS`] modes (prefix
+    /// columns, one per element, the words before a level); nothing is reserved for 0.
+    field_capacity: [usize; 2],
 }
 
 impl LayoutParser {
     pub fn new(layout: HeaderLayout) -> Self {
         let words = layout.elems.iter().any(|e| matches!(e, Elem::Level { after_words: true })) as usize * MAX_WORDS_BEFORE;
-        let field_capacity = layout.prefix_columns + layout.elems.len() + words;
-        LayoutParser { layout, field_capacity }
+        let all = layout.prefix_columns + layout.elems.len() + words;
+        // Facets keep the words before a level and second names/columns only.
+        let facets = words + layout.elems.iter().filter(|e| matches!(e, Elem::Word | Elem::Column)).count();
+        LayoutParser { layout, field_capacity: [all, facets] }
     }
 
     /// Matches the timestamp; returns (ts, offset after it).
@@ -723,9 +725,10 @@ impl LayoutParser {
         // and process/thread ids too.
         let facets = MODE >= FACETS;
         let all = MODE == ALL;
-        if facets && rec.fields.capacity() == 0 {
+        let capacity = if all { self.field_capacity[0] } else { self.field_capacity[1] };
+        if facets && capacity > 0 && rec.fields.capacity() == 0 {
             // One allocation for the header's fields instead of a regrowth per push.
-            rec.fields.reserve(self.field_capacity);
+            rec.fields.reserve(capacity);
         }
         let mut i;
         if self.layout.ts.is_some() {
@@ -949,7 +952,7 @@ impl LayoutParser {
                     if !rest.is_empty() || module.is_some() {
                         rec.module = Some(join_words(line, rest, module.as_deref()));
                     }
-                    if let Some(pid) = pid_of(line, t).filter(|_| MODE == ALL) {
+                    if let Some(pid) = if MODE == ALL { pid_of(line, t) } else { None } {
                         rec.fields.push(("pid".into(), pid.to_string()));
                     }
                 }
