@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, CLI integration tests (bad input, Loghub accuracy
-# on ../shared/data) and the bounded property/fuzz tests. Installs what it needs.
+# on ../shared/data, the HTML report in headless Chromium) and the bounded property/fuzz
+# tests. Installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ if [ ! -d ../shared/data/loghub-2k ]; then
 fi
 
 scripts/ensure-redis.sh || echo "warning: redis-server/redis-cli missing; crates/cli/tests/redis.rs will fail" >&2
+scripts/ensure-chromium.sh || echo "warning: chromium missing; crates/cli/tests/browser.rs will fail in CI and skip elsewhere" >&2
 scripts/ensure-prometheus.sh || echo "warning: prometheus/node_exporter missing; crates/cli/tests/prometheus.rs skips them (fails when CI is set)" >&2
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -1,5 +1,5 @@
-//! One self-contained HTML file: inline CSS, no scripts, no external URLs; all text
-//! escaped. Bars and charts are inline SVG (`svg.rs`) so they print and need no
+//! One self-contained HTML file: inline CSS, no scripts, no external URLs (a
+//! Content-Security-Policy says so to the browser); all text escaped. Bars and charts are inline SVG (`svg.rs`) so they print and need no
 //! library; tooltips are SVG `<title>`s, folding is `<details>`.
 
 use crate::chart::{Chart, Sparkline};
@@ -90,6 +90,8 @@ pub(crate) fn render(doc: &Document) -> String {
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n");
     out.push_str(&format!("<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n"));
+    // Nothing may load or run: the report is one file that works offline.
+    out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     out.push_str(&format!("<title>{}</title>\n", escape(&doc.title)));
     out.push_str("<style>");

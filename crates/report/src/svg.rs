@@ -201,13 +201,16 @@ fn open_svg(out: &mut String, height: f64, label: &str) {
 
 /// Shaded spans with their labels and tooltips.
 fn bands(out: &mut String, chart: &Chart, plot: &Plot) {
+    // Label rows: (baseline y, where the last label of the row ends).
+    let mut labels = String::new();
+    let mut rows: Vec<(f64, f64)> = vec![(plot.top + 12.0, f64::NEG_INFINITY), (plot.top + 25.0, f64::NEG_INFINITY), (plot.top + 38.0, f64::NEG_INFINITY)];
     for kind in [BandKind::Baseline, BandKind::Window, BandKind::Spike] {
         for b in chart.bands.iter().filter(|b| b.kind == kind) {
             let (x0, x1) = (plot.x(b.from), plot.x(b.to));
-            let (fill, opacity, label_y) = match kind {
-                BandKind::Baseline => (BASELINE_FILL, 0.7, plot.top + 12.0),
-                BandKind::Window => (WINDOW_FILL, 0.8, plot.top + 12.0),
-                BandKind::Spike => (SPIKE_FILL, 0.55, plot.top + 25.0),
+            let (fill, opacity, first_row) = match kind {
+                BandKind::Baseline => (BASELINE_FILL, 0.7, 0),
+                BandKind::Window => (WINDOW_FILL, 0.8, 0),
+                BandKind::Spike => (SPIKE_FILL, 0.55, 1),
             };
             let _ = write!(
                 out,
@@ -218,12 +221,19 @@ fn bands(out: &mut String, chart: &Chart, plot: &Plot) {
                 n((x1 - x0).max(0.5)),
                 n(plot.bottom - plot.top)
             );
-            if x1 - x0 >= 48.0 {
-                let _ = write!(out, "<text x=\"{}\" y=\"{}\" class=\"band-label\">{}</text>", n(x0 + 4.0), n(label_y), escape(&b.label));
+            // A label fits inside its band and does not run into another one.
+            let width = 6.5 * b.label.chars().count() as f64 + 8.0;
+            if x1 - x0 >= width {
+                if let Some(row) = rows[first_row..].iter_mut().find(|(_, end)| *end < x0) {
+                    let _ = write!(labels, "<text x=\"{}\" y=\"{}\" class=\"band-label\">{}</text>", n(x0 + 4.0), n(row.0), escape(&b.label));
+                    row.1 = x0 + width;
+                }
             }
             out.push_str("</g>");
         }
     }
+    // Over every band, so a later band's tint does not fade an earlier label.
+    out.push_str(&labels);
 }
 
 /// Horizontal grid lines and value labels on the left.
@@ -269,34 +279,57 @@ fn x_axis(out: &mut String, plot: &Plot) {
 }
 
 /// Vertical marker lines with labels in up to three rows so neighbours do not overlap.
+/// Markers of one kind this close (viewBox units) share a label: `#1,#3,#4`.
+const MARKER_CLUSTER: f64 = 12.0;
+
 fn markers(out: &mut String, chart: &Chart, plot: &Plot) {
-    let mut placed: Vec<(f64, usize)> = Vec::new();
     let mut ordered: Vec<&crate::chart::Marker> = chart.markers.iter().collect();
-    ordered.sort_by_key(|m| m.t);
+    ordered.sort_by_key(|m| (m.kind == MarkerKind::Change, m.t));
+    // Clusters of nearby markers of one kind: (x of the first, markers).
+    let mut clusters: Vec<(f64, Vec<&crate::chart::Marker>)> = Vec::new();
     for m in ordered {
         let x = plot.x(m.t);
-        let width = 8.0 * m.label.chars().count() as f64 + 8.0;
-        let row = (0..3).find(|r| !placed.iter().any(|(px, pr)| pr == r && (px - x).abs() < width)).unwrap_or(2);
-        placed.push((x, row));
-        let (color, dash) = match m.kind {
+        match clusters.last_mut() {
+            Some((cx, members)) if members[0].kind == m.kind && x - *cx <= MARKER_CLUSTER => members.push(m),
+            _ => clusters.push((x, vec![m])),
+        }
+    }
+    let mut placed: Vec<(f64, f64, usize)> = Vec::new();
+    for (cx, members) in clusters {
+        let kind = members[0].kind;
+        let (color, dash) = match kind {
             MarkerKind::Change => (CHANGE, "5 3"),
             MarkerKind::Onset => (ONSET, "2 2"),
         };
+        // Labels in their own order (#1,#2 — C1,C2), whatever the times.
+        let mut names: Vec<&str> = members.iter().map(|m| m.label.as_str()).collect();
+        names.sort_by_key(|l| (l.trim_start_matches(|c: char| !c.is_ascii_digit()).parse::<u32>().unwrap_or(u32::MAX), l.to_string()));
+        let label = names.join(",");
+        let width = 7.0 * label.chars().count() as f64 + 6.0;
+        let (lo, hi) = (cx - width / 2.0, cx + width / 2.0);
+        let row = (0..3).find(|r| !placed.iter().any(|(a, b, pr)| pr == r && lo < *b && *a < hi)).unwrap_or(2);
+        placed.push((lo, hi, row));
         let label_y = 10.0 + 11.0 * row as f64;
+        out.push_str("<g class=\"marker\">");
+        let _ = write!(out, "<title>{}</title>", escape(&members.iter().map(|m| m.title.as_str()).collect::<Vec<_>>().join("\n")));
+        for m in &members {
+            let x = n(plot.x(m.t));
+            let _ = write!(
+                out,
+                "<line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"{color}\" stroke-width=\"1.5\" stroke-dasharray=\"{dash}\"/>\
+                 <line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"#000\" stroke-opacity=\"0\" stroke-width=\"9\"/>",
+                n(label_y + 2.0),
+                n(plot.bottom),
+                n(label_y + 2.0),
+                n(plot.bottom)
+            );
+        }
         let _ = write!(
             out,
-            "<g class=\"marker\"><title>{}</title>\
-             <line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"{color}\" stroke-width=\"1.5\" stroke-dasharray=\"{dash}\"/>\
-             <line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"#000\" stroke-opacity=\"0\" stroke-width=\"9\"/>\
-             <text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" fill=\"{color}\" class=\"marker-label\">{}</text></g>",
-            escape(&m.title),
-            n(label_y + 2.0),
-            n(plot.bottom),
-            n(label_y + 2.0),
-            n(plot.bottom),
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{color}\" class=\"marker-label\">{}</text></g>",
+            n(cx),
             n(label_y),
-            escape(&m.label),
-            x = n(x)
+            escape(&label)
         );
     }
 }
@@ -582,12 +615,12 @@ pub(crate) fn legend(chart: &Chart) -> Vec<LegendEntry> {
             }
         }
     }
-    let mut seen: Vec<BandKind> = Vec::new();
+    let mut seen: Vec<(BandKind, &str)> = Vec::new();
     for b in &chart.bands {
-        if seen.contains(&b.kind) {
+        if seen.contains(&(b.kind, b.label.as_str())) {
             continue;
         }
-        seen.push(b.kind);
+        seen.push((b.kind, b.label.as_str()));
         let color = match b.kind {
             BandKind::Baseline => BASELINE_FILL,
             BandKind::Window => WINDOW_FILL,

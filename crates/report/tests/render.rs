@@ -188,7 +188,11 @@ fn html_draws_the_series_as_inline_svg_charts() {
     // Window shading, the spike band, onset markers with tooltips, per-bucket tooltips.
     assert!(html.contains("<title>Window: 2026-03-04T09:00:00Z – 2026-03-04T09:30:00Z</title>"));
     assert!(html.contains("<title>Volume spike 2026-03-04T09:12:00Z – 2026-03-04T09:27:00Z"));
-    assert!(html.contains("<title>#1 Export thread pool exhausted: Onset 2026-03-04T09:12:00Z</title>"));
+    // The two onsets at 09:12 share one label; the tooltip lists both.
+    assert!(html.contains(
+        "<title>#1 Export thread pool exhausted: Onset 2026-03-04T09:12:00Z\n#2 Alarm queries time out: Onset 2026-03-04T09:12:00Z</title>"
+    ));
+    assert!(html.contains("class=\"marker-label\">#1,#2</text>"));
     assert!(html.contains("<title>2026-03-04 09:12:00 – 09:12:30 UTC: records 1201, errors (WARN+) 227</title>"));
     // Changes before the series start are listed, not drawn.
     assert!(html.contains("Changes outside the chart</strong>: 2026-03-03T17:05:00Z config alarm-service"));
