@@ -32,7 +32,10 @@ impl TimeAxis {
 pub(crate) enum BandKind {
     Baseline,
     Window,
+    /// A volume spike (all records).
     Spike,
+    /// A spike of WARN+ records.
+    ErrorSpike,
 }
 
 /// A shaded span (window, baseline, spike) with a short label and a tooltip.
@@ -293,7 +296,8 @@ pub(crate) fn volume(report: &Report, lang: Lang, anchors: &Anchors) -> Option<C
                 format::ratio(spike.ratio)
             ),
         };
-        bands.push(Band { from: a, to: b, kind: BandKind::Spike, label: labels::spike_kind(lang, &spike.kind), title });
+        let kind = if spike.kind == "errors" { BandKind::ErrorSpike } else { BandKind::Spike };
+        bands.push(Band { from: a, to: b, kind, label: labels::spike_kind(lang, &spike.kind), title });
     }
     let mut markers = Vec::new();
     let mut notes = Vec::new();

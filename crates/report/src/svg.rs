@@ -28,7 +28,8 @@ const ERRORS: &str = "#cf222e";
 const ERRORS_DARK: &str = "#a40e26";
 const WINDOW_FILL: &str = "#ddf4ff";
 const BASELINE_FILL: &str = "#eaeef2";
-const SPIKE_FILL: &str = "#ffcecb";
+const SPIKE_FILL: &str = "#fbe3a0";
+const ERROR_SPIKE_FILL: &str = "#ffcecb";
 const CHANGE: &str = "#bc4c00";
 const ONSET: &str = "#8250df";
 const GRID: &str = "#d8dee4";
@@ -204,13 +205,14 @@ fn bands(out: &mut String, chart: &Chart, plot: &Plot) {
     // Label rows: (baseline y, where the last label of the row ends).
     let mut labels = String::new();
     let mut rows: Vec<(f64, f64)> = vec![(plot.top + 12.0, f64::NEG_INFINITY), (plot.top + 25.0, f64::NEG_INFINITY), (plot.top + 38.0, f64::NEG_INFINITY)];
-    for kind in [BandKind::Baseline, BandKind::Window, BandKind::Spike] {
+    for kind in [BandKind::Baseline, BandKind::Window, BandKind::Spike, BandKind::ErrorSpike] {
         for b in chart.bands.iter().filter(|b| b.kind == kind) {
             let (x0, x1) = (plot.x(b.from), plot.x(b.to));
             let (fill, opacity, first_row) = match kind {
                 BandKind::Baseline => (BASELINE_FILL, 0.7, 0),
                 BandKind::Window => (WINDOW_FILL, 0.8, 0),
-                BandKind::Spike => (SPIKE_FILL, 0.55, 1),
+                BandKind::Spike => (SPIKE_FILL, 0.5, 1),
+                BandKind::ErrorSpike => (ERROR_SPIKE_FILL, 0.55, 1),
             };
             let _ = write!(
                 out,
@@ -625,6 +627,7 @@ pub(crate) fn legend(chart: &Chart) -> Vec<LegendEntry> {
             BandKind::Baseline => BASELINE_FILL,
             BandKind::Window => WINDOW_FILL,
             BandKind::Spike => SPIKE_FILL,
+            BandKind::ErrorSpike => ERROR_SPIKE_FILL,
         };
         let line = matches!(chart.body, ChartBody::Heatmap { .. });
         out.push(LegendEntry { color: if line { RECORDS } else { color }, label: b.label.clone(), href: None, value: String::new(), line });
