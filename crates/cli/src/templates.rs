@@ -8,6 +8,8 @@
 use std::io::{self, BufWriter, IsTerminal, Read, Seek, Write};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use anyhow::{Context, Result};
 use triage_mine::mask::Masker;
 use triage_mine::miner::{induce, shape_chunk, ShapeTable, Templates};
@@ -181,20 +183,16 @@ fn write_records(
     }
     // Entries are read and lines written a block at a time: this loop runs once per
     // record, so it avoids per-record calls into the buffered reader and writer.
-    const BLOCK: usize = 4096 * SPILL_ENTRY;
+    // Entries are read back in blocks and each block is rendered on all cores (the
+    // text of a record depends on nothing but its entry), then written in order.
+    const PIECE: usize = 8192;
+    const BLOCK: usize = PIECE * 16 * SPILL_ENTRY;
     let mut entries = vec![0u8; BLOCK];
     let mut filled = 0;
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
     let empty = Vec::new();
-    loop {
-        let n = match spill.read(&mut entries[filled..]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).context("reading record positions back"),
-        };
-        filled += n;
-        let whole = filled / SPILL_ENTRY * SPILL_ENTRY;
-        for entry in entries[..whole].chunks_exact(SPILL_ENTRY) {
+    let render = |piece: &[u8]| -> Vec<u8> {
+        let mut buf = Vec::with_capacity(piece.len() / SPILL_ENTRY * 96);
+        for entry in piece.chunks_exact(SPILL_ENTRY) {
             let source = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]) as usize;
             let mut line_bytes = [0u8; 8];
             line_bytes.copy_from_slice(&entry[4..12]);
@@ -217,12 +215,25 @@ fn write_records(
             }
             buf.extend_from_slice(tpl);
         }
-        if buf.len() >= 1 << 20 || n == 0 {
-            out.write_all(&buf)?;
-            buf.clear();
+        buf
+    };
+    loop {
+        let n = match spill.read(&mut entries[filled..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).context("reading record positions back"),
+        };
+        filled += n;
+        // Render when the block is full or the input is done.
+        if filled == BLOCK || n == 0 {
+            let whole = filled / SPILL_ENTRY * SPILL_ENTRY;
+            let pieces: Vec<Vec<u8>> = entries[..whole].par_chunks(PIECE * SPILL_ENTRY).map(render).collect();
+            for piece in &pieces {
+                out.write_all(piece)?;
+            }
+            entries.copy_within(whole..filled, 0);
+            filled -= whole;
         }
-        entries.copy_within(whole..filled, 0);
-        filled -= whole;
         if n == 0 {
             break;
         }
@@ -230,7 +241,6 @@ fn write_records(
     Ok(())
 }
 
-/// Appends the decimal digits of `v` (this runs once per record).
 fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
