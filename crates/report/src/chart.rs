@@ -76,8 +76,15 @@ pub(crate) enum ChartBody {
     Volume { records: Vec<u64>, errors: Vec<u64> },
     Stacked { layers: Vec<Layer> },
     Heatmap { rows: Vec<Layer> },
-    /// Timeline entries as dots, one row per kind: (kind, row label, [(time, tooltip)]).
-    Events { rows: Vec<(String, String, Vec<(i64, String)>)> },
+    /// Timeline entries as dots, one row per kind.
+    Events { rows: Vec<EventRow> },
+}
+
+/// One row of the timeline strip: the entry kind, its label, (time, tooltip) per entry.
+pub(crate) struct EventRow {
+    pub kind: String,
+    pub label: String,
+    pub events: Vec<(i64, String)>,
 }
 
 pub(crate) struct Chart {
@@ -457,7 +464,7 @@ pub(crate) fn timeline(report: &Report, lang: Lang) -> Option<Chart> {
             kinds.push(e.kind.clone());
         }
     }
-    let rows: Vec<(String, String, Vec<(i64, String)>)> = kinds
+    let rows: Vec<EventRow> = kinds
         .into_iter()
         .map(|kind| {
             let events = report
@@ -467,10 +474,9 @@ pub(crate) fn timeline(report: &Report, lang: Lang) -> Option<Chart> {
                 .filter_map(|e| Some((parse_time(&e.time)?, format!("{} {}", e.time, e.text))))
                 .filter(|(t, _)| axis.contains(*t))
                 .collect();
-            let label = labels::event_kind(lang, &kind);
-            (kind, label, events)
+            EventRow { label: labels::event_kind(lang, &kind), kind, events }
         })
-        .filter(|(_, _, events): &(String, String, Vec<(i64, String)>)| !events.is_empty())
+        .filter(|row| !row.events.is_empty())
         .collect();
     if rows.is_empty() {
         return None;

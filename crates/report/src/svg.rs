@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::chart::{BandKind, Chart, ChartBody, Layer, MarkerKind, Sparkline, TimeAxis};
+use crate::chart::{BandKind, Chart, ChartBody, EventRow, Layer, MarkerKind, Sparkline, TimeAxis};
 use crate::document::Tone;
 use crate::html::escape;
 
@@ -74,7 +74,7 @@ fn compact(v: f64) -> String {
 
 /// Tick step (1, 2 or 5 × 10^k) giving at most `ticks` intervals up to `max`.
 fn nice_step(max: f64, ticks: f64) -> f64 {
-    if !(max > 0.0) || !max.is_finite() {
+    if max.is_nan() || max <= 0.0 || !max.is_finite() {
         return 1.0;
     }
     let raw = max / ticks;
@@ -162,9 +162,9 @@ fn step_band(plot: &Plot, start: i64, bucket: i64, upper: &[f64], lower: &[f64])
     }
     let x = |i: usize| plot.x(start + i as i64 * bucket);
     let _ = write!(d, "M{},{}", n(x(0)), n(plot.y(upper[0])));
-    for i in 0..len {
+    for (i, v) in upper.iter().enumerate() {
         if i > 0 {
-            let _ = write!(d, "V{}", n(plot.y(upper[i])));
+            let _ = write!(d, "V{}", n(plot.y(*v)));
         }
         let _ = write!(d, "H{}", n(x(i + 1)));
     }
@@ -383,14 +383,14 @@ fn event_color(kind: &str) -> &'static str {
     }
 }
 
-fn events_svg(chart: &Chart, rows: &[(String, String, Vec<(i64, String)>)]) -> String {
+fn events_svg(chart: &Chart, rows: &[EventRow]) -> String {
     let label_width = 130.0;
     let top = 6.0;
     let height = top + HEAT_ROW * rows.len() as f64 + MARGIN_BOTTOM + 4.0;
     let plot = Plot { axis: chart.axis, left: label_width, right: W - MARGIN_RIGHT, top, bottom: top + HEAT_ROW * rows.len() as f64, y_max: 1.0 };
     let mut out = String::new();
     open_svg(&mut out, height, &chart.title);
-    for (r, (kind, label, events)) in rows.iter().enumerate() {
+    for (r, EventRow { kind, label, events }) in rows.iter().enumerate() {
         let y = top + HEAT_ROW * r as f64;
         let mid = n(y + HEAT_ROW / 2.0);
         let _ = write!(
@@ -612,8 +612,8 @@ pub(crate) fn legend(chart: &Chart) -> Vec<LegendEntry> {
             out.push(LegendEntry { color: ERRORS_DARK, label: chart.words.errors.clone(), href: None, value: format!("1–{max}"), line: false });
         }
         ChartBody::Events { rows } => {
-            for (kind, label, _) in rows {
-                out.push(LegendEntry { color: event_color(kind), label: label.clone(), href: None, value: String::new(), line: false });
+            for row in rows {
+                out.push(LegendEntry { color: event_color(&row.kind), label: row.label.clone(), href: None, value: String::new(), line: false });
             }
         }
     }
