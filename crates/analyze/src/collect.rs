@@ -69,21 +69,44 @@ pub struct ChunkDigest {
     recent: Vec<(u32, Option<i64>, String)>,
 }
 
+fn string_hash(s: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
+/// A chunk's strings, each stored once: the index maps a string's hash to its id (a
+/// second string with the same hash goes to `collisions`), so a lookup hashes once and
+/// a new string costs one copy.
 #[derive(Default)]
 struct LocalStrings {
-    index: FxHashMap<String, u32>,
+    index: FxHashMap<u64, u32>,
+    collisions: FxHashMap<String, u32>,
     strings: Vec<String>,
 }
 
 impl LocalStrings {
     fn id(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.index.get(s) {
-            return id;
+        let hash = string_hash(s);
+        let next = self.strings.len() as u32;
+        match self.index.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let id = *e.get();
+                if self.strings[id as usize] == s {
+                    return id;
+                }
+                if let Some(&id) = self.collisions.get(s) {
+                    return id;
+                }
+                self.collisions.insert(s.to_string(), next);
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(next);
+            }
         }
-        let id = self.strings.len() as u32;
         self.strings.push(s.to_string());
-        self.index.insert(s.to_string(), id);
-        id
+        next
     }
 }
 
@@ -288,16 +311,22 @@ impl Collector {
                 let slot = &mut item_map[local as usize];
                 if *slot == NONE - 1 {
                     let key = &d.strings[local as usize];
-                    *slot = if c.items.find(key).is_some() {
-                        c.items.id(key)
+                    *slot = if let Some(id) = c.items.find(key) {
+                        id
                     } else {
                         let (field, _) = split_item(key);
-                        let seen = self.field_values.entry(field.to_string()).or_insert(0);
-                        if *seen >= MAX_VALUES_PER_FIELD {
-                            NONE
-                        } else {
-                            *seen += 1;
-                            c.items.id(key)
+                        // Looked up before inserting: a field past its cap meets this
+                        // for every new value, and would allocate its name each time.
+                        match self.field_values.get_mut(field) {
+                            Some(seen) if *seen >= MAX_VALUES_PER_FIELD => NONE,
+                            Some(seen) => {
+                                *seen += 1;
+                                c.items.id(key)
+                            }
+                            None => {
+                                self.field_values.insert(field.to_string(), 1);
+                                c.items.id(key)
+                            }
                         }
                     };
                 }
@@ -404,6 +433,20 @@ impl Collected {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_strings_give_one_id_per_distinct_string() {
+        let mut ls = LocalStrings::default();
+        let words: Vec<String> = (0..5000).map(|i| format!("field\u{1f}value-{i}")).collect();
+        let ids: Vec<u32> = words.iter().map(|w| ls.id(w)).collect();
+        assert_eq!(ids, (0..5000).collect::<Vec<u32>>());
+        assert!(words.iter().zip(&ids).all(|(w, &id)| ls.id(w) == id && ls.strings[id as usize] == *w));
+        // A string whose hash is taken by another (made so here) is still told apart.
+        ls.index.insert(string_hash("twin"), 3);
+        assert_eq!(ls.id("twin"), 5000);
+        assert_eq!(ls.id("twin"), 5000);
+        assert_eq!(ls.id(&words[3]), 3);
+    }
 
     fn rec(ts: i64, level: triage_parse::Level, msg: &str) -> Record {
         Record { ts: Some(ts), level: Some(level), message: msg.into(), module: Some("m.py".into()), ..Default::default() }

@@ -300,15 +300,6 @@ where
 }
 
 /// Opens a source and detects its format from its first lines.
-/// Smaller chunks for small files, so that every core gets several: a 7 MB file in
-/// 1 MiB chunks keeps two cores busy for 4 rounds of uneven work and starts them late.
-fn chunk_limits(limits: ReadLimits, size: Option<u64>) -> ReadLimits {
-    const MIN_CHUNK: usize = 256 * 1024;
-    let Some(size) = size else { return limits };
-    let per_core = size as usize / (rayon::current_num_threads().max(1) * 8);
-    ReadLimits { chunk_bytes: per_core.clamp(MIN_CHUNK.min(limits.chunk_bytes), limits.chunk_bytes), ..limits }
-}
-
 fn open_and_detect(
     index: usize,
     source: &Source,
@@ -330,7 +321,7 @@ fn open_and_detect(
     };
     let compression = opened.compression;
     let size_on_disk = opened.size_on_disk;
-    let mut reader = ChunkReader::new(path, opened, chunk_limits(opts.limits, size_on_disk)).with_pool(opts.pool.clone());
+    let mut reader = ChunkReader::new(path, opened, opts.limits).with_pool(opts.pool.clone());
     let head = reader.peek().map_err(|e| (name.to_string(), e))?;
     let owned = sample_lines(&head[..head.len().min(1 << 20)]);
     let sample: Vec<&str> = owned.iter().map(|l| l.as_ref()).collect();
