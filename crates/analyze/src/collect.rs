@@ -111,7 +111,9 @@ impl LocalStrings {
 }
 
 /// Digests one chunk; pure and thread-safe.
-pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record]) -> ChunkDigest {
+/// Records older than `items_from` get no attribution items (see
+/// [`crate::frame::ItemHorizon`]); `i64::MIN` keeps them all.
+pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record], items_from: i64) -> ChunkDigest {
     let file_service = facets::service_of_file(file_name);
     let mut strings = LocalStrings::default();
     let mut record_facets: Vec<facets::RecordFacets<'_>> = records.iter().map(|r| facets::facets_of(r, &file_service)).collect();
@@ -121,7 +123,7 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record]) -> Chu
     let mut item_ends: Vec<u32> = Vec::with_capacity(records.len());
     let mut key = String::with_capacity(128);
     let shapes = shape_chunk_visit(masker, records, false, |k, text, params| {
-        if let Some(rec) = records.get(k) {
+        if let Some(rec) = records.get(k).filter(|r| r.ts.is_some_and(|t| t >= items_from)) {
             facets::items_of(rec, record_facets[k].request.as_ref(), text, params, &mut |field, value| {
                 key.clear();
                 key.push_str(field);
@@ -461,7 +463,7 @@ mod tests {
             rec(2_000, Error, "export alarm record occurred=2020-06-03 10:00:00"),
             Record { ts: None, message: "orphan".into(), ..Default::default() },
         ];
-        let d = digest_chunk(&masker, "logs/alarm-service.log", &records);
+        let d = digest_chunk(&masker, "logs/alarm-service.log", &records, i64::MIN);
         let mut c = Collector::new().expect("tempfile");
         c.absorb(d).expect("absorb");
         let mut col = c.finish().expect("finish");

@@ -21,6 +21,52 @@ pub struct FrameRequest {
     pub baseline: Option<(i64, i64)>,
 }
 
+/// The earliest time whose records the analysis may still attribute a spike to, known
+/// while the records stream in. Spike attribution reads the items of records in the
+/// window and its baselines only; on an input that spans months, most records are
+/// older than that and their items need not be built. The bound is conservative: it
+/// grows with the newest time seen so far, which only rises towards the final one.
+#[derive(Debug)]
+pub struct ItemHorizon {
+    req: FrameRequest,
+    newest: std::sync::atomic::AtomicI64,
+}
+
+impl ItemHorizon {
+    pub fn new(req: &FrameRequest) -> ItemHorizon {
+        ItemHorizon { req: req.clone(), newest: std::sync::atomic::AtomicI64::new(i64::MIN) }
+    }
+
+    /// Notes that a record of time `ts` was read (any thread).
+    pub fn observe(&self, ts: i64) {
+        self.newest.fetch_max(ts, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Records older than this cannot fall in the window, a baseline or the lead-in of a
+    /// spike, whatever the rest of the input holds.
+    pub fn needed_from(&self) -> i64 {
+        let newest = self.newest.load(std::sync::atomic::Ordering::Relaxed);
+        let last = self.req.last.unwrap_or(DEFAULT_WINDOW);
+        // Window start and length as far as they are known now; a window that ends at the
+        // newest record starts no earlier than the newest time seen so far minus its length.
+        let (start, len) = match (self.req.from, self.req.to) {
+            (Some(f), Some(t)) => (f, (t - f).max(1)),
+            (Some(f), None) if self.req.last.is_some() => (f, last),
+            // Ends at the last record: the length is not known until the end.
+            (Some(_), None) => return i64::MIN,
+            (None, Some(t)) => (t.saturating_sub(last), last),
+            (None, None) if newest == i64::MIN => return i64::MIN,
+            (None, None) => (newest.saturating_sub(last), last),
+        };
+        // Baselines reach 4 window lengths or a day back; a spike's lead-in, a few buckets.
+        let mut from = start.saturating_sub((4 * len).max(DAY)).saturating_sub(len);
+        if let Some((b, _)) = self.req.baseline {
+            from = from.min(b.saturating_sub(len));
+        }
+        from
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Frame {
     /// `[from, to)`.
@@ -175,5 +221,38 @@ mod tests {
         assert_eq!(human_duration(11 * HOUR + 5 * MINUTE), "11h 5m");
         assert_eq!(human_duration(90 * SECOND), "1m 30s");
         assert_eq!(human_duration(2 * DAY + 3 * HOUR), "2d 3h");
+    }
+
+    #[test]
+    fn item_horizon_never_cuts_into_the_frame() {
+        let t0 = 1_700_000_000 * SECOND;
+        let requests = [
+            FrameRequest::default(),
+            FrameRequest { last: Some(2 * HOUR), ..Default::default() },
+            FrameRequest { last: Some(3 * DAY), ..Default::default() },
+            FrameRequest { from: Some(t0 - 12 * HOUR), to: Some(t0), ..Default::default() },
+            FrameRequest { to: Some(t0 - HOUR), last: Some(30 * MINUTE), ..Default::default() },
+            FrameRequest { from: Some(t0 - HOUR), last: Some(10 * MINUTE), ..Default::default() },
+            FrameRequest { baseline: Some((t0 - 9 * DAY, t0 - 8 * DAY)), ..Default::default() },
+        ];
+        for req in &requests {
+            let horizon = ItemHorizon::new(req);
+            // Records arrive out of order; the horizon only ever sees a prefix of them.
+            for seen in [t0 - 5 * DAY, t0 - HOUR, t0] {
+                horizon.observe(seen);
+                let cut = horizon.needed_from();
+                let frame = Frame::resolve(req, Some((t0 - 30 * DAY, t0)));
+                let earliest = frame.baselines.iter().map(|b| b.0).chain([frame.window.0, frame.series_start]).min().unwrap_or(frame.window.0);
+                assert!(cut <= earliest - 2 * frame.bucket, "{req:?} after {seen}: cut {cut} > {earliest}");
+            }
+        }
+        // A window that ends at the last record with an open length keeps everything.
+        let open = ItemHorizon::new(&FrameRequest { from: Some(t0), ..Default::default() });
+        open.observe(t0);
+        assert_eq!(open.needed_from(), i64::MIN);
+        // And the horizon does cut: a month-long input keeps about a day of items.
+        let h = ItemHorizon::new(&FrameRequest::default());
+        h.observe(t0);
+        assert!(h.needed_from() > t0 - 2 * DAY);
     }
 }

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use triage_analyze::analysis::{analyze, AnalyzeOptions, SideInputs};
 use triage_analyze::changes::load_changes;
 use triage_analyze::collect::{digest_chunk, Collector};
-use triage_analyze::frame::FrameRequest;
+use triage_analyze::frame::{FrameRequest, ItemHorizon};
 use triage_analyze::metrics::{load_metrics, MetricsInput};
 use triage_analyze::rules::Rules;
 use triage_analyze::timespec::{parse_duration, parse_time};
@@ -156,6 +156,7 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
     side.changes.sort_by_key(|c| c.time);
 
     let masker = Masker::default();
+    let horizon = ItemHorizon::new(&frame);
     let progress = crate::progress::Progress::new(!args.input.quiet && io::stderr().is_terminal());
     let mut collector = Collector::new().context("creating a temporary file for records")?;
     let mut spill_error: Option<io::Error> = None;
@@ -164,7 +165,10 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
         &opts,
         |info, records, _| {
             let n = records.len() as u64;
-            (digest_chunk(&masker, &info.name, &records), n)
+            if let Some(newest) = records.iter().filter_map(|r| r.ts).max() {
+                horizon.observe(newest);
+            }
+            (digest_chunk(&masker, &info.name, &records, horizon.needed_from()), n)
         },
         |event| {
             warn_event(&event);
