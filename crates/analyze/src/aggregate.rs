@@ -107,10 +107,20 @@ pub fn aggregate(c: &mut Collected, frame: &Frame, shape_template: &[u32], templ
     let buckets = frame.buckets;
     // Counted in a hash map and sorted once at the end: searching an ordered map of
     // years of minutes for every row was most of this loop's time.
+    // Runs of one minute (rows mostly come in time order) are added at once.
     let mut minutes: FxHashMap<i64, u64> = FxHashMap::default();
+    let mut run: (i64, u64) = (i64::MIN, 0);
     c.for_each_row(|row, _| {
         let Some(ts) = row.time() else { return };
-        *minutes.entry(ts.div_euclid(MINUTE)).or_insert(0) += 1;
+        let minute = ts.div_euclid(MINUTE);
+        if minute == run.0 {
+            run.1 += 1;
+        } else {
+            if run.1 > 0 {
+                *minutes.entry(run.0).or_insert(0) += run.1;
+            }
+            run = (minute, 1);
+        }
         let t = shape_template.get(row.shape as usize).copied().unwrap_or(0);
         let tc = &mut a.templates[t as usize % templates.max(1)];
         if let Some(b) = frame.bucket_of(ts) {
@@ -178,6 +188,9 @@ pub fn aggregate(c: &mut Collected, frame: &Frame, shape_template: &[u32], templ
             }
         }
     })?;
+    if run.1 > 0 {
+        *minutes.entry(run.0).or_insert(0) += run.1;
+    }
     a.minutes = minutes.into_iter().collect();
     a.baseline_active = baseline_buckets.len() as i64 * frame.bucket;
     Ok(a)

@@ -111,20 +111,36 @@ impl LocalStrings {
 }
 
 /// Digests one chunk; pure and thread-safe.
+/// The id of `s`, looked up only when it differs from the previous record's.
+fn interned<'a>(last: &mut (&'a str, u32), s: Option<&'a str>, strings: &mut LocalStrings) -> u32 {
+    match s {
+        None => NONE,
+        Some(s) if last.1 != NONE && last.0 == s => last.1,
+        Some(s) => {
+            *last = (s, strings.id(s));
+            last.1
+        }
+    }
+}
+
 /// Records older than `items_from` get no attribution items (see
 /// [`crate::frame::ItemHorizon`]); `i64::MIN` keeps them all.
 pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record], items_from: i64) -> ChunkDigest {
     let file_service = facets::service_of_file(file_name);
     let mut strings = LocalStrings::default();
-    let mut record_facets: Vec<facets::RecordFacets<'_>> = records.iter().map(|r| facets::facets_of(r, &file_service)).collect();
-    // Items are interned as they are found, flat, in record order (the visitor sees
-    // every record once, in order).
+    // Rows and items are built as the visitor meets each record (once, in order); the
+    // shape ids are filled in when the chunk's shapes are known.
+    let mut rows = Vec::with_capacity(records.len());
     let mut items: Vec<u32> = Vec::new();
     let mut item_ends: Vec<u32> = Vec::with_capacity(records.len());
     let mut key = String::with_capacity(128);
+    // Consecutive records usually share service, host and module: skip the hash then.
+    let mut last: [(&str, u32); 3] = [("", NONE); 3];
     let shapes = shape_chunk_visit(masker, records, false, |k, text, params| {
-        if let Some(rec) = records.get(k).filter(|r| r.ts.is_some_and(|t| t >= items_from)) {
-            facets::items_of(rec, record_facets[k].request.as_ref(), text, params, &mut |field, value| {
+        let Some(rec) = records.get(k) else { return };
+        let f = facets::facets_of(rec, &file_service);
+        if rec.ts.is_some_and(|t| t >= items_from) {
+            facets::items_of(rec, f.request.as_ref(), text, params, &mut |field, value| {
                 key.clear();
                 key.push_str(field);
                 key.push(facets::ITEM_SEP);
@@ -133,36 +149,21 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record], items_
             });
         }
         item_ends.push(items.len() as u32);
-    });
-    let mut rows = Vec::with_capacity(records.len());
-    // Consecutive records usually share service, host and module: skip the hash then.
-    let mut last: [(String, u32); 3] = Default::default();
-    let mut cached = |slot: usize, s: Option<&str>, strings: &mut LocalStrings| -> u32 {
-        match s {
-            None => NONE,
-            Some(s) if last[slot].1 != NONE && last[slot].0 == s => last[slot].1,
-            Some(s) => {
-                let id = strings.id(s);
-                last[slot] = (s.to_string(), id);
-                id
-            }
-        }
-    };
-    for (k, rec) in records.iter().enumerate() {
-        let f = &mut record_facets[k];
-        let req = f.request.take();
-        let row = Row {
+        let req = f.request.as_ref();
+        rows.push(Row {
             ts: rec.ts.unwrap_or(i64::MIN),
-            shape: shapes.record_shape.get(k).copied().unwrap_or(0),
+            shape: 0,
             level: rec.level.map_or(6, |l| l as u8),
-            host: cached(0, f.host, &mut strings),
-            service: cached(1, Some(f.service), &mut strings),
-            module: cached(2, f.module, &mut strings),
-            endpoint: req.as_ref().map_or(NONE, |r| strings.id(&r.endpoint)),
-            status: req.as_ref().map_or(0, |r| r.status),
-            latency_ms: req.as_ref().and_then(|r| r.latency_ms).map_or(f32::NAN, |v| v as f32),
-        };
-        rows.push(row);
+            host: interned(&mut last[0], f.host, &mut strings),
+            service: interned(&mut last[1], Some(f.service), &mut strings),
+            module: interned(&mut last[2], f.module, &mut strings),
+            endpoint: req.map_or(NONE, |r| strings.id(&r.endpoint)),
+            status: req.map_or(0, |r| r.status),
+            latency_ms: req.and_then(|r| r.latency_ms).map_or(f32::NAN, |v| v as f32),
+        });
+    });
+    for (row, &shape) in rows.iter_mut().zip(&shapes.record_shape) {
+        row.shape = shape;
     }
     let mut seen = vec![false; shapes.shapes.len()];
     let mut recent = Vec::new();
