@@ -160,13 +160,15 @@ fn downsample(points: &[(i64, f64)], (from, to): (i64, i64)) -> Vec<(i64, f64)> 
             Some(n) => (t - from) as i128 * n / width,
             None => t as i128,
         };
-        if last_key == Some(key) {
-            let e = out.last_mut().expect("a step was started");
-            e.1 += v;
-            e.2 += 1;
-        } else {
-            out.push((t, v, 1));
-            last_key = Some(key);
+        match out.last_mut() {
+            Some(e) if last_key == Some(key) => {
+                e.1 += v;
+                e.2 += 1;
+            }
+            _ => {
+                out.push((t, v, 1));
+                last_key = Some(key);
+            }
         }
     }
     out.into_iter().map(|(t, sum, n)| (t, significant(sum / n as f64))).collect()

@@ -241,8 +241,9 @@ fn name_series(name: &str, merged: BTreeMap<Labels, Points>, hosts: &HostMap) ->
     let mut out = Vec::new();
     for (host, group) in by_host {
         if group.len() == 1 {
-            let (_, points) = group.into_iter().next().expect("one");
-            out.push(Series { host, query: name.to_string(), metric: name.to_string(), points });
+            for (_, points) in group {
+                out.push(Series { host: host.clone(), query: name.to_string(), metric: name.to_string(), points });
+            }
             continue;
         }
         let keys: std::collections::BTreeSet<&String> = group.iter().flat_map(|(l, _)| l.keys()).filter(|k| *k != "__name__").collect();
