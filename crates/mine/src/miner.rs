@@ -631,6 +631,18 @@ impl KeyTokens {
 }
 
 /// Induces templates from the shape table.
+/// A hash of `key` with position `p` left out (FNV-style over the token ids, position
+/// marked so that leaving out different positions gives different hashes).
+fn hash_without(key: &[u32], p: usize) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ p as u64;
+    for (i, &t) in key.iter().enumerate() {
+        if i != p {
+            h = (h ^ u64::from(t)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
 pub fn induce(table: &ShapeTable) -> Templates {
     let n = table.shapes.len();
     let mut clusters = Clusters { parent: (0..n as u32).collect() };
@@ -669,17 +681,31 @@ pub fn induce(table: &ShapeTable) -> Templates {
         loop {
             let mut changed = false;
             for p in 0..len {
-                // Group cluster roots by their key with position p wildcarded: sorted by
-                // that key (stable, so each group keeps ascending ids), equal keys are
-                // neighbours. Groups are disjoint, so the order they merge in does not
-                // matter.
+                // Group cluster roots by their key with position p wildcarded. Sorting
+                // by that key compared token by token was most of induction's time, so
+                // roots are sorted by a hash of it (prefix and suffix hashes, computed
+                // once per root for all positions) and only equal hashes are compared in
+                // full. Each group keeps ascending ids; groups are disjoint, so the order
+                // they merge in does not matter.
                 let mut roots: Vec<u32> = members.iter().map(|&m| clusters.find(m)).collect();
                 roots.sort_unstable();
                 roots.dedup();
                 let key_without_p = |r: u32| keys[r as usize].iter().enumerate().filter(move |(i, _)| *i != p).map(|(_, t)| *t);
-                roots.sort_by(|&a, &b| key_without_p(a).cmp(key_without_p(b)));
+                let mut hashed: Vec<(u64, u32)> = roots.iter().map(|&r| (hash_without(&keys[r as usize], p), r)).collect();
+                hashed.sort_unstable();
+                let mut grouped: Vec<u32> = Vec::with_capacity(hashed.len());
+                let mut runs = &hashed[..];
+                while let Some(&(h, _)) = runs.first() {
+                    let n = runs.iter().take_while(|x| x.0 == h).count();
+                    let start = grouped.len();
+                    grouped.extend(runs[..n].iter().map(|x| x.1));
+                    // Different keys that share a hash are told apart here (stable: ids
+                    // stay ascending within each key).
+                    grouped[start..].sort_by(|&a, &b| key_without_p(a).cmp(key_without_p(b)));
+                    runs = &runs[n..];
+                }
                 let mut merges: Vec<(Vec<u32>, String)> = Vec::new();
-                let mut rest = &roots[..];
+                let mut rest = &grouped[..];
                 while let Some(&first) = rest.first() {
                     let n = rest.iter().take_while(|&&r| key_without_p(r).eq(key_without_p(first))).count();
                     let (group, tail) = rest.split_at(n);
