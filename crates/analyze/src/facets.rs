@@ -222,13 +222,6 @@ impl Request {
     }
 }
 
-pub fn request_of(rec: &Record) -> Option<Request> {
-    if rec.fields.len() < 2 {
-        return None;
-    }
-    request_from(rec, &FieldRoles::of(rec))
-}
-
 fn request_from(rec: &Record, roles: &FieldRoles<'_>) -> Option<Request> {
     let request_line = roles.request.get();
     let raw_path = roles.path.get().or_else(|| request_line.and_then(|r| r.split_whitespace().nth(1)))?;
@@ -653,7 +646,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        let req = request_of(&rec).expect("a request");
+        let req = facets_of(&rec, "app").request.expect("a request");
         assert_eq!(req.endpoint, "GET /api/alarm/export");
         assert_eq!(req.latency_ms, Some(30000.0));
         assert!(req.failed());
