@@ -393,18 +393,9 @@ impl NumText {
     fn clear(&mut self) {
         self.len = 0;
     }
-    fn push_u64(&mut self, mut v: u64) {
+    fn push_u64(&mut self, v: u64) {
         let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        self.push_bytes(&digits[i..]);
+        self.push_bytes(triage_parse::record::decimal(v, 1, &mut digits));
     }
     fn push_bytes(&mut self, b: &[u8]) {
         let n = b.len().min(self.bytes.len() - self.len);

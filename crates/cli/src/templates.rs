@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use triage_mine::mask::Masker;
 use triage_mine::miner::{induce, shape_chunk, ShapeTable, Templates};
 use triage_parse::intake::{self, IntakeEvent};
-use triage_parse::record::{rfc3339, write_json_str};
+use triage_parse::record::{decimal, rfc3339, write_json_str};
 use triage_parse::Level;
 
 use crate::{finish, warn_event, InputArgs};
@@ -241,18 +241,9 @@ fn write_records(
     Ok(())
 }
 
-fn push_u64(buf: &mut Vec<u8>, mut v: u64) {
+fn push_u64(buf: &mut Vec<u8>, v: u64) {
     let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&digits[i..]);
+    buf.extend_from_slice(decimal(v, 1, &mut digits));
 }
 
 fn csv_field(s: &str) -> String {

@@ -167,17 +167,24 @@ pub fn write_json_str(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
-/// Appends `v` zero-padded to `width` digits.
-fn push_padded(out: &mut Vec<u8>, mut v: u64, width: usize) {
-    let mut buf = [b'0'; 20];
+/// The decimal digits of `v`, zero-padded to `width` (at most 20), written into `buf`:
+/// numbers for hot output paths without `format!`.
+pub fn decimal(mut v: u64, width: usize, buf: &mut [u8; 20]) -> &[u8] {
+    *buf = [b'0'; 20];
     let mut i = buf.len();
     while v > 0 && i > 0 {
         i -= 1;
         buf[i] = b'0' + (v % 10) as u8;
         v /= 10;
     }
-    let start = (buf.len() - width).min(i);
-    out.extend_from_slice(&buf[start..]);
+    let start = (buf.len() - width.min(buf.len())).min(i);
+    &buf[start..]
+}
+
+/// Appends `v` zero-padded to `width` digits.
+fn push_padded(out: &mut Vec<u8>, v: u64, width: usize) {
+    let mut buf = [0u8; 20];
+    out.extend_from_slice(decimal(v, width, &mut buf));
 }
 
 /// Formats Unix nanoseconds as RFC 3339 in UTC, with 0, 3, 6 or 9 fraction digits.
@@ -233,6 +240,16 @@ pub fn rfc3339(ns: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_padded_and_whole() {
+        let mut buf = [0u8; 20];
+        assert_eq!(decimal(0, 1, &mut buf), b"0");
+        assert_eq!(decimal(7, 3, &mut buf), b"007");
+        assert_eq!(decimal(12345, 2, &mut buf), b"12345");
+        assert_eq!(decimal(u64::MAX, 1, &mut buf), b"18446744073709551615");
+        assert_eq!(decimal(5, 40, &mut buf), b"00000000000000000005");
+    }
 
     #[test]
     fn json_lines_escape_and_format() {
