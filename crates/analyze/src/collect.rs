@@ -76,10 +76,10 @@ fn string_hash(s: &str) -> u64 {
     h.finish()
 }
 
-/// A chunk's strings, each stored once: the index maps a string's hash to its id (a
+/// Interned strings, each stored once: the index maps a string's hash to its id (a
 /// second string with the same hash goes to `collisions`), so a lookup hashes once and
-/// a new string costs one copy.
-#[derive(Default)]
+/// a new string costs one copy. A chunk's strings, and under [`Dictionary`] the pass's.
+#[derive(Debug, Default)]
 struct LocalStrings {
     index: FxHashMap<u64, u32>,
     collisions: FxHashMap<String, u32>,
@@ -87,18 +87,20 @@ struct LocalStrings {
 }
 
 impl LocalStrings {
-    fn id(&mut self, s: &str) -> u32 {
-        let hash = string_hash(s);
+    fn find(&self, s: &str) -> Option<u32> {
+        let id = *self.index.get(&string_hash(s))?;
+        if self.strings[id as usize] == s {
+            Some(id)
+        } else {
+            self.collisions.get(s).copied()
+        }
+    }
+
+    /// Adds `s`, which [`LocalStrings::find`] did not find.
+    fn insert(&mut self, s: &str) -> u32 {
         let next = self.strings.len() as u32;
-        match self.index.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let id = *e.get();
-                if self.strings[id as usize] == s {
-                    return id;
-                }
-                if let Some(&id) = self.collisions.get(s) {
-                    return id;
-                }
+        match self.index.entry(string_hash(s)) {
+            std::collections::hash_map::Entry::Occupied(_) => {
                 self.collisions.insert(s.to_string(), next);
             }
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -108,9 +110,15 @@ impl LocalStrings {
         self.strings.push(s.to_string());
         next
     }
+
+    fn id(&mut self, s: &str) -> u32 {
+        match self.find(s) {
+            Some(id) => id,
+            None => self.insert(s),
+        }
+    }
 }
 
-/// Digests one chunk; pure and thread-safe.
 /// The id of `s`, looked up only when it differs from the previous record's.
 fn interned<'a>(last: &mut (&'a str, u32), s: Option<&'a str>, strings: &mut LocalStrings) -> u32 {
     match s {
@@ -123,7 +131,8 @@ fn interned<'a>(last: &mut (&'a str, u32), s: Option<&'a str>, strings: &mut Loc
     }
 }
 
-/// Records older than `items_from` get no attribution items (see
+/// Digests one chunk; pure and thread-safe. Records older than `items_from` get no
+/// attribution items (see
 /// [`crate::frame::ItemHorizon`]); `i64::MIN` keeps them all.
 pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record], items_from: i64) -> ChunkDigest {
     let file_service = facets::service_of_file(file_name);
@@ -194,8 +203,7 @@ pub fn sample_text(message: &str) -> String {
 /// An interning dictionary with a cap; values past the cap get [`NONE`].
 #[derive(Debug, Default)]
 pub struct Dictionary {
-    index: FxHashMap<String, u32>,
-    pub values: Vec<String>,
+    strings: LocalStrings,
     cap: usize,
     pub dropped: u64,
 }
@@ -205,23 +213,26 @@ impl Dictionary {
         Dictionary { cap, ..Default::default() }
     }
     fn id(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.index.get(s) {
+        if let Some(id) = self.strings.find(s) {
             return id;
         }
-        if self.values.len() >= self.cap {
+        if self.len() >= self.cap {
             self.dropped += 1;
             return NONE;
         }
-        let id = self.values.len() as u32;
-        self.values.push(s.to_string());
-        self.index.insert(s.to_string(), id);
-        id
+        self.strings.insert(s)
+    }
+    pub fn len(&self) -> usize {
+        self.strings.strings.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
     pub fn get(&self, id: u32) -> Option<&str> {
-        self.values.get(id as usize).map(String::as_str)
+        self.strings.strings.get(id as usize).map(String::as_str)
     }
     pub fn find(&self, s: &str) -> Option<u32> {
-        self.index.get(s).copied()
+        self.strings.find(s)
     }
 }
 

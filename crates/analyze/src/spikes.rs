@@ -96,8 +96,8 @@ pub fn attribute(spikes: &mut [SpikeDraft], c: &mut Collected, templates: &Templ
     if spikes.is_empty() {
         return Ok(());
     }
-    let multi_service = c.services.values.len() > 1;
-    let multi_host = c.hosts.values.len() > 1;
+    let multi_service = c.services.len() > 1;
+    let multi_host = c.hosts.len() > 1;
     // Per spike: item → (in spike, in baseline); totals.
     let mut counts: Vec<FxHashMap<u64, (u64, u64)>> = vec![FxHashMap::default(); spikes.len()];
     let mut totals: Vec<(u64, u64)> = vec![(0, 0); spikes.len()];
