@@ -142,6 +142,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
     }
 
     // Several services: one consolidated root cause per service (see services.rs).
+    let flows = crate::traces::compare_flows(&mut c.traces, &frame, &templates.shape_template);
     let service_ranking = crate::services::rank_services(crate::services::ServiceInputs {
         agg: &agg,
         services: &c.services,
@@ -149,6 +150,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         problems: &problems,
         metrics: side.metrics.as_ref(),
         frame: &frame,
+        flows: &flows,
     });
     if !service_ranking.causes.is_empty() {
         merge_service_causes(&mut root_causes, service_ranking, incident);

@@ -15,6 +15,7 @@ use triage_parse::Record;
 
 use crate::facets::{self, split_item};
 use crate::redact::redact;
+use crate::traces::{TraceEvent, TraceSample};
 
 /// No value for an interned dimension.
 pub const NONE: u32 = u32::MAX;
@@ -65,6 +66,8 @@ pub struct ChunkDigest {
     items: Vec<u32>,
     item_ends: Vec<u32>,
     strings: Vec<String>,
+    /// Trace id hash per row; empty when the chunk carries none.
+    traces: Vec<Option<u64>>,
     /// Latest sample per local shape: (shape, ts, masked text).
     recent: Vec<(u32, Option<i64>, String)>,
 }
@@ -184,7 +187,8 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record], items_
             recent.push((s as u32, rec.ts, cut_sample(&rec.message)));
         }
     }
-    ChunkDigest { shapes, rows, items, item_ends, strings: strings.strings, recent }
+    let traces = crate::traces::chunk_traces(records);
+    ChunkDigest { shapes, rows, items, item_ends, strings: strings.strings, traces, recent }
 }
 
 /// The first [`SAMPLE_CHARS`] characters of a message (first lines of a stack trace).
@@ -251,6 +255,8 @@ pub struct Collected {
     pub records_without_time: u64,
     pub min_ts: Option<i64>,
     pub max_ts: Option<i64>,
+    /// Events of sampled request traces (records that carry a trace id).
+    pub traces: TraceSample,
     spill: Option<File>,
 }
 
@@ -280,6 +286,7 @@ impl Collector {
                 records_without_time: 0,
                 min_ts: None,
                 max_ts: None,
+                traces: TraceSample::default(),
                 spill: None,
             },
             writer: BufWriter::with_capacity(1 << 20, file),
@@ -351,6 +358,9 @@ impl Collector {
             start = end;
             ids.sort_unstable();
             ids.dedup();
+            if let (Some(Some(trace)), Some(ts)) = (d.traces.get(i), g.time()) {
+                c.traces.offer(TraceEvent { trace: *trace, ts, seq: c.records as u32, service: g.service, shape: g.shape, level: g.level });
+            }
             c.records += 1;
             match g.time() {
                 Some(ts) => {

@@ -2,7 +2,8 @@
 //! and the buckets of the count series (baseline before the window + the window).
 
 /// Nanoseconds per unit.
-pub const SECOND: i64 = 1_000_000_000;
+pub const MILLISECOND: i64 = 1_000_000;
+pub const SECOND: i64 = 1_000 * MILLISECOND;
 pub const MINUTE: i64 = 60 * SECOND;
 pub const HOUR: i64 = 60 * MINUTE;
 pub const DAY: i64 = 24 * HOUR;

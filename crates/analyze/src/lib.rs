@@ -24,6 +24,7 @@ pub mod series;
 pub mod services;
 pub mod stats;
 pub mod timespec;
+pub mod traces;
 
 /// A time as the report model writes it: RFC 3339 in UTC.
 pub fn model_time(ns: i64) -> String {

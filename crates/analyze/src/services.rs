@@ -19,6 +19,7 @@ use crate::metrics::{self, MetricKind, MetricsInput};
 use crate::model::RootCause;
 use crate::model_time;
 use crate::problems::ProblemDraft;
+use crate::traces::{is_error_step, node_service, node_template, FlowFindings, Node, ServiceFlow};
 
 /// What [`rank_services`] reads; all of it is computed by the analysis before ranking.
 pub struct ServiceInputs<'a> {
@@ -28,6 +29,8 @@ pub struct ServiceInputs<'a> {
     pub problems: &'a [ProblemDraft],
     pub metrics: Option<&'a MetricsInput>,
     pub frame: &'a Frame,
+    /// Request paths from trace-correlated logs (empty when the logs carry no trace ids).
+    pub flows: &'a FlowFindings,
 }
 
 /// A z beyond this is "off the chart" for a 1-minute series; capping keeps one flat
@@ -38,6 +41,10 @@ const Z_MIN: f64 = 3.0;
 /// Log and metric evidence are on different scales; this brings metric z-scores to
 /// roughly the size of the log surprise of a clear code fault.
 const METRIC_WEIGHT: f64 = 0.3;
+/// Request-path evidence is already on the scale of a z-score.
+const FLOW_WEIGHT: f64 = 1.0;
+/// Request-path evidence below this is not told in a summary.
+const MIN_FLOW: f64 = 3.0;
 /// Callers that report a dependency's failure keep this share of their score.
 const CALLER_FACTOR: f64 = 0.5;
 
@@ -87,6 +94,8 @@ struct ServiceEvidence {
     /// Another service named by one of its surging error templates.
     calls: Option<String>,
     metrics: Vec<MetricMove>,
+    /// What the request paths through it say.
+    flow: ServiceFlow,
     /// It has CPU or memory series (a workload, not an aggregate view).
     has_resource_series: bool,
     problems: Vec<String>,
@@ -107,8 +116,11 @@ impl ServiceEvidence {
             0.3 * top
         }
     }
+    fn flow_score(&self) -> f64 {
+        self.flow.divergence + self.flow.slowness()
+    }
     fn score(&self) -> f64 {
-        let raw = self.log_score() + METRIC_WEIGHT * self.metric_score();
+        let raw = self.log_score() + METRIC_WEIGHT * self.metric_score() + FLOW_WEIGHT * self.flow_score();
         if self.calls.is_some() {
             raw * CALLER_FACTOR
         } else {
@@ -262,6 +274,11 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             });
         }
     }
+    for (&s, flow) in &input.flows.services {
+        if let Some(name) = input.services.get(s) {
+            by_service.entry(name.to_string()).or_default().flow = flow.clone();
+        }
+    }
     if by_service.len() < 2 {
         return ServiceRanking::default();
     }
@@ -290,14 +307,77 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
         by_service.into_iter().map(|(n, e)| { let s = e.score(); (n, e, s) }).filter(|(_, _, s)| *s > 0.0).collect();
     ranked.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(10);
-    let causes = ranked.into_iter().map(|(name, ev, raw)| to_root_cause(&name, &ev, raw, input.templates)).collect();
+    let names = NodeNames { services: input.services, templates: input.templates };
+    let causes = ranked.into_iter().map(|(name, ev, raw)| to_root_cause(&name, &ev, raw, &names)).collect();
     ServiceRanking { causes, services }
 }
 
-fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, templates: &Templates) -> RootCause {
+/// Names of trace events for evidence text.
+struct NodeNames<'a> {
+    services: &'a Dictionary,
+    templates: &'a Templates,
+}
+
+impl NodeNames<'_> {
+    fn service(&self, n: Node) -> &str {
+        node_service(n).and_then(|s| self.services.get(s)).unwrap_or("(end of request)")
+    }
+    fn event(&self, n: Node) -> String {
+        match (node_service(n), node_template(n)) {
+            (Some(_), Some(t)) => {
+                let text = self.templates.templates.get(t as usize).map(|x| clip(&x.text, 80)).unwrap_or_default();
+                format!("{} \"{text}\"", self.service(n))
+            }
+            _ => "the end of the request's log".into(),
+        }
+    }
+}
+
+fn seconds(ns: i64) -> String {
+    format!("{:.3} s", ns as f64 / 1e9)
+}
+
+fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'_>) -> RootCause {
+    let templates = names.templates;
     let text_of = |t: usize| templates.templates.get(t).map(|x| clip(&x.text, 100)).unwrap_or_default();
     let mut parts: Vec<String> = Vec::new();
     let mut evidence: Vec<String> = Vec::new();
+    if let Some(d) = ev.flow.top_divergence.as_ref().filter(|_| ev.flow.divergence >= MIN_FLOW) {
+        let missing = node_service(d.expected).is_some_and(|x| node_service(d.after) != Some(x) && node_service(d.went) != Some(x));
+        parts.push(if missing {
+            format!("requests no longer reach it ({} of {} after {})", d.window_count, d.window_total, names.event(d.after))
+        } else {
+            format!("request paths break here ({} of {} requests left its usual path)", d.window_count, d.window_total)
+        });
+        evidence.push(format!(
+            "traces: after {} the request went on to {}{} (e.g. {}) in {} of {} window requests, {} of {} before the window, where it usually went on to {} (surprise {:.1}; all divergences blamed here {:.1})",
+            names.event(d.after),
+            names.service(d.went),
+            if is_error_step(d.went) { " with an error" } else { "" },
+            names.event(d.went_event),
+            d.window_count,
+            d.window_total,
+            d.baseline_count,
+            d.baseline_total,
+            names.event(d.expected_event),
+            d.surprise,
+            ev.flow.divergence
+        ));
+    }
+    if let Some(h) = ev.flow.top_slow.as_ref().filter(|_| ev.flow.slowness() >= MIN_FLOW) {
+        parts.push(format!("{} of {} request hops through it slow", ev.flow.slow_hops, ev.flow.hops));
+        evidence.push(format!(
+            "traces: {} of {} hops into, out of or within it took over twice their baseline p99; e.g. {} → {}: {} of {} slow, median {} vs baseline p99 {}",
+            ev.flow.slow_hops,
+            ev.flow.hops,
+            names.service(h.from),
+            names.service(h.to),
+            h.slow,
+            h.window_hops,
+            seconds(h.window_median),
+            seconds(h.baseline_p99)
+        ));
+    }
     if let Some((surprise, t, w, b)) = ev.top_error {
         let novelty = if b == 0 { "new error" } else { "error surge" };
         let since = ev.first_error.map(|f| format!(" since {}", short_time(f))).unwrap_or_default();
@@ -348,7 +428,7 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, templates: &Templat
     }
     // Strength 0–1 from the raw evidence; metrics alone stay below 0.5 (a likely-cause
     // change or a strong spike outranks them), log evidence can reach 0.85.
-    let has_logs = ev.log_score() >= 1.0;
+    let has_logs = ev.log_score() >= 1.0 || ev.flow_score() >= MIN_FLOW;
     let strength = raw / (raw + 10.0);
     let score = if has_logs { 0.3 + 0.55 * strength } else { 0.2 + 0.29 * strength };
     RootCause {

@@ -301,12 +301,35 @@ static TAG_BYTE: [bool; 256] = {
 };
 
 /// A token that ends a header with a colon: `sshd[123]:`, `dfs.DataNode$X:`, `(addr):`, `:`.
+/// `TraceID`, `span_id`, `X-Request-Id`…: the key of a per-request id that a logging
+/// layout puts in the message (`c.e.Ctl#83 TraceID: 42b4… SpanID: 26cb… text`). Its colon
+/// does not end a header tag, or the logger would be taken for a host and the key for a
+/// logger.
+pub(crate) fn is_correlation_key(word: &[u8]) -> bool {
+    let mut buf = [0u8; 24];
+    let mut n = 0;
+    for &b in word {
+        if matches!(b, b'_' | b'-' | b'.') {
+            continue;
+        }
+        if n == buf.len() {
+            return false;
+        }
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    matches!(
+        &buf[..n],
+        b"traceid" | b"spanid" | b"parentid" | b"parentspanid" | b"requestid" | b"xrequestid" | b"correlationid" | b"xb3traceid" | b"xb3spanid"
+    )
+}
+
 fn is_tag(tok: &[u8]) -> bool {
     if tok == b":" {
         return true;
     }
     let Some(body) = tok.strip_suffix(b":") else { return false };
-    if body.is_empty() || body.len() > 120 || body.ends_with(b":") {
+    if body.is_empty() || body.len() > 120 || body.ends_with(b":") || is_correlation_key(body) {
         return false;
     }
     // One pass for what the tests below need (this runs on most header tokens).
