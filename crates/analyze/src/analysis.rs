@@ -81,7 +81,13 @@ fn metrics_range(m: &MetricsInput) -> Option<(i64, i64)> {
 pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) -> std::io::Result<Report> {
     let templates = induce(&c.shapes);
     let logs_range = c.min_ts.zip(c.max_ts);
-    let data_range = logs_range.or_else(|| side.metrics.as_ref().and_then(metrics_range)).or_else(|| {
+    // Logs and metrics together: metrics often reach further back than the logs kept.
+    let metrics_span = side.metrics.as_ref().and_then(metrics_range);
+    let union = match (logs_range, metrics_span) {
+        (Some(l), Some(m)) => Some((l.0.min(m.0), l.1.max(m.1))),
+        (l, m) => l.or(m),
+    };
+    let data_range = union.or_else(|| {
         // Only live sources: the window ends now; they may hold a day and more of history.
         (!side.metric_sources.is_empty()).then(|| {
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64);
@@ -147,6 +153,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         agg: &agg,
         services: &c.services,
         templates: &templates,
+        shapes: &c.shapes,
         problems: &problems,
         metrics: side.metrics.as_ref(),
         frame: &frame,
@@ -816,8 +823,10 @@ fn rank_causes(
             problems: vec![p.id.clone()],
         });
     }
-    // Host metrics far off their baseline.
-    for m in metrics.iter().filter(|m| m.status == "anomalous" || m.status == "critical") {
+    // Host metrics far off their baseline. A reading past its threshold that the
+    // baseline had too (a success rate of 0 all day) is chronic, not this incident.
+    let chronic = |m: &MetricSummary| m.baseline_avg.is_some_and(|b| (m.avg - b).abs() <= 0.05 * b.abs().max(m.avg.abs()));
+    for m in metrics.iter().filter(|m| m.status == "anomalous" || m.status == "critical" && !chronic(m)) {
         causes.push(RootCause {
             rank: 0,
             score: round3(if m.status == "critical" { 0.45 } else { 0.35 }),

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use triage_mine::miner::Templates;
+use triage_mine::miner::{ShapeTable, Templates};
 
 use crate::aggregate::Aggregates;
 use crate::collect::Dictionary;
@@ -26,6 +26,7 @@ pub struct ServiceInputs<'a> {
     pub agg: &'a Aggregates,
     pub services: &'a Dictionary,
     pub templates: &'a Templates,
+    pub shapes: &'a ShapeTable,
     pub problems: &'a [ProblemDraft],
     pub metrics: Option<&'a MetricsInput>,
     pub frame: &'a Frame,
@@ -207,6 +208,8 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
         let b = agg.template_services_baseline.get(&(t, s)).copied().unwrap_or(0);
         let ev = by_service.entry(name.to_string()).or_default();
         let levels = input.templates.templates.get(t as usize).map(|x| x.levels).unwrap_or_default();
+        // Errors that baseline requests logged at the same step are the traffic's, not news.
+        let w = (w as f64 * (1.0 - input.flows.routine_share(t))).round() as u64;
         if is_error_template(&levels) && w > 0 {
             // Without baseline time every window error is unexpected.
             let expected = if baseline_min > 0.0 { b as f64 * window_min / baseline_min } else { 0.0 };
@@ -287,8 +290,14 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
     let known: Vec<String> = by_service.keys().cloned().collect();
     for (s, ts) in &errors_of {
         let Some(name) = input.services.get(*s) else { continue };
+        // The name may be a variable of the template (`No instances available for <*>`):
+        // then its shapes, most frequent first, still hold it.
         let callee = ts.iter().filter_map(|&t| input.templates.templates.get(t)).find_map(|tpl| {
-            known.iter().find(|other| other.as_str() != name && names(&tpl.text, other)).cloned()
+            let mut shapes: Vec<&triage_mine::miner::Shape> = tpl.shapes.iter().filter_map(|&s| input.shapes.shapes.get(s as usize)).collect();
+            shapes.sort_by(|a, b| b.count.cmp(&a.count));
+            std::iter::once(tpl.text.as_str())
+                .chain(shapes.iter().take(8).map(|s| s.text.as_str()))
+                .find_map(|text| known.iter().find(|other| other.as_str() != name && names(text, other)).cloned())
         });
         if let Some(ev) = by_service.get_mut(name) {
             ev.calls = callee;
@@ -365,11 +374,12 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
         ));
     }
     if let Some(h) = ev.flow.top_slow.as_ref().filter(|_| ev.flow.slowness() >= MIN_FLOW) {
-        parts.push(format!("{} of {} request hops through it slow", ev.flow.slow_hops, ev.flow.hops));
+        parts.push(format!("{} of {} request hops through it slow", ev.flow.attributed_slow, ev.flow.hops));
         evidence.push(format!(
-            "traces: {} of {} hops into, out of or within it took over twice their baseline p99; e.g. {} → {}: {} of {} slow, median {} vs baseline p99 {}",
-            ev.flow.slow_hops,
+            "traces: {} of {} hops into, out of or within it took over twice their baseline p99 ({} slow in all, the rest shared with a slower service); e.g. {} → {}: {} of {} slow, median {} vs baseline p99 {}",
+            ev.flow.attributed_slow,
             ev.flow.hops,
+            ev.flow.slow_hops,
             names.service(h.from),
             names.service(h.to),
             h.slow,

@@ -34,6 +34,12 @@ const MIN_CONTEXT: u32 = 10;
 const MIN_SURPRISE: f64 = 2.0;
 /// A hop needs this many baseline gaps to have a trustworthy 99th percentile.
 const MIN_GAPS: usize = 5;
+/// Slow hops this far beyond the base rate (z-like) make a service slow.
+const MIN_SLOWNESS: f64 = 3.0;
+/// An error step that followed its event in this share of baseline requests is routine.
+const ROUTINE_SHARE: f64 = 0.2;
+/// Within this share of the most significant service's slowness, a service shares its lead.
+const LEAD_SHARE: f64 = 0.85;
 /// Share of baseline hops past the slow threshold (it lies above their p99).
 const SLOW_BASE_RATE: f64 = 0.01;
 
@@ -251,14 +257,51 @@ pub struct ServiceFlow {
     /// Window hops touching the service (with a baseline to judge them), and how many were slow.
     pub hops: u32,
     pub slow_hops: u32,
+    /// Slow hops left to this service once slower services took the hops they share
+    /// with it (a caller's hops to a delayed service are the delayed one's).
+    pub attributed_slow: u32,
     pub top_slow: Option<SlowHop>,
 }
 
 impl ServiceFlow {
     /// Slow hops beyond the baseline rate, as a z-like score.
     pub fn slowness(&self) -> f64 {
-        let expected = SLOW_BASE_RATE * self.hops as f64;
-        ((self.slow_hops as f64 - expected) / (expected + 1.0).sqrt()).max(0.0)
+        slowness(self.attributed_slow, self.hops)
+    }
+}
+
+fn slowness(slow: u32, hops: u32) -> f64 {
+    let expected = SLOW_BASE_RATE * hops as f64;
+    ((slow as f64 - expected) / (expected + 1.0).sqrt()).max(0.0)
+}
+
+/// Gives each slow hop to one of its two services: repeatedly, the service whose
+/// unexplained slow hops are most significant takes all of them, until none is
+/// significant. A delayed service takes its callers' hops to it, so they are not
+/// blamed for waiting on it; two independently slow services are both found.
+fn attribute_slow_hops(pairs: &FxHashMap<(u32, u32), u32>, services: &mut FxHashMap<u32, ServiceFlow>) {
+    let mut open: Vec<((u32, u32), u32)> = pairs.iter().map(|(k, v)| (*k, *v)).collect();
+    open.sort_unstable();
+    loop {
+        let mut per: FxHashMap<u32, u32> = FxHashMap::default();
+        for &((x, y), n) in &open {
+            *per.entry(x).or_insert(0) += n;
+            if y != x {
+                *per.entry(y).or_insert(0) += n;
+            }
+        }
+        let scored: Vec<(u32, u32, f64)> = per.iter().map(|(&s, &n)| (s, n, slowness(n, services.get(&s).map_or(0, |f| f.hops)))).collect();
+        let best = scored.iter().map(|x| x.2).fold(0.0, f64::max);
+        if best < MIN_SLOWNESS {
+            break;
+        }
+        // Services about as significant as the leader share the lead: the two ends of
+        // the only slow link cannot be told apart by their hops.
+        let leaders: Vec<u32> = scored.iter().filter(|x| x.2 >= LEAD_SHARE * best).map(|x| x.0).collect();
+        for &(s, n, _) in scored.iter().filter(|x| leaders.contains(&x.0)) {
+            services.entry(s).or_default().attributed_slow = n;
+        }
+        open.retain(|&((x, y), _)| !leaders.contains(&x) && !leaders.contains(&y));
     }
 }
 
@@ -269,6 +312,20 @@ pub struct FlowFindings {
     pub window_traces: usize,
     pub baseline_traces: usize,
     pub kept_share: f64,
+    /// Per template of an error event in window requests: (events judged, events where
+    /// baseline requests also logged an error at that step). An error that requests
+    /// always logged there is not new because the window had more such requests.
+    pub routine_errors: FxHashMap<u32, (u32, u32)>,
+}
+
+impl FlowFindings {
+    /// Share of a template's window errors that were routine at their step.
+    pub fn routine_share(&self, template: u32) -> f64 {
+        match self.routine_errors.get(&template) {
+            Some(&(judged, routine)) if judged > 0 => routine as f64 / judged as f64,
+            _ => 0.0,
+        }
+    }
 }
 
 /// Compares window request paths with baseline ones; `shape_template` maps the
@@ -337,12 +394,22 @@ pub fn compare_flows(sample: &mut TraceSample, frame: &Frame, shape_template: &[
     let mut window_events: FxHashMap<(Node, Node), Node> = FxHashMap::default();
     let mut window_hops: FxHashMap<(Node, Node), u32> = FxHashMap::default();
     let mut hop_gaps: FxHashMap<(Node, Node), Vec<i64>> = FxHashMap::default();
+    let mut slow_pairs: FxHashMap<(u32, u32), u32> = FxHashMap::default();
     for trace in &window_traces {
         for (i, e) in trace.iter().enumerate() {
             let a = node_of(e);
-            *window_next.entry((a, step_after(trace, i))).or_insert(0) += 1;
+            let step = step_after(trace, i);
+            *window_next.entry((a, step)).or_insert(0) += 1;
             let Some(next) = trace.get(i + 1) else { continue };
             let b = node_of(next);
+            if is_error_step(step) {
+                if let Some(&(total, ..)) = contexts.get(&a).filter(|c| c.0 >= MIN_CONTEXT) {
+                    let seen = base_next.get(&(a, step)).copied().unwrap_or(0);
+                    let r = out.routine_errors.entry(node_template(b).unwrap_or(u32::MAX)).or_insert((0, 0));
+                    r.0 += 1;
+                    r.1 += (seen as f64 >= ROUTINE_SHARE * total as f64) as u32;
+                }
+            }
             window_events.entry((a, step_of(next))).or_insert(b);
             *window_hops.entry((a, b)).or_insert(0) += 1;
             let Some(&p99) = thresholds.get(&(a, b)) else { continue };
@@ -356,9 +423,11 @@ pub fn compare_flows(sample: &mut TraceSample, frame: &Frame, shape_template: &[
             }
             if slow {
                 hop_gaps.entry((a, b)).or_default().push(gap);
+                *slow_pairs.entry((e.service.min(next.service), e.service.max(next.service))).or_insert(0) += 1;
             }
         }
     }
+    attribute_slow_hops(&slow_pairs, &mut out.services);
     // The slow hop that says most about each service: the one with most slow gaps.
     let mut hop_list: Vec<_> = hop_gaps.into_iter().collect();
     hop_list.sort_unstable_by_key(|((a, b), g)| (std::cmp::Reverse(g.len()), *a, *b));
@@ -400,11 +469,14 @@ pub fn compare_flows(sample: &mut TraceSample, frame: &Frame, shape_template: &[
         if surprise < MIN_SURPRISE {
             continue;
         }
-        // The path went on in the service it was expected to reach (or was expected to
-        // end): the service of the last normal event broke it. It went elsewhere: the
-        // expected service never answered.
+        // The path went on to the service it was expected to reach but that service
+        // logged an error: the failure shows first there (what came before looked
+        // normal). It went on normally but elsewhere, or ended early: the service of the
+        // last normal event broke it. It never reached the expected service: that one
+        // failed before writing anything.
         let blamed = match (node_service(expected), node_service(b)) {
             (None, _) => node_service(a),
+            (Some(x), Some(y)) if x == y && is_error_step(b) => Some(y),
             (Some(x), Some(y)) if x == y => node_service(a),
             (Some(x), _) => Some(x),
         };
