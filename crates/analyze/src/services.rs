@@ -411,11 +411,18 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
             ));
         }
     }
+    if let Some(leader) = ev.flow.slow_because_of.filter(|_| ev.flow.slow_hops >= 3) {
+        let leader = names.services.get(leader).unwrap_or("?");
+        evidence.push(format!(
+            "chain: {} of its {} request hops were slow, mostly hops to or from {leader}, which is slow on its other hops too: {name} waits on {leader}",
+            ev.flow.slow_hops, ev.flow.hops
+        ));
+    }
     let mut moves: Vec<&MetricMove> = ev.metrics.iter().collect();
     moves.sort_by(|a, b| b.weighted.total_cmp(&a.weighted));
     if let Some(top) = moves.first() {
         parts.push(format!("{} {:.3} vs baseline {:.3} (z {:.1})", top.metric, top.window_avg, top.baseline_avg, top.z));
-    } else if !ev.metrics.is_empty() || ev.log_score() > 0.0 {
+    } else if ev.has_resource_series || ev.log_score() > 0.0 {
         parts.push("metrics normal".into());
     }
     for m in moves.iter().take(3) {

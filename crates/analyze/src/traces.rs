@@ -260,6 +260,8 @@ pub struct ServiceFlow {
     /// Slow hops left to this service once slower services took the hops they share
     /// with it (a caller's hops to a delayed service are the delayed one's).
     pub attributed_slow: u32,
+    /// The slower service that took most of this one's slow hops: it waits on it.
+    pub slow_because_of: Option<u32>,
     pub top_slow: Option<SlowHop>,
 }
 
@@ -300,6 +302,22 @@ fn attribute_slow_hops(pairs: &FxHashMap<(u32, u32), u32>, services: &mut FxHash
         let leaders: Vec<u32> = scored.iter().filter(|x| x.2 >= LEAD_SHARE * best).map(|x| x.0).collect();
         for &(s, n, _) in scored.iter().filter(|x| leaders.contains(&x.0)) {
             services.entry(s).or_default().attributed_slow = n;
+        }
+        // The others on these hops were waiting on a leader.
+        let mut taken: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
+        for &((x, y), n) in &open {
+            for (me, other) in [(x, y), (y, x)] {
+                if leaders.contains(&other) && !leaders.contains(&me) {
+                    let t = taken.entry(me).or_insert((other, 0));
+                    if n > t.1 {
+                        *t = (other, n);
+                    }
+                }
+            }
+        }
+        for (me, (leader, _)) in taken {
+            let f = services.entry(me).or_default();
+            f.slow_because_of.get_or_insert(leader);
         }
         open.retain(|&((x, y), _)| !leaders.contains(&x) && !leaders.contains(&y));
     }
