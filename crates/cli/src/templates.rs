@@ -190,8 +190,17 @@ fn write_records(
     let mut entries = vec![0u8; BLOCK];
     let mut filled = 0;
     let empty = Vec::new();
+    let text_len = |entry: &[u8]| -> usize {
+        let source = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]) as usize;
+        let shape = u32::from_le_bytes([entry[12], entry[13], entry[14], entry[15]]) as usize;
+        let t = templates.shape_template.get(shape).copied().unwrap_or(0) as usize;
+        quoted_sources.get(source).map_or(0, Vec::len) + rendered.get(t).map_or(0, Vec::len)
+    };
     let render = |piece: &[u8]| -> Vec<u8> {
-        let mut buf = Vec::with_capacity(piece.len() / SPILL_ENTRY * 96);
+        // Sized exactly (texts + line numbers + punctuation): growing a piece-sized
+        // buffer by doubling copies it several times over.
+        let size: usize = piece.chunks_exact(SPILL_ENTRY).map(|e| text_len(e) + 30).sum();
+        let mut buf = Vec::with_capacity(size);
         for entry in piece.chunks_exact(SPILL_ENTRY) {
             let source = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]) as usize;
             let mut line_bytes = [0u8; 8];
