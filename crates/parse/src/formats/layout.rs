@@ -1066,6 +1066,21 @@ mod tests {
     }
 
     #[test]
+    fn a_trace_id_key_does_not_end_the_header() {
+        // `TraceID:` looks like a `tag:` but is the key of a per-request id in the message.
+        let lines = [
+            "2023-01-30T11:38:53.657Z INFO [ts-contacts-service] c.c.ContactsController#83 TraceID: 42b4f7d894cd9d4759a7f1e1acfef52f SpanID: 26cbf63a021f5ef6 [Contacts Id Print]",
+            "2023-01-30T11:38:53.658Z ERROR [ts-contacts-service] c.s.ContactsServiceImpl#31 TraceID: 42b4f7d894cd9d4759a7f1e1acfef52f SpanID: 26cbf63a021f5ef6 FIND CONTACTS BY ID: a5",
+        ];
+        let (name, r) = parse_all(&lines);
+        assert_eq!(r.len(), 2, "{name}");
+        assert_eq!(r[1].level, Some(Level::Error));
+        assert_eq!(r[0].module, None, "{name}");
+        assert!(r[0].message.starts_with("c.c.ContactsController#83 TraceID: 42b4f7d8"), "{}", r[0].message);
+        assert!(is_correlation_key(b"X-Request-Id") && is_correlation_key(b"span_id") && !is_correlation_key(b"sshd"));
+    }
+
+    #[test]
     fn spring_boot_default() {
         let lines = [
             "2024-03-01 10:00:00.123  INFO 12345 --- [           main] c.e.demo.DemoApplication                 : Started DemoApplication",
