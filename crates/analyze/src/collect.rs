@@ -72,7 +72,8 @@ pub struct ChunkDigest {
     recent: Vec<(u32, Option<i64>, String)>,
 }
 
-fn string_hash(s: &str) -> u64 {
+/// Fx hash of a string's bytes (interning, trace ids).
+pub(crate) fn string_hash(s: &str) -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = rustc_hash::FxBuildHasher.build_hasher();
     h.write(s.as_bytes());

@@ -294,7 +294,7 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
         // then its shapes, most frequent first, still hold it.
         let callee = ts.iter().filter_map(|&t| input.templates.templates.get(t)).find_map(|tpl| {
             let mut shapes: Vec<&triage_mine::miner::Shape> = tpl.shapes.iter().filter_map(|&s| input.shapes.shapes.get(s as usize)).collect();
-            shapes.sort_by(|a, b| b.count.cmp(&a.count));
+            shapes.sort_by_key(|s| std::cmp::Reverse(s.count));
             std::iter::once(tpl.text.as_str())
                 .chain(shapes.iter().take(8).map(|s| s.text.as_str()))
                 .find_map(|text| known.iter().find(|other| other.as_str() != name && names(text, other)).cloned())

@@ -18,8 +18,10 @@
 //! measures per service. Does not own ranking services (services.rs) or the report text.
 
 use rustc_hash::FxHashMap;
+use triage_parse::record::{correlation_key, CorrelationKey};
 use triage_parse::Record;
 
+use crate::collect::string_hash;
 use crate::frame::{Frame, MILLISECOND, SECOND};
 
 /// Most events the sample holds (32 bytes each); past it, half the traces are dropped.
@@ -87,21 +89,10 @@ pub fn trace_of(rec: &Record) -> Option<&str> {
     None
 }
 
+/// `trace_id`, `traceId`, `trace.id`, `otel.trace_id`, `X-B3-TraceId`.
 fn is_trace_key(name: &[u8]) -> bool {
     let last = name.iter().rposition(|&c| c == b'.').map_or(name, |i| &name[i + 1..]);
-    let mut buf = [0u8; 16];
-    let mut n = 0;
-    for &b in last {
-        if matches!(b, b'_' | b'-') {
-            continue;
-        }
-        if n == buf.len() {
-            return false;
-        }
-        buf[n] = b.to_ascii_lowercase();
-        n += 1;
-    }
-    matches!(&buf[..n], b"traceid" | b"xb3traceid") || name.eq_ignore_ascii_case(b"trace.id")
+    [last, name].into_iter().any(|n| correlation_key(n) == Some(CorrelationKey::Trace))
 }
 
 /// 8–64 characters, hex digits or a UUID-like mix; not a word.
@@ -111,11 +102,8 @@ fn plausible_id(v: &[u8]) -> bool {
 
 /// Hash of a trace id, mixed so that its high bits are uniform (sampling compares them).
 pub fn trace_hash(id: &str) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = rustc_hash::FxBuildHasher.build_hasher();
-    h.write(id.as_bytes());
-    // splitmix64's finaliser.
-    let mut z = h.finish();
+    // splitmix64's finaliser over the interner's hash.
+    let mut z = string_hash(id);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
     z ^ (z >> 31)
@@ -124,10 +112,14 @@ pub fn trace_hash(id: &str) -> u64 {
 /// The trace hashes of a chunk's records, `None` where a record has none; empty when
 /// the chunk's first records carry no trace id (most logs), so the rest is not searched.
 pub fn chunk_traces(records: &[Record]) -> Vec<Option<u64>> {
-    if !records.iter().take(PROBE_RECORDS).any(|r| trace_of(r).is_some()) {
+    let of = |r: &Record| trace_of(r).map(trace_hash);
+    let probe = records.len().min(PROBE_RECORDS);
+    let mut out: Vec<Option<u64>> = records[..probe].iter().map(of).collect();
+    if out.iter().all(Option::is_none) {
         return Vec::new();
     }
-    records.iter().map(|r| trace_of(r).map(trace_hash)).collect()
+    out.extend(records[probe..].iter().map(of));
+    out
 }
 
 /// One record of a sampled trace.
@@ -433,9 +425,8 @@ pub fn compare_flows(sample: &mut TraceSample, frame: &Frame, shape_template: &[
             let Some(&p99) = thresholds.get(&(a, b)) else { continue };
             let gap = next.ts - e.ts;
             let slow = gap > 2 * p99 + 50 * MILLISECOND;
-            let mut touched = [Some(e.service), (next.service != e.service).then_some(next.service)];
-            for s in touched.iter_mut().flatten() {
-                let f = out.services.entry(*s).or_default();
+            for s in [Some(e.service), (next.service != e.service).then_some(next.service)].into_iter().flatten() {
+                let f = out.services.entry(s).or_default();
                 f.hops += 1;
                 f.slow_hops += slow as u32;
             }

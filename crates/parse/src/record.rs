@@ -120,6 +120,38 @@ fn needs_escape_swar(x: u64) -> bool {
     below_space | has_zero(x ^ (LO * b'"' as u64)) | has_zero(x ^ (LO * b'\\' as u64)) != 0
 }
 
+/// What the key of a per-request id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrelationKey {
+    Trace,
+    Span,
+    Request,
+}
+
+/// `TraceID`, `span_id`, `X-Request-Id`, `x-b3-traceid`…: the kind of id a field name or
+/// a `Key:` in a message stands for, compared without case and without `_`, `-`, `.`.
+/// Logging layouts put these keys in the message (`c.e.Ctl#83 TraceID: 42b4… text`).
+pub fn correlation_key(word: &[u8]) -> Option<CorrelationKey> {
+    let mut buf = [0u8; 24];
+    let mut n = 0;
+    for &b in word {
+        if matches!(b, b'_' | b'-' | b'.') {
+            continue;
+        }
+        if n == buf.len() {
+            return None;
+        }
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    match &buf[..n] {
+        b"traceid" | b"xb3traceid" => Some(CorrelationKey::Trace),
+        b"spanid" | b"parentid" | b"parentspanid" | b"xb3spanid" => Some(CorrelationKey::Span),
+        b"requestid" | b"xrequestid" | b"correlationid" => Some(CorrelationKey::Request),
+        _ => None,
+    }
+}
+
 /// Writes `s` as a JSON string literal.
 pub fn write_json_str(s: &str, out: &mut Vec<u8>) {
     out.reserve(s.len() + 2);

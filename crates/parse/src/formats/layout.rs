@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use super::{specificity, Candidate, LineParser};
 use crate::timestamp::{self, TimeContext, TsLayout};
+use crate::record::correlation_key;
 use crate::{Level, Record};
 
 /// Share of timestamped sample lines that must agree on an element for it to join the layout.
@@ -301,35 +302,15 @@ static TAG_BYTE: [bool; 256] = {
 };
 
 /// A token that ends a header with a colon: `sshd[123]:`, `dfs.DataNode$X:`, `(addr):`, `:`.
-/// `TraceID`, `span_id`, `X-Request-Id`…: the key of a per-request id that a logging
-/// layout puts in the message (`c.e.Ctl#83 TraceID: 42b4… SpanID: 26cb… text`). Its colon
+/// Not the key of a per-request id (`TraceID:`, see [`correlation_key`]): its colon
 /// does not end a header tag, or the logger would be taken for a host and the key for a
 /// logger.
-pub(crate) fn is_correlation_key(word: &[u8]) -> bool {
-    let mut buf = [0u8; 24];
-    let mut n = 0;
-    for &b in word {
-        if matches!(b, b'_' | b'-' | b'.') {
-            continue;
-        }
-        if n == buf.len() {
-            return false;
-        }
-        buf[n] = b.to_ascii_lowercase();
-        n += 1;
-    }
-    matches!(
-        &buf[..n],
-        b"traceid" | b"spanid" | b"parentid" | b"parentspanid" | b"requestid" | b"xrequestid" | b"correlationid" | b"xb3traceid" | b"xb3spanid"
-    )
-}
-
 fn is_tag(tok: &[u8]) -> bool {
     if tok == b":" {
         return true;
     }
     let Some(body) = tok.strip_suffix(b":") else { return false };
-    if body.is_empty() || body.len() > 120 || body.ends_with(b":") || is_correlation_key(body) {
+    if body.is_empty() || body.len() > 120 || body.ends_with(b":") || correlation_key(body).is_some() {
         return false;
     }
     // One pass for what the tests below need (this runs on most header tokens).
@@ -1077,7 +1058,7 @@ mod tests {
         assert_eq!(r[1].level, Some(Level::Error));
         assert_eq!(r[0].module, None, "{name}");
         assert!(r[0].message.starts_with("c.c.ContactsController#83 TraceID: 42b4f7d8"), "{}", r[0].message);
-        assert!(is_correlation_key(b"X-Request-Id") && is_correlation_key(b"span_id") && !is_correlation_key(b"sshd"));
+        assert!(correlation_key(b"X-Request-Id").is_some() && correlation_key(b"span_id").is_some() && correlation_key(b"sshd").is_none());
     }
 
     #[test]
