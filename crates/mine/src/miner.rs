@@ -22,6 +22,9 @@
 //! further new shapes are folded into an overflow shape per token count, so memory is
 //! bounded by the cap, whatever the input size.
 
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 use rustc_hash::FxHashMap as HashMap;
 
 use triage_parse::Record;
@@ -98,23 +101,50 @@ pub fn shape_chunk_visit(
     masker: &Masker,
     records: &[Record],
     capture_params: bool,
+    visit: impl FnMut(usize, &str, &[Param]),
+) -> ChunkShapes {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => shape_with(&mut scratch, masker, records, capture_params, visit),
+        // Only if `visit` itself shapes a chunk on this thread.
+        Err(_) => shape_with(&mut ShapeScratch::default(), masker, records, capture_params, visit),
+    })
+}
+
+/// The working memory of [`shape_chunk_visit`], kept per thread between chunks and
+/// cleared after each: allocating it afresh for every chunk showed in profiles as the
+/// kernel zeroing new pages.
+#[derive(Default)]
+struct ShapeScratch {
+    /// Local shape ids, by the hash of their text.
+    index: HashTable<u32>,
+    /// Messages already masked in this chunk, by their hash: (record index, local shape
+    /// id, range of their values in `params`). Logs repeat themselves: an identical
+    /// message has the identical shape and value positions, so it is masked once.
+    repeats: HashTable<[u32; 4]>,
+    params: Vec<Param>,
+    masked: Masked,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<ShapeScratch> = std::cell::RefCell::new(ShapeScratch::default());
+}
+
+fn shape_with(
+    scratch: &mut ShapeScratch,
+    masker: &Masker,
+    records: &[Record],
+    capture_params: bool,
     mut visit: impl FnMut(usize, &str, &[Param]),
 ) -> ChunkShapes {
-    let mut out = ChunkShapes::default();
     // FxHash: shapes are our own text, not adversarial keys, and this is the hot path.
-    // Sized for the chunk up front: growing (rehashing) them showed in profiles.
-    let mut index: rustc_hash::FxHashMap<String, u32> =
-        rustc_hash::FxHashMap::with_capacity_and_hasher(records.len() / 4 + 16, Default::default());
-    let mut masked = Masked::default();
-    // Logs repeat themselves: an identical message has the identical shape and value
-    // positions, so it is masked once per chunk.
-    let mut repeats: rustc_hash::FxHashMap<&str, (u32, u32, u32)> =
-        rustc_hash::FxHashMap::with_capacity_and_hasher(records.len(), Default::default());
+    let hasher = rustc_hash::FxBuildHasher;
+    let ShapeScratch { index, repeats, params: cached_params, masked } = scratch;
+    let mut out = ChunkShapes::default();
     out.record_shape.reserve(records.len());
-    let mut cached_params: Vec<Param> = Vec::new();
     for (k, rec) in records.iter().enumerate() {
         let text = record_text(&rec.message);
-        if let Some(&(id, from, to)) = repeats.get(rec.message.as_str()) {
+        let message_hash = hasher.hash_one(rec.message.as_str());
+        if let Some(&[_, id, from, to]) = repeats.find(message_hash, |e| records[e[0] as usize].message == rec.message) {
             let shape = &mut out.shapes[id as usize];
             for (slot, p) in shape.params.iter_mut().zip(&cached_params[from as usize..to as usize]) {
                 capture(slot, p, text.get(p.start as usize..p.end as usize).unwrap_or(""));
@@ -124,12 +154,12 @@ pub fn shape_chunk_visit(
             out.record_shape.push(id);
             continue;
         }
-        masker.mask(&text, &mut masked);
-        let id = match index.get(masked.shape.as_str()) {
+        masker.mask(&text, masked);
+        let shape_hash = hasher.hash_one(masked.shape.as_str());
+        let id = match index.find(shape_hash, |&id| out.shapes[id as usize].text == masked.shape) {
             Some(&id) => id,
             None => {
                 let id = out.shapes.len() as u32;
-                index.insert(masked.shape.clone(), id);
                 out.shapes.push(LocalShape {
                     text: masked.shape.clone(),
                     count: 0,
@@ -148,13 +178,17 @@ pub fn shape_chunk_visit(
                         Vec::new()
                     },
                 });
+                let shapes = &out.shapes;
+                index.insert_unique(shape_hash, id, |&id| hasher.hash_one(shapes[id as usize].text.as_str()));
                 id
             }
         };
         if rec.message.len() <= 1024 {
             let from = cached_params.len() as u32;
             cached_params.extend_from_slice(&masked.params);
-            repeats.insert(rec.message.as_str(), (id, from, cached_params.len() as u32));
+            repeats.insert_unique(message_hash, [k as u32, id, from, cached_params.len() as u32], |e| {
+                hasher.hash_one(records[e[0] as usize].message.as_str())
+            });
         }
         let shape = &mut out.shapes[id as usize];
         for (slot, p) in shape.params.iter_mut().zip(&masked.params) {
@@ -164,6 +198,9 @@ pub fn shape_chunk_visit(
         count_record(shape, rec);
         out.record_shape.push(id);
     }
+    index.clear();
+    repeats.clear();
+    cached_params.clear();
     out
 }
 
@@ -630,19 +667,22 @@ impl KeyTokens {
     }
 }
 
-/// Induces templates from the shape table.
-/// A hash of `key` with position `p` left out (FNV-style over the token ids, position
-/// marked so that leaving out different positions gives different hashes).
-fn hash_without(key: &[u32], p: usize) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ p as u64;
-    for (i, &t) in key.iter().enumerate() {
-        if i != p {
-            h = (h ^ u64::from(t)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    h
+/// One token's share of a key's hash: its id mixed with its position (splitmix64's
+/// finaliser), so that a key's hash is the wrapping sum of its tokens' shares and the
+/// hash with position `p` left out is that sum minus one share — O(1), kept up to date
+/// as positions become variable.
+fn token_share(t: u32, p: usize) -> u64 {
+    let mut x = ((p as u64) << 32 | u64::from(t)).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
 }
 
+fn key_hash(key: &[u32]) -> u64 {
+    key.iter().enumerate().fold(0u64, |h, (p, &t)| h.wrapping_add(token_share(t, p)))
+}
+
+/// Induces templates from the shape table.
 pub fn induce(table: &ShapeTable) -> Templates {
     let n = table.shapes.len();
     let mut clusters = Clusters { parent: (0..n as u32).collect() };
@@ -674,24 +714,27 @@ pub fn induce(table: &ShapeTable) -> Templates {
     for (i, t) in keys.iter().enumerate() {
         by_len.entry(t.len()).or_default().push(i as u32);
     }
+    let mut key_sums: Vec<u64> = keys.iter().map(|k| key_hash(k)).collect();
     let mut lens: Vec<usize> = by_len.keys().copied().collect();
     lens.sort_unstable();
     for len in lens {
-        let members = &by_len[&len];
+        // Cluster roots of this length, ascending; merges only ever remove roots.
+        let mut roots: Vec<u32> = by_len[&len].clone();
         loop {
             let mut changed = false;
             for p in 0..len {
                 // Group cluster roots by their key with position p wildcarded. Sorting
                 // by that key compared token by token was most of induction's time, so
-                // roots are sorted by a hash of it (prefix and suffix hashes, computed
-                // once per root for all positions) and only equal hashes are compared in
-                // full. Each group keeps ascending ids; groups are disjoint, so the order
-                // they merge in does not matter.
-                let mut roots: Vec<u32> = members.iter().map(|&m| clusters.find(m)).collect();
-                roots.sort_unstable();
-                roots.dedup();
+                // roots are sorted by a hash of it (the root's key sum less position
+                // p's share, O(1)) and only equal hashes are compared in full. Each
+                // group keeps ascending ids; groups are disjoint, so the order they
+                // merge in does not matter.
+                roots.retain(|&r| clusters.parent[r as usize] == r);
                 let key_without_p = |r: u32| keys[r as usize].iter().enumerate().filter(move |(i, _)| *i != p).map(|(_, t)| *t);
-                let mut hashed: Vec<(u64, u32)> = roots.iter().map(|&r| (hash_without(&keys[r as usize], p), r)).collect();
+                let mut hashed: Vec<(u64, u32)> = roots
+                    .iter()
+                    .map(|&r| (key_sums[r as usize].wrapping_sub(token_share(keys[r as usize][p], p)), r))
+                    .collect();
                 hashed.sort_unstable();
                 let mut grouped: Vec<u32> = Vec::with_capacity(hashed.len());
                 let mut runs = &hashed[..];
@@ -735,9 +778,11 @@ pub fn induce(table: &ShapeTable) -> Templates {
                     for &r in &group[1..] {
                         clusters.union(first, r);
                     }
-                    let root = clusters.find(first);
-                    counts[root as usize] = total;
-                    keys[root as usize][p] = tokens.id(generalised);
+                    let root = clusters.find(first) as usize;
+                    counts[root] = total;
+                    let (old, new) = (keys[root][p], tokens.id(generalised));
+                    keys[root][p] = new;
+                    key_sums[root] = key_sums[root].wrapping_sub(token_share(old, p)).wrapping_add(token_share(new, p));
                     changed = true;
                 }
             }

@@ -321,7 +321,8 @@ fn open_and_detect(
     };
     let compression = opened.compression;
     let size_on_disk = opened.size_on_disk;
-    let mut reader = ChunkReader::new(path, opened, opts.limits).with_pool(opts.pool.clone());
+    let limits = ReadLimits { chunk_bytes: balanced_chunk_bytes(opts.limits.chunk_bytes, compression, size_on_disk), ..opts.limits };
+    let mut reader = ChunkReader::new(path, opened, limits).with_pool(opts.pool.clone());
     let head = reader.peek().map_err(|e| (name.to_string(), e))?;
     let owned = sample_lines(&head[..head.len().min(1 << 20)]);
     let sample: Vec<&str> = owned.iter().map(|l| l.as_ref()).collect();
@@ -330,6 +331,20 @@ fn open_and_detect(
         None => detect::detect(&sample, &ctx),
     };
     Ok((Arc::new(FileInfo { index, name, detection, ctx, compression, size_on_disk }), reader))
+}
+
+/// Chunk size for a file: `configured`, but small enough that an uncompressed file of
+/// known size makes about sixteen chunks (not under 256 KiB, where per-chunk costs
+/// start to show). With one or two big chunks per core, the last chunk runs alone
+/// while the other cores idle: a 7 MB file took 10 % longer in 1 MiB chunks. The size
+/// depends on the file only, never on the thread count, so results (the parameter
+/// sketches merge per chunk) are the same on any machine.
+fn balanced_chunk_bytes(configured: usize, compression: Compression, size_on_disk: Option<u64>) -> usize {
+    const FLOOR: u64 = 256 * 1024;
+    match (compression, size_on_disk) {
+        (Compression::None, Some(size)) => configured.min((size / 16).max(FLOOR) as usize),
+        _ => configured,
+    }
 }
 
 /// The first [`SAMPLE_LINES`] non-blank lines of `head`, as `str::lines` over its lossy
