@@ -244,6 +244,13 @@ pub struct ShapeTable {
     pub shapes: Vec<Shape>,
     /// Records folded into overflow shapes because the table was full.
     pub overflowed: u64,
+    /// Induction's form of each shape (key token ids), built as shapes are folded in —
+    /// on the thread that folds chunks, while the workers mask — so that induction,
+    /// which waits for the last chunk, starts from it.
+    keys: Vec<Vec<u32>>,
+    key_tokens: TokenInterner,
+    /// Shape token → key token id: shapes share most of their tokens.
+    raw_tokens: HashMap<String, u32>,
 }
 
 impl ShapeTable {
@@ -300,6 +307,19 @@ impl ShapeTable {
     fn insert(&mut self, text: &str, sample: &str) -> u32 {
         let id = self.shapes.len() as u32;
         self.index.insert(text.to_string(), id);
+        let (raw, tokens) = (&mut self.raw_tokens, &mut self.key_tokens);
+        let key = text
+            .split(' ')
+            .map(|t| match raw.get(t) {
+                Some(&id) => id,
+                None => {
+                    let id = tokens.id(group_token(t), 0);
+                    raw.insert(t.to_string(), id);
+                    id
+                }
+            })
+            .collect();
+        self.keys.push(key);
         self.shapes.push(Shape {
             text: text.to_string(),
             count: 0,
@@ -635,35 +655,60 @@ impl Clusters {
     }
 }
 
-/// The distinct key tokens of induction, interned: keys are vectors of ids, so grouping
-/// and comparing them compares integers, and each distinct shape token is turned into
-/// its key form once.
-#[derive(Default)]
-struct KeyTokens {
+/// Distinct key tokens, interned: keys are vectors of ids, so grouping and comparing
+/// them compares integers, and each distinct shape token is turned into its key form
+/// once.
+#[derive(Debug, Default)]
+struct TokenInterner {
     ids: HashMap<String, u32>,
     text: Vec<String>,
     /// [`has_constant`] of each token.
     constant: Vec<bool>,
 }
 
-impl KeyTokens {
-    fn id(&mut self, t: String) -> u32 {
+impl TokenInterner {
+    fn id(&mut self, t: String, offset: u32) -> u32 {
         if let Some(&id) = self.ids.get(t.as_str()) {
-            return id;
+            return id + offset;
         }
         let id = self.text.len() as u32;
         self.constant.push(has_constant(&t));
         self.text.push(t.clone());
         self.ids.insert(t, id);
-        id
+        id + offset
+    }
+}
+
+/// The key tokens of induction: the shape table's (read only) and, above them, the
+/// variable forms induction makes (`user=<*>`).
+struct KeyTokens<'a> {
+    base: &'a TokenInterner,
+    added: TokenInterner,
+}
+
+impl KeyTokens<'_> {
+    fn id(&mut self, t: String) -> u32 {
+        match self.base.ids.get(t.as_str()) {
+            Some(&id) => id,
+            None => self.added.id(t, self.base.text.len() as u32),
+        }
     }
 
     fn text(&self, id: u32) -> &str {
-        self.text.get(id as usize).map_or("", String::as_str)
+        match id.checked_sub(self.base.text.len() as u32) {
+            None => self.base.text.get(id as usize),
+            Some(k) => self.added.text.get(k as usize),
+        }
+        .map_or("", String::as_str)
     }
 
     fn constant(&self, id: u32) -> bool {
-        self.constant.get(id as usize).copied().unwrap_or(false)
+        match id.checked_sub(self.base.text.len() as u32) {
+            None => self.base.constant.get(id as usize),
+            Some(k) => self.added.constant.get(k as usize),
+        }
+        .copied()
+        .unwrap_or(false)
     }
 }
 
@@ -687,27 +732,8 @@ pub fn induce(table: &ShapeTable) -> Templates {
     let n = table.shapes.len();
     let mut clusters = Clusters { parent: (0..n as u32).collect() };
     // Per cluster root: the current key tokens (with `<*>` where it became variable).
-    let mut tokens = KeyTokens::default();
-    let mut keys: Vec<Vec<u32>> = Vec::with_capacity(n);
-    {
-        // Shape token → key token id: shapes share most of their tokens.
-        let mut raw: HashMap<&str, u32> = HashMap::default();
-        for shape in &table.shapes {
-            let key = shape
-                .text
-                .split(' ')
-                .map(|t| match raw.get(t) {
-                    Some(&id) => id,
-                    None => {
-                        let id = tokens.id(group_token(t));
-                        raw.insert(t, id);
-                        id
-                    }
-                })
-                .collect();
-            keys.push(key);
-        }
-    }
+    let mut tokens = KeyTokens { base: &table.key_tokens, added: TokenInterner::default() };
+    let mut keys: Vec<Vec<u32>> = table.keys.clone();
     // Records per cluster root.
     let mut counts: Vec<u64> = table.shapes.iter().map(|s| s.count).collect();
     let mut by_len: HashMap<usize, Vec<u32>> = HashMap::default();
@@ -736,40 +762,37 @@ pub fn induce(table: &ShapeTable) -> Templates {
                     .map(|&r| (key_sums[r as usize].wrapping_sub(token_share(keys[r as usize][p], p)), r))
                     .collect();
                 hashed.sort_unstable();
-                let mut grouped: Vec<u32> = Vec::with_capacity(hashed.len());
-                let mut runs = &hashed[..];
-                while let Some(&(h, _)) = runs.first() {
-                    let n = runs.iter().take_while(|x| x.0 == h).count();
-                    let start = grouped.len();
-                    grouped.extend(runs[..n].iter().map(|x| x.1));
+                let mut merges: Vec<(Vec<u32>, String)> = Vec::new();
+                let mut run: Vec<u32> = Vec::new();
+                for same_hash in hashed.chunk_by(|a, b| a.0 == b.0) {
+                    // A root alone with its hash has no partner at this position.
+                    if same_hash.len() < 2 {
+                        continue;
+                    }
                     // Different keys that share a hash are told apart here (stable: ids
                     // stay ascending within each key).
-                    grouped[start..].sort_by(|&a, &b| key_without_p(a).cmp(key_without_p(b)));
-                    runs = &runs[n..];
-                }
-                let mut merges: Vec<(Vec<u32>, String)> = Vec::new();
-                let mut rest = &grouped[..];
-                while let Some(&first) = rest.first() {
-                    let n = rest.iter().take_while(|&&r| key_without_p(r).eq(key_without_p(first))).count();
-                    let (group, tail) = rest.split_at(n);
-                    rest = tail;
-                    if group.len() < 2 {
-                        continue;
-                    }
-                    // Never wildcard the last constant token: `normal`, `warning` and
-                    // `running` are three events, not one `<*>`.
-                    let r0 = group[0] as usize;
-                    let constants_left = keys[r0].iter().enumerate().filter(|(i, t)| *i != p && tokens.constant(**t)).count();
-                    if constants_left == 0 {
-                        continue;
-                    }
-                    let mut values: Vec<&str> = group.iter().map(|&r| tokens.text(keys[r as usize][p])).collect();
-                    values.sort_unstable();
-                    values.dedup();
-                    let already_variable = values.iter().any(|v| !has_constant(v));
-                    if already_variable || is_variable_position(group, p, &keys, &tokens, &counts) {
-                        let generalised = generalise(&values);
-                        merges.push((group.to_vec(), generalised));
+                    run.clear();
+                    run.extend(same_hash.iter().map(|x| x.1));
+                    run.sort_by(|&a, &b| key_without_p(a).cmp(key_without_p(b)));
+                    for group in run.chunk_by(|&a, &b| key_without_p(a).eq(key_without_p(b))) {
+                        if group.len() < 2 {
+                            continue;
+                        }
+                        // Never wildcard the last constant token: `normal`, `warning` and
+                        // `running` are three events, not one `<*>`.
+                        let r0 = group[0] as usize;
+                        let constants_left = keys[r0].iter().enumerate().filter(|(i, t)| *i != p && tokens.constant(**t)).count();
+                        if constants_left == 0 {
+                            continue;
+                        }
+                        let mut values: Vec<&str> = group.iter().map(|&r| tokens.text(keys[r as usize][p])).collect();
+                        values.sort_unstable();
+                        values.dedup();
+                        let already_variable = values.iter().any(|v| !has_constant(v));
+                        if already_variable || is_variable_position(group, p, &keys, &tokens, &counts) {
+                            let generalised = generalise(&values);
+                            merges.push((group.to_vec(), generalised));
+                        }
                     }
                 }
                 for (group, generalised) in merges {
