@@ -59,6 +59,8 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
     let spill_file = tempfile::tempfile().context("creating a temporary file for record positions")?;
     let mut spill = BufWriter::with_capacity(1 << 20, spill_file);
     let mut spill_error: Option<io::Error> = None;
+    // One chunk's entries, built before one write (reused: fresh memory costs page faults).
+    let mut block: Vec<u8> = Vec::new();
     let progress = crate::progress::Progress::new(!args.input.quiet && io::stderr().is_terminal());
     let summary = intake::run(
         &args.input.paths,
@@ -82,7 +84,7 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
                     let global = table.absorb(&shapes);
                     if per_record {
                         // One write per chunk: the entries are built in a block first.
-                        let mut block = Vec::with_capacity(lines.len() * SPILL_ENTRY);
+                        block.clear();
                         for (line, local) in lines.iter().zip(&shapes.record_shape) {
                             block.extend_from_slice(&(info.index as u32).to_le_bytes());
                             block.extend_from_slice(&line.to_le_bytes());
@@ -185,8 +187,11 @@ fn write_records(
     // record, so it avoids per-record calls into the buffered reader and writer.
     // Entries are read back in blocks and each block is rendered on all cores (the
     // text of a record depends on nothing but its entry), then written in order.
-    const PIECE: usize = 8192;
-    const BLOCK: usize = PIECE * 16 * SPILL_ENTRY;
+    // Pieces are rendered into buffers reused from block to block: fresh buffers for
+    // every piece showed in profiles as the kernel zeroing new pages.
+    const PIECE: usize = 2048;
+    const BLOCK: usize = PIECE * 8 * SPILL_ENTRY;
+    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); BLOCK / (PIECE * SPILL_ENTRY)];
     let mut entries = vec![0u8; BLOCK];
     let mut filled = 0;
     let empty = Vec::new();
@@ -196,11 +201,12 @@ fn write_records(
         let t = templates.shape_template.get(shape).copied().unwrap_or(0) as usize;
         quoted_sources.get(source).map_or(0, Vec::len) + rendered.get(t).map_or(0, Vec::len)
     };
-    let render = |piece: &[u8]| -> Vec<u8> {
+    let render = |piece: &[u8], buf: &mut Vec<u8>| {
         // Sized exactly (texts + line numbers + punctuation): growing a piece-sized
         // buffer by doubling copies it several times over.
         let size: usize = piece.chunks_exact(SPILL_ENTRY).map(|e| text_len(e) + 30).sum();
-        let mut buf = Vec::with_capacity(size);
+        buf.clear();
+        buf.reserve(size);
         for entry in piece.chunks_exact(SPILL_ENTRY) {
             let source = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]) as usize;
             let mut line_bytes = [0u8; 8];
@@ -213,18 +219,17 @@ fn write_records(
             match format {
                 TemplateFormat::Csv => {
                     buf.extend_from_slice(src);
-                    push_u64(&mut buf, line);
+                    push_u64(buf, line);
                     buf.push(b',');
                 }
                 _ => {
                     buf.extend_from_slice(b"{\"line\":");
-                    push_u64(&mut buf, line);
+                    push_u64(buf, line);
                     buf.extend_from_slice(src);
                 }
             }
             buf.extend_from_slice(tpl);
         }
-        buf
     };
     loop {
         let n = match spill.read(&mut entries[filled..]) {
@@ -236,9 +241,10 @@ fn write_records(
         // Render when the block is full or the input is done.
         if filled == BLOCK || n == 0 {
             let whole = filled / SPILL_ENTRY * SPILL_ENTRY;
-            let pieces: Vec<Vec<u8>> = entries[..whole].par_chunks(PIECE * SPILL_ENTRY).map(render).collect();
-            for piece in &pieces {
-                out.write_all(piece)?;
+            let pieces = entries[..whole].par_chunks(PIECE * SPILL_ENTRY);
+            pieces.zip(buffers.par_iter_mut()).for_each(|(piece, buf)| render(piece, buf));
+            for buf in buffers.iter().take(whole.div_ceil(PIECE * SPILL_ENTRY)) {
+                out.write_all(buf)?;
             }
             entries.copy_within(whole..filled, 0);
             filled -= whole;
