@@ -168,7 +168,7 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
             if let Some(newest) = records.iter().filter_map(|r| r.ts).max() {
                 horizon.observe(newest);
             }
-            (digest_chunk(&masker, &info.name, &records, horizon.needed_from()), n)
+            (digest_chunk(&masker, &info.name, records, horizon.needed_from()), n)
         },
         |event| {
             warn_event(&event);

@@ -195,7 +195,7 @@ fn cmd_parse(args: ParseArgs) -> Result<ExitCode> {
             let mut buf = out_pool.get(records.iter().map(|r| r.message.len() + 160).sum::<usize>() * 5 / 4);
             let mut source = Vec::with_capacity(info.name.len() + 2);
             triage_parse::record::write_json_str(&info.name, &mut source);
-            for r in &records {
+            for r in records {
                 r.write_json_with_source(&source, &mut buf);
             }
             (buf, records.len())

@@ -67,7 +67,7 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
         &opts,
         |_, records, _| {
             let lines: Vec<u64> = if per_record { records.iter().map(|r| r.line).collect() } else { Vec::new() };
-            (shape_chunk(&masker, &records, !per_record), lines)
+            (shape_chunk(&masker, records, !per_record), lines)
         },
         |event| {
             warn_event(&event);

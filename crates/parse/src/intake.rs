@@ -181,7 +181,7 @@ enum Msg {
 pub fn run<T, M, S>(paths: &[String], opts: &IntakeOptions, map: M, mut sink: S) -> IntakeSummary
 where
     T: Send,
-    M: Fn(&FileInfo, Vec<Record>, &mut IntakeCounts) -> T + Sync,
+    M: Fn(&FileInfo, &[Record], &mut IntakeCounts) -> T + Sync,
     S: FnMut(IntakeEvent<T>) -> bool,
 {
     let (sources, errors) = expand_inputs(paths);
@@ -206,14 +206,18 @@ where
         for _ in 0..workers {
             let done_tx = done_tx.clone();
             let (work_rx, map) = (&work_rx, &map);
-            scope.spawn(move || loop {
-                let next = match work_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                let Ok((seq, msg)) = next else { return };
-                if done_tx.send((seq, process(msg, opts, map))).is_err() {
-                    return;
+            scope.spawn(move || {
+                // Reused from chunk to chunk (see `Assembler::assemble_into`).
+                let mut records = Vec::new();
+                loop {
+                    let next = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, msg)) = next else { return };
+                    if done_tx.send((seq, process(msg, opts, map, &mut records))).is_err() {
+                        return;
+                    }
                 }
             });
         }
@@ -247,16 +251,17 @@ enum Done<T> {
     Failed(String, ReadError),
 }
 
-fn process<T, M>(msg: Msg, opts: &IntakeOptions, map: &M) -> Done<T>
+fn process<T, M>(msg: Msg, opts: &IntakeOptions, map: &M, records: &mut Vec<Record>) -> Done<T>
 where
-    M: Fn(&FileInfo, Vec<Record>, &mut IntakeCounts) -> T,
+    M: Fn(&FileInfo, &[Record], &mut IntakeCounts) -> T,
 {
     match msg {
         Msg::Chunk(info, chunk) => {
             let mut counts = IntakeCounts::default();
             let asm = Assembler { parser: info.detection.parser().as_ref(), ctx: &info.ctx, max_record_bytes: opts.max_record_bytes };
-            let records = asm.assemble_detail(opts.detail, &chunk.data, chunk.first_line, &mut counts);
+            asm.assemble_into(opts.detail, &chunk.data, chunk.first_line, &mut counts, records);
             let out = map(&info, records, &mut counts);
+            records.clear();
             let bytes = chunk.data.len() as u64;
             opts.pool.put(chunk.data);
             Done::Chunk(info, out, counts, bytes)
