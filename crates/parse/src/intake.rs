@@ -471,3 +471,22 @@ fn read_all(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_sized_from_the_file_alone() {
+        const MIB: usize = 1 << 20;
+        // A 7.3 MB file: sixteen chunks, whatever the thread count.
+        assert_eq!(balanced_chunk_bytes(MIB, Compression::None, Some(7_270_018)), 7_270_018 / 16);
+        // Big files keep the configured size; small ones do not go under 256 KiB.
+        assert_eq!(balanced_chunk_bytes(MIB, Compression::None, Some(1 << 30)), MIB);
+        assert_eq!(balanced_chunk_bytes(MIB, Compression::None, Some(100_000)), 256 * 1024);
+        // A smaller configured size wins; compressed or unknown sizes keep it.
+        assert_eq!(balanced_chunk_bytes(4096, Compression::None, Some(1 << 30)), 4096);
+        assert_eq!(balanced_chunk_bytes(MIB, Compression::Gzip, Some(7_270_018)), MIB);
+        assert_eq!(balanced_chunk_bytes(MIB, Compression::None, None), MIB);
+    }
+}
