@@ -313,7 +313,7 @@ impl ShapeTable {
             .map(|t| match raw.get(t) {
                 Some(&id) => id,
                 None => {
-                    let id = tokens.id(group_token(t), 0);
+                    let id = tokens.id(group_token(t));
                     raw.insert(t.to_string(), id);
                     id
                 }
@@ -667,15 +667,15 @@ struct TokenInterner {
 }
 
 impl TokenInterner {
-    fn id(&mut self, t: String, offset: u32) -> u32 {
+    fn id(&mut self, t: String) -> u32 {
         if let Some(&id) = self.ids.get(t.as_str()) {
-            return id + offset;
+            return id;
         }
         let id = self.text.len() as u32;
         self.constant.push(has_constant(&t));
         self.text.push(t.clone());
         self.ids.insert(t, id);
-        id + offset
+        id
     }
 }
 
@@ -690,25 +690,26 @@ impl KeyTokens<'_> {
     fn id(&mut self, t: String) -> u32 {
         match self.base.ids.get(t.as_str()) {
             Some(&id) => id,
-            None => self.added.id(t, self.base.text.len() as u32),
+            None => self.base.text.len() as u32 + self.added.id(t),
+        }
+    }
+
+    /// The interner holding `id`, and its index there.
+    fn locate(&self, id: u32) -> (&TokenInterner, usize) {
+        match id.checked_sub(self.base.text.len() as u32) {
+            None => (self.base, id as usize),
+            Some(k) => (&self.added, k as usize),
         }
     }
 
     fn text(&self, id: u32) -> &str {
-        match id.checked_sub(self.base.text.len() as u32) {
-            None => self.base.text.get(id as usize),
-            Some(k) => self.added.text.get(k as usize),
-        }
-        .map_or("", String::as_str)
+        let (interner, k) = self.locate(id);
+        interner.text.get(k).map_or("", String::as_str)
     }
 
     fn constant(&self, id: u32) -> bool {
-        match id.checked_sub(self.base.text.len() as u32) {
-            None => self.base.constant.get(id as usize),
-            Some(k) => self.added.constant.get(k as usize),
-        }
-        .copied()
-        .unwrap_or(false)
+        let (interner, k) = self.locate(id);
+        interner.constant.get(k).copied().unwrap_or(false)
     }
 }
 

@@ -261,7 +261,6 @@ where
             let asm = Assembler { parser: info.detection.parser().as_ref(), ctx: &info.ctx, max_record_bytes: opts.max_record_bytes };
             asm.assemble_into(opts.detail, &chunk.data, chunk.first_line, &mut counts, records);
             let out = map(&info, records, &mut counts);
-            records.clear();
             let bytes = chunk.data.len() as u64;
             opts.pool.put(chunk.data);
             Done::Chunk(info, out, counts, bytes)
