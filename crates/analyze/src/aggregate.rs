@@ -95,7 +95,12 @@ fn group_add(map: &mut FxHashMap<u32, GroupCounts>, id: u32, row: &Row, in_windo
 }
 
 /// Reads the rows back once and counts everything the analyses need.
-pub fn aggregate(c: &mut Collected, frame: &Frame, shape_template: &[u32], templates: usize) -> std::io::Result<Aggregates> {
+pub fn aggregate(
+    c: &mut Collected,
+    frame: &Frame,
+    shape_template: &[u32],
+    templates: usize,
+) -> std::io::Result<Aggregates> {
     let mut a = Aggregates {
         templates: vec![TemplateCounts::default(); templates],
         total_series: vec![0; frame.buckets],
@@ -129,7 +134,9 @@ pub fn aggregate(c: &mut Collected, frame: &Frame, shape_template: &[u32], templ
             if row.is_error() {
                 a.error_series[b] += 1;
                 if row.module != NONE {
-                    a.module_error_series.entry(row.module).or_insert_with(|| vec![0; buckets])[b] += 1;
+                    a.module_error_series
+                        .entry(row.module)
+                        .or_insert_with(|| vec![0; buckets])[b] += 1;
                 }
             }
             if tc.series.is_empty() {
@@ -148,7 +155,11 @@ pub fn aggregate(c: &mut Collected, frame: &Frame, shape_template: &[u32], templ
             tc.levels[row.level as usize % 7] += 1;
             tc.first_in_window = Some(tc.first_in_window.map_or(ts, |f| f.min(ts)));
             tc.last_in_window = Some(tc.last_in_window.map_or(ts, |l| l.max(ts)));
-            for (map, id) in [(&mut a.template_modules, row.module), (&mut a.template_hosts, row.host), (&mut a.template_services, row.service)] {
+            for (map, id) in [
+                (&mut a.template_modules, row.module),
+                (&mut a.template_hosts, row.host),
+                (&mut a.template_services, row.service),
+            ] {
                 if id != NONE {
                     *map.entry((t, id)).or_insert(0) += 1;
                 }

@@ -14,10 +14,10 @@ use crate::collect::Collected;
 use crate::frame::{Frame, FrameRequest, MINUTE};
 use crate::metrics::{self, MetricKind, MetricsInput};
 use crate::model::*;
+use crate::model_time;
 use crate::problems::{self, ProblemDraft};
 use crate::rules::{Lang, Rules};
 use crate::spikes::{self, SpikeDraft};
-use crate::model_time;
 
 pub struct AnalyzeOptions {
     pub frame: FrameRequest,
@@ -40,7 +40,9 @@ pub struct SideInputs {
 /// Asks every live source for the window and baselines; their series join the CSV
 /// metrics, their warnings and failures become notes.
 fn fetch_metric_sources(side: &mut SideInputs, frame: &Frame) {
-    let spans: Vec<(i64, i64)> = std::iter::once(frame.window).chain(frame.baselines.iter().copied()).collect();
+    let spans: Vec<(i64, i64)> = std::iter::once(frame.window)
+        .chain(frame.baselines.iter().copied())
+        .collect();
     for source in std::mem::take(&mut side.metric_sources) {
         match source.fetch(&spans) {
             Ok(m) => {
@@ -54,7 +56,12 @@ fn fetch_metric_sources(side: &mut SideInputs, frame: &Frame) {
                         all.rows += m.rows;
                         all.skipped += m.skipped;
                     }
-                    None => side.metrics = Some(MetricsInput { warnings: Vec::new(), ..m }),
+                    None => {
+                        side.metrics = Some(MetricsInput {
+                            warnings: Vec::new(),
+                            ..m
+                        })
+                    }
                 }
             }
             Err(e) => side.notes.push(format!("metrics not used: {}: {e}", source.describe())),
@@ -65,7 +72,12 @@ fn fetch_metric_sources(side: &mut SideInputs, frame: &Frame) {
 const LEVEL_NAMES: [&str; 7] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "NONE"];
 
 fn by_level(levels: &[u64; 7]) -> BTreeMap<String, u64> {
-    levels.iter().enumerate().filter(|(_, n)| **n > 0).map(|(i, n)| (LEVEL_NAMES[i].to_string(), *n)).collect()
+    levels
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(i, n)| (LEVEL_NAMES[i].to_string(), *n))
+        .collect()
 }
 
 fn metrics_range(m: &MetricsInput) -> Option<(i64, i64)> {
@@ -90,7 +102,9 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
     let data_range = union.or_else(|| {
         // Only live sources: the window ends now; they may hold a day and more of history.
         (!side.metric_sources.is_empty()).then(|| {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64);
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as i64);
             (now - 2 * crate::frame::DAY, now)
         })
     });
@@ -102,16 +116,31 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
     let mut spikes = spikes::detect(&agg, &frame, false);
     let error_spikes = spikes::detect(&agg, &frame, true);
     // An error spike inside a volume spike adds nothing new.
-    let extra: Vec<SpikeDraft> = error_spikes.into_iter().filter(|e| !spikes.iter().any(|v| v.from <= e.from && e.to <= v.to && !v.errors_only)).collect();
+    let extra: Vec<SpikeDraft> = error_spikes
+        .into_iter()
+        .filter(|e| {
+            !spikes
+                .iter()
+                .any(|v| v.from <= e.from && e.to <= v.to && !v.errors_only)
+        })
+        .collect();
     spikes.extend(extra);
     spikes::attribute(&mut spikes, &mut c, &templates, &templates.shape_template, &agg, &frame)?;
 
     chain_symptoms(&mut problems, frame.bucket);
     // Within a priority, causes before the symptoms chained to them.
     problems.sort_by(|a, b| {
-        a.priority.cmp(b.priority).then(a.symptom_of.is_some().cmp(&b.symptom_of.is_some())).then(b.score.total_cmp(&a.score)).then_with(|| a.id.cmp(&b.id))
+        a.priority
+            .cmp(b.priority)
+            .then(a.symptom_of.is_some().cmp(&b.symptom_of.is_some()))
+            .then(b.score.total_cmp(&a.score))
+            .then_with(|| a.id.cmp(&b.id))
     });
-    let metric_summaries = side.metrics.as_ref().map(|m| metrics::summarise(m, frame.window, &frame.baselines)).unwrap_or_default();
+    let metric_summaries = side
+        .metrics
+        .as_ref()
+        .map(|m| metrics::summarise(m, frame.window, &frame.baselines))
+        .unwrap_or_default();
 
     // Change blame.
     let scopes = anomaly_scopes(&problems, &spikes, &templates, &agg, &verdicts);
@@ -128,9 +157,17 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         .filter_map(|p| p.onset.or(p.first_seen))
         .chain(spikes.iter().map(|s| s.from))
         .min();
-    let mut changes: Vec<(usize, crate::blame::Blame)> =
-        side.changes.iter().enumerate().map(|(i, ch)| (i, score_change(ch, &scopes, &agg.minutes, busy, incident_onset))).collect();
-    changes.sort_by(|a, b| b.1.score.total_cmp(&a.1.score).then(side.changes[a.0].time.cmp(&side.changes[b.0].time)));
+    let mut changes: Vec<(usize, crate::blame::Blame)> = side
+        .changes
+        .iter()
+        .enumerate()
+        .map(|(i, ch)| (i, score_change(ch, &scopes, &agg.minutes, busy, incident_onset)))
+        .collect();
+    changes.sort_by(|a, b| {
+        b.1.score
+            .total_cmp(&a.1.score)
+            .then(side.changes[a.0].time.cmp(&side.changes[b.0].time))
+    });
 
     let endpoints = endpoints_of(&agg, &c);
     let mut findings = Vec::new();
@@ -139,7 +176,9 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
     findings.extend(availability_findings(&endpoints));
 
     let mut root_causes = rank_causes(&problems, &spikes, &changes, &side.changes, &metric_summaries, &frame);
-    let incident = problems.iter().any(|p| p.anomalous() && p.priority != "P3") || !spikes.is_empty() || metric_summaries.iter().any(|m| m.status != "normal");
+    let incident = problems.iter().any(|p| p.anomalous() && p.priority != "P3")
+        || !spikes.is_empty()
+        || metric_summaries.iter().any(|m| m.status != "normal");
     if !incident {
         // Chronic noise is not an incident: nothing ranks above 0.5.
         for r in &mut root_causes {
@@ -167,18 +206,48 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
     let mismatched: Vec<String> = findings
         .iter()
         .filter(|f| f.kind == "log_metric_mismatch")
-        .filter_map(|f| ["memory", "disk"].iter().find(|r| f.summary.starts_with(&format!("Logs report {r}"))).map(|r| r.to_string()))
+        .filter_map(|f| {
+            ["memory", "disk"]
+                .iter()
+                .find(|r| f.summary.starts_with(&format!("Logs report {r}")))
+                .map(|r| r.to_string())
+        })
         .collect();
-    let model_problems: Vec<Problem> =
-        problems.iter().map(|p| to_model_problem(p, &templates, &agg, &c, &spikes, &endpoints, &changes, &side.changes, &mismatched, opts)).collect();
+    let model_problems: Vec<Problem> = problems
+        .iter()
+        .map(|p| {
+            to_model_problem(
+                p,
+                &templates,
+                &agg,
+                &c,
+                &spikes,
+                &endpoints,
+                &changes,
+                &side.changes,
+                &mismatched,
+                opts,
+            )
+        })
+        .collect();
     let actions = actions_of(&model_problems, &problems);
 
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
         status: if incident { "incident" } else { "healthy" }.into(),
         conclusion: String::new(),
-        window: Span { from: model_time(frame.window.0), to: model_time(frame.window.1) },
-        baseline: frame.baselines.iter().map(|b| Span { from: model_time(b.0), to: model_time(b.1) }).collect(),
+        window: Span {
+            from: model_time(frame.window.0),
+            to: model_time(frame.window.1),
+        },
+        baseline: frame
+            .baselines
+            .iter()
+            .map(|b| Span {
+                from: model_time(b.0),
+                to: model_time(b.1),
+            })
+            .collect(),
         input: InputSummary {
             files: side.files,
             records_read: c.records,
@@ -226,10 +295,16 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         series: Series::default(),
     };
     if !report.input.logs_read {
-        report.input.notes.push("no log records were read; the analysis rests on metrics and changes only".into());
+        report
+            .input
+            .notes
+            .push("no log records were read; the analysis rests on metrics and changes only".into());
     }
     if frame.baselines.is_empty() || agg.baseline_records == 0 {
-        report.input.notes.push("no data before the window: novelty and ratios are not available".into());
+        report
+            .input
+            .notes
+            .push("no data before the window: novelty and ratios are not available".into());
     }
     report.timeline = timeline(&problems, &spikes, &side.changes, &frame);
     report.series = crate::series::build(crate::series::SeriesInputs {
@@ -252,7 +327,11 @@ fn round3(x: f64) -> f64 {
 /// Symptoms (time-outs, pool exhaustion, downstream failures) point at the cause that
 /// started no later than they did: the strongest non-symptom anomaly.
 fn chain_symptoms(problems: &mut [ProblemDraft], bucket: i64) {
-    let causes: Vec<(String, Option<i64>, f64)> = problems.iter().filter(|p| p.anomalous() && !p.symptom).map(|p| (p.id.clone(), p.onset, p.score)).collect();
+    let causes: Vec<(String, Option<i64>, f64)> = problems
+        .iter()
+        .filter(|p| p.anomalous() && !p.symptom)
+        .map(|p| (p.id.clone(), p.onset, p.score))
+        .collect();
     for p in problems.iter_mut().filter(|p| p.symptom) {
         let onset = p.onset.or(p.first_seen);
         let best = causes
@@ -269,12 +348,27 @@ fn chain_symptoms(problems: &mut [ProblemDraft], bucket: i64) {
 }
 
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '"' | '\'' | '=' | '<' | '>' | '{' | '}'))
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != ':' && c != '/' && c != '_' && c != '-' && c != '.').to_lowercase())
-        .filter(|w| w.len() >= 4 && !w.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ':'))
+    text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ',' | ';' | '(' | ')' | '[' | ']' | '"' | '\'' | '=' | '<' | '>' | '{' | '}'
+            )
+    })
+    .map(|w| {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != ':' && c != '/' && c != '_' && c != '-' && c != '.')
+            .to_lowercase()
+    })
+    .filter(|w| w.len() >= 4 && !w.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ':'))
 }
 
-fn anomaly_scopes(problems: &[ProblemDraft], spikes: &[SpikeDraft], templates: &Templates, agg: &Aggregates, verdicts: &[anomaly::TemplateVerdict]) -> Vec<AnomalyScope> {
+fn anomaly_scopes(
+    problems: &[ProblemDraft],
+    spikes: &[SpikeDraft],
+    templates: &Templates,
+    agg: &Aggregates,
+    verdicts: &[anomaly::TemplateVerdict],
+) -> Vec<AnomalyScope> {
     // Words of templates that were there before and did not change are not evidence
     // that a change touched the anomaly ("connection", "request", "user").
     let common: std::collections::HashSet<String> = templates
@@ -286,18 +380,42 @@ fn anomaly_scopes(problems: &[ProblemDraft], spikes: &[SpikeDraft], templates: &
         .collect();
     let mut out = Vec::new();
     for p in problems.iter().filter(|p| p.anomalous()) {
-        let Some(onset) = p.onset.or(p.first_seen) else { continue };
-        let mut places: Vec<String> = p.services.iter().chain(&p.hosts).chain(&p.modules).map(|(n, _)| n.to_lowercase()).collect();
+        let Some(onset) = p.onset.or(p.first_seen) else {
+            continue;
+        };
+        let mut places: Vec<String> = p
+            .services
+            .iter()
+            .chain(&p.hosts)
+            .chain(&p.modules)
+            .map(|(n, _)| n.to_lowercase())
+            .collect();
         places.dedup();
-        let mut terms: Vec<String> = p.templates.iter().flat_map(|&i| words(&templates.templates[i].text).collect::<Vec<_>>()).collect();
+        let mut terms: Vec<String> = p
+            .templates
+            .iter()
+            .flat_map(|&i| words(&templates.templates[i].text).collect::<Vec<_>>())
+            .collect();
         for &i in &p.templates {
             terms.extend(words(&templates.templates[i].sample));
         }
         terms.retain(|t| !common.contains(t));
         terms.sort();
         terms.dedup();
-        let new_templates = p.templates.iter().filter(|_| p.verdict == Verdict::New).filter_map(|&i| templates.templates[i].first_ts).collect();
-        out.push(AnomalyScope { id: p.id.clone(), onset, places, terms, new_templates, weight: if p.symptom { 0.5 * p.score } else { p.score } });
+        let new_templates = p
+            .templates
+            .iter()
+            .filter(|_| p.verdict == Verdict::New)
+            .filter_map(|&i| templates.templates[i].first_ts)
+            .collect();
+        out.push(AnomalyScope {
+            id: p.id.clone(),
+            onset,
+            places,
+            terms,
+            new_templates,
+            weight: if p.symptom { 0.5 * p.score } else { p.score },
+        });
     }
     for (k, s) in spikes.iter().enumerate() {
         let mut places = Vec::new();
@@ -312,7 +430,14 @@ fn anomaly_scopes(problems: &[ProblemDraft], spikes: &[SpikeDraft], templates: &
         terms.retain(|t| !common.contains(t));
         terms.sort();
         terms.dedup();
-        out.push(AnomalyScope { id: format!("S{}", k + 1), onset: s.from, places, terms, new_templates: Vec::new(), weight: 0.8 });
+        out.push(AnomalyScope {
+            id: format!("S{}", k + 1),
+            onset: s.from,
+            places,
+            terms,
+            new_templates: Vec::new(),
+            weight: 0.8,
+        });
     }
     out
 }
@@ -332,11 +457,17 @@ fn endpoints_of(agg: &Aggregates, c: &Collected) -> Vec<Endpoint> {
                 p99_ms: e.latency.quantile(0.99).map(round1),
                 max_ms: e.latency.max().map(round1),
                 baseline_requests: e.baseline_requests,
-                baseline_success_rate: (e.baseline_requests > 0).then(|| round4(1.0 - e.baseline_failures as f64 / e.baseline_requests as f64)),
+                baseline_success_rate: (e.baseline_requests > 0)
+                    .then(|| round4(1.0 - e.baseline_failures as f64 / e.baseline_requests as f64)),
             })
         })
         .collect();
-    v.sort_by(|a, b| b.errors.cmp(&a.errors).then(b.requests.cmp(&a.requests)).then_with(|| a.endpoint.cmp(&b.endpoint)));
+    v.sort_by(|a, b| {
+        b.errors
+            .cmp(&a.errors)
+            .then(b.requests.cmp(&a.requests))
+            .then_with(|| a.endpoint.cmp(&b.endpoint))
+    });
     v.truncate(50);
     v
 }
@@ -357,7 +488,11 @@ fn availability(endpoints: &[Endpoint]) -> Option<f64> {
 fn availability_findings(endpoints: &[Endpoint]) -> Vec<Finding> {
     endpoints
         .iter()
-        .filter(|e| e.requests >= 5 && e.success_rate < 0.95 && e.baseline_success_rate.map_or(true, |b| b - e.success_rate > 0.02))
+        .filter(|e| {
+            e.requests >= 5
+                && e.success_rate < 0.95
+                && e.baseline_success_rate.map_or(true, |b| b - e.success_rate > 0.02)
+        })
         .take(5)
         .map(|e| Finding {
             kind: "low_availability".into(),
@@ -368,7 +503,8 @@ fn availability_findings(endpoints: &[Endpoint]) -> Vec<Finding> {
                 100.0 * e.success_rate,
                 e.errors,
                 e.requests,
-                e.baseline_success_rate.map_or(String::new(), |b| format!(", baseline {:.2}%", 100.0 * b))
+                e.baseline_success_rate
+                    .map_or(String::new(), |b| format!(", baseline {:.2}%", 100.0 * b))
             ),
             evidence: vec![format!("p50 {} ms, p99 {} ms", fmt_opt(e.p50_ms), fmt_opt(e.p99_ms))],
         })
@@ -399,12 +535,20 @@ fn log_metric_mismatches(problems: &[ProblemDraft], metrics: &[MetricSummary]) -
         claimed.push(kind.as_str());
         let hosts: Vec<String> = p.hosts.iter().map(|(h, _)| h.to_lowercase()).collect();
         let relevant: Vec<&MetricSummary> = metrics.iter().filter(|m| m.kind == kind.as_str()).collect();
-        let on_hosts: Vec<&MetricSummary> = relevant.iter().copied().filter(|m| hosts.iter().any(|h| h == &m.host.to_lowercase())).collect();
+        let on_hosts: Vec<&MetricSummary> = relevant
+            .iter()
+            .copied()
+            .filter(|m| hosts.iter().any(|h| h == &m.host.to_lowercase()))
+            .collect();
         let chosen = if on_hosts.is_empty() { relevant } else { on_hosts };
         if chosen.is_empty() || chosen.iter().any(|m| m.status != "normal") {
             continue;
         }
-        let values: Vec<String> = chosen.iter().take(3).map(|m| format!("{} {} avg {:.2}, max {:.2}", m.host, m.metric, m.avg, m.max)).collect();
+        let values: Vec<String> = chosen
+            .iter()
+            .take(3)
+            .map(|m| format!("{} {} avg {:.2}, max {:.2}", m.host, m.metric, m.avg, m.max))
+            .collect();
         out.push(Finding {
             kind: "log_metric_mismatch".into(),
             severity: "warning".into(),
@@ -422,14 +566,20 @@ fn log_metric_mismatches(problems: &[ProblemDraft], metrics: &[MetricSummary]) -
             evidence: vec![format!("problem {}: {} records in the window", p.id, p.count), values.join("; ")],
         });
     }
-    for m in metrics.iter().filter(|m| m.status == "critical" && matches!(m.kind.as_str(), "memory" | "disk")) {
+    for m in metrics
+        .iter()
+        .filter(|m| m.status == "critical" && matches!(m.kind.as_str(), "memory" | "disk"))
+    {
         if claimed.contains(&m.kind.as_str()) {
             continue;
         }
         out.push(Finding {
             kind: "log_metric_mismatch".into(),
             severity: "warning".into(),
-            summary: format!("{} {} is critical (avg {:.2}, max {:.2}) but no log record reports {} trouble", m.host, m.metric, m.avg, m.max, m.kind),
+            summary: format!(
+                "{} {} is critical (avg {:.2}, max {:.2}) but no log record reports {} trouble",
+                m.host, m.metric, m.avg, m.max, m.kind
+            ),
             evidence: vec![format!("{} samples in the window", m.samples)],
         });
     }
@@ -450,7 +600,8 @@ fn metric_findings(metrics: &[MetricSummary]) -> Vec<Finding> {
                 m.metric,
                 m.avg,
                 m.max,
-                m.baseline_avg.map_or(String::new(), |b| format!(", baseline avg {b:.2}")),
+                m.baseline_avg
+                    .map_or(String::new(), |b| format!(", baseline avg {b:.2}")),
                 m.status
             ),
             evidence: vec![format!("{} samples", m.samples)],
@@ -471,7 +622,15 @@ fn groups(
             let mut main: Vec<(u64, &str)> = problems
                 .iter()
                 .filter(|p| p.errors() > 0 || p.anomalous())
-                .map(|p| (p.templates.iter().map(|&t| per_template.get(&(t as u32, id)).copied().unwrap_or(0)).sum::<u64>(), p.id.as_str()))
+                .map(|p| {
+                    (
+                        p.templates
+                            .iter()
+                            .map(|&t| per_template.get(&(t as u32, id)).copied().unwrap_or(0))
+                            .sum::<u64>(),
+                        p.id.as_str(),
+                    )
+                })
                 .filter(|(n, _)| *n > 0)
                 .collect();
             main.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
@@ -484,7 +643,12 @@ fn groups(
             })
         })
         .collect();
-    v.sort_by(|a, b| b.errors.cmp(&a.errors).then(b.records.cmp(&a.records)).then_with(|| a.name.cmp(&b.name)));
+    v.sort_by(|a, b| {
+        b.errors
+            .cmp(&a.errors)
+            .then(b.records.cmp(&a.records))
+            .then_with(|| a.name.cmp(&b.name))
+    });
     v.truncate(100);
     v
 }
@@ -500,7 +664,11 @@ fn to_model_spike(s: &SpikeDraft) -> Spike {
         explained_by: s
             .explained_by
             .iter()
-            .map(|e| Explanation { lift: round3(e.lift), share: round4(e.share), ..e.clone() })
+            .map(|e| Explanation {
+                lift: round3(e.lift),
+                share: round4(e.share),
+                ..e.clone()
+            })
             .collect(),
     }
 }
@@ -510,7 +678,12 @@ fn key_in(texts: &[String]) -> Option<String> {
     for t in texts {
         for w in t.split(|c: char| c.is_whitespace() || matches!(c, ',' | '\'' | '"' | '(' | ')' | '[' | ']' | '=')) {
             let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-            if w.matches(':').count() >= 1 && w.len() >= 5 && w.chars().next().is_some_and(|c| c.is_alphabetic()) && !w.contains("://") && !w.chars().all(|c| c.is_ascii_digit() || c == ':') {
+            if w.matches(':').count() >= 1
+                && w.len() >= 5
+                && w.chars().next().is_some_and(|c| c.is_alphabetic())
+                && !w.contains("://")
+                && !w.chars().all(|c| c.is_ascii_digit() || c == ':')
+            {
                 return Some(w.to_string());
             }
         }
@@ -537,7 +710,13 @@ fn to_model_problem(
         .take(10)
         .map(|&i| {
             let t = &templates.templates[i];
-            ProblemTemplate { id: t.id.clone(), template: t.text.clone(), count: agg.templates[i].window, baseline_count: agg.templates[i].baseline, samples: samples_of(t, c) }
+            ProblemTemplate {
+                id: t.id.clone(),
+                template: t.text.clone(),
+                count: agg.templates[i].window,
+                baseline_count: agg.templates[i].baseline,
+                samples: samples_of(t, c),
+            }
         })
         .collect();
     let samples: Vec<String> = model_templates.iter().flat_map(|t| t.samples.clone()).collect();
@@ -554,24 +733,49 @@ fn to_model_problem(
                 ChangeClass::Config => "change:config".into(),
                 _ => format!("change:{}", ch.kind),
             });
-            ctx.insert("change", format!("{} {} {}", ch.kind, ch.service, ch.version.clone().unwrap_or_default()).trim().to_string());
+            ctx.insert(
+                "change",
+                format!("{} {} {}", ch.kind, ch.service, ch.version.clone().unwrap_or_default())
+                    .trim()
+                    .to_string(),
+            );
         }
     }
-    let in_spike = spikes.iter().find(|s| s.explained_by.iter().any(|e| e.field == "template" && p.templates.iter().any(|&i| templates.templates[i].text == e.value)));
+    let in_spike = spikes.iter().find(|s| {
+        s.explained_by
+            .iter()
+            .any(|e| e.field == "template" && p.templates.iter().any(|&i| templates.templates[i].text == e.value))
+    });
     if let Some(s) = in_spike {
         kinds.push("spike".into());
         if let Some(e) = s.explained_by.iter().find(|e| e.field == "endpoint") {
             ctx.insert("endpoint", e.value.clone());
         }
-        if let Some(e) = s.explained_by.iter().find(|e| e.field.starts_with("query.") || e.field == "range_days" || e.field.ends_with(".year")) {
+        if let Some(e) = s
+            .explained_by
+            .iter()
+            .find(|e| e.field.starts_with("query.") || e.field == "range_days" || e.field.ends_with(".year"))
+        {
             ctx.insert("param", format!("{}={}", e.field, e.value));
         }
     }
     if !ctx.contains_key("endpoint") {
         // An endpoint whose path shares a word with the problem's templates.
-        let text_words: Vec<String> = p.templates.iter().flat_map(|&i| words(&templates.templates[i].text).collect::<Vec<_>>()).collect();
+        let text_words: Vec<String> = p
+            .templates
+            .iter()
+            .flat_map(|&i| words(&templates.templates[i].text).collect::<Vec<_>>())
+            .collect();
         let matching = endpoints.iter().find(|e| {
-            e.endpoint.split(['/', ' ', '-', '_']).map(str::to_lowercase).filter(|w| w.len() >= 4).any(|w| text_words.iter().any(|t| t.starts_with(&w) || w.starts_with(t.as_str())))
+            e.endpoint
+                .split(['/', ' ', '-', '_'])
+                .map(str::to_lowercase)
+                .filter(|w| w.len() >= 4)
+                .any(|w| {
+                    text_words
+                        .iter()
+                        .any(|t| t.starts_with(&w) || w.starts_with(t.as_str()))
+                })
         });
         if let Some(e) = matching {
             ctx.insert("endpoint", e.endpoint.clone());
@@ -587,8 +791,19 @@ fn to_model_problem(
         }
     }
     let kind_refs: Vec<&str> = kinds.iter().map(String::as_str).collect();
-    let text = p.templates.iter().map(|&i| templates.templates[i].text.as_str()).collect::<Vec<_>>().join("\n");
-    let recommendations: Vec<String> = opts.rules.recommend(&[p.category.as_str()], &text, &kind_refs, &ctx, opts.lang).into_iter().map(|(_, t)| t).take(5).collect();
+    let text = p
+        .templates
+        .iter()
+        .map(|&i| templates.templates[i].text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let recommendations: Vec<String> = opts
+        .rules
+        .recommend(&[p.category.as_str()], &text, &kind_refs, &ctx, opts.lang)
+        .into_iter()
+        .map(|(_, t)| t)
+        .take(5)
+        .collect();
     let parameters = parameters_of(p, templates);
     Problem {
         id: p.id.clone(),
@@ -604,9 +819,33 @@ fn to_model_problem(
         last_seen: p.last_seen.map(model_time).unwrap_or_default(),
         onset: p.onset.map(model_time),
         levels: by_level(&p.levels),
-        modules: p.modules.iter().take(10).map(|(n, c)| NameCount { name: n.clone(), count: *c }).collect(),
-        hosts: p.hosts.iter().take(10).map(|(n, c)| NameCount { name: n.clone(), count: *c }).collect(),
-        services: p.services.iter().take(10).map(|(n, c)| NameCount { name: n.clone(), count: *c }).collect(),
+        modules: p
+            .modules
+            .iter()
+            .take(10)
+            .map(|(n, c)| NameCount {
+                name: n.clone(),
+                count: *c,
+            })
+            .collect(),
+        hosts: p
+            .hosts
+            .iter()
+            .take(10)
+            .map(|(n, c)| NameCount {
+                name: n.clone(),
+                count: *c,
+            })
+            .collect(),
+        services: p
+            .services
+            .iter()
+            .take(10)
+            .map(|(n, c)| NameCount {
+                name: n.clone(),
+                count: *c,
+            })
+            .collect(),
         templates: model_templates,
         parameters,
         symptom_of: p.symptom_of.clone(),
@@ -639,7 +878,9 @@ fn samples_of(t: &triage_mine::miner::Template, c: &Collected) -> Vec<String> {
 
 /// Dominant placeholder values of the problem's main template (over all its records).
 fn parameters_of(p: &ProblemDraft, templates: &Templates) -> Vec<ParamShare> {
-    let Some(&main) = p.templates.first() else { return Vec::new() };
+    let Some(&main) = p.templates.first() else {
+        return Vec::new();
+    };
     let t = &templates.templates[main];
     let mut out = Vec::new();
     for slot in &t.params {
@@ -650,7 +891,12 @@ fn parameters_of(p: &ProblemDraft, templates: &Templates) -> Vec<ParamShare> {
         if let Some(top) = slot.stats.top.top(1).first() {
             let share = top.count as f64 / total as f64;
             if share >= 0.5 {
-                out.push(ParamShare { name: format!("{}#{}", slot.kind.placeholder(), slot.token), value: top.value.clone(), count: top.count, share: round4(share) });
+                out.push(ParamShare {
+                    name: format!("{}#{}", slot.kind.placeholder(), slot.token),
+                    value: top.value.clone(),
+                    count: top.count,
+                    share: round4(share),
+                });
             }
         }
     }
@@ -674,7 +920,11 @@ fn actions_of(problems: &[Problem], drafts: &[ProblemDraft]) -> Vec<Action> {
                         a.priority = p.priority.clone();
                     }
                 }
-                None => out.push(Action { priority: p.priority.clone(), text: r.clone(), problems: vec![p.id.clone()] }),
+                None => out.push(Action {
+                    priority: p.priority.clone(),
+                    text: r.clone(),
+                    problems: vec![p.id.clone()],
+                }),
             }
         }
     }
@@ -700,24 +950,48 @@ fn rank_causes(
         let covers = b.score >= BLAME_THRESHOLD;
         let ch = &all_changes[*i];
         let linked: Vec<&ProblemDraft> = b.linked.iter().filter_map(|id| find(id)).collect();
-        let main = linked.iter().filter(|p| !p.symptom).max_by(|a, b| a.score.total_cmp(&b.score)).or(linked.first());
+        let main = linked
+            .iter()
+            .filter(|p| !p.symptom)
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+            .or(linked.first());
         let what = main.map_or(String::new(), |p| {
             format!(
                 "; followed by \"{}\" ×{}{} since {}",
                 p.title,
                 p.count,
-                if p.verdict == Verdict::New { " (new)".to_string() } else { p.ratio.map_or(String::new(), |r| format!(" (×{r:.1} baseline)")) },
+                if p.verdict == Verdict::New {
+                    " (new)".to_string()
+                } else {
+                    p.ratio.map_or(String::new(), |r| format!(" (×{r:.1} baseline)"))
+                },
                 p.onset.or(p.first_seen).map(model_time).unwrap_or_default()
             )
         });
-        let service = if ch.service.is_empty() { main.and_then(|p| p.main_service()).unwrap_or("").to_string() } else { ch.service.clone() };
+        let service = if ch.service.is_empty() {
+            main.and_then(|p| p.main_service()).unwrap_or("").to_string()
+        } else {
+            ch.service.clone()
+        };
         let mut evidence = vec![format!("change score {:.2}: {}", b.score, b.reason)];
         for p in &linked {
-            evidence.push(format!("{} {}: \"{}\" ×{} (baseline {}){}", p.id, p.priority, p.title, p.count, p.baseline_count, if p.symptom { " — symptom" } else { "" }));
+            evidence.push(format!(
+                "{} {}: \"{}\" ×{} (baseline {}){}",
+                p.id,
+                p.priority,
+                p.title,
+                p.count,
+                p.baseline_count,
+                if p.symptom { " — symptom" } else { "" }
+            ));
         }
         let spike_ids: Vec<&String> = b.linked.iter().filter(|id| id.starts_with('S')).collect();
         for id in &spike_ids {
-            if let Some(s) = id[1..].parse::<usize>().ok().and_then(|k| spikes.get(k.wrapping_sub(1))) {
+            if let Some(s) = id[1..]
+                .parse::<usize>()
+                .ok()
+                .and_then(|k| spikes.get(k.wrapping_sub(1)))
+            {
                 evidence.push(spike_evidence(s));
             }
         }
@@ -754,19 +1028,43 @@ fn rank_causes(
             .iter()
             .filter(|e| !matches!(e.field.as_str(), "template" | "service" | "host"))
             .take(3)
-            .map(|e| format!("{}={} ({} records, {} in baseline)", e.field, e.value, e.count, e.baseline_count))
+            .map(|e| {
+                format!(
+                    "{}={} ({} records, {} in baseline)",
+                    e.field, e.value, e.count, e.baseline_count
+                )
+            })
             .collect();
-        let service = s.explained_by.iter().find(|e| e.field == "service").map(|e| e.value.clone()).or_else(|| {
-            // The service of the problem holding the top template.
-            problems.iter().find(|p| p.title == top.value || p.templates.is_empty()).and_then(|p| p.main_service().map(str::to_string))
-        });
+        let service = s
+            .explained_by
+            .iter()
+            .find(|e| e.field == "service")
+            .map(|e| e.value.clone())
+            .or_else(|| {
+                // The service of the problem holding the top template.
+                problems
+                    .iter()
+                    .find(|p| p.title == top.value || p.templates.is_empty())
+                    .and_then(|p| p.main_service().map(str::to_string))
+            });
         let linked: Vec<String> = problems
             .iter()
-            .filter(|p| s.explained_by.iter().any(|e| e.field == "template" && (p.title == e.value)))
+            .filter(|p| {
+                s.explained_by
+                    .iter()
+                    .any(|e| e.field == "template" && (p.title == e.value))
+            })
             .map(|p| p.id.clone())
             .collect();
         covered.extend(linked.iter().cloned());
-        let score = if s.ratio >= 3.0 { 0.45 + 0.45 * top.share.max(s.explained_by.iter().map(|e| e.share).fold(0.0, f64::max)) } else { 0.35 };
+        let score = if s.ratio >= 3.0 {
+            0.45 + 0.45
+                * top
+                    .share
+                    .max(s.explained_by.iter().map(|e| e.share).fold(0.0, f64::max))
+        } else {
+            0.35
+        };
         let lead = service.clone().map_or(String::new(), |s| format!("{s}: "));
         causes.push(RootCause {
             rank: 0,
@@ -779,7 +1077,11 @@ fn rank_causes(
                 top.field,
                 top.value,
                 100.0 * top.share,
-                if requests.is_empty() { String::new() } else { format!("; driven by {}", requests.join(", ")) }
+                if requests.is_empty() {
+                    String::new()
+                } else {
+                    format!("; driven by {}", requests.join(", "))
+                }
             ),
             evidence: vec![spike_evidence(s)],
             kind: "spike".into(),
@@ -789,20 +1091,38 @@ fn rank_causes(
     }
     // Anomalous problems not covered: causes first, symptoms at half weight.
     for p in problems.iter().filter(|p| p.anomalous() && !covered.contains(&p.id)) {
-        let symptom_penalty = if p.symptom && p.symptom_of.is_some() { 0.5 } else if p.symptom { 0.8 } else { 1.0 };
+        let symptom_penalty = if p.symptom && p.symptom_of.is_some() {
+            0.5
+        } else if p.symptom {
+            0.8
+        } else {
+            1.0
+        };
         let score = p.score * symptom_penalty * if p.priority == "P3" { 0.6 } else { 1.0 };
         let mut evidence = vec![format!(
             "{} records in the window, {} in the baseline{}; levels {}",
             p.count,
             p.baseline_count,
             p.q_value.map_or(String::new(), |q| format!(", q = {q:.2e}")),
-            by_level(&p.levels).iter().map(|(l, n)| format!("{l} {n}")).collect::<Vec<_>>().join(", ")
+            by_level(&p.levels)
+                .iter()
+                .map(|(l, n)| format!("{l} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )];
         if let Some(cause) = &p.symptom_of {
             evidence.push(format!("symptom of {cause}, which started no later"));
         }
         if !p.hosts.is_empty() {
-            evidence.push(format!("hosts: {}", p.hosts.iter().take(5).map(|(h, n)| format!("{h} ({n})")).collect::<Vec<_>>().join(", ")));
+            evidence.push(format!(
+                "hosts: {}",
+                p.hosts
+                    .iter()
+                    .take(5)
+                    .map(|(h, n)| format!("{h} ({n})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         let service = p.main_service().map(str::to_string);
         causes.push(RootCause {
@@ -814,7 +1134,11 @@ fn rank_causes(
                 p.category,
                 p.title,
                 p.count,
-                if p.verdict == Verdict::New { " (new)".to_string() } else { p.ratio.map_or(String::new(), |r| format!(" (×{r:.1} baseline)")) },
+                if p.verdict == Verdict::New {
+                    " (new)".to_string()
+                } else {
+                    p.ratio.map_or(String::new(), |r| format!(" (×{r:.1} baseline)"))
+                },
                 p.onset.or(p.first_seen).map(model_time).unwrap_or_default()
             ),
             evidence,
@@ -825,8 +1149,14 @@ fn rank_causes(
     }
     // Host metrics far off their baseline. A reading past its threshold that the
     // baseline had too (a success rate of 0 all day) is chronic, not this incident.
-    let chronic = |m: &MetricSummary| m.baseline_avg.is_some_and(|b| (m.avg - b).abs() <= 0.05 * b.abs().max(m.avg.abs()));
-    for m in metrics.iter().filter(|m| m.status == "anomalous" || m.status == "critical" && !chronic(m)) {
+    let chronic = |m: &MetricSummary| {
+        m.baseline_avg
+            .is_some_and(|b| (m.avg - b).abs() <= 0.05 * b.abs().max(m.avg.abs()))
+    };
+    for m in metrics
+        .iter()
+        .filter(|m| m.status == "anomalous" || m.status == "critical" && !chronic(m))
+    {
         causes.push(RootCause {
             rank: 0,
             score: round3(if m.status == "critical" { 0.45 } else { 0.35 }),
@@ -838,7 +1168,13 @@ fn rank_causes(
                 m.max,
                 m.baseline_avg.map_or(String::new(), |b| format!(" vs baseline {b:.2}"))
             ),
-            evidence: vec![format!("{} ({} samples, window {} – {})", m.status, m.samples, model_time(frame.window.0), model_time(frame.window.1))],
+            evidence: vec![format!(
+                "{} ({} samples, window {} – {})",
+                m.status,
+                m.samples,
+                model_time(frame.window.0),
+                model_time(frame.window.1)
+            )],
             kind: "metric".into(),
             service: Some(m.host.clone()),
             problems: Vec::new(),
@@ -856,15 +1192,28 @@ fn rank_causes(
 /// problem and metric entries about the same service (their evidence is its evidence),
 /// never outranks a likely-cause change, and competes with spikes by score.
 fn merge_service_causes(causes: &mut Vec<RootCause>, ranking: crate::services::ServiceRanking, incident: bool) {
-    let change_cap = causes.iter().filter(|c| c.kind == "change" && c.score >= BLAME_THRESHOLD.min(0.5)).map(|c| c.score).fold(f64::INFINITY, f64::min);
+    let change_cap = causes
+        .iter()
+        .filter(|c| c.kind == "change" && c.score >= BLAME_THRESHOLD.min(0.5))
+        .map(|c| c.score)
+        .fold(f64::INFINITY, f64::min);
     // Problem and metric entries about a service that the ranking weighed (even one it
     // found no fault in) are its evidence, not causes of their own.
-    let is_ranked = |c: &RootCause| c.service.as_deref().is_some_and(|s| ranking.services.iter().any(|n| n == s));
-    causes.retain(|c| !(matches!(c.kind.as_str(), "problem" | "metric") && is_ranked(c) && !ranking.causes.iter().any(|s| s.service == c.service)));
+    let is_ranked = |c: &RootCause| {
+        c.service
+            .as_deref()
+            .is_some_and(|s| ranking.services.iter().any(|n| n == s))
+    };
+    causes.retain(|c| {
+        !(matches!(c.kind.as_str(), "problem" | "metric")
+            && is_ranked(c)
+            && !ranking.causes.iter().any(|s| s.service == c.service))
+    });
     for mut s in ranking.causes {
         let name = s.service.clone().unwrap_or_default();
         causes.retain(|c| {
-            let absorbed = matches!(c.kind.as_str(), "problem" | "metric") && c.service.as_deref() == Some(name.as_str());
+            let absorbed =
+                matches!(c.kind.as_str(), "problem" | "metric") && c.service.as_deref() == Some(name.as_str());
             if absorbed {
                 for id in &c.problems {
                     if !s.problems.contains(id) {
@@ -898,7 +1247,12 @@ fn spike_evidence(s: &SpikeDraft) -> String {
         s.count,
         s.expected,
         s.ratio,
-        s.explained_by.iter().take(4).map(|e| format!("{}={} ({:.0}%, lift {:.1})", e.field, e.value, 100.0 * e.share, e.lift)).collect::<Vec<_>>().join("; ")
+        s.explained_by
+            .iter()
+            .take(4)
+            .map(|e| format!("{}={} ({:.0}%, lift {:.1})", e.field, e.value, 100.0 * e.share, e.lift))
+            .collect::<Vec<_>>()
+            .join("; ")
     )
 }
 
@@ -906,15 +1260,39 @@ fn timeline(problems: &[ProblemDraft], spikes: &[SpikeDraft], changes: &[Change]
     let mut t: Vec<(i64, TimelineEntry)> = Vec::new();
     let mut push = |ts: i64, kind: &str, text: String| {
         if frame.in_window(ts) {
-            t.push((ts, TimelineEntry { time: model_time(ts), kind: kind.into(), text }));
+            t.push((
+                ts,
+                TimelineEntry {
+                    time: model_time(ts),
+                    kind: kind.into(),
+                    text,
+                },
+            ));
         }
     };
     for ch in changes {
-        push(ch.time, "change", format!("{} {} {}: {}", ch.kind, ch.service, ch.version.clone().unwrap_or_default(), ch.description));
+        push(
+            ch.time,
+            "change",
+            format!(
+                "{} {} {}: {}",
+                ch.kind,
+                ch.service,
+                ch.version.clone().unwrap_or_default(),
+                ch.description
+            ),
+        );
     }
     for p in problems.iter().filter(|p| p.anomalous() || p.priority != "P3").take(20) {
         if let Some(f) = p.first_seen {
-            push(f, "first_seen", format!("{} {} first seen in the window: \"{}\" ({} records)", p.priority, p.id, p.title, p.count));
+            push(
+                f,
+                "first_seen",
+                format!(
+                    "{} {} first seen in the window: \"{}\" ({} records)",
+                    p.priority, p.id, p.title, p.count
+                ),
+            );
         }
         if let (Some(o), Some(f)) = (p.onset, p.first_seen) {
             if o > f {
@@ -923,7 +1301,15 @@ fn timeline(problems: &[ProblemDraft], spikes: &[SpikeDraft], changes: &[Change]
         }
     }
     for s in spikes {
-        push(s.from, "spike", format!("{} spike starts: ×{:.1} the baseline rate", if s.errors_only { "error" } else { "volume" }, s.ratio));
+        push(
+            s.from,
+            "spike",
+            format!(
+                "{} spike starts: ×{:.1} the baseline rate",
+                if s.errors_only { "error" } else { "volume" },
+                s.ratio
+            ),
+        );
     }
     t.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.kind.cmp(&b.1.kind)));
     t.truncate(40);
@@ -940,7 +1326,10 @@ fn conclusion(report: &Report, problems: &[ProblemDraft]) -> String {
             if chronic > 0 { format!("; {chronic} chronic error problem(s) continue at their usual rate") } else { String::new() }
         );
     }
-    let mut s = format!("{} records in the window, {} at WARN or above", report.totals.records, report.totals.errors);
+    let mut s = format!(
+        "{} records in the window, {} at WARN or above",
+        report.totals.records, report.totals.errors
+    );
     let p1 = report.problems.iter().filter(|p| p.priority == "P1").count();
     if p1 > 0 {
         s.push_str(&format!("; {p1} P1 problem(s)"));

@@ -46,7 +46,13 @@ impl TemplateVerdict {
 
 /// Baseline dispersion (variance over mean of the per-bucket counts).
 fn dispersion(series: &[u32], active: &[bool], window_first: usize) -> f64 {
-    let vals: Vec<f64> = series.iter().zip(active).take(window_first).filter(|(_, a)| **a).map(|(c, _)| *c as f64).collect();
+    let vals: Vec<f64> = series
+        .iter()
+        .zip(active)
+        .take(window_first)
+        .filter(|(_, a)| **a)
+        .map(|(c, _)| *c as f64)
+        .collect();
     if vals.len() < 10 {
         return 1.0;
     }
@@ -69,9 +75,19 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
     for (i, t) in templates.templates.iter().enumerate() {
         let c = &agg.templates[i];
         let x = c.window;
-        let expected = if base_len > 0.0 { c.baseline as f64 * window_len / base_len } else { 0.0 };
+        let expected = if base_len > 0.0 {
+            c.baseline as f64 * window_len / base_len
+        } else {
+            0.0
+        };
         let ratio = (c.baseline > 0 && base_len > 0.0).then(|| x as f64 / expected);
-        let mut v = TemplateVerdict { verdict: Verdict::Steady, ratio, expected, q_value: None, onset: None };
+        let mut v = TemplateVerdict {
+            verdict: Verdict::Steady,
+            ratio,
+            expected,
+            q_value: None,
+            onset: None,
+        };
         if x > 0 && has_history {
             let never_before = t.first_ts.is_some_and(|f| f >= frame.window.0) && c.baseline == 0;
             if never_before {
@@ -83,7 +99,11 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
                 // Smoothing: a template absent from a baseline that had data is treated as
                 // half a record, so "0 → 40" tests as a large but finite ratio.
                 let lambda = expected.max(0.5 * window_len / base_len);
-                let phi = if c.series.is_empty() { 1.0 } else { dispersion(&c.series, &agg.active_buckets, window_first) };
+                let phi = if c.series.is_empty() {
+                    1.0
+                } else {
+                    dispersion(&c.series, &agg.active_buckets, window_first)
+                };
                 tested.push((i, count_test_p(x, lambda, phi)));
             }
         }
@@ -111,5 +131,7 @@ fn onset_of(series: &[u32], first: &[i64], exposure: &[f64], frame: &Frame) -> O
     let counts: Vec<u64> = series.iter().map(|&c| c as u64).collect();
     let cp = change_point_up(&counts, exposure)?;
     // The change point may land in a quiet bucket; the onset is the first record after it.
-    (cp..series.len()).find(|&b| series[b] > 0).map(|b| if first[b] != 0 { first[b] } else { frame.bucket_start(b) })
+    (cp..series.len())
+        .find(|&b| series[b] > 0)
+        .map(|b| if first[b] != 0 { first[b] } else { frame.bucket_start(b) })
 }

@@ -52,7 +52,11 @@ fn decay_scale(class: ChangeClass) -> i64 {
 fn exposure(t: i64, onset: i64, minutes: &BTreeMap<i64, u64>, busy: f64) -> i64 {
     let onset_min = onset.div_euclid(MINUTE);
     let before: Vec<u64> = minutes.range(onset_min - 10..onset_min).map(|(_, n)| *n).collect();
-    let level = if before.is_empty() { busy } else { before.iter().sum::<u64>() as f64 / before.len() as f64 };
+    let level = if before.is_empty() {
+        busy
+    } else {
+        before.iter().sum::<u64>() as f64 / before.len() as f64
+    };
     let from = t.div_euclid(MINUTE);
     for (&m, &n) in minutes.range(from..=onset_min) {
         if n as f64 >= 0.8 * level {
@@ -74,15 +78,33 @@ fn term_matches(a: &str, b: &str) -> bool {
 /// Scores one change against all anomalies; the best match gives the score.
 /// `incident_onset` is when the incident began: a change after it is a reaction (a
 /// restart, a scale-out, a kill switch), never a cause, even of anomalies that show later.
-pub fn score_change(change: &Change, anomalies: &[AnomalyScope], minutes: &BTreeMap<i64, u64>, busy: f64, incident_onset: Option<i64>) -> Blame {
+pub fn score_change(
+    change: &Change,
+    anomalies: &[AnomalyScope],
+    minutes: &BTreeMap<i64, u64>,
+    busy: f64,
+    incident_onset: Option<i64>,
+) -> Blame {
     let class = kind_class(&change.kind);
     let service = change.service.to_lowercase();
     let service_parts: Vec<&str> = service.split(['-', '_', '.', '/']).collect();
     // The service is matched on its own below; its name parts are not key words.
-    let terms: Vec<String> = change.scope_terms().into_iter().filter(|t| t != &service && !service_parts.contains(&t.as_str())).collect();
-    let mut best = Blame { score: 0.0, reason: String::new(), linked: Vec::new() };
+    let terms: Vec<String> = change
+        .scope_terms()
+        .into_iter()
+        .filter(|t| t != &service && !service_parts.contains(&t.as_str()))
+        .collect();
+    let mut best = Blame {
+        score: 0.0,
+        reason: String::new(),
+        linked: Vec::new(),
+    };
     if let Some(onset) = incident_onset.filter(|&o| change.time >= o) {
-        best.reason = format!("{} after the incident began ({}): a reaction, not a cause", human_duration(change.time - onset), crate::model_time(onset));
+        best.reason = format!(
+            "{} after the incident began ({}): a reaction, not a cause",
+            human_duration(change.time - onset),
+            crate::model_time(onset)
+        );
         return best;
     }
     let mut after_all = !anomalies.is_empty();
@@ -94,9 +116,14 @@ pub fn score_change(change: &Change, anomalies: &[AnomalyScope], minutes: &BTree
         let exposed = exposure(change.time, a.onset, minutes, busy);
         let lag = a.onset - exposed;
         let time_w = (-(lag as f64) / decay_scale(class) as f64).exp();
-        let service_match =
-            !service.is_empty() && a.places.iter().any(|p| p == &service || (service.len() >= 4 && (p.contains(&service) || service.contains(p.as_str()))));
-        let overlaps: Vec<&String> = terms.iter().filter(|t| a.terms.iter().any(|x| term_matches(t, x))).collect();
+        let service_match = !service.is_empty()
+            && a.places.iter().any(|p| {
+                p == &service || (service.len() >= 4 && (p.contains(&service) || service.contains(p.as_str())))
+            });
+        let overlaps: Vec<&String> = terms
+            .iter()
+            .filter(|t| a.terms.iter().any(|x| term_matches(t, x)))
+            .collect();
         let new_after = a.new_templates.iter().filter(|&&f| f > change.time).count();
         // Scope: the same service is strong evidence; shared distinctive words (keys,
         // endpoints, feature names) are weaker, and templates new since the change count
@@ -116,15 +143,32 @@ pub fn score_change(change: &Change, anomalies: &[AnomalyScope], minutes: &BTree
         let strength = (scope + novelty).min(1.0);
         let score = (class_w * time_w * (0.15 + 0.85 * strength) * (0.7 + 0.3 * a.weight)).clamp(0.0, 1.0);
         if score > best.score {
-            let mut why = vec![format!("{} before the onset of {} ({})", human_duration(a.onset - change.time), a.id, crate::model_time(a.onset))];
+            let mut why = vec![format!(
+                "{} before the onset of {} ({})",
+                human_duration(a.onset - change.time),
+                a.id,
+                crate::model_time(a.onset)
+            )];
             if exposed > change.time + 5 * MINUTE {
-                why.push(format!("first traffic peak after it at {} (lag {})", crate::model_time(exposed), human_duration(lag)));
+                why.push(format!(
+                    "first traffic peak after it at {} (lag {})",
+                    crate::model_time(exposed),
+                    human_duration(lag)
+                ));
             }
             if service_match {
                 why.push(format!("same service ({})", change.service));
             }
             if !overlaps.is_empty() {
-                why.push(format!("shares {}", overlaps.iter().take(3).map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")));
+                why.push(format!(
+                    "shares {}",
+                    overlaps
+                        .iter()
+                        .take(3)
+                        .map(|s| format!("'{s}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
             }
             if !service_match && overlaps.is_empty() {
                 why.push("no overlap with where the anomaly is".into());
@@ -158,7 +202,15 @@ mod tests {
     use crate::frame::DAY;
 
     fn change(time: i64, kind: &str, service: &str, description: &str) -> Change {
-        Change { time, kind: kind.into(), service: service.into(), version: None, description: description.into(), extra: Vec::new(), line: 1 }
+        Change {
+            time,
+            kind: kind.into(),
+            service: service.into(),
+            version: None,
+            description: description.into(),
+            extra: Vec::new(),
+            line: 1,
+        }
     }
 
     fn anomaly(onset: i64, place: &str, terms: &[&str]) -> AnomalyScope {
@@ -181,14 +233,38 @@ mod tests {
             minutes.insert(m, if m >= DAY / MINUTE + 8 * 60 + 30 { 1000 } else { 50 });
         }
         let a = [anomaly(onset, "chat-service", &["trylock", "chat", "read"])];
-        let deploy = score_change(&change(22 * HOUR, "deploy", "chat-service", "mark all chats read"), &a, &minutes, 1000.0, None);
-        let other = score_change(&change(onset - 90 * MINUTE, "config", "notification-service", "smtp pool size"), &a, &minutes, 1000.0, None);
-        let restart = score_change(&change(onset + 10 * MINUTE, "restart", "chat-service", "restart pods"), &a, &minutes, 1000.0, None);
+        let deploy = score_change(
+            &change(22 * HOUR, "deploy", "chat-service", "mark all chats read"),
+            &a,
+            &minutes,
+            1000.0,
+            None,
+        );
+        let other = score_change(
+            &change(onset - 90 * MINUTE, "config", "notification-service", "smtp pool size"),
+            &a,
+            &minutes,
+            1000.0,
+            None,
+        );
+        let restart = score_change(
+            &change(onset + 10 * MINUTE, "restart", "chat-service", "restart pods"),
+            &a,
+            &minutes,
+            1000.0,
+            None,
+        );
         assert!(deploy.score >= BLAME_THRESHOLD, "{deploy:?}");
         assert!(other.score < deploy.score * 0.5, "{other:?}");
         assert_eq!(restart.score, 0.0);
         assert!(restart.reason.contains("after the onset"), "{}", restart.reason);
-        let reaction = score_change(&change(onset + 10 * MINUTE, "restart", "chat-service", "restart pods"), &a, &minutes, 1000.0, Some(onset - MINUTE));
+        let reaction = score_change(
+            &change(onset + 10 * MINUTE, "restart", "chat-service", "restart pods"),
+            &a,
+            &minutes,
+            1000.0,
+            Some(onset - MINUTE),
+        );
         assert_eq!(reaction.score, 0.0);
         assert!(reaction.reason.contains("reaction"), "{}", reaction.reason);
         assert!(deploy.reason.contains("first traffic peak"), "{}", deploy.reason);
@@ -198,8 +274,14 @@ mod tests {
     fn a_config_change_matches_by_key_words() {
         let onset = DAY + 15 * HOUR;
         // Logs start the next afternoon, already busy: exposure is their first minute.
-        let minutes: BTreeMap<i64, u64> = ((onset - 2 * HOUR) / MINUTE..onset / MINUTE).map(|m| (m, 100)).collect();
-        let a = [anomaly(onset, "gateway", &["promo:strategy:all", "promo", "strategy", "redis"])];
+        let minutes: BTreeMap<i64, u64> = ((onset - 2 * HOUR) / MINUTE..onset / MINUTE)
+            .map(|m| (m, 100))
+            .collect();
+        let a = [anomaly(
+            onset,
+            "gateway",
+            &["promo:strategy:all", "promo", "strategy", "redis"],
+        )];
         let cfg = Change {
             extra: vec![("keys".into(), "promo:strategy:all".into())],
             ..change(20 * HOUR, "config", "config-center", "publish 14 promotion strategies")

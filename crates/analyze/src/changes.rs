@@ -67,21 +67,57 @@ pub enum ChangeClass {
 
 /// Classifies a change kind (case and `-`/`_`/space insensitive).
 pub fn kind_class(kind: &str) -> ChangeClass {
-    let k: String = kind.trim().to_lowercase().chars().map(|c| if c == '-' || c == ' ' { '_' } else { c }).collect();
+    let k: String = kind
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == '-' || c == ' ' { '_' } else { c })
+        .collect();
     let k = k.as_str();
     // Remedies first: `config_rollback` and `rollback_deploy` are rollbacks.
-    let remedy = ["restart", "rollback", "roll_back", "revert", "scale", "reboot", "failover", "redeploy_previous", "drain", "autoscal"];
+    let remedy = [
+        "restart",
+        "rollback",
+        "roll_back",
+        "revert",
+        "scale",
+        "reboot",
+        "failover",
+        "redeploy_previous",
+        "drain",
+        "autoscal",
+    ];
     if remedy.iter().any(|w| k.contains(w)) {
         return ChangeClass::Restart;
     }
     let config = [
-        "config", "conf", "flag", "feature", "toggle", "switch", "setting", "param", "data", "schema", "migration", "migrate",
-        "ddl", "secret", "env", "policy", "rule", "strategy", "publish",
+        "config",
+        "conf",
+        "flag",
+        "feature",
+        "toggle",
+        "switch",
+        "setting",
+        "param",
+        "data",
+        "schema",
+        "migration",
+        "migrate",
+        "ddl",
+        "secret",
+        "env",
+        "policy",
+        "rule",
+        "strategy",
+        "publish",
     ];
     if config.iter().any(|w| k.contains(w)) {
         return ChangeClass::Config;
     }
-    let deploy = ["deploy", "release", "rollout", "roll_out", "upgrade", "update", "build", "ship", "version", "image", "patch", "hotfix", "canary"];
+    let deploy = [
+        "deploy", "release", "rollout", "roll_out", "upgrade", "update", "build", "ship", "version", "image", "patch",
+        "hotfix", "canary",
+    ];
     if deploy.iter().any(|w| k.contains(w)) {
         return ChangeClass::Deploy;
     }
@@ -90,16 +126,121 @@ pub fn kind_class(kind: &str) -> ChangeClass {
 
 /// Words too common in change descriptions to tell changes or anomalies apart.
 const STOP_WORDS: &[&str] = &[
-    "the", "and", "for", "with", "from", "into", "onto", "that", "this", "these", "those", "were", "was", "are", "been",
-    "being", "have", "has", "had", "will", "would", "should", "could", "can", "not", "all", "any", "each", "per", "via",
-    "new", "old", "add", "adds", "added", "adding", "remove", "removed", "update", "updated", "updates", "change",
-    "changed", "changes", "enable", "enabled", "disable", "disabled", "set", "sets", "use", "uses", "using", "used",
-    "fix", "fixed", "fixes", "bump", "bumped", "release", "released", "deploy", "deployed", "deployment", "version",
-    "config", "configuration", "service", "services", "server", "app", "application", "svc", "api", "publish",
-    "published", "push", "pushed", "rollout", "users", "user", "more", "less", "than", "then", "when", "also", "only",
-    "after", "before", "about", "over", "under", "some", "other", "their", "them", "they", "its", "our", "your",
-    "prod", "production", "staging", "team", "ticket", "minor", "major", "default", "value", "values", "true", "false",
-    "null", "none",
+    "the",
+    "and",
+    "for",
+    "with",
+    "from",
+    "into",
+    "onto",
+    "that",
+    "this",
+    "these",
+    "those",
+    "were",
+    "was",
+    "are",
+    "been",
+    "being",
+    "have",
+    "has",
+    "had",
+    "will",
+    "would",
+    "should",
+    "could",
+    "can",
+    "not",
+    "all",
+    "any",
+    "each",
+    "per",
+    "via",
+    "new",
+    "old",
+    "add",
+    "adds",
+    "added",
+    "adding",
+    "remove",
+    "removed",
+    "update",
+    "updated",
+    "updates",
+    "change",
+    "changed",
+    "changes",
+    "enable",
+    "enabled",
+    "disable",
+    "disabled",
+    "set",
+    "sets",
+    "use",
+    "uses",
+    "using",
+    "used",
+    "fix",
+    "fixed",
+    "fixes",
+    "bump",
+    "bumped",
+    "release",
+    "released",
+    "deploy",
+    "deployed",
+    "deployment",
+    "version",
+    "config",
+    "configuration",
+    "service",
+    "services",
+    "server",
+    "app",
+    "application",
+    "svc",
+    "api",
+    "publish",
+    "published",
+    "push",
+    "pushed",
+    "rollout",
+    "users",
+    "user",
+    "more",
+    "less",
+    "than",
+    "then",
+    "when",
+    "also",
+    "only",
+    "after",
+    "before",
+    "about",
+    "over",
+    "under",
+    "some",
+    "other",
+    "their",
+    "them",
+    "they",
+    "its",
+    "our",
+    "your",
+    "prod",
+    "production",
+    "staging",
+    "team",
+    "ticket",
+    "minor",
+    "major",
+    "default",
+    "value",
+    "values",
+    "true",
+    "false",
+    "null",
+    "none",
 ];
 
 /// Extra fields that identify who or what recorded a change, not what it touched.
@@ -127,7 +268,8 @@ impl Change {
         if !service.is_empty() {
             push(service.clone(), &mut out);
             for part in service.split(['-', '_', '.', '/']) {
-                if part.chars().count() >= 3 && !STOP_WORDS.contains(&part) && !part.bytes().all(|b| b.is_ascii_digit()) {
+                if part.chars().count() >= 3 && !STOP_WORDS.contains(&part) && !part.bytes().all(|b| b.is_ascii_digit())
+                {
                     push(part.to_string(), &mut out);
                 }
             }
@@ -158,9 +300,45 @@ impl Change {
 fn text_terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     // Split on whitespace and on punctuation that never belongs to an identifier.
-    let is_sep = |c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '"' | '\'' | '`' | '<' | '>' | '=' | '|' | '!' | '?' | '，' | '。' | '；' | '、' | '：' | '（' | '）' | '“' | '”' | '「' | '」' | '《' | '》');
+    let is_sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ',' | ';'
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '{'
+                    | '}'
+                    | '"'
+                    | '\''
+                    | '`'
+                    | '<'
+                    | '>'
+                    | '='
+                    | '|'
+                    | '!'
+                    | '?'
+                    | '，'
+                    | '。'
+                    | '；'
+                    | '、'
+                    | '：'
+                    | '（'
+                    | '）'
+                    | '“'
+                    | '”'
+                    | '「'
+                    | '」'
+                    | '《'
+                    | '》'
+            )
+    };
     for raw in text.split(is_sep) {
-        let tok = raw.trim_matches(|c: char| matches!(c, '.' | ':' | '-' | '*' | '#' | '&' | '~' | '+')).to_lowercase();
+        let tok = raw
+            .trim_matches(|c: char| matches!(c, '.' | ':' | '-' | '*' | '#' | '&' | '~' | '+'))
+            .to_lowercase();
         // Keep a URL's path and drop its query string.
         let tok = tok.split('?').next().unwrap_or("").to_string();
         // Two CJK characters already make a word (新增, 导出).
@@ -192,7 +370,11 @@ fn text_terms(text: &str) -> Vec<String> {
         for w in tok.split('-') {
             let n = w.chars().count();
             let cjk = w.chars().any(|c| c as u32 >= 0x2E80);
-            if (cjk && n >= 2) || (n >= 4 && !STOP_WORDS.contains(&w) && !w.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '%')) {
+            if (cjk && n >= 2)
+                || (n >= 4
+                    && !STOP_WORDS.contains(&w)
+                    && !w.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '%'))
+            {
                 out.push(w.to_string());
             }
         }
@@ -228,7 +410,12 @@ fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
-        Value::Array(items) => items.iter().map(value_text).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", "),
+        Value::Array(items) => items
+            .iter()
+            .map(value_text)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
         other => other.to_string(),
     }
 }
@@ -251,7 +438,15 @@ fn flatten_into(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
 }
 
 fn fields_from_json(obj: &serde_json::Map<String, Value>) -> Fields {
-    let mut f = Fields { time: None, time_number: None, kind: None, service: None, version: None, description: None, extra: Vec::new() };
+    let mut f = Fields {
+        time: None,
+        time_number: None,
+        kind: None,
+        service: None,
+        version: None,
+        description: None,
+        extra: Vec::new(),
+    };
     for (k, v) in obj {
         let slot = match role(k) {
             Some("time") if f.time.is_none() && f.time_number.is_none() => {
@@ -282,7 +477,11 @@ fn build(f: Fields, zone: &Zone, line: usize) -> Result<Change, String> {
         (None, Some(t)) if !t.is_empty() => parse_time(t, zone).map_err(|e| e.to_string())?,
         _ => return Err("no time (want a time, timestamp or ts field)".into()),
     };
-    let kind = f.kind.map(|k| k.trim().to_lowercase()).filter(|k| !k.is_empty()).unwrap_or_else(|| "change".into());
+    let kind = f
+        .kind
+        .map(|k| k.trim().to_lowercase())
+        .filter(|k| !k.is_empty())
+        .unwrap_or_else(|| "change".into());
     Ok(Change {
         time,
         kind,
@@ -298,7 +497,10 @@ fn build(f: Fields, zone: &Zone, line: usize) -> Result<Change, String> {
 /// CSV with a header, told apart by the first non-blank byte. An empty file is a valid
 /// ledger with no changes. Bad entries are skipped with a warning `file:line: reason`.
 pub fn load_changes(path: &Path, zone: &Zone) -> Result<ChangesInput, ChangesError> {
-    let bytes = std::fs::read(path).map_err(|source| ChangesError::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| ChangesError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let text = String::from_utf8_lossy(&bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let shown = path.display().to_string();
@@ -347,17 +549,34 @@ pub fn load_changes(path: &Path, zone: &Zone) -> Result<ChangesInput, ChangesErr
         input.warnings.push(format!("{shown}:{line}: {reason}"));
     }
     if total > MAX_LINE_WARNINGS {
-        input.warnings.push(format!("{shown}: {} more bad entries skipped ({total} in all)", total - MAX_LINE_WARNINGS));
+        input.warnings.push(format!(
+            "{shown}: {} more bad entries skipped ({total} in all)",
+            total - MAX_LINE_WARNINGS
+        ));
     }
     input.changes.sort_by_key(|c| c.time);
     Ok(input)
 }
 
-fn load_csv(path: &Path, text: &str, zone: &Zone, input: &mut ChangesInput, bad: &mut Vec<(usize, String)>) -> Result<(), ChangesError> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+fn load_csv(
+    path: &Path,
+    text: &str,
+    zone: &Zone,
+    input: &mut ChangesInput,
+    bad: &mut Vec<(usize, String)>,
+) -> Result<(), ChangesError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = rdr
         .headers()
-        .map_err(|e| ChangesError::Format { path: path.to_path_buf(), line: 1, reason: format!("unreadable CSV header: {e}") })?
+        .map_err(|e| ChangesError::Format {
+            path: path.to_path_buf(),
+            line: 1,
+            reason: format!("unreadable CSV header: {e}"),
+        })?
         .iter()
         .map(str::to_string)
         .collect();
@@ -384,8 +603,20 @@ fn load_csv(path: &Path, text: &str, zone: &Zone, input: &mut ChangesInput, bad:
         }
         // End position minus one: the start would point at skipped blank lines.
         let end = rdr.position().line() as usize;
-        let line = if text.ends_with('\n') || rdr.position().byte() < text.len() as u64 { end.saturating_sub(1) } else { end };
-        let mut f = Fields { time: None, time_number: None, kind: None, service: None, version: None, description: None, extra: Vec::new() };
+        let line = if text.ends_with('\n') || rdr.position().byte() < text.len() as u64 {
+            end.saturating_sub(1)
+        } else {
+            end
+        };
+        let mut f = Fields {
+            time: None,
+            time_number: None,
+            kind: None,
+            service: None,
+            version: None,
+            description: None,
+            extra: Vec::new(),
+        };
         for (h, v) in headers.iter().zip(rec.iter()) {
             let slot = match role(h) {
                 Some("time") if f.time.is_none() => &mut f.time,
@@ -466,7 +697,11 @@ not json at all
         assert_eq!(dep.time, 1_766_000_000 * S);
         assert_eq!(dep.version.as_deref(), Some("2.4"));
         assert_eq!(c.warnings.len(), 4, "{:?}", c.warnings);
-        assert!(c.warnings[0].ends_with("changes.jsonl:5: invalid JSON: expected ident at line 1 column 2"), "{:?}", c.warnings);
+        assert!(
+            c.warnings[0].ends_with("changes.jsonl:5: invalid JSON: expected ident at line 1 column 2"),
+            "{:?}",
+            c.warnings
+        );
         assert!(c.warnings[1].contains("changes.jsonl:6: no time"));
         assert!(c.warnings[2].contains("changes.jsonl:7: cannot read \"tomorrow\" as a time"));
         assert!(c.warnings[3].contains("changes.jsonl:8: not a JSON object"));
@@ -486,15 +721,29 @@ not json at all
         let c = load_changes(&p, &Zone::utc()).unwrap();
         assert_eq!(c.changes.len(), 1);
         let ch = &c.changes[0];
-        assert_eq!((ch.time, ch.kind.as_str(), ch.service.as_str()), (EVENING, "deploy", "alarm-api"));
+        assert_eq!(
+            (ch.time, ch.kind.as_str(), ch.service.as_str()),
+            (EVENING, "deploy", "alarm-api")
+        );
         assert_eq!(ch.version.as_deref(), Some("v3.1.0"));
         assert_eq!(ch.description, "add full export, since 2020");
-        assert_eq!(ch.extra, vec![("Endpoints".to_string(), "/api/alarm/export".to_string())]);
+        assert_eq!(
+            ch.extra,
+            vec![("Endpoints".to_string(), "/api/alarm/export".to_string())]
+        );
         assert_eq!(ch.line, 2);
         assert_eq!(c.warnings.len(), 1);
-        assert!(c.warnings[0].contains("changes.csv:4: cannot read \"bad-time\""), "{:?}", c.warnings);
+        assert!(
+            c.warnings[0].contains("changes.csv:4: cannot read \"bad-time\""),
+            "{:?}",
+            c.warnings
+        );
 
-        let p = write(&dir, "a.json", r#"[{"time": "2025-12-18T12:00:00Z", "kind": "FLAG", "service": "s", "description": "d"}, 3]"#);
+        let p = write(
+            &dir,
+            "a.json",
+            r#"[{"time": "2025-12-18T12:00:00Z", "kind": "FLAG", "service": "s", "description": "d"}, 3]"#,
+        );
         let c = load_changes(&p, &Zone::utc()).unwrap();
         assert_eq!(c.changes[0].kind, "flag");
         assert_eq!(c.warnings.len(), 1);
@@ -511,12 +760,18 @@ not json at all
     fn errors_name_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let e = load_changes(&dir.path().join("missing.jsonl"), &Zone::utc()).unwrap_err();
-        assert!(matches!(e, ChangesError::Io { .. }) && e.to_string().contains("missing.jsonl"), "{e}");
+        assert!(
+            matches!(e, ChangesError::Io { .. }) && e.to_string().contains("missing.jsonl"),
+            "{e}"
+        );
         let p = write(&dir, "c.csv", "when,what\n2025-12-18,deploy\n");
         let e = load_changes(&p, &Zone::utc()).unwrap_err().to_string();
         assert!(e.contains("c.csv:1:") && e.contains("no time column"), "{e}");
         let p = write(&dir, "a.json", "[{\"time\": 1,}");
-        assert!(load_changes(&p, &Zone::utc()).unwrap_err().to_string().contains("a.json:1: invalid JSON array"));
+        assert!(load_changes(&p, &Zone::utc())
+            .unwrap_err()
+            .to_string()
+            .contains("a.json:1: invalid JSON array"));
     }
 
     #[test]
@@ -525,7 +780,11 @@ not json at all
         let p = write(&dir, "c.jsonl", &"{\"kind\": \"deploy\"}\n".repeat(12));
         let c = load_changes(&p, &Zone::utc()).unwrap();
         assert_eq!(c.warnings.len(), MAX_LINE_WARNINGS + 1);
-        assert!(c.warnings.last().unwrap().contains("7 more bad entries skipped (12 in all)"));
+        assert!(c
+            .warnings
+            .last()
+            .unwrap()
+            .contains("7 more bad entries skipped (12 in all)"));
     }
 
     fn change(service: &str, description: &str, extra: &[(&str, &str)]) -> Change {
@@ -545,21 +804,62 @@ not json at all
         let c = change(
             "promo-service",
             "Publish 14 promotion strategies (~300 area codes each) to promo:strategy:area:* for all users",
-            &[("author", "ops.li"), ("scope.keys", "promo:strategy:area:*"), ("endpoints", "GET /api/promo/list?city=1, /api/promo/detail/")],
+            &[
+                ("author", "ops.li"),
+                ("scope.keys", "promo:strategy:area:*"),
+                ("endpoints", "GET /api/promo/list?city=1, /api/promo/detail/"),
+            ],
         );
         let t = c.scope_terms();
-        for want in ["promo-service", "promo", "promotion", "strategies", "strategy", "area", "codes", "promo:strategy", "promo:strategy:area", "/api/promo/list", "/api/promo/detail"] {
+        for want in [
+            "promo-service",
+            "promo",
+            "promotion",
+            "strategies",
+            "strategy",
+            "area",
+            "codes",
+            "promo:strategy",
+            "promo:strategy:area",
+            "/api/promo/list",
+            "/api/promo/detail",
+        ] {
             assert!(t.contains(&want.to_string()), "{want} missing from {t:?}");
         }
-        for unwanted in ["service", "publish", "14", "300", "all", "users", "each", "ops.li", "get", "city=1", "promo:strategy:area:*"] {
+        for unwanted in [
+            "service",
+            "publish",
+            "14",
+            "300",
+            "all",
+            "users",
+            "each",
+            "ops.li",
+            "get",
+            "city=1",
+            "promo:strategy:area:*",
+        ] {
             assert!(!t.contains(&unwanted.to_string()), "{unwanted} in {t:?}");
         }
         assert_eq!(t.iter().filter(|x| *x == "promo:strategy").count(), 1, "deduplicated");
 
-        let mut d = change("chat_api", "新增“一键已读”功能 uses RedissonLock.tryLock per chat; batch_size=1000", &[]);
+        let mut d = change(
+            "chat_api",
+            "新增“一键已读”功能 uses RedissonLock.tryLock per chat; batch_size=1000",
+            &[],
+        );
         d.version = Some("V2.4.0".into());
         let t = d.scope_terms();
-        for want in ["chat_api", "chat", "v2.4.0", "redissonlock.trylock", "batch_size", "新增", "一键已读", "功能"] {
+        for want in [
+            "chat_api",
+            "chat",
+            "v2.4.0",
+            "redissonlock.trylock",
+            "batch_size",
+            "新增",
+            "一键已读",
+            "功能",
+        ] {
             assert!(t.iter().any(|x| x == want), "{want} missing from {t:?}");
         }
     }

@@ -189,7 +189,15 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record], items_
         }
     }
     let traces = crate::traces::chunk_traces(records);
-    ChunkDigest { shapes, rows, items, item_ends, strings: strings.strings, traces, recent }
+    ChunkDigest {
+        shapes,
+        rows,
+        items,
+        item_ends,
+        strings: strings.strings,
+        traces,
+        recent,
+    }
 }
 
 /// The first [`SAMPLE_CHARS`] characters of a message (first lines of a stack trace).
@@ -215,7 +223,10 @@ pub struct Dictionary {
 
 impl Dictionary {
     fn with_cap(cap: usize) -> Dictionary {
-        Dictionary { cap, ..Default::default() }
+        Dictionary {
+            cap,
+            ..Default::default()
+        }
     }
     fn id(&mut self, s: &str) -> u32 {
         if let Some(id) = self.strings.find(s) {
@@ -360,7 +371,14 @@ impl Collector {
             ids.sort_unstable();
             ids.dedup();
             if let (Some(Some(trace)), Some(ts)) = (d.traces.get(i), g.time()) {
-                c.traces.offer(TraceEvent { trace: *trace, ts, seq: c.records as u32, service: g.service, shape: g.shape, level: g.level });
+                c.traces.offer(TraceEvent {
+                    trace: *trace,
+                    ts,
+                    seq: c.records as u32,
+                    service: g.service,
+                    shape: g.shape,
+                    level: g.level,
+                });
             }
             c.records += 1;
             match g.time() {
@@ -374,7 +392,9 @@ impl Collector {
         }
         self.writer.write_all(&self.buf)?;
         for (local, ts, text) in d.recent.into_iter().rev() {
-            let Some(&gid) = shape_ids.get(local as usize) else { continue };
+            let Some(&gid) = shape_ids.get(local as usize) else {
+                continue;
+            };
             let gid = gid as usize;
             if c.recent.len() <= gid {
                 c.recent.resize_with(gid + 1, Vec::new);
@@ -465,7 +485,10 @@ mod tests {
         let words: Vec<String> = (0..5000).map(|i| format!("field\u{1f}value-{i}")).collect();
         let ids: Vec<u32> = words.iter().map(|w| ls.id(w)).collect();
         assert_eq!(ids, (0..5000).collect::<Vec<u32>>());
-        assert!(words.iter().zip(&ids).all(|(w, &id)| ls.id(w) == id && ls.strings[id as usize] == *w));
+        assert!(words
+            .iter()
+            .zip(&ids)
+            .all(|(w, &id)| ls.id(w) == id && ls.strings[id as usize] == *w));
         // A string whose hash is taken by another (made so here) is still told apart.
         ls.index.insert(string_hash("twin"), 3);
         assert_eq!(ls.id("twin"), 5000);
@@ -474,7 +497,13 @@ mod tests {
     }
 
     fn rec(ts: i64, level: triage_parse::Level, msg: &str) -> Record {
-        Record { ts: Some(ts), level: Some(level), message: msg.into(), module: Some("m.py".into()), ..Default::default() }
+        Record {
+            ts: Some(ts),
+            level: Some(level),
+            message: msg.into(),
+            module: Some("m.py".into()),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -484,7 +513,11 @@ mod tests {
         let records = vec![
             rec(1_000, Info, "user 42 logged in"),
             rec(2_000, Error, "export alarm record occurred=2020-06-03 10:00:00"),
-            Record { ts: None, message: "orphan".into(), ..Default::default() },
+            Record {
+                ts: None,
+                message: "orphan".into(),
+                ..Default::default()
+            },
         ];
         let d = digest_chunk(&masker, "logs/alarm-service.log", &records, i64::MIN);
         let mut c = Collector::new().expect("tempfile");
@@ -498,7 +531,11 @@ mod tests {
         let items = std::mem::take(&mut col.items);
         col.for_each_row(|r, it| {
             rows.push(*r);
-            item_texts.push(it.iter().filter_map(|&i| items.get(i).map(|s| s.replace(facets::ITEM_SEP, "="))).collect::<Vec<_>>());
+            item_texts.push(
+                it.iter()
+                    .filter_map(|&i| items.get(i).map(|s| s.replace(facets::ITEM_SEP, "=")))
+                    .collect::<Vec<_>>(),
+            );
         })
         .expect("read back");
         assert_eq!(rows.len(), 3);
@@ -507,6 +544,10 @@ mod tests {
         assert_eq!(col.services.get(rows[0].service), Some("alarm-service"));
         assert_eq!(col.modules.get(rows[0].module), Some("m.py"));
         assert_eq!(rows[2].time(), None);
-        assert!(item_texts[1].iter().any(|i| i == "occurred.year=2020"), "{:?}", item_texts[1]);
+        assert!(
+            item_texts[1].iter().any(|i| i == "occurred.year=2020"),
+            "{:?}",
+            item_texts[1]
+        );
     }
 }

@@ -155,7 +155,11 @@ pub fn facets_of<'a>(rec: &'a Record, file_service: &'a str) -> RecordFacets<'a>
         service,
         host: rec.host.as_deref().filter(|h| !h.is_empty()).or(roles.host.get()),
         module: rec.module.as_deref().filter(|m| !m.is_empty()).or(roles.module.get()),
-        request: if rec.fields.len() < 2 { None } else { request_from(rec, &roles) },
+        request: if rec.fields.len() < 2 {
+            None
+        } else {
+            request_from(rec, &roles)
+        },
     }
 }
 
@@ -181,9 +185,25 @@ pub fn workload_of(name: &str) -> &str {
 /// The service a log file speaks for, from its name: `payment-access.log.1.gz` →
 /// `payment`; generic names (`app.log`, `access.log`) take the folder's name.
 pub fn service_of_file(path: &str) -> String {
-    const GENERIC: [&str; 14] =
-        ["app", "application", "access", "error", "server", "output", "service", "main", "log", "logs", "messages", "syslog", "stdout", "current"];
-    const ROLE_SUFFIXES: [&str; 9] = ["access", "error", "app", "debug", "info", "stdout", "stderr", "out", "err"];
+    const GENERIC: [&str; 14] = [
+        "app",
+        "application",
+        "access",
+        "error",
+        "server",
+        "output",
+        "service",
+        "main",
+        "log",
+        "logs",
+        "messages",
+        "syslog",
+        "stdout",
+        "current",
+    ];
+    const ROLE_SUFFIXES: [&str; 9] = [
+        "access", "error", "app", "debug", "info", "stdout", "stderr", "out", "err",
+    ];
     let p = std::path::Path::new(path);
     let file = p.file_name().and_then(|f| f.to_str()).unwrap_or(path);
     let mut stem = file.split('.').next().unwrap_or(file).to_string();
@@ -196,7 +216,11 @@ pub fn service_of_file(path: &str) -> String {
         }
     }
     if stem.is_empty() || GENERIC.contains(&stem.to_ascii_lowercase().as_str()) {
-        let parent = p.parent().and_then(|d| d.file_name()).and_then(|f| f.to_str()).unwrap_or("");
+        let parent = p
+            .parent()
+            .and_then(|d| d.file_name())
+            .and_then(|f| f.to_str())
+            .unwrap_or("");
         if !parent.is_empty() && !GENERIC.contains(&parent.to_ascii_lowercase().as_str()) && parent != "." {
             return parent.to_string();
         }
@@ -224,21 +248,55 @@ impl Request {
 
 fn request_from(rec: &Record, roles: &FieldRoles<'_>) -> Option<Request> {
     let request_line = roles.request.get();
-    let raw_path = roles.path.get().or_else(|| request_line.and_then(|r| r.split_whitespace().nth(1)))?;
-    let status: u16 = roles.status.get().and_then(|s| s.trim().parse().ok()).filter(|s| (100..600).contains(s))?;
-    let method = roles.method.get().or_else(|| request_line.and_then(|r| r.split_whitespace().next())).unwrap_or("");
+    let raw_path = roles
+        .path
+        .get()
+        .or_else(|| request_line.and_then(|r| r.split_whitespace().nth(1)))?;
+    let status: u16 = roles
+        .status
+        .get()
+        .and_then(|s| s.trim().parse().ok())
+        .filter(|s| (100..600).contains(s))?;
+    let method = roles
+        .method
+        .get()
+        .or_else(|| request_line.and_then(|r| r.split_whitespace().next()))
+        .unwrap_or("");
     let latency_ms = latency_of(rec);
     let path = normalise_path(raw_path);
-    let endpoint = if method.is_empty() { path } else { format!("{} {}", method.to_ascii_uppercase(), path) };
-    Some(Request { endpoint, status, latency_ms })
+    let endpoint = if method.is_empty() {
+        path
+    } else {
+        format!("{} {}", method.to_ascii_uppercase(), path)
+    };
+    Some(Request {
+        endpoint,
+        status,
+        latency_ms,
+    })
 }
 
 fn latency_of(rec: &Record) -> Option<f64> {
     for (name, value) in &rec.fields {
         let n = name.to_ascii_lowercase();
-        let base = n.trim_end_matches("_ms").trim_end_matches("_millis").trim_end_matches("_s").trim_end_matches("_sec").trim_end_matches("_seconds");
-        if !matches!(base, "request_time" | "duration" | "latency" | "elapsed" | "response_time" | "took" | "rt" | "time_taken" | "upstream_response_time")
-            || n.starts_with("upstream")
+        let base = n
+            .trim_end_matches("_ms")
+            .trim_end_matches("_millis")
+            .trim_end_matches("_s")
+            .trim_end_matches("_sec")
+            .trim_end_matches("_seconds");
+        if !matches!(
+            base,
+            "request_time"
+                | "duration"
+                | "latency"
+                | "elapsed"
+                | "response_time"
+                | "took"
+                | "rt"
+                | "time_taken"
+                | "upstream_response_time"
+        ) || n.starts_with("upstream")
         {
             continue;
         }
@@ -262,7 +320,9 @@ fn latency_of(rec: &Record) -> Option<f64> {
 }
 
 fn split_unit(v: &str) -> (&str, &str) {
-    let end = v.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e' || c == '+')).unwrap_or(v.len());
+    let end = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e' || c == '+'))
+        .unwrap_or(v.len());
     (&v[..end], v[end..].trim())
 }
 
@@ -301,7 +361,10 @@ fn segment_shape(seg: &str) -> &str {
     if seg.len() >= 16 && seg.bytes().all(|b| b.is_ascii_hexdigit()) {
         return "{hex}";
     }
-    if seg.len() >= 10 && digits * 3 >= seg.len() && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if seg.len() >= 10
+        && digits * 3 >= seg.len()
+        && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return "{id}";
     }
     seg
@@ -323,11 +386,54 @@ fn is_noise_field(name: &str) -> bool {
     let last: &[u8] = last;
     matches!(
         last,
-        b"ts" | b"time" | b"timestamp" | b"@timestamp" | b"date" | b"message" | b"msg" | b"level" | b"severity" | b"line" | b"lineno" | b"pid"
-            | b"tid" | b"thread" | b"thread_name" | b"caller" | b"logger" | b"logger_name" | b"module" | b"file" | b"class" | b"function"
-            | b"func" | b"bytes" | b"size" | b"referer" | b"referrer" | b"user_agent" | b"useragent" | b"protocol" | b"path" | b"uri"
-            | b"url" | b"request" | b"method" | b"hostname" | b"host" | b"status" | b"status_code" | b"stack" | b"stacktrace"
-            | b"exception" | b"stack_trace" | b"seq" | b"offset" | b"traceid" | b"spanid" | b"requestid"
+        b"ts"
+            | b"time"
+            | b"timestamp"
+            | b"@timestamp"
+            | b"date"
+            | b"message"
+            | b"msg"
+            | b"level"
+            | b"severity"
+            | b"line"
+            | b"lineno"
+            | b"pid"
+            | b"tid"
+            | b"thread"
+            | b"thread_name"
+            | b"caller"
+            | b"logger"
+            | b"logger_name"
+            | b"module"
+            | b"file"
+            | b"class"
+            | b"function"
+            | b"func"
+            | b"bytes"
+            | b"size"
+            | b"referer"
+            | b"referrer"
+            | b"user_agent"
+            | b"useragent"
+            | b"protocol"
+            | b"path"
+            | b"uri"
+            | b"url"
+            | b"request"
+            | b"method"
+            | b"hostname"
+            | b"host"
+            | b"status"
+            | b"status_code"
+            | b"stack"
+            | b"stacktrace"
+            | b"exception"
+            | b"stack_trace"
+            | b"seq"
+            | b"offset"
+            | b"traceid"
+            | b"spanid"
+            | b"requestid"
     ) || last.ends_with(b"trace_id")
         || last.ends_with(b"span_id")
         || last.ends_with(b"request_id")
@@ -358,7 +464,8 @@ impl StatusText {
 /// A year (`2020`) when `v` starts with a plausible date.
 fn year_of(v: &str) -> Option<u32> {
     let b = v.as_bytes();
-    if b.len() >= 7 && b[..4].iter().all(u8::is_ascii_digit) && (b[4] == b'-' || b[4] == b'/') && b[5].is_ascii_digit() {
+    if b.len() >= 7 && b[..4].iter().all(u8::is_ascii_digit) && (b[4] == b'-' || b[4] == b'/') && b[5].is_ascii_digit()
+    {
         let y: u32 = v[..4].parse().ok()?;
         return (1970..2100).contains(&y).then_some(y);
     }
@@ -454,7 +561,13 @@ fn range_bin(days: i64) -> String {
 /// Pushes the attribution items of a record: request facts, short field values,
 /// binned query parameters and binned message parameters.
 /// Hands each item to `emit(field, value)`; at most [`MAX_ITEMS_PER_RECORD`].
-pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[Param], emit: &mut dyn FnMut(&str, &str)) {
+pub fn items_of(
+    rec: &Record,
+    request: Option<&Request>,
+    text: &str,
+    params: &[Param],
+    emit: &mut dyn FnMut(&str, &str),
+) {
     let mut n = 0usize;
     let mut out = |field: &str, value: &str| {
         if n < MAX_ITEMS_PER_RECORD {
@@ -485,7 +598,9 @@ pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[P
         }
     }
     if dates.len() >= 2 {
-        let (lo, hi) = dates.iter().fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
+        let (lo, hi) = dates
+            .iter()
+            .fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
         out("range_days", &range_bin(hi - lo));
     }
     // Message parameters: keyed values (`range=30d`, `start=2020-06-01`), the year of
@@ -495,9 +610,16 @@ pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[P
         let value = text.get(p.start as usize..p.end as usize).unwrap_or("");
         // Only some kinds are named by their key; finding it is not free.
         let key = match p.kind {
-            Kind::Ts | Kind::Num | Kind::Duration | Kind::Size | Kind::Bool | Kind::Var | Kind::Custom(_) | Kind::Ip | Kind::Email | Kind::Path => {
-                key_before(text, p.start as usize)
-            }
+            Kind::Ts
+            | Kind::Num
+            | Kind::Duration
+            | Kind::Size
+            | Kind::Bool
+            | Kind::Var
+            | Kind::Custom(_)
+            | Kind::Ip
+            | Kind::Email
+            | Kind::Path => key_before(text, p.start as usize),
             _ => None,
         };
         match p.kind {
@@ -533,7 +655,9 @@ pub fn items_of(rec: &Record, request: Option<&Request>, text: &str, params: &[P
         }
     }
     if msg_days.len() >= 2 {
-        let (lo, hi) = msg_days.iter().fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
+        let (lo, hi) = msg_days
+            .iter()
+            .fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
         out("range_days", &range_bin(hi - lo));
     }
 }
@@ -567,7 +691,9 @@ fn key_before(text: &str, at: usize) -> Option<&str> {
     let mut key = text.get(s..e)?;
     if !key.is_ascii() {
         // A non-alphanumeric character ends the key, as in ASCII.
-        let cut = key.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '-')).map_or(0, |i| i + key[i..].chars().next().map_or(1, char::len_utf8));
+        let cut = key
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '-'))
+            .map_or(0, |i| i + key[i..].chars().next().map_or(1, char::len_utf8));
         key = &key[cut..];
     }
     (!key.is_empty() && key.len() <= 40 && key.chars().next().is_some_and(char::is_alphabetic)).then_some(key)
@@ -613,13 +739,19 @@ mod tests {
         let mut num = NumText::default();
         assert_eq!(log2_bin_into(10_000.0, &mut num), "8192-16383");
         assert_eq!(log2_bin_into(16.0, &mut num), "16-31");
-        assert_eq!(log2_bin_into(1e30, &mut num), "9223372036854775808-18446744073709551615");
+        assert_eq!(
+            log2_bin_into(1e30, &mut num),
+            "9223372036854775808-18446744073709551615"
+        );
     }
 
     #[test]
     fn paths_are_normalised() {
         assert_eq!(normalise_path("/api/orders/12345?x=1"), "/api/orders/{id}");
-        assert_eq!(normalise_path("https://h:8080/a/3fa85f64-5717-4562-b3fc-2c963f66afa6/b"), "/a/{uuid}/b");
+        assert_eq!(
+            normalise_path("https://h:8080/a/3fa85f64-5717-4562-b3fc-2c963f66afa6/b"),
+            "/a/{uuid}/b"
+        );
         assert_eq!(normalise_path("/api/alarm/export"), "/api/alarm/export");
     }
 
@@ -644,12 +776,40 @@ mod tests {
         let mut items: Vec<String> = Vec::new();
         let text = "query ids IN (<list>) range=30d occurred=2020-06-03";
         let params = [
-            Param { kind: Kind::List, start: 14, end: 20, items: 10_000, token: 3 },
-            Param { kind: Kind::Duration, start: 28, end: 31, items: 0, token: 4 },
-            Param { kind: Kind::Ts, start: 41, end: 51, items: 0, token: 5 },
+            Param {
+                kind: Kind::List,
+                start: 14,
+                end: 20,
+                items: 10_000,
+                token: 3,
+            },
+            Param {
+                kind: Kind::Duration,
+                start: 28,
+                end: 31,
+                items: 0,
+                token: 4,
+            },
+            Param {
+                kind: Kind::Ts,
+                start: 41,
+                end: 51,
+                items: 0,
+                token: 5,
+            },
         ];
-        items_of(&rec, Some(&req), text, &params, &mut |f, v| items.push(format!("{f}={v}")));
-        for want in ["endpoint=GET /api/alarm/export", "query.start.year=2020", "range_days=>1y", "user=ops7", "list_size=8192-16383", "range=30d", "occurred.year=2020"] {
+        items_of(&rec, Some(&req), text, &params, &mut |f, v| {
+            items.push(format!("{f}={v}"))
+        });
+        for want in [
+            "endpoint=GET /api/alarm/export",
+            "query.start.year=2020",
+            "range_days=>1y",
+            "user=ops7",
+            "list_size=8192-16383",
+            "range=30d",
+            "occurred.year=2020",
+        ] {
             assert!(items.iter().any(|i| i == want), "{want} missing from {items:?}");
         }
         assert!(!items.iter().any(|i| i.starts_with("request_time_ms")), "{items:?}");

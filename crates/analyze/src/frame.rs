@@ -35,7 +35,10 @@ pub struct ItemHorizon {
 
 impl ItemHorizon {
     pub fn new(req: &FrameRequest) -> ItemHorizon {
-        ItemHorizon { req: req.clone(), newest: std::sync::atomic::AtomicI64::new(i64::MIN) }
+        ItemHorizon {
+            req: req.clone(),
+            newest: std::sync::atomic::AtomicI64::new(i64::MIN),
+        }
     }
 
     /// Notes that a record of time `ts` was read (any thread).
@@ -113,11 +116,22 @@ impl Frame {
                 spans
             }
         };
-        let series_start = baselines.iter().filter(|b| b.1 <= window.0 && window.0 - b.0 <= 8 * len.max(MINUTE)).map(|b| b.0).min().unwrap_or(window.0);
+        let series_start = baselines
+            .iter()
+            .filter(|b| b.1 <= window.0 && window.0 - b.0 <= 8 * len.max(MINUTE))
+            .map(|b| b.0)
+            .min()
+            .unwrap_or(window.0);
         let bucket = nice_bucket(len / WINDOW_BUCKETS);
         let series_start = series_start - series_start.rem_euclid(bucket);
         let buckets = ((window.1 - series_start + bucket - 1) / bucket).max(1) as usize;
-        Frame { window, baselines, series_start, bucket, buckets }
+        Frame {
+            window,
+            baselines,
+            series_start,
+            bucket,
+            buckets,
+        }
     }
 
     pub fn in_window(&self, ts: i64) -> bool {
@@ -193,7 +207,10 @@ mod tests {
     fn default_window_is_the_last_15_minutes() {
         let f = Frame::resolve(&FrameRequest::default(), Some((0, 2 * HOUR)));
         assert_eq!(f.window, (2 * HOUR + SECOND - 15 * MINUTE, 2 * HOUR + SECOND));
-        assert_eq!(f.baselines, vec![(2 * HOUR + SECOND - 75 * MINUTE, 2 * HOUR + SECOND - 15 * MINUTE)]);
+        assert_eq!(
+            f.baselines,
+            vec![(2 * HOUR + SECOND - 75 * MINUTE, 2 * HOUR + SECOND - 15 * MINUTE)]
+        );
         assert_eq!(f.bucket, 15 * SECOND);
         assert!(f.in_window(2 * HOUR));
         assert!(!f.in_window(0));
@@ -202,7 +219,14 @@ mod tests {
 
     #[test]
     fn yesterday_joins_the_baseline_when_data_reaches_back() {
-        let f = Frame::resolve(&FrameRequest { from: Some(2 * DAY), to: Some(2 * DAY + HOUR), ..Default::default() }, Some((0, 3 * DAY)));
+        let f = Frame::resolve(
+            &FrameRequest {
+                from: Some(2 * DAY),
+                to: Some(2 * DAY + HOUR),
+                ..Default::default()
+            },
+            Some((0, 3 * DAY)),
+        );
         assert_eq!(f.baselines.len(), 2);
         assert_eq!(f.baselines[1], (DAY, DAY + HOUR));
         // The series covers only the span just before the window.
@@ -229,12 +253,33 @@ mod tests {
         let t0 = 1_700_000_000 * SECOND;
         let requests = [
             FrameRequest::default(),
-            FrameRequest { last: Some(2 * HOUR), ..Default::default() },
-            FrameRequest { last: Some(3 * DAY), ..Default::default() },
-            FrameRequest { from: Some(t0 - 12 * HOUR), to: Some(t0), ..Default::default() },
-            FrameRequest { to: Some(t0 - HOUR), last: Some(30 * MINUTE), ..Default::default() },
-            FrameRequest { from: Some(t0 - HOUR), last: Some(10 * MINUTE), ..Default::default() },
-            FrameRequest { baseline: Some((t0 - 9 * DAY, t0 - 8 * DAY)), ..Default::default() },
+            FrameRequest {
+                last: Some(2 * HOUR),
+                ..Default::default()
+            },
+            FrameRequest {
+                last: Some(3 * DAY),
+                ..Default::default()
+            },
+            FrameRequest {
+                from: Some(t0 - 12 * HOUR),
+                to: Some(t0),
+                ..Default::default()
+            },
+            FrameRequest {
+                to: Some(t0 - HOUR),
+                last: Some(30 * MINUTE),
+                ..Default::default()
+            },
+            FrameRequest {
+                from: Some(t0 - HOUR),
+                last: Some(10 * MINUTE),
+                ..Default::default()
+            },
+            FrameRequest {
+                baseline: Some((t0 - 9 * DAY, t0 - 8 * DAY)),
+                ..Default::default()
+            },
         ];
         for req in &requests {
             let horizon = ItemHorizon::new(req);
@@ -243,12 +288,24 @@ mod tests {
                 horizon.observe(seen);
                 let cut = horizon.needed_from();
                 let frame = Frame::resolve(req, Some((t0 - 30 * DAY, t0)));
-                let earliest = frame.baselines.iter().map(|b| b.0).chain([frame.window.0, frame.series_start]).min().unwrap_or(frame.window.0);
-                assert!(cut <= earliest - 2 * frame.bucket, "{req:?} after {seen}: cut {cut} > {earliest}");
+                let earliest = frame
+                    .baselines
+                    .iter()
+                    .map(|b| b.0)
+                    .chain([frame.window.0, frame.series_start])
+                    .min()
+                    .unwrap_or(frame.window.0);
+                assert!(
+                    cut <= earliest - 2 * frame.bucket,
+                    "{req:?} after {seen}: cut {cut} > {earliest}"
+                );
             }
         }
         // A window that ends at the last record with an open length keeps everything.
-        let open = ItemHorizon::new(&FrameRequest { from: Some(t0), ..Default::default() });
+        let open = ItemHorizon::new(&FrameRequest {
+            from: Some(t0),
+            ..Default::default()
+        });
         open.observe(t0);
         assert_eq!(open.needed_from(), i64::MIN);
         // And the horizon does cut: a month-long input keeps about a day of items.

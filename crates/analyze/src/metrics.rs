@@ -28,7 +28,12 @@ pub enum MetricsError {
     #[error("{}: {reason}", path.display())]
     Header { path: PathBuf, reason: String },
     #[error("{}: no usable metric rows ({rows} data rows read, {skipped} skipped){}", path.display(), if warnings.is_empty() { String::new() } else { format!(": {}", warnings.join("; ")) })]
-    Empty { path: PathBuf, rows: u64, skipped: u64, warnings: Vec<String> },
+    Empty {
+        path: PathBuf,
+        rows: u64,
+        skipped: u64,
+        warnings: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -195,7 +200,8 @@ pub fn classify(metric_name: &str) -> MetricKind {
     {
         return MetricKind::Network;
     }
-    let disk_word = starts("disk") || starts("filesystem") || has("fs") || has("inode") || has("inodes") || has("storage");
+    let disk_word =
+        starts("disk") || starts("filesystem") || has("fs") || has("inode") || has("inodes") || has("storage");
     if has("io")
         || has("iops")
         || has("iowait")
@@ -218,7 +224,9 @@ pub fn classify(metric_name: &str) -> MetricKind {
         return MetricKind::Load;
     }
     // A bare percentile (`p99_ms`) is almost always a latency.
-    if w.iter().any(|x| x.len() >= 3 && x.starts_with('p') && x[1..].bytes().all(|b| b.is_ascii_digit())) {
+    if w.iter()
+        .any(|x| x.len() >= 3 && x.starts_with('p') && x[1..].bytes().all(|b| b.is_ascii_digit()))
+    {
         return MetricKind::Latency;
     }
     MetricKind::Other
@@ -228,19 +236,36 @@ pub fn classify(metric_name: &str) -> MetricKind {
 
 #[derive(Clone, Copy)]
 enum Layout {
-    Long { time: usize, host: Option<usize>, metric: usize, value: usize },
-    Wide { time: usize, host: Option<usize> },
+    Long {
+        time: usize,
+        host: Option<usize>,
+        metric: usize,
+        value: usize,
+    },
+    Wide {
+        time: usize,
+        host: Option<usize>,
+    },
 }
 
 fn header_layout(headers: &[String]) -> Result<Layout, String> {
     let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
-    let time = find(&["timestamp", "time", "ts", "datetime", "date", "@timestamp"])
-        .ok_or_else(|| format!("no time column (want timestamp, time or ts; found {})", headers.join(",")))?;
+    let time = find(&["timestamp", "time", "ts", "datetime", "date", "@timestamp"]).ok_or_else(|| {
+        format!(
+            "no time column (want timestamp, time or ts; found {})",
+            headers.join(",")
+        )
+    })?;
     let host = find(&["host", "hostname", "instance", "pod", "service", "node"]);
     let metric = find(&["metric", "name", "metric_name"]);
     let value = find(&["value", "val"]);
     match (metric, value) {
-        (Some(metric), Some(value)) => Ok(Layout::Long { time, host, metric, value }),
+        (Some(metric), Some(value)) => Ok(Layout::Long {
+            time,
+            host,
+            metric,
+            value,
+        }),
         _ => {
             if headers.len() <= 1 + host.is_some() as usize {
                 return Err(format!(
@@ -258,7 +283,13 @@ fn header_layout(headers: &[String]) -> Result<Layout, String> {
 fn parse_value(cell: &str) -> Result<Option<f64>, ()> {
     let t = cell.trim();
     let t = t.strip_suffix('%').map(str::trim_end).unwrap_or(t);
-    if t.is_empty() || t == "-" || t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("null") || t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("n/a") {
+    if t.is_empty()
+        || t == "-"
+        || t.eq_ignore_ascii_case("nan")
+        || t.eq_ignore_ascii_case("null")
+        || t.eq_ignore_ascii_case("none")
+        || t.eq_ignore_ascii_case("n/a")
+    {
         return Ok(None);
     }
     match t.parse::<f64>() {
@@ -287,7 +318,10 @@ impl Builder {
                     kind: classify(metric),
                     points: Vec::new(),
                 });
-                self.index.entry(host.to_string()).or_default().insert(metric.to_string(), i);
+                self.index
+                    .entry(host.to_string())
+                    .or_default()
+                    .insert(metric.to_string(), i);
                 i
             }
         };
@@ -300,7 +334,10 @@ impl Builder {
 /// without a host column takes its file stem as the host. Zone-less timestamps are
 /// read in `zone`.
 pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsError> {
-    let io_err = |source| MetricsError::Io { path: path.to_path_buf(), source };
+    let io_err = |source| MetricsError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut file = std::fs::File::open(path).map_err(io_err)?;
     let file_len = file.metadata().map_err(io_err)?.len();
     let ends_with_newline = last_byte(&mut file, file_len).map_err(io_err)? == Some(b'\n');
@@ -310,24 +347,48 @@ pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsErr
         .trim(csv::Trim::All)
         .from_reader(std::io::BufReader::with_capacity(1 << 16, file));
     let header_err = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(source) => MetricsError::Io { path: path.to_path_buf(), source },
-        other => MetricsError::Csv { path: path.to_path_buf(), line: 1, message: format!("{other:?}") },
+        csv::ErrorKind::Io(source) => MetricsError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => MetricsError::Csv {
+            path: path.to_path_buf(),
+            line: 1,
+            message: format!("{other:?}"),
+        },
     };
     let raw_headers = rdr.byte_headers().map_err(header_err)?.clone();
     let headers: Vec<String> = raw_headers
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().trim_start_matches('\u{feff}').to_string())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_string()
+        })
         .collect();
     if headers.iter().all(|h| h.is_empty()) {
-        return Err(MetricsError::Header { path: path.to_path_buf(), reason: "empty file or empty header line".into() });
+        return Err(MetricsError::Header {
+            path: path.to_path_buf(),
+            reason: "empty file or empty header line".into(),
+        });
     }
     let lower: Vec<String> = headers.iter().map(|h| h.to_lowercase()).collect();
-    let layout = header_layout(&lower).map_err(|reason| MetricsError::Header { path: path.to_path_buf(), reason })?;
-    let default_host = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "host".into());
+    let layout = header_layout(&lower).map_err(|reason| MetricsError::Header {
+        path: path.to_path_buf(),
+        reason,
+    })?;
+    let default_host = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "host".into());
 
     let shown = path.display().to_string();
     let mut input = MetricsInput::default();
-    let mut b = Builder { index: FxHashMap::default(), series: Vec::new() };
+    let mut b = Builder {
+        index: FxHashMap::default(),
+        series: Vec::new(),
+    };
     let mut bad_lines: Vec<String> = Vec::new();
     // Rows of one time are usually adjacent: parse each distinct time text once.
     let mut last_time: (Vec<u8>, i64) = (Vec::new(), 0);
@@ -339,7 +400,10 @@ pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsErr
             Ok(true) => {}
             Err(e) => {
                 if let csv::ErrorKind::Io(source) = e.into_kind() {
-                    return Err(MetricsError::Io { path: path.to_path_buf(), source });
+                    return Err(MetricsError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    });
                 }
                 input.rows += 1;
                 input.skipped += 1;
@@ -352,7 +416,11 @@ pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsErr
         // The record's own start position would point at any blank lines the reader
         // skipped before it; its end does not.
         let end = rdr.position();
-        let line = if end.byte() == file_len && !ends_with_newline { end.line() } else { end.line().saturating_sub(1).max(line_before) };
+        let line = if end.byte() == file_len && !ends_with_newline {
+            end.line()
+        } else {
+            end.line().saturating_sub(1).max(line_before)
+        };
         if rec.iter().all(|c| c.is_empty()) {
             continue; // blank line
         }
@@ -439,12 +507,21 @@ pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsErr
         let quoted = bad_lines.len() as u64;
         input.warnings.extend(bad_lines);
         if input.skipped > quoted {
-            input.warnings.push(format!("{shown}: {} more bad rows skipped ({} in all)", input.skipped - quoted, input.skipped));
+            input.warnings.push(format!(
+                "{shown}: {} more bad rows skipped ({} in all)",
+                input.skipped - quoted,
+                input.skipped
+            ));
         }
     }
     b.series.retain(|s| !s.points.is_empty());
     if b.series.is_empty() {
-        return Err(MetricsError::Empty { path: path.to_path_buf(), rows: input.rows, skipped: input.skipped, warnings: input.warnings });
+        return Err(MetricsError::Empty {
+            path: path.to_path_buf(),
+            rows: input.rows,
+            skipped: input.skipped,
+            warnings: input.warnings,
+        });
     }
     for s in &mut b.series {
         // Stable: rows of one time keep file order. Usually already sorted.
@@ -498,7 +575,10 @@ fn baseline_values(points: &[(i64, f64)], baselines: &[(i64, i64)]) -> Vec<f64> 
             _ => merged.push(s),
         }
     }
-    merged.iter().flat_map(|&s| slice(points, s).iter().map(|p| p.1)).collect()
+    merged
+        .iter()
+        .flat_map(|&s| slice(points, s).iter().map(|p| p.1))
+        .collect()
 }
 
 fn median(sorted: &[f64]) -> f64 {
@@ -550,8 +630,35 @@ fn scale_of(name: &str, values: impl Iterator<Item = f64> + Clone) -> Scale {
     let has = |t: &str| w.iter().any(|x| x == t);
     let explicit_percent = lower.contains('%') || has("percent") || has("pct") || has("percentage");
     let unit_words = [
-        "bytes", "byte", "b", "kb", "mb", "gb", "kib", "mib", "gib", "mi", "gi", "ki", "m", "s", "ms", "us", "seconds",
-        "second", "sec", "millis", "count", "total", "cores", "core", "millicores", "ops", "num", "number", "qps",
+        "bytes",
+        "byte",
+        "b",
+        "kb",
+        "mb",
+        "gb",
+        "kib",
+        "mib",
+        "gib",
+        "mi",
+        "gi",
+        "ki",
+        "m",
+        "s",
+        "ms",
+        "us",
+        "seconds",
+        "second",
+        "sec",
+        "millis",
+        "count",
+        "total",
+        "cores",
+        "core",
+        "millicores",
+        "ops",
+        "num",
+        "number",
+        "qps",
     ];
     if !explicit_percent && w.iter().any(|x| unit_words.contains(&x.as_str())) {
         return Scale::Absolute;
@@ -615,7 +722,11 @@ pub fn deviation(series: &MetricSeries, window: (i64, i64), baselines: &[(i64, i
     let direction = bad_direction(series.kind);
     // A success rate's median (~100) says nothing about its noise: only the
     // percentage-point floor applies to it.
-    let rel_floor = if series.kind == MetricKind::SuccessRate && scale != Scale::Absolute { 0.0 } else { 0.05 * med.abs() };
+    let rel_floor = if series.kind == MetricKind::SuccessRate && scale != Scale::Absolute {
+        0.0
+    } else {
+        0.05 * med.abs()
+    };
     let unit_floor = match scale {
         Scale::Percent => 1.0,
         Scale::Fraction => 0.01,
@@ -649,7 +760,13 @@ pub fn deviation(series: &MetricSeries, window: (i64, i64), baselines: &[(i64, i
     } else {
         f64::INFINITY.copysign(window_avg)
     };
-    Some(Deviation { z, window_avg, baseline_avg, relative_change, first_bad })
+    Some(Deviation {
+        z,
+        window_avg,
+        baseline_avg,
+        relative_change,
+        first_bad,
+    })
 }
 
 /// (warning, critical) thresholds in percent for the kinds that have them.
@@ -706,12 +823,14 @@ pub fn summarise(input: &MetricsInput, window: (i64, i64), baselines: &[(i64, i6
         let min = win.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
         let max = win.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
         let base = baseline_values(&s.points, baselines);
-        let baseline_avg = if base.is_empty() { None } else { Some(mean(base.iter().copied())) };
-        let status = threshold_status(s, avg, min, max).unwrap_or_else(|| {
-            match deviation(s, window, baselines) {
-                Some(d) if d.z >= ANOMALOUS_Z => "anomalous",
-                _ => "normal",
-            }
+        let baseline_avg = if base.is_empty() {
+            None
+        } else {
+            Some(mean(base.iter().copied()))
+        };
+        let status = threshold_status(s, avg, min, max).unwrap_or_else(|| match deviation(s, window, baselines) {
+            Some(d) if d.z >= ANOMALOUS_Z => "anomalous",
+            _ => "normal",
         });
         out.push((
             s.kind,
@@ -729,7 +848,10 @@ pub fn summarise(input: &MetricsInput, window: (i64, i64), baselines: &[(i64, i6
         ));
     }
     out.sort_by(|a, b| {
-        a.1.host.cmp(&b.1.host).then(a.0.order().cmp(&b.0.order())).then_with(|| a.1.metric.cmp(&b.1.metric))
+        a.1.host
+            .cmp(&b.1.host)
+            .then(a.0.order().cmp(&b.0.order()))
+            .then_with(|| a.1.metric.cmp(&b.1.metric))
     });
     out.into_iter().map(|(_, m)| m).collect()
 }
@@ -751,7 +873,12 @@ mod tests {
     }
 
     fn series(metric: &str, points: &[(i64, f64)]) -> MetricSeries {
-        MetricSeries { host: "web-1".into(), metric: metric.into(), kind: classify(metric), points: points.to_vec() }
+        MetricSeries {
+            host: "web-1".into(),
+            metric: metric.into(),
+            kind: classify(metric),
+            points: points.to_vec(),
+        }
     }
 
     #[test]
@@ -828,10 +955,22 @@ mod tests {
         assert_eq!(m.rows, 8);
         assert_eq!(m.skipped, 3);
         assert_eq!(m.warnings.len(), 3, "{:?}", m.warnings);
-        assert!(m.warnings[0].ends_with("m.csv:5: unreadable timestamp \"not-a-time\""), "{:?}", m.warnings);
-        assert!(m.warnings[1].contains("m.csv:8: value \"lots\" is not a number"), "{:?}", m.warnings);
+        assert!(
+            m.warnings[0].ends_with("m.csv:5: unreadable timestamp \"not-a-time\""),
+            "{:?}",
+            m.warnings
+        );
+        assert!(
+            m.warnings[1].contains("m.csv:8: value \"lots\" is not a number"),
+            "{:?}",
+            m.warnings
+        );
         assert!(m.warnings[2].contains("m.csv:10: missing host"), "{:?}", m.warnings);
-        let cpu1 = m.series.iter().find(|s| s.host == "web-1" && s.metric == "cpu_usage").unwrap();
+        let cpu1 = m
+            .series
+            .iter()
+            .find(|s| s.host == "web-1" && s.metric == "cpu_usage")
+            .unwrap();
         assert_eq!(cpu1.kind, MetricKind::Cpu);
         // The zone-less row is in +08:00: 10:01 local is 02:01Z.
         assert_eq!(cpu1.points, vec![(T0, 42.0), (T0 + MIN, 50.0)]);
@@ -858,7 +997,10 @@ mod tests {
         assert!(m.warnings[0].contains("db-01.csv:4:"), "{:?}", m.warnings);
         assert_eq!(m.series.len(), 3);
         let cpu = &m.series[0];
-        assert_eq!((cpu.host.as_str(), cpu.metric.as_str(), cpu.kind), ("db-01", "CPU_Usage", MetricKind::Cpu));
+        assert_eq!(
+            (cpu.host.as_str(), cpu.metric.as_str(), cpu.kind),
+            ("db-01", "CPU_Usage", MetricKind::Cpu)
+        );
         assert_eq!(cpu.points, vec![(T0, 70.0), (T0 + MIN, 80.0)]);
         assert_eq!(m.series[1].points, vec![(T0 + MIN, 55.0)]);
         assert_eq!(m.series[2].kind, MetricKind::Load);
@@ -869,16 +1011,35 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("nope.csv");
         let e = load_metrics(&missing, &Zone::utc()).unwrap_err();
-        assert!(matches!(e, MetricsError::Io { .. }) && e.to_string().contains("nope.csv"), "{e}");
+        assert!(
+            matches!(e, MetricsError::Io { .. }) && e.to_string().contains("nope.csv"),
+            "{e}"
+        );
 
         let p = write(&dir, "bad.csv", "timestamp,host,metric,value\ngarbage,h,cpu,1\n");
         let e = load_metrics(&p, &Zone::utc()).unwrap_err();
         let msg = e.to_string();
-        assert!(matches!(e, MetricsError::Empty { rows: 1, skipped: 1, .. }), "{msg}");
-        assert!(msg.contains("bad.csv") && msg.contains("bad.csv:2: unreadable timestamp"), "{msg}");
+        assert!(
+            matches!(
+                e,
+                MetricsError::Empty {
+                    rows: 1,
+                    skipped: 1,
+                    ..
+                }
+            ),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("bad.csv") && msg.contains("bad.csv:2: unreadable timestamp"),
+            "{msg}"
+        );
 
         let p = write(&dir, "empty.csv", "");
-        assert!(load_metrics(&p, &Zone::utc()).unwrap_err().to_string().contains("empty.csv"));
+        assert!(load_metrics(&p, &Zone::utc())
+            .unwrap_err()
+            .to_string()
+            .contains("empty.csv"));
 
         let p = write(&dir, "notime.csv", "host,cpu\nh,1\n");
         let msg = load_metrics(&p, &Zone::utc()).unwrap_err().to_string();
@@ -895,26 +1056,41 @@ mod tests {
         let m = load_metrics(&write(&dir, "m.csv", &text), &Zone::utc()).unwrap();
         assert_eq!(m.skipped, 20);
         assert_eq!(m.warnings.len(), MAX_ROW_WARNINGS + 1);
-        assert!(m.warnings.last().unwrap().contains("15 more bad rows skipped (20 in all)"));
+        assert!(m
+            .warnings
+            .last()
+            .unwrap()
+            .contains("15 more bad rows skipped (20 in all)"));
     }
 
     #[test]
     fn last_row_without_newline_keeps_its_line_number() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(&dir, "m.csv", "timestamp,host,metric,value\r\n\r\n2025-12-19T02:00:00Z,h,cpu,1\r\n2025-12-19T02:00:00Z,h,cpu,bad");
+        let p = write(
+            &dir,
+            "m.csv",
+            "timestamp,host,metric,value\r\n\r\n2025-12-19T02:00:00Z,h,cpu,1\r\n2025-12-19T02:00:00Z,h,cpu,bad",
+        );
         let m = load_metrics(&p, &Zone::utc()).unwrap();
-        assert_eq!(m.warnings, vec![format!("{}:4: value \"bad\" is not a number", p.display())]);
+        assert_eq!(
+            m.warnings,
+            vec![format!("{}:4: value \"bad\" is not a number", p.display())]
+        );
     }
 
     fn minute_points(values: &[f64], start: i64) -> Vec<(i64, f64)> {
-        values.iter().enumerate().map(|(i, &v)| (start + i as i64 * MIN, v)).collect()
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (start + i as i64 * MIN, v))
+            .collect()
     }
 
     #[test]
     fn deviation_is_robust_and_signed_by_bad_direction() {
         let base = [
-            20.0, 22.0, 21.0, 19.0, 20.0, 95.0, /* one earlier spike */ 21.0, 20.0, 22.0, 19.0, 20.0, 22.0, 21.0, 19.0, 20.0, 21.0, 21.0,
-            20.0, 22.0, 19.0,
+            20.0, 22.0, 21.0, 19.0, 20.0, 95.0, /* one earlier spike */ 21.0, 20.0, 22.0, 19.0, 20.0, 22.0, 21.0,
+            19.0, 20.0, 21.0, 21.0, 20.0, 22.0, 19.0,
         ];
         let mut pts = minute_points(&base, T0);
         pts.extend(minute_points(&[21.0, 60.0, 85.0, 90.0], T0 + 30 * MIN));
@@ -990,7 +1166,12 @@ mod tests {
             let mut pts = minute_points(&[base, base * 1.02, base * 0.98, base, base * 1.01, base * 0.99], T0);
             pts.extend(minute_points(win, T0 + 20 * MIN));
             pts.push((T0 + 25 * MIN, 0.0)); // just after the window: excluded
-            MetricSeries { host: host.into(), metric: metric.into(), kind: classify(metric), points: pts }
+            MetricSeries {
+                host: host.into(),
+                metric: metric.into(),
+                kind: classify(metric),
+                points: pts,
+            }
         };
         let input = MetricsInput {
             series: vec![
@@ -1000,12 +1181,20 @@ mod tests {
                 mk("a-host", "cpu_usage", 0.2, &[0.95, 0.93]), // a fraction: 95%
                 mk("a-host", "load5", 1.0, &[9.0, 9.5]),
                 mk("a-host", "disk_used_pct", 40.0, &[41.0]),
-                MetricSeries { host: "a-host".into(), metric: "net_rx_bytes".into(), kind: MetricKind::Network, points: vec![(T0, 1.0)] },
+                MetricSeries {
+                    host: "a-host".into(),
+                    metric: "net_rx_bytes".into(),
+                    kind: MetricKind::Network,
+                    points: vec![(T0, 1.0)],
+                },
             ],
             ..Default::default()
         };
         let out = summarise(&input, w, &b);
-        let got: Vec<(&str, &str, &str)> = out.iter().map(|m| (m.host.as_str(), m.metric.as_str(), m.status.as_str())).collect();
+        let got: Vec<(&str, &str, &str)> = out
+            .iter()
+            .map(|m| (m.host.as_str(), m.metric.as_str(), m.status.as_str()))
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -1033,7 +1222,10 @@ mod tests {
     fn absolute_units_get_no_percent_thresholds() {
         // MemoryUsage(Mi) of 95 is 95 MiB, not 95%.
         let pts = minute_points(&[95.0, 96.0], T0);
-        let input = MetricsInput { series: vec![series("MemoryUsage(Mi)", &pts)], ..Default::default() };
+        let input = MetricsInput {
+            series: vec![series("MemoryUsage(Mi)", &pts)],
+            ..Default::default()
+        };
         let out = summarise(&input, (T0, T0 + 10 * MIN), &[]);
         assert_eq!(out[0].status, "normal");
         assert_eq!(out[0].kind, "memory");

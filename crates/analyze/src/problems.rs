@@ -73,7 +73,11 @@ pub fn group_key(template: &str) -> String {
             break;
         }
     }
-    let key: Vec<String> = words.iter().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).filter(|w| !w.is_empty()).collect();
+    let key: Vec<String> = words
+        .iter()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
     // Too short a prefix would group unrelated messages ("Failed <*>").
     if key.len() < 2 {
         return template.to_string();
@@ -88,7 +92,10 @@ fn top_names(map: &FxHashMap<(u32, u32), u64>, templates: &[usize], dict: &Dicti
             *by.entry(*id).or_insert(0) += n;
         }
     }
-    let mut v: Vec<(String, u64)> = by.into_iter().filter_map(|(id, n)| dict.get(id).map(|s| (s.to_string(), n))).collect();
+    let mut v: Vec<(String, u64)> = by
+        .into_iter()
+        .filter_map(|(id, n)| dict.get(id).map(|s| (s.to_string(), n)))
+        .collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     v
 }
@@ -130,7 +137,12 @@ pub fn build(
     let window_errors: u64 = agg.window_levels[3..6].iter().sum::<u64>().max(1);
     let mut out = Vec::new();
     for (_, mut members) in groups {
-        members.sort_by(|&a, &b| agg.templates[b].window.cmp(&agg.templates[a].window).then_with(|| templates.templates[a].id.cmp(&templates.templates[b].id)));
+        members.sort_by(|&a, &b| {
+            agg.templates[b]
+                .window
+                .cmp(&agg.templates[a].window)
+                .then_with(|| templates.templates[a].id.cmp(&templates.templates[b].id))
+        });
         let main = members[0];
         let count: u64 = members.iter().map(|&i| agg.templates[i].window).sum();
         let baseline_count: u64 = members.iter().map(|&i| agg.templates[i].baseline).sum();
@@ -141,7 +153,10 @@ pub fn build(
             }
         }
         let anomalous: Vec<usize> = members.iter().copied().filter(|&i| verdicts[i].anomalous()).collect();
-        let verdict = if !anomalous.is_empty() && anomalous.iter().all(|&i| verdicts[i].verdict == Verdict::New) && baseline_count == 0 {
+        let verdict = if !anomalous.is_empty()
+            && anomalous.iter().all(|&i| verdicts[i].verdict == Verdict::New)
+            && baseline_count == 0
+        {
             Verdict::New
         } else if !anomalous.is_empty() {
             Verdict::Surge
@@ -156,12 +171,21 @@ pub fn build(
         let last_seen = members.iter().filter_map(|&i| agg.templates[i].last_in_window).max();
         let title = if members.len() > 1 {
             let key_text = group_key(&templates.templates[main].text);
-            let prefix: String = templates.templates[main].text.split_whitespace().take(key_text.split(' ').count()).collect::<Vec<_>>().join(" ");
+            let prefix: String = templates.templates[main]
+                .text
+                .split_whitespace()
+                .take(key_text.split(' ').count())
+                .collect::<Vec<_>>()
+                .join(" ");
             format!("{prefix} … ({} variants)", members.len())
         } else {
             templates.templates[main].text.clone()
         };
-        let all_text: String = members.iter().map(|&i| templates.templates[i].text.as_str()).collect::<Vec<_>>().join("\n");
+        let all_text: String = members
+            .iter()
+            .map(|&i| templates.templates[i].text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
         let (category, symptom, resource) = match rules.categorize(&all_text) {
             Some(r) => (r.name.clone(), r.symptom, r.resource.clone()),
             None => ("other".to_string(), false, None),
@@ -195,7 +219,13 @@ pub fn build(
         score(&mut d, window_errors);
         out.push(d);
     }
-    out.sort_by(|a, b| a.priority.cmp(b.priority).then(b.score.total_cmp(&a.score)).then_with(|| b.count.cmp(&a.count)).then_with(|| a.id.cmp(&b.id)));
+    out.sort_by(|a, b| {
+        a.priority
+            .cmp(b.priority)
+            .then(b.score.total_cmp(&a.score))
+            .then_with(|| b.count.cmp(&a.count))
+            .then_with(|| a.id.cmp(&b.id))
+    });
     out
 }
 
@@ -209,8 +239,10 @@ fn score(d: &mut ProblemDraft, window_errors: u64) {
         Verdict::Surge => 0.6 + 0.4 * d.ratio.map_or(1.0, |r| ((r.log10()) / 2.0).clamp(0.0, 1.0)),
         Verdict::Steady => 0.0,
     };
-    let volume = ((d.count as f64).log10() / 3.5).clamp(0.0, 1.0) * 0.5 + (d.errors() as f64 / window_errors as f64).min(1.0) * 0.5;
-    let spread = ((d.modules.len().max(1) + d.hosts.len().max(1) + d.services.len().max(1)) as f64 - 3.0).min(5.0) / 5.0;
+    let volume = ((d.count as f64).log10() / 3.5).clamp(0.0, 1.0) * 0.5
+        + (d.errors() as f64 / window_errors as f64).min(1.0) * 0.5;
+    let spread =
+        ((d.modules.len().max(1) + d.hosts.len().max(1) + d.services.len().max(1)) as f64 - 3.0).min(5.0) / 5.0;
     d.score = (0.35 * sev + 0.35 * novelty + 0.2 * volume + 0.1 * spread).clamp(0.0, 1.0);
     d.priority = if d.anomalous() && sev >= 0.45 && d.score >= 0.55 {
         "P1"

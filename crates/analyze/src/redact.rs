@@ -44,13 +44,21 @@ mod tests {
 
     #[test]
     fn secrets_are_masked() {
-        assert_eq!(redact("login ok user=bob password=hunter2 from 10.0.0.1"), "login ok user=bob password=*** from 10.0.0.1");
+        assert_eq!(
+            redact("login ok user=bob password=hunter2 from 10.0.0.1"),
+            "login ok user=bob password=*** from 10.0.0.1"
+        );
         assert_eq!(redact(r#"{"token":"abc123def"}"#), r#"{"token":"***"}"#);
-        assert_eq!(redact("Authorization: Bearer abcdefghijklmnop"), "Authorization: Bearer ***");
+        assert_eq!(
+            redact("Authorization: Bearer abcdefghijklmnop"),
+            "Authorization: Bearer ***"
+        );
         assert_eq!(redact("mail to jane.doe@example.com failed"), "mail to <email> failed");
         assert_eq!(redact("sms to 13812345678 failed"), "sms to <phone> failed");
         assert_eq!(redact("call +1 415 555 0100 now"), "call <phone> now");
-        assert!(redact("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N").contains("<jwt>"));
+        assert!(
+            redact("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N").contains("<jwt>")
+        );
     }
 
     #[test]

@@ -19,9 +19,18 @@ pub enum RulesError {
     #[error("{origin}: invalid rule file: {message}")]
     Toml { origin: String, message: String },
     #[error("{origin}: {entry}: bad regex {pattern:?}: {message}")]
-    Regex { origin: String, entry: String, pattern: String, message: String },
+    Regex {
+        origin: String,
+        entry: String,
+        pattern: String,
+        message: String,
+    },
     #[error("{origin}: {entry}: {reason}")]
-    Invalid { origin: String, entry: String, reason: String },
+    Invalid {
+        origin: String,
+        entry: String,
+        reason: String,
+    },
 }
 
 /// Language of the advice text.
@@ -129,12 +138,16 @@ struct FileRecommendation {
 }
 
 fn compile(pattern: &str, origin: &str, entry: &str) -> Result<Regex, RulesError> {
-    RegexBuilder::new(pattern).case_insensitive(true).size_limit(1 << 22).build().map_err(|e| RulesError::Regex {
-        origin: origin.to_string(),
-        entry: entry.to_string(),
-        pattern: pattern.to_string(),
-        message: e.to_string(),
-    })
+    RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(1 << 22)
+        .build()
+        .map_err(|e| RulesError::Regex {
+            origin: origin.to_string(),
+            entry: entry.to_string(),
+            pattern: pattern.to_string(),
+            message: e.to_string(),
+        })
 }
 
 impl Rules {
@@ -146,17 +159,30 @@ impl Rules {
     }
 
     pub fn empty() -> Rules {
-        Rules { categories: Vec::new(), recommendations: Vec::new() }
+        Rules {
+            categories: Vec::new(),
+            recommendations: Vec::new(),
+        }
     }
 
     /// Parses a rule file; `origin` (a path, or "built-in rules") names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Rules, RulesError> {
-        let file: FileRules =
-            toml::from_str(text).map_err(|e| RulesError::Toml { origin: origin.to_string(), message: e.to_string().trim_end().to_string() })?;
-        let invalid = |entry: &str, reason: String| RulesError::Invalid { origin: origin.to_string(), entry: entry.to_string(), reason };
+        let file: FileRules = toml::from_str(text).map_err(|e| RulesError::Toml {
+            origin: origin.to_string(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let invalid = |entry: &str, reason: String| RulesError::Invalid {
+            origin: origin.to_string(),
+            entry: entry.to_string(),
+            reason,
+        };
         let mut categories = Vec::with_capacity(file.category.len());
         for (i, c) in file.category.into_iter().enumerate() {
-            let entry = if c.name.trim().is_empty() { format!("category #{}", i + 1) } else { format!("category {:?}", c.name) };
+            let entry = if c.name.trim().is_empty() {
+                format!("category #{}", i + 1)
+            } else {
+                format!("category {:?}", c.name)
+            };
             if c.name.trim().is_empty() {
                 return Err(invalid(&entry, "empty name".into()));
             }
@@ -165,15 +191,27 @@ impl Rules {
             }
             if let Some(r) = &c.resource {
                 if !RESOURCES.contains(&r.as_str()) {
-                    return Err(invalid(&entry, format!("unknown resource {r:?} (want one of {})", RESOURCES.join(", "))));
+                    return Err(invalid(
+                        &entry,
+                        format!("unknown resource {r:?} (want one of {})", RESOURCES.join(", ")),
+                    ));
                 }
             }
             let pattern = compile(&c.pattern, origin, &entry)?;
-            categories.push(CategoryRule { name: c.name.trim().to_string(), symptom: c.symptom, resource: c.resource, pattern });
+            categories.push(CategoryRule {
+                name: c.name.trim().to_string(),
+                symptom: c.symptom,
+                resource: c.resource,
+                pattern,
+            });
         }
         let mut recommendations: Vec<RecommendationRule> = Vec::with_capacity(file.recommendation.len());
         for (i, r) in file.recommendation.into_iter().enumerate() {
-            let entry = if r.id.trim().is_empty() { format!("recommendation #{}", i + 1) } else { format!("recommendation {:?}", r.id) };
+            let entry = if r.id.trim().is_empty() {
+                format!("recommendation #{}", i + 1)
+            } else {
+                format!("recommendation {:?}", r.id)
+            };
             if r.id.trim().is_empty() {
                 return Err(invalid(&entry, "empty id".into()));
             }
@@ -181,7 +219,10 @@ impl Rules {
                 return Err(invalid(&entry, "duplicate id".into()));
             }
             if !matches!(r.priority.as_str(), "P1" | "P2" | "P3") {
-                return Err(invalid(&entry, format!("priority {:?} (want P1, P2 or P3)", r.priority)));
+                return Err(invalid(
+                    &entry,
+                    format!("priority {:?} (want P1, P2 or P3)", r.priority),
+                ));
             }
             if r.en.trim().is_empty() {
                 return Err(invalid(&entry, "empty en text".into()));
@@ -208,7 +249,10 @@ impl Rules {
                 text,
             });
         }
-        Ok(Rules { categories, recommendations })
+        Ok(Rules {
+            categories,
+            recommendations,
+        })
     }
 
     /// Adds `other` (a user's rules) in front: its categories are tried first, and its
@@ -219,7 +263,10 @@ impl Rules {
         self.categories = categories;
         let ours = std::mem::take(&mut self.recommendations);
         let mut recs = other.recommendations;
-        let kept: Vec<RecommendationRule> = ours.into_iter().filter(|r| !recs.iter().any(|u| u.id == r.id)).collect();
+        let kept: Vec<RecommendationRule> = ours
+            .into_iter()
+            .filter(|r| !recs.iter().any(|u| u.id == r.id))
+            .collect();
         recs.extend(kept);
         self.recommendations = recs;
     }
@@ -241,9 +288,20 @@ impl Rules {
     /// to findings `kinds` (`change:deploy`, `spike`, `redis_big_key`, …), with the
     /// placeholders filled from `ctx`. Deduplicated by text, P1 first, rule order within
     /// a priority. Without a `zh` text a rule falls back to `en`.
-    pub fn recommend(&self, categories: &[&str], text: &str, kinds: &[&str], ctx: &BTreeMap<&str, String>, lang: Lang) -> Vec<(String, String)> {
+    pub fn recommend(
+        &self,
+        categories: &[&str],
+        text: &str,
+        kinds: &[&str],
+        ctx: &BTreeMap<&str, String>,
+        lang: Lang,
+    ) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
-        for r in self.recommendations.iter().filter(|r| r.applies(categories, text, kinds)) {
+        for r in self
+            .recommendations
+            .iter()
+            .filter(|r| r.applies(categories, text, kinds))
+        {
             let template = match lang {
                 Lang::Zh => r.zh.as_deref().unwrap_or(&r.en),
                 Lang::En => &r.en,
@@ -368,14 +426,32 @@ mod tests {
         let r = Rules::from_toml(BUILTIN, "built-in rules").expect("built-in rules must parse");
         let names: Vec<&str> = r.categories().iter().map(|c| c.name.as_str()).collect();
         for want in [
-            "lock", "pool", "memory", "disk", "slow_query", "timeout", "downstream", "database", "cache", "crash", "auth", "security",
-            "rate_limit", "external", "export", "config", "network",
+            "lock",
+            "pool",
+            "memory",
+            "disk",
+            "slow_query",
+            "timeout",
+            "downstream",
+            "database",
+            "cache",
+            "crash",
+            "auth",
+            "security",
+            "rate_limit",
+            "external",
+            "export",
+            "config",
+            "network",
         ] {
             assert!(names.contains(&want), "{want} missing");
         }
         assert_eq!(Rules::builtin().categories().len(), r.categories().len());
         // Every built-in recommendation has Chinese text.
-        assert!(r.recommendations().iter().all(|x| x.zh.is_some()), "a built-in recommendation lacks zh");
+        assert!(
+            r.recommendations().iter().all(|x| x.zh.is_some()),
+            "a built-in recommendation lacks zh"
+        );
     }
 
     #[test]
@@ -386,16 +462,28 @@ mod tests {
             ("Lock wait timeout exceeded; try restarting transaction", "lock"),
             ("Deadlock found when trying to get lock", "lock"),
             ("could not acquire lock on chat <*>", "lock"),
-            ("Thread pool is EXHAUSTED! Thread Name: DubboServerHandler, Pool Size: 200", "pool"),
-            ("java.util.concurrent.RejectedExecutionException: Task rejected from executor", "pool"),
-            ("HikariPool-1 - Connection is not available, request timed out after 30000ms", "pool"),
+            (
+                "Thread pool is EXHAUSTED! Thread Name: DubboServerHandler, Pool Size: 200",
+                "pool",
+            ),
+            (
+                "java.util.concurrent.RejectedExecutionException: Task rejected from executor",
+                "pool",
+            ),
+            (
+                "HikariPool-1 - Connection is not available, request timed out after 30000ms",
+                "pool",
+            ),
             ("Timeout waiting for idle object", "pool"),
             ("java.lang.OutOfMemoryError: Java heap space", "memory"),
             ("memory insufficient, free=<*>MB", "memory"),
             ("GC overhead limit exceeded", "memory"),
             ("write failed: No space left on device", "disk"),
             ("disk space low on /data: <*>% used", "disk"),
-            ("slow query: SELECT * FROM msg WHERE chat_id IN (<*>) took <*> ms", "slow_query"),
+            (
+                "slow query: SELECT * FROM msg WHERE chat_id IN (<*>) took <*> ms",
+                "slow_query",
+            ),
             ("full table scan on alarm_record", "slow_query"),
             ("export alarm records start=<*> end=<*>", "export"),
             ("Read timed out", "timeout"),
@@ -442,9 +530,23 @@ mod tests {
         let c = ctx(&[("endpoint", "GET /api/alarm/export"), ("param", "start.year=2020")]);
         let recs = r.recommend(&["export"], "export alarm records start=<*>", &["spike"], &c, Lang::En);
         assert_eq!(recs[0].0, "P1");
-        assert!(recs[0].1.contains("distributed lock on the export endpoint GET /api/alarm/export so that"), "{recs:?}");
-        assert!(recs.iter().any(|(p, t)| p == "P2" && t.contains("(seen: start.year=2020)")), "{recs:?}");
-        assert!(recs.iter().any(|(_, t)| t.starts_with("Find who generates the extra load (start.year=2020) on GET /api/alarm/export")), "{recs:?}");
+        assert!(
+            recs[0]
+                .1
+                .contains("distributed lock on the export endpoint GET /api/alarm/export so that"),
+            "{recs:?}"
+        );
+        assert!(
+            recs.iter()
+                .any(|(p, t)| p == "P2" && t.contains("(seen: start.year=2020)")),
+            "{recs:?}"
+        );
+        assert!(
+            recs.iter()
+                .any(|(_, t)| t
+                    .starts_with("Find who generates the extra load (start.year=2020) on GET /api/alarm/export")),
+            "{recs:?}"
+        );
         let prios: Vec<&str> = recs.iter().map(|(p, _)| p.as_str()).collect();
         let mut sorted = prios.clone();
         sorted.sort();
@@ -459,25 +561,56 @@ mod tests {
         let zh = r.recommend(&["export"], "export", &[], &BTreeMap::new(), Lang::Zh);
         assert!(zh[0].1.starts_with("为导出接口加并发限制或分布式锁"), "{zh:?}");
         let zh = r.recommend(&["export"], "export", &[], &c, Lang::Zh);
-        assert!(zh[0].1.starts_with("为导出接口 GET /api/alarm/export 加并发限制"), "{zh:?}");
+        assert!(
+            zh[0].1.starts_with("为导出接口 GET /api/alarm/export 加并发限制"),
+            "{zh:?}"
+        );
     }
 
     #[test]
     fn recommends_change_remedies_by_kind() {
         let r = Rules::builtin();
         let c = ctx(&[("change", "deploy chat-api v2.4.0"), ("service", "chat-api")]);
-        let recs = r.recommend(&["lock"], "tryLock failed for chat <*>", &["change:deploy"], &c, Lang::En);
+        let recs = r.recommend(
+            &["lock"],
+            "tryLock failed for chat <*>",
+            &["change:deploy"],
+            &c,
+            Lang::En,
+        );
         let texts: Vec<&str> = recs.iter().map(|(_, t)| t.as_str()).collect();
-        assert!(texts[0].starts_with("Roll back the suspect deploy (deploy chat-api v2.4.0)"), "{texts:?}");
-        assert!(texts.iter().any(|t| t.contains("kill switch") && t.contains("new feature in chat-api")), "{texts:?}");
+        assert!(
+            texts[0].starts_with("Roll back the suspect deploy (deploy chat-api v2.4.0)"),
+            "{texts:?}"
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("kill switch") && t.contains("new feature in chat-api")),
+            "{texts:?}"
+        );
         assert!(texts.iter().any(|t| t.contains("per item inside a loop")), "{texts:?}");
         assert!(!texts.iter().any(|t| t.contains("configuration change")), "{texts:?}");
 
         let c = ctx(&[("change", "config promo-service"), ("key", "promo:strategy:all")]);
-        let recs = r.recommend(&["cache"], "Redis GET <*> big key size <*>", &["change:config", "redis_big_key"], &c, Lang::Zh);
+        let recs = r.recommend(
+            &["cache"],
+            "Redis GET <*> big key size <*>",
+            &["change:config", "redis_big_key"],
+            &c,
+            Lang::Zh,
+        );
         let texts: Vec<&str> = recs.iter().map(|(_, t)| t.as_str()).collect();
-        assert!(texts.contains(&"回退可疑的配置变更（config promo-service）或撤回已发布的配置项，并确认错误随之消失。"), "{texts:?}");
-        assert!(texts.iter().any(|t| t.starts_with("将大 key promo:strategy:all 拆分成多个小 key")), "{texts:?}");
+        assert!(
+            texts.contains(&"回退可疑的配置变更（config promo-service）或撤回已发布的配置项，并确认错误随之消失。"),
+            "{texts:?}"
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.starts_with("将大 key promo:strategy:all 拆分成多个小 key")),
+            "{texts:?}"
+        );
         // The big-key advice comes from both the kind rule and the text rule: once.
         assert_eq!(texts.iter().filter(|t| t.starts_with("将大 key")).count(), 1);
         assert_eq!(recs.last().unwrap().0, "P3");
@@ -487,15 +620,46 @@ mod tests {
     fn recommends_for_pools_and_log_metric_mismatches() {
         let r = Rules::builtin();
         let recs = r.recommend(&["pool"], "Thread pool is EXHAUSTED", &[], &BTreeMap::new(), Lang::En);
-        assert!(recs[0].1.contains("thread dump") && recs[0].1.contains("time-outs"), "{recs:?}");
-        assert!(recs.iter().any(|(_, t)| t.starts_with("Treat the time-outs as a symptom: find the slow or failing dependency they wait on, then")), "{recs:?}");
-        let recs = r.recommend(&["memory"], "memory insufficient", &["log_metric_mismatch:memory"], &BTreeMap::new(), Lang::En);
-        assert!(recs[0].1.contains("inside the application or its container"), "{recs:?}");
-        let recs = r.recommend(&["disk"], "disk space low", &["log_metric_mismatch:disk"], &BTreeMap::new(), Lang::Zh);
-        assert!(recs.iter().any(|(_, t)| t.contains("应用实际写入的分区或卷")), "{recs:?}");
+        assert!(
+            recs[0].1.contains("thread dump") && recs[0].1.contains("time-outs"),
+            "{recs:?}"
+        );
+        assert!(
+            recs.iter().any(|(_, t)| t.starts_with(
+                "Treat the time-outs as a symptom: find the slow or failing dependency they wait on, then"
+            )),
+            "{recs:?}"
+        );
+        let recs = r.recommend(
+            &["memory"],
+            "memory insufficient",
+            &["log_metric_mismatch:memory"],
+            &BTreeMap::new(),
+            Lang::En,
+        );
+        assert!(
+            recs[0].1.contains("inside the application or its container"),
+            "{recs:?}"
+        );
+        let recs = r.recommend(
+            &["disk"],
+            "disk space low",
+            &["log_metric_mismatch:disk"],
+            &BTreeMap::new(),
+            Lang::Zh,
+        );
+        assert!(
+            recs.iter().any(|(_, t)| t.contains("应用实际写入的分区或卷")),
+            "{recs:?}"
+        );
         // Each category has at least one built-in recommendation.
         for c in r.categories() {
-            assert!(!r.recommend(&[c.name.as_str()], "", &[], &BTreeMap::new(), Lang::En).is_empty(), "no advice for {}", c.name);
+            assert!(
+                !r.recommend(&[c.name.as_str()], "", &[], &BTreeMap::new(), Lang::En)
+                    .is_empty(),
+                "no advice for {}",
+                c.name
+            );
         }
     }
 
@@ -530,9 +694,20 @@ en = "Re-run the failed invoices after {change}[ for {service}]."
         assert_eq!(r.categorize("invoice 42 timed out").unwrap().name, "billing");
         assert_eq!(r.categorize("Read timed out").unwrap().name, "timeout");
         let recs = r.recommend(&["export"], "export", &[], &BTreeMap::new(), Lang::Zh);
-        assert_eq!(recs[0], ("P2".to_string(), "Ask the reporting team before running 该接口.".to_string()), "zh falls back to en");
+        assert_eq!(
+            recs[0],
+            (
+                "P2".to_string(),
+                "Ask the reporting team before running 该接口.".to_string()
+            ),
+            "zh falls back to en"
+        );
         assert!(!recs.iter().any(|(_, t)| t.contains("分布式锁")));
-        assert!(r.recommend(&["billing"], "", &[], &BTreeMap::new(), Lang::En).is_empty(), "kind required");
+        assert!(
+            r.recommend(&["billing"], "", &[], &BTreeMap::new(), Lang::En)
+                .is_empty(),
+            "kind required"
+        );
         let recs = r.recommend(&["billing"], "", &["change:config"], &BTreeMap::new(), Lang::En);
         assert_eq!(recs[0].1, "Re-run the failed invoices after the change.");
     }
@@ -555,14 +730,19 @@ en = "Re-run the failed invoices after {change}[ for {service}]."
             assert!(e.contains(want), "{want:?} not in {e:?}");
         }
         // TOML syntax errors carry a line number.
-        let e = Rules::from_toml("[[category]]\nname = \"x\"\npattern = 'a\n", "my.toml").unwrap_err().to_string();
+        let e = Rules::from_toml("[[category]]\nname = \"x\"\npattern = 'a\n", "my.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 3"), "{e}");
     }
 
     #[test]
     fn fill_handles_segments_and_values_literally() {
         let c = ctx(&[("key", "a{service}b"), ("service", "  ")]);
-        assert_eq!(fill("Split [{key} ]now[ for {service}].", &c, Lang::En), "Split a{service}b now.");
+        assert_eq!(
+            fill("Split [{key} ]now[ for {service}].", &c, Lang::En),
+            "Split a{service}b now."
+        );
         assert_eq!(fill("{service} is down", &c, Lang::En), "the service is down");
         assert_eq!(fill("检查{service}", &c, Lang::Zh), "检查该服务");
         assert_eq!(fill("raise {pool_size}", &c, Lang::En), "raise pool size");

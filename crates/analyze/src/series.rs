@@ -37,7 +37,15 @@ pub struct SeriesInputs<'a> {
 }
 
 pub fn build(inp: SeriesInputs) -> Series {
-    let SeriesInputs { frame, agg, templates, problems, modules, metrics, summaries } = inp;
+    let SeriesInputs {
+        frame,
+        agg,
+        templates,
+        problems,
+        modules,
+        metrics,
+        summaries,
+    } = inp;
     if agg.total_series.is_empty() || frame.bucket <= 0 {
         return Series::default();
     }
@@ -52,7 +60,11 @@ pub fn build(inp: SeriesInputs) -> Series {
         .iter()
         .zip(&errors)
         .enumerate()
-        .map(|(i, (&r, &e))| SeriesPoint { t: model_time(frame.series_start + i as i64 * bucket), records: r, errors: e })
+        .map(|(i, (&r, &e))| SeriesPoint {
+            t: model_time(frame.series_start + i as i64 * bucket),
+            records: r,
+            errors: e,
+        })
         .collect();
 
     // Templates: each problem's main template in report order, then the most frequent.
@@ -68,7 +80,12 @@ pub fn build(inp: SeriesInputs) -> Series {
             continue;
         }
         taken.push(main);
-        chosen.push(SeriesTemplate { id: templates.templates[main].id.clone(), problem: Some(p.id.clone()), label: cut(&p.title), counts: merge32(&agg.templates[main].series) });
+        chosen.push(SeriesTemplate {
+            id: templates.templates[main].id.clone(),
+            problem: Some(p.id.clone()),
+            label: cut(&p.title),
+            counts: merge32(&agg.templates[main].series),
+        });
     }
     let mut by_volume: Vec<(u64, usize)> = agg
         .templates
@@ -78,10 +95,18 @@ pub fn build(inp: SeriesInputs) -> Series {
         .map(|(i, t)| (t.series.iter().map(|&n| n as u64).sum::<u64>(), i))
         .filter(|(n, _)| *n > 0)
         .collect();
-    by_volume.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| templates.templates[a.1].id.cmp(&templates.templates[b.1].id)));
+    by_volume.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| templates.templates[a.1].id.cmp(&templates.templates[b.1].id))
+    });
     for (_, i) in by_volume.into_iter().take(MAX_TEMPLATES.saturating_sub(chosen.len())) {
         let t = &templates.templates[i];
-        chosen.push(SeriesTemplate { id: t.id.clone(), problem: owner(i), label: cut(&t.text), counts: merge32(&agg.templates[i].series) });
+        chosen.push(SeriesTemplate {
+            id: t.id.clone(),
+            problem: owner(i),
+            label: cut(&t.text),
+            counts: merge32(&agg.templates[i].series),
+        });
     }
 
     // Modules with the most errors in the window (then in the whole series).
@@ -96,7 +121,14 @@ pub fn build(inp: SeriesInputs) -> Series {
         .filter(|m| m.1 > 0)
         .collect();
     mods.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then_with(|| a.2.cmp(b.2)));
-    let modules_out = mods.into_iter().take(MAX_MODULES).map(|(_, _, name, s)| SeriesModule { name: name.to_string(), errors: merge32(s) }).collect();
+    let modules_out = mods
+        .into_iter()
+        .take(MAX_MODULES)
+        .map(|(_, _, name, s)| SeriesModule {
+            name: name.to_string(),
+            errors: merge32(s),
+        })
+        .collect();
 
     let span = (frame.series_start, frame.window.1);
     Series {
@@ -129,7 +161,9 @@ fn metric_series(input: &MetricsInput, summaries: &[MetricSummary], span: (i64, 
     }
     let mut out = Vec::new();
     for m in picked {
-        let Some(s) = input.series.iter().find(|s| s.host == m.host && s.metric == m.metric) else { continue };
+        let Some(s) = input.series.iter().find(|s| s.host == m.host && s.metric == m.metric) else {
+            continue;
+        };
         let points = downsample(&s.points, span);
         if points.is_empty() {
             continue;
@@ -147,10 +181,18 @@ fn metric_series(input: &MetricsInput, summaries: &[MetricSummary], span: (i64, 
 /// Points inside `[from, to)`, finite only, averaged per equal-width step when there
 /// are more than [`MAX_METRIC_POINTS`] distinct times (several pods may share a time).
 fn downsample(points: &[(i64, f64)], (from, to): (i64, i64)) -> Vec<(i64, f64)> {
-    let inside: Vec<(i64, f64)> = points.iter().copied().filter(|(t, v)| *t >= from && *t < to && v.is_finite()).collect();
+    let inside: Vec<(i64, f64)> = points
+        .iter()
+        .copied()
+        .filter(|(t, v)| *t >= from && *t < to && v.is_finite())
+        .collect();
     let mut distinct: Vec<i64> = inside.iter().map(|p| p.0).collect();
     distinct.dedup();
-    let steps = if distinct.len() <= MAX_METRIC_POINTS { None } else { Some(MAX_METRIC_POINTS as i128) };
+    let steps = if distinct.len() <= MAX_METRIC_POINTS {
+        None
+    } else {
+        Some(MAX_METRIC_POINTS as i128)
+    };
     let width = (to - from).max(1) as i128;
     // (first time, sum, n) per step.
     let mut out: Vec<(i64, f64, u32)> = Vec::new();
@@ -171,7 +213,9 @@ fn downsample(points: &[(i64, f64)], (from, to): (i64, i64)) -> Vec<(i64, f64)> 
             }
         }
     }
-    out.into_iter().map(|(t, sum, n)| (t, significant(sum / n as f64))).collect()
+    out.into_iter()
+        .map(|(t, sum, n)| (t, significant(sum / n as f64)))
+        .collect()
 }
 
 /// Four significant digits: enough for a chart, and the JSON stays small.
@@ -195,9 +239,22 @@ mod tests {
     fn downsampling_keeps_at_most_120_points_and_averages_shared_times() {
         let pts: Vec<(i64, f64)> = (0..1000).map(|i| (i * SECOND, i as f64)).collect();
         let d = downsample(&pts, (0, 1000 * SECOND));
-        assert!(d.len() <= MAX_METRIC_POINTS && d.len() >= MAX_METRIC_POINTS - 1, "{}", d.len());
+        assert!(
+            d.len() <= MAX_METRIC_POINTS && d.len() >= MAX_METRIC_POINTS - 1,
+            "{}",
+            d.len()
+        );
         assert_eq!(d[0].0, 0);
-        let shared = downsample(&[(0, 1.0), (0, 3.0), (SECOND, f64::NAN), (2 * SECOND, 5.0), (9 * SECOND, 1.0)], (0, 5 * SECOND));
+        let shared = downsample(
+            &[
+                (0, 1.0),
+                (0, 3.0),
+                (SECOND, f64::NAN),
+                (2 * SECOND, 5.0),
+                (9 * SECOND, 1.0),
+            ],
+            (0, 5 * SECOND),
+        );
         assert_eq!(shared, vec![(0, 2.0), (2 * SECOND, 5.0)]);
     }
 

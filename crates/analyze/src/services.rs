@@ -197,7 +197,12 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
     for (&(_, s), &n) in &agg.template_services_baseline {
         *baseline_total.entry(s).or_insert(0) += n;
     }
-    let mut keys: Vec<(u32, u32)> = agg.template_services.keys().chain(agg.template_services_baseline.keys()).copied().collect();
+    let mut keys: Vec<(u32, u32)> = agg
+        .template_services
+        .keys()
+        .chain(agg.template_services_baseline.keys())
+        .copied()
+        .collect();
     keys.sort_unstable();
     keys.dedup();
     let mut mix_sq: BTreeMap<u32, (f64, usize)> = BTreeMap::new();
@@ -207,12 +212,21 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
         let w = agg.template_services.get(&(t, s)).copied().unwrap_or(0);
         let b = agg.template_services_baseline.get(&(t, s)).copied().unwrap_or(0);
         let ev = by_service.entry(name.to_string()).or_default();
-        let levels = input.templates.templates.get(t as usize).map(|x| x.levels).unwrap_or_default();
+        let levels = input
+            .templates
+            .templates
+            .get(t as usize)
+            .map(|x| x.levels)
+            .unwrap_or_default();
         // Errors that baseline requests logged at the same step are the traffic's, not news.
         let w = (w as f64 * (1.0 - input.flows.routine_share(t))).round() as u64;
         if is_error_template(&levels) && w > 0 {
             // Without baseline time every window error is unexpected.
-            let expected = if baseline_min > 0.0 { b as f64 * window_min / baseline_min } else { 0.0 };
+            let expected = if baseline_min > 0.0 {
+                b as f64 * window_min / baseline_min
+            } else {
+                0.0
+            };
             let surprise = (w as f64 - expected).max(0.0) / (expected + 1.0).sqrt();
             if surprise > 0.0 {
                 ev.error_surprise += surprise;
@@ -224,7 +238,10 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
                 }
             }
         }
-        let (ws, bs) = (window_total.get(&s).copied().unwrap_or(0), baseline_total.get(&s).copied().unwrap_or(0));
+        let (ws, bs) = (
+            window_total.get(&s).copied().unwrap_or(0),
+            baseline_total.get(&s).copied().unwrap_or(0),
+        );
         if ws > 0 && bs > 0 {
             // The service's own mix: how many of its window records this template would
             // hold if the window ran the same code paths as the baseline.
@@ -261,7 +278,9 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             let ev = by_service.entry(workload_of(&series.host).to_string()).or_default();
             let resource = matches!(series.kind, MetricKind::Cpu | MetricKind::Memory);
             ev.has_resource_series |= resource;
-            let Some(d) = metrics::deviation(series, frame.window, &frame.baselines) else { continue };
+            let Some(d) = metrics::deviation(series, frame.window, &frame.baselines) else {
+                continue;
+            };
             if !d.z.is_finite() || d.z < Z_MIN {
                 continue;
             }
@@ -273,7 +292,10 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
                 window_avg: d.window_avg,
                 baseline_avg: d.baseline_avg,
                 first_bad: d.first_bad,
-                resource: matches!(series.kind, MetricKind::Cpu | MetricKind::Memory | MetricKind::Load | MetricKind::Disk | MetricKind::DiskIo),
+                resource: matches!(
+                    series.kind,
+                    MetricKind::Cpu | MetricKind::Memory | MetricKind::Load | MetricKind::Disk | MetricKind::DiskIo
+                ),
             });
         }
     }
@@ -292,13 +314,25 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
         let Some(name) = input.services.get(*s) else { continue };
         // The name may be a variable of the template (`No instances available for <*>`):
         // then its shapes, most frequent first, still hold it.
-        let callee = ts.iter().filter_map(|&t| input.templates.templates.get(t)).find_map(|tpl| {
-            let mut shapes: Vec<&triage_mine::miner::Shape> = tpl.shapes.iter().filter_map(|&s| input.shapes.shapes.get(s as usize)).collect();
-            shapes.sort_by_key(|s| std::cmp::Reverse(s.count));
-            std::iter::once(tpl.text.as_str())
-                .chain(shapes.iter().take(8).map(|s| s.text.as_str()))
-                .find_map(|text| known.iter().find(|other| other.as_str() != name && names(text, other)).cloned())
-        });
+        let callee = ts
+            .iter()
+            .filter_map(|&t| input.templates.templates.get(t))
+            .find_map(|tpl| {
+                let mut shapes: Vec<&triage_mine::miner::Shape> = tpl
+                    .shapes
+                    .iter()
+                    .filter_map(|&s| input.shapes.shapes.get(s as usize))
+                    .collect();
+                shapes.sort_by_key(|s| std::cmp::Reverse(s.count));
+                std::iter::once(tpl.text.as_str())
+                    .chain(shapes.iter().take(8).map(|s| s.text.as_str()))
+                    .find_map(|text| {
+                        known
+                            .iter()
+                            .find(|other| other.as_str() != name && names(text, other))
+                            .cloned()
+                    })
+            });
         if let Some(ev) = by_service.get_mut(name) {
             ev.calls = callee;
         }
@@ -312,12 +346,24 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
     }
 
     let services: Vec<String> = by_service.keys().cloned().collect();
-    let mut ranked: Vec<(String, ServiceEvidence, f64)> =
-        by_service.into_iter().map(|(n, e)| { let s = e.score(); (n, e, s) }).filter(|(_, _, s)| *s > 0.0).collect();
+    let mut ranked: Vec<(String, ServiceEvidence, f64)> = by_service
+        .into_iter()
+        .map(|(n, e)| {
+            let s = e.score();
+            (n, e, s)
+        })
+        .filter(|(_, _, s)| *s > 0.0)
+        .collect();
     ranked.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(10);
-    let names = NodeNames { services: input.services, templates: input.templates };
-    let causes = ranked.into_iter().map(|(name, ev, raw)| to_root_cause(&name, &ev, raw, &names)).collect();
+    let names = NodeNames {
+        services: input.services,
+        templates: input.templates,
+    };
+    let causes = ranked
+        .into_iter()
+        .map(|(name, ev, raw)| to_root_cause(&name, &ev, raw, &names))
+        .collect();
     ServiceRanking { causes, services }
 }
 
@@ -329,12 +375,19 @@ struct NodeNames<'a> {
 
 impl NodeNames<'_> {
     fn service(&self, n: Node) -> &str {
-        node_service(n).and_then(|s| self.services.get(s)).unwrap_or("(end of request)")
+        node_service(n)
+            .and_then(|s| self.services.get(s))
+            .unwrap_or("(end of request)")
     }
     fn event(&self, n: Node) -> String {
         match (node_service(n), node_template(n)) {
             (Some(_), Some(t)) => {
-                let text = self.templates.templates.get(t as usize).map(|x| clip(&x.text, 80)).unwrap_or_default();
+                let text = self
+                    .templates
+                    .templates
+                    .get(t as usize)
+                    .map(|x| clip(&x.text, 80))
+                    .unwrap_or_default();
                 format!("{} \"{text}\"", self.service(n))
             }
             _ => "the end of the request's log".into(),
@@ -348,15 +401,35 @@ fn seconds(ns: i64) -> String {
 
 fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'_>) -> RootCause {
     let templates = names.templates;
-    let text_of = |t: usize| templates.templates.get(t).map(|x| clip(&x.text, 100)).unwrap_or_default();
+    let text_of = |t: usize| {
+        templates
+            .templates
+            .get(t)
+            .map(|x| clip(&x.text, 100))
+            .unwrap_or_default()
+    };
     let mut parts: Vec<String> = Vec::new();
     let mut evidence: Vec<String> = Vec::new();
-    if let Some(d) = ev.flow.top_divergence.as_ref().filter(|_| ev.flow.divergence >= MIN_FLOW) {
-        let missing = node_service(d.expected).is_some_and(|x| node_service(d.after) != Some(x) && node_service(d.went) != Some(x));
+    if let Some(d) = ev
+        .flow
+        .top_divergence
+        .as_ref()
+        .filter(|_| ev.flow.divergence >= MIN_FLOW)
+    {
+        let missing = node_service(d.expected)
+            .is_some_and(|x| node_service(d.after) != Some(x) && node_service(d.went) != Some(x));
         parts.push(if missing {
-            format!("requests no longer reach it ({} of {} after {})", d.window_count, d.window_total, names.event(d.after))
+            format!(
+                "requests no longer reach it ({} of {} after {})",
+                d.window_count,
+                d.window_total,
+                names.event(d.after)
+            )
         } else {
-            format!("request paths break here ({} of {} requests left its usual path)", d.window_count, d.window_total)
+            format!(
+                "request paths break here ({} of {} requests left its usual path)",
+                d.window_count, d.window_total
+            )
         });
         evidence.push(format!(
             "traces: after {} the request went on to {}{} (e.g. {}) in {} of {} window requests, {} of {} before the window, where it usually went on to {} (surprise {:.1}; all divergences blamed here {:.1})",
@@ -374,7 +447,10 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
         ));
     }
     if let Some(h) = ev.flow.top_slow.as_ref().filter(|_| ev.flow.slowness() >= MIN_FLOW) {
-        parts.push(format!("{} of {} request hops through it slow", ev.flow.attributed_slow, ev.flow.hops));
+        parts.push(format!(
+            "{} of {} request hops through it slow",
+            ev.flow.attributed_slow, ev.flow.hops
+        ));
         evidence.push(format!(
             "traces: {} of {} hops into, out of or within it took over twice their baseline p99 ({} slow in all, the rest shared with a slower service); e.g. {} → {}: {} of {} slow, median {} vs baseline p99 {}",
             ev.flow.attributed_slow,
@@ -390,7 +466,10 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
     }
     if let Some((surprise, t, w, b)) = ev.top_error {
         let novelty = if b == 0 { "new error" } else { "error surge" };
-        let since = ev.first_error.map(|f| format!(" since {}", short_time(f))).unwrap_or_default();
+        let since = ev
+            .first_error
+            .map(|f| format!(" since {}", short_time(f)))
+            .unwrap_or_default();
         parts.push(format!("{novelty} \"{}\" ×{w}{since}", text_of(t)));
         evidence.push(format!(
             "logs: error templates above their baseline rate (surprise {:.1}); top \"{}\" ×{w} in the window, {b} in the baseline (surprise {surprise:.1})",
@@ -402,7 +481,10 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
         if ev.mix_shift >= 3.0 {
             let way = if (w as f64) < expected { "fewer" } else { "more" };
             if ev.top_error.is_none() {
-                parts.push(format!("log mix changed: \"{}\" ×{w} vs {expected:.0} expected", text_of(t)));
+                parts.push(format!(
+                    "log mix changed: \"{}\" ×{w} vs {expected:.0} expected",
+                    text_of(t)
+                ));
             }
             evidence.push(format!(
                 "logs: template mix shifted (score {:.1}); largest move: {way} \"{}\" than its baseline share ({w} vs {expected:.1}, dev {dev:.1})",
@@ -421,7 +503,10 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
     let mut moves: Vec<&MetricMove> = ev.metrics.iter().collect();
     moves.sort_by(|a, b| b.weighted.total_cmp(&a.weighted));
     if let Some(top) = moves.first() {
-        parts.push(format!("{} {:.3} vs baseline {:.3} (z {:.1})", top.metric, top.window_avg, top.baseline_avg, top.z));
+        parts.push(format!(
+            "{} {:.3} vs baseline {:.3} (z {:.1})",
+            top.metric, top.window_avg, top.baseline_avg, top.z
+        ));
     } else if ev.has_resource_series || ev.log_score() > 0.0 {
         parts.push("metrics normal".into());
     }
@@ -432,13 +517,19 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
             m.window_avg,
             m.baseline_avg,
             m.z,
-            m.first_bad.map(|t| format!(", first bad point {}", short_time(t))).unwrap_or_default(),
+            m.first_bad
+                .map(|t| format!(", first bad point {}", short_time(t)))
+                .unwrap_or_default(),
             if m.resource { " — its own resource" } else { "" }
         ));
     }
     if let Some(callee) = &ev.calls {
-        parts.push(format!("its errors name {callee} (a dependency failing; ranked below it)"));
-        evidence.push(format!("chain: {name} reports failures calling {callee}, so it is more likely a symptom of {callee}"));
+        parts.push(format!(
+            "its errors name {callee} (a dependency failing; ranked below it)"
+        ));
+        evidence.push(format!(
+            "chain: {name} reports failures calling {callee}, so it is more likely a symptom of {callee}"
+        ));
     }
     if !ev.problems.is_empty() {
         evidence.push(format!("problems: {}", ev.problems.join(", ")));
@@ -447,7 +538,11 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
     // change or a strong spike outranks them), log evidence can reach 0.85.
     let has_logs = ev.log_score() >= 1.0 || ev.flow_score() >= MIN_FLOW;
     let strength = raw / (raw + 10.0);
-    let score = if has_logs { 0.3 + 0.55 * strength } else { 0.2 + 0.29 * strength };
+    let score = if has_logs {
+        0.3 + 0.55 * strength
+    } else {
+        0.2 + 0.29 * strength
+    };
     RootCause {
         rank: 0,
         score: (score * 1000.0).round() / 1000.0,
@@ -465,8 +560,14 @@ mod tests {
 
     #[test]
     fn names_match_whole_service_names_only() {
-        assert!(names("No instances available for ts-travel-service", "ts-travel-service"));
-        assert!(!names("No instances available for ts-travel2-service", "ts-travel-service"));
+        assert!(names(
+            "No instances available for ts-travel-service",
+            "ts-travel-service"
+        ));
+        assert!(!names(
+            "No instances available for ts-travel2-service",
+            "ts-travel-service"
+        ));
         assert!(!names("calling order-service-v2 failed", "order-service"));
         assert!(names("calling order-service: timeout", "order-service"));
     }
@@ -474,6 +575,9 @@ mod tests {
     #[test]
     fn node_metrics_weigh_little_and_cpu_most() {
         assert!(metric_weight(MetricKind::Cpu, "NodeCpuUsageRate(%)") < 0.2);
-        assert!(metric_weight(MetricKind::Cpu, "CpuUsageRate(%)") > metric_weight(MetricKind::ClientLatency, "PodClientLatencyP99(s)"));
+        assert!(
+            metric_weight(MetricKind::Cpu, "CpuUsageRate(%)")
+                > metric_weight(MetricKind::ClientLatency, "PodClientLatencyP99(s)")
+        );
     }
 }

@@ -32,10 +32,20 @@ pub struct SpikeDraft {
 
 /// Finds runs of buckets far above the baseline rate inside the window.
 pub fn detect(agg: &Aggregates, frame: &Frame, errors_only: bool) -> Vec<SpikeDraft> {
-    let series = if errors_only { &agg.error_series } else { &agg.total_series };
+    let series = if errors_only {
+        &agg.error_series
+    } else {
+        &agg.total_series
+    };
     let first = frame.window_first_bucket();
     // Baseline per-bucket rate from the active buckets before the window.
-    let base: Vec<f64> = series.iter().zip(&agg.active_buckets).take(first).filter(|(_, a)| **a).map(|(c, _)| *c as f64).collect();
+    let base: Vec<f64> = series
+        .iter()
+        .zip(&agg.active_buckets)
+        .take(first)
+        .filter(|(_, a)| **a)
+        .map(|(c, _)| *c as f64)
+        .collect();
     if base.len() < 4 {
         return Vec::new();
     }
@@ -92,7 +102,14 @@ const SERVICE_BASE: u64 = 2 << 40;
 const HOST_BASE: u64 = 3 << 40;
 
 /// Fills `explained_by` of each spike (one more pass over the rows).
-pub fn attribute(spikes: &mut [SpikeDraft], c: &mut Collected, templates: &Templates, shape_template: &[u32], agg: &Aggregates, frame: &Frame) -> std::io::Result<()> {
+pub fn attribute(
+    spikes: &mut [SpikeDraft],
+    c: &mut Collected,
+    templates: &Templates,
+    shape_template: &[u32],
+    agg: &Aggregates,
+    frame: &Frame,
+) -> std::io::Result<()> {
     if spikes.is_empty() {
         return Ok(());
     }
@@ -103,7 +120,10 @@ pub fn attribute(spikes: &mut [SpikeDraft], c: &mut Collected, templates: &Templ
     let mut totals: Vec<(u64, u64)> = vec![(0, 0); spikes.len()];
     // The cause often precedes the flood it triggers (a request logged as it starts, a
     // batch job's first line): the attribution span starts two buckets early.
-    let ranges: Vec<(i64, i64, bool)> = spikes.iter().map(|s| (s.from - 2 * frame.bucket, s.to, s.errors_only)).collect();
+    let ranges: Vec<(i64, i64, bool)> = spikes
+        .iter()
+        .map(|s| (s.from - 2 * frame.bucket, s.to, s.errors_only))
+        .collect();
     c.for_each_row(|row, items| {
         let Some(ts) = row.time() else { return };
         let in_base = frame.in_baseline(ts);
@@ -162,15 +182,38 @@ pub fn attribute(spikes: &mut [SpikeDraft], c: &mut Collected, templates: &Templ
             }
             let share = ((a as f64 - r * b as f64) / excess).clamp(0.0, 1.0);
             let (field, value) = describe(key, c, templates);
-            kept.push(Explanation { field, value, count: a, baseline_count: b, lift, share, q_value: q });
+            kept.push(Explanation {
+                field,
+                value,
+                count: a,
+                baseline_count: b,
+                lift,
+                share,
+                q_value: q,
+            });
         }
         // By share of the excess; rare-but-new items (a handful of export calls behind
         // a flood of lines) follow, ordered by count.
-        kept.sort_by(|x, y| y.share.total_cmp(&x.share).then(y.count.cmp(&x.count)).then_with(|| x.field.cmp(&y.field)).then_with(|| x.value.cmp(&y.value)));
-        let mut chosen: Vec<Explanation> = kept.iter().filter(|e| e.share >= 0.05).take(MAX_EXPLANATIONS).cloned().collect();
+        kept.sort_by(|x, y| {
+            y.share
+                .total_cmp(&x.share)
+                .then(y.count.cmp(&x.count))
+                .then_with(|| x.field.cmp(&y.field))
+                .then_with(|| x.value.cmp(&y.value))
+        });
+        let mut chosen: Vec<Explanation> = kept
+            .iter()
+            .filter(|e| e.share >= 0.05)
+            .take(MAX_EXPLANATIONS)
+            .cloned()
+            .collect();
         let request_items: Vec<Explanation> = kept
             .iter()
-            .filter(|e| e.share < 0.05 && (e.baseline_count == 0 || e.lift >= 5.0) && !matches!(e.field.as_str(), "template" | "service" | "host"))
+            .filter(|e| {
+                e.share < 0.05
+                    && (e.baseline_count == 0 || e.lift >= 5.0)
+                    && !matches!(e.field.as_str(), "template" | "service" | "host")
+            })
             .take(MAX_EXPLANATIONS.saturating_sub(chosen.len()).min(6))
             .cloned()
             .collect();
@@ -183,10 +226,16 @@ pub fn attribute(spikes: &mut [SpikeDraft], c: &mut Collected, templates: &Templ
 /// Field and value of an item key.
 fn describe(key: u64, c: &Collected, templates: &Templates) -> (String, String) {
     if key >= HOST_BASE {
-        return ("host".into(), c.hosts.get((key - HOST_BASE) as u32).unwrap_or("").to_string());
+        return (
+            "host".into(),
+            c.hosts.get((key - HOST_BASE) as u32).unwrap_or("").to_string(),
+        );
     }
     if key >= SERVICE_BASE {
-        return ("service".into(), c.services.get((key - SERVICE_BASE) as u32).unwrap_or("").to_string());
+        return (
+            "service".into(),
+            c.services.get((key - SERVICE_BASE) as u32).unwrap_or("").to_string(),
+        );
     }
     if key >= TEMPLATE_BASE {
         let t = templates.templates.get((key - TEMPLATE_BASE) as usize);

@@ -44,7 +44,10 @@ pub fn parse_time(text: &str, zone: &Zone) -> Result<i64, TimeSpecError> {
     }
     let normalised = complete_date_time(t);
     let s = normalised.as_deref().unwrap_or(t);
-    let ctx = TimeContext { zone: zone.clone(), reference: (1970, 1, 1) };
+    let ctx = TimeContext {
+        zone: zone.clone(),
+        reference: (1970, 1, 1),
+    };
     let m = scan(s.as_bytes(), &ctx).ok_or_else(err)?;
     // Only layouts that carry a full date: a time-only or year-less text would be
     // resolved against an arbitrary reference date, which is worse than an error.
@@ -104,7 +107,10 @@ fn complete_date_time(t: &str) -> Option<String> {
 
 /// Parses a positive duration (`15m`, `1h30m`, `500ms`, `1.5h`) into nanoseconds.
 pub fn parse_duration(text: &str) -> Result<i64, TimeSpecError> {
-    let fail = |reason: &str| TimeSpecError::Duration { text: text.to_string(), reason: reason.to_string() };
+    let fail = |reason: &str| TimeSpecError::Duration {
+        text: text.to_string(),
+        reason: reason.to_string(),
+    };
     let t = text.trim().to_ascii_lowercase();
     if t.is_empty() {
         return Err(fail("empty"));
@@ -163,7 +169,9 @@ pub fn parse_duration(text: &str) -> Result<i64, TimeSpecError> {
 pub fn offset_at_utc(zone: &Zone, utc_secs: i64) -> i32 {
     match zone {
         Zone::Fixed(o) => *o,
-        Zone::Named(tz) => jiff::Timestamp::from_second(utc_secs).map(|ts| tz.to_offset(ts).seconds()).unwrap_or(0),
+        Zone::Named(tz) => jiff::Timestamp::from_second(utc_secs)
+            .map(|ts| tz.to_offset(ts).seconds())
+            .unwrap_or(0),
     }
 }
 
@@ -174,7 +182,12 @@ pub fn format_local(ns: i64, zone: &Zone) -> String {
     let local = secs + offset_at_utc(zone, secs) as i64;
     let (y, mo, d) = civil_from_days(local.div_euclid(86_400));
     let sod = local.rem_euclid(86_400);
-    format!("{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}", sod / 3600, sod / 60 % 60, sod % 60)
+    format!(
+        "{y:04}-{mo:02}-{d:02} {:02}:{:02}:{:02}",
+        sod / 3600,
+        sod / 60 % 60,
+        sod % 60
+    )
 }
 
 #[cfg(test)]
@@ -206,7 +219,10 @@ mod tests {
         assert_eq!(parse_time("2025-12-19 10:37:32.5", &z).unwrap(), T + S / 2);
         assert_eq!(parse_time("2025-12-19 02:37:32", &Zone::utc()).unwrap(), T);
         assert_eq!(parse_time("2025-12-19 02:37Z", &shanghai()).unwrap(), T - 32 * S);
-        assert_eq!(parse_time("2025-12-19", &Zone::utc()).unwrap(), (T / S - 2 * 3600 - 37 * 60 - 32) * S);
+        assert_eq!(
+            parse_time("2025-12-19", &Zone::utc()).unwrap(),
+            (T / S - 2 * 3600 - 37 * 60 - 32) * S
+        );
         // A named zone follows daylight saving: 2025-07-01 12:00 in Berlin is UTC+2.
         let berlin = Zone::parse("Europe/Berlin").unwrap();
         assert_eq!(
@@ -227,7 +243,15 @@ mod tests {
     #[test]
     fn rejects_what_it_cannot_read_and_says_what_it_accepts() {
         let z = Zone::utc();
-        for bad in ["", "yesterday", "10:37:32", "Dec 19 10:37:32", "20251219", "2025-13-01 10:00", "2025-12-19 10:37 extra"] {
+        for bad in [
+            "",
+            "yesterday",
+            "10:37:32",
+            "Dec 19 10:37:32",
+            "20251219",
+            "2025-13-01 10:00",
+            "2025-12-19 10:37 extra",
+        ] {
             let e = parse_time(bad, &z).unwrap_err();
             let msg = e.to_string();
             assert!(msg.contains(&format!("{bad:?}")), "{msg}");
@@ -250,7 +274,14 @@ mod tests {
 
     #[test]
     fn bad_durations_name_the_problem() {
-        for (bad, why) in [("0m", "positive"), ("-5m", "positive"), ("15", "missing unit"), ("15y", "unknown unit"), ("m", "number"), ("", "empty")] {
+        for (bad, why) in [
+            ("0m", "positive"),
+            ("-5m", "positive"),
+            ("15", "missing unit"),
+            ("15y", "unknown unit"),
+            ("m", "number"),
+            ("", "empty"),
+        ] {
             let msg = parse_duration(bad).unwrap_err().to_string();
             assert!(msg.contains(why) && msg.contains("1h30m"), "{bad}: {msg}");
         }

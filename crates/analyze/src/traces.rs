@@ -92,12 +92,16 @@ pub fn trace_of(rec: &Record) -> Option<&str> {
 /// `trace_id`, `traceId`, `trace.id`, `otel.trace_id`, `X-B3-TraceId`.
 fn is_trace_key(name: &[u8]) -> bool {
     let last = name.iter().rposition(|&c| c == b'.').map_or(name, |i| &name[i + 1..]);
-    [last, name].into_iter().any(|n| correlation_key(n) == Some(CorrelationKey::Trace))
+    [last, name]
+        .into_iter()
+        .any(|n| correlation_key(n) == Some(CorrelationKey::Trace))
 }
 
 /// 8–64 characters, hex digits or a UUID-like mix; not a word.
 fn plausible_id(v: &[u8]) -> bool {
-    (8..=64).contains(&v.len()) && v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-') && v.iter().filter(|b| b.is_ascii_digit()).count() >= 2
+    (8..=64).contains(&v.len())
+        && v.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && v.iter().filter(|b| b.is_ascii_digit()).count() >= 2
 }
 
 /// Hash of a trace id, mixed so that its high bits are uniform (sampling compares them).
@@ -147,7 +151,11 @@ pub struct TraceSample {
 
 impl Default for TraceSample {
     fn default() -> Self {
-        TraceSample { events: Vec::new(), threshold: u64::MAX, traced_records: 0 }
+        TraceSample {
+            events: Vec::new(),
+            threshold: u64::MAX,
+            traced_records: 0,
+        }
     }
 }
 
@@ -191,7 +199,14 @@ const ERROR_STEP: u32 = u32::MAX - 2;
 
 /// The coarse continuation a fine event stands for.
 fn step_of(e: &TraceEvent) -> Node {
-    node(e.service, if (3..6).contains(&e.level) { ERROR_STEP } else { NORMAL_STEP })
+    node(
+        e.service,
+        if (3..6).contains(&e.level) {
+            ERROR_STEP
+        } else {
+            NORMAL_STEP
+        },
+    )
 }
 
 /// The step was an error logged in its service.
@@ -284,14 +299,21 @@ fn attribute_slow_hops(pairs: &FxHashMap<(u32, u32), u32>, services: &mut FxHash
                 *per.entry(y).or_insert(0) += n;
             }
         }
-        let scored: Vec<(u32, u32, f64)> = per.iter().map(|(&s, &n)| (s, n, slowness(n, services.get(&s).map_or(0, |f| f.hops)))).collect();
+        let scored: Vec<(u32, u32, f64)> = per
+            .iter()
+            .map(|(&s, &n)| (s, n, slowness(n, services.get(&s).map_or(0, |f| f.hops))))
+            .collect();
         let best = scored.iter().map(|x| x.2).fold(0.0, f64::max);
         if best < MIN_SLOWNESS {
             break;
         }
         // Services about as significant as the leader share the lead: the two ends of
         // the only slow link cannot be told apart by their hops.
-        let leaders: Vec<u32> = scored.iter().filter(|x| x.2 >= LEAD_SHARE * best).map(|x| x.0).collect();
+        let leaders: Vec<u32> = scored
+            .iter()
+            .filter(|x| x.2 >= LEAD_SHARE * best)
+            .map(|x| x.0)
+            .collect();
         for &(s, n, _) in scored.iter().filter(|x| leaders.contains(&x.0)) {
             services.entry(s).or_default().attributed_slow = n;
         }
@@ -341,7 +363,10 @@ impl FlowFindings {
 /// Compares window request paths with baseline ones; `shape_template` maps the
 /// sample's shapes to templates.
 pub fn compare_flows(sample: &mut TraceSample, frame: &Frame, shape_template: &[u32]) -> FlowFindings {
-    let mut out = FlowFindings { kept_share: sample.kept_share(), ..Default::default() };
+    let mut out = FlowFindings {
+        kept_share: sample.kept_share(),
+        ..Default::default()
+    };
     if sample.is_empty() {
         return out;
     }
@@ -350,7 +375,12 @@ pub fn compare_flows(sample: &mut TraceSample, frame: &Frame, shape_template: &[
     let (w0, w1) = frame.window;
     // A request that starts just before the window closes has not finished by its end.
     let guard = (10 * SECOND).min((w1 - w0) / 10);
-    let node_of = |e: &TraceEvent| node(e.service, shape_template.get(e.shape as usize).copied().unwrap_or(u32::MAX));
+    let node_of = |e: &TraceEvent| {
+        node(
+            e.service,
+            shape_template.get(e.shape as usize).copied().unwrap_or(u32::MAX),
+        )
+    };
 
     // Baseline continuations and hop gaps.
     let step_after = |trace: &[TraceEvent], i: usize| trace.get(i + 1).map_or(END, step_of);
@@ -415,7 +445,10 @@ pub fn compare_flows(sample: &mut TraceSample, frame: &Frame, shape_template: &[
             if is_error_step(step) {
                 if let Some(&(total, ..)) = contexts.get(&a).filter(|c| c.0 >= MIN_CONTEXT) {
                     let seen = base_next.get(&(a, step)).copied().unwrap_or(0);
-                    let r = out.routine_errors.entry(node_template(b).unwrap_or(u32::MAX)).or_insert((0, 0));
+                    let r = out
+                        .routine_errors
+                        .entry(node_template(b).unwrap_or(u32::MAX))
+                        .or_insert((0, 0));
                     r.0 += 1;
                     r.1 += (seen as f64 >= ROUTINE_SHARE * total as f64) as u32;
                 }
@@ -425,14 +458,19 @@ pub fn compare_flows(sample: &mut TraceSample, frame: &Frame, shape_template: &[
             let Some(&p99) = thresholds.get(&(a, b)) else { continue };
             let gap = next.ts - e.ts;
             let slow = gap > 2 * p99 + 50 * MILLISECOND;
-            for s in [Some(e.service), (next.service != e.service).then_some(next.service)].into_iter().flatten() {
+            for s in [Some(e.service), (next.service != e.service).then_some(next.service)]
+                .into_iter()
+                .flatten()
+            {
                 let f = out.services.entry(s).or_default();
                 f.hops += 1;
                 f.slow_hops += slow as u32;
             }
             if slow {
                 hop_gaps.entry((a, b)).or_default().push(gap);
-                *slow_pairs.entry((e.service.min(next.service), e.service.max(next.service))).or_insert(0) += 1;
+                *slow_pairs
+                    .entry((e.service.min(next.service), e.service.max(next.service)))
+                    .or_insert(0) += 1;
             }
         }
     }
@@ -467,7 +505,9 @@ pub fn compare_flows(sample: &mut TraceSample, frame: &Frame, shape_template: &[
     let mut list: Vec<_> = window_next.iter().collect();
     list.sort_unstable_by_key(|(k, _)| **k);
     for (&(a, b), &obs) in list {
-        let Some(&(base_total, expected, _)) = contexts.get(&a) else { continue };
+        let Some(&(base_total, expected, _)) = contexts.get(&a) else {
+            continue;
+        };
         if base_total < MIN_CONTEXT {
             continue;
         }
@@ -515,15 +555,24 @@ mod tests {
     use super::*;
 
     fn rec(msg: &str) -> Record {
-        Record { message: msg.into(), ..Default::default() }
+        Record {
+            message: msg.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn trace_ids_are_found_in_messages_and_fields() {
         let r = rec("c.c.ContactsController#83 TraceID: 42b4f7d894cd9d4759a7f1e1acfef52f SpanID: 26cbf63a021f5ef6 [x]");
         assert_eq!(trace_of(&r), Some("42b4f7d894cd9d4759a7f1e1acfef52f"));
-        assert_eq!(trace_of(&rec("done trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span=1")), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
-        assert_eq!(trace_of(&rec(r#"{"traceId":"0af7651916cd43dd8448eb211c80319c"}"#)), Some("0af7651916cd43dd8448eb211c80319c"));
+        assert_eq!(
+            trace_of(&rec("done trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span=1")),
+            Some("4bf92f3577b34da6a3ce929d0e0e4736")
+        );
+        assert_eq!(
+            trace_of(&rec(r#"{"traceId":"0af7651916cd43dd8448eb211c80319c"}"#)),
+            Some("0af7651916cd43dd8448eb211c80319c")
+        );
         // Words after the key, short values and "retrace" are not ids.
         assert_eq!(trace_of(&rec("TraceID: missing in request")), None);
         assert_eq!(trace_of(&rec("traceid=12")), None);
@@ -538,7 +587,14 @@ mod tests {
         let mut a = TraceSample::default();
         let mut b = TraceSample::default();
         let events: Vec<TraceEvent> = (0..(SAMPLE_CAP as u64 * 2))
-            .map(|i| TraceEvent { trace: trace_hash(&format!("t{}", i / 4)), ts: i as i64, seq: i as u32, service: 0, shape: 0, level: 2 })
+            .map(|i| TraceEvent {
+                trace: trace_hash(&format!("t{}", i / 4)),
+                ts: i as i64,
+                seq: i as u32,
+                service: 0,
+                shape: 0,
+                level: 2,
+            })
             .collect();
         events.iter().for_each(|e| a.offer(*e));
         events.iter().rev().for_each(|e| b.offer(*e));
@@ -552,28 +608,48 @@ mod tests {
     /// Two services: `api` logs `handle` then calls `db`, which logs `query`; then `api`
     /// logs `done`. Templates: 0 handle, 1 query, 2 done, 3 error.
     fn flow(tr: u64, t0: i64, db_answers: bool, db_delay: i64) -> Vec<TraceEvent> {
-        let e = |k: i64, service: u32, shape: u32, ts: i64| TraceEvent { trace: tr, ts, seq: k as u32, service, shape, level: 2 };
+        let e = |k: i64, service: u32, shape: u32, ts: i64| TraceEvent {
+            trace: tr,
+            ts,
+            seq: k as u32,
+            service,
+            shape,
+            level: 2,
+        };
         let mut v = vec![e(0, 0, 0, t0)];
         if db_answers {
             v.push(e(1, 1, 1, t0 + MILLISECOND + db_delay));
             v.push(e(2, 0, 2, t0 + 3 * MILLISECOND + 2 * db_delay));
         } else {
-            v.push(TraceEvent { level: 4, ..e(2, 0, 3, t0 + 2 * MILLISECOND) });
+            v.push(TraceEvent {
+                level: 4,
+                ..e(2, 0, 3, t0 + 2 * MILLISECOND)
+            });
         }
         v
     }
 
     fn frame() -> Frame {
-        Frame { window: (100 * SECOND, 400 * SECOND), baselines: vec![(0, 100 * SECOND)], series_start: 0, bucket: SECOND, buckets: 400 }
+        Frame {
+            window: (100 * SECOND, 400 * SECOND),
+            baselines: vec![(0, 100 * SECOND)],
+            series_start: 0,
+            bucket: SECOND,
+            buckets: 400,
+        }
     }
 
     fn run(window: impl Fn(u64, i64) -> Vec<TraceEvent>) -> FlowFindings {
         let mut s = TraceSample::default();
         for i in 0..50u64 {
-            flow(i, i as i64 * SECOND, true, (i as i64 % 3) * MILLISECOND).into_iter().for_each(|e| s.offer(e));
+            flow(i, i as i64 * SECOND, true, (i as i64 % 3) * MILLISECOND)
+                .into_iter()
+                .for_each(|e| s.offer(e));
         }
         for i in 50..100u64 {
-            window(i, 100 * SECOND + i as i64 * SECOND).into_iter().for_each(|e| s.offer(e));
+            window(i, 100 * SECOND + i as i64 * SECOND)
+                .into_iter()
+                .for_each(|e| s.offer(e));
         }
         compare_flows(&mut s, &frame(), &[0, 1, 2, 3])
     }
@@ -586,7 +662,10 @@ mod tests {
         let api = f.services.get(&0).map_or(0.0, |x| x.divergence);
         assert!(db.divergence > 10.0 && api < 1.0, "db {} api {api}", db.divergence);
         let d = db.top_divergence.as_ref().expect("example");
-        assert_eq!((d.after, d.went, d.expected), (node(0, 0), node(0, ERROR_STEP), node(1, NORMAL_STEP)));
+        assert_eq!(
+            (d.after, d.went, d.expected),
+            (node(0, 0), node(0, ERROR_STEP), node(1, NORMAL_STEP))
+        );
         assert_eq!((d.went_event, d.expected_event), (node(0, 3), node(1, 1)));
         assert!(is_error_step(d.went) && !is_error_step(d.expected));
         assert_eq!((d.window_count, d.baseline_count, d.baseline_total), (50, 0, 50));
@@ -599,7 +678,10 @@ mod tests {
         assert_eq!((db.hops, db.slow_hops), (100, 100));
         assert!(f.services.values().all(|s| s.divergence == 0.0));
         let hop = db.top_slow.as_ref().expect("hop");
-        assert!(hop.window_median >= 800 * MILLISECOND && hop.baseline_p99 <= 3 * MILLISECOND, "{hop:?}");
+        assert!(
+            hop.window_median >= 800 * MILLISECOND && hop.baseline_p99 <= 3 * MILLISECOND,
+            "{hop:?}"
+        );
         // No change: nothing slow, nothing divergent.
         let calm = run(|i, t| flow(i, t, true, MILLISECOND));
         assert!(calm.services.values().all(|s| s.slow_hops == 0 && s.divergence == 0.0));

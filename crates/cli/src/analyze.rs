@@ -87,13 +87,22 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
     opts.detail = intake::Detail::Facets;
     let zone = opts.zone.clone();
     let time = |flag: &str, v: &Option<String>| -> Result<Option<i64>> {
-        v.as_deref().map(|t| parse_time(t, &zone).with_context(|| format!("--{flag}"))).transpose()
+        v.as_deref()
+            .map(|t| parse_time(t, &zone).with_context(|| format!("--{flag}")))
+            .transpose()
     };
     let frame = FrameRequest {
         from: time("from", &args.from)?,
         to: time("to", &args.to)?,
-        last: args.last.as_deref().map(|d| parse_duration(d).context("--last")).transpose()?,
-        baseline: match (time("baseline-from", &args.baseline_from)?, time("baseline-to", &args.baseline_to)?) {
+        last: args
+            .last
+            .as_deref()
+            .map(|d| parse_duration(d).context("--last"))
+            .transpose()?,
+        baseline: match (
+            time("baseline-from", &args.baseline_from)?,
+            time("baseline-to", &args.baseline_to)?,
+        ) {
             (Some(a), Some(b)) if a < b => Some((a, b)),
             (Some(_), Some(_)) => bail!("--baseline-from must be before --baseline-to"),
             _ => None,
@@ -113,11 +122,20 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
     }
     let mut side = SideInputs::default();
     let mut metrics: Option<MetricsInput> = None;
-    let urls: Vec<&str> = args.metrics.iter().filter_map(|p| p.to_str()).filter(|p| crate::prometheus::is_url(p)).collect();
+    let urls: Vec<&str> = args
+        .metrics
+        .iter()
+        .filter_map(|p| p.to_str())
+        .filter(|p| crate::prometheus::is_url(p))
+        .collect();
     let (sources, notes) = crate::prometheus::sources(&urls, &args.prometheus)?;
     side.metric_sources = sources;
     side.notes.extend(notes);
-    for path in args.metrics.iter().filter(|p| !p.to_str().is_some_and(crate::prometheus::is_url)) {
+    for path in args
+        .metrics
+        .iter()
+        .filter(|p| !p.to_str().is_some_and(crate::prometheus::is_url))
+    {
         match load_metrics(path, &zone) {
             Ok(m) => {
                 for w in m.warnings.iter().take(5) {
@@ -207,12 +225,19 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
     };
     let report = analyze(collected, side, &AnalyzeOptions { frame, rules, lang }).context("analysing the records")?;
 
-    let format = args.format.unwrap_or_else(|| match args.output.as_deref().and_then(Path::extension).and_then(|e| e.to_str()) {
-        Some("json") => ReportFormat::Json,
-        Some("html" | "htm") => ReportFormat::Html,
-        Some(_) => ReportFormat::Md,
-        None if io::stdout().is_terminal() => ReportFormat::Summary,
-        None => ReportFormat::Md,
+    let format = args.format.unwrap_or_else(|| {
+        match args
+            .output
+            .as_deref()
+            .and_then(Path::extension)
+            .and_then(|e| e.to_str())
+        {
+            Some("json") => ReportFormat::Json,
+            Some("html" | "htm") => ReportFormat::Html,
+            Some(_) => ReportFormat::Md,
+            None if io::stdout().is_terminal() => ReportFormat::Summary,
+            None => ReportFormat::Md,
+        }
     });
     let report_lang = match args.lang {
         ReportLang::En => triage_report::Lang::En,
@@ -222,7 +247,9 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
         ReportFormat::Json => triage_report::render_json(&report),
         ReportFormat::Md => triage_report::render_markdown(&report, report_lang),
         ReportFormat::Html => triage_report::render_html(&report, report_lang),
-        ReportFormat::Summary => triage_report::render_terminal(&report, args.output.is_none() && io::stdout().is_terminal()),
+        ReportFormat::Summary => {
+            triage_report::render_terminal(&report, args.output.is_none() && io::stdout().is_terminal())
+        }
     };
     match &args.output {
         Some(path) => std::fs::write(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?,

@@ -128,7 +128,10 @@ impl InputArgs {
         }
         Ok(IntakeOptions {
             zone,
-            limits: ReadLimits { max_line_bytes: self.max_line_bytes, ..ReadLimits::default() },
+            limits: ReadLimits {
+                max_line_bytes: self.max_line_bytes,
+                ..ReadLimits::default()
+            },
             max_record_bytes: self.max_record_bytes.max(256),
             forced,
             ..IntakeOptions::default()
@@ -158,7 +161,10 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Prints read problems as they happen and the summary at the end; picks the exit code.
@@ -241,10 +247,25 @@ fn cmd_inspect(args: InspectArgs) -> Result<ExitCode> {
                 writeln!(out, "{}", info.name)?;
                 writeln!(out, "  format:      {}", d.candidate.name)?;
                 writeln!(out, "  compression: {}", info.compression.name())?;
-                writeln!(out, "  confidence:  {:.0}% of sampled lines explained", d.confidence * 100.0)?;
-                let layout = d.candidate.ts_layout.map_or("per record (format-defined)".to_string(), |l| l.describe().to_string());
-                writeln!(out, "  timestamps:  {layout}; {:.0}% of sampled records have one", d.ts_share * 100.0)?;
-                writeln!(out, "  zone:        times without an offset are read as {} (--tz)", args.input.tz)?;
+                writeln!(
+                    out,
+                    "  confidence:  {:.0}% of sampled lines explained",
+                    d.confidence * 100.0
+                )?;
+                let layout = d
+                    .candidate
+                    .ts_layout
+                    .map_or("per record (format-defined)".to_string(), |l| l.describe().to_string());
+                writeln!(
+                    out,
+                    "  timestamps:  {layout}; {:.0}% of sampled records have one",
+                    d.ts_share * 100.0
+                )?;
+                writeln!(
+                    out,
+                    "  zone:        times without an offset are read as {} (--tz)",
+                    args.input.tz
+                )?;
                 for r in &insp.samples {
                     let mut line = Vec::new();
                     r.write_json(&info.name, &mut line);

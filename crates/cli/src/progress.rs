@@ -20,7 +20,11 @@ impl Progress {
             );
             bar
         });
-        Progress { bar, records: std::cell::Cell::new(0), started: std::time::Instant::now() }
+        Progress {
+            bar,
+            records: std::cell::Cell::new(0),
+            started: std::time::Instant::now(),
+        }
     }
 
     pub fn start_file(&self, info: &FileInfo) {

@@ -53,9 +53,19 @@ impl MetricSource for PromSource {
         let series = fetched
             .series
             .into_iter()
-            .map(|s| MetricSeries { host: s.host, kind: classify(&s.query), metric: s.metric, points: s.points })
+            .map(|s| MetricSeries {
+                host: s.host,
+                kind: classify(&s.query),
+                metric: s.metric,
+                points: s.points,
+            })
             .collect();
-        Ok(MetricsInput { series, warnings: fetched.notes, rows: fetched.points, skipped: fetched.skipped })
+        Ok(MetricsInput {
+            series,
+            warnings: fetched.notes,
+            rows: fetched.points,
+            skipped: fetched.skipped,
+        })
     }
 }
 
@@ -89,7 +99,11 @@ pub fn sources(urls: &[&str], args: &PromArgs) -> Result<Sources> {
     let mut notes = Vec::new();
     for url in urls {
         match Client::new(url, timeout) {
-            Ok(client) => out.push(Box::new(PromSource { client, queries: queries.clone(), hosts: hosts.clone() })),
+            Ok(client) => out.push(Box::new(PromSource {
+                client,
+                queries: queries.clone(),
+                hosts: hosts.clone(),
+            })),
             Err(e) => {
                 eprintln!("triage: warning: prometheus {e}");
                 notes.push(format!("metrics not used: prometheus {e}"));
@@ -106,8 +120,18 @@ mod tests {
 
     #[test]
     fn builtin_names_are_classified() {
-        let kinds: Vec<(String, MetricKind)> = builtin_queries().into_iter().map(|q| (q.name.clone(), classify(&q.name))).collect();
-        let want = [MetricKind::Cpu, MetricKind::Memory, MetricKind::Disk, MetricKind::DiskIo, MetricKind::Load, MetricKind::Network];
+        let kinds: Vec<(String, MetricKind)> = builtin_queries()
+            .into_iter()
+            .map(|q| (q.name.clone(), classify(&q.name)))
+            .collect();
+        let want = [
+            MetricKind::Cpu,
+            MetricKind::Memory,
+            MetricKind::Disk,
+            MetricKind::DiskIo,
+            MetricKind::Load,
+            MetricKind::Network,
+        ];
         for ((name, got), want) in kinds.iter().zip(want) {
             assert_eq!(*got, want, "{name}");
         }
@@ -123,16 +147,32 @@ mod tests {
 
     #[test]
     fn flags_need_a_server() {
-        let args = PromArgs { promql: vec!["a=up".into()], host_map: vec![], metrics_timeout: "10s".into() };
+        let args = PromArgs {
+            promql: vec!["a=up".into()],
+            host_map: vec![],
+            metrics_timeout: "10s".into(),
+        };
         assert!(sources(&[], &args).is_err());
         let (s, notes) = sources(&["http://127.0.0.1:9090", "https://prom.example"], &args).unwrap();
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].describe(), "prometheus http://127.0.0.1:9090");
         assert_eq!(notes.len(), 1);
-        assert!(notes[0].starts_with("metrics not used: prometheus https://prom.example: https is not built into this triage"), "{}", notes[0]);
-        let dup = PromArgs { promql: vec!["load5=node_load5".into()], ..args.clone() };
+        assert!(
+            notes[0]
+                .starts_with("metrics not used: prometheus https://prom.example: https is not built into this triage"),
+            "{}",
+            notes[0]
+        );
+        let dup = PromArgs {
+            promql: vec!["load5=node_load5".into()],
+            ..args.clone()
+        };
         assert!(sources(&["http://h:1"], &dup).is_err());
-        let bad = PromArgs { promql: vec![], host_map: vec!["x".into()], metrics_timeout: "10s".into() };
+        let bad = PromArgs {
+            promql: vec![],
+            host_map: vec!["x".into()],
+            metrics_timeout: "10s".into(),
+        };
         assert!(sources(&["http://h:1"], &bad).is_err());
     }
 }

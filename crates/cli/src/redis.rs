@@ -90,7 +90,9 @@ fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("{s:?} is not a duration (e.g. 500ms, 5s, 1m)"))?;
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 500ms, 5s, 1m)"))?;
     let secs = match unit.trim() {
         "ms" => n / 1000.0,
         "" | "s" => n,
@@ -103,8 +105,15 @@ fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
 
 pub fn cmd_redis(args: RedisArgs) -> Result<ExitCode> {
     let none_chosen = !args.bigkeys && !args.hotkeys && !args.slowlog;
-    let password = ["TRIAGE_REDIS_PASSWORD", "REDISCLI_AUTH"].iter().find_map(|v| std::env::var(v).ok().filter(|p| !p.is_empty()));
-    let target = Target { url: Some(args.url.clone()), tls: args.tls, password, ..Target::default() };
+    let password = ["TRIAGE_REDIS_PASSWORD", "REDISCLI_AUTH"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|p| !p.is_empty()));
+    let target = Target {
+        url: Some(args.url.clone()),
+        tls: args.tls,
+        password,
+        ..Target::default()
+    };
     let opts = DiagnoseOptions {
         bigkeys: args.bigkeys || none_chosen,
         hotkeys: args.hotkeys.then_some(HotKeyOptions {
@@ -121,7 +130,11 @@ pub fn cmd_redis(args: RedisArgs) -> Result<ExitCode> {
             cursor: args.cursor,
             max_keys: args.max_keys,
             // Keep one pipeline to ~1/20 s of the rate budget so a low limit sends small bursts.
-            count: if args.max_ops_per_sec == 0 { 1000 } else { (args.max_ops_per_sec / 40).clamp(10, 1000) as u32 },
+            count: if args.max_ops_per_sec == 0 {
+                1000
+            } else {
+                (args.max_ops_per_sec / 40).clamp(10, 1000) as u32
+            },
             samples: args.samples,
         },
         top: args.top.max(1),
@@ -142,7 +155,10 @@ pub fn cmd_redis(args: RedisArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     if let Some(b) = report.bigkeys.as_ref().filter(|b| !b.complete) {
-        eprintln!("triage: scan stopped after {} keys; resume with --cursor {}", b.keys_scanned, b.next_cursor);
+        eprintln!(
+            "triage: scan stopped after {} keys; resume with --cursor {}",
+            b.keys_scanned, b.next_cursor
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -165,7 +181,10 @@ impl ScanBar {
             );
             bar
         });
-        ScanBar { bar, phase: std::cell::Cell::new("") }
+        ScanBar {
+            bar,
+            phase: std::cell::Cell::new(""),
+        }
     }
 
     fn update(&self, p: &Progress) {
@@ -282,14 +301,29 @@ fn write_report(r: &RedisReport, md: bool, out: &mut impl Write) -> Result<()> {
             "{} keys scanned in {:.1} s{}, {} in all{}; {}\n",
             b.keys_scanned,
             b.elapsed_secs,
-            b.match_pattern.as_ref().map_or(String::new(), |m| format!(" matching {m}")),
+            b.match_pattern
+                .as_ref()
+                .map_or(String::new(), |m| format!(" matching {m}")),
             fmt_bytes(b.total_bytes as f64),
-            if b.keys_vanished > 0 { format!(", {} vanished during the scan", b.keys_vanished) } else { String::new() },
-            if b.complete { "complete".to_string() } else { format!("stopped early: resume with --cursor {}", b.next_cursor) },
+            if b.keys_vanished > 0 {
+                format!(", {} vanished during the scan", b.keys_vanished)
+            } else {
+                String::new()
+            },
+            if b.complete {
+                "complete".to_string()
+            } else {
+                format!("stopped early: resume with --cursor {}", b.next_cursor)
+            },
         )?;
         let counts = b.element_counts;
         let key_row = |i: usize, e: &triage_redis::KeyEntry| {
-            let mut row = vec![(i + 1).to_string(), e.key.clone(), e.kind.clone(), fmt_bytes(e.bytes as f64)];
+            let mut row = vec![
+                (i + 1).to_string(),
+                e.key.clone(),
+                e.kind.clone(),
+                fmt_bytes(e.bytes as f64),
+            ];
             if counts {
                 row.push(e.elements.map_or("-".into(), |n| n.to_string()));
             }
@@ -300,7 +334,12 @@ fn write_report(r: &RedisReport, md: bool, out: &mut impl Write) -> Result<()> {
             headers.push("elements");
         }
         heading(out, md, 3, "Top keys")?;
-        table(out, md, &headers, &b.top.iter().enumerate().map(|(i, e)| key_row(i, e)).collect::<Vec<_>>())?;
+        table(
+            out,
+            md,
+            &headers,
+            &b.top.iter().enumerate().map(|(i, e)| key_row(i, e)).collect::<Vec<_>>(),
+        )?;
         heading(out, md, 3, "By type")?;
         let rows: Vec<Vec<String>> = b
             .by_type
@@ -311,14 +350,21 @@ fn write_report(r: &RedisReport, md: bool, out: &mut impl Write) -> Result<()> {
                     t.keys.to_string(),
                     fmt_bytes(t.bytes as f64),
                     format!("{:.1}%", 100.0 * t.bytes as f64 / b.total_bytes.max(1) as f64),
-                    t.top.first().map_or("-".into(), |e| format!("{} ({})", e.key, fmt_bytes(e.bytes as f64))),
+                    t.top
+                        .first()
+                        .map_or("-".into(), |e| format!("{} ({})", e.key, fmt_bytes(e.bytes as f64))),
                 ]
             })
             .collect();
         table(out, md, &["type", "keys", "bytes", "share", "biggest"], &rows)?;
         for t in &b.by_type {
             heading(out, md, 3, &format!("Top {} keys", t.kind))?;
-            table(out, md, &headers, &t.top.iter().enumerate().map(|(i, e)| key_row(i, e)).collect::<Vec<_>>())?;
+            table(
+                out,
+                md,
+                &headers,
+                &t.top.iter().enumerate().map(|(i, e)| key_row(i, e)).collect::<Vec<_>>(),
+            )?;
         }
         heading(out, md, 3, "Key prefixes")?;
         let rows: Vec<Vec<String>> = b
@@ -400,14 +446,39 @@ fn write_report(r: &RedisReport, md: bool, out: &mut impl Write) -> Result<()> {
                     e.lfu_counter_after.map_or("-".into(), |c| c.to_string())
                 ));
             } else {
-                row.extend([fmt_rate(e.full_reads_per_sec), fmt_rate(e.partial_reads_per_sec), fmt_rate(e.writes_per_sec)]);
+                row.extend([
+                    fmt_rate(e.full_reads_per_sec),
+                    fmt_rate(e.partial_reads_per_sec),
+                    fmt_rate(e.writes_per_sec),
+                ]);
             }
-            row.push(e.est_bytes_per_sec.map_or("-".into(), |b| format!("{}/s", fmt_bytes(b))));
+            row.push(
+                e.est_bytes_per_sec
+                    .map_or("-".into(), |b| format!("{}/s", fmt_bytes(b))),
+            );
             row
         };
-        table(out, md, &headers, &h.keys.iter().enumerate().map(|(i, e)| hot_row(i, e)).collect::<Vec<_>>())?;
+        table(
+            out,
+            md,
+            &headers,
+            &h.keys
+                .iter()
+                .enumerate()
+                .map(|(i, e)| hot_row(i, e))
+                .collect::<Vec<_>>(),
+        )?;
         heading(out, md, 3, "By estimated bytes/s")?;
-        table(out, md, &headers, &h.by_bytes_per_sec.iter().enumerate().map(|(i, e)| hot_row(i, e)).collect::<Vec<_>>())?;
+        table(
+            out,
+            md,
+            &headers,
+            &h.by_bytes_per_sec
+                .iter()
+                .enumerate()
+                .map(|(i, e)| hot_row(i, e))
+                .collect::<Vec<_>>(),
+        )?;
         heading(out, md, 3, "Limits of this method")?;
         for l in &h.limits {
             writeln!(out, "- {l}")?;
@@ -440,7 +511,19 @@ fn write_report(r: &RedisReport, md: bool, out: &mut impl Write) -> Result<()> {
         if rows.is_empty() {
             writeln!(out, "(no entries)\n")?;
         } else {
-            table(out, md, &["command", "key pattern", "count", "total ms", "worst ms", "worst example"], &rows)?;
+            table(
+                out,
+                md,
+                &[
+                    "command",
+                    "key pattern",
+                    "count",
+                    "total ms",
+                    "worst ms",
+                    "worst example",
+                ],
+                &rows,
+            )?;
         }
     }
     if !r.notes.is_empty() {

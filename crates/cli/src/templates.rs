@@ -46,7 +46,11 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
     let mut opts = args.input.options()?;
     // Mining reads only message, time and level: skip building the other header fields.
     opts.detail = triage_parse::intake::Detail::Messages;
-    let format = args.format.unwrap_or(if io::stdout().is_terminal() { TemplateFormat::Table } else { TemplateFormat::Jsonl });
+    let format = args.format.unwrap_or(if io::stdout().is_terminal() {
+        TemplateFormat::Table
+    } else {
+        TemplateFormat::Jsonl
+    });
     let per_record = format != TemplateFormat::Table;
     let custom = args
         .mask
@@ -66,7 +70,11 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
         &args.input.paths,
         &opts,
         |_, records, _| {
-            let lines: Vec<u64> = if per_record { records.iter().map(|r| r.line).collect() } else { Vec::new() };
+            let lines: Vec<u64> = if per_record {
+                records.iter().map(|r| r.line).collect()
+            } else {
+                Vec::new()
+            };
             (shape_chunk(&masker, records, !per_record), lines)
         },
         |event| {
@@ -111,7 +119,10 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
     match format {
         TemplateFormat::Table => write_table(&templates, &mut out)?,
         _ => {
-            let mut file = spill.into_inner().map_err(|e| e.into_error()).context("flushing record positions")?;
+            let mut file = spill
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .context("flushing record positions")?;
             file.rewind()?;
             write_records(&templates, &sources, format, file, &mut out)?;
         }
@@ -242,7 +253,9 @@ fn write_records(
         if filled == BLOCK || n == 0 {
             let whole = filled / SPILL_ENTRY * SPILL_ENTRY;
             let pieces = entries[..whole].par_chunks(PIECE * SPILL_ENTRY);
-            pieces.zip(buffers.par_iter_mut()).for_each(|(piece, buf)| render(piece, buf));
+            pieces
+                .zip(buffers.par_iter_mut())
+                .for_each(|(piece, buf)| render(piece, buf));
             for buf in buffers.iter().take(whole.div_ceil(PIECE * SPILL_ENTRY)) {
                 out.write_all(buf)?;
             }
@@ -283,7 +296,11 @@ fn write_table(templates: &Templates, out: &mut impl Write) -> Result<()> {
     order.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
     writeln!(out, "{} templates over {} records", order.len(), total)?;
     for t in order {
-        let share = if total > 0 { 100.0 * t.count as f64 / total as f64 } else { 0.0 };
+        let share = if total > 0 {
+            100.0 * t.count as f64 / total as f64
+        } else {
+            0.0
+        };
         let levels: Vec<String> = Level::ALL
             .iter()
             .filter(|l| t.levels[**l as usize] > 0)
@@ -294,10 +311,28 @@ fn write_table(templates: &Templates, out: &mut impl Write) -> Result<()> {
             _ => "-".to_string(),
         };
         writeln!(out, "\n{:>9} {:>6.2}%  {}  {}", t.count, share, t.id, t.text)?;
-        writeln!(out, "                  time: {when}  levels: {}", if levels.is_empty() { "-".into() } else { levels.join(" ") })?;
-        writeln!(out, "                  e.g.: {}", t.sample.chars().take(200).collect::<String>())?;
+        writeln!(
+            out,
+            "                  time: {when}  levels: {}",
+            if levels.is_empty() {
+                "-".into()
+            } else {
+                levels.join(" ")
+            }
+        )?;
+        writeln!(
+            out,
+            "                  e.g.: {}",
+            t.sample.chars().take(200).collect::<String>()
+        )?;
         for p in &t.params {
-            let top: Vec<String> = p.stats.top.top(3).iter().map(|v| format!("{} ×{}", v.value, v.count)).collect();
+            let top: Vec<String> = p
+                .stats
+                .top
+                .top(3)
+                .iter()
+                .map(|v| format!("{} ×{}", v.value, v.count))
+                .collect();
             let range = match &p.stats.numeric {
                 Some(n) if n.count() > 0 => format!(
                     "  [min {} max {} p50 {}]",
@@ -307,7 +342,14 @@ fn write_table(templates: &Templates, out: &mut impl Write) -> Result<()> {
                 ),
                 _ => String::new(),
             };
-            writeln!(out, "                  {} #{}: {}{}", p.kind.placeholder(), p.token + 1, top.join(", "), range)?;
+            writeln!(
+                out,
+                "                  {} #{}: {}{}",
+                p.kind.placeholder(),
+                p.token + 1,
+                top.join(", "),
+                range
+            )?;
         }
     }
     Ok(())

@@ -36,7 +36,10 @@ fn target_dir() -> PathBuf {
         return PathBuf::from(dir);
     }
     let exe = std::env::current_exe().expect("test binary path");
-    exe.ancestors().nth(3).map(Path::to_path_buf).unwrap_or_else(|| repo_root().join("target"))
+    exe.ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| repo_root().join("target"))
 }
 
 fn find_chromium() -> Option<PathBuf> {
@@ -88,7 +91,11 @@ fn run_limited(mut cmd: Command, limit: Duration, what: &str) -> Output {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    Output { status, stdout: out_reader.join().unwrap_or_default(), stderr: err_reader.join().unwrap_or_default() }
+    Output {
+        status,
+        stdout: out_reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+    }
 }
 
 struct Browser {
@@ -103,14 +110,30 @@ impl Browser {
         self.runs += 1;
         let profile = self.scratch.path().join(format!("profile-{}", self.runs));
         let mut cmd = Command::new(&self.bin);
-        cmd.args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"])
-            .args(["--no-default-browser-check", "--disable-extensions", "--disable-background-networking", "--hide-scrollbars"])
-            .args(["--enable-logging=stderr", "--v=0"])
-            .arg(format!("--user-data-dir={}", profile.display()))
-            .args(args)
-            .arg(format!("file://{}", page.canonicalize().expect("page path").display()));
+        cmd.args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+        ])
+        .args([
+            "--no-default-browser-check",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+        ])
+        .args(["--enable-logging=stderr", "--v=0"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(format!("file://{}", page.canonicalize().expect("page path").display()));
         let out = run_limited(cmd, BROWSER_LIMIT, "chromium");
-        assert!(out.status.success(), "chromium {args:?} exited with {}:\n{}", out.status, tail(&out.stderr));
+        assert!(
+            out.status.success(),
+            "chromium {args:?} exited with {}:\n{}",
+            out.status,
+            tail(&out.stderr)
+        );
         out
     }
 }
@@ -124,7 +147,11 @@ fn tail(bytes: &[u8]) -> String {
 /// What the page wrote to the console: Chromium logs each message as
 /// `…:INFO:CONSOLE:<line>] "message", source: URL (line)`.
 fn console_messages(stderr: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(stderr).lines().filter(|l| l.contains(":CONSOLE")).map(str::to_string).collect()
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Values of an attribute across the DOM (`id="…"`).
@@ -146,7 +173,11 @@ fn generate_big_key(dir: &Path) -> (PathBuf, Vec<String>) {
         .stdin(Stdio::null())
         .output()
         .expect("python3 runs tests/scenarios/generate.py");
-    assert!(gen.status.success(), "generate.py failed:\n{}", String::from_utf8_lossy(&gen.stderr));
+    assert!(
+        gen.status.success(),
+        "generate.py failed:\n{}",
+        String::from_utf8_lossy(&gen.stderr)
+    );
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("generated folder")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -155,7 +186,10 @@ fn generate_big_key(dir: &Path) -> (PathBuf, Vec<String>) {
     dirs.sort();
     let scenario = dirs.into_iter().next().expect("a big_key scenario");
     let truth: Value = serde_json::from_str(&std::fs::read_to_string(scenario.join("truth.json")).unwrap()).unwrap();
-    let args = truth["args"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default();
+    let args = truth["args"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+        .unwrap_or_default();
     (scenario, args)
 }
 
@@ -168,8 +202,15 @@ fn html_report_renders_in_chromium() {
         eprintln!("skipped: chromium not found (scripts/ensure-chromium.sh installs it)");
         return;
     };
-    let work = tempfile::Builder::new().prefix("triage-browser-").tempdir().expect("temp dir");
-    let mut browser = Browser { bin, scratch: tempfile::tempdir().expect("temp dir"), runs: 0 };
+    let work = tempfile::Builder::new()
+        .prefix("triage-browser-")
+        .tempdir()
+        .expect("temp dir");
+    let mut browser = Browser {
+        bin,
+        scratch: tempfile::tempdir().expect("temp dir"),
+        runs: 0,
+    };
 
     // The console check must be able to fail: a page with a deliberate error trips it.
     let control = work.path().join("control.html");
@@ -181,9 +222,13 @@ fn html_report_renders_in_chromium() {
     .unwrap();
     let out = browser.run(&control, &["--dump-dom"]);
     let messages = console_messages(&out.stderr);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("id=\"control\""), "control page not rendered");
     assert!(
-        messages.iter().any(|m| m.contains("deliberate console error")) && messages.iter().any(|m| m.contains("Uncaught Error: deliberate")),
+        String::from_utf8_lossy(&out.stdout).contains("id=\"control\""),
+        "control page not rendered"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("deliberate console error"))
+            && messages.iter().any(|m| m.contains("Uncaught Error: deliberate")),
         "the console check does not see a deliberate error; chromium stderr:\n{}",
         tail(&out.stderr)
     );
@@ -204,32 +249,65 @@ fn html_report_renders_in_chromium() {
     let out = run_limited(cmd, Duration::from_secs(60), "triage analyze");
     assert!(out.status.success(), "triage analyze failed: {}", tail(&out.stderr));
     let html = std::fs::read_to_string(&html_path).expect("report.html written");
-    assert!(html.len() < REPORT_LIMIT, "report.html is {} bytes (limit {REPORT_LIMIT})", html.len());
+    assert!(
+        html.len() < REPORT_LIMIT,
+        "report.html is {} bytes (limit {REPORT_LIMIT})",
+        html.len()
+    );
     eprintln!("report.html: {} bytes", html.len());
 
     let out = browser.run(&html_path, &["--dump-dom"]);
     let messages = console_messages(&out.stderr);
-    assert!(messages.is_empty(), "the report wrote to the browser console:\n{}", messages.join("\n"));
+    assert!(
+        messages.is_empty(),
+        "the report wrote to the browser console:\n{}",
+        messages.join("\n")
+    );
     let dom = String::from_utf8_lossy(&out.stdout).to_string();
     let ids = attribute_values(&dom, "id");
-    for id in ["summary", "charts", "chart-volume", "chart-templates", "chart-modules", "problems", "root-causes", "metrics", "timeline", "chart-timeline"] {
+    for id in [
+        "summary",
+        "charts",
+        "chart-volume",
+        "chart-templates",
+        "chart-modules",
+        "problems",
+        "root-causes",
+        "metrics",
+        "timeline",
+        "chart-timeline",
+    ] {
         assert!(ids.contains(&id), "no element with id {id} in the rendered DOM");
     }
     for chart in ["chart-volume", "chart-templates", "chart-modules", "chart-timeline"] {
         let at = dom.find(&format!("id=\"{chart}\"")).unwrap();
         let figure = &dom[at..at + dom[at..].find("</figure>").expect("figure closes")];
         assert!(figure.contains("<svg class=\"chart\""), "{chart} has no SVG");
-        assert!(figure.contains("<path") || figure.contains("<rect") || figure.contains("<circle"), "{chart} draws nothing");
+        assert!(
+            figure.contains("<path") || figure.contains("<rect") || figure.contains("<circle"),
+            "{chart} draws nothing"
+        );
     }
-    assert!(ids.iter().any(|id| id.starts_with("chart-metric-")), "no host metric chart");
-    assert!(dom.matches("<svg class=\"spark\"").count() >= 2, "host metric sparklines missing");
+    assert!(
+        ids.iter().any(|id| id.starts_with("chart-metric-")),
+        "no host metric chart"
+    );
+    assert!(
+        dom.matches("<svg class=\"spark\"").count() >= 2,
+        "host metric sparklines missing"
+    );
     assert!(ids.iter().any(|id| id.starts_with("problem-")), "no problem anchors");
     assert!(dom.contains("<h3>#1 "), "no ranked root cause");
     assert!(dom.contains("<details"), "no foldable samples or evidence");
-    assert!(dom.contains("<g class=\"marker\"><title>C"), "no change marker on the volume chart");
+    assert!(
+        dom.contains("<g class=\"marker\"><title>C"),
+        "no change marker on the volume chart"
+    );
     // Every in-page link lands somewhere.
     for href in attribute_values(&dom, "href") {
-        let target = href.strip_prefix('#').unwrap_or_else(|| panic!("link leaves the page: {href}"));
+        let target = href
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("link leaves the page: {href}"));
         assert!(ids.contains(&target), "link #{target} has no target");
     }
 
@@ -238,9 +316,16 @@ fn html_report_renders_in_chromium() {
     std::fs::create_dir_all(&shots).expect("target/browser");
     let png = shots.join("report.png");
     let _ = std::fs::remove_file(&png);
-    let out = browser.run(&html_path, &[&format!("--screenshot={}", png.display()), "--window-size=1280,2400"]);
+    let out = browser.run(
+        &html_path,
+        &[&format!("--screenshot={}", png.display()), "--window-size=1280,2400"],
+    );
     let messages = console_messages(&out.stderr);
-    assert!(messages.is_empty(), "console output while taking the screenshot:\n{}", messages.join("\n"));
+    assert!(
+        messages.is_empty(),
+        "console output while taking the screenshot:\n{}",
+        messages.join("\n")
+    );
     let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("no screenshot at {}: {e}", png.display()));
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "screenshot is not a PNG");
     // 1280×2400 of charts and text: a blank page compresses to a few kilobytes.

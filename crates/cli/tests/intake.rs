@@ -10,7 +10,10 @@ use serde_json::Value;
 use util::{run_triage, triage};
 
 fn records(stdout: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(stdout).lines().map(|l| serde_json::from_str(l).expect("valid JSON line")).collect()
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("valid JSON line"))
+        .collect()
 }
 
 fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
@@ -79,7 +82,14 @@ fn ten_megabyte_lines_within_the_cap_are_read_whole() {
     bytes.extend(std::iter::repeat(b'y').take(10 << 20));
     bytes.push(b'\n');
     let f = write(&dir, "big.log", &bytes);
-    let out = run_triage(&["parse", "--max-line-bytes", "20000000", "--max-record-bytes", "20000000", &f]);
+    let out = run_triage(&[
+        "parse",
+        "--max-line-bytes",
+        "20000000",
+        "--max-record-bytes",
+        "20000000",
+        &f,
+    ]);
     assert!(out.status.success());
     let recs = records(&out.stdout);
     assert_eq!(recs[0]["message"].as_str().unwrap().len(), 10 << 20);
@@ -90,7 +100,13 @@ fn truncated_gzip_keeps_records_and_names_file_and_offset() {
     let dir = tempfile::tempdir().unwrap();
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     for i in 0..50_000 {
-        writeln!(enc, "2024-03-01 10:{:02}:{:02}.000 [main] INFO  com.example.App - event {i} happened", i / 60 % 60, i % 60).unwrap();
+        writeln!(
+            enc,
+            "2024-03-01 10:{:02}:{:02}.000 [main] INFO  com.example.App - event {i} happened",
+            i / 60 % 60,
+            i % 60
+        )
+        .unwrap();
     }
     let full = enc.finish().unwrap();
     let f = write(&dir, "cut.log.gz", &full[..full.len() * 2 / 3]);
@@ -100,7 +116,10 @@ fn truncated_gzip_keeps_records_and_names_file_and_offset() {
     assert!(recs.len() > 10_000, "got {}", recs.len());
     assert_eq!(recs[0]["message"], "event 0 happened");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cut.log.gz") && err.contains("gzip") && err.contains("offset"), "{err}");
+    assert!(
+        err.contains("cut.log.gz") && err.contains("gzip") && err.contains("offset"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -194,7 +213,10 @@ fn records_without_timestamp_inherit_and_are_counted() {
     assert_eq!(recs[1]["ts"], "2024-03-01T10:00:00Z");
     assert_eq!(recs[1]["ts_inherited"], true);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("1 records without timestamp took the previous one"), "{err}");
+    assert!(
+        err.contains("1 records without timestamp took the previous one"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -203,7 +225,9 @@ fn large_files_are_split_into_chunks_without_breaking_records() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::new();
     for i in 0..60_000 {
-        text.push_str(&format!("2024-03-01 10:00:00.000 [main] ERROR a.B - failure {i}\n\tat a.B.run(B.java:1)\n\tat a.C.run(C.java:2)\n"));
+        text.push_str(&format!(
+            "2024-03-01 10:00:00.000 [main] ERROR a.B - failure {i}\n\tat a.B.run(B.java:1)\n\tat a.C.run(C.java:2)\n"
+        ));
     }
     let f = write(&dir, "big.log", text.as_bytes());
     let out = run_triage(&["parse", "-j", "2", &f]);
@@ -232,7 +256,10 @@ fn broken_pipe_exits_quietly() {
 
 #[test]
 fn inspect_shows_format_and_samples() {
-    let out = run_triage(&["inspect", concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/logs/payment-service.log")]);
+    let out = run_triage(&[
+        "inspect",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/logs/payment-service.log"),
+    ]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("format:") && text.contains("java"), "{text}");

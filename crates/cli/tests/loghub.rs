@@ -12,8 +12,22 @@ use std::collections::HashMap;
 use util::{loghub_dir, run_triage};
 
 const SYSTEMS: [&str; 16] = [
-    "Android", "Apache", "BGL", "HDFS", "HPC", "Hadoop", "HealthApp", "Linux", "Mac", "OpenSSH", "OpenStack",
-    "Proxifier", "Spark", "Thunderbird", "Windows", "Zookeeper",
+    "Android",
+    "Apache",
+    "BGL",
+    "HDFS",
+    "HPC",
+    "Hadoop",
+    "HealthApp",
+    "Linux",
+    "Mac",
+    "OpenSSH",
+    "OpenStack",
+    "Proxifier",
+    "Spark",
+    "Thunderbird",
+    "Windows",
+    "Zookeeper",
 ];
 
 struct Truth {
@@ -23,12 +37,18 @@ struct Truth {
 }
 
 fn truth(system: &str) -> Truth {
-    let path = loghub_dir().join(system).join(format!("{system}_2k.log_structured_corrected.csv"));
+    let path = loghub_dir()
+        .join(system)
+        .join(format!("{system}_2k.log_structured_corrected.csv"));
     let mut rdr = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = rdr.headers().unwrap().clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (c, l, k) = (col("Content").unwrap(), col("Level"), col("Component"));
-    let mut t = Truth { content: vec![], level: l.map(|_| vec![]), component: k.map(|_| vec![]) };
+    let mut t = Truth {
+        content: vec![],
+        level: l.map(|_| vec![]),
+        component: k.map(|_| vec![]),
+    };
     for row in rdr.records() {
         let row = row.unwrap();
         t.content.push(row[c].trim().to_string());
@@ -45,7 +65,10 @@ fn truth(system: &str) -> Truth {
 fn formats() -> HashMap<String, String> {
     let text = std::fs::read_to_string(loghub_dir().join("formats.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    SYSTEMS.iter().map(|s| (s.to_string(), v[s]["log_format"].as_str().unwrap().to_string())).collect()
+    SYSTEMS
+        .iter()
+        .map(|s| (s.to_string(), v[s]["log_format"].as_str().unwrap().to_string()))
+        .collect()
 }
 
 /// Share of lines whose record has the true content, plus per-field shares.
@@ -57,7 +80,11 @@ fn score(system: &str, line_format: Option<&str>) -> (f64, f64, f64) {
         args.push(f.to_string());
     }
     let out = run_triage(&args);
-    assert!(out.status.success(), "{system}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{system}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut by_line: HashMap<u64, serde_json::Value> = HashMap::new();
     for l in String::from_utf8_lossy(&out.stdout).lines() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
@@ -87,7 +114,11 @@ fn score(system: &str, line_format: Option<&str>) -> (f64, f64, f64) {
         }
     }
     let share = |k: usize, present: bool| if present { k as f64 / n } else { 1.0 };
-    (ok as f64 / n, share(ok_level, t.level.is_some()), share(ok_comp, t.component.is_some()))
+    (
+        ok as f64 / n,
+        share(ok_level, t.level.is_some()),
+        share(ok_comp, t.component.is_some()),
+    )
 }
 
 #[test]
@@ -96,9 +127,14 @@ fn loghub_content_with_line_format() {
     let mut failures = Vec::new();
     for system in SYSTEMS {
         let (content, level, comp) = score(system, Some(&formats[system]));
-        eprintln!("line-format {system:<12} content {:.4} level {:.4} component {:.4}", content, level, comp);
+        eprintln!(
+            "line-format {system:<12} content {:.4} level {:.4} component {:.4}",
+            content, level, comp
+        );
         if content < 0.999 || level < 0.999 || comp < 0.999 {
-            failures.push(format!("{system}: content {content:.4} level {level:.4} component {comp:.4}"));
+            failures.push(format!(
+                "{system}: content {content:.4} level {level:.4} component {comp:.4}"
+            ));
         }
     }
     assert!(failures.is_empty(), "below 99.9%: {failures:?}");
@@ -116,5 +152,9 @@ fn loghub_content_auto_detected() {
         }
     }
     eprintln!("{}", table.join("\n"));
-    assert!(passing >= 13, "only {passing}/16 systems reach 99% with auto-detection:\n{}", table.join("\n"));
+    assert!(
+        passing >= 13,
+        "only {passing}/16 systems reach 99% with auto-detection:\n{}",
+        table.join("\n")
+    );
 }

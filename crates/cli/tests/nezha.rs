@@ -25,7 +25,14 @@ struct Score {
 fn evaluate() -> Score {
     let tmp = tempfile::tempdir().expect("temp dir");
     let archive = shared_data().join("nezha-dev/scenarios.tar.zst");
-    let status = Command::new("tar").arg("--zstd").arg("-xf").arg(&archive).arg("-C").arg(tmp.path()).status().expect("tar runs");
+    let status = Command::new("tar")
+        .arg("--zstd")
+        .arg("-xf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(tmp.path())
+        .status()
+        .expect("tar runs");
     assert!(status.success(), "unpacking {} failed", archive.display());
     let out = Command::new("python3")
         .arg(shared_data().join("../eval/nezha_eval.py"))
@@ -35,11 +42,19 @@ fn evaluate() -> Score {
         .output()
         .expect("python3 runs the Nezha evaluator");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let mut s = Score { tt_at1: 0, tt_at3: 0, ob_at1: 0, failed: 0, text: text.clone() };
+    let mut s = Score {
+        tt_at1: 0,
+        tt_at3: 0,
+        ob_at1: 0,
+        failed: 0,
+        text: text.clone(),
+    };
     let mut cases = 0;
     for line in text.lines() {
         let mut words = line.split_whitespace();
-        let (Some(verdict), Some(name)) = (words.next(), words.next()) else { continue };
+        let (Some(verdict), Some(name)) = (words.next(), words.next()) else {
+            continue;
+        };
         if !matches!(verdict, "HIT@1" | "HIT@3" | "MISS") {
             continue;
         }
@@ -71,7 +86,22 @@ fn evaluate() -> Score {
 fn nezha_dev_half_meets_the_issue_floors() {
     let s = evaluate();
     assert_eq!(s.failed, 0, "a case failed to produce a report\n{}", s.text);
-    assert!(s.tt_at1 >= 16, "TrainTicket AC@1 {}/23 below 16/23\n{}", s.tt_at1, s.text);
-    assert!(s.tt_at3 >= 20, "TrainTicket AC@3 {}/23 below 20/23\n{}", s.tt_at3, s.text);
-    assert!(s.ob_at1 >= 14, "OnlineBoutique AC@1 {}/28 below 14/28\n{}", s.ob_at1, s.text);
+    assert!(
+        s.tt_at1 >= 16,
+        "TrainTicket AC@1 {}/23 below 16/23\n{}",
+        s.tt_at1,
+        s.text
+    );
+    assert!(
+        s.tt_at3 >= 20,
+        "TrainTicket AC@3 {}/23 below 20/23\n{}",
+        s.tt_at3,
+        s.text
+    );
+    assert!(
+        s.ob_at1 >= 14,
+        "OnlineBoutique AC@1 {}/28 below 14/28\n{}",
+        s.ob_at1,
+        s.text
+    );
 }

@@ -32,7 +32,14 @@ fn servers_available() -> bool {
     let missing: Vec<&str> = TOOLS
         .iter()
         .copied()
-        .filter(|t| !Command::new(t).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()))
+        .filter(|t| {
+            !Command::new(t)
+                .arg("--version")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
         .collect();
     if missing.is_empty() {
         return true;
@@ -46,7 +53,10 @@ fn servers_available() -> bool {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("bind a loopback port").port()
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind a loopback port")
+        .port()
 }
 
 /// A server process; killed and reaped on drop. Its output goes to `log`.
@@ -67,9 +77,20 @@ impl Server {
             let port = free_port();
             let out = std::fs::File::create(&log).expect("log file");
             let err = out.try_clone().expect("log file");
-            let child = Command::new(program).args(args(port)).current_dir(dir).stdin(Stdio::null()).stdout(out).stderr(err).spawn();
+            let child = Command::new(program)
+                .args(args(port))
+                .current_dir(dir)
+                .stdin(Stdio::null())
+                .stdout(out)
+                .stderr(err)
+                .spawn();
             let child = child.unwrap_or_else(|e| panic!("spawn {program}: {e}"));
-            let mut server = Server { name, child, port, log: log.clone() };
+            let mut server = Server {
+                name,
+                child,
+                port,
+                log: log.clone(),
+            };
             let deadline = Instant::now() + Duration::from_secs(20);
             while Instant::now() < deadline {
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -82,7 +103,10 @@ impl Server {
             }
             drop(server); // kills it
         }
-        panic!("{name} did not start; its log:\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+        panic!(
+            "{name} did not start; its log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
     }
 
     fn url(&self) -> String {
@@ -90,7 +114,11 @@ impl Server {
     }
 
     fn log_text(&self) -> String {
-        format!("--- {} log ---\n{}", self.name, std::fs::read_to_string(&self.log).unwrap_or_default())
+        format!(
+            "--- {} log ---\n{}",
+            self.name,
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        )
     }
 }
 
@@ -115,7 +143,13 @@ fn prometheus(dir: &Path, config: &Path, data: &Path) -> Server {
 /// Percent-encodes a query-string value.
 fn enc(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -177,7 +211,13 @@ fn write_log(path: &Path, host: &str, from: f64, to: f64, n: usize) {
 }
 
 fn analyze(args: &[&str]) -> (Output, Value) {
-    let out = triage().arg("analyze").args(args).args(["--format", "json"]).stdin(Stdio::null()).output().expect("run triage");
+    let out = triage()
+        .arg("analyze")
+        .args(args)
+        .args(["--format", "json"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run triage");
     let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     (out, report)
 }
@@ -196,7 +236,12 @@ fn f(v: &Value) -> f64 {
 }
 
 fn notes(report: &Value) -> Vec<String> {
-    report["input"]["notes"].as_array().expect("notes").iter().map(|n| n.as_str().unwrap().to_string()).collect()
+    report["input"]["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -206,7 +251,10 @@ fn live_node_exporter_through_prometheus() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let node = Server::start("node_exporter", "prometheus-node-exporter", dir.path(), |port| {
-        vec![format!("--web.listen-address=127.0.0.1:{port}"), "--no-collector.systemd".into()]
+        vec![
+            format!("--web.listen-address=127.0.0.1:{port}"),
+            "--no-collector.systemd".into(),
+        ]
     });
     let config = dir.path().join("prometheus.yml");
     std::fs::write(
@@ -227,7 +275,12 @@ fn live_node_exporter_through_prometheus() {
         if scraped >= 8.0 {
             break;
         }
-        assert!(Instant::now() < deadline, "node_exporter not scraped within 60 s ({scraped} scrapes)\n{}\n{}", prom.log_text(), node.log_text());
+        assert!(
+            Instant::now() < deadline,
+            "node_exporter not scraped within 60 s ({scraped} scrapes)\n{}\n{}",
+            prom.log_text(),
+            node.log_text()
+        );
         std::thread::sleep(Duration::from_millis(250));
     }
     eprintln!("node_exporter scraped 8 times after {:.1} s", t.elapsed().as_secs_f64());
@@ -286,17 +339,37 @@ fn live_node_exporter_through_prometheus() {
     let idle = metric(&r, "pay-node-3", r#"cpu_mode_seconds{mode="idle"}"#);
     assert_eq!(idle["kind"], "cpu");
     assert!(f(&idle["avg"]) >= 0.0, "{idle}");
-    assert!(r["metrics"].to_string().contains(r#"cpu_mode_seconds{mode=\"user\"}"#), "{}", r["metrics"]);
+    assert!(
+        r["metrics"].to_string().contains(r#"cpu_mode_seconds{mode=\"user\"}"#),
+        "{}",
+        r["metrics"]
+    );
 
     // The failing and the empty query are named in the notes and on stderr; the rest stood.
     let notes = notes(&r);
-    let broken = notes.iter().find(|n| n.contains("query broken: rate(node_load5[")).unwrap_or_else(|| panic!("{notes:?}"));
-    assert!(broken.starts_with(&format!("prometheus {url}: Prometheus error (bad_data)")), "{broken}");
-    assert!(notes.iter().any(|n| n == &format!("prometheus {url}: no data in the window or baseline (query nothing_here: absent_metric_xyz)")), "{notes:?}");
+    let broken = notes
+        .iter()
+        .find(|n| n.contains("query broken: rate(node_load5["))
+        .unwrap_or_else(|| panic!("{notes:?}"));
+    assert!(
+        broken.starts_with(&format!("prometheus {url}: Prometheus error (bad_data)")),
+        "{broken}"
+    );
+    assert!(
+        notes.iter().any(|n| n
+            == &format!("prometheus {url}: no data in the window or baseline (query nothing_here: absent_metric_xyz)")),
+        "{notes:?}"
+    );
     assert!(stderr.contains("query broken"), "{stderr}");
     // The built-ins the exporter serves everywhere are not among the empty ones.
-    for n in notes.iter().filter(|n| n.contains("no data in the window or baseline for")) {
-        assert!(!n.contains("cpu_busy_percent") && !n.contains("memory_used_percent") && !n.contains("load5"), "{n}");
+    for n in notes
+        .iter()
+        .filter(|n| n.contains("no data in the window or baseline for"))
+    {
+        assert!(
+            !n.contains("cpu_busy_percent") && !n.contains("memory_used_percent") && !n.contains("load5"),
+            "{n}"
+        );
     }
     assert!(f(&r["input"]["metric_series"]) >= 6.0, "{}", r["input"]);
 
@@ -309,9 +382,15 @@ fn live_node_exporter_through_prometheus() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(r["input"]["logs_read"], false);
     // RFC 3339 in UTC to the second compares as text.
-    let (from, to) = (&r["window"]["from"].as_str().unwrap()[..19], &r["window"]["to"].as_str().unwrap()[..19]);
+    let (from, to) = (
+        &r["window"]["from"].as_str().unwrap()[..19],
+        &r["window"]["to"].as_str().unwrap()[..19],
+    );
     let (earliest, latest) = (rfc3339(before.floor() + 1.0), rfc3339(now_secs().floor() + 1.0));
-    assert!(&earliest[..19] <= to && to <= &latest[..19], "window {from} – {to}, ran between {earliest} and {latest}");
+    assert!(
+        &earliest[..19] <= to && to <= &latest[..19],
+        "window {from} – {to}, ran between {earliest} and {latest}"
+    );
     assert!(from >= &rfc3339(before.floor() - 899.0)[..19], "window {from} – {to}");
     assert!(f(&metric(&r, "pay-node-3", "cpu_busy_percent")["samples"]) > 0.0);
 }
@@ -332,25 +411,50 @@ fn backfilled_incident_gives_exact_values() {
     let gauge = |om: &mut String, name: &str, value: &dyn Fn(i64) -> f64| {
         om.push_str(&format!("# TYPE {name} gauge\n"));
         for t in (t1 - 3600..t2 + 1200).step_by(15) {
-            om.push_str(&format!("{name}{{instance=\"web-1:9100\",job=\"node\"}} {} {t}\n", value(t)));
+            om.push_str(&format!(
+                "{name}{{instance=\"web-1:9100\",job=\"node\"}} {} {t}\n",
+                value(t)
+            ));
         }
     };
     let incident = |t: i64| (t1..t2).contains(&t);
     gauge(&mut om, "node_load5", &|t| if incident(t) { 7.5 } else { 0.5 });
-    gauge(&mut om, "node_memory_MemAvailable_bytes", &|t| if incident(t) { 50.0 } else { 600.0 });
+    gauge(&mut om, "node_memory_MemAvailable_bytes", &|t| {
+        if incident(t) {
+            50.0
+        } else {
+            600.0
+        }
+    });
     gauge(&mut om, "node_memory_MemTotal_bytes", &|_| 1000.0);
     om.push_str("# EOF\n");
     let om_path = dir.path().join("synth.om");
     std::fs::write(&om_path, om).unwrap();
     let data = dir.path().join("data");
-    let out = Command::new("promtool").arg("tsdb").arg("create-blocks-from").arg("openmetrics").arg(&om_path).arg(&data).output().expect("run promtool");
-    assert!(out.status.success(), "promtool: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("promtool")
+        .arg("tsdb")
+        .arg("create-blocks-from")
+        .arg("openmetrics")
+        .arg(&om_path)
+        .arg(&data)
+        .output()
+        .expect("run promtool");
+    assert!(
+        out.status.success(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let config = dir.path().join("prometheus.yml");
     std::fs::write(&config, "global: { scrape_interval: 15s }\nscrape_configs: []\n").unwrap();
     let prom = prometheus(dir.path(), &config, &data);
     let deadline = Instant::now() + Duration::from_secs(30);
     while instant(prom.port, &format!("max_over_time(node_load5[1h] @ {t2})")).is_none() {
-        assert!(Instant::now() < deadline, "backfilled data not served within 30 s\n{}", prom.log_text());
+        assert!(
+            Instant::now() < deadline,
+            "backfilled data not served within 30 s\n{}",
+            prom.log_text()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 
@@ -360,23 +464,50 @@ fn backfilled_incident_gives_exact_values() {
     let (from, to) = (rfc3339(t1 as f64), rfc3339(t2 as f64));
     let (b_from, b_to) = (rfc3339((t1 - 3600) as f64), rfc3339(t1 as f64));
     let (log_s, url) = (log.display().to_string(), prom.url());
-    let (out, r) = analyze(&[&log_s, "-q", "--metrics", &url, "--from", &from, "--to", &to, "--baseline-from", &b_from, "--baseline-to", &b_to]);
-    assert!(out.status.success(), "triage failed: {}\n{}", String::from_utf8_lossy(&out.stderr), prom.log_text());
+    let (out, r) = analyze(&[
+        &log_s,
+        "-q",
+        "--metrics",
+        &url,
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--baseline-from",
+        &b_from,
+        "--baseline-to",
+        &b_to,
+    ]);
+    assert!(
+        out.status.success(),
+        "triage failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        prom.log_text()
+    );
 
     let load = metric(&r, "web-1", "load5");
-    assert_eq!((f(&load["avg"]), f(&load["min"]), f(&load["max"])), (7.5, 7.5, 7.5), "{load}");
+    assert_eq!(
+        (f(&load["avg"]), f(&load["min"]), f(&load["max"])),
+        (7.5, 7.5, 7.5),
+        "{load}"
+    );
     assert_eq!(f(&load["baseline_avg"]), 0.5, "{load}");
     // 10 minutes at the 5 s step.
     assert_eq!(load["samples"], 120, "{load}");
     assert_eq!(load["status"], "anomalous", "{load}");
     let mem = metric(&r, "web-1", "memory_used_percent");
-    assert!((f(&mem["avg"]) - 95.0).abs() < 1e-9 && (f(&mem["baseline_avg"]) - 40.0).abs() < 1e-9, "{mem}");
+    assert!(
+        (f(&mem["avg"]) - 95.0).abs() < 1e-9 && (f(&mem["baseline_avg"]) - 40.0).abs() < 1e-9,
+        "{mem}"
+    );
     assert_eq!(mem["status"], "critical", "{mem}");
     assert_eq!(r["input"]["metric_series"], 2);
     // The built-ins without data are named in one note.
     let notes = notes(&r);
     assert!(
-        notes.iter().any(|n| n.starts_with(&format!("prometheus {url}: no data in the window or baseline for cpu_busy_percent, filesystem_used_percent"))),
+        notes.iter().any(|n| n.starts_with(&format!(
+            "prometheus {url}: no data in the window or baseline for cpu_busy_percent, filesystem_used_percent"
+        ))),
         "{notes:?}"
     );
     // The host's memory is in the findings: critical, with the exact figure.
@@ -400,14 +531,22 @@ fn a_dead_server_is_a_note_and_the_logs_still_count() {
     assert_eq!(r["totals"]["records"], 100);
     assert_eq!(r["input"]["metric_series"], 0);
     assert!(r["metrics"].as_array().unwrap().is_empty());
-    let want = format!("prometheus {url}: cannot connect: connection refused (query cpu_busy_percent); 5 more queries not tried");
+    let want = format!(
+        "prometheus {url}: cannot connect: connection refused (query cpu_busy_percent); 5 more queries not tried"
+    );
     assert!(notes(&r).contains(&want), "{:?}", notes(&r));
     assert!(stderr.contains(&want), "{stderr}");
 
     // https is refused up front, with the same outcome.
     let (out, r) = analyze(&[&log_s, "-q", "--metrics", "https://prometheus.invalid:9090"]);
     assert!(out.status.success());
-    assert!(notes(&r).iter().any(|n| n.contains("https is not built into this triage")), "{:?}", notes(&r));
+    assert!(
+        notes(&r)
+            .iter()
+            .any(|n| n.contains("https is not built into this triage")),
+        "{:?}",
+        notes(&r)
+    );
     assert_eq!(r["totals"]["records"], 100);
 
     // --promql without a server is a usage error.

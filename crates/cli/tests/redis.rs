@@ -26,12 +26,23 @@ struct RedisServer {
 }
 
 fn require_tool(name: &str) {
-    let found = Command::new(name).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
-    assert!(found, "{name} not found: run scripts/ensure-redis.sh (installs Debian's redis-server and redis-tools)");
+    let found = Command::new(name)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    assert!(
+        found,
+        "{name} not found: run scripts/ensure-redis.sh (installs Debian's redis-server and redis-tools)"
+    );
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("bind a loopback port").port()
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind a loopback port")
+        .port()
 }
 
 impl RedisServer {
@@ -39,12 +50,24 @@ impl RedisServer {
         require_tool("redis-server");
         require_tool("redis-cli");
         let dir = tempfile::tempdir().expect("temp dir");
-        let password = extra.windows(2).find(|w| w[0] == "--requirepass").map(|w| w[1].to_string());
+        let password = extra
+            .windows(2)
+            .find(|w| w[0] == "--requirepass")
+            .map(|w| w[1].to_string());
         // Another process may take the port between our probe and the server's bind: retry.
         for _ in 0..3 {
             let port = free_port();
             let mut child = Command::new("redis-server")
-                .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+                .args([
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    &port.to_string(),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ])
                 .arg("--dir")
                 .arg(dir.path())
                 .arg("--logfile")
@@ -57,7 +80,12 @@ impl RedisServer {
             let deadline = Instant::now() + Duration::from_secs(10);
             while Instant::now() < deadline {
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return RedisServer { child, port, password, _dir: dir };
+                    return RedisServer {
+                        child,
+                        port,
+                        password,
+                        _dir: dir,
+                    };
                 }
                 if child.try_wait().ok().flatten().is_some() {
                     break;
@@ -86,22 +114,35 @@ impl RedisServer {
 
     /// One redis-cli command; its trimmed stdout.
     fn cli(&self, args: &[&str]) -> String {
-        let out = self.cli_command().args(args).stderr(Stdio::null()).output().expect("run redis-cli");
+        let out = self
+            .cli_command()
+            .args(args)
+            .stderr(Stdio::null())
+            .output()
+            .expect("run redis-cli");
         assert!(out.status.success(), "redis-cli {args:?} failed");
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     /// Loads RESP commands with `redis-cli --pipe`.
     fn pipe(&self, resp: &[u8]) {
-        let mut child =
-            self.cli_command().arg("--pipe").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("redis-cli --pipe");
+        let mut child = self
+            .cli_command()
+            .arg("--pipe")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("redis-cli --pipe");
         let mut stdin = child.stdin.take().expect("stdin");
         let data = resp.to_vec();
         let writer = std::thread::spawn(move || stdin.write_all(&data));
         let out = child.wait_with_output().expect("redis-cli --pipe");
         writer.join().expect("writer thread").expect("write RESP");
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success() && text.contains("errors: 0"), "redis-cli --pipe: {text}");
+        assert!(
+            out.status.success() && text.contains("errors: 0"),
+            "redis-cli --pipe: {text}"
+        );
     }
 
     fn freq(&self, key: &str) -> u64 {
@@ -127,8 +168,8 @@ fn resp(out: &mut Vec<u8>, args: &[&[u8]]) {
 }
 
 const PROMOS: [&str; 14] = [
-    "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima", "mike",
-    "oscar",
+    "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima",
+    "mike", "oscar",
 ];
 
 /// 600k `user:<n>:profile` + 400k `session:<hex>` strings, a 4 MB string, a 200k-field
@@ -140,14 +181,18 @@ fn seed_big(server: &RedisServer) {
             let (k, v) = (format!("user:{i}:profile"), format!("n={i:08};plan=basic;region=eu"));
             resp(&mut buf, &[b"SET", k.as_bytes(), v.as_bytes()]);
         } else {
-            let (k, v) = (format!("session:{:016x}", i.wrapping_mul(2_654_435_761)), format!("uid={i}"));
+            let (k, v) = (
+                format!("session:{:016x}", i.wrapping_mul(2_654_435_761)),
+                format!("uid={i}"),
+            );
             resp(&mut buf, &[b"SET", k.as_bytes(), v.as_bytes()]);
         }
     }
     resp(&mut buf, &[b"SET", b"big:string", &vec![b'x'; 4 << 20]]);
     for j in 0..200 {
-        let fields: Vec<(String, String)> =
-            (j * 1000..(j + 1) * 1000).map(|i| (format!("field:{i}"), format!("value-{i}"))).collect();
+        let fields: Vec<(String, String)> = (j * 1000..(j + 1) * 1000)
+            .map(|i| (format!("field:{i}"), format!("value-{i}")))
+            .collect();
         let mut args: Vec<&[u8]> = vec![b"HSET", b"big:hash"];
         for (f, v) in &fields {
             args.push(f.as_bytes());
@@ -162,23 +207,48 @@ fn seed_big(server: &RedisServer) {
         resp(&mut buf, &args);
     }
     for name in PROMOS {
-        resp(&mut buf, &[b"SET", format!("promo:strategy:{name}").as_bytes(), &vec![b'p'; 64 << 10]]);
+        resp(
+            &mut buf,
+            &[
+                b"SET",
+                format!("promo:strategy:{name}").as_bytes(),
+                &vec![b'p'; 64 << 10],
+            ],
+        );
     }
     server.pipe(&buf);
 }
 
 fn run_json(args: &[&str]) -> Value {
-    let out = triage().args(args).args(["--format", "json", "-q"]).stdin(Stdio::null()).output().expect("run triage");
-    assert!(out.status.success(), "triage {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = triage()
+        .args(args)
+        .args(["--format", "json", "-q"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run triage");
+    assert!(
+        out.status.success(),
+        "triage {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("JSON report")
 }
 
 fn keys_of(list: &Value) -> Vec<&str> {
-    list.as_array().expect("array").iter().map(|e| e["key"].as_str().expect("key")).collect()
+    list.as_array()
+        .expect("array")
+        .iter()
+        .map(|e| e["key"].as_str().expect("key"))
+        .collect()
 }
 
 fn by_type<'a>(report: &'a Value, kind: &str) -> &'a Value {
-    report["bigkeys"]["by_type"].as_array().unwrap().iter().find(|t| t["type"] == kind).unwrap_or_else(|| panic!("no {kind}"))
+    report["bigkeys"]["by_type"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["type"] == kind)
+        .unwrap_or_else(|| panic!("no {kind}"))
 }
 
 #[test]
@@ -198,7 +268,13 @@ fn big_keys_prefixes_slowlog_and_no_touch_on_a_million_keys() {
     assert_eq!(dbsize, 1_000_017);
     eprintln!("seeded {dbsize} keys in {:.1} s", t.elapsed().as_secs_f64());
 
-    let watched = ["user:1:profile", "user:599999:profile", "big:string", "queue:jobs", "promo:strategy:kilo"];
+    let watched = [
+        "user:1:profile",
+        "user:599999:profile",
+        "big:string",
+        "queue:jobs",
+        "promo:strategy:kilo",
+    ];
     let before: Vec<u64> = watched.iter().map(|k| server.freq(k)).collect();
     // Slow-log evidence: three HGETALLs of the 200k-field hash (milliseconds each).
     server.cli(&["SLOWLOG", "RESET"]);
@@ -208,7 +284,17 @@ fn big_keys_prefixes_slowlog_and_no_touch_on_a_million_keys() {
 
     let url = server.url();
     let t = Instant::now();
-    let r = run_json(&["redis", "--url", &url, "--bigkeys", "--slowlog", "--top", "5", "--max-ops-per-sec", "0"]);
+    let r = run_json(&[
+        "redis",
+        "--url",
+        &url,
+        "--bigkeys",
+        "--slowlog",
+        "--top",
+        "5",
+        "--max-ops-per-sec",
+        "0",
+    ]);
     eprintln!("full scan in {:.1} s", t.elapsed().as_secs_f64());
     let b = &r["bigkeys"];
     assert_eq!(b["complete"], true);
@@ -222,17 +308,34 @@ fn big_keys_prefixes_slowlog_and_no_touch_on_a_million_keys() {
     let strings = keys_of(&by_type(&r, "string")["top"]);
     assert_eq!(strings.len(), 5);
     assert_eq!(strings[0], "big:string");
-    assert!(strings[1..].iter().all(|k| k.starts_with("promo:strategy:")), "{strings:?}");
+    assert!(
+        strings[1..].iter().all(|k| k.starts_with("promo:strategy:")),
+        "{strings:?}"
+    );
     assert_eq!(by_type(&r, "string")["keys"], 1_000_015);
 
     let hist: Vec<&Value> = b["histogram"].as_array().unwrap().iter().collect();
     assert_eq!(hist.iter().map(|h| h["keys"].as_u64().unwrap()).sum::<u64>(), scanned);
-    let holds = |size: u64| hist.iter().find(|h| h["min_bytes"].as_u64() <= Some(size) && Some(size) < h["max_bytes"].as_u64());
-    assert!(holds(4 << 20).is_some_and(|h| h["keys"].as_u64() >= Some(1)), "no bucket for the 4 MB string");
-    assert!(holds(100).is_some_and(|h| h["keys"].as_u64() >= Some(900_000)), "{hist:?}");
+    let holds = |size: u64| {
+        hist.iter()
+            .find(|h| h["min_bytes"].as_u64() <= Some(size) && Some(size) < h["max_bytes"].as_u64())
+    };
+    assert!(
+        holds(4 << 20).is_some_and(|h| h["keys"].as_u64() >= Some(1)),
+        "no bucket for the 4 MB string"
+    );
+    assert!(
+        holds(100).is_some_and(|h| h["keys"].as_u64() >= Some(900_000)),
+        "{hist:?}"
+    );
 
     let prefixes = b["prefixes"].as_array().unwrap();
-    let prefix = |p: &str| prefixes.iter().find(|e| e["pattern"] == p).unwrap_or_else(|| panic!("no {p} in {prefixes:?}"));
+    let prefix = |p: &str| {
+        prefixes
+            .iter()
+            .find(|e| e["pattern"] == p)
+            .unwrap_or_else(|| panic!("no {p} in {prefixes:?}"))
+    };
     assert_eq!(prefix("promo:strategy:*")["keys"], 14);
     assert!(prefix("promo:strategy:*")["bytes"].as_u64().unwrap() >= 14 * (64 << 10));
     assert_eq!(prefix("user:*:profile")["keys"], 600_000);
@@ -241,7 +344,11 @@ fn big_keys_prefixes_slowlog_and_no_touch_on_a_million_keys() {
 
     // Element counts need CLIENT NO-TOUCH (7.2+); Debian's 7.0 has none, and says so.
     let version = r["server"]["version"].as_str().unwrap().to_string();
-    let has_no_touch = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>() >= vec![7, 2];
+    let has_no_touch = version
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0))
+        .collect::<Vec<_>>()
+        >= vec![7, 2];
     assert_eq!(b["element_counts"], has_no_touch);
     if !has_no_touch {
         assert!(r["notes"].to_string().contains("NO-TOUCH"), "{}", r["notes"]);
@@ -253,7 +360,10 @@ fn big_keys_prefixes_slowlog_and_no_touch_on_a_million_keys() {
     // …while a plain read does move them (so this check can fail).
     let control = server.freq("user:7:profile");
     server.cli(&["GET", "user:7:profile"]);
-    assert!(server.freq("user:7:profile") > control, "a GET should raise the LFU counter");
+    assert!(
+        server.freq("user:7:profile") > control,
+        "a GET should raise the LFU counter"
+    );
 
     let groups = r["slowlog"]["groups"].as_array().unwrap();
     let hgetall = groups
@@ -263,16 +373,40 @@ fn big_keys_prefixes_slowlog_and_no_touch_on_a_million_keys() {
     assert_eq!(hgetall["key_pattern"], "big:*");
     assert_eq!(hgetall["count"], 3);
     assert!(hgetall["worst_us"].as_u64().unwrap() >= 1000);
-    assert!(hgetall["worst_example"].as_str().unwrap().starts_with("HGETALL big:hash"));
+    assert!(hgetall["worst_example"]
+        .as_str()
+        .unwrap()
+        .starts_with("HGETALL big:hash"));
 
     // --match: SCAN MATCH narrows everything to the promo keys.
-    let m = run_json(&["redis", "--url", &url, "--bigkeys", "--match", "promo:*", "--max-ops-per-sec", "0"]);
+    let m = run_json(&[
+        "redis",
+        "--url",
+        &url,
+        "--bigkeys",
+        "--match",
+        "promo:*",
+        "--max-ops-per-sec",
+        "0",
+    ]);
     assert_eq!(m["bigkeys"]["keys_scanned"], 14);
-    assert!(keys_of(&m["bigkeys"]["top"]).iter().all(|k| k.starts_with("promo:strategy:")));
+    assert!(keys_of(&m["bigkeys"]["top"])
+        .iter()
+        .all(|k| k.starts_with("promo:strategy:")));
 
     // Stop early and resume from the printed cursor.
     let part = triage()
-        .args(["redis", "--url", &url, "--bigkeys", "--max-keys", "3000", "--format", "json", "-q"])
+        .args([
+            "redis",
+            "--url",
+            &url,
+            "--bigkeys",
+            "--max-keys",
+            "3000",
+            "--format",
+            "json",
+            "-q",
+        ])
         .output()
         .expect("run triage");
     assert!(part.status.success());
@@ -283,12 +417,33 @@ fn big_keys_prefixes_slowlog_and_no_touch_on_a_million_keys() {
     assert!(String::from_utf8_lossy(&part.stderr).contains(&format!("--cursor {cursor}")));
     let seen = p["bigkeys"]["keys_scanned"].as_u64().unwrap();
     assert!((3000..3000 + 2000).contains(&seen), "{seen}");
-    let resumed = run_json(&["redis", "--url", &url, "--bigkeys", "--cursor", &cursor.to_string(), "--max-keys", "3000"]);
+    let resumed = run_json(&[
+        "redis",
+        "--url",
+        &url,
+        "--bigkeys",
+        "--cursor",
+        &cursor.to_string(),
+        "--max-keys",
+        "3000",
+    ]);
     assert_eq!(resumed["bigkeys"]["start_cursor"], cursor);
     assert!(resumed["bigkeys"]["next_cursor"].as_u64().unwrap() != cursor);
 
     // The human formats carry the same findings.
-    let out = triage().args(["redis", "--url", &url, "--bigkeys", "--match", "promo:*", "--format", "md"]).output().unwrap();
+    let out = triage()
+        .args([
+            "redis",
+            "--url",
+            &url,
+            "--bigkeys",
+            "--match",
+            "promo:*",
+            "--format",
+            "md",
+        ])
+        .output()
+        .unwrap();
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.contains("| promo:strategy:* | 14 |"), "{md}");
 }
@@ -327,7 +482,11 @@ impl Reader {
                 }
             }
         });
-        Reader { stop, reads, handle: Some(handle) }
+        Reader {
+            stop,
+            reads,
+            handle: Some(handle),
+        }
     }
 
     fn reads(&self) -> u64 {
@@ -347,7 +506,10 @@ impl Drop for Reader {
 fn seed_small(server: &RedisServer) {
     let mut buf = Vec::new();
     for i in 0..2000 {
-        resp(&mut buf, &[b"SET", format!("user:{i}:profile").as_bytes(), b"small value"]);
+        resp(
+            &mut buf,
+            &[b"SET", format!("user:{i}:profile").as_bytes(), b"small value"],
+        );
     }
     resp(&mut buf, &[b"SET", b"hot:key", &vec![b'h'; 10_000]]);
     resp(&mut buf, &[b"SET", b"warm:key", &[b'w'; 100]]);
@@ -361,7 +523,10 @@ fn hot_run(server: &RedisServer, extra: &[&str]) -> (Value, f64) {
     let hot = Reader::start(server.port, "hot:key", Duration::ZERO);
     std::thread::sleep(Duration::from_millis(200));
     let (t, n) = (Instant::now(), hot.reads());
-    let mut args = vec!["redis", "--url", &server.url(), "--hotkeys", "--duration", "2s"].into_iter().map(String::from).collect::<Vec<_>>();
+    let mut args = vec!["redis", "--url", &server.url(), "--hotkeys", "--duration", "2s"]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
     args.extend(extra.iter().map(|s| s.to_string()));
     let r = run_json(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let loop_rate = (hot.reads() - n) as f64 / t.elapsed().as_secs_f64();
@@ -384,10 +549,16 @@ fn hot_key_in_a_tight_loop_is_first_by_monitor() {
     let value = first["value_bytes"].as_f64().unwrap();
     assert!(value >= 10_000.0, "{first}");
     // MONITOR slows the server down, so the sampled rate sits somewhat below the loop's average.
-    assert!(rate > 0.3 * loop_rate && rate < 1.5 * loop_rate, "monitor {rate}/s vs loop {loop_rate}/s");
+    assert!(
+        rate > 0.3 * loop_rate && rate < 1.5 * loop_rate,
+        "monitor {rate}/s vs loop {loop_rate}/s"
+    );
     let bytes = first["est_bytes_per_sec"].as_f64().unwrap();
     assert!((bytes - rate * value).abs() < 1e-6 * bytes.max(1.0), "{first}");
-    assert!(bytes > 1e6, "a 10 kB value read in a tight loop moves megabytes a second: {first}");
+    assert!(
+        bytes > 1e6,
+        "a 10 kB value read in a tight loop moves megabytes a second: {first}"
+    );
     assert!(h["limits"].to_string().contains("MONITOR"));
 }
 
@@ -400,17 +571,31 @@ fn hot_key_in_a_tight_loop_is_first_by_lfu_counters() {
     assert_eq!(h["method"], "lfu", "{h}");
     let first = &h["keys"][0];
     assert_eq!(first["key"], "hot:key", "{h}");
-    assert!(first["lfu_counter_after"].as_u64() > first["lfu_counter_before"].as_u64(), "{first}");
-    let rate = first["ops_per_sec"].as_f64().unwrap_or_else(|| panic!("no rate (saturated?): {first}"));
+    assert!(
+        first["lfu_counter_after"].as_u64() > first["lfu_counter_before"].as_u64(),
+        "{first}"
+    );
+    let rate = first["ops_per_sec"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no rate (saturated?): {first}"));
     // The logarithmic counter gives the order of magnitude, not the exact rate.
-    assert!(rate > 0.2 * loop_rate && rate < 5.0 * loop_rate, "lfu {rate}/s vs loop {loop_rate}/s");
+    assert!(
+        rate > 0.2 * loop_rate && rate < 5.0 * loop_rate,
+        "lfu {rate}/s vs loop {loop_rate}/s"
+    );
     assert!(first["est_bytes_per_sec"].as_f64().unwrap() > 1e6, "{first}");
     // OBJECT FREQ without an LFU policy is refused with a clear message.
     let plain = RedisServer::start(&[]);
-    let out = triage().args(["redis", "--url", &plain.url(), "--hotkeys", "--hot-method", "lfu", "-q"]).output().unwrap();
+    let out = triage()
+        .args(["redis", "--url", &plain.url(), "--hotkeys", "--hot-method", "lfu", "-q"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(&format!("127.0.0.1:{}", plain.port)) && err.contains("allkeys-lfu"), "{err}");
+    assert!(
+        err.contains(&format!("127.0.0.1:{}", plain.port)) && err.contains("allkeys-lfu"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -426,7 +611,17 @@ fn rate_limit_password_and_connection_errors() {
     // The password from the environment; 4000 keys × 2 commands at 4000/s take ≥ 2 s.
     let t = Instant::now();
     let out = triage()
-        .args(["redis", "--url", &url, "--bigkeys", "--max-ops-per-sec", "4000", "--format", "json", "-q"])
+        .args([
+            "redis",
+            "--url",
+            &url,
+            "--bigkeys",
+            "--max-ops-per-sec",
+            "4000",
+            "--format",
+            "json",
+            "-q",
+        ])
         .env("TRIAGE_REDIS_PASSWORD", "s3cret")
         .output()
         .unwrap();
@@ -449,16 +644,28 @@ fn rate_limit_password_and_connection_errors() {
     assert!(t.elapsed().as_secs_f64() < limited / 2.0);
     // A password in the URL wins over the environment.
     let with_pw = format!("redis://:s3cret@127.0.0.1:{}", server.port);
-    let out = triage().args(["redis", "--url", &with_pw, "--slowlog", "-q"]).env("REDISCLI_AUTH", "wrong").output().unwrap();
+    let out = triage()
+        .args(["redis", "--url", &with_pw, "--slowlog", "-q"])
+        .env("REDISCLI_AUTH", "wrong")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     // No password: the error names the server; a closed port likewise.
-    let out = triage().args(["redis", "--url", &url, "-q"]).env_remove("TRIAGE_REDIS_PASSWORD").env_remove("REDISCLI_AUTH").output().unwrap();
+    let out = triage()
+        .args(["redis", "--url", &url, "-q"])
+        .env_remove("TRIAGE_REDIS_PASSWORD")
+        .env_remove("REDISCLI_AUTH")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("127.0.0.1:{}", server.port)), "{err}");
     let closed = free_port();
-    let out = triage().args(["redis", "--url", &format!("127.0.0.1:{closed}"), "-q"]).output().unwrap();
+    let out = triage()
+        .args(["redis", "--url", &format!("127.0.0.1:{closed}"), "-q"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("connecting to 127.0.0.1:{closed}")), "{err}");

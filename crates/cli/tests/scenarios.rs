@@ -48,7 +48,10 @@ impl Case {
         &self.truth["expect"]
     }
     fn args(&self) -> Vec<String> {
-        self.truth["args"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default()
+        self.truth["args"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -56,7 +59,10 @@ impl Case {
 /// produced a report (runs that failed — exit status, time limit, unreadable JSON — go to
 /// `fails`) and the folder guard (the folders go when it is dropped, unless kept).
 fn run_kind(kind: &str, fails: &mut Vec<String>) -> (Vec<Case>, Option<tempfile::TempDir>, PathBuf) {
-    let tmp = tempfile::Builder::new().prefix(&format!("triage-scen-{kind}-")).tempdir().expect("temp dir");
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("triage-scen-{kind}-"))
+        .tempdir()
+        .expect("temp dir");
     let (guard, root) = if std::env::var_os("TRIAGE_KEEP_SCENARIOS").is_some() {
         let p = tmp.keep();
         eprintln!("scenarios of {kind} kept in {}", p.display());
@@ -97,7 +103,13 @@ fn run_kind(kind: &str, fails: &mut Vec<String>) -> (Vec<Case>, Option<tempfile:
                 .filter(|l| !l.trim().is_empty())
                 .map(|l| serde_json::from_str(l).expect("changes.jsonl row"))
                 .collect();
-            let mut case = Case { name, dir, truth, ledger, report: Value::Null };
+            let mut case = Case {
+                name,
+                dir,
+                truth,
+                ledger,
+                report: Value::Null,
+            };
             let out_json = case.dir.join("report.json");
             let report = analyze(&case, "json", &out_json).and_then(|()| {
                 let text = std::fs::read_to_string(&out_json).map_err(|e| format!("no report written: {e}"))?;
@@ -218,7 +230,9 @@ fn problem_text(p: &Value) -> String {
 }
 
 fn strings(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .unwrap_or_default()
 }
 
 fn top_causes(report: &Value) -> String {
@@ -234,7 +248,10 @@ fn top_causes(report: &Value) -> String {
                 rc["rank"],
                 num(rc, "score").unwrap_or(f64::NAN),
                 st(rc, "kind"),
-                rc.get("service").and_then(Value::as_str).map(|s| format!(" {s}")).unwrap_or_default(),
+                rc.get("service")
+                    .and_then(Value::as_str)
+                    .map(|s| format!(" {s}"))
+                    .unwrap_or_default(),
                 tail(st(rc, "summary"), 200)
             )
         })
@@ -291,19 +308,25 @@ fn problems_brief(report: &Value, n: usize) -> String {
 fn change_score(case: &Case, idx: usize) -> Option<f64> {
     let row = case.ledger.get(idx)?;
     let changes = arr(&case.report, "changes");
-    let by_desc = changes.iter().find(|c| st(c, "description").trim() == st(row, "description").trim());
+    let by_desc = changes
+        .iter()
+        .find(|c| st(c, "description").trim() == st(row, "description").trim());
     let found = by_desc.or_else(|| {
         changes.iter().find(|c| {
             st(c, "kind") == st(row, "kind")
                 && st(c, "service") == st(row, "service")
-                && epoch(st(c, "time")).zip(epoch(st(row, "time"))).is_some_and(|(a, b)| (a - b).abs() < 1.0)
+                && epoch(st(c, "time"))
+                    .zip(epoch(st(row, "time")))
+                    .is_some_and(|(a, b)| (a - b).abs() < 1.0)
         })
     })?;
     num(found, "score")
 }
 
 fn indices(v: &Value) -> Vec<usize> {
-    v.as_array().map(|a| a.iter().filter_map(|x| x.as_u64().map(|n| n as usize)).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_u64().map(|n| n as usize)).collect())
+        .unwrap_or_default()
 }
 
 /// Whether `name` occurs in `text` not as part of a longer name (letters and digits around).
@@ -331,7 +354,9 @@ fn find_name(text: &str, name: &str) -> Option<usize> {
 /// the scenario service its summary names first, else the one its evidence names first.
 fn pointed_service(rc: &Value, services: &[String]) -> Option<String> {
     if let Some(s) = rc.get("service").and_then(Value::as_str) {
-        if let Some(m) = services.iter().find(|x| s.to_lowercase() == x.to_lowercase() || s.to_lowercase().starts_with(&format!("{}-", x.to_lowercase()))) {
+        if let Some(m) = services.iter().find(|x| {
+            s.to_lowercase() == x.to_lowercase() || s.to_lowercase().starts_with(&format!("{}-", x.to_lowercase()))
+        }) {
             return Some(m.clone());
         }
     }
@@ -374,7 +399,11 @@ fn epoch(s: &str) -> Option<f64> {
         Some(b'Z') | Some(b'z') => 0,
         Some(c @ (b'+' | b'-')) => {
             let oh = n(i + 1..i + 3)?;
-            let om = if b.get(i + 3) == Some(&b':') { n(i + 4..i + 6)? } else { n(i + 3..i + 5).unwrap_or(0) };
+            let om = if b.get(i + 3) == Some(&b':') {
+                n(i + 4..i + 6)?
+            } else {
+                n(i + 3..i + 5).unwrap_or(0)
+            };
             let o = oh * 3600 + om * 60;
             if *c == b'-' {
                 -o
@@ -432,16 +461,26 @@ fn check_changes(case: &Case, fails: &mut Vec<String>) {
     let blamed = e["blamed_change"].as_u64().map(|n| n as usize);
     let bs = blamed.and_then(|i| change_score(case, i));
     if let (Some(i), None) = (blamed, bs) {
-        problems.push(format!("the blamed change (ledger row {i}) is missing from the report's changes"));
+        problems.push(format!(
+            "the blamed change (ledger row {i}) is missing from the report's changes"
+        ));
     }
     if let (Some(i), Some(s)) = (blamed, bs) {
         let min = num(e, "blamed_min_score").unwrap_or(0.5);
         if s < min {
-            problems.push(format!("the blamed change (row {i}, \"{}\") scores {s:.2} < {min}", st(&case.ledger[i], "description")));
+            problems.push(format!(
+                "the blamed change (row {i}, \"{}\") scores {s:.2} < {min}",
+                st(&case.ledger[i], "description")
+            ));
         }
-        let top = arr(&case.report, "changes").iter().filter_map(|c| num(c, "score")).fold(f64::MIN, f64::max);
+        let top = arr(&case.report, "changes")
+            .iter()
+            .filter_map(|c| num(c, "score"))
+            .fold(f64::MIN, f64::max);
         if s < top {
-            problems.push(format!("the blamed change (row {i}) scores {s:.2} but another change scores {top:.2}"));
+            problems.push(format!(
+                "the blamed change (row {i}) scores {s:.2} but another change scores {top:.2}"
+            ));
         }
     }
     let after = indices(&e["after_onset_changes"]);
@@ -453,10 +492,16 @@ fn check_changes(case: &Case, fails: &mut Vec<String>) {
             Some(s) => {
                 if let Some(b) = bs {
                     if s >= b {
-                        problems.push(format!("distractor row {d} (\"{}\") scores {s:.2} ≥ the blamed change's {b:.2}", st(&case.ledger[d], "description")));
+                        problems.push(format!(
+                            "distractor row {d} (\"{}\") scores {s:.2} ≥ the blamed change's {b:.2}",
+                            st(&case.ledger[d], "description")
+                        ));
                     }
                 } else if blamed.is_none() && s >= 0.5 {
-                    problems.push(format!("no change caused this incident, yet row {d} (\"{}\") scores {s:.2} ≥ 0.5", st(&case.ledger[d], "description")));
+                    problems.push(format!(
+                        "no change caused this incident, yet row {d} (\"{}\") scores {s:.2} ≥ 0.5",
+                        st(&case.ledger[d], "description")
+                    ));
                 }
             }
         }
@@ -539,7 +584,8 @@ fn export_storm_is_explained_by_the_export_endpoint() {
                 let value = st(x, "value").to_lowercase();
                 let tmpl = template_text.get(st(x, "value")).cloned().unwrap_or_default();
                 value.contains(&path)
-                    || ((field.contains(&param) || field.contains("year") || field.contains("date")) && value.contains(year))
+                    || ((field.contains(&param) || field.contains("year") || field.contains("date"))
+                        && value.contains(year))
                     || (field.contains("template") && (has_words(&value) || has_words(&tmpl)))
             })
         });
@@ -552,7 +598,14 @@ fn export_storm_is_explained_by_the_export_endpoint() {
                         .take(6)
                         .map(|x| format!("{}={}", st(x, "field"), tail(st(x, "value"), 80)))
                         .collect();
-                    format!("    {} {}..{} ratio {:?}: {}", st(s, "kind"), st(s, "from"), st(s, "to"), num(s, "ratio"), ex.join(" | "))
+                    format!(
+                        "    {} {}..{} ratio {:?}: {}",
+                        st(s, "kind"),
+                        st(s, "from"),
+                        st(s, "to"),
+                        num(s, "ratio"),
+                        ex.join(" | ")
+                    )
                 })
                 .collect();
             fails.push(format!(
@@ -563,18 +616,34 @@ fn export_storm_is_explained_by_the_export_endpoint() {
         }
 
         // the endpoint with its exact request count and success rate
-        let eps: Vec<Value> = arr(r, "endpoints").into_iter().filter(|x| st(x, "endpoint").to_lowercase().contains(&path)).collect();
+        let eps: Vec<Value> = arr(r, "endpoints")
+            .into_iter()
+            .filter(|x| st(x, "endpoint").to_lowercase().contains(&path))
+            .collect();
         let want = e["endpoint_requests"].as_u64().unwrap_or(0);
         let got: u64 = eps.iter().filter_map(|x| x["requests"].as_u64()).sum();
         if eps.is_empty() || got != want {
-            let all: Vec<String> = arr(r, "endpoints").iter().take(8).map(|x| format!("{} {}", st(x, "endpoint"), x["requests"])).collect();
-            fails.push(format!("{}: endpoint {path}: {got} requests in the report, expected {want}; endpoints: {all:?}", case.name));
+            let all: Vec<String> = arr(r, "endpoints")
+                .iter()
+                .take(8)
+                .map(|x| format!("{} {}", st(x, "endpoint"), x["requests"]))
+                .collect();
+            fails.push(format!(
+                "{}: endpoint {path}: {got} requests in the report, expected {want}; endpoints: {all:?}",
+                case.name
+            ));
         } else {
             let errors: u64 = eps.iter().filter_map(|x| x["errors"].as_u64()).sum();
             let rate = 1.0 - errors as f64 / got as f64;
             let want_rate = num(e, "endpoint_success_rate").unwrap_or(0.0);
-            let reported = eps.iter().filter_map(|x| num(x, "success_rate")).next().map(|v| if v > 1.0 { v / 100.0 } else { v });
-            if (rate - want_rate).abs() > 0.02 || (eps.len() == 1 && reported.is_some_and(|v| (v - want_rate).abs() > 0.02)) {
+            let reported =
+                eps.iter()
+                    .filter_map(|x| num(x, "success_rate"))
+                    .next()
+                    .map(|v| if v > 1.0 { v / 100.0 } else { v });
+            if (rate - want_rate).abs() > 0.02
+                || (eps.len() == 1 && reported.is_some_and(|v| (v - want_rate).abs() > 0.02))
+            {
                 fails.push(format!(
                     "{}: endpoint {path}: success rate {rate:.4} (reported {reported:?}), expected {want_rate:.4}",
                     case.name
@@ -621,7 +690,9 @@ fn lock_after_release_blames_the_deploy() {
         let words = strings(&e["new_problem_words"]);
         let lock_problems: Vec<Value> = arr(r, "problems")
             .into_iter()
-            .filter(|p| st(p, "category") == "lock" || words.iter().any(|w| problem_text(p).contains(&w.to_lowercase())))
+            .filter(|p| {
+                st(p, "category") == "lock" || words.iter().any(|w| problem_text(p).contains(&w.to_lowercase()))
+            })
             .collect();
         if !lock_problems.iter().any(|p| p["new"].as_bool() == Some(true)) {
             fails.push(format!(
@@ -638,7 +709,9 @@ fn lock_after_release_blames_the_deploy() {
                 let pointed = pointed_service(rc, &services);
                 let about = st(rc, "kind") == "change"
                     || text.contains(&st(e, "version").to_lowercase())
-                    || strings(&e["cause_words"]).iter().any(|w| text.contains(&w.to_lowercase()))
+                    || strings(&e["cause_words"])
+                        .iter()
+                        .any(|w| text.contains(&w.to_lowercase()))
                     || strings(&rc["problems"]).iter().any(|p| lock_ids.contains(p));
                 if pointed.as_deref() != Some(x.as_str()) || !about {
                     fails.push(format!(
@@ -666,10 +739,16 @@ fn report_15min_counts_are_exact() {
         let e = case.expect();
         let r = &case.report;
         check_status(case, &mut fails);
-        let (wf, wt) = (epoch(st(&e["window"], "from")).unwrap(), epoch(st(&e["window"], "to")).unwrap());
+        let (wf, wt) = (
+            epoch(st(&e["window"], "from")).unwrap(),
+            epoch(st(&e["window"], "to")).unwrap(),
+        );
         let (rf, rt) = (epoch(st(&r["window"], "from")), epoch(st(&r["window"], "to")));
         if rf.map_or(true, |v| (v - wf).abs() > 0.001) || rt.map_or(true, |v| (v - wt).abs() > 0.001) {
-            fails.push(format!("{}: window {} expected {}", case.name, r["window"], e["window"]));
+            fails.push(format!(
+                "{}: window {} expected {}",
+                case.name, r["window"], e["window"]
+            ));
         }
         // totals
         let totals = &r["totals"];
@@ -681,12 +760,23 @@ fn report_15min_counts_are_exact() {
         }
         let got_levels: std::collections::BTreeMap<String, u64> = totals["by_level"]
             .as_object()
-            .map(|m| m.iter().filter_map(|(k, v)| v.as_u64().filter(|n| *n > 0).map(|n| (k.clone(), n))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_u64().filter(|n| *n > 0).map(|n| (k.clone(), n)))
+                    .collect()
+            })
             .unwrap_or_default();
-        let want_levels: std::collections::BTreeMap<String, u64> =
-            e["by_level"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap())).collect();
+        let want_levels: std::collections::BTreeMap<String, u64> = e["by_level"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+            .collect();
         if got_levels != want_levels {
-            fails.push(format!("{}: totals.by_level {got_levels:?}, expected {want_levels:?}", case.name));
+            fails.push(format!(
+                "{}: totals.by_level {got_levels:?}, expected {want_levels:?}",
+                case.name
+            ));
         }
         // per module
         let modules = arr(r, "modules");
@@ -697,7 +787,8 @@ fn report_15min_counts_are_exact() {
                 fails.push(format!(
                     "{}: module {name}: report says {}, expected records {} errors {}",
                     case.name,
-                    got.map(|m| format!("records {} errors {}", m["records"], m["errors"])).unwrap_or_else(|| "nothing".into()),
+                    got.map(|m| format!("records {} errors {}", m["records"], m["errors"]))
+                        .unwrap_or_else(|| "nothing".into()),
                     want["records"],
                     want["errors"]
                 ));
@@ -705,7 +796,10 @@ fn report_15min_counts_are_exact() {
         }
         // the database-connection variants are one problem
         let prefix = st(e, "db_prefix").to_lowercase();
-        let db: Vec<Value> = arr(r, "problems").into_iter().filter(|p| problem_text(p).contains(&prefix)).collect();
+        let db: Vec<Value> = arr(r, "problems")
+            .into_iter()
+            .filter(|p| problem_text(p).contains(&prefix))
+            .collect();
         let variants = e["db_variant_count"].as_u64().unwrap();
         let retry = e["db_retry_count"].as_u64().unwrap();
         if db.len() != 1 {
@@ -715,7 +809,10 @@ fn report_15min_counts_are_exact() {
                 strings(&e["db_variants"]),
                 st(e, "db_prefix"),
                 db.len(),
-                db.iter().map(|p| format!("    {} count {} {}", st(p, "id"), p["count"], tail(st(p, "title"), 100))).collect::<Vec<_>>().join("\n")
+                db.iter()
+                    .map(|p| format!("    {} count {} {}", st(p, "id"), p["count"], tail(st(p, "title"), 100)))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             ));
         } else {
             let c = db[0]["count"].as_u64().unwrap_or(0);
@@ -741,7 +838,14 @@ fn report_15min_counts_are_exact() {
                 fails.push(format!(
                     "{}: no log_metric_mismatch finding about {what}; findings: {}",
                     case.name,
-                    tail(&arr(r, "findings").iter().map(|f| format!("{}: {}", st(f, "kind"), st(f, "summary"))).collect::<Vec<_>>().join(" | "), 800)
+                    tail(
+                        &arr(r, "findings")
+                            .iter()
+                            .map(|f| format!("{}: {}", st(f, "kind"), st(f, "summary")))
+                            .collect::<Vec<_>>()
+                            .join(" | "),
+                        800
+                    )
                 ));
             }
         }
@@ -766,13 +870,23 @@ fn report_15min_counts_are_exact() {
             Ok(()) => {
                 let text = std::fs::read_to_string(&md).unwrap_or_default();
                 let n = e["records"].as_u64().unwrap();
-                let forms = [n.to_string(), format!("{},{:03}", n / 1000, n % 1000), format!("{} {:03}", n / 1000, n % 1000)];
+                let forms = [
+                    n.to_string(),
+                    format!("{},{:03}", n / 1000, n % 1000),
+                    format!("{} {:03}", n / 1000, n % 1000),
+                ];
                 if !forms.iter().any(|f| text.contains(f.as_str())) {
-                    fails.push(format!("{}: the Markdown report does not state the total {n}", case.name));
+                    fails.push(format!(
+                        "{}: the Markdown report does not state the total {n}",
+                        case.name
+                    ));
                 }
                 for bad in strings(&e["md_forbidden"]) {
                     if text.to_lowercase().contains(&bad) {
-                        fails.push(format!("{}: the Markdown report says \"{bad}\" instead of a count", case.name));
+                        fails.push(format!(
+                            "{}: the Markdown report says \"{bad}\" instead of a count",
+                            case.name
+                        ));
                     }
                 }
             }
@@ -802,10 +916,18 @@ fn big_key_blames_the_config_push_not_the_symptoms() {
         let symptom_words = strings(&e["symptom_words"]);
         let problems = arr(r, "problems");
         let is_cache = |t: &str| cache_words.iter().any(|w| t.contains(&w.to_lowercase()));
-        let cache: Vec<(usize, &Value)> = problems.iter().enumerate().filter(|(_, q)| is_cache(&problem_text(q))).collect();
+        let cache: Vec<(usize, &Value)> = problems
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| is_cache(&problem_text(q)))
+            .collect();
         let cache_ids: Vec<String> = cache.iter().map(|(_, q)| st(q, "id").to_string()).collect();
         if cache.is_empty() {
-            fails.push(format!("{}: no problem about the Redis key {key}; problems:\n{}", case.name, problems_brief(r, 10)));
+            fails.push(format!(
+                "{}: no problem about the Redis key {key}; problems:\n{}",
+                case.name,
+                problems_brief(r, 10)
+            ));
         }
         match arr(r, "root_causes").first() {
             None => fails.push(format!("{}: no root cause", case.name)),
@@ -814,7 +936,8 @@ fn big_key_blames_the_config_push_not_the_symptoms() {
                 let pointed = pointed_service(rc, &services);
                 let names_key = text.contains(&key) || text.contains(&prefix);
                 let is_config = st(rc, "kind") == "change" && (text.contains(&p) || text.contains("config"));
-                let linked = strings(&rc["problems"]).iter().any(|id| cache_ids.contains(id)) && pointed.as_deref() == Some(st(e, "service"));
+                let linked = strings(&rc["problems"]).iter().any(|id| cache_ids.contains(id))
+                    && pointed.as_deref() == Some(st(e, "service"));
                 if pointed.as_deref() == Some(caller.as_str()) || !(names_key || is_config || linked) {
                     fails.push(format!(
                         "{}: root cause #1 should be the config push, the key {key} or the cache problem of {p} (it points at {pointed:?}):\n{}\n  problems:\n{}",
@@ -860,17 +983,36 @@ fn healthy_control_raises_no_alarm() {
         let r = &case.report;
         check_status(case, &mut fails);
         let max = num(e, "max_root_cause_score").unwrap_or(0.5);
-        if arr(r, "root_causes").iter().any(|rc| num(rc, "score").unwrap_or(0.0) > max) {
-            fails.push(format!("{}: a root cause scores above {max}:\n{}", case.name, top_causes(r)));
+        if arr(r, "root_causes")
+            .iter()
+            .any(|rc| num(rc, "score").unwrap_or(0.0) > max)
+        {
+            fails.push(format!(
+                "{}: a root cause scores above {max}:\n{}",
+                case.name,
+                top_causes(r)
+            ));
         }
         let bad = st(e, "forbidden_priority");
-        let p1: Vec<Value> = arr(r, "problems").into_iter().filter(|p| st(p, "priority") == bad).collect();
+        let p1: Vec<Value> = arr(r, "problems")
+            .into_iter()
+            .filter(|p| st(p, "priority") == bad)
+            .collect();
         if !p1.is_empty() {
             fails.push(format!(
                 "{}: {} problem(s) at {bad} in a healthy system:\n{}",
                 case.name,
                 p1.len(),
-                p1.iter().map(|p| format!("    {} {} count {} baseline {}", st(p, "id"), tail(st(p, "title"), 100), p["count"], p["baseline_count"])).collect::<Vec<_>>().join("\n")
+                p1.iter()
+                    .map(|p| format!(
+                        "    {} {} count {} baseline {}",
+                        st(p, "id"),
+                        tail(st(p, "title"), 100),
+                        p["count"],
+                        p["baseline_count"]
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             ));
         }
         let limit = num(e, "max_spike_ratio").unwrap_or(2.0);
@@ -901,7 +1043,10 @@ fn helpers_read_times_and_names() {
     assert_eq!(epoch("2024-03-12T08:31:02+08:00"), Some(1_710_203_462.0));
     assert_eq!(epoch("2024-03-12T00:31:02.5Z"), Some(1_710_203_462.5));
     assert_eq!(epoch("2024-03-11T21:31:02-03:00"), Some(1_710_203_462.0));
-    assert_eq!(find_name("ts-order-service calls ts-order-other-service", "ts-order-service"), Some(0));
+    assert_eq!(
+        find_name("ts-order-service calls ts-order-other-service", "ts-order-service"),
+        Some(0)
+    );
     assert_eq!(find_name("chat-service2 is down", "chat-service"), None);
     let rc: Value = serde_json::json!({"summary": "im-gateway time-outs come from chat-service", "evidence": []});
     let svcs = vec!["chat-service".to_string(), "im-gateway".to_string()];

@@ -46,8 +46,15 @@ fn loghub_2_full_linux_and_proxifier_meet_the_floor() {
     let (_, _, text) = loghub_eval(&["--set", "full", "--mode", "auto"]);
     eprintln!("{text}");
     for system in ["Linux", "Proxifier"] {
-        let line = text.lines().find(|l| l.starts_with(system)).unwrap_or_else(|| panic!("{system} missing\n{text}"));
-        let ga: f64 = line.split_whitespace().find_map(|w| w.strip_prefix("GA=")).and_then(|v| v.parse().ok()).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(system))
+            .unwrap_or_else(|| panic!("{system} missing\n{text}"));
+        let ga: f64 = line
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("GA="))
+            .and_then(|v| v.parse().ok())
+            .unwrap();
         assert!(ga >= 0.90, "{system} GA {ga} below 0.90");
     }
 }
@@ -56,7 +63,15 @@ fn loghub_2_full_linux_and_proxifier_meet_the_floor() {
 fn results_do_not_depend_on_thread_count_or_chunking() {
     let log = shared_data().join("loghub-2.0-full/Linux/Linux_full.log");
     let run = |threads: &str| {
-        let out = run_triage(&["templates", "--format", "jsonl", "-q", "-j", threads, log.to_str().unwrap()]);
+        let out = run_triage(&[
+            "templates",
+            "--format",
+            "jsonl",
+            "-q",
+            "-j",
+            threads,
+            log.to_str().unwrap(),
+        ]);
         assert!(out.status.success());
         out.stdout
     };
@@ -71,8 +86,10 @@ fn jsonl_csv_and_table_outputs() {
     let log = shared_data().join("loghub-2k/HDFS/HDFS_2k.log");
     let log = log.to_str().unwrap();
     let out = run_triage(&["templates", "--format", "jsonl", "-q", log]);
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2000);
     assert_eq!(lines[0]["line"], 1);
     assert_eq!(lines[0]["template"], "PacketResponder <num> for block <id> terminating");
@@ -88,6 +105,9 @@ fn jsonl_csv_and_table_outputs() {
 
     let table = run_triage(&["templates", "--format", "table", "-q", log]);
     let text = String::from_utf8_lossy(&table.stdout);
-    assert!(text.lines().next().unwrap().ends_with("templates over 2000 records"), "{text}");
+    assert!(
+        text.lines().next().unwrap().ends_with("templates over 2000 records"),
+        "{text}"
+    );
     assert!(text.contains("levels: INFO:"));
 }

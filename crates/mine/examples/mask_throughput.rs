@@ -37,6 +37,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let per_line = elapsed.as_nanos() as f64 / (reps * lines.len().max(1)) as f64;
     let mb_s = (reps * text.len()) as f64 / elapsed.as_secs_f64() / 1e6;
-    println!("{} lines × {reps}: {per_line:.0} ns/line, {mb_s:.0} MB/s; digest {:016x}", lines.len(), digest.finish());
+    println!(
+        "{} lines × {reps}: {per_line:.0} ns/line, {mb_s:.0} MB/s; digest {:016x}",
+        lines.len(),
+        digest.finish()
+    );
     Ok(())
 }

@@ -103,12 +103,17 @@ pub struct CustomMask {
 impl CustomMask {
     /// Parses `NAME=REGEX` (as given to `--mask`).
     pub fn parse(spec: &str) -> Result<CustomMask, String> {
-        let (name, pattern) = spec.split_once('=').ok_or_else(|| format!("--mask {spec:?}: expected NAME=REGEX"))?;
+        let (name, pattern) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("--mask {spec:?}: expected NAME=REGEX"))?;
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(format!("--mask {spec:?}: NAME must be letters, digits or _"));
         }
         let regex = regex::Regex::new(&format!("^(?:{pattern})")).map_err(|e| format!("--mask {spec:?}: {e}"))?;
-        Ok(CustomMask { name: name.to_string(), regex })
+        Ok(CustomMask {
+            name: name.to_string(),
+            regex,
+        })
     }
 }
 
@@ -121,7 +126,13 @@ pub struct Masker {
 
 impl Default for Masker {
     fn default() -> Self {
-        Masker { ctx: TimeContext { zone: timestamp::Zone::utc(), reference: (2000, 1, 1) }, custom: Vec::new() }
+        Masker {
+            ctx: TimeContext {
+                zone: timestamp::Zone::utc(),
+                reference: (2000, 1, 1),
+            },
+            custom: Vec::new(),
+        }
     }
 }
 
@@ -306,20 +317,35 @@ impl Masker {
             if let Some((end, items)) = in_list(s, j) {
                 out.shape.push_str(&message[i..j]);
                 out.shape.push_str(" (<list>)");
-                out.params.push(Param { kind: Kind::List, start: j as u32, end: end as u32, items, token: out.token });
+                out.params.push(Param {
+                    kind: Kind::List,
+                    start: j as u32,
+                    end: end as u32,
+                    items,
+                    token: out.token,
+                });
                 return end;
             }
         }
         // User masks first: they may span several tokens.
         if !self.custom.is_empty() {
-            if let Some((k, len)) =
-                self.custom.iter().enumerate().find_map(|(k, c)| c.regex.find(&message[i..]).filter(|m| m.end() > 0).map(|m| (k, m.end())))
-            {
+            if let Some((k, len)) = self.custom.iter().enumerate().find_map(|(k, c)| {
+                c.regex
+                    .find(&message[i..])
+                    .filter(|m| m.end() > 0)
+                    .map(|m| (k, m.end()))
+            }) {
                 out.shape.push('<');
                 out.shape.push_str(&self.custom[k].name);
                 out.shape.push('>');
                 let token = out.token;
-                out.params.push(Param { kind: Kind::Custom(k as u8), start: i as u32, end: (i + len) as u32, items: 0, token });
+                out.params.push(Param {
+                    kind: Kind::Custom(k as u8),
+                    start: i as u32,
+                    end: (i + len) as u32,
+                    items: 0,
+                    token,
+                });
                 return i + len;
             }
         }
@@ -344,7 +370,13 @@ impl Masker {
                 if end >= j || m.layout.richness() >= 3 {
                     out.shape.push_str(&message[i..at]);
                     out.shape.push_str("<ts>");
-                    out.params.push(Param { kind: Kind::Ts, start: at as u32, end: end as u32, items: 0, token: out.token });
+                    out.params.push(Param {
+                        kind: Kind::Ts,
+                        start: at as u32,
+                        end: end as u32,
+                        items: 0,
+                        token: out.token,
+                    });
                     return end;
                 }
             }
@@ -354,8 +386,11 @@ impl Masker {
         // `<1 sec`, `~5 ms`: a bound and its unit are one value; so is a restatement in
         // parentheses, `(1.16 KB)`.
         let token = &s[i..j];
-        let bound = matches!(token.first(), Some(b'<' | b'>' | b'~')) && token[1..].iter().all(|c| c.is_ascii_digit() || *c == b'.');
-        let paren = token.first() == Some(&b'(') && token.len() > 1 && token[1..].iter().all(|c| c.is_ascii_digit() || *c == b'.');
+        let bound = matches!(token.first(), Some(b'<' | b'>' | b'~'))
+            && token[1..].iter().all(|c| c.is_ascii_digit() || *c == b'.');
+        let paren = token.first() == Some(&b'(')
+            && token.len() > 1
+            && token[1..].iter().all(|c| c.is_ascii_digit() || *c == b'.');
         if bound || paren {
             if let Some((kind, end)) = unit_after(s, j) {
                 let closes = !paren || s.get(end.saturating_sub(1)) == Some(&b')');
@@ -408,7 +443,9 @@ fn unit_after(s: &[u8], j: usize) -> Option<(Kind, usize)> {
     }
     let word = std::str::from_utf8(&s[start..k]).ok()?.to_ascii_lowercase();
     let kind = match word.as_str() {
-        "ns" | "us" | "ms" | "sec" | "secs" | "second" | "seconds" | "min" | "mins" | "minutes" | "hours" | "days" => Kind::Duration,
+        "ns" | "us" | "ms" | "sec" | "secs" | "second" | "seconds" | "min" | "mins" | "minutes" | "hours" | "days" => {
+            Kind::Duration
+        }
         "b" | "bytes" | "kb" | "mb" | "gb" | "tb" | "kib" | "mib" | "gib" => Kind::Size,
         _ => return None,
     };
@@ -433,8 +470,25 @@ fn might_be_timestamp(tok: &[u8]) -> bool {
             // Month and weekday names, compared as fixed arrays (no slice loop).
             matches!(
                 &[tok[0], tok[1], tok[2]],
-                b"Jan" | b"Feb" | b"Mar" | b"Apr" | b"May" | b"Jun" | b"Jul" | b"Aug" | b"Sep" | b"Oct" | b"Nov" | b"Dec" | b"Mon" | b"Tue"
-                    | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun"
+                b"Jan"
+                    | b"Feb"
+                    | b"Mar"
+                    | b"Apr"
+                    | b"May"
+                    | b"Jun"
+                    | b"Jul"
+                    | b"Aug"
+                    | b"Sep"
+                    | b"Oct"
+                    | b"Nov"
+                    | b"Dec"
+                    | b"Mon"
+                    | b"Tue"
+                    | b"Wed"
+                    | b"Thu"
+                    | b"Fri"
+                    | b"Sat"
+                    | b"Sun"
             )
         }
         _ => false,
@@ -526,7 +580,13 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     let push = |kind: Kind, out: &mut Masked, start: usize, end: usize| {
         out.shape.push_str(kind.placeholder());
         let token = out.token;
-        out.params.push(Param { kind, start: start as u32, end: end as u32, items: 0, token });
+        out.params.push(Param {
+            kind,
+            start: start as u32,
+            end: end as u32,
+            items: 0,
+            token,
+        });
     };
     // One pass to route the common cases cheaply; every test below is skipped when the
     // bytes it needs (a colon, an `@`, a dot…) are absent.
@@ -566,7 +626,8 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
             let word_key = if bytes[k] == b':' {
                 key.iter().all(|c| c.is_ascii_alphabetic() || *c == b'_')
             } else {
-                key.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+                key.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
             };
             if k > 0 && word_key && key.iter().any(|c| c.is_ascii_alphabetic()) {
                 out.shape.push_str(&core[..=k]);
@@ -598,7 +659,9 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     // An identifier with a number in it (`blk_-1608`, `an14`, `R02-M1`); a single stray
     // digit (`SOCKS5`, `HTTP/1.1`, `ipv4`) is part of a word.
     if flags & C_DIGIT != 0 {
-        let hex_literal = bytes.windows(3).any(|w| w[0] == b'0' && (w[1] == b'x' || w[1] == b'X') && w[2].is_ascii_hexdigit());
+        let hex_literal = bytes
+            .windows(3)
+            .any(|w| w[0] == b'0' && (w[1] == b'x' || w[1] == b'X') && w[2].is_ascii_hexdigit());
         if hex_literal || longest_digit_run(bytes) >= 2 {
             return push(Kind::Id, out, a, b);
         }
@@ -634,38 +697,57 @@ fn is_ip(s: &[u8]) -> bool {
     let colons = s.iter().filter(|&&c| c == b':').count();
     colons >= 2
         && s.len() >= 3
-        && s.iter().all(|c| c.is_ascii_hexdigit() || *c == b':' || *c == b'.' || *c == b'%')
+        && s.iter()
+            .all(|c| c.is_ascii_hexdigit() || *c == b':' || *c == b'.' || *c == b'%')
         && s.iter().any(u8::is_ascii_hexdigit)
         && !s.iter().all(|c| c.is_ascii_digit() || *c == b':')
 }
 
 /// `host.example.com:8080`, `msra-sa-41:9000`: a host name with a port.
 fn is_host_port(s: &[u8]) -> bool {
-    let Some(k) = s.iter().rposition(|&c| c == b':') else { return false };
+    let Some(k) = s.iter().rposition(|&c| c == b':') else {
+        return false;
+    };
     let (host, port) = (&s[..k], &s[k + 1..]);
     !host.is_empty()
         && (1..=5).contains(&port.len())
         && port.iter().all(u8::is_ascii_digit)
-        && host.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+        && host
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
         && host.iter().any(|c| *c == b'.' || c.is_ascii_alphabetic())
         && host.first().is_some_and(u8::is_ascii_alphanumeric)
 }
 
 fn is_uuid(s: &[u8]) -> bool {
     s.len() == 36
-        && s.iter().enumerate().all(|(k, c)| if matches!(k, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
+        && s.iter().enumerate().all(|(k, c)| {
+            if matches!(k, 8 | 13 | 18 | 23) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
 }
 
 fn is_email(s: &[u8]) -> bool {
-    let Some(at) = s.iter().position(|&c| c == b'@') else { return false };
+    let Some(at) = s.iter().position(|&c| c == b'@') else {
+        return false;
+    };
     at > 0
         && s[at + 1..].contains(&b'.')
-        && s[..at].iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'+'))
-        && s[at + 1..].iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
+        && s[..at]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-' | b'+'))
+        && s[at + 1..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
 }
 
 fn is_path(s: &[u8]) -> bool {
-    let unix = s.len() > 1 && (s[0] == b'/' || s.starts_with(b"./") || s.starts_with(b"~/")) && s[1..].iter().any(|c| c.is_ascii_alphanumeric());
+    let unix = s.len() > 1
+        && (s[0] == b'/' || s.starts_with(b"./") || s.starts_with(b"~/"))
+        && s[1..].iter().any(|c| c.is_ascii_alphanumeric());
     let windows = s.len() > 3 && s[0].is_ascii_alphabetic() && s[1] == b':' && (s[2] == b'\\' || s[2] == b'/');
     unix || windows
 }
@@ -702,9 +784,8 @@ fn number_kind(s: &[u8]) -> Option<Kind> {
         *d = c.to_ascii_lowercase();
     }
     match std::str::from_utf8(&lower[..unit.len()]).ok()? {
-        "ns" | "us" | "µs" | "ms" | "s" | "sec" | "secs" | "second" | "seconds" | "m" | "min" | "mins" | "h" | "hr" | "hrs" | "d" => {
-            Some(Kind::Duration)
-        }
+        "ns" | "us" | "µs" | "ms" | "s" | "sec" | "secs" | "second" | "seconds" | "m" | "min" | "mins" | "h" | "hr"
+        | "hrs" | "d" => Some(Kind::Duration),
         "b" | "kb" | "mb" | "gb" | "tb" | "k" | "g" | "kib" | "mib" | "gib" | "bytes" => Some(Kind::Size),
         "%" => Some(Kind::Num),
         _ => None,
@@ -770,14 +851,32 @@ mod tests {
 
     #[test]
     fn typed_masks() {
-        assert_eq!(shape("PacketResponder 1 for block blk_38865049064139660 terminating").0, "PacketResponder <num> for block <id> terminating");
-        assert_eq!(shape("Received connection request /10.10.34.11:45307").0, "Received connection request <path>");
+        assert_eq!(
+            shape("PacketResponder 1 for block blk_38865049064139660 terminating").0,
+            "PacketResponder <num> for block <id> terminating"
+        );
+        assert_eq!(
+            shape("Received connection request /10.10.34.11:45307").0,
+            "Received connection request <path>"
+        );
         assert_eq!(shape("connect to 10.10.34.11:45307 failed").0, "connect to <ip> failed");
-        assert_eq!(shape("uid=0 euid=0 tty=NODEVssh rhost=218.188.2.4").0, "uid=<num> euid=<num> tty=NODEVssh rhost=<ip>");
-        assert_eq!(shape("(HWID=1973) took 12ms, 1.5GB").0, "(HWID=<num>) took <dur>, <size>");
-        assert_eq!(shape("req 3f2a9c1e-1b2c-4d5e-8f90-0123456789ab from alice@example.com").0, "req <uuid> from <email>");
+        assert_eq!(
+            shape("uid=0 euid=0 tty=NODEVssh rhost=218.188.2.4").0,
+            "uid=<num> euid=<num> tty=NODEVssh rhost=<ip>"
+        );
+        assert_eq!(
+            shape("(HWID=1973) took 12ms, 1.5GB").0,
+            "(HWID=<num>) took <dur>, <size>"
+        );
+        assert_eq!(
+            shape("req 3f2a9c1e-1b2c-4d5e-8f90-0123456789ab from alice@example.com").0,
+            "req <uuid> from <email>"
+        );
         assert_eq!(shape("GET http://x.y/z?a=1 ok").0, "GET <url> ok");
-        assert_eq!(shape("addr 0x7fed806eb5d fe80::1ff:fe23:4567:890a").0, "addr <hex> <ip>");
+        assert_eq!(
+            shape("addr 0x7fed806eb5d fe80::1ff:fe23:4567:890a").0,
+            "addr <hex> <ip>"
+        );
     }
 
     #[test]
@@ -808,7 +907,10 @@ mod tests {
     #[test]
     fn stack_traces_add_class_and_frame() {
         let msg = "Request failed\njava.lang.IllegalStateException: boom 42\n\tat com.x.Y.run(Y.java:10)\n\tat com.x.Z.go(Z.java:3)";
-        assert_eq!(record_text(msg), "Request failed | java.lang.IllegalStateException @ com.x.Y.run");
+        assert_eq!(
+            record_text(msg),
+            "Request failed | java.lang.IllegalStateException @ com.x.Y.run"
+        );
         assert_eq!(record_text("plain"), "plain");
     }
 }

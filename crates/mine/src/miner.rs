@@ -78,7 +78,11 @@ fn capture(slot: &mut SlotStats, p: &Param, value: &str) {
         // The value of a list is its length (`IN (<list>)` with 10 000 ids).
         Kind::List => slot.stats.add_number(&p.items.to_string(), p.items as f64),
         Kind::Duration | Kind::Size => {
-            let digits: String = value.chars().skip_while(|c| !c.is_ascii_digit()).take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let digits: String = value
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
             match digits.parse::<f64>() {
                 Ok(v) => slot.stats.add_number(value, v),
                 Err(_) => slot.stats.add_text(value),
@@ -138,13 +142,19 @@ fn shape_with(
 ) -> ChunkShapes {
     // FxHash: shapes are our own text, not adversarial keys, and this is the hot path.
     let hasher = rustc_hash::FxBuildHasher;
-    let ShapeScratch { index, repeats, params: cached_params, masked } = scratch;
+    let ShapeScratch {
+        index,
+        repeats,
+        params: cached_params,
+        masked,
+    } = scratch;
     let mut out = ChunkShapes::default();
     out.record_shape.reserve(records.len());
     for (k, rec) in records.iter().enumerate() {
         let text = record_text(&rec.message);
         let message_hash = hasher.hash_one(rec.message.as_str());
-        if let Some(&[_, id, from, to]) = repeats.find(message_hash, |e| records[e[0] as usize].message == rec.message) {
+        if let Some(&[_, id, from, to]) = repeats.find(message_hash, |e| records[e[0] as usize].message == rec.message)
+        {
             let shape = &mut out.shapes[id as usize];
             for (slot, p) in shape.params.iter_mut().zip(&cached_params[from as usize..to as usize]) {
                 capture(slot, p, text.get(p.start as usize..p.end as usize).unwrap_or(""));
@@ -172,7 +182,11 @@ fn shape_with(
                         masked
                             .params
                             .iter()
-                            .map(|p| SlotStats { kind: p.kind, token: p.token, stats: ParamStats::new(PARAM_TOP_K) })
+                            .map(|p| SlotStats {
+                                kind: p.kind,
+                                token: p.token,
+                                stats: ParamStats::new(PARAM_TOP_K),
+                            })
                             .collect()
                     } else {
                         Vec::new()
@@ -268,7 +282,15 @@ impl ShapeTable {
                     Some(&id) => id,
                     None if self.shapes.len() < Self::MAX_SHAPES => {
                         let id = self.insert(&s.text, &s.sample);
-                        self.shapes[id as usize].params = s.params.iter().map(|p| SlotStats { kind: p.kind, token: p.token, stats: ParamStats::new(PARAM_TOP_K) }).collect();
+                        self.shapes[id as usize].params = s
+                            .params
+                            .iter()
+                            .map(|p| SlotStats {
+                                kind: p.kind,
+                                token: p.token,
+                                stats: ParamStats::new(PARAM_TOP_K),
+                            })
+                            .collect();
                         id
                     }
                     None => {
@@ -404,7 +426,8 @@ fn group_token(t: &str) -> String {
 }
 
 fn is_placeholder(t: &str) -> bool {
-    const ALL: [Kind; 14] = [ // (user masks stay literal in keys: `<order>` is its own text)
+    const ALL: [Kind; 14] = [
+        // (user masks stay literal in keys: `<order>` is its own text)
         Kind::Bool,
         Kind::Num,
         Kind::Hex,
@@ -435,14 +458,22 @@ fn template_params(tpl: &Template, table: &ShapeTable, text: &[String], captured
         let mut order_in_token: HashMap<u16, u16> = HashMap::default();
         for p in &shape.params {
             let k = order_in_token.entry(p.token).or_default();
-            let slot = slots.entry((p.token, *k)).or_insert_with(|| SlotStats { kind: p.kind, token: p.token, stats: ParamStats::new(PARAM_TOP_K) });
+            let slot = slots.entry((p.token, *k)).or_insert_with(|| SlotStats {
+                kind: p.kind,
+                token: p.token,
+                stats: ParamStats::new(PARAM_TOP_K),
+            });
             slot.stats.merge(&p.stats);
             *k += 1;
         }
         for (i, tok) in shape.text.split(' ').enumerate() {
             let shown = text.get(i).map(String::as_str).unwrap_or("");
             if shown.contains("<*>") && !tok.contains('<') {
-                let slot = slots.entry((i as u16, 0)).or_insert_with(|| SlotStats { kind: Kind::Var, token: i as u16, stats: ParamStats::new(PARAM_TOP_K) });
+                let slot = slots.entry((i as u16, 0)).or_insert_with(|| SlotStats {
+                    kind: Kind::Var,
+                    token: i as u16,
+                    stats: ParamStats::new(PARAM_TOP_K),
+                });
                 slot.stats.top.add_count(tok, shape.count);
             }
         }
@@ -454,7 +485,13 @@ fn template_params(tpl: &Template, table: &ShapeTable, text: &[String], captured
 /// the template is constant, anything of the right form where it is variable — joins
 /// it. This catches records that differ from a template in two variable positions at
 /// once (`rhost=a user=ftp`), which the one-position-at-a-time pass cannot see.
-fn absorb_into_variables(by_len: &HashMap<usize, Vec<u32>>, clusters: &mut Clusters, keys: &[Vec<u32>], tokens: &KeyTokens, counts: &mut [u64]) {
+fn absorb_into_variables(
+    by_len: &HashMap<usize, Vec<u32>>,
+    clusters: &mut Clusters,
+    keys: &[Vec<u32>],
+    tokens: &KeyTokens,
+    counts: &mut [u64],
+) {
     let mut lens: Vec<usize> = by_len.keys().copied().collect();
     lens.sort_unstable();
     for len in lens {
@@ -485,7 +522,9 @@ fn absorb_into_variables(by_len: &HashMap<usize, Vec<u32>>, clusters: &mut Clust
                     if t_root == clusters.find(d) || counts[t_root as usize] < counts[clusters.find(d) as usize] {
                         continue;
                     }
-                    if fits(dk, &keys[t as usize], tokens) && best.is_none_or(|b| counts[b as usize] < counts[t_root as usize]) {
+                    if fits(dk, &keys[t as usize], tokens)
+                        && best.is_none_or(|b| counts[b as usize] < counts[t_root as usize])
+                    {
                         best = Some(t_root);
                     }
                 }
@@ -524,7 +563,9 @@ fn fits(d: &[u32], t: &[u32], tokens: &KeyTokens) -> bool {
 /// `tty=tty2` and `tty=NODEVssh`: values of one key, whatever they are.
 fn same_key(a: &str, b: &str) -> bool {
     match (a.find('='), b.find('=')) {
-        (Some(i), Some(j)) => i > 0 && a[..=i] == b[..=j] && a[..i].chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.'),
+        (Some(i), Some(j)) => {
+            i > 0 && a[..=i] == b[..=j] && a[..i].chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        }
         _ => false,
     }
 }
@@ -534,7 +575,8 @@ fn matches_variable(value: &str, pattern: &str) -> bool {
     match pattern.find("<*>") {
         Some(star) => {
             let (prefix, suffix) = (&pattern[..star], &pattern[star + 3..]);
-            !has_constant(pattern) || (value.starts_with(prefix) && value.ends_with(suffix) && value.len() >= prefix.len() + suffix.len())
+            !has_constant(pattern)
+                || (value.starts_with(prefix) && value.ends_with(suffix) && value.len() >= prefix.len() + suffix.len())
         }
         // A typed slot takes only values that were masked too (`(<#>)` vs `(<*>)`).
         None => pattern.contains(TYPED) && !has_constant(pattern) && !has_constant(value) && value.contains('<'),
@@ -581,13 +623,29 @@ fn generalise(values: &[&str]) -> String {
         let t: Vec<char> = v.chars().rev().take_while(|c| is_punct(*c)).collect();
         t.into_iter().rev().collect()
     };
-    let common_prefix = |a: String, b: String| -> String { a.chars().zip(b.chars()).take_while(|(x, y)| x == y).map(|(x, _)| x).collect() };
+    let common_prefix = |a: String, b: String| -> String {
+        a.chars()
+            .zip(b.chars())
+            .take_while(|(x, y)| x == y)
+            .map(|(x, _)| x)
+            .collect()
+    };
     let common_suffix = |a: String, b: String| -> String {
-        let s: Vec<char> = a.chars().rev().zip(b.chars().rev()).take_while(|(x, y)| x == y).map(|(x, _)| x).collect();
+        let s: Vec<char> = a
+            .chars()
+            .rev()
+            .zip(b.chars().rev())
+            .take_while(|(x, y)| x == y)
+            .map(|(x, _)| x)
+            .collect();
         s.into_iter().rev().collect()
     };
     let head = values.iter().map(|v| lead(v)).reduce(common_prefix).unwrap_or_default();
-    let tail = values.iter().map(|v| trail(v)).reduce(common_suffix).unwrap_or_default();
+    let tail = values
+        .iter()
+        .map(|v| trail(v))
+        .reduce(common_suffix)
+        .unwrap_or_default();
     let core = generalise_prefix(values);
     if core == "<*>" {
         format!("{head}<*>{tail}")
@@ -725,15 +783,22 @@ fn token_share(t: u32, p: usize) -> u64 {
 }
 
 fn key_hash(key: &[u32]) -> u64 {
-    key.iter().enumerate().fold(0u64, |h, (p, &t)| h.wrapping_add(token_share(t, p)))
+    key.iter()
+        .enumerate()
+        .fold(0u64, |h, (p, &t)| h.wrapping_add(token_share(t, p)))
 }
 
 /// Induces templates from the shape table.
 pub fn induce(table: &ShapeTable) -> Templates {
     let n = table.shapes.len();
-    let mut clusters = Clusters { parent: (0..n as u32).collect() };
+    let mut clusters = Clusters {
+        parent: (0..n as u32).collect(),
+    };
     // Per cluster root: the current key tokens (with `<*>` where it became variable).
-    let mut tokens = KeyTokens { base: &table.key_tokens, added: TokenInterner::default() };
+    let mut tokens = KeyTokens {
+        base: &table.key_tokens,
+        added: TokenInterner::default(),
+    };
     let mut keys: Vec<Vec<u32>> = table.keys.clone();
     // Records per cluster root.
     let mut counts: Vec<u64> = table.shapes.iter().map(|s| s.count).collect();
@@ -757,10 +822,21 @@ pub fn induce(table: &ShapeTable) -> Templates {
                 // group keeps ascending ids; groups are disjoint, so the order they
                 // merge in does not matter.
                 roots.retain(|&r| clusters.parent[r as usize] == r);
-                let key_without_p = |r: u32| keys[r as usize].iter().enumerate().filter(move |(i, _)| *i != p).map(|(_, t)| *t);
+                let key_without_p = |r: u32| {
+                    keys[r as usize]
+                        .iter()
+                        .enumerate()
+                        .filter(move |(i, _)| *i != p)
+                        .map(|(_, t)| *t)
+                };
                 let mut hashed: Vec<(u64, u32)> = roots
                     .iter()
-                    .map(|&r| (key_sums[r as usize].wrapping_sub(token_share(keys[r as usize][p], p)), r))
+                    .map(|&r| {
+                        (
+                            key_sums[r as usize].wrapping_sub(token_share(keys[r as usize][p], p)),
+                            r,
+                        )
+                    })
                     .collect();
                 hashed.sort_unstable();
                 let mut merges: Vec<(Vec<u32>, String)> = Vec::new();
@@ -782,7 +858,11 @@ pub fn induce(table: &ShapeTable) -> Templates {
                         // Never wildcard the last constant token: `normal`, `warning` and
                         // `running` are three events, not one `<*>`.
                         let r0 = group[0] as usize;
-                        let constants_left = keys[r0].iter().enumerate().filter(|(i, t)| *i != p && tokens.constant(**t)).count();
+                        let constants_left = keys[r0]
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, t)| *i != p && tokens.constant(**t))
+                            .count();
                         if constants_left == 0 {
                             continue;
                         }
@@ -806,7 +886,9 @@ pub fn induce(table: &ShapeTable) -> Templates {
                     counts[root] = total;
                     let (old, new) = (keys[root][p], tokens.id(generalised));
                     keys[root][p] = new;
-                    key_sums[root] = key_sums[root].wrapping_sub(token_share(old, p)).wrapping_add(token_share(new, p));
+                    key_sums[root] = key_sums[root]
+                        .wrapping_sub(token_share(old, p))
+                        .wrapping_add(token_share(new, p));
                     changed = true;
                 }
             }
@@ -819,7 +901,10 @@ pub fn induce(table: &ShapeTable) -> Templates {
     // Build templates: one per root, text from the most frequent shape with the
     // induced variable positions shown as `<*>`.
     let mut root_index: HashMap<u32, u32> = HashMap::default();
-    let mut out = Templates { templates: Vec::new(), shape_template: vec![0; n] };
+    let mut out = Templates {
+        templates: Vec::new(),
+        shape_template: vec![0; n],
+    };
     for i in 0..n as u32 {
         let root = clusters.find(i);
         let t = *root_index.entry(root).or_insert_with(|| {
@@ -850,7 +935,12 @@ pub fn induce(table: &ShapeTable) -> Templates {
     let captured = table.shapes.iter().any(|s| !s.params.is_empty());
     for (root, &t) in &root_index {
         let tpl = &mut out.templates[t as usize];
-        let best = tpl.shapes.iter().copied().max_by_key(|&s| (table.shapes[s as usize].count, std::cmp::Reverse(s))).unwrap_or(*root);
+        let best = tpl
+            .shapes
+            .iter()
+            .copied()
+            .max_by_key(|&s| (table.shapes[s as usize].count, std::cmp::Reverse(s)))
+            .unwrap_or(*root);
         if tpl.shapes.len() == 1 && !captured {
             // One member shape (most templates): every token is shown as it is, so the
             // text is the shape's text; no per-token work.
@@ -860,7 +950,11 @@ pub fn induce(table: &ShapeTable) -> Templates {
             continue;
         }
         let key = &keys[*root as usize];
-        let member_tokens: Vec<Vec<&str>> = tpl.shapes.iter().map(|&s| table.shapes[s as usize].text.split(' ').collect()).collect();
+        let member_tokens: Vec<Vec<&str>> = tpl
+            .shapes
+            .iter()
+            .map(|&s| table.shapes[s as usize].text.split(' ').collect())
+            .collect();
         let text: Vec<String> = table.shapes[best as usize]
             .text
             .split(' ')
@@ -892,7 +986,13 @@ mod tests {
     use super::*;
 
     fn records(lines: &[&str]) -> Vec<Record> {
-        lines.iter().map(|l| Record { message: l.to_string(), ..Record::default() }).collect()
+        lines
+            .iter()
+            .map(|l| Record {
+                message: l.to_string(),
+                ..Record::default()
+            })
+            .collect()
     }
 
     fn mine(lines: &[&str]) -> (Templates, Vec<u32>) {
@@ -901,7 +1001,11 @@ mod tests {
         let mut table = ShapeTable::default();
         let global = table.absorb(&chunk);
         let t = induce(&table);
-        let per_line = chunk.record_shape.iter().map(|&l| t.shape_template[global[l as usize] as usize]).collect();
+        let per_line = chunk
+            .record_shape
+            .iter()
+            .map(|&l| t.shape_template[global[l as usize] as usize])
+            .collect();
         (t, per_line)
     }
 
@@ -921,12 +1025,14 @@ mod tests {
         assert_eq!(per[0], per[3]);
         assert_eq!(t.templates[per[0] as usize].text, "Invalid user <*> from <ip>");
         assert_ne!(per[4], per[5], "opened and closed are different events");
-        assert_eq!(per[4], per[6] , "same event, other user (uid masked)");
+        assert_eq!(per[4], per[6], "same event, other user (uid masked)");
     }
 
     #[test]
     fn parameters_are_captured_per_placeholder() {
-        let mut lines: Vec<String> = (0..40).map(|i| format!("export alarms start=2025-12-{:02} 10:00:00 user u{}", i % 28 + 1, i)).collect();
+        let mut lines: Vec<String> = (0..40)
+            .map(|i| format!("export alarms start=2025-12-{:02} 10:00:00 user u{}", i % 28 + 1, i))
+            .collect();
         for _ in 0..7 {
             lines.push("export alarms start=2020-06-01 10:00:00 user ops".into());
         }
@@ -955,7 +1061,9 @@ mod tests {
 
     #[test]
     fn ids_are_stable_and_chunking_does_not_matter() {
-        let lines: Vec<String> = (0..100).map(|i| format!("job {i} finished in {}ms on node-{}", i * 3, i % 7)).collect();
+        let lines: Vec<String> = (0..100)
+            .map(|i| format!("job {i} finished in {}ms on node-{}", i * 3, i % 7))
+            .collect();
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         let (one, _) = mine(&refs);
         // Two shards absorbed in order give the same templates.
@@ -968,6 +1076,9 @@ mod tests {
         let b: Vec<(&str, u64)> = two.templates.iter().map(|t| (t.id.as_str(), t.count)).collect();
         assert_eq!(a, b);
         assert_eq!(one.templates[0].text, "job <num> finished in <dur> on <*>");
-        assert_eq!(one.templates[0].id, format!("{:016x}", stable_hash("job <num> finished in <dur> on <*>")));
+        assert_eq!(
+            one.templates[0].id,
+            format!("{:016x}", stable_hash("job <num> finished in <dur> on <*>"))
+        );
     }
 }

@@ -9,8 +9,26 @@ use triage_parse::Record;
 
 fn message() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "IN (1, 2", "IN (", "user=", "a=b=c", "<1 sec", "(1.5 KB)", "0x", "::1", "2024-01-01 10:00", "Jun 14",
-        "http://", "/a/b?c=d&e", "é", "日本", "[x]", "true,", "1.2.3.4:", "-", "=", ":",
+        "IN (1, 2",
+        "IN (",
+        "user=",
+        "a=b=c",
+        "<1 sec",
+        "(1.5 KB)",
+        "0x",
+        "::1",
+        "2024-01-01 10:00",
+        "Jun 14",
+        "http://",
+        "/a/b?c=d&e",
+        "é",
+        "日本",
+        "[x]",
+        "true,",
+        "1.2.3.4:",
+        "-",
+        "=",
+        ":",
     ]);
     prop::collection::vec(prop_oneof![pieces.prop_map(String::from), "\\PC{0,12}"], 0..12).prop_map(|v| v.join(" "))
 }

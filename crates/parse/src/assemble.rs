@@ -80,7 +80,14 @@ impl Assembler<'_> {
     /// [`Detail::All`]), into `out`, which is cleared first: a caller that assembles
     /// chunk after chunk reuses one vector (a fresh one per chunk showed in profiles as
     /// the kernel zeroing new pages).
-    pub fn assemble_into(&self, detail: Detail, data: &[u8], first_line: u64, counts: &mut IntakeCounts, out: &mut Vec<Record>) {
+    pub fn assemble_into(
+        &self,
+        detail: Detail,
+        data: &[u8],
+        first_line: u64,
+        counts: &mut IntakeCounts,
+        out: &mut Vec<Record>,
+    ) {
         match detail {
             Detail::All => self.assemble_impl::<{ Detail::All as u8 }>(data, first_line, counts, out),
             Detail::Facets => self.assemble_impl::<{ Detail::Facets as u8 }>(data, first_line, counts, out),
@@ -88,7 +95,13 @@ impl Assembler<'_> {
         }
     }
 
-    fn assemble_impl<const DETAIL: u8>(&self, data: &[u8], first_line: u64, counts: &mut IntakeCounts, out: &mut Vec<Record>) {
+    fn assemble_impl<const DETAIL: u8>(
+        &self,
+        data: &[u8],
+        first_line: u64,
+        counts: &mut IntakeCounts,
+        out: &mut Vec<Record>,
+    ) {
         // Sized from the line length of the first 16 KiB (at most one record a line):
         // growing a vector of records copies all of them, which showed in profiles of
         // short-line files; counting every line costs a pass over the chunk.
@@ -168,7 +181,12 @@ impl Assembler<'_> {
                 // A continuation with nothing above it (the chunk or file starts mid-record).
                 counts.orphan_lines += 1;
                 counts.records += 1;
-                let mut rec = Record { line: this_line, line_count: 1, message: line.to_string(), ..Record::default() };
+                let mut rec = Record {
+                    line: this_line,
+                    line_count: 1,
+                    message: line.to_string(),
+                    ..Record::default()
+                };
                 match last_ts {
                     Some(prev) => {
                         rec.ts = Some(prev);
@@ -217,7 +235,11 @@ ValueError: bad\n\
         let ctx = TimeContext::default();
         let sample: Vec<&str> = text.lines().collect();
         let cand = layout::detect(&sample, &ctx).unwrap();
-        let asm = Assembler { parser: cand.parser.as_ref(), ctx: &ctx, max_record_bytes: 1 << 20 };
+        let asm = Assembler {
+            parser: cand.parser.as_ref(),
+            ctx: &ctx,
+            max_record_bytes: 1 << 20,
+        };
         let mut counts = IntakeCounts::default();
         let mut bytes = text.as_bytes().to_vec();
         bytes.extend_from_slice(b"\xfe\xfe continued\n");
@@ -225,7 +247,9 @@ ValueError: bad\n\
         assert_eq!(recs.len(), 3);
         assert_eq!(recs[0].line, 10);
         assert_eq!(recs[0].line_count, 5);
-        assert!(recs[0].message.starts_with("failed\njava.lang.IllegalStateException: boom\n\tat a.B.run"));
+        assert!(recs[0]
+            .message
+            .starts_with("failed\njava.lang.IllegalStateException: boom\n\tat a.B.run"));
         assert!(recs[0].message.ends_with("\t... 3 more"));
         assert_eq!(recs[1].line, 16);
         assert!(recs[1].message.ends_with("ValueError: bad"));
@@ -240,7 +264,11 @@ ValueError: bad\n\
     fn records_are_capped() {
         let ctx = TimeContext::default();
         let parser = layout::detect(&["2024-01-01 10:00:00 INFO x: y"], &ctx).unwrap();
-        let asm = Assembler { parser: parser.parser.as_ref(), ctx: &ctx, max_record_bytes: 100 };
+        let asm = Assembler {
+            parser: parser.parser.as_ref(),
+            ctx: &ctx,
+            max_record_bytes: 100,
+        };
         let mut text = String::from("2024-01-01 10:00:00 INFO x: head\n");
         for _ in 0..50 {
             text.push_str("\tat some.frame.Method(File.java:1)\n");
@@ -265,30 +293,63 @@ mod detail_tests {
     #[test]
     fn detail_levels_agree_on_loghub() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/loghub-2k");
-        let dirs = std::fs::read_dir(&root).unwrap_or_else(|e| panic!("{}: {e} (the shared Loghub data is needed)", root.display()));
-        let ctx = TimeContext { zone: Zone::utc(), reference: (2024, 12, 31) };
+        let dirs = std::fs::read_dir(&root)
+            .unwrap_or_else(|e| panic!("{}: {e} (the shared Loghub data is needed)", root.display()));
+        let ctx = TimeContext {
+            zone: Zone::utc(),
+            reference: (2024, 12, 31),
+        };
         let mut systems = 0;
         for dir in dirs.flatten() {
             let name = dir.file_name().to_string_lossy().into_owned();
-            let Ok(text) = std::fs::read_to_string(dir.path().join(format!("{name}_2k.log"))) else { continue };
+            let Ok(text) = std::fs::read_to_string(dir.path().join(format!("{name}_2k.log"))) else {
+                continue;
+            };
             let lines: Vec<&str> = text.lines().collect();
             let detection = detect(&lines, &ctx);
             let parser = detection.parser();
             systems += 1;
             for (k, line) in lines.iter().enumerate() {
                 let (mut all, mut facets, mut message) = (Record::default(), Record::default(), Record::default());
-                let heads = (parser.parse_line(line, &ctx, &mut all), parser.parse_facets(line, &ctx, &mut facets), parser.parse_message(line, &ctx, &mut message));
+                let heads = (
+                    parser.parse_line(line, &ctx, &mut all),
+                    parser.parse_facets(line, &ctx, &mut facets),
+                    parser.parse_message(line, &ctx, &mut message),
+                );
                 assert_eq!(heads.0, heads.1, "{name} line {}: {line}", k + 1);
                 assert_eq!(heads.0, heads.2, "{name} line {}: {line}", k + 1);
                 for r in [&facets, &message] {
-                    assert_eq!((r.ts, r.level, &r.message), (all.ts, all.level, &all.message), "{name} line {}: {line}", k + 1);
+                    assert_eq!(
+                        (r.ts, r.level, &r.message),
+                        (all.ts, all.level, &all.message),
+                        "{name} line {}: {line}",
+                        k + 1
+                    );
                 }
-                assert_eq!((&facets.module, &facets.host, &facets.service), (&all.module, &all.host, &all.service), "{name} line {}", k + 1);
+                assert_eq!(
+                    (&facets.module, &facets.host, &facets.service),
+                    (&all.module, &all.host, &all.service),
+                    "{name} line {}",
+                    k + 1
+                );
                 // Facets keep every field but positional columns and process/thread ids.
-                let kept: Vec<_> = all.fields.iter().filter(|(n, _)| !(n.starts_with("col") || matches!(n.as_ref(), "pid" | "tid" | "thread"))).collect();
-                assert_eq!(facets.fields.iter().collect::<Vec<_>>(), kept, "{name} line {}: {line}", k + 1);
+                let kept: Vec<_> = all
+                    .fields
+                    .iter()
+                    .filter(|(n, _)| !(n.starts_with("col") || matches!(n.as_ref(), "pid" | "tid" | "thread")))
+                    .collect();
+                assert_eq!(
+                    facets.fields.iter().collect::<Vec<_>>(),
+                    kept,
+                    "{name} line {}: {line}",
+                    k + 1
+                );
             }
         }
-        assert!(systems >= 16, "only {systems} Loghub systems found under {}", root.display());
+        assert!(
+            systems >= 16,
+            "only {systems} Loghub systems found under {}",
+            root.display()
+        );
     }
 }

@@ -26,13 +26,25 @@ pub fn looks_like_continuation(line: &str) -> bool {
     if t.len() != line.len() || t.is_empty() {
         return true;
     }
-    const PREFIXES: [&str; 8] = ["at ", "Caused by:", "...", "Traceback ", "goroutine ", "Suppressed:", "panic:", "File \""];
+    const PREFIXES: [&str; 8] = [
+        "at ",
+        "Caused by:",
+        "...",
+        "Traceback ",
+        "goroutine ",
+        "Suppressed:",
+        "panic:",
+        "File \"",
+    ];
     if PREFIXES.iter().any(|p| t.starts_with(p)) {
         return true;
     }
     // `java.lang.IllegalStateException: boom`, `ValueError: bad`, `main.main()`.
     let head = t.split([':', ' ']).next().unwrap_or("");
-    head.ends_with("Exception") || head.ends_with("Error") || head.ends_with("Throwable") || t.ends_with(')') && t.contains("(") && !t.contains(' ')
+    head.ends_with("Exception")
+        || head.ends_with("Error")
+        || head.ends_with("Throwable")
+        || t.ends_with(')') && t.contains("(") && !t.contains(' ')
 }
 
 /// Scores one candidate over the sample.
@@ -61,7 +73,8 @@ fn score(c: &Candidate, sample: &[&str], ctx: &TimeContext) -> (f64, f64, f64) {
     }
     let explained = (heads + cont) as f64 / n as f64;
     let ts_share = heads_ts as f64 / heads as f64;
-    let s = (heads_ts as f64 + 0.4 * (heads - heads_ts) as f64 + 0.9 * cont as f64) / n as f64 + c.specificity as f64 / 1000.0;
+    let s = (heads_ts as f64 + 0.4 * (heads - heads_ts) as f64 + 0.9 * cont as f64) / n as f64
+        + c.specificity as f64 / 1000.0;
     (s, explained, ts_share)
 }
 
@@ -92,14 +105,27 @@ fn detect_flat(sample: &[&str], ctx: &TimeContext) -> Detection {
 }
 
 fn pick(candidates: Vec<Candidate>, sample: &[&str], ctx: &TimeContext) -> Detection {
-    let plain = Candidate { name: "plain".into(), parser: Arc::new(PlainParser), ts_layout: None, specificity: 0 };
-    let mut best = Detection { candidate: plain.clone(), confidence: 1.0, ts_share: 0.0 };
+    let plain = Candidate {
+        name: "plain".into(),
+        parser: Arc::new(PlainParser),
+        ts_layout: None,
+        specificity: 0,
+    };
+    let mut best = Detection {
+        candidate: plain.clone(),
+        confidence: 1.0,
+        ts_share: 0.0,
+    };
     let (mut best_score, _, _) = score(&plain, sample, ctx);
     for c in candidates {
         let (s, explained, ts_share) = score(&c, sample, ctx);
         if s > best_score {
             best_score = s;
-            best = Detection { candidate: c, confidence: explained, ts_share };
+            best = Detection {
+                candidate: c,
+                confidence: explained,
+                ts_share,
+            };
         }
     }
     best
@@ -108,7 +134,11 @@ fn pick(candidates: Vec<Candidate>, sample: &[&str], ctx: &TimeContext) -> Detec
 /// A detection for a user-given parser (`--line-format`, `--json-fields`).
 pub fn forced(candidate: Candidate, sample: &[&str], ctx: &TimeContext) -> Detection {
     let (_, confidence, ts_share) = score(&candidate, sample, ctx);
-    Detection { candidate, confidence, ts_share }
+    Detection {
+        candidate,
+        confidence,
+        ts_share,
+    }
 }
 
 impl Detection {

@@ -8,7 +8,9 @@
 use std::sync::mpsc;
 use std::sync::Arc;
 
-use triage_read::{expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, Source};
+use triage_read::{
+    expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, Source,
+};
 
 pub use crate::assemble::Detail;
 use crate::assemble::{Assembler, IntakeCounts};
@@ -123,16 +125,28 @@ impl IntakeSummary {
         );
         let mut notes = Vec::new();
         if self.long_lines > 0 {
-            notes.push(format!("{} over-long lines cut ({} bytes dropped)", self.long_lines, self.long_line_bytes_dropped));
+            notes.push(format!(
+                "{} over-long lines cut ({} bytes dropped)",
+                self.long_lines, self.long_line_bytes_dropped
+            ));
         }
         if c.truncated_records > 0 {
-            notes.push(format!("{} records cut at the size cap ({} bytes dropped)", c.truncated_records, c.truncated_bytes));
+            notes.push(format!(
+                "{} records cut at the size cap ({} bytes dropped)",
+                c.truncated_records, c.truncated_bytes
+            ));
         }
         if c.invalid_utf8_lines > 0 {
-            notes.push(format!("{} lines with invalid UTF-8 decoded lossily", c.invalid_utf8_lines));
+            notes.push(format!(
+                "{} lines with invalid UTF-8 decoded lossily",
+                c.invalid_utf8_lines
+            ));
         }
         if c.ts_inherited > 0 {
-            notes.push(format!("{} records without timestamp took the previous one", c.ts_inherited));
+            notes.push(format!(
+                "{} records without timestamp took the previous one",
+                c.ts_inherited
+            ));
         }
         if c.no_ts > 0 {
             notes.push(format!("{} records without any timestamp", c.no_ts));
@@ -147,7 +161,11 @@ impl IntakeSummary {
             let mut reasons: Vec<&str> = self.problems.iter().map(|(_, r)| r.as_str()).collect();
             reasons.sort();
             reasons.dedup();
-            notes.push(format!("{} file problem(s): {}", self.problems.len(), reasons.join(", ")));
+            notes.push(format!(
+                "{} file problem(s): {}",
+                self.problems.len(),
+                reasons.join(", ")
+            ));
         }
         if !notes.is_empty() {
             s.push_str("; ");
@@ -258,7 +276,11 @@ where
     match msg {
         Msg::Chunk(info, chunk) => {
             let mut counts = IntakeCounts::default();
-            let asm = Assembler { parser: info.detection.parser().as_ref(), ctx: &info.ctx, max_record_bytes: opts.max_record_bytes };
+            let asm = Assembler {
+                parser: info.detection.parser().as_ref(),
+                ctx: &info.ctx,
+                max_record_bytes: opts.max_record_bytes,
+            };
             asm.assemble_into(opts.detail, &chunk.data, chunk.first_line, &mut counts, records);
             let out = map(&info, records, &mut counts);
             let bytes = chunk.data.len() as u64;
@@ -317,15 +339,24 @@ fn open_and_detect(
         Source::Stdin => None,
     }
     .unwrap_or_else(std::time::SystemTime::now);
-    let mtime_secs = mtime.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let ctx = TimeContext { zone: opts.zone.clone(), reference: (1970, 1, 1) }.with_reference_unix(mtime_secs);
+    let mtime_secs = mtime
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let ctx = TimeContext {
+        zone: opts.zone.clone(),
+        reference: (1970, 1, 1),
+    }
+    .with_reference_unix(mtime_secs);
     let path = match source {
         Source::File(p) => p.clone(),
         Source::Stdin => "-".into(),
     };
     let compression = opened.compression;
     let size_on_disk = opened.size_on_disk;
-    let limits = ReadLimits { chunk_bytes: balanced_chunk_bytes(opts.limits.chunk_bytes, compression, size_on_disk), ..opts.limits };
+    let limits = ReadLimits {
+        chunk_bytes: balanced_chunk_bytes(opts.limits.chunk_bytes, compression, size_on_disk),
+        ..opts.limits
+    };
     let mut reader = ChunkReader::new(path, opened, limits).with_pool(opts.pool.clone());
     let head = reader.peek().map_err(|e| (name.to_string(), e))?;
     let owned = sample_lines(&head[..head.len().min(1 << 20)]);
@@ -334,7 +365,17 @@ fn open_and_detect(
         Some(c) => detect::forced(c.clone(), &sample, &ctx),
         None => detect::detect(&sample, &ctx),
     };
-    Ok((Arc::new(FileInfo { index, name, detection, ctx, compression, size_on_disk }), reader))
+    Ok((
+        Arc::new(FileInfo {
+            index,
+            name,
+            detection,
+            ctx,
+            compression,
+            size_on_disk,
+        }),
+        reader,
+    ))
 }
 
 /// Chunk size for a file: `configured`, but small enough that an uncompressed file of
@@ -387,17 +428,24 @@ pub struct Inspection {
 pub fn inspect(paths: &[String], opts: &IntakeOptions, samples: usize) -> Vec<Result<Inspection, (String, ReadError)>> {
     let (sources, errors) = expand_inputs(paths);
     let forced = opts.forced.as_ref().and_then(|f| f.candidate().ok());
-    let mut out: Vec<Result<Inspection, (String, ReadError)>> = errors.into_iter().map(|e| Err((String::new(), e))).collect();
+    let mut out: Vec<Result<Inspection, (String, ReadError)>> =
+        errors.into_iter().map(|e| Err((String::new(), e))).collect();
     for (index, source) in sources.iter().enumerate() {
-        out.push(open_and_detect(index, source, opts, forced.as_ref()).and_then(|(info, mut reader)| {
-            let head = reader.peek().map_err(|e| (info.name.to_string(), e))?;
-            let cut = memchr::memrchr(b'\n', head).map_or(head.len(), |i| i + 1);
-            let asm = Assembler { parser: info.detection.parser().as_ref(), ctx: &info.ctx, max_record_bytes: opts.max_record_bytes };
-            let mut counts = IntakeCounts::default();
-            let mut records = asm.assemble(&head[..cut], 1, &mut counts);
-            records.truncate(samples);
-            Ok(Inspection { info, samples: records })
-        }));
+        out.push(
+            open_and_detect(index, source, opts, forced.as_ref()).and_then(|(info, mut reader)| {
+                let head = reader.peek().map_err(|e| (info.name.to_string(), e))?;
+                let cut = memchr::memrchr(b'\n', head).map_or(head.len(), |i| i + 1);
+                let asm = Assembler {
+                    parser: info.detection.parser().as_ref(),
+                    ctx: &info.ctx,
+                    max_record_bytes: opts.max_record_bytes,
+                };
+                let mut counts = IntakeCounts::default();
+                let mut records = asm.assemble(&head[..cut], 1, &mut counts);
+                records.truncate(samples);
+                Ok(Inspection { info, samples: records })
+            }),
+        );
     }
     out
 }
@@ -479,7 +527,10 @@ mod tests {
     fn chunks_are_sized_from_the_file_alone() {
         const MIB: usize = 1 << 20;
         // A 7.3 MB file: sixteen chunks, whatever the thread count.
-        assert_eq!(balanced_chunk_bytes(MIB, Compression::None, Some(7_270_018)), 7_270_018 / 16);
+        assert_eq!(
+            balanced_chunk_bytes(MIB, Compression::None, Some(7_270_018)),
+            7_270_018 / 16
+        );
         // Big files keep the configured size; small ones do not go under 256 KiB.
         assert_eq!(balanced_chunk_bytes(MIB, Compression::None, Some(1 << 30)), MIB);
         assert_eq!(balanced_chunk_bytes(MIB, Compression::None, Some(100_000)), 256 * 1024);

@@ -12,7 +12,14 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 6] = [Level::Trace, Level::Debug, Level::Info, Level::Warn, Level::Error, Level::Fatal];
+    pub const ALL: [Level; 6] = [
+        Level::Trace,
+        Level::Debug,
+        Level::Info,
+        Level::Warn,
+        Level::Error,
+        Level::Fatal,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -98,7 +105,9 @@ impl Level {
     /// Any textual spelling: a word, a letter or a number (syslog 0–7 is not guessed
     /// here because it collides with Bunyan; callers that know use the specific parser).
     pub fn parse_loose(text: &str) -> Option<Level> {
-        let t = text.trim().trim_matches(|c| matches!(c, '[' | ']' | '<' | '>' | '(' | ')' | ':'));
+        let t = text
+            .trim()
+            .trim_matches(|c| matches!(c, '[' | ']' | '<' | '>' | '(' | ')' | ':'));
         Level::from_word(t)
             .or_else(|| Level::from_letter(t))
             .or_else(|| t.parse::<i64>().ok().and_then(Level::from_bunyan))

@@ -6,12 +6,12 @@
 //! It does not read files (that is `triage-read`) and does not interpret messages
 //! (templates and analysis come later in the flow).
 
-mod level;
-pub mod record;
 pub mod assemble;
 pub mod detect;
 pub mod formats;
 pub mod intake;
+mod level;
+pub mod record;
 pub mod timestamp;
 
 pub use level::Level;

@@ -32,7 +32,10 @@ pub struct Record {
 
 impl Record {
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(k, _)| k.as_ref() == name).map(|(_, v)| v.as_str())
+        self.fields
+            .iter()
+            .find(|(k, _)| k.as_ref() == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Appends this record as one JSON line: `{ts, level, module, host, service, message,
@@ -64,7 +67,11 @@ impl Record {
             }
             None => out.extend_from_slice(b"null"),
         }
-        for (key, value) in [(&b",\"module\":"[..], &self.module), (b",\"host\":", &self.host), (b",\"service\":", &self.service)] {
+        for (key, value) in [
+            (&b",\"module\":"[..], &self.module),
+            (b",\"host\":", &self.host),
+            (b",\"service\":", &self.service),
+        ] {
             out.extend_from_slice(key);
             match value {
                 Some(v) => write_json_str(v, out),

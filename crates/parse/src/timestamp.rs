@@ -29,9 +29,11 @@ impl Zone {
                 return Ok(Zone::Fixed(secs));
             }
         }
-        jiff::tz::TimeZone::get(t)
-            .map(Zone::Named)
-            .map_err(|e| format!("unknown time zone {t:?} (want an IANA name such as Asia/Shanghai or an offset such as +08:00): {e}"))
+        jiff::tz::TimeZone::get(t).map(Zone::Named).map_err(|e| {
+            format!(
+                "unknown time zone {t:?} (want an IANA name such as Asia/Shanghai or an offset such as +08:00): {e}"
+            )
+        })
     }
 
     /// Offset (seconds east of UTC) in force at a local wall-clock time.
@@ -63,7 +65,10 @@ pub struct TimeContext {
 
 impl Default for TimeContext {
     fn default() -> Self {
-        TimeContext { zone: Zone::utc(), reference: (1970, 1, 1) }
+        TimeContext {
+            zone: Zone::utc(),
+            reference: (1970, 1, 1),
+        }
     }
 }
 
@@ -348,17 +353,29 @@ fn boundary(s: &[u8], at: usize) -> bool {
 
 fn month_name(s: &[u8], at: usize) -> Option<u32> {
     let m = s.get(at..at + 3)?;
-    let lower = [m[0].to_ascii_lowercase(), m[1].to_ascii_lowercase(), m[2].to_ascii_lowercase()];
-    let idx = [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"]
-        .iter()
-        .position(|n| **n == lower)?;
+    let lower = [
+        m[0].to_ascii_lowercase(),
+        m[1].to_ascii_lowercase(),
+        m[2].to_ascii_lowercase(),
+    ];
+    let idx = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
+    ]
+    .iter()
+    .position(|n| **n == lower)?;
     Some(idx as u32 + 1)
 }
 
 fn weekday_name(s: &[u8], at: usize) -> bool {
     let Some(m) = s.get(at..at + 3) else { return false };
-    let lower = [m[0].to_ascii_lowercase(), m[1].to_ascii_lowercase(), m[2].to_ascii_lowercase()];
-    [b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun"].iter().any(|n| **n == lower)
+    let lower = [
+        m[0].to_ascii_lowercase(),
+        m[1].to_ascii_lowercase(),
+        m[2].to_ascii_lowercase(),
+    ];
+    [b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun"]
+        .iter()
+        .any(|n| **n == lower)
 }
 
 /// `HH:MM:SS` (separator `:` or, with `dot_ok`, `.`) then an optional fraction introduced
@@ -469,7 +486,17 @@ fn iso(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     // `2005-06-03-15.42.50.675872` (DB2/BGL style) uses dots in the clock.
     let (h, m, sec, nanos, clen) = clock(s, 11, tsep == b'-')?;
     let end = 11 + clen;
-    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.close(s, end, ctx, TsLayout::Iso)
+    Civil {
+        year: year as i64,
+        month,
+        day,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos,
+        offset: None,
+    }
+    .close(s, end, ctx, TsLayout::Iso)
 }
 
 fn compact_date(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -490,7 +517,17 @@ fn compact_date(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
         }
     };
     let end = 9 + clen;
-    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.close(s, end, ctx, TsLayout::CompactDate)
+    Civil {
+        year: year as i64,
+        month,
+        day,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos,
+        offset: None,
+    }
+    .close(s, end, ctx, TsLayout::CompactDate)
 }
 
 fn yymmdd_compact(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -506,8 +543,17 @@ fn yymmdd_compact(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     if !boundary(s, 13) {
         return None;
     }
-    Civil { year: 2000 + yy as i64, month, day, hour: h, minute: m, second: sec, nanos: 0, offset: None }
-        .resolve(ctx, 13, TsLayout::YyMmDdCompact)
+    Civil {
+        year: 2000 + yy as i64,
+        month,
+        day,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos: 0,
+        offset: None,
+    }
+    .resolve(ctx, 13, TsLayout::YyMmDdCompact)
 }
 
 fn yymmdd(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -527,8 +573,22 @@ fn yymmdd(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     let (h, m, sec, nanos, clen) = clock(s, 9, false)?;
     let end = 9 + clen;
     // yy/MM/dd (log4j `%d{yy/MM/dd}`) when it reads as a date; otherwise MM/dd/yy.
-    let (year, month, day) = if (1..=12).contains(&b) && (1..=31).contains(&c) { (a, b, c) } else { (c, a, b) };
-    Civil { year: 2000 + year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.close(s, end, ctx, TsLayout::YyMmDd)
+    let (year, month, day) = if (1..=12).contains(&b) && (1..=31).contains(&c) {
+        (a, b, c)
+    } else {
+        (c, a, b)
+    };
+    Civil {
+        year: 2000 + year as i64,
+        month,
+        day,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos,
+        offset: None,
+    }
+    .close(s, end, ctx, TsLayout::YyMmDd)
 }
 
 fn month_day(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -547,7 +607,17 @@ fn month_day(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
         return None;
     }
     let year = ctx.infer_year(month, day);
-    Civil { year, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.resolve(ctx, end, TsLayout::MonthDay)
+    Civil {
+        year,
+        month,
+        day,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos,
+        offset: None,
+    }
+    .resolve(ctx, end, TsLayout::MonthDay)
 }
 
 fn syslog(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -571,7 +641,17 @@ fn syslog(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
         return None;
     }
     let year = ctx.infer_year(month, day);
-    Civil { year, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.resolve(ctx, i, TsLayout::Syslog)
+    Civil {
+        year,
+        month,
+        day,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos,
+        offset: None,
+    }
+    .resolve(ctx, i, TsLayout::Syslog)
 }
 
 fn ctime(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -614,7 +694,17 @@ fn ctime(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
         offset = o;
         i += zl;
     }
-    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset }.resolve(ctx, i, TsLayout::Ctime)
+    Civil {
+        year: year as i64,
+        month,
+        day,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos,
+        offset,
+    }
+    .resolve(ctx, i, TsLayout::Ctime)
 }
 
 fn clf(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -632,7 +722,17 @@ fn clf(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     }
     let (h, m, sec, nanos, clen) = clock(s, 12, false)?;
     let end = 12 + clen;
-    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.close(s, end, ctx, TsLayout::Clf)
+    Civil {
+        year: year as i64,
+        month,
+        day,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos,
+        offset: None,
+    }
+    .close(s, end, ctx, TsLayout::Clf)
 }
 
 fn day_month_name(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -653,7 +753,17 @@ fn day_month_name(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     i += 1;
     let (h, m, sec, nanos, clen) = clock(s, i, false)?;
     i += clen;
-    Civil { year: year as i64, month, day, hour: h, minute: m, second: sec, nanos, offset: None }.close(s, i, ctx, TsLayout::DayMonthName)
+    Civil {
+        year: year as i64,
+        month,
+        day,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos,
+        offset: None,
+    }
+    .close(s, i, ctx, TsLayout::DayMonthName)
 }
 
 fn epoch(s: &[u8]) -> Option<TsMatch> {
@@ -692,7 +802,12 @@ fn epoch(s: &[u8]) -> Option<TsMatch> {
     if !boundary(s, len) {
         return None;
     }
-    Some(TsMatch { nanos: nanos + frac_ns, len, layout, zoned: true })
+    Some(TsMatch {
+        nanos: nanos + frac_ns,
+        len,
+        layout,
+        zoned: true,
+    })
 }
 
 fn time_only(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
@@ -701,8 +816,17 @@ fn time_only(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
         return None;
     }
     let (y, mo, d) = ctx.reference;
-    Civil { year: y as i64, month: mo, day: d, hour: h, minute: m, second: sec, nanos, offset: None }
-        .resolve(ctx, clen, TsLayout::TimeOnly)
+    Civil {
+        year: y as i64,
+        month: mo,
+        day: d,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos,
+        offset: None,
+    }
+    .resolve(ctx, clen, TsLayout::TimeOnly)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -736,7 +860,10 @@ mod tests {
     use crate::record::rfc3339;
 
     fn ctx() -> TimeContext {
-        TimeContext { zone: Zone::utc(), reference: (2024, 6, 30) }
+        TimeContext {
+            zone: Zone::utc(),
+            reference: (2024, 6, 30),
+        }
     }
 
     fn at(s: &str) -> (String, usize, TsLayout) {
@@ -747,7 +874,10 @@ mod tests {
     #[test]
     fn layouts_from_real_logs() {
         assert_eq!(at("2015-10-18 18:01:47,978 INFO").0, "2015-10-18T18:01:47.978Z");
-        assert_eq!(at("2024-03-01T10:00:00.123456+08:00 x").0, "2024-03-01T02:00:00.123456Z");
+        assert_eq!(
+            at("2024-03-01T10:00:00.123456+08:00 x").0,
+            "2024-03-01T02:00:00.123456Z"
+        );
         assert_eq!(at("2024-03-01T10:00:00Z").1, 20);
         assert_eq!(at("2009/11/10 23:00:00 msg").0, "2009-11-10T23:00:00Z");
         assert_eq!(at("081109 203615 148 INFO").0, "2008-11-09T20:36:15Z");
@@ -769,10 +899,16 @@ mod tests {
 
     #[test]
     fn zone_less_times_use_the_context_zone() {
-        let c = TimeContext { zone: Zone::parse("Asia/Shanghai").unwrap(), reference: (2024, 1, 1) };
+        let c = TimeContext {
+            zone: Zone::parse("Asia/Shanghai").unwrap(),
+            reference: (2024, 1, 1),
+        };
         let m = scan(b"2024-01-01 08:00:00", &c).unwrap();
         assert_eq!(rfc3339(m.nanos), "2024-01-01T00:00:00Z");
-        let c = TimeContext { zone: Zone::parse("-05:00").unwrap(), reference: (2024, 1, 1) };
+        let c = TimeContext {
+            zone: Zone::parse("-05:00").unwrap(),
+            reference: (2024, 1, 1),
+        };
         let m = scan(b"2024-01-01 08:00:00", &c).unwrap();
         assert_eq!(rfc3339(m.nanos), "2024-01-01T13:00:00Z");
         // An explicit offset wins over the context zone.
@@ -782,14 +918,30 @@ mod tests {
 
     #[test]
     fn year_is_inferred_backwards_across_new_year() {
-        let c = TimeContext { zone: Zone::utc(), reference: (2025, 1, 2) };
-        assert_eq!(rfc3339(scan(b"Dec 31 23:59:59 h", &c).unwrap().nanos), "2024-12-31T23:59:59Z");
-        assert_eq!(rfc3339(scan(b"Jan  2 00:00:01 h", &c).unwrap().nanos), "2025-01-02T00:00:01Z");
+        let c = TimeContext {
+            zone: Zone::utc(),
+            reference: (2025, 1, 2),
+        };
+        assert_eq!(
+            rfc3339(scan(b"Dec 31 23:59:59 h", &c).unwrap().nanos),
+            "2024-12-31T23:59:59Z"
+        );
+        assert_eq!(
+            rfc3339(scan(b"Jan  2 00:00:01 h", &c).unwrap().nanos),
+            "2025-01-02T00:00:01Z"
+        );
     }
 
     #[test]
     fn non_timestamps_are_rejected() {
-        for s in ["hello", "12345", "2024-13-01 00:00:00", "1.2.3.4", "99:99:99", "2005.06.03 R02"] {
+        for s in [
+            "hello",
+            "12345",
+            "2024-13-01 00:00:00",
+            "1.2.3.4",
+            "99:99:99",
+            "2005.06.03 R02",
+        ] {
             assert!(scan(s.as_bytes(), &ctx()).is_none(), "{s}");
         }
     }
@@ -801,7 +953,10 @@ mod tests {
         assert_eq!(from_epoch_number(1_700_000_000_123.0), Some(1_700_000_000_123_000_000));
         assert_eq!(from_epoch_number(f64::NAN), None);
         assert_eq!(from_epoch_number(1e300), None);
-        assert_eq!(rfc3339(parse_text("1700000000", &ctx()).unwrap()), "2023-11-14T22:13:20Z");
+        assert_eq!(
+            rfc3339(parse_text("1700000000", &ctx()).unwrap()),
+            "2023-11-14T22:13:20Z"
+        );
     }
 
     #[test]

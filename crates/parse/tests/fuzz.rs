@@ -32,7 +32,10 @@ fn log_like_line() -> impl Strategy<Value = String> {
 }
 
 fn ctx() -> TimeContext {
-    TimeContext { zone: timestamp::Zone::utc(), reference: (2024, 6, 1) }
+    TimeContext {
+        zone: timestamp::Zone::utc(),
+        reference: (2024, 6, 1),
+    }
 }
 
 proptest! {

@@ -75,7 +75,11 @@ impl Client {
             .timeout_connect(Some(timeout))
             .user_agent(concat!("triage/", env!("CARGO_PKG_VERSION")))
             .build();
-        Ok(Client { base, agent: config.into(), timeout })
+        Ok(Client {
+            base,
+            agent: config.into(),
+            timeout,
+        })
     }
 
     /// The URL as given, without a trailing `/`.
@@ -97,7 +101,12 @@ impl Client {
             .call();
         let mut resp = result.map_err(|e| self.transport_error(e))?;
         let status = resp.status().as_u16();
-        let body = resp.body_mut().with_config().limit(MAX_BODY).read_to_vec().map_err(|e| self.transport_error(e))?;
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .map_err(|e| self.transport_error(e))?;
         parse_response(&self.base, status, &body)
     }
 
@@ -108,16 +117,32 @@ impl Client {
             ureq::Error::Timeout(_) => PromError::Timeout { url, secs },
             ureq::Error::Io(io) => match io.kind() {
                 std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => PromError::Timeout { url, secs },
-                std::io::ErrorKind::ConnectionRefused => PromError::Connect { url, reason: "connection refused".into() },
-                _ => PromError::Transport { url, reason: io.to_string() },
+                std::io::ErrorKind::ConnectionRefused => PromError::Connect {
+                    url,
+                    reason: "connection refused".into(),
+                },
+                _ => PromError::Transport {
+                    url,
+                    reason: io.to_string(),
+                },
             },
-            ureq::Error::HostNotFound => PromError::Connect { url, reason: "host not found".into() },
-            ureq::Error::ConnectionFailed => PromError::Connect { url, reason: "connection failed".into() },
-            ureq::Error::BodyExceedsLimit(n) => {
-                PromError::Transport { url, reason: format!("answer larger than {} MiB: narrow the query", n >> 20) }
-            }
+            ureq::Error::HostNotFound => PromError::Connect {
+                url,
+                reason: "host not found".into(),
+            },
+            ureq::Error::ConnectionFailed => PromError::Connect {
+                url,
+                reason: "connection failed".into(),
+            },
+            ureq::Error::BodyExceedsLimit(n) => PromError::Transport {
+                url,
+                reason: format!("answer larger than {} MiB: narrow the query", n >> 20),
+            },
             ureq::Error::TlsRequired | ureq::Error::RequireHttpsOnly(_) => PromError::TlsNotBuilt { url },
-            other => PromError::Transport { url, reason: other.to_string() },
+            other => PromError::Transport {
+                url,
+                reason: other.to_string(),
+            },
         }
     }
 
@@ -126,7 +151,9 @@ impl Client {
     /// for spans that would exceed 11,000 points. A server that cannot be reached stops
     /// the remaining queries; a failing or empty query is noted and the others go on.
     pub fn fetch(&self, queries: &[Query], spans: &[(i64, i64)], hosts: &HostMap) -> Fetched {
-        fetch_with(&self.base, queries, spans, hosts, |promql, start, end, step| self.query_range(promql, start, end, step))
+        fetch_with(&self.base, queries, spans, hosts, |promql, start, end, step| {
+            self.query_range(promql, start, end, step)
+        })
     }
 }
 
@@ -147,7 +174,11 @@ pub fn fetch_with(
     let mut warnings: Vec<(String, Vec<&str>)> = Vec::new();
     'queries: for (qi, q) in queries.iter().enumerate() {
         let text = q.text(&plan);
-        let quoted = if q.builtin { format!("query {}", q.name) } else { format!("query {}: {}", q.name, one_line(&text, QUOTE)) };
+        let quoted = if q.builtin {
+            format!("query {}", q.name)
+        } else {
+            format!("query {}: {}", q.name, one_line(&text, QUOTE))
+        };
         let mut merged: BTreeMap<Labels, Points> = BTreeMap::new();
         for &(from, to) in spans {
             if to <= from {
@@ -177,7 +208,11 @@ pub fn fetch_with(
                 }
                 Err(e) if e.server_unusable() => {
                     let skipped = queries.len() - qi - 1;
-                    let rest = if skipped > 0 { format!("; {skipped} more queries not tried") } else { String::new() };
+                    let rest = if skipped > 0 {
+                        format!("; {skipped} more queries not tried")
+                    } else {
+                        String::new()
+                    };
                     out.notes.push(format!("prometheus {e} ({quoted}){rest}"));
                     break 'queries;
                 }
@@ -191,7 +226,9 @@ pub fn fetch_with(
             if q.builtin {
                 empty_builtins.push(&q.name);
             } else {
-                out.notes.push(format!("prometheus {base}: no data in the window or baseline ({quoted})"));
+                out.notes.push(format!(
+                    "prometheus {base}: no data in the window or baseline ({quoted})"
+                ));
             }
             continue;
         }
@@ -202,12 +239,26 @@ pub fn fetch_with(
     }
     if !empty_builtins.is_empty() {
         let all = empty_builtins.len() == queries.iter().filter(|q| q.builtin).count();
-        let why = if all { " (is node_exporter scraped by this Prometheus?)" } else { "" };
-        out.notes.push(format!("prometheus {base}: no data in the window or baseline for {}{why}", empty_builtins.join(", ")));
+        let why = if all {
+            " (is node_exporter scraped by this Prometheus?)"
+        } else {
+            ""
+        };
+        out.notes.push(format!(
+            "prometheus {base}: no data in the window or baseline for {}{why}",
+            empty_builtins.join(", ")
+        ));
     }
     for (w, names) in warnings {
-        let more = if names.len() > 1 { format!(" and {} more", names.len() - 1) } else { String::new() };
-        out.notes.push(format!("prometheus {base}: Prometheus warned: {w} (query {}{more})", names[0]));
+        let more = if names.len() > 1 {
+            format!(" and {} more", names.len() - 1)
+        } else {
+            String::new()
+        };
+        out.notes.push(format!(
+            "prometheus {base}: Prometheus warned: {w} (query {}{more})",
+            names[0]
+        ));
     }
     out
 }
@@ -242,17 +293,37 @@ fn name_series(name: &str, merged: BTreeMap<Labels, Points>, hosts: &HostMap) ->
     for (host, group) in by_host {
         if group.len() == 1 {
             for (_, points) in group {
-                out.push(Series { host: host.clone(), query: name.to_string(), metric: name.to_string(), points });
+                out.push(Series {
+                    host: host.clone(),
+                    query: name.to_string(),
+                    metric: name.to_string(),
+                    points,
+                });
             }
             continue;
         }
-        let keys: std::collections::BTreeSet<&String> = group.iter().flat_map(|(l, _)| l.keys()).filter(|k| *k != "__name__").collect();
-        let varying: Vec<&String> = keys.into_iter().filter(|k| group.iter().any(|(l, _)| l.get(*k) != group[0].0.get(*k))).collect();
+        let keys: std::collections::BTreeSet<&String> = group
+            .iter()
+            .flat_map(|(l, _)| l.keys())
+            .filter(|k| *k != "__name__")
+            .collect();
+        let varying: Vec<&String> = keys
+            .into_iter()
+            .filter(|k| group.iter().any(|(l, _)| l.get(*k) != group[0].0.get(*k)))
+            .collect();
         let mut named: Vec<Series> = group
             .iter()
             .map(|(labels, points)| {
-                let parts: Vec<String> = varying.iter().map(|k| format!("{k}=\"{}\"", labels.get(*k).map_or("", |v| v.as_str()))).collect();
-                Series { host: host.clone(), query: name.to_string(), metric: format!("{name}{{{}}}", parts.join(",")), points: points.clone() }
+                let parts: Vec<String> = varying
+                    .iter()
+                    .map(|k| format!("{k}=\"{}\"", labels.get(*k).map_or("", |v| v.as_str())))
+                    .collect();
+                Series {
+                    host: host.clone(),
+                    query: name.to_string(),
+                    metric: format!("{name}{{{}}}", parts.join(",")),
+                    points: points.clone(),
+                }
             })
             .collect();
         out.append(&mut named);
@@ -274,18 +345,33 @@ mod tests {
     }
 
     fn answer(series: Vec<(Labels, Points)>) -> Answer {
-        Answer { series: series.into_iter().map(|(labels, points)| RawSeries { labels, points }).collect(), ..Answer::default() }
+        Answer {
+            series: series
+                .into_iter()
+                .map(|(labels, points)| RawSeries { labels, points })
+                .collect(),
+            ..Answer::default()
+        }
     }
 
     #[test]
     fn urls_are_checked() {
         let t = Duration::from_secs(1);
-        assert_eq!(Client::new("http://127.0.0.1:9090/", t).unwrap().base(), "http://127.0.0.1:9090");
-        assert_eq!(Client::new("http://prom.example/prometheus", t).unwrap().base(), "http://prom.example/prometheus");
+        assert_eq!(
+            Client::new("http://127.0.0.1:9090/", t).unwrap().base(),
+            "http://127.0.0.1:9090"
+        );
+        assert_eq!(
+            Client::new("http://prom.example/prometheus", t).unwrap().base(),
+            "http://prom.example/prometheus"
+        );
         let e = Client::new("https://prom.example", t).err().unwrap();
         assert!(e.to_string().contains("https is not built into this triage"), "{e}");
         assert!(matches!(Client::new("http://", t), Err(PromError::BadUrl { .. })));
-        assert!(matches!(Client::new("http://h:1/?x=1", t), Err(PromError::BadUrl { .. })));
+        assert!(matches!(
+            Client::new("http://h:1/?x=1", t),
+            Err(PromError::BadUrl { .. })
+        ));
         assert!(matches!(Client::new("ftp://h", t), Err(PromError::BadUrl { .. })));
     }
 
@@ -302,37 +388,90 @@ mod tests {
             let inst = labels(&[("instance", "127.0.0.1:9100"), ("job", "node")]);
             Ok(answer(vec![(inst, vec![(start * S, 1.0), (end * S, 2.0)])]))
         });
-        assert_eq!(asked, vec![("node_load5".to_string(), T0 + 5, T0 + 900, 5), ("node_load5".to_string(), T0 - 3595, T0, 5)]);
+        assert_eq!(
+            asked,
+            vec![
+                ("node_load5".to_string(), T0 + 5, T0 + 900, 5),
+                ("node_load5".to_string(), T0 - 3595, T0, 5)
+            ]
+        );
         assert_eq!(f.series.len(), 1);
         let s = &f.series[0];
-        assert_eq!((s.host.as_str(), s.metric.as_str(), s.query.as_str()), ("pay-node-3", "load", "load"));
+        assert_eq!(
+            (s.host.as_str(), s.metric.as_str(), s.query.as_str()),
+            ("pay-node-3", "load", "load")
+        );
         // Baseline points first: sorted by time.
-        assert_eq!(s.points, vec![((T0 - 3595) * S, 1.0), (T0 * S, 2.0), ((T0 + 5) * S, 1.0), ((T0 + 900) * S, 2.0)]);
+        assert_eq!(
+            s.points,
+            vec![
+                ((T0 - 3595) * S, 1.0),
+                (T0 * S, 2.0),
+                ((T0 + 5) * S, 1.0),
+                ((T0 + 900) * S, 2.0)
+            ]
+        );
         assert_eq!(f.points, 4);
         assert!(f.notes.is_empty(), "{:?}", f.notes);
     }
 
     #[test]
     fn several_series_of_one_host_keep_their_labels() {
-        let a = labels(&[("__name__", "node_disk_io_time_seconds_total"), ("instance", "h:9100"), ("device", "sda"), ("job", "node")]);
-        let b = labels(&[("__name__", "node_disk_io_time_seconds_total"), ("instance", "h:9100"), ("device", "sdb"), ("job", "node")]);
+        let a = labels(&[
+            ("__name__", "node_disk_io_time_seconds_total"),
+            ("instance", "h:9100"),
+            ("device", "sda"),
+            ("job", "node"),
+        ]);
+        let b = labels(&[
+            ("__name__", "node_disk_io_time_seconds_total"),
+            ("instance", "h:9100"),
+            ("device", "sdb"),
+            ("job", "node"),
+        ]);
         let c = labels(&[("instance", "g:9100"), ("device", "sda")]);
         let q = vec![Query::parse_user("disk_busy=rate(node_disk_io_time_seconds_total[1m])").unwrap()];
-        let f = fetch_with("http://p", &q, &[(T0 * S, (T0 + 60) * S)], &HostMap::default(), |_, start, _, _| {
-            Ok(answer(vec![(a.clone(), vec![(start * S, 0.5)]), (b.clone(), vec![(start * S, 0.25)]), (c.clone(), vec![(start * S, 0.0)])]))
-        });
+        let f = fetch_with(
+            "http://p",
+            &q,
+            &[(T0 * S, (T0 + 60) * S)],
+            &HostMap::default(),
+            |_, start, _, _| {
+                Ok(answer(vec![
+                    (a.clone(), vec![(start * S, 0.5)]),
+                    (b.clone(), vec![(start * S, 0.25)]),
+                    (c.clone(), vec![(start * S, 0.0)]),
+                ]))
+            },
+        );
         let names: Vec<(&str, &str)> = f.series.iter().map(|s| (s.host.as_str(), s.metric.as_str())).collect();
-        assert_eq!(names, vec![("g", "disk_busy"), ("h", "disk_busy{device=\"sda\"}"), ("h", "disk_busy{device=\"sdb\"}")]);
+        assert_eq!(
+            names,
+            vec![
+                ("g", "disk_busy"),
+                ("h", "disk_busy{device=\"sda\"}"),
+                ("h", "disk_busy{device=\"sdb\"}")
+            ]
+        );
         assert!(f.series.iter().all(|s| s.query == "disk_busy"));
     }
 
     #[test]
     fn an_unreachable_server_stops_and_is_noted_once() {
         let mut calls = 0;
-        let f = fetch_with("http://127.0.0.1:9", &builtin_queries(), &[(T0 * S, (T0 + 900) * S), ((T0 - 3600) * S, T0 * S)], &HostMap::default(), |_, _, _, _| {
-            calls += 1;
-            Err(PromError::Connect { url: "http://127.0.0.1:9".into(), reason: "connection refused".into() })
-        });
+        let f = fetch_with(
+            "http://127.0.0.1:9",
+            &builtin_queries(),
+            &[(T0 * S, (T0 + 900) * S), ((T0 - 3600) * S, T0 * S)],
+            &HostMap::default(),
+            |_, _, _, _| {
+                calls += 1;
+                Err(PromError::Connect {
+                    url: "http://127.0.0.1:9".into(),
+                    reason: "connection refused".into(),
+                })
+            },
+        );
         assert_eq!(calls, 1);
         assert!(f.series.is_empty());
         assert_eq!(
@@ -346,31 +485,57 @@ mod tests {
         let mut queries = builtin_queries();
         queries.push(Query::parse_user("bad=rate(x[").unwrap());
         queries.push(Query::parse_user("nothing=absent_metric").unwrap());
-        let f = fetch_with("http://p", &queries, &[(T0 * S, (T0 + 900) * S)], &HostMap::default(), |q, start, _, _| {
-            if q == "rate(x[" {
-                return Err(PromError::Api { url: "http://p".into(), error_type: "bad_data".into(), error: "1:8: parse error: unclosed left bracket".into() });
-            }
-            if q.contains("node_cpu") || q.contains("MemAvailable") || q.contains("node_load5") {
-                let mut a = answer(vec![(labels(&[("instance", "h:9100")]), vec![(start * S, 12.5)])]);
-                a.warnings.push("partial result".into());
-                return Ok(a);
-            }
-            Ok(Answer::default())
-        });
+        let f = fetch_with(
+            "http://p",
+            &queries,
+            &[(T0 * S, (T0 + 900) * S)],
+            &HostMap::default(),
+            |q, start, _, _| {
+                if q == "rate(x[" {
+                    return Err(PromError::Api {
+                        url: "http://p".into(),
+                        error_type: "bad_data".into(),
+                        error: "1:8: parse error: unclosed left bracket".into(),
+                    });
+                }
+                if q.contains("node_cpu") || q.contains("MemAvailable") || q.contains("node_load5") {
+                    let mut a = answer(vec![(labels(&[("instance", "h:9100")]), vec![(start * S, 12.5)])]);
+                    a.warnings.push("partial result".into());
+                    return Ok(a);
+                }
+                Ok(Answer::default())
+            },
+        );
         let metrics: Vec<&str> = f.series.iter().map(|s| s.metric.as_str()).collect();
         assert_eq!(metrics, ["cpu_busy_percent", "memory_used_percent", "load5"]);
         assert_eq!(f.notes.len(), 4, "{:?}", f.notes);
         assert_eq!(f.notes[0], "prometheus http://p: Prometheus error (bad_data): 1:8: parse error: unclosed left bracket (query bad: rate(x[)");
-        assert_eq!(f.notes[1], "prometheus http://p: no data in the window or baseline (query nothing: absent_metric)");
+        assert_eq!(
+            f.notes[1],
+            "prometheus http://p: no data in the window or baseline (query nothing: absent_metric)"
+        );
         assert_eq!(f.notes[2], "prometheus http://p: no data in the window or baseline for filesystem_used_percent, disk_io_util_percent, network_bytes_per_second");
-        assert_eq!(f.notes[3], "prometheus http://p: Prometheus warned: partial result (query cpu_busy_percent and 2 more)");
+        assert_eq!(
+            f.notes[3],
+            "prometheus http://p: Prometheus warned: partial result (query cpu_busy_percent and 2 more)"
+        );
     }
 
     #[test]
     fn no_node_exporter_at_all_says_so() {
-        let f = fetch_with("http://p", &builtin_queries(), &[(T0 * S, (T0 + 900) * S)], &HostMap::default(), |_, _, _, _| Ok(Answer::default()));
+        let f = fetch_with(
+            "http://p",
+            &builtin_queries(),
+            &[(T0 * S, (T0 + 900) * S)],
+            &HostMap::default(),
+            |_, _, _, _| Ok(Answer::default()),
+        );
         assert_eq!(f.notes.len(), 1);
-        assert!(f.notes[0].ends_with("(is node_exporter scraped by this Prometheus?)"), "{}", f.notes[0]);
+        assert!(
+            f.notes[0].ends_with("(is node_exporter scraped by this Prometheus?)"),
+            "{}",
+            f.notes[0]
+        );
     }
 
     #[test]
@@ -397,7 +562,10 @@ mod tests {
         let e = client.query_range("up", T0, T0 + 60, 5).unwrap_err();
         assert!(t.elapsed() < Duration::from_millis(1400), "{:?}", t.elapsed());
         assert!(matches!(e, PromError::Timeout { .. }), "{e:?}");
-        assert_eq!(e.to_string(), format!("http://127.0.0.1:{port}: no answer within 0.3 s (--metrics-timeout)"));
+        assert_eq!(
+            e.to_string(),
+            format!("http://127.0.0.1:{port}: no answer within 0.3 s (--metrics-timeout)")
+        );
         hold.join().unwrap();
     }
 
@@ -412,17 +580,30 @@ mod tests {
             let n = conn.read(&mut buf).unwrap();
             let request = String::from_utf8_lossy(&buf[..n]).to_string();
             let body = "upstream down\n";
-            write!(conn, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+            write!(
+                conn,
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
             request
         });
         let client = Client::new(&format!("http://127.0.0.1:{port}/"), Duration::from_secs(5)).unwrap();
-        let e = client.query_range("sum by (instance) (rate(x[1m]))", T0, T0 + 60, 5).unwrap_err();
-        assert_eq!(e.to_string(), format!("http://127.0.0.1:{port}: HTTP 503: upstream down"));
+        let e = client
+            .query_range("sum by (instance) (rate(x[1m]))", T0, T0 + 60, 5)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("http://127.0.0.1:{port}: HTTP 503: upstream down")
+        );
         assert!(!e.server_unusable());
         let request = serve.join().unwrap();
         let line = request.lines().next().unwrap();
         assert!(line.starts_with("GET /api/v1/query_range?query=sum"), "{line}");
         assert!(line.contains(&format!("&start={T0}&end={}&step=5 ", T0 + 60)), "{line}");
-        assert!(!line.contains(' ') || line.matches(' ').count() == 2, "query not encoded: {line}");
+        assert!(
+            !line.contains(' ') || line.matches(' ').count() == 2,
+            "query not encoded: {line}"
+        );
     }
 }

@@ -23,9 +23,13 @@ impl HostMap {
         let mut pairs: Vec<(String, String)> = Vec::new();
         for spec in specs {
             let spec = spec.as_ref();
-            let (from, to) = spec.split_once('=').map(|(a, b)| (a.trim(), b.trim())).filter(|(a, b)| !a.is_empty() && !b.is_empty()).ok_or_else(|| {
-                format!("--host-map {spec:?}: want FROM=TO, e.g. 10.0.0.7:9100=web-1 or 10.0.0.7=web-1")
-            })?;
+            let (from, to) = spec
+                .split_once('=')
+                .map(|(a, b)| (a.trim(), b.trim()))
+                .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+                .ok_or_else(|| {
+                    format!("--host-map {spec:?}: want FROM=TO, e.g. 10.0.0.7:9100=web-1 or 10.0.0.7=web-1")
+                })?;
             pairs.retain(|(f, _)| f != from);
             pairs.push((from.to_string(), to.to_string()));
         }
@@ -51,7 +55,14 @@ pub fn strip_port(s: &str) -> &str {
         return s;
     }
     match s.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() && !host.contains(':') && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        Some((host, port))
+            if !host.is_empty()
+                && !host.contains(':')
+                && !port.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            host
+        }
         _ => s,
     }
 }
@@ -90,14 +101,26 @@ mod tests {
     #[test]
     fn host_labels_in_order_with_the_map_on_top() {
         let none = HostMap::default();
-        assert_eq!(host_of(&labels(&[("instance", "10.0.0.7:9100"), ("job", "node")]), &none), ("10.0.0.7".into(), Some("instance")));
-        assert_eq!(host_of(&labels(&[("hostname", "db-1"), ("pod", "cart-7d9")]), &none), ("db-1".into(), Some("hostname")));
-        assert_eq!(host_of(&labels(&[("pod", "cart-7d9"), ("namespace", "shop")]), &none), ("cart-7d9".into(), Some("pod")));
+        assert_eq!(
+            host_of(&labels(&[("instance", "10.0.0.7:9100"), ("job", "node")]), &none),
+            ("10.0.0.7".into(), Some("instance"))
+        );
+        assert_eq!(
+            host_of(&labels(&[("hostname", "db-1"), ("pod", "cart-7d9")]), &none),
+            ("db-1".into(), Some("hostname"))
+        );
+        assert_eq!(
+            host_of(&labels(&[("pod", "cart-7d9"), ("namespace", "shop")]), &none),
+            ("cart-7d9".into(), Some("pod"))
+        );
         assert_eq!(host_of(&labels(&[("job", "api")]), &none), ("all".into(), None));
         assert_eq!(host_of(&labels(&[("instance", "")]), &none), ("all".into(), None));
 
         let map = HostMap::parse(&["127.0.0.1=pay-node-3", "10.0.0.7:9100=web-1", "all=cluster"]).unwrap();
-        assert_eq!(host_of(&labels(&[("instance", "127.0.0.1:9100")]), &map).0, "pay-node-3");
+        assert_eq!(
+            host_of(&labels(&[("instance", "127.0.0.1:9100")]), &map).0,
+            "pay-node-3"
+        );
         assert_eq!(host_of(&labels(&[("instance", "10.0.0.7:9100")]), &map).0, "web-1");
         // Only the exact `host:port` was mapped for 10.0.0.7.
         assert_eq!(host_of(&labels(&[("instance", "10.0.0.7:9200")]), &map).0, "10.0.0.7");

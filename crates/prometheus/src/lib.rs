@@ -37,7 +37,11 @@ pub enum PromError {
     #[error("{url}: HTTP {status}: {body}")]
     Http { url: String, status: u16, body: String },
     #[error("{url}: Prometheus error ({error_type}): {error}")]
-    Api { url: String, error_type: String, error: String },
+    Api {
+        url: String,
+        error_type: String,
+        error: String,
+    },
     #[error("{url}: unreadable answer: {reason}")]
     Parse { url: String, reason: String },
     #[error("{url}: {reason}")]
@@ -51,7 +55,11 @@ impl PromError {
     pub fn server_unusable(&self) -> bool {
         matches!(
             self,
-            PromError::BadUrl { .. } | PromError::TlsNotBuilt { .. } | PromError::Connect { .. } | PromError::Timeout { .. } | PromError::Transport { .. }
+            PromError::BadUrl { .. }
+                | PromError::TlsNotBuilt { .. }
+                | PromError::Connect { .. }
+                | PromError::Timeout { .. }
+                | PromError::Transport { .. }
         )
     }
 }

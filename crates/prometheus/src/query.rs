@@ -25,7 +25,11 @@ pub const MIN_RATE_RANGE: u64 = 60;
 const NICE_STEPS: [u64; 12] = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
 
 fn nice(secs: u64) -> u64 {
-    NICE_STEPS.iter().copied().find(|&s| s >= secs).unwrap_or_else(|| secs.div_ceil(3600) * 3600)
+    NICE_STEPS
+        .iter()
+        .copied()
+        .find(|&s| s >= secs)
+        .unwrap_or_else(|| secs.div_ceil(3600) * 3600)
 }
 
 /// Step and rate range (seconds) for one analysis.
@@ -39,7 +43,10 @@ impl Plan {
     /// The plan for a window of `window_secs` seconds.
     pub fn for_window(window_secs: u64) -> Plan {
         let step = nice(window_secs.div_ceil(TARGET_POINTS).max(MIN_STEP));
-        Plan { step, rate_range: (2 * step).max(MIN_RATE_RANGE) }
+        Plan {
+            step,
+            rate_range: (2 * step).max(MIN_RATE_RANGE),
+        }
     }
 
     /// The step for a span of `span_secs` seconds: the plan's, or a coarser one when the
@@ -78,13 +85,20 @@ impl Query {
     /// the metric's kind is read from (`errors_per_second`, `p99_latency_seconds`); it
     /// has no spaces, braces or parentheses.
     pub fn parse_user(spec: &str) -> Result<Query, String> {
-        let want = || format!("--promql {spec:?}: want NAME=QUERY, e.g. 'http_errors_per_second=sum by (instance) (rate(http_requests_total{{code=~\"5..\"}}[5m]))'");
+        let want = || {
+            format!("--promql {spec:?}: want NAME=QUERY, e.g. 'http_errors_per_second=sum by (instance) (rate(http_requests_total{{code=~\"5..\"}}[5m]))'")
+        };
         let (name, promql) = spec.split_once('=').ok_or_else(want)?;
         let (name, promql) = (name.trim(), promql.trim());
-        if name.is_empty() || promql.is_empty() || name.contains(|c: char| c.is_whitespace() || "{}()[]\"'".contains(c)) {
+        if name.is_empty() || promql.is_empty() || name.contains(|c: char| c.is_whitespace() || "{}()[]\"'".contains(c))
+        {
             return Err(want());
         }
-        Ok(Query { name: name.to_string(), promql: promql.to_string(), builtin: false })
+        Ok(Query {
+            name: name.to_string(),
+            promql: promql.to_string(),
+            builtin: false,
+        })
     }
 }
 
@@ -98,7 +112,11 @@ const NET_EXCLUDE: &str = "lo|veth.*|docker.*|br-.*|virbr.*|cni.*|flannel.*|cali
 /// chosen so that `triage_analyze::metrics::classify` reads the right kind (cpu,
 /// memory, disk, disk_io, load, network) and the `_percent` suffix marks a 0–100 scale.
 pub fn builtin_queries() -> Vec<Query> {
-    let q = |name: &str, promql: String| Query { name: name.to_string(), promql, builtin: true };
+    let q = |name: &str, promql: String| Query {
+        name: name.to_string(),
+        promql,
+        builtin: true,
+    };
     vec![
         q("cpu_busy_percent", r#"clamp(100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[$rate]))), 0, 100)"#.into()),
         q(
@@ -129,10 +147,22 @@ mod tests {
     #[test]
     fn step_fits_the_window() {
         // 15 minutes: 900 / 240 = 3.75 s → the 5 s floor; 1 minute of rate.
-        assert_eq!(Plan::for_window(900), Plan { step: 5, rate_range: 60 });
+        assert_eq!(
+            Plan::for_window(900),
+            Plan {
+                step: 5,
+                rate_range: 60
+            }
+        );
         // 1 hour: 15 s; 6 hours: 90 s → 120 s, rate over 240 s.
         assert_eq!(Plan::for_window(3600).step, 15);
-        assert_eq!(Plan::for_window(6 * 3600), Plan { step: 120, rate_range: 240 });
+        assert_eq!(
+            Plan::for_window(6 * 3600),
+            Plan {
+                step: 120,
+                rate_range: 240
+            }
+        );
         // 30 minutes: 7.5 s → 10 s.
         assert_eq!(Plan::for_window(1800).step, 10);
         // A week: 2520 s → 3600 s; 30 days → 3 h.
@@ -160,9 +190,14 @@ mod tests {
 
     #[test]
     fn user_queries_need_a_name() {
-        let q = Query::parse_user(r#"errors_per_second=sum by (instance) (rate(http_requests_total{code=~"5.."}[5m]))"#).unwrap();
+        let q =
+            Query::parse_user(r#"errors_per_second=sum by (instance) (rate(http_requests_total{code=~"5.."}[5m]))"#)
+                .unwrap();
         assert_eq!(q.name, "errors_per_second");
-        assert_eq!(q.promql, r#"sum by (instance) (rate(http_requests_total{code=~"5.."}[5m]))"#);
+        assert_eq!(
+            q.promql,
+            r#"sum by (instance) (rate(http_requests_total{code=~"5.."}[5m]))"#
+        );
         assert!(!q.builtin);
         // No name: the `=` found is inside the selector.
         assert!(Query::parse_user(r#"rate(http_requests_total{code="500"}[5m])"#).is_err());
@@ -180,10 +215,20 @@ mod tests {
         let names: Vec<&str> = qs.iter().map(|q| q.name.as_str()).collect();
         assert_eq!(
             names,
-            ["cpu_busy_percent", "memory_used_percent", "filesystem_used_percent", "disk_io_util_percent", "load5", "network_bytes_per_second"]
+            [
+                "cpu_busy_percent",
+                "memory_used_percent",
+                "filesystem_used_percent",
+                "disk_io_util_percent",
+                "load5",
+                "network_bytes_per_second"
+            ]
         );
         let cpu = qs[0].text(&plan);
-        assert_eq!(cpu, r#"clamp(100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[240s]))), 0, 100)"#);
+        assert_eq!(
+            cpu,
+            r#"clamp(100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[240s]))), 0, 100)"#
+        );
         for q in &qs {
             let t = q.text(&plan);
             assert!(!t.contains('$'), "{t}");

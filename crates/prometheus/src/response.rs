@@ -86,9 +86,16 @@ pub fn parse_response(url: &str, status: u16, body: &[u8]) -> Result<Answer, Pro
         Err(e) => {
             let text = String::from_utf8_lossy(body);
             return Err(if (200..300).contains(&status) {
-                PromError::Parse { url: url.to_string(), reason: format!("not Prometheus JSON ({e}): {}", one_line(&text, 120)) }
+                PromError::Parse {
+                    url: url.to_string(),
+                    reason: format!("not Prometheus JSON ({e}): {}", one_line(&text, 120)),
+                }
             } else {
-                PromError::Http { url: url.to_string(), status, body: one_line(&text, 200) }
+                PromError::Http {
+                    url: url.to_string(),
+                    status,
+                    body: one_line(&text, 200),
+                }
             });
         }
     };
@@ -100,13 +107,26 @@ pub fn parse_response(url: &str, status: u16, body: &[u8]) -> Result<Answer, Pro
         });
     }
     if !(200..300).contains(&status) {
-        return Err(PromError::Http { url: url.to_string(), status, body: one_line(&String::from_utf8_lossy(body), 200) });
+        return Err(PromError::Http {
+            url: url.to_string(),
+            status,
+            body: one_line(&String::from_utf8_lossy(body), 200),
+        });
     }
     let Some(data) = env.data else {
-        return Err(PromError::Parse { url: url.to_string(), reason: "success without data".into() });
+        return Err(PromError::Parse {
+            url: url.to_string(),
+            reason: "success without data".into(),
+        });
     };
-    let bad = |e: serde_json::Error| PromError::Parse { url: url.to_string(), reason: format!("{} result: {e}", data.result_type) };
-    let mut answer = Answer { warnings: env.warnings, ..Answer::default() };
+    let bad = |e: serde_json::Error| PromError::Parse {
+        url: url.to_string(),
+        reason: format!("{} result: {e}", data.result_type),
+    };
+    let mut answer = Answer {
+        warnings: env.warnings,
+        ..Answer::default()
+    };
     match data.result_type.as_str() {
         "matrix" | "vector" => {
             let items: Vec<Item> = serde_json::from_value(data.result.clone()).map_err(bad)?;
@@ -114,7 +134,10 @@ pub fn parse_response(url: &str, status: u16, body: &[u8]) -> Result<Answer, Pro
                 let pairs = item.values.into_iter().chain(item.value);
                 let points = points(pairs, &mut answer.skipped);
                 if !points.is_empty() {
-                    answer.series.push(RawSeries { labels: item.metric, points });
+                    answer.series.push(RawSeries {
+                        labels: item.metric,
+                        points,
+                    });
                 }
             }
         }
@@ -122,11 +145,17 @@ pub fn parse_response(url: &str, status: u16, body: &[u8]) -> Result<Answer, Pro
             let pair: (f64, String) = serde_json::from_value(data.result.clone()).map_err(bad)?;
             let points = points([pair], &mut answer.skipped);
             if !points.is_empty() {
-                answer.series.push(RawSeries { labels: BTreeMap::new(), points });
+                answer.series.push(RawSeries {
+                    labels: BTreeMap::new(),
+                    points,
+                });
             }
         }
         other => {
-            return Err(PromError::Parse { url: url.to_string(), reason: format!("a {other} result is not a number series") });
+            return Err(PromError::Parse {
+                url: url.to_string(),
+                reason: format!("a {other} result is not a number series"),
+            });
         }
     }
     Ok(answer)
@@ -148,7 +177,14 @@ mod tests {
         assert_eq!(a.series.len(), 2);
         assert_eq!(a.series[0].labels["instance"], "127.0.0.1:9100");
         assert_eq!(a.series[0].labels["job"], "node");
-        assert_eq!(a.series[0].points, vec![(1795372946 * S, 1.9045), (1795372951 * S + S / 2, 2.0), (1795372956 * S + 123_000_000, 0.001)]);
+        assert_eq!(
+            a.series[0].points,
+            vec![
+                (1795372946 * S, 1.9045),
+                (1795372951 * S + S / 2, 2.0),
+                (1795372956 * S + 123_000_000, 0.001)
+            ]
+        );
         assert_eq!(a.series[1].points, vec![(1795372946 * S, 0.0)]);
         assert_eq!(a.skipped, 0);
         assert!(a.warnings.is_empty());
@@ -192,15 +228,32 @@ mod tests {
         assert!(!e.server_unusable());
         // Not JSON at all: a proxy's HTML page.
         let e = parse_response(URL, 502, b"<html><body>\n<h1>502 Bad Gateway</h1>\n</body></html>").unwrap_err();
-        assert_eq!(e.to_string(), "http://127.0.0.1:9090: HTTP 502: <html><body> <h1>502 Bad Gateway</h1> </body></html>");
+        assert_eq!(
+            e.to_string(),
+            "http://127.0.0.1:9090: HTTP 502: <html><body> <h1>502 Bad Gateway</h1> </body></html>"
+        );
         // 200 but not Prometheus.
         let e = parse_response(URL, 200, b"hello").unwrap_err();
-        assert!(e.to_string().starts_with("http://127.0.0.1:9090: unreadable answer: not Prometheus JSON"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("http://127.0.0.1:9090: unreadable answer: not Prometheus JSON"),
+            "{e}"
+        );
         // A string result is no series.
-        let e = parse_response(URL, 200, br#"{"status":"success","data":{"resultType":"string","result":[1,"x"]}}"#).unwrap_err();
+        let e = parse_response(
+            URL,
+            200,
+            br#"{"status":"success","data":{"resultType":"string","result":[1,"x"]}}"#,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("string result"), "{e}");
         // Matrix of the wrong shape.
-        let e = parse_response(URL, 200, br#"{"status":"success","data":{"resultType":"matrix","result":[{"values":[[1]]}]}}"#).unwrap_err();
+        let e = parse_response(
+            URL,
+            200,
+            br#"{"status":"success","data":{"resultType":"matrix","result":[{"values":[[1]]}]}}"#,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("matrix result"), "{e}");
     }
 }

@@ -17,7 +17,10 @@ pub struct ReadLimits {
 
 impl Default for ReadLimits {
     fn default() -> Self {
-        ReadLimits { chunk_bytes: 1 << 20, max_line_bytes: 1 << 20 }
+        ReadLimits {
+            chunk_bytes: 1 << 20,
+            max_line_bytes: 1 << 20,
+        }
     }
 }
 
@@ -128,13 +131,21 @@ impl ChunkReader {
                 None => Ok(None),
             };
         }
-        let cut = if self.eof { self.buf.len() } else { self.find_cut(is_record_start) };
+        let cut = if self.eof {
+            self.buf.len()
+        } else {
+            self.find_cut(is_record_start)
+        };
         let mut rest = self.pool.get(self.limits.chunk_bytes + self.block.len() + 4096);
         rest.extend_from_slice(&self.buf[cut..]);
         self.buf.truncate(cut);
         let data = std::mem::replace(&mut self.buf, rest);
         let lines = memchr::memchr_iter(b'\n', &data).count() as u64;
-        let chunk = Chunk { first_line: self.next_line, offset: self.next_offset, data };
+        let chunk = Chunk {
+            first_line: self.next_line,
+            offset: self.next_offset,
+            data,
+        };
         self.next_line += lines;
         self.next_offset += chunk.data.len() as u64;
         Ok(Some(chunk))
@@ -163,7 +174,10 @@ impl ChunkReader {
                         if let Some(i) = memchr::memchr(0, &self.block[..upto]) {
                             self.eof = true;
                             self.buf.clear();
-                            return Err(ReadError::Binary { path: self.path.clone(), offset: (self.probed + i) as u64 });
+                            return Err(ReadError::Binary {
+                                path: self.path.clone(),
+                                offset: (self.probed + i) as u64,
+                            });
                         }
                         self.probed += upto;
                     }
@@ -184,7 +198,10 @@ impl ChunkReader {
 
     fn stream_error(&self, e: std::io::Error) -> ReadError {
         match self.source.compression {
-            crate::Compression::None => ReadError::Io { path: self.path.clone(), source: e },
+            crate::Compression::None => ReadError::Io {
+                path: self.path.clone(),
+                source: e,
+            },
             c => ReadError::Corrupt {
                 path: self.path.clone(),
                 compression: c.name(),
@@ -309,9 +326,17 @@ mod tests {
     fn chunks_are_cut_before_record_starts_only() {
         let mut text = String::new();
         for i in 0..2000 {
-            text.push_str(&format!("2024-01-01 00:00:00 ERROR boom {i}\n\tat a.b.C(C.java:1)\n\tat a.b.D(D.java:2)\n"));
+            text.push_str(&format!(
+                "2024-01-01 00:00:00 ERROR boom {i}\n\tat a.b.C(C.java:1)\n\tat a.b.D(D.java:2)\n"
+            ));
         }
-        let (_d, mut r) = reader_for(text.as_bytes(), ReadLimits { chunk_bytes: 4096, max_line_bytes: 1 << 20 });
+        let (_d, mut r) = reader_for(
+            text.as_bytes(),
+            ReadLimits {
+                chunk_bytes: 4096,
+                max_line_bytes: 1 << 20,
+            },
+        );
         let chunks = all_chunks(&mut r, &|l: &[u8]| l.starts_with(b"2024"));
         assert!(chunks.len() > 10);
         let mut line = 1;
@@ -329,7 +354,13 @@ mod tests {
         let mut text = b"short\n".to_vec();
         text.extend(std::iter::repeat(b'x').take(5_000_000));
         text.extend_from_slice(b"\nafter\n");
-        let (_d, mut r) = reader_for(&text, ReadLimits { chunk_bytes: 1 << 16, max_line_bytes: 1000 });
+        let (_d, mut r) = reader_for(
+            &text,
+            ReadLimits {
+                chunk_bytes: 1 << 16,
+                max_line_bytes: 1000,
+            },
+        );
         let chunks = all_chunks(&mut r, &|_| true);
         let joined: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
         let lines: Vec<&[u8]> = joined.split(|&b| b == b'\n').collect();
@@ -345,7 +376,12 @@ mod tests {
     fn truncated_gzip_keeps_what_was_read_and_names_the_offset() {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         for i in 0..20000 {
-            writeln!(enc, "2024-01-01 00:00:{:02} INFO line number {i} with some padding text", i % 60).unwrap();
+            writeln!(
+                enc,
+                "2024-01-01 00:00:{:02} INFO line number {i} with some padding text",
+                i % 60
+            )
+            .unwrap();
         }
         let full = enc.finish().unwrap();
         let cut = &full[..full.len() / 2];
@@ -360,12 +396,18 @@ mod tests {
         };
         assert!(got > 0, "data before the truncation is kept");
         let msg = err.to_string();
-        assert!(msg.contains("in.log") && msg.contains("gzip") && msg.contains("offset"), "{msg}");
+        assert!(
+            msg.contains("in.log") && msg.contains("gzip") && msg.contains("offset"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn binary_files_are_refused() {
         let (_d, mut r) = reader_for(b"abc\0def\n", ReadLimits::default());
-        assert!(matches!(r.next_chunk(&|_| true), Err(ReadError::Binary { offset: 3, .. })));
+        assert!(matches!(
+            r.next_chunk(&|_| true),
+            Err(ReadError::Binary { offset: 3, .. })
+        ));
     }
 }

@@ -81,7 +81,10 @@ fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<ReadError>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(source) => {
-            errors.push(ReadError::Io { path: dir.to_path_buf(), source });
+            errors.push(ReadError::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
             return;
         }
     };
@@ -155,7 +158,10 @@ mod tests {
                 Source::Stdin => "-".into(),
             })
             .collect();
-        assert_eq!(names, ["app.log.10", "app.log.2.gz", "app.log.1", "app.log", "other.log"]);
+        assert_eq!(
+            names,
+            ["app.log.10", "app.log.2.gz", "app.log.1", "app.log", "other.log"]
+        );
     }
 
     #[test]

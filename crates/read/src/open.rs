@@ -74,13 +74,19 @@ pub fn open_source(source: &Source) -> Result<OpenedSource, ReadError> {
     let (raw, size, path): (Box<dyn Read + Send>, Option<u64>, std::path::PathBuf) = match source {
         Source::Stdin => (Box::new(io::stdin()), None, "-".into()),
         Source::File(p) => {
-            let file = File::open(p).map_err(|e| ReadError::Io { path: p.clone(), source: e })?;
+            let file = File::open(p).map_err(|e| ReadError::Io {
+                path: p.clone(),
+                source: e,
+            })?;
             let size = file.metadata().ok().map(|m| m.len());
             (Box::new(file), size, p.clone())
         }
     };
     let counter = Arc::new(AtomicU64::new(0));
-    let mut counted = CountingReader { inner: raw, count: counter.clone() };
+    let mut counted = CountingReader {
+        inner: raw,
+        count: counter.clone(),
+    };
     let mut magic = [0u8; 4];
     let mut have = 0;
     while have < magic.len() {
@@ -98,10 +104,17 @@ pub fn open_source(source: &Source) -> Result<OpenedSource, ReadError> {
     } else {
         Compression::None
     };
-    let replay = Prefixed { prefix: magic[..have].to_vec(), pos: 0, inner: counted };
+    let replay = Prefixed {
+        prefix: magic[..have].to_vec(),
+        pos: 0,
+        inner: counted,
+    };
     let reader: Box<dyn Read + Send> = match compression {
         Compression::None => Box::new(replay),
-        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(256 * 1024, replay))),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(
+            256 * 1024,
+            replay,
+        ))),
         Compression::Zstd => {
             let decoder = ruzstd::decoding::StreamingDecoder::new(io::BufReader::with_capacity(256 * 1024, replay))
                 .map_err(|e| ReadError::Corrupt {
@@ -114,5 +127,10 @@ pub fn open_source(source: &Source) -> Result<OpenedSource, ReadError> {
             Box::new(decoder)
         }
     };
-    Ok(OpenedSource { reader, compression, size_on_disk: size, raw_offset: counter })
+    Ok(OpenedSource {
+        reader,
+        compression,
+        size_on_disk: size,
+        raw_offset: counter,
+    })
 }

@@ -51,7 +51,13 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { match_pattern: None, cursor: 0, max_keys: None, count: 1000, samples: None }
+        ScanOptions {
+            match_pattern: None,
+            cursor: 0,
+            max_keys: None,
+            count: 1000,
+            samples: None,
+        }
     }
 }
 
@@ -113,10 +119,16 @@ fn scan_cmd(pipe: &mut redis::Pipeline, cursor: u64, opts: &ScanOptions) {
 
 fn parse_scan(session: &Session, v: &Value) -> Result<(u64, Vec<Vec<u8>>)> {
     let bad = |detail: &str| session.reply_error("SCAN", detail.to_string());
-    let Value::Array(parts) = v else { return Err(bad(&format!("expected [cursor, keys], got {v:?}"))) };
-    let [cursor, keys] = parts.as_slice() else { return Err(bad("expected two elements")) };
+    let Value::Array(parts) = v else {
+        return Err(bad(&format!("expected [cursor, keys], got {v:?}")));
+    };
+    let [cursor, keys] = parts.as_slice() else {
+        return Err(bad("expected two elements"));
+    };
     let cursor = as_u64(cursor).ok_or_else(|| bad("cursor is not a number"))?;
-    let Value::Array(keys) = keys else { return Err(bad("keys are not an array")) };
+    let Value::Array(keys) = keys else {
+        return Err(bad("keys are not an array"));
+    };
     let keys = keys
         .iter()
         .map(|k| match k {
@@ -200,7 +212,11 @@ pub(crate) fn scan(
             Value::BulkString(b) if b != b"none" => Some(String::from_utf8_lossy(b).into_owned()),
             _ => None,
         }));
-        let elements = if want.counts { read_counts(session, &keys, &types)? } else { Vec::new() };
+        let elements = if want.counts {
+            read_counts(session, &keys, &types)?
+        } else {
+            Vec::new()
+        };
         for (i, key) in keys.iter().enumerate() {
             let Some(kind) = &types[i] else {
                 // Deleted (or expired) between SCAN and TYPE.
@@ -214,13 +230,23 @@ pub(crate) fn scan(
             } else {
                 None
             };
-            let freq = if want.freq { as_u64(&replies[at]).map(|f| f.min(255) as u8) } else { None };
+            let freq = if want.freq {
+                as_u64(&replies[at]).map(|f| f.min(255) as u8)
+            } else {
+                None
+            };
             if want.memory && bytes.is_none() {
                 vanished += 1;
                 continue;
             }
             seen += 1;
-            visit(Observation { key, kind, bytes, elements: elements.get(i).copied().flatten(), freq });
+            visit(Observation {
+                key,
+                kind,
+                bytes,
+                elements: elements.get(i).copied().flatten(),
+                freq,
+            });
         }
         progress(&Progress {
             phase,
@@ -255,7 +281,10 @@ fn read_counts(session: &mut Session, keys: &[Vec<u8>], types: &[Option<String>]
     }
     let replies = session.pipeline(&mut pipe, "length pipeline (STRLEN/LLEN/HLEN/SCARD/ZCARD/XLEN)")?;
     let mut replies = replies.iter();
-    Ok(asked.into_iter().map(|a| if a { replies.next().and_then(as_u64) } else { None }).collect())
+    Ok(asked
+        .into_iter()
+        .map(|a| if a { replies.next().and_then(as_u64) } else { None })
+        .collect())
 }
 
 /// A key in a top-N list.
@@ -287,7 +316,10 @@ struct TopN {
 
 impl TopN {
     fn new(cap: usize) -> Self {
-        TopN { cap, heap: BinaryHeap::with_capacity(cap + 1) }
+        TopN {
+            cap,
+            heap: BinaryHeap::with_capacity(cap + 1),
+        }
     }
 
     fn offer(&mut self, bytes: u64, key: &[u8], kind: &str, elements: Option<u64>) {
@@ -300,7 +332,12 @@ impl TopN {
             return;
         }
         let key = key[..key.len().min(MAX_KEY_SHOWN + 1)].to_vec();
-        self.heap.push(Reverse(Ranked { bytes, key, kind: kind.to_string(), elements }));
+        self.heap.push(Reverse(Ranked {
+            bytes,
+            key,
+            kind: kind.to_string(),
+            elements,
+        }));
         if self.heap.len() > self.cap {
             self.heap.pop();
         }
@@ -310,7 +347,12 @@ impl TopN {
         let mut v: Vec<Ranked> = self.heap.into_iter().map(|r| r.0).collect();
         v.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.key.cmp(&b.key)));
         v.into_iter()
-            .map(|r| KeyEntry { key: display_key(&r.key), kind: r.kind, bytes: r.bytes, elements: r.elements })
+            .map(|r| KeyEntry {
+                key: display_key(&r.key),
+                kind: r.kind,
+                bytes: r.bytes,
+                elements: r.elements,
+            })
             .collect()
     }
 }
@@ -425,13 +467,25 @@ impl BigKeyStats {
         let at = match self.types.iter().position(|t| t.kind == kind) {
             Some(at) => at,
             None if self.types.len() < MAX_TYPES => {
-                self.types.push(TypeStats { kind: kind.to_string(), keys: 0, bytes: 0, elements: 0, top: TopN::new(self.top_n) });
+                self.types.push(TypeStats {
+                    kind: kind.to_string(),
+                    keys: 0,
+                    bytes: 0,
+                    elements: 0,
+                    top: TopN::new(self.top_n),
+                });
                 self.types.len() - 1
             }
             None => match self.types.iter().position(|t| t.kind == "other") {
                 Some(at) => at,
                 None => {
-                    self.types.push(TypeStats { kind: "other".into(), keys: 0, bytes: 0, elements: 0, top: TopN::new(self.top_n) });
+                    self.types.push(TypeStats {
+                        kind: "other".into(),
+                        keys: 0,
+                        bytes: 0,
+                        elements: 0,
+                        top: TopN::new(self.top_n),
+                    });
                     self.types.len() - 1
                 }
             },
@@ -452,11 +506,20 @@ impl BigKeyStats {
             if bytes > p.largest_bytes {
                 p.largest_bytes = bytes;
                 p.largest_key.clear();
-                p.largest_key.extend_from_slice(&key[..key.len().min(MAX_KEY_SHOWN + 1)]);
+                p.largest_key
+                    .extend_from_slice(&key[..key.len().min(MAX_KEY_SHOWN + 1)]);
             }
         } else if self.prefixes.len() < MAX_PREFIXES {
             let largest_key = key[..key.len().min(MAX_KEY_SHOWN + 1)].to_vec();
-            self.prefixes.insert(pattern, PrefixStats { keys: 1, bytes, largest_bytes: bytes, largest_key });
+            self.prefixes.insert(
+                pattern,
+                PrefixStats {
+                    keys: 1,
+                    bytes,
+                    largest_bytes: bytes,
+                    largest_key,
+                },
+            );
         } else {
             self.overflow_keys += 1;
             self.overflow_bytes += bytes;
@@ -492,7 +555,12 @@ impl BigKeyStats {
                     last.keys += keys;
                     last.bytes += bytes;
                 }
-                _ => histogram.push(SizeBucket { min_bytes, max_bytes, keys, bytes }),
+                _ => histogram.push(SizeBucket {
+                    min_bytes,
+                    max_bytes,
+                    keys,
+                    bytes,
+                }),
             }
         }
         let prefixes_tracked = self.prefixes.len();
@@ -537,7 +605,13 @@ mod tests {
     use super::*;
 
     fn outcome() -> ScanOutcome {
-        ScanOutcome { keys: 0, vanished: 0, next_cursor: 0, complete: true, elapsed_secs: 0.0 }
+        ScanOutcome {
+            keys: 0,
+            vanished: 0,
+            next_cursor: 0,
+            complete: true,
+            elapsed_secs: 0.0,
+        }
     }
 
     #[test]
@@ -570,9 +644,17 @@ mod tests {
         assert_eq!(r.prefixes[0].bytes, 56_000_000);
         let hist_keys: u64 = r.histogram.iter().map(|b| b.keys).sum();
         assert_eq!(hist_keys, 1015);
-        let b100 = r.histogram.iter().find(|b| b.min_bytes <= 100 && 100 < b.max_bytes).unwrap();
+        let b100 = r
+            .histogram
+            .iter()
+            .find(|b| b.min_bytes <= 100 && 100 < b.max_bytes)
+            .unwrap();
         assert_eq!((b100.min_bytes, b100.max_bytes, b100.keys), (64, 256, 1000));
-        let b4m = r.histogram.iter().find(|b| b.min_bytes <= 4_000_000 && 4_000_000 < b.max_bytes).unwrap();
+        let b4m = r
+            .histogram
+            .iter()
+            .find(|b| b.min_bytes <= 4_000_000 && 4_000_000 < b.max_bytes)
+            .unwrap();
         assert_eq!((b4m.min_bytes, b4m.max_bytes), (1 << 20, 1 << 22));
         assert_eq!(b4m.keys, 14);
     }

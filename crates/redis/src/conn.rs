@@ -24,7 +24,12 @@ pub struct Target {
 
 impl Default for Target {
     fn default() -> Self {
-        Target { url: None, tls: false, password: None, timeout: Duration::from_secs(10) }
+        Target {
+            url: None,
+            tls: false,
+            password: None,
+            timeout: Duration::from_secs(10),
+        }
     }
 }
 
@@ -34,7 +39,11 @@ impl Target {
     /// The URL with scheme added and TLS applied, before parsing.
     fn effective_url(&self) -> String {
         let url = self.url.as_deref().unwrap_or(DEFAULT_URL);
-        let url = if url.contains("://") { url.to_string() } else { format!("redis://{url}") };
+        let url = if url.contains("://") {
+            url.to_string()
+        } else {
+            format!("redis://{url}")
+        };
         match url.strip_prefix("redis://") {
             Some(rest) if self.tls => format!("rediss://{rest}"),
             _ => url,
@@ -45,12 +54,14 @@ impl Target {
     pub(crate) fn connection_info(&self) -> Result<(ConnectionInfo, String)> {
         let url = self.effective_url();
         if cfg!(not(feature = "tls")) && (url.starts_with("rediss://") || url.starts_with("valkeys://")) {
-            return Err(RedisError::TlsUnavailable { addr: host_port(&url).to_string() });
+            return Err(RedisError::TlsUnavailable {
+                addr: host_port(&url).to_string(),
+            });
         }
-        let info = url
-            .as_str()
-            .into_connection_info()
-            .map_err(|e| RedisError::Url { url: redact(&url), reason: e.to_string() })?;
+        let info = url.as_str().into_connection_info().map_err(|e| RedisError::Url {
+            url: redact(&url),
+            reason: e.to_string(),
+        })?;
         let addr = info.addr().to_string();
         let mut settings = info.redis_settings().clone().set_skip_set_lib_name();
         if settings.password().is_none() {
@@ -71,7 +82,9 @@ fn host_port(url: &str) -> &str {
 
 /// `redis://user:secret@h:1/0` → `redis://user:***@h:1/0`.
 fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
     let rest = &url[scheme_end..];
     let authority_end = rest.find('/').unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {
@@ -95,7 +108,11 @@ pub(crate) struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(per_sec: u64) -> Self {
-        RateLimiter { per_sec, started: Instant::now(), ops: 0 }
+        RateLimiter {
+            per_sec,
+            started: Instant::now(),
+            ops: 0,
+        }
     }
 
     pub fn take(&mut self, ops: u64) {
@@ -130,18 +147,28 @@ impl Session {
             // rustls needs a process-wide crypto provider; a second install is a no-op error.
             let _ = rustls::crypto::ring::default_provider().install_default();
         }
-        let connect_err = |source| RedisError::Connect { addr: addr.clone(), source };
+        let connect_err = |source| RedisError::Connect {
+            addr: addr.clone(),
+            source,
+        };
         let client = Client::open(info).map_err(connect_err)?;
-        let conn = client.get_connection_with_timeout(target.timeout).map_err(connect_err)?;
+        let conn = client
+            .get_connection_with_timeout(target.timeout)
+            .map_err(connect_err)?;
         conn.set_read_timeout(Some(target.timeout)).map_err(connect_err)?;
         conn.set_write_timeout(Some(target.timeout)).map_err(connect_err)?;
-        Ok(Session { conn, addr, limiter: RateLimiter::new(max_ops_per_sec) })
+        Ok(Session {
+            conn,
+            addr,
+            limiter: RateLimiter::new(max_ops_per_sec),
+        })
     }
 
     /// One command; `name` is how errors name it (`"INFO"`, `"OBJECT FREQ"`).
     pub fn query<T: FromRedisValue>(&mut self, cmd: &redis::Cmd, name: &str) -> Result<T> {
         self.limiter.take(1);
-        cmd.query(&mut self.conn).map_err(|source| self.command_error(name, source))
+        cmd.query(&mut self.conn)
+            .map_err(|source| self.command_error(name, source))
     }
 
     /// A pipeline of `pipe.len()` commands, one reply each; per-command error replies stay
@@ -152,8 +179,10 @@ impl Session {
         }
         self.limiter.take(pipe.len() as u64);
         let expected = pipe.len();
-        let replies: Vec<Value> =
-            pipe.ignore_errors().query(&mut self.conn).map_err(|source| self.command_error(name, source))?;
+        let replies: Vec<Value> = pipe
+            .ignore_errors()
+            .query(&mut self.conn)
+            .map_err(|source| self.command_error(name, source))?;
         if replies.len() != expected {
             return Err(self.reply_error(name, format!("{} replies to {expected} commands", replies.len())));
         }
@@ -167,21 +196,37 @@ impl Session {
             return Ok(());
         }
         self.limiter.take(pipe.len() as u64);
-        self.conn.send_packed_command(&pipe.get_packed_pipeline()).map_err(|source| self.command_error(name, source))
+        self.conn
+            .send_packed_command(&pipe.get_packed_pipeline())
+            .map_err(|source| self.command_error(name, source))
     }
 
     /// Reads `n` replies of pipelines sent with [`Session::send`]; error replies stay in
     /// the result as `Value::ServerError`.
     pub fn recv(&mut self, n: usize, name: &str) -> Result<Vec<Value>> {
-        (0..n).map(|_| self.conn.recv_response().map_err(|source| self.command_error(name, source))).collect()
+        (0..n)
+            .map(|_| {
+                self.conn
+                    .recv_response()
+                    .map_err(|source| self.command_error(name, source))
+            })
+            .collect()
     }
 
     pub fn command_error(&self, command: &str, source: redis::RedisError) -> RedisError {
-        RedisError::Command { addr: self.addr.clone(), command: command.to_string(), source }
+        RedisError::Command {
+            addr: self.addr.clone(),
+            command: command.to_string(),
+            source,
+        }
     }
 
     pub fn reply_error(&self, command: &str, detail: String) -> RedisError {
-        RedisError::Reply { addr: self.addr.clone(), command: command.to_string(), detail }
+        RedisError::Reply {
+            addr: self.addr.clone(),
+            command: command.to_string(),
+            detail,
+        }
     }
 }
 
@@ -201,9 +246,16 @@ mod tests {
 
     #[test]
     fn urls_get_a_scheme_tls_and_redacted_passwords() {
-        let t = Target { url: Some("10.0.0.1:6380".into()), ..Target::default() };
+        let t = Target {
+            url: Some("10.0.0.1:6380".into()),
+            ..Target::default()
+        };
         assert_eq!(t.effective_url(), "redis://10.0.0.1:6380");
-        let t = Target { url: Some("redis://h:1/2".into()), tls: true, ..Target::default() };
+        let t = Target {
+            url: Some("redis://h:1/2".into()),
+            tls: true,
+            ..Target::default()
+        };
         assert_eq!(t.effective_url(), "rediss://h:1/2");
         assert_eq!(redact("redis://bob:s3cr:et@h:1/0"), "redis://bob:***@h:1/0");
         assert_eq!(redact("redis://h:1/0"), "redis://h:1/0");
@@ -212,21 +264,36 @@ mod tests {
 
     #[test]
     fn url_password_wins_over_the_environment_fallback() {
-        let t = Target { url: Some("redis://u:frompw@h:7/3".into()), password: Some("env".into()), ..Target::default() };
+        let t = Target {
+            url: Some("redis://u:frompw@h:7/3".into()),
+            password: Some("env".into()),
+            ..Target::default()
+        };
         let (info, addr) = t.connection_info().unwrap();
         assert_eq!(addr, "h:7");
         assert_eq!(info.redis_settings().password(), Some("frompw"));
         assert_eq!(info.redis_settings().db(), 3);
-        let t = Target { url: Some("redis://h:7".into()), password: Some("env".into()), ..Target::default() };
+        let t = Target {
+            url: Some("redis://h:7".into()),
+            password: Some("env".into()),
+            ..Target::default()
+        };
         assert_eq!(t.connection_info().unwrap().0.redis_settings().password(), Some("env"));
     }
 
     #[cfg(not(feature = "tls"))]
     #[test]
     fn tls_without_the_feature_says_how_to_get_it() {
-        let t = Target { url: Some("10.1.2.3:6380".into()), tls: true, ..Target::default() };
+        let t = Target {
+            url: Some("10.1.2.3:6380".into()),
+            tls: true,
+            ..Target::default()
+        };
         let err = t.connection_info().unwrap_err().to_string();
-        assert!(err.contains("10.1.2.3:6380") && err.contains("--features triage-redis/tls"), "{err}");
+        assert!(
+            err.contains("10.1.2.3:6380") && err.contains("--features triage-redis/tls"),
+            "{err}"
+        );
     }
 
     #[test]

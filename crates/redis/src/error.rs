@@ -24,7 +24,11 @@ pub enum RedisError {
     },
     /// The server answered with something this client does not understand.
     #[error("{addr}: unexpected reply to {command}: {detail}")]
-    Reply { addr: String, command: String, detail: String },
+    Reply {
+        addr: String,
+        command: String,
+        detail: String,
+    },
     /// The server cannot do what was asked (e.g. `OBJECT FREQ` without an LFU policy).
     #[error("{addr}: {detail}")]
     Unsupported { addr: String, detail: String },

@@ -102,7 +102,10 @@ pub fn resolve_method(requested: HotKeyMethod, policy: Option<&str>) -> (HotKeyM
     let lfu = policy.is_some_and(|p| p.ends_with("lfu"));
     let policy = policy.unwrap_or("unknown");
     match requested {
-        HotKeyMethod::Auto if lfu => (HotKeyMethod::Lfu, format!("maxmemory-policy is {policy}, so OBJECT FREQ counters exist")),
+        HotKeyMethod::Auto if lfu => (
+            HotKeyMethod::Lfu,
+            format!("maxmemory-policy is {policy}, so OBJECT FREQ counters exist"),
+        ),
         HotKeyMethod::Auto => (
             HotKeyMethod::Monitor,
             format!("maxmemory-policy is {policy} (not LFU), so OBJECT FREQ is unavailable; sampled MONITOR instead"),
@@ -127,7 +130,10 @@ pub(crate) struct FreqCandidates {
 
 impl FreqCandidates {
     pub fn new(cap: usize) -> Self {
-        FreqCandidates { cap, heap: BinaryHeap::with_capacity(cap + 1) }
+        FreqCandidates {
+            cap,
+            heap: BinaryHeap::with_capacity(cap + 1),
+        }
     }
 
     pub fn offer(&mut self, freq: u8, key: &[u8]) {
@@ -201,7 +207,9 @@ pub(crate) fn measure_lfu(
     let sizes = read_sizes(session, &keys)?;
     let mut entries: Vec<HotKeyEntry> = Vec::with_capacity(keys.len());
     for (i, key) in keys.iter().enumerate() {
-        let (Some(b), Some(a)) = (before[i], after[i]) else { continue };
+        let (Some(b), Some(a)) = (before[i], after[i]) else {
+            continue;
+        };
         let saturated = b == 255;
         // Decay (1 per lfu-decay-time minutes) can lower the counter: no rise, no rate.
         let rate = (!saturated).then(|| lfu_expected_accesses(b, a.max(b), factor) / window);
@@ -256,8 +264,16 @@ pub(crate) fn measure_lfu(
 }
 
 fn rank_by_bytes(entries: &[HotKeyEntry], top: usize) -> Vec<HotKeyEntry> {
-    let mut v: Vec<HotKeyEntry> = entries.iter().filter(|e| e.est_bytes_per_sec.is_some()).cloned().collect();
-    v.sort_by(|a, b| b.est_bytes_per_sec.unwrap_or(0.0).total_cmp(&a.est_bytes_per_sec.unwrap_or(0.0)));
+    let mut v: Vec<HotKeyEntry> = entries
+        .iter()
+        .filter(|e| e.est_bytes_per_sec.is_some())
+        .cloned()
+        .collect();
+    v.sort_by(|a, b| {
+        b.est_bytes_per_sec
+            .unwrap_or(0.0)
+            .total_cmp(&a.est_bytes_per_sec.unwrap_or(0.0))
+    });
     v.truncate(top);
     v
 }
@@ -268,7 +284,12 @@ fn wait_with_progress(duration: Duration, phase: &'static str, progress: &mut dy
         let left = duration.saturating_sub(start.elapsed());
         std::thread::sleep(left.min(Duration::from_millis(200)));
         let fraction = (start.elapsed().as_secs_f64() / duration.as_secs_f64().max(1e-9)).min(1.0);
-        progress(&Progress { phase, keys: 0, cursor: 0, fraction });
+        progress(&Progress {
+            phase,
+            keys: 0,
+            cursor: 0,
+            fraction,
+        });
     }
 }
 
@@ -292,7 +313,11 @@ pub(crate) struct KeyCounter {
 
 impl KeyCounter {
     pub fn new(cap: usize) -> Self {
-        KeyCounter { cap: cap.max(1), counts: HashMap::new(), error_bound: 0 }
+        KeyCounter {
+            cap: cap.max(1),
+            counts: HashMap::new(),
+            error_bound: 0,
+        }
     }
 
     fn add(&mut self, key: &[u8], access: Access) {
@@ -381,7 +406,10 @@ fn unescape(raw: &[u8]) -> Vec<u8> {
             b'a' => (7, 2),
             b'b' => (8, 2),
             b'x' if i + 3 < raw.len() => {
-                match std::str::from_utf8(&raw[i + 2..i + 4]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                match std::str::from_utf8(&raw[i + 2..i + 4])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                {
                     Some(b) => (b, 4),
                     None => (b'x', 2),
                 }
@@ -396,13 +424,21 @@ fn unescape(raw: &[u8]) -> Vec<u8> {
 
 /// Counts one MONITOR line into `counter` if it is for `db` and names keys.
 fn count_line(line: &[u8], db: i64, match_pattern: Option<&[u8]>, counter: &mut KeyCounter) -> bool {
-    let Some((line_db, args)) = split_monitor_line(line) else { return false };
+    let Some((line_db, args)) = split_monitor_line(line) else {
+        return false;
+    };
     if line_db != db || args.is_empty() {
         return false;
     }
     let cmd = String::from_utf8_lossy(&unescape(args[0])).to_ascii_lowercase();
-    let rest = if skip_subcommand(&cmd) { args.get(2..).unwrap_or(&[]) } else { &args[1..] };
-    let Some((spec, access)) = command_keys(&cmd, rest) else { return true };
+    let rest = if skip_subcommand(&cmd) {
+        args.get(2..).unwrap_or(&[])
+    } else {
+        &args[1..]
+    };
+    let Some((spec, access)) = command_keys(&cmd, rest) else {
+        return true;
+    };
     for raw_key in keys_of(spec, rest) {
         let key = unescape(raw_key);
         if match_pattern.is_none_or(|p| glob_match(p, &key)) {
@@ -427,7 +463,10 @@ pub(crate) fn measure_monitor(
     let mut monitor = Session::connect(target, 0)?;
     let mut counter = KeyCounter::new(MAX_TRACKED_KEYS);
     let mut ops_seen = 0u64;
-    monitor.conn.send_packed_command(&redis::cmd("MONITOR").get_packed_command()).map_err(|e| monitor.command_error("MONITOR", e))?;
+    monitor
+        .conn
+        .send_packed_command(&redis::cmd("MONITOR").get_packed_command())
+        .map_err(|e| monitor.command_error("MONITOR", e))?;
     match monitor.conn.recv_response() {
         Ok(Value::Okay) => {}
         Ok(Value::SimpleString(s)) if s == "OK" => {}
@@ -464,7 +503,12 @@ pub(crate) fn measure_monitor(
         if last_progress.elapsed() >= Duration::from_millis(200) {
             last_progress = Instant::now();
             let fraction = (started.elapsed().as_secs_f64() / opts.duration.as_secs_f64().max(1e-9)).min(1.0);
-            progress(&Progress { phase: "hot keys (MONITOR)", keys: ops_seen, cursor: 0, fraction });
+            progress(&Progress {
+                phase: "hot keys (MONITOR)",
+                keys: ops_seen,
+                cursor: 0,
+                fraction,
+            });
         }
     }
     let window = started.elapsed().as_secs_f64().max(1e-3);
@@ -535,9 +579,18 @@ mod tests {
 
     #[test]
     fn auto_picks_lfu_only_under_an_lfu_policy() {
-        assert_eq!(resolve_method(HotKeyMethod::Auto, Some("allkeys-lfu")).0, HotKeyMethod::Lfu);
-        assert_eq!(resolve_method(HotKeyMethod::Auto, Some("volatile-lfu")).0, HotKeyMethod::Lfu);
-        assert_eq!(resolve_method(HotKeyMethod::Auto, Some("allkeys-lru")).0, HotKeyMethod::Monitor);
+        assert_eq!(
+            resolve_method(HotKeyMethod::Auto, Some("allkeys-lfu")).0,
+            HotKeyMethod::Lfu
+        );
+        assert_eq!(
+            resolve_method(HotKeyMethod::Auto, Some("volatile-lfu")).0,
+            HotKeyMethod::Lfu
+        );
+        assert_eq!(
+            resolve_method(HotKeyMethod::Auto, Some("allkeys-lru")).0,
+            HotKeyMethod::Monitor
+        );
         assert_eq!(resolve_method(HotKeyMethod::Auto, None).0, HotKeyMethod::Monitor);
     }
 
@@ -561,7 +614,10 @@ mod tests {
         assert!(top.iter().any(|(k, c)| k == b"h:1" && c.partial_reads == 1));
         assert!(top.iter().any(|(k, c)| k == b"a\"q" && c.writes == 1));
         assert!(top.iter().any(|(k, _)| k == b"b\x00"));
-        assert!(!top.iter().any(|(k, _)| k == b"other:db"), "other databases are ignored");
+        assert!(
+            !top.iter().any(|(k, _)| k == b"other:db"),
+            "other databases are ignored"
+        );
         let mut m = KeyCounter::new(100);
         count_line(lines[0], 0, Some(b"user:*"), &mut m);
         assert!(m.top(1).is_empty(), "--match filters keys");

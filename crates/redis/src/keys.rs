@@ -61,7 +61,10 @@ pub fn key_pattern(key: &[u8]) -> Vec<u8> {
         last_segment_start = out.len();
         if !segment.iter().any(u8::is_ascii_digit) {
             out.extend_from_slice(segment);
-        } else if segment.iter().all(|b| b.is_ascii_hexdigit() || matches!(b, b'-' | b'_' | b'.')) {
+        } else if segment
+            .iter()
+            .all(|b| b.is_ascii_hexdigit() || matches!(b, b'-' | b'_' | b'.'))
+        {
             out.push(b'*');
             replaced = true;
         } else {
@@ -207,24 +210,59 @@ pub fn command_keys(cmd: &str, args: &[&[u8]]) -> Option<(KeyArgs, Access)> {
     use KeyArgs::*;
     let whole_range = || args.len() >= 3 && args[1] == b"0" && args[2] == b"-1";
     Some(match cmd {
-        "get" | "getex" | "getdel" | "getset" | "hgetall" | "hvals" | "hkeys" | "smembers" | "dump" => (First, FullRead),
+        "get" | "getex" | "getdel" | "getset" | "hgetall" | "hvals" | "hkeys" | "smembers" | "dump" => {
+            (First, FullRead)
+        }
         "mget" => (All, FullRead),
         "sinter" | "sunion" | "sdiff" => (All, FullRead),
         "lrange" | "zrange" | "zrevrange" if whole_range() => (First, FullRead),
-        "lrange" | "zrange" | "zrevrange" | "zrangebyscore" | "zrevrangebyscore" | "zrangebylex" | "zrevrangebylex"
-        | "getrange" | "substr" | "hget" | "hmget" | "hrandfield" | "lindex" | "lpos" | "zscore" | "zmscore"
-        | "zrank" | "zrevrank" | "sismember" | "smismember" | "srandmember" | "sscan" | "hscan" | "zscan" | "xrange"
-        | "xrevrange" | "getbit" | "bitcount" | "bitpos" | "bitfield_ro" | "geopos" | "geodist" | "geosearch"
-        | "georadius_ro" | "georadiusbymember_ro" | "hstrlen" | "lcs" | "sort" | "sort_ro" | "zrandmember" => {
-            (First, PartialRead)
-        }
+        "lrange"
+        | "zrange"
+        | "zrevrange"
+        | "zrangebyscore"
+        | "zrevrangebyscore"
+        | "zrangebylex"
+        | "zrevrangebylex"
+        | "getrange"
+        | "substr"
+        | "hget"
+        | "hmget"
+        | "hrandfield"
+        | "lindex"
+        | "lpos"
+        | "zscore"
+        | "zmscore"
+        | "zrank"
+        | "zrevrank"
+        | "sismember"
+        | "smismember"
+        | "srandmember"
+        | "sscan"
+        | "hscan"
+        | "zscan"
+        | "xrange"
+        | "xrevrange"
+        | "getbit"
+        | "bitcount"
+        | "bitpos"
+        | "bitfield_ro"
+        | "geopos"
+        | "geodist"
+        | "geosearch"
+        | "georadius_ro"
+        | "georadiusbymember_ro"
+        | "hstrlen"
+        | "lcs"
+        | "sort"
+        | "sort_ro"
+        | "zrandmember" => (First, PartialRead),
         "set" | "setex" | "psetex" | "setnx" | "append" | "incr" | "incrby" | "incrbyfloat" | "decr" | "decrby"
         | "setrange" | "setbit" | "bitfield" | "hset" | "hsetnx" | "hmset" | "hdel" | "hincrby" | "hincrbyfloat"
         | "lpush" | "rpush" | "lpushx" | "rpushx" | "lpop" | "rpop" | "lset" | "ltrim" | "lrem" | "linsert"
         | "sadd" | "srem" | "spop" | "smove" | "zadd" | "zincrby" | "zrem" | "zpopmin" | "zpopmax"
         | "zremrangebyscore" | "zremrangebyrank" | "zremrangebylex" | "xadd" | "xdel" | "xtrim" | "expire"
-        | "pexpire" | "expireat" | "pexpireat" | "persist" | "rename" | "renamenx" | "pfadd" | "geoadd"
-        | "lmove" | "rpoplpush" | "copy" | "restore" => (First, Write),
+        | "pexpire" | "expireat" | "pexpireat" | "persist" | "rename" | "renamenx" | "pfadd" | "geoadd" | "lmove"
+        | "rpoplpush" | "copy" | "restore" => (First, Write),
         "del" | "unlink" => (All, Write),
         "mset" | "msetnx" => (EveryOther, Write),
         "exists" | "touch" | "watch" => (All, Meta),
@@ -242,7 +280,10 @@ pub fn keys_of<'a>(spec: KeyArgs, args: &[&'a [u8]]) -> Vec<&'a [u8]> {
         KeyArgs::All => args.to_vec(),
         KeyArgs::EveryOther => args.iter().step_by(2).copied().collect(),
         KeyArgs::Counted => {
-            let n = args.get(1).and_then(|n| std::str::from_utf8(n).ok()).and_then(|n| n.parse::<usize>().ok());
+            let n = args
+                .get(1)
+                .and_then(|n| std::str::from_utf8(n).ok())
+                .and_then(|n| n.parse::<usize>().ok());
             match n {
                 Some(n) => args.iter().skip(2).take(n).copied().collect(),
                 None => Vec::new(),
@@ -306,7 +347,10 @@ mod tests {
         let args: Vec<&[u8]> = vec![b"k", b"0", b"-1"];
         assert_eq!(command_keys("lrange", &args), Some((KeyArgs::First, Access::FullRead)));
         let args: Vec<&[u8]> = vec![b"k", b"0", b"9"];
-        assert_eq!(command_keys("lrange", &args), Some((KeyArgs::First, Access::PartialRead)));
+        assert_eq!(
+            command_keys("lrange", &args),
+            Some((KeyArgs::First, Access::PartialRead))
+        );
         assert_eq!(command_keys("ping", &[]), None);
         let args: Vec<&[u8]> = vec![b"a", b"1", b"b", b"2"];
         assert_eq!(keys_of(KeyArgs::EveryOther, &args), vec![b"a" as &[u8], b"b"]);

@@ -104,7 +104,9 @@ pub struct RedisReport {
 }
 
 fn info_field<'a>(info: &'a str, name: &str) -> Option<&'a str> {
-    info.lines().find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(':'))).map(str::trim)
+    info.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(':')))
+        .map(str::trim)
 }
 
 fn read_server_info(session: &mut Session, db: i64) -> Result<ServerInfo> {
@@ -134,7 +136,11 @@ pub fn diagnose(target: &Target, opts: &DiagnoseOptions, progress: &mut dyn FnMu
 
     // The slow log first: a long scan's own SCAN calls can land in it and push out the
     // entries that matter (it keeps only slowlog-max-len, 128 by default).
-    let slowlog = if opts.slowlog { Some(slowlog::read(&mut session, top)?) } else { None };
+    let slowlog = if opts.slowlog {
+        Some(slowlog::read(&mut session, top)?)
+    } else {
+        None
+    };
     let hot = opts.hotkeys.as_ref().map(|h| {
         let (method, reason) = hotkeys::resolve_method(h.method, server.maxmemory_policy.as_deref());
         (h, method, reason)
@@ -166,7 +172,11 @@ pub fn diagnose(target: &Target, opts: &DiagnoseOptions, progress: &mut dyn FnMu
             );
         }
         let mut stats = BigKeyStats::new(top);
-        let want = Want { memory: true, freq: lfu_scan, counts };
+        let want = Want {
+            memory: true,
+            freq: lfu_scan,
+            counts,
+        };
         let outcome = bigkeys::scan(&mut session, &opts.scan, want, "big keys", progress, &mut |o| {
             if let Some(bytes) = o.bytes {
                 stats.add(o.key, o.kind, bytes, o.elements);
@@ -176,7 +186,10 @@ pub fn diagnose(target: &Target, opts: &DiagnoseOptions, progress: &mut dyn FnMu
             }
         })?;
         if !outcome.complete {
-            notes.push(format!("scan stopped early; resume with --cursor {}", outcome.next_cursor));
+            notes.push(format!(
+                "scan stopped early; resume with --cursor {}",
+                outcome.next_cursor
+            ));
         }
         Some(stats.report(&outcome, &opts.scan, counts))
     } else {
@@ -187,12 +200,23 @@ pub fn diagnose(target: &Target, opts: &DiagnoseOptions, progress: &mut dyn FnMu
         None => None,
         Some((h, HotKeyMethod::Lfu, reason)) => {
             if !opts.bigkeys {
-                let want = Want { memory: false, freq: true, counts: false };
-                bigkeys::scan(&mut session, &opts.scan, want, "hot keys (LFU scan)", progress, &mut |o| {
-                    if let Some(f) = o.freq {
-                        candidates.offer(f, o.key);
-                    }
-                })?;
+                let want = Want {
+                    memory: false,
+                    freq: true,
+                    counts: false,
+                };
+                bigkeys::scan(
+                    &mut session,
+                    &opts.scan,
+                    want,
+                    "hot keys (LFU scan)",
+                    progress,
+                    &mut |o| {
+                        if let Some(f) = o.freq {
+                            candidates.offer(f, o.key);
+                        }
+                    },
+                )?;
             }
             let factor = session
                 .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("lfu-log-factor"), "CONFIG GET")
@@ -201,7 +225,15 @@ pub fn diagnose(target: &Target, opts: &DiagnoseOptions, progress: &mut dyn FnMu
             if factor.is_none() {
                 notes.push("CONFIG GET lfu-log-factor was refused; assumed the default 10".to_string());
             }
-            Some(hotkeys::measure_lfu(&mut session, candidates, h, top, factor.unwrap_or(10), reason, progress)?)
+            Some(hotkeys::measure_lfu(
+                &mut session,
+                candidates,
+                h,
+                top,
+                factor.unwrap_or(10),
+                reason,
+                progress,
+            )?)
         }
         Some((h, _, reason)) => Some(hotkeys::measure_monitor(
             &mut session,

@@ -21,8 +21,22 @@ const EXAMPLE_ARG_BYTES: usize = 64;
 fn has_subcommand(cmd: &str) -> bool {
     matches!(
         cmd,
-        "config" | "client" | "object" | "memory" | "xinfo" | "xgroup" | "cluster" | "script" | "function" | "acl"
-            | "command" | "slowlog" | "latency" | "module" | "pubsub" | "debug"
+        "config"
+            | "client"
+            | "object"
+            | "memory"
+            | "xinfo"
+            | "xgroup"
+            | "cluster"
+            | "script"
+            | "function"
+            | "acl"
+            | "command"
+            | "slowlog"
+            | "latency"
+            | "module"
+            | "pubsub"
+            | "debug"
     )
 }
 
@@ -63,7 +77,9 @@ fn parse_entry(v: &Value) -> Option<Entry> {
     let Value::Array(fields) = v else { return None };
     let unix = as_u64(fields.get(1)?)?;
     let duration_us = as_u64(fields.get(2)?)?;
-    let Value::Array(args) = fields.get(3)? else { return None };
+    let Value::Array(args) = fields.get(3)? else {
+        return None;
+    };
     let args = args
         .iter()
         .filter_map(|a| match a {
@@ -72,12 +88,18 @@ fn parse_entry(v: &Value) -> Option<Entry> {
             _ => None,
         })
         .collect();
-    Some(Entry { unix, duration_us, args })
+    Some(Entry {
+        unix,
+        duration_us,
+        args,
+    })
 }
 
 /// Group key: command name and key pattern.
 fn classify(args: &[Vec<u8>]) -> (String, Option<Vec<u8>>) {
-    let Some(first) = args.first() else { return ("(empty)".into(), None) };
+    let Some(first) = args.first() else {
+        return ("(empty)".into(), None);
+    };
     let cmd = String::from_utf8_lossy(first).to_ascii_lowercase();
     let mut name = cmd.to_ascii_uppercase();
     if has_subcommand(&cmd) {
@@ -86,7 +108,10 @@ fn classify(args: &[Vec<u8>]) -> (String, Option<Vec<u8>>) {
             name.push_str(&String::from_utf8_lossy(sub).to_ascii_uppercase());
         }
     }
-    let rest: Vec<&[u8]> = args[if skip_subcommand(&cmd) { 2 } else { 1 }.min(args.len())..].iter().map(Vec::as_slice).collect();
+    let rest: Vec<&[u8]> = args[if skip_subcommand(&cmd) { 2 } else { 1 }.min(args.len())..]
+        .iter()
+        .map(Vec::as_slice)
+        .collect();
     let pattern = command_keys(&cmd, &rest).and_then(|(spec, _)| keys_of(spec, &rest).first().map(|k| key_pattern(k)));
     (name, pattern)
 }
@@ -113,26 +138,34 @@ fn example(args: &[Vec<u8>]) -> String {
 pub(crate) fn read(session: &mut Session, top: usize) -> Result<SlowlogReport> {
     let log_length: u64 = session.query(redis::cmd("SLOWLOG").arg("LEN"), "SLOWLOG LEN")?;
     let threshold_us = session
-        .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("slowlog-log-slower-than"), "CONFIG GET")
+        .query::<Vec<String>>(
+            redis::cmd("CONFIG").arg("GET").arg("slowlog-log-slower-than"),
+            "CONFIG GET",
+        )
         .ok()
         .and_then(|kv| kv.get(1).and_then(|v| v.parse().ok()));
     let n = log_length.min(MAX_ENTRIES);
-    let entries: Vec<Value> =
-        if n == 0 { Vec::new() } else { session.query(redis::cmd("SLOWLOG").arg("GET").arg(n), "SLOWLOG GET")? };
+    let entries: Vec<Value> = if n == 0 {
+        Vec::new()
+    } else {
+        session.query(redis::cmd("SLOWLOG").arg("GET").arg(n), "SLOWLOG GET")?
+    };
     let mut groups: HashMap<(String, Option<Vec<u8>>), SlowGroup> = HashMap::new();
     let mut entries_read = 0;
     for entry in entries.iter().filter_map(parse_entry) {
         entries_read += 1;
         let (command, pattern) = classify(&entry.args);
-        let g = groups.entry((command.clone(), pattern.clone())).or_insert_with(|| SlowGroup {
-            command,
-            key_pattern: pattern.as_deref().map(display_key),
-            count: 0,
-            total_us: 0,
-            worst_us: 0,
-            last_unix: 0,
-            worst_example: String::new(),
-        });
+        let g = groups
+            .entry((command.clone(), pattern.clone()))
+            .or_insert_with(|| SlowGroup {
+                command,
+                key_pattern: pattern.as_deref().map(display_key),
+                count: 0,
+                total_us: 0,
+                worst_us: 0,
+                last_unix: 0,
+                worst_example: String::new(),
+            });
         g.count += 1;
         g.total_us += entry.duration_us;
         g.last_unix = g.last_unix.max(entry.unix);
@@ -144,7 +177,12 @@ pub(crate) fn read(session: &mut Session, top: usize) -> Result<SlowlogReport> {
     let mut groups: Vec<SlowGroup> = groups.into_values().collect();
     groups.sort_by(|a, b| b.total_us.cmp(&a.total_us).then_with(|| b.count.cmp(&a.count)));
     groups.truncate(top.max(1));
-    Ok(SlowlogReport { log_length, entries_read, threshold_us, groups })
+    Ok(SlowlogReport {
+        log_length,
+        entries_read,
+        threshold_us,
+        groups,
+    })
 }
 
 #[cfg(test)]
@@ -157,10 +195,19 @@ mod tests {
 
     #[test]
     fn entries_group_by_command_and_key_pattern() {
-        assert_eq!(classify(&args(&["hgetall", "user:42:profile"])), ("HGETALL".into(), Some(b"user:*:profile".to_vec())));
+        assert_eq!(
+            classify(&args(&["hgetall", "user:42:profile"])),
+            ("HGETALL".into(), Some(b"user:*:profile".to_vec()))
+        );
         assert_eq!(classify(&args(&["CONFIG", "get", "*"])), ("CONFIG GET".into(), None));
-        assert_eq!(classify(&args(&["OBJECT", "FREQ", "k:1"])), ("OBJECT FREQ".into(), Some(b"k:*".to_vec())));
-        assert_eq!(classify(&args(&["EVAL", "return 1", "1", "lock:9"])).1, Some(b"lock:*".to_vec()));
+        assert_eq!(
+            classify(&args(&["OBJECT", "FREQ", "k:1"])),
+            ("OBJECT FREQ".into(), Some(b"k:*".to_vec()))
+        );
+        assert_eq!(
+            classify(&args(&["EVAL", "return 1", "1", "lock:9"])).1,
+            Some(b"lock:*".to_vec())
+        );
         assert_eq!(classify(&args(&["KEYS", "*"])), ("KEYS".into(), None));
     }
 
@@ -178,7 +225,10 @@ mod tests {
             Value::Int(7),
             Value::Int(1_700_000_000),
             Value::Int(25_000),
-            Value::Array(vec![Value::BulkString(b"HGETALL".to_vec()), Value::BulkString(b"big:hash".to_vec())]),
+            Value::Array(vec![
+                Value::BulkString(b"HGETALL".to_vec()),
+                Value::BulkString(b"big:hash".to_vec()),
+            ]),
             Value::BulkString(b"127.0.0.1:1".to_vec()),
             Value::BulkString(Vec::new()),
         ]);

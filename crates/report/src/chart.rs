@@ -73,11 +73,20 @@ pub(crate) struct Layer {
 
 pub(crate) enum ChartBody {
     /// All records and WARN+ records per bucket.
-    Volume { records: Vec<u64>, errors: Vec<u64> },
-    Stacked { layers: Vec<Layer> },
-    Heatmap { rows: Vec<Layer> },
+    Volume {
+        records: Vec<u64>,
+        errors: Vec<u64>,
+    },
+    Stacked {
+        layers: Vec<Layer>,
+    },
+    Heatmap {
+        rows: Vec<Layer>,
+    },
     /// Timeline entries as dots, one row per kind.
-    Events { rows: Vec<EventRow> },
+    Events {
+        rows: Vec<EventRow>,
+    },
 }
 
 /// One row of the timeline strip: the entry kind, its label, (time, tooltip) per entry.
@@ -131,7 +140,13 @@ pub(crate) struct Sparkline {
 /// `2026-03-04T09:12:04Z`, `…04.123Z`, `…04+08:00` → Unix seconds.
 pub(crate) fn parse_time(text: &str) -> Option<i64> {
     let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> { text.get(r)?.parse::<i64>().ok() };
@@ -170,7 +185,15 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 /// Letters, digits, `-` and `_` kept; anything else becomes `-`.
 pub(crate) fn slug(text: &str) -> String {
-    text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect()
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 /// Anchors of problems (`problem-P-T7`) and metric charts, unique within the page.
@@ -193,9 +216,17 @@ impl Anchors {
             used.push(id.clone());
             id
         };
-        let problems = report.problems.iter().map(|p| (p.id.clone(), unique(format!("problem-{}", slug(&p.id))))).collect();
-        let metrics =
-            report.series.metrics.iter().map(|m| unique(format!("chart-metric-{}-{}", slug(&m.host), slug(&m.metric)))).collect();
+        let problems = report
+            .problems
+            .iter()
+            .map(|p| (p.id.clone(), unique(format!("problem-{}", slug(&p.id)))))
+            .collect();
+        let metrics = report
+            .series
+            .metrics
+            .iter()
+            .map(|m| unique(format!("chart-metric-{}-{}", slug(&m.host), slug(&m.metric))))
+            .collect();
         Anchors { problems, metrics }
     }
 }
@@ -212,7 +243,13 @@ pub(crate) fn axis_of(series: &Series) -> Option<(TimeAxis, i64)> {
         return None;
     }
     let start = parse_time(&series.start)?;
-    Some((TimeAxis { start, end: start + bucket * series.points.len() as i64 }, bucket))
+    Some((
+        TimeAxis {
+            start,
+            end: start + bucket * series.points.len() as i64,
+        },
+        bucket,
+    ))
 }
 
 fn words(l: &Labels) -> ChartWords {
@@ -235,14 +272,32 @@ fn frame_bands(report: &Report, axis: TimeAxis, l: &Labels, lang: Lang) -> Vec<B
         if let (Some(f), Some(t)) = (parse_time(&span.from), parse_time(&span.to)) {
             if let Some((a, b)) = axis.clip(f, t) {
                 let title = format!("{}{}{} – {}", l.baseline, colon(lang), span.from, span.to);
-                bands.push(Band { from: a, to: b, kind: BandKind::Baseline, label: l.chart_baseline.to_string(), title });
+                bands.push(Band {
+                    from: a,
+                    to: b,
+                    kind: BandKind::Baseline,
+                    label: l.chart_baseline.to_string(),
+                    title,
+                });
             }
         }
     }
     if let Some((f, t)) = window_of(report) {
         if let Some((a, b)) = axis.clip(f, t) {
-            let title = format!("{}{}{} – {}", l.window, colon(lang), report.window.from, report.window.to);
-            bands.push(Band { from: a, to: b, kind: BandKind::Window, label: l.chart_window.to_string(), title });
+            let title = format!(
+                "{}{}{} – {}",
+                l.window,
+                colon(lang),
+                report.window.from,
+                report.window.to
+            );
+            bands.push(Band {
+                from: a,
+                to: b,
+                kind: BandKind::Window,
+                label: l.chart_window.to_string(),
+                title,
+            });
         }
     }
     bands
@@ -264,7 +319,10 @@ fn strong(s: impl Into<String>) -> Inline {
 }
 
 fn link(href: &str, inner: Vec<Inline>) -> Inline {
-    Inline::Link { href: format!("#{href}"), inner }
+    Inline::Link {
+        href: format!("#{href}"),
+        inner,
+    }
 }
 
 /// Problems in the order (and with the numbers) of the problems section.
@@ -281,7 +339,9 @@ pub(crate) fn volume(report: &Report, lang: Lang, anchors: &Anchors) -> Option<C
     let (axis, bucket) = axis_of(series)?;
     let mut bands = frame_bands(report, axis, l, lang);
     for spike in &report.spikes {
-        let (Some(f), Some(t)) = (parse_time(&spike.from), parse_time(&spike.to)) else { continue };
+        let (Some(f), Some(t)) = (parse_time(&spike.from), parse_time(&spike.to)) else {
+            continue;
+        };
         let Some((a, b)) = axis.clip(f, t) else { continue };
         let title = match lang {
             Lang::En => format!(
@@ -303,14 +363,27 @@ pub(crate) fn volume(report: &Report, lang: Lang, anchors: &Anchors) -> Option<C
                 format::ratio(spike.ratio)
             ),
         };
-        let kind = if spike.kind == "errors" { BandKind::ErrorSpike } else { BandKind::Spike };
-        bands.push(Band { from: a, to: b, kind, label: labels::spike_kind(lang, &spike.kind), title });
+        let kind = if spike.kind == "errors" {
+            BandKind::ErrorSpike
+        } else {
+            BandKind::Spike
+        };
+        bands.push(Band {
+            from: a,
+            to: b,
+            kind,
+            label: labels::spike_kind(lang, &spike.kind),
+            title,
+        });
     }
     let mut markers = Vec::new();
     let mut notes = Vec::new();
     // Changes in time order: C1, C2, … (the ones outside the chart listed once).
-    let mut changes: Vec<(i64, &triage_analyze::model::ChangeScore)> =
-        report.changes.iter().filter_map(|c| Some((parse_time(&c.time)?, c))).collect();
+    let mut changes: Vec<(i64, &triage_analyze::model::ChangeScore)> = report
+        .changes
+        .iter()
+        .filter_map(|c| Some((parse_time(&c.time)?, c)))
+        .collect();
     changes.sort_by_key(|(t, _)| *t);
     let mut outside: Vec<String> = Vec::new();
     let mut n = 0;
@@ -333,18 +406,39 @@ pub(crate) fn volume(report: &Report, lang: Lang, anchors: &Anchors) -> Option<C
             Lang::Zh => format!("评分 {}", format::score(c.score)),
         };
         let title = format!("{label} {what}{}{} ({score})", colon(lang), c.description);
-        markers.push(Marker { t: *t, kind: MarkerKind::Change, label: label.clone(), title });
-        notes.push(vec![strong(label), text(format!(" {what}{}{} ({score})", colon(lang), c.description))]);
+        markers.push(Marker {
+            t: *t,
+            kind: MarkerKind::Change,
+            label: label.clone(),
+            title,
+        });
+        notes.push(vec![
+            strong(label),
+            text(format!(" {what}{}{} ({score})", colon(lang), c.description)),
+        ]);
     }
     // Onsets of the first problems (numbered as in the problems section).
     for (number, p) in problem_numbers(report).into_iter().take(6) {
-        let Some(t) = p.onset.as_deref().and_then(parse_time) else { continue };
+        let Some(t) = p.onset.as_deref().and_then(parse_time) else {
+            continue;
+        };
         if !axis.contains(t) {
             continue;
         }
         let label = format!("#{number}");
-        let title = format!("{label} {}{}{} {}", p.title, colon(lang), l.onset, p.onset.as_deref().unwrap_or_default());
-        markers.push(Marker { t, kind: MarkerKind::Onset, label: label.clone(), title });
+        let title = format!(
+            "{label} {}{}{} {}",
+            p.title,
+            colon(lang),
+            l.onset,
+            p.onset.as_deref().unwrap_or_default()
+        );
+        markers.push(Marker {
+            t,
+            kind: MarkerKind::Onset,
+            label: label.clone(),
+            title,
+        });
         let name = match anchors.problems.get(&p.id) {
             Some(anchor) => link(anchor, vec![text(&p.title)]),
             None => text(&p.title),
@@ -353,12 +447,20 @@ pub(crate) fn volume(report: &Report, lang: Lang, anchors: &Anchors) -> Option<C
             strong(label),
             text(" "),
             name,
-            text(format!("{}{} {}", colon(lang), l.onset, p.onset.as_deref().unwrap_or_default())),
+            text(format!(
+                "{}{} {}",
+                colon(lang),
+                l.onset,
+                p.onset.as_deref().unwrap_or_default()
+            )),
         ]);
     }
     if !outside.is_empty() {
         let sep = if lang == Lang::Zh { "；" } else { "; " };
-        notes.push(vec![strong(l.chart_other_changes), text(format!("{}{}", colon(lang), outside.join(sep)))]);
+        notes.push(vec![
+            strong(l.chart_other_changes),
+            text(format!("{}{}", colon(lang), outside.join(sep))),
+        ]);
     }
     Some(Chart {
         id: VOLUME_ID.to_string(),
@@ -379,8 +481,15 @@ pub(crate) fn volume(report: &Report, lang: Lang, anchors: &Anchors) -> Option<C
 
 /// Counts inside the window per layer (bucket starts inside the window).
 fn window_total(counts: &[u64], axis: TimeAxis, bucket: i64, window: Option<(i64, i64)>) -> u64 {
-    let Some((from, to)) = window else { return counts.iter().sum() };
-    counts.iter().enumerate().filter(|(i, _)| (from..to).contains(&(axis.start + *i as i64 * bucket))).map(|(_, n)| n).sum()
+    let Some((from, to)) = window else {
+        return counts.iter().sum();
+    };
+    counts
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (from..to).contains(&(axis.start + *i as i64 * bucket)))
+        .map(|(_, n)| n)
+        .sum()
 }
 
 /// The top templates stacked over time.
@@ -397,7 +506,11 @@ pub(crate) fn templates(report: &Report, lang: Lang, anchors: &Anchors) -> Optio
         .iter()
         .map(|t| Layer {
             label: t.label.clone(),
-            href: t.problem.as_ref().and_then(|p| anchors.problems.get(p)).map(|a| format!("#{a}")),
+            href: t
+                .problem
+                .as_ref()
+                .and_then(|p| anchors.problems.get(p))
+                .map(|a| format!("#{a}")),
             counts: t.counts.clone(),
             in_window: window_total(&t.counts, axis, bucket, window),
         })
@@ -441,7 +554,10 @@ pub(crate) fn modules(report: &Report, lang: Lang) -> Option<Chart> {
         caption: true,
         axis,
         bucket,
-        bands: frame_bands(report, axis, l, lang).into_iter().filter(|b| b.kind == BandKind::Window).collect(),
+        bands: frame_bands(report, axis, l, lang)
+            .into_iter()
+            .filter(|b| b.kind == BandKind::Window)
+            .collect(),
         markers: Vec::new(),
         body: ChartBody::Heatmap { rows },
         notes: Vec::new(),
@@ -458,7 +574,10 @@ pub(crate) fn timeline(report: &Report, lang: Lang) -> Option<Chart> {
         return None;
     }
     let axis = TimeAxis { start: from, end: to };
-    let mut kinds: Vec<String> = ["change", "spike", "onset", "first_seen", "metric"].iter().map(|k| k.to_string()).collect();
+    let mut kinds: Vec<String> = ["change", "spike", "onset", "first_seen", "metric"]
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
     for e in &report.timeline {
         if !kinds.contains(&e.kind) {
             kinds.push(e.kind.clone());
@@ -474,7 +593,11 @@ pub(crate) fn timeline(report: &Report, lang: Lang) -> Option<Chart> {
                 .filter_map(|e| Some((parse_time(&e.time)?, format!("{} {}", e.time, e.text))))
                 .filter(|(t, _)| axis.contains(*t))
                 .collect();
-            EventRow { label: labels::event_kind(lang, &kind), kind, events }
+            EventRow {
+                label: labels::event_kind(lang, &kind),
+                kind,
+                events,
+            }
         })
         .filter(|row| !row.events.is_empty())
         .collect();
@@ -498,12 +621,18 @@ pub(crate) fn timeline(report: &Report, lang: Lang) -> Option<Chart> {
 /// One sparkline per metric of `host` that the series holds, in the series' order.
 pub(crate) fn sparklines(report: &Report, lang: Lang, anchors: &Anchors, host: &str) -> Vec<Sparkline> {
     let l = labels::labels(lang);
-    let Some((axis, _)) = axis_of(&report.series) else { return Vec::new() };
+    let Some((axis, _)) = axis_of(&report.series) else {
+        return Vec::new();
+    };
     let window = window_of(report).and_then(|(f, t)| axis.clip(f, t));
     let mut out = Vec::new();
     for (i, m) in report.series.metrics.iter().enumerate().filter(|(_, m)| m.host == host) {
-        let points: Vec<(i64, f64)> =
-            m.points.iter().filter_map(|(t, v)| Some((parse_time(t)?, *v))).filter(|(_, v)| v.is_finite()).collect();
+        let points: Vec<(i64, f64)> = m
+            .points
+            .iter()
+            .filter_map(|(t, v)| Some((parse_time(t)?, *v)))
+            .filter(|(_, v)| v.is_finite())
+            .collect();
         if points.is_empty() {
             continue;
         }
@@ -527,7 +656,11 @@ pub(crate) fn sparklines(report: &Report, lang: Lang, anchors: &Anchors, host: &
             None => String::new(),
         };
         out.push(Sparkline {
-            id: anchors.metrics.get(i).cloned().unwrap_or_else(|| format!("chart-metric-{i}")),
+            id: anchors
+                .metrics
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| format!("chart-metric-{i}")),
             metric: m.metric.clone(),
             host: m.host.clone(),
             axis,
@@ -535,7 +668,9 @@ pub(crate) fn sparklines(report: &Report, lang: Lang, anchors: &Anchors, host: &
             points,
             baseline_avg: summary.and_then(|s| s.baseline_avg),
             stats,
-            status: summary.map(|s| labels::metric_status(lang, &s.status)).unwrap_or_default(),
+            status: summary
+                .map(|s| labels::metric_status(lang, &s.status))
+                .unwrap_or_default(),
             tone: summary.and_then(|s| match s.status.as_str() {
                 "normal" => None,
                 "critical" => Some(Tone::Bad),

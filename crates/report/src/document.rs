@@ -65,7 +65,10 @@ pub(crate) enum Inline {
     Code(String),
     Strong(String),
     /// An in-page link (`#problem-…`); Markdown prints the content only.
-    Link { href: String, inner: Vec<Inline> },
+    Link {
+        href: String,
+        inner: Vec<Inline>,
+    },
 }
 
 impl Block {
@@ -122,16 +125,32 @@ fn strong(s: impl Into<String>) -> Inline {
 
 impl Cell {
     fn text(s: impl Into<String>) -> Cell {
-        Cell { content: vec![text(s)], bar: None, tone: None }
+        Cell {
+            content: vec![text(s)],
+            bar: None,
+            tone: None,
+        }
     }
     fn code(s: impl Into<String>) -> Cell {
-        Cell { content: vec![code(s)], bar: None, tone: None }
+        Cell {
+            content: vec![code(s)],
+            bar: None,
+            tone: None,
+        }
     }
     fn strong(s: impl Into<String>) -> Cell {
-        Cell { content: vec![strong(s)], bar: None, tone: None }
+        Cell {
+            content: vec![strong(s)],
+            bar: None,
+            tone: None,
+        }
     }
     fn with_bar(mut self, fraction: f64) -> Cell {
-        self.bar = Some(if fraction.is_finite() { fraction.clamp(0.0, 1.0) } else { 0.0 });
+        self.bar = Some(if fraction.is_finite() {
+            fraction.clamp(0.0, 1.0)
+        } else {
+            0.0
+        });
         self
     }
     fn with_tone(mut self, tone: Option<Tone>) -> Cell {
@@ -141,11 +160,19 @@ impl Cell {
 }
 
 fn field(label: &str, value: Vec<Inline>) -> Field {
-    Field { label: label.to_string(), value }
+    Field {
+        label: label.to_string(),
+        value,
+    }
 }
 
 fn table(header: &[&str], numeric: &[bool], rows: Vec<Vec<Cell>>) -> Table {
-    Table { header: header.iter().map(|h| h.to_string()).collect(), numeric: numeric.to_vec(), rows, total: None }
+    Table {
+        header: header.iter().map(|h| h.to_string()).collect(),
+        numeric: numeric.to_vec(),
+        rows,
+        total: None,
+    }
 }
 
 fn none_line(l: &Labels) -> Block {
@@ -162,8 +189,18 @@ struct Punct {
 
 fn punct(lang: Lang) -> Punct {
     match lang {
-        Lang::En => Punct { sep: ", ", open: " (", close: ")", colon: ": " },
-        Lang::Zh => Punct { sep: "，", open: "（", close: "）", colon: "：" },
+        Lang::En => Punct {
+            sep: ", ",
+            open: " (",
+            close: ")",
+            colon: ": ",
+        },
+        Lang::Zh => Punct {
+            sep: "，",
+            open: "（",
+            close: "）",
+            colon: "：",
+        },
     }
 }
 
@@ -196,7 +233,13 @@ pub(crate) fn build(report: &Report, lang: Lang) -> Document {
         ctx.timeline(),
         ctx.conclusion(),
     ]);
-    Document { lang, title, status, sections, footer: format!("{} {}", l.footer, report.schema_version) }
+    Document {
+        lang,
+        title,
+        status,
+        sections,
+        footer: format!("{} {}", l.footer, report.schema_version),
+    }
 }
 
 /// The seed reports write ranges as `from ~ to` in Chinese.
@@ -238,10 +281,22 @@ struct Context<'a> {
 
 impl<'a> Context<'a> {
     fn new(report: &'a Report, lang: Lang) -> Context<'a> {
-        let problem_titles = report.problems.iter().map(|p| (p.id.as_str(), p.title.as_str())).collect();
+        let problem_titles = report
+            .problems
+            .iter()
+            .map(|p| (p.id.as_str(), p.title.as_str()))
+            .collect();
         let anchors = Anchors::new(report);
         let has_charts = chart::axis_of(&report.series).is_some();
-        Context { report, lang, l: labels::labels(lang), p: punct(lang), problem_titles, anchors, has_charts }
+        Context {
+            report,
+            lang,
+            l: labels::labels(lang),
+            p: punct(lang),
+            problem_titles,
+            anchors,
+            has_charts,
+        }
     }
 
     fn chart_axis_contains(&self, t: i64) -> bool {
@@ -251,7 +306,10 @@ impl<'a> Context<'a> {
     /// A problem id linked to its section (plain text where the problem is unknown).
     fn problem_link(&self, id: &str) -> Inline {
         match self.anchors.problems.get(id) {
-            Some(anchor) => Inline::Link { href: format!("#{anchor}"), inner: vec![code(id)] },
+            Some(anchor) => Inline::Link {
+                href: format!("#{anchor}"),
+                inner: vec![code(id)],
+            },
             None => code(id),
         }
     }
@@ -282,10 +340,18 @@ impl<'a> Context<'a> {
         let l = self.l;
         let problems: Vec<&Problem> = self.report.problems.iter().filter(|p| ids.contains(&p.id)).collect();
         let mut links = vec![(l.chart_volume.to_string(), format!("#{}", chart::VOLUME_ID))];
-        if series.templates.iter().any(|t| t.problem.as_ref().is_some_and(|p| ids.contains(p))) {
+        if series
+            .templates
+            .iter()
+            .any(|t| t.problem.as_ref().is_some_and(|p| ids.contains(p)))
+        {
             links.push((l.chart_templates.to_string(), format!("#{}", chart::TEMPLATES_ID)));
         }
-        if series.modules.iter().any(|m| problems.iter().any(|p| p.modules.iter().any(|pm| pm.name == m.name))) {
+        if series
+            .modules
+            .iter()
+            .any(|m| problems.iter().any(|p| p.modules.iter().any(|pm| pm.name == m.name)))
+        {
             links.push((l.chart_modules.to_string(), format!("#{}", chart::MODULES_ID)));
         }
         links
@@ -298,7 +364,10 @@ impl<'a> Context<'a> {
         let text = format!("{} {}", cause.summary, cause.evidence.join(" "));
         for (i, m) in self.report.series.metrics.iter().enumerate() {
             // A service's pods are named after it (`coupon-service-7d9f…`).
-            let host_matches = cause.service.as_deref().is_some_and(|s| m.host == s || m.host.starts_with(&format!("{s}-")))
+            let host_matches = cause
+                .service
+                .as_deref()
+                .is_some_and(|s| m.host == s || m.host.starts_with(&format!("{s}-")))
                 || text.contains(&m.host);
             if host_matches && text.contains(&m.metric) {
                 if let Some(anchor) = self.anchors.metrics.get(i) {
@@ -313,7 +382,11 @@ impl<'a> Context<'a> {
     }
 
     fn section(&self, anchor: &'static str, heading: &str, blocks: Vec<Block>) -> Section {
-        Section { anchor, heading: heading.to_string(), blocks }
+        Section {
+            anchor,
+            heading: heading.to_string(),
+            blocks,
+        }
     }
 
     /// `"N"` in English, `"N 条"` in Chinese: record counts read naturally in both.
@@ -331,7 +404,10 @@ impl<'a> Context<'a> {
     /// A problem id with its title, for cross references.
     fn problem_ref(&self, id: &str) -> Vec<Inline> {
         match self.problem_titles.get(id) {
-            Some(title) => vec![self.problem_link(id), text(format!("{}{title}{}", self.p.open, self.p.close))],
+            Some(title) => vec![
+                self.problem_link(id),
+                text(format!("{}{title}{}", self.p.open, self.p.close)),
+            ],
             None => vec![code(id)],
         }
     }
@@ -348,8 +424,10 @@ impl<'a> Context<'a> {
     }
 
     fn problem_titles_text(&self, ids: &[String]) -> String {
-        let titles: Vec<&str> =
-            ids.iter().map(|id| self.problem_titles.get(id.as_str()).copied().unwrap_or(id.as_str())).collect();
+        let titles: Vec<&str> = ids
+            .iter()
+            .map(|id| self.problem_titles.get(id.as_str()).copied().unwrap_or(id.as_str()))
+            .collect();
         titles.join(self.p.sep)
     }
 
@@ -380,7 +458,11 @@ impl<'a> Context<'a> {
             l.none.trim_end_matches(['.', '。']).to_string()
         } else {
             let separator = if lang == Lang::Zh { "；" } else { "; " };
-            r.baseline.iter().map(|span| span_text(span, lang)).collect::<Vec<_>>().join(separator)
+            r.baseline
+                .iter()
+                .map(|span| span_text(span, lang))
+                .collect::<Vec<_>>()
+                .join(separator)
         };
         fields.push(field(l.baseline, vec![text(baseline)]));
         if !r.status.is_empty() {
@@ -390,16 +472,25 @@ impl<'a> Context<'a> {
             Lang::En => format!("baseline {}", format::count(t.baseline_records)),
             Lang::Zh => format!("基线 {}", self.records(t.baseline_records)),
         };
-        fields.push(field(l.records, vec![text(self.aside(self.records(t.records), &baseline_records))]));
-        let mut error_levels: Vec<(&String, &u64)> =
-            t.by_level.iter().filter(|(level, _)| format::is_error_level(level)).collect();
+        fields.push(field(
+            l.records,
+            vec![text(self.aside(self.records(t.records), &baseline_records))],
+        ));
+        let mut error_levels: Vec<(&String, &u64)> = t
+            .by_level
+            .iter()
+            .filter(|(level, _)| format::is_error_level(level))
+            .collect();
         error_levels.sort_by_key(|(level, _)| format::level_rank(level));
         let mut errors_aside = format::share_of(t.errors, t.records);
         for (level, n) in error_levels {
             errors_aside.push_str(p.sep);
             errors_aside.push_str(&format!("{level} {n}"));
         }
-        fields.push(field(l.errors_warn_up, vec![text(self.aside(self.records(t.errors), &errors_aside))]));
+        fields.push(field(
+            l.errors_warn_up,
+            vec![text(self.aside(self.records(t.errors), &errors_aside))],
+        ));
         if let Some(availability) = t.availability {
             fields.push(field(l.availability, vec![text(format::percent(availability))]));
         }
@@ -425,7 +516,10 @@ impl<'a> Context<'a> {
         let mut blocks = vec![Block::Fields(fields)];
         if !input.notes.is_empty() {
             blocks.push(Block::Paragraph(vec![strong(l.notes)]));
-            blocks.push(Block::List { ordered: false, items: plain_items(&input.notes) });
+            blocks.push(Block::List {
+                ordered: false,
+                items: plain_items(&input.notes),
+            });
         }
         self.section("summary", l.summary, blocks)
     }
@@ -437,7 +531,12 @@ impl<'a> Context<'a> {
                     Lang::En => format!("score {}", format::score(cause.score)),
                     Lang::Zh => format!("评分 {}", format::score(cause.score)),
                 };
-                vec![text(format!("#{} {}{}", cause.rank, cause.summary, self.aside(String::new(), &score)))]
+                vec![text(format!(
+                    "#{} {}{}",
+                    cause.rank,
+                    cause.summary,
+                    self.aside(String::new(), &score)
+                ))]
             }
             None => vec![text(self.l.none)],
         }
@@ -460,7 +559,11 @@ impl<'a> Context<'a> {
 
     fn problem(&self, number: usize, problem: &Problem) -> Vec<Block> {
         let (l, lang, p) = (self.l, self.lang, &self.p);
-        let heading = vec![text(format!("{number}. {} — {}", problem.title, labels::priority(lang, &problem.priority)))];
+        let heading = vec![text(format!(
+            "{number}. {} — {}",
+            problem.title,
+            labels::priority(lang, &problem.priority)
+        ))];
         let mut blocks = vec![match self.anchors.problems.get(&problem.id) {
             Some(anchor) => Block::AnchoredSubheading(anchor.clone(), heading),
             None => Block::Subheading(heading),
@@ -470,10 +573,18 @@ impl<'a> Context<'a> {
             (Lang::En, true) => format!("baseline {}, new", problem.baseline_count),
             (Lang::Zh, true) => format!("基线 {} 条，新出现", problem.baseline_count),
             (Lang::En, false) => {
-                format!("baseline {}, {}", problem.baseline_count, format::ratio(problem.ratio.unwrap_or_default()))
+                format!(
+                    "baseline {}, {}",
+                    problem.baseline_count,
+                    format::ratio(problem.ratio.unwrap_or_default())
+                )
             }
             (Lang::Zh, false) => {
-                format!("基线 {} 条，{}", problem.baseline_count, format::ratio(problem.ratio.unwrap_or_default()))
+                format!(
+                    "基线 {} 条，{}",
+                    problem.baseline_count,
+                    format::ratio(problem.ratio.unwrap_or_default())
+                )
             }
         };
         count = self.aside(count, &baseline);
@@ -495,9 +606,11 @@ impl<'a> Context<'a> {
         if !problem.levels.is_empty() {
             fields.push(field(l.levels, vec![text(self.level_counts_text(&problem.levels))]));
         }
-        for (label, names) in
-            [(l.modules, &problem.modules), (l.hosts, &problem.hosts), (l.services, &problem.services)]
-        {
+        for (label, names) in [
+            (l.modules, &problem.modules),
+            (l.hosts, &problem.hosts),
+            (l.services, &problem.services),
+        ] {
             if !names.is_empty() {
                 fields.push(field(label, self.name_counts(names)));
             }
@@ -508,7 +621,10 @@ impl<'a> Context<'a> {
         blocks.push(Block::Fields(fields));
         let links = self.problem_chart_links(std::slice::from_ref(&problem.id));
         if !links.is_empty() {
-            blocks.push(Block::ChartLinks(format!("{}{}", self.l.chart_links, self.p.colon), links));
+            blocks.push(Block::ChartLinks(
+                format!("{}{}", self.l.chart_links, self.p.colon),
+                links,
+            ));
         }
 
         if !problem.templates.is_empty() {
@@ -535,7 +651,10 @@ impl<'a> Context<'a> {
                     Lang::En => vec![text(format!("{} ", l.samples_of)), code(&template.id), text(":")],
                     Lang::Zh => vec![code(&template.id), text(format!(" {}", l.samples_of))],
                 };
-                blocks.push(Block::Code { caption, lines: template.samples.clone() });
+                blocks.push(Block::Code {
+                    caption,
+                    lines: template.samples.clone(),
+                });
             }
         }
         if !problem.parameters.is_empty() {
@@ -552,11 +671,18 @@ impl<'a> Context<'a> {
                     ]
                 })
                 .collect();
-            blocks.push(Block::Table(table(&[l.name, l.value, l.count, l.share], &[false, false, true, true], rows)));
+            blocks.push(Block::Table(table(
+                &[l.name, l.value, l.count, l.share],
+                &[false, false, true, true],
+                rows,
+            )));
         }
         if !problem.recommendations.is_empty() {
             blocks.push(Block::Paragraph(vec![strong(l.recommendations)]));
-            blocks.push(Block::List { ordered: false, items: plain_items(&problem.recommendations) });
+            blocks.push(Block::List {
+                ordered: false,
+                items: plain_items(&problem.recommendations),
+            });
         }
         blocks
     }
@@ -567,7 +693,10 @@ impl<'a> Context<'a> {
         causes.sort_by_key(|c| c.rank);
         let mut blocks = Vec::new();
         for cause in causes {
-            blocks.push(Block::Subheading(vec![text(format!("#{} {}", cause.rank, cause.summary))]));
+            blocks.push(Block::Subheading(vec![text(format!(
+                "#{} {}",
+                cause.rank, cause.summary
+            ))]));
             let mut fields = vec![
                 field(l.score, vec![text(format::score(cause.score))]),
                 field(l.kind, vec![text(labels::event_kind(lang, &cause.kind))]),
@@ -585,12 +714,18 @@ impl<'a> Context<'a> {
             }
             links.extend(self.metric_chart_links(cause));
             if !links.is_empty() {
-                blocks.push(Block::ChartLinks(format!("{}{}", self.l.chart_links, self.p.colon), links));
+                blocks.push(Block::ChartLinks(
+                    format!("{}{}", self.l.chart_links, self.p.colon),
+                    links,
+                ));
             }
             if !cause.evidence.is_empty() {
                 blocks.push(Block::Details {
                     summary: vec![strong(l.evidence)],
-                    blocks: vec![Block::List { ordered: false, items: plain_items(&cause.evidence) }],
+                    blocks: vec![Block::List {
+                        ordered: false,
+                        items: plain_items(&cause.evidence),
+                    }],
                     open: true,
                 });
             }
@@ -605,7 +740,10 @@ impl<'a> Context<'a> {
         let (l, lang) = (self.l, self.lang);
         let mut blocks = Vec::new();
         for spike in &self.report.spikes {
-            let span = Span { from: spike.from.clone(), to: spike.to.clone() };
+            let span = Span {
+                from: spike.from.clone(),
+                to: spike.to.clone(),
+            };
             blocks.push(Block::Subheading(vec![text(format!(
                 "{} {}",
                 labels::spike_kind(lang, &spike.kind),
@@ -613,9 +751,17 @@ impl<'a> Context<'a> {
             ))]));
             let count_text = match lang {
                 Lang::En => {
-                    format!("{} vs {} expected at the baseline rate", spike.count, format::expected(spike.expected))
+                    format!(
+                        "{} vs {} expected at the baseline rate",
+                        spike.count,
+                        format::expected(spike.expected)
+                    )
                 }
-                Lang::Zh => format!("{} 条，按基线速率预期 {} 条", spike.count, format::expected(spike.expected)),
+                Lang::Zh => format!(
+                    "{} 条，按基线速率预期 {} 条",
+                    spike.count,
+                    format::expected(spike.expected)
+                ),
             };
             blocks.push(Block::Fields(vec![
                 field(l.ratio, vec![text(format::ratio(spike.ratio))]),
@@ -639,7 +785,15 @@ impl<'a> Context<'a> {
                     })
                     .collect();
                 blocks.push(Block::Table(table(
-                    &[l.field, l.value, l.count, l.baseline_count, l.lift, l.share_of_excess, l.q_value],
+                    &[
+                        l.field,
+                        l.value,
+                        l.count,
+                        l.baseline_count,
+                        l.lift,
+                        l.share_of_excess,
+                        l.q_value,
+                    ],
                     &[false, false, true, true, true, true, true],
                     rows,
                 )));
@@ -655,7 +809,10 @@ impl<'a> Context<'a> {
         let l = self.l;
         let mut blocks = Vec::new();
         if let Some(availability) = self.report.totals.availability {
-            blocks.push(Block::Fields(vec![field(l.overall_availability, vec![text(format::percent(availability))])]));
+            blocks.push(Block::Fields(vec![field(
+                l.overall_availability,
+                vec![text(format::percent(availability))],
+            )]));
         }
         if !self.report.endpoints.is_empty() {
             let rows = self
@@ -709,7 +866,10 @@ impl<'a> Context<'a> {
         }
         let mut blocks = Vec::new();
         for host in hosts {
-            blocks.push(Block::Subheading(vec![text(format!("{}{}", l.host, self.p.colon)), code(host)]));
+            blocks.push(Block::Subheading(vec![
+                text(format!("{}{}", l.host, self.p.colon)),
+                code(host),
+            ]));
             let sparks = chart::sparklines(self.report, lang, &self.anchors, host);
             if !sparks.is_empty() {
                 blocks.push(Block::Sparklines(sparks));
@@ -733,7 +893,16 @@ impl<'a> Context<'a> {
                 })
                 .collect();
             blocks.push(Block::Table(table(
-                &[l.metric, l.kind, l.avg, l.max, l.min, l.baseline_avg, l.samples, l.status],
+                &[
+                    l.metric,
+                    l.kind,
+                    l.avg,
+                    l.max,
+                    l.min,
+                    l.baseline_avg,
+                    l.samples,
+                    l.status,
+                ],
                 &[false, false, true, true, true, true, true, false],
                 rows,
             )));
@@ -763,7 +932,11 @@ impl<'a> Context<'a> {
                 children: f.evidence.iter().map(|e| vec![text(e)]).collect(),
             })
             .collect();
-        let blocks = if items.is_empty() { vec![none_line(l)] } else { vec![Block::List { ordered: false, items }] };
+        let blocks = if items.is_empty() {
+            vec![none_line(l)]
+        } else {
+            vec![Block::List { ordered: false, items }]
+        };
         self.section("findings", l.findings, blocks)
     }
 
@@ -836,7 +1009,11 @@ impl<'a> Context<'a> {
             parts.join(self.p.sep)
         };
         let row = |group: &GroupCount, is_host: bool| -> Vec<Cell> {
-            let metrics = if is_host { abnormal_metrics(&group.name) } else { String::new() };
+            let metrics = if is_host {
+                abnormal_metrics(&group.name)
+            } else {
+                String::new()
+            };
             vec![
                 Cell::text(labels::group_kind(lang, is_host)),
                 Cell::code(&group.name),
@@ -855,7 +1032,10 @@ impl<'a> Context<'a> {
             }
         }
         for metric_host in self.metric_only_abnormal_hosts() {
-            let group = GroupCount { name: metric_host.to_string(), ..GroupCount::default() };
+            let group = GroupCount {
+                name: metric_host.to_string(),
+                ..GroupCount::default()
+            };
             rows.push(row(&group, true));
         }
         for service in self.report.services.iter().filter(|s| s.errors > 0) {
@@ -865,7 +1045,15 @@ impl<'a> Context<'a> {
             vec![none_line(l)]
         } else {
             vec![Block::Table(table(
-                &[l.kind, l.name, l.records, l.errors, l.levels, l.main_problems, l.metrics_not_normal],
+                &[
+                    l.kind,
+                    l.name,
+                    l.records,
+                    l.errors,
+                    l.levels,
+                    l.main_problems,
+                    l.metrics_not_normal,
+                ],
                 &[false, false, true, true, false, false, false],
                 rows,
             ))]
@@ -892,7 +1080,11 @@ impl<'a> Context<'a> {
             .changes
             .iter()
             .map(|c| {
-                let mut linked = if c.linked_problems.is_empty() { vec![text(MISSING)] } else { Vec::new() };
+                let mut linked = if c.linked_problems.is_empty() {
+                    vec![text(MISSING)]
+                } else {
+                    Vec::new()
+                };
                 for (i, id) in c.linked_problems.iter().enumerate() {
                     if i > 0 {
                         linked.push(text(self.p.sep));
@@ -907,7 +1099,11 @@ impl<'a> Context<'a> {
                     Cell::text(format::score(c.score)).with_bar(c.score),
                     Cell::text(&c.reason),
                     Cell::text(&c.description),
-                    Cell { content: linked, bar: None, tone: None },
+                    Cell {
+                        content: linked,
+                        bar: None,
+                        tone: None,
+                    },
                 ]
             })
             .collect();
@@ -915,7 +1111,16 @@ impl<'a> Context<'a> {
             vec![none_line(l)]
         } else {
             vec![Block::Table(table(
-                &[l.time, l.kind, l.service, l.version, l.score, l.reason, l.description, l.linked_problems],
+                &[
+                    l.time,
+                    l.kind,
+                    l.service,
+                    l.version,
+                    l.score,
+                    l.reason,
+                    l.description,
+                    l.linked_problems,
+                ],
                 &[false, false, false, false, true, false, false, false],
                 rows,
             ))]
@@ -952,7 +1157,10 @@ impl<'a> Context<'a> {
                         }
                         line.push(text(self.p.close));
                     }
-                    ListItem { line, children: Vec::new() }
+                    ListItem {
+                        line,
+                        children: Vec::new(),
+                    }
                 })
                 .collect();
             blocks.push(Block::List { ordered: true, items });
@@ -970,19 +1178,33 @@ impl<'a> Context<'a> {
             .timeline
             .iter()
             .map(|entry| {
-                let time = if self.has_charts && chart::parse_time(&entry.time).is_some_and(|t| self.chart_axis_contains(t)) {
-                    Inline::Link { href: format!("#{}", chart::VOLUME_ID), inner: vec![strong(&entry.time)] }
-                } else {
-                    strong(&entry.time)
-                };
+                let time =
+                    if self.has_charts && chart::parse_time(&entry.time).is_some_and(|t| self.chart_axis_contains(t)) {
+                        Inline::Link {
+                            href: format!("#{}", chart::VOLUME_ID),
+                            inner: vec![strong(&entry.time)],
+                        }
+                    } else {
+                        strong(&entry.time)
+                    };
                 ListItem {
-                    line: vec![time, text(format!(" [{}] {}", labels::event_kind(lang, &entry.kind), entry.text))],
+                    line: vec![
+                        time,
+                        text(format!(" [{}] {}", labels::event_kind(lang, &entry.kind), entry.text)),
+                    ],
                     children: Vec::new(),
                 }
             })
             .collect();
-        let mut blocks: Vec<Block> = chart::timeline(self.report, lang).map(|c| Block::Chart(Box::new(c))).into_iter().collect();
-        blocks.push(if items.is_empty() { none_line(self.l) } else { Block::List { ordered: false, items } });
+        let mut blocks: Vec<Block> = chart::timeline(self.report, lang)
+            .map(|c| Block::Chart(Box::new(c)))
+            .into_iter()
+            .collect();
+        blocks.push(if items.is_empty() {
+            none_line(self.l)
+        } else {
+            Block::List { ordered: false, items }
+        });
         self.section("timeline", self.l.timeline, blocks)
     }
 
@@ -1006,8 +1228,10 @@ impl<'a> Context<'a> {
         } else {
             self.aside(format::count(r.problems.len() as u64), &breakdown.join(self.p.sep))
         };
-        let mut fields =
-            vec![field(l.problem_count, vec![text(problems_text)]), field(l.most_likely_cause, self.top_cause())];
+        let mut fields = vec![
+            field(l.problem_count, vec![text(problems_text)]),
+            field(l.most_likely_cause, self.top_cause()),
+        ];
         if let Some(change) = most_suspicious_change(r) {
             let score = match lang {
                 Lang::En => format!("score {}", format::score(change.score)),
@@ -1037,7 +1261,13 @@ fn or_missing(text: String) -> String {
 }
 
 fn plain_items(lines: &[String]) -> Vec<ListItem> {
-    lines.iter().map(|line| ListItem { line: vec![text(line)], children: Vec::new() }).collect()
+    lines
+        .iter()
+        .map(|line| ListItem {
+            line: vec![text(line)],
+            children: Vec::new(),
+        })
+        .collect()
 }
 
 /// Success rates below 99% are worth a colour; below 95% they are bad.

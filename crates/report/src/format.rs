@@ -121,7 +121,10 @@ const LEVEL_ORDER: [&str; 7] = ["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRAC
 
 /// Sort key for a level name; names outside the normalised set go last.
 pub(crate) fn level_rank(level: &str) -> usize {
-    LEVEL_ORDER.iter().position(|known| *known == level).unwrap_or(LEVEL_ORDER.len())
+    LEVEL_ORDER
+        .iter()
+        .position(|known| *known == level)
+        .unwrap_or(LEVEL_ORDER.len())
 }
 
 /// The levels counted as errors (`Totals::errors`: WARN and above).
@@ -131,7 +134,10 @@ pub(crate) fn is_error_level(level: &str) -> bool {
 
 /// `P1` → 1; anything else sorts after every known priority.
 pub(crate) fn priority_rank(priority: &str) -> u32 {
-    priority.strip_prefix('P').and_then(|digits| digits.parse().ok()).unwrap_or(u32::MAX)
+    priority
+        .strip_prefix('P')
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or(u32::MAX)
 }
 
 /// `critical` before `warning` before `info`, unknown last.

@@ -91,7 +91,9 @@ pub(crate) fn render(doc: &Document) -> String {
     out.push_str("<!DOCTYPE html>\n");
     out.push_str(&format!("<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n"));
     // Nothing may load or run: the report is one file that works offline.
-    out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
+    out.push_str(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n",
+    );
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     out.push_str(&format!("<title>{}</title>\n", escape(&doc.title)));
     out.push_str("<style>");
@@ -99,32 +101,53 @@ pub(crate) fn render(doc: &Document) -> String {
     out.push_str("</style>\n</head>\n<body>\n<main>\n<header>\n");
     out.push_str(&format!("<h1>{}", escape(&doc.title)));
     if let Some((status, tone)) = &doc.status {
-        out.push_str(&format!(" <span class=\"badge {}\">{}</span>", tone_class(*tone), escape(status)));
+        out.push_str(&format!(
+            " <span class=\"badge {}\">{}</span>",
+            tone_class(*tone),
+            escape(status)
+        ));
     }
     out.push_str("</h1>\n<nav>");
     for section in &doc.sections {
-        out.push_str(&format!("<a href=\"#{}\">{}</a>", section.anchor, escape(&section.heading)));
+        out.push_str(&format!(
+            "<a href=\"#{}\">{}</a>",
+            section.anchor,
+            escape(&section.heading)
+        ));
     }
     out.push_str("</nav>\n</header>\n");
     for section in &doc.sections {
-        out.push_str(&format!("<section id=\"{}\">\n<h2>{}</h2>\n", section.anchor, escape(&section.heading)));
+        out.push_str(&format!(
+            "<section id=\"{}\">\n<h2>{}</h2>\n",
+            section.anchor,
+            escape(&section.heading)
+        ));
         for block in &section.blocks {
             render_block(&mut out, block);
         }
         out.push_str("</section>\n");
     }
-    out.push_str(&format!("<footer>{}</footer>\n</main>\n</body>\n</html>\n", escape(&doc.footer)));
+    out.push_str(&format!(
+        "<footer>{}</footer>\n</main>\n</body>\n</html>\n",
+        escape(&doc.footer)
+    ));
     out
 }
 
 fn render_block(out: &mut String, block: &Block) {
     match block {
         Block::Subheading(inlines) => out.push_str(&format!("<h3>{}</h3>\n", inline_html(inlines))),
-        Block::AnchoredSubheading(anchor, inlines) => {
-            out.push_str(&format!("<h3 id=\"{}\">{}</h3>\n", escape(anchor), inline_html(inlines)))
-        }
+        Block::AnchoredSubheading(anchor, inlines) => out.push_str(&format!(
+            "<h3 id=\"{}\">{}</h3>\n",
+            escape(anchor),
+            inline_html(inlines)
+        )),
         Block::Details { summary, blocks, open } => {
-            out.push_str(&format!("<details{}>\n<summary>{}</summary>\n", if *open { " open" } else { "" }, inline_html(summary)));
+            out.push_str(&format!(
+                "<details{}>\n<summary>{}</summary>\n",
+                if *open { " open" } else { "" },
+                inline_html(summary)
+            ));
             for block in blocks {
                 render_block(out, block);
             }
@@ -133,14 +156,24 @@ fn render_block(out: &mut String, block: &Block) {
         Block::Chart(chart) => render_chart(out, chart),
         Block::Sparklines(sparks) => render_sparklines(out, sparks),
         Block::ChartLinks(lead, links) => {
-            let parts: Vec<String> =
-                links.iter().map(|(label, href)| format!("<a href=\"{}\">{}</a>", escape(href), escape(label))).collect();
-            out.push_str(&format!("<p class=\"chart-links\">{}{}</p>\n", escape(lead), parts.join(" · ")));
+            let parts: Vec<String> = links
+                .iter()
+                .map(|(label, href)| format!("<a href=\"{}\">{}</a>", escape(href), escape(label)))
+                .collect();
+            out.push_str(&format!(
+                "<p class=\"chart-links\">{}{}</p>\n",
+                escape(lead),
+                parts.join(" · ")
+            ));
         }
         Block::Fields(fields) => {
             out.push_str("<dl class=\"fields\">\n");
             for field in fields {
-                out.push_str(&format!("<dt>{}</dt><dd>{}</dd>\n", escape(&field.label), inline_html(&field.value)));
+                out.push_str(&format!(
+                    "<dt>{}</dt><dd>{}</dd>\n",
+                    escape(&field.label),
+                    inline_html(&field.value)
+                ));
             }
             out.push_str("</dl>\n");
         }
@@ -149,7 +182,10 @@ fn render_block(out: &mut String, block: &Block) {
         Block::Table(table) => render_table(out, table),
         Block::Code { caption, lines } => {
             // Samples fold away: the template table above says what they are.
-            out.push_str(&format!("<details class=\"samples\">\n<summary>{}</summary>\n<pre><code>", inline_html(caption)));
+            out.push_str(&format!(
+                "<details class=\"samples\">\n<summary>{}</summary>\n<pre><code>",
+                inline_html(caption)
+            ));
             let body: Vec<String> = lines.iter().map(|line| escape(line)).collect();
             out.push_str(&body.join("\n"));
             out.push_str("</code></pre>\n</details>\n");
@@ -177,13 +213,20 @@ fn render_chart(out: &mut String, chart: &Chart) {
             };
             // Long template texts are cut here; the full text is the link's tooltip.
             let short = crate::format::truncate_chars(&entry.label, LEGEND_CHARS);
-            let title = if short == entry.label { String::new() } else { format!(" title=\"{}\"", escape(&entry.label)) };
+            let title = if short == entry.label {
+                String::new()
+            } else {
+                format!(" title=\"{}\"", escape(&entry.label))
+            };
             let label = match &entry.href {
                 Some(href) => format!("<a href=\"{}\"{title}>{}</a>", escape(href), escape(&short)),
                 None => format!("<span{title}>{}</span>", escape(&short)),
             };
-            let value =
-                if entry.value.is_empty() { String::new() } else { format!("<span class=\"value\">{}</span>", escape(&entry.value)) };
+            let value = if entry.value.is_empty() {
+                String::new()
+            } else {
+                format!("<span class=\"value\">{}</span>", escape(&entry.value))
+            };
             let class = if entry.color.is_empty() { " class=\"note\"" } else { "" };
             out.push_str(&format!("<li{class}>{swatch}{label}{value}</li>"));
         }
@@ -260,7 +303,11 @@ fn render_row(out: &mut String, row: &[Cell], row_attr: &str, numeric: &dyn Fn(u
         if let Some(tone) = cell.tone {
             classes.push(tone_class(tone));
         }
-        let class = if classes.is_empty() { String::new() } else { format!(" class=\"{}\"", classes.join(" ")) };
+        let class = if classes.is_empty() {
+            String::new()
+        } else {
+            format!(" class=\"{}\"", classes.join(" "))
+        };
         out.push_str(&format!("<td{class}>{}", inline_html(&cell.content)));
         if let Some(fraction) = cell.bar {
             out.push_str(&bar_svg(fraction));
@@ -325,7 +372,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(escape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+        assert_eq!(
+            escape("<a href='x'>&\"</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+        );
     }
 
     #[test]

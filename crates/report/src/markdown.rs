@@ -76,7 +76,11 @@ fn render_block(out: &mut String, block: &Block) {
 
 fn render_list(out: &mut String, ordered: bool, items: &[ListItem]) {
     for (i, item) in items.iter().enumerate() {
-        let marker = if ordered { format!("{}. ", i + 1) } else { "- ".to_string() };
+        let marker = if ordered {
+            format!("{}. ", i + 1)
+        } else {
+            "- ".to_string()
+        };
         out.push_str(&marker);
         out.push_str(&inline_line(&item.line));
         out.push('\n');
@@ -201,7 +205,11 @@ fn code_span(text: &str) -> String {
     let text = text.replace(['\r', '\n'], " ");
     let longest_run = longest_backtick_run(&text);
     let fence = "`".repeat(longest_run + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 

@@ -21,7 +21,9 @@ const HEAT_ROW: f64 = 22.0;
 const HEAT_COLUMNS: usize = 120;
 
 /// Colour-blind-friendly categorical palette (stacked layers, legend swatches).
-pub(crate) const PALETTE: [&str; 8] = ["#0969da", "#cf222e", "#1a7f37", "#bc4c00", "#8250df", "#1b7c83", "#bf3989", "#6e7781"];
+pub(crate) const PALETTE: [&str; 8] = [
+    "#0969da", "#cf222e", "#1a7f37", "#bc4c00", "#8250df", "#1b7c83", "#bf3989", "#6e7781",
+];
 const RECORDS: &str = "#0969da";
 const ERRORS: &str = "#cf222e";
 /// The darkest heat-map cell.
@@ -79,7 +81,11 @@ fn nice_step(max: f64, ticks: f64) -> f64 {
     }
     let raw = max / ticks;
     let e = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * e).find(|s| *s >= raw).unwrap_or(10.0 * e)
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * e)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * e)
 }
 
 /// (year, month, day, hour, minute, second) of Unix seconds, UTC.
@@ -106,8 +112,9 @@ pub(crate) fn full_time(t: i64) -> String {
 
 /// Time-axis ticks: (time, label).
 fn time_ticks(axis: TimeAxis, max_ticks: i64) -> Vec<(i64, String)> {
-    const STEPS: [i64; 18] =
-        [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800];
+    const STEPS: [i64; 18] = [
+        1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800,
+    ];
     let span = (axis.end - axis.start).max(1);
     let step = STEPS.iter().copied().find(|s| span / s <= max_ticks).unwrap_or(span);
     let mut t = axis.start.div_euclid(step) * step;
@@ -148,7 +155,11 @@ impl Plot {
         self.left + (t - self.axis.start) as f64 / span * (self.right - self.left)
     }
     fn y(&self, v: f64) -> f64 {
-        let v = if self.y_max > 0.0 { (v / self.y_max).clamp(0.0, 1.0) } else { 0.0 };
+        let v = if self.y_max > 0.0 {
+            (v / self.y_max).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         self.bottom - v * (self.bottom - self.top)
     }
 }
@@ -204,8 +215,17 @@ fn open_svg(out: &mut String, height: f64, label: &str) {
 fn bands(out: &mut String, chart: &Chart, plot: &Plot) {
     // Label rows: (baseline y, where the last label of the row ends).
     let mut labels = String::new();
-    let mut rows: Vec<(f64, f64)> = vec![(plot.top + 12.0, f64::NEG_INFINITY), (plot.top + 25.0, f64::NEG_INFINITY), (plot.top + 38.0, f64::NEG_INFINITY)];
-    for kind in [BandKind::Baseline, BandKind::Window, BandKind::Spike, BandKind::ErrorSpike] {
+    let mut rows: Vec<(f64, f64)> = vec![
+        (plot.top + 12.0, f64::NEG_INFINITY),
+        (plot.top + 25.0, f64::NEG_INFINITY),
+        (plot.top + 38.0, f64::NEG_INFINITY),
+    ];
+    for kind in [
+        BandKind::Baseline,
+        BandKind::Window,
+        BandKind::Spike,
+        BandKind::ErrorSpike,
+    ] {
         for b in chart.bands.iter().filter(|b| b.kind == kind) {
             let (x0, x1) = (plot.x(b.from), plot.x(b.to));
             let (fill, opacity, first_row) = match kind {
@@ -227,7 +247,13 @@ fn bands(out: &mut String, chart: &Chart, plot: &Plot) {
             let width = 6.5 * b.label.chars().count() as f64 + 8.0;
             if x1 - x0 >= width {
                 if let Some(row) = rows[first_row..].iter_mut().find(|(_, end)| *end < x0) {
-                    let _ = write!(labels, "<text x=\"{}\" y=\"{}\" class=\"band-label\">{}</text>", n(x0 + 4.0), n(row.0), escape(&b.label));
+                    let _ = write!(
+                        labels,
+                        "<text x=\"{}\" y=\"{}\" class=\"band-label\">{}</text>",
+                        n(x0 + 4.0),
+                        n(row.0),
+                        escape(&b.label)
+                    );
                     row.1 = x0 + width;
                 }
             }
@@ -277,7 +303,13 @@ fn x_axis(out: &mut String, plot: &Plot) {
             x = n(x)
         );
     }
-    let _ = write!(out, "<line x1=\"{}\" x2=\"{}\" y1=\"{b}\" y2=\"{b}\" stroke=\"{MUTED}\"/>", n(plot.left), n(plot.right), b = n(plot.bottom));
+    let _ = write!(
+        out,
+        "<line x1=\"{}\" x2=\"{}\" y1=\"{b}\" y2=\"{b}\" stroke=\"{MUTED}\"/>",
+        n(plot.left),
+        n(plot.right),
+        b = n(plot.bottom)
+    );
 }
 
 /// Vertical marker lines with labels in up to three rows so neighbours do not overlap.
@@ -305,15 +337,28 @@ fn markers(out: &mut String, chart: &Chart, plot: &Plot) {
         };
         // Labels in their own order (#1,#2 — C1,C2), whatever the times.
         let mut names: Vec<&str> = members.iter().map(|m| m.label.as_str()).collect();
-        names.sort_by_key(|l| (l.trim_start_matches(|c: char| !c.is_ascii_digit()).parse::<u32>().unwrap_or(u32::MAX), l.to_string()));
+        names.sort_by_key(|l| {
+            (
+                l.trim_start_matches(|c: char| !c.is_ascii_digit())
+                    .parse::<u32>()
+                    .unwrap_or(u32::MAX),
+                l.to_string(),
+            )
+        });
         let label = names.join(",");
         let width = 7.0 * label.chars().count() as f64 + 6.0;
         let (lo, hi) = (cx - width / 2.0, cx + width / 2.0);
-        let row = (0..3).find(|r| !placed.iter().any(|(a, b, pr)| pr == r && lo < *b && *a < hi)).unwrap_or(2);
+        let row = (0..3)
+            .find(|r| !placed.iter().any(|(a, b, pr)| pr == r && lo < *b && *a < hi))
+            .unwrap_or(2);
         placed.push((lo, hi, row));
         let label_y = 10.0 + 11.0 * row as f64;
         out.push_str("<g class=\"marker\">");
-        let _ = write!(out, "<title>{}</title>", escape(&members.iter().map(|m| m.title.as_str()).collect::<Vec<_>>().join("\n")));
+        let _ = write!(
+            out,
+            "<title>{}</title>",
+            escape(&members.iter().map(|m| m.title.as_str()).collect::<Vec<_>>().join("\n"))
+        );
         for m in &members {
             let x = n(plot.x(m.t));
             let _ = write!(
@@ -387,7 +432,14 @@ fn events_svg(chart: &Chart, rows: &[EventRow]) -> String {
     let label_width = 130.0;
     let top = 6.0;
     let height = top + HEAT_ROW * rows.len() as f64 + MARGIN_BOTTOM + 4.0;
-    let plot = Plot { axis: chart.axis, left: label_width, right: W - MARGIN_RIGHT, top, bottom: top + HEAT_ROW * rows.len() as f64, y_max: 1.0 };
+    let plot = Plot {
+        axis: chart.axis,
+        left: label_width,
+        right: W - MARGIN_RIGHT,
+        top,
+        bottom: top + HEAT_ROW * rows.len() as f64,
+        y_max: 1.0,
+    };
     let mut out = String::new();
     open_svg(&mut out, height, &chart.title);
     for (r, EventRow { kind, label, events }) in rows.iter().enumerate() {
@@ -425,7 +477,14 @@ fn volume_svg(chart: &Chart, records: &[u64], errors: &[u64]) -> String {
     let height = 250.0;
     let max = records.iter().copied().max().unwrap_or(0) as f64;
     let step = nice_step(max, 4.0);
-    let mut plot = Plot { axis: chart.axis, left: MARGIN_LEFT, right: W - MARGIN_RIGHT, top: 36.0, bottom: height - MARGIN_BOTTOM, y_max: 0.0 };
+    let mut plot = Plot {
+        axis: chart.axis,
+        left: MARGIN_LEFT,
+        right: W - MARGIN_RIGHT,
+        top: 36.0,
+        bottom: height - MARGIN_BOTTOM,
+        y_max: 0.0,
+    };
     plot.y_max = ((max / step).ceil() * step).max(step);
     let mut out = String::new();
     open_svg(&mut out, height, &chart.title);
@@ -470,13 +529,22 @@ fn stacked_svg(chart: &Chart, layers: &[Layer]) -> String {
     let mut cumulative: Vec<Vec<f64>> = Vec::new();
     let mut below = vec![0.0; buckets];
     for layer in layers {
-        let top: Vec<f64> = (0..buckets).map(|i| below[i] + layer.counts.get(i).copied().unwrap_or(0) as f64).collect();
+        let top: Vec<f64> = (0..buckets)
+            .map(|i| below[i] + layer.counts.get(i).copied().unwrap_or(0) as f64)
+            .collect();
         cumulative.push(top.clone());
         below = top;
     }
     let max = below.iter().copied().fold(0.0, f64::max);
     let step = nice_step(max, 4.0);
-    let mut plot = Plot { axis: chart.axis, left: MARGIN_LEFT, right: W - MARGIN_RIGHT, top: 22.0, bottom: height - MARGIN_BOTTOM, y_max: 0.0 };
+    let mut plot = Plot {
+        axis: chart.axis,
+        left: MARGIN_LEFT,
+        right: W - MARGIN_RIGHT,
+        top: 22.0,
+        bottom: height - MARGIN_BOTTOM,
+        y_max: 0.0,
+    };
     plot.y_max = ((max / step).ceil() * step).max(step);
     let mut out = String::new();
     open_svg(&mut out, height, &chart.title);
@@ -502,7 +570,13 @@ fn stacked_svg(chart: &Chart, layers: &[Layer]) -> String {
             .enumerate()
             .filter_map(|(k, l)| l.counts.get(i).filter(|c| **c > 0).map(|c| format!("{}: {c}", k + 1)))
             .collect();
-        (!parts.is_empty()).then(|| format!("{} — {}", bucket_span(chart.axis.start + i as i64 * chart.bucket, chart.bucket), parts.join(" · ")))
+        (!parts.is_empty()).then(|| {
+            format!(
+                "{} — {}",
+                bucket_span(chart.axis.start + i as i64 * chart.bucket, chart.bucket),
+                parts.join(" · ")
+            )
+        })
     });
     x_axis(&mut out, &plot);
     out.push_str("</svg>");
@@ -513,7 +587,12 @@ fn stacked_svg(chart: &Chart, layers: &[Layer]) -> String {
 fn heat(fraction: f64) -> String {
     let f = fraction.clamp(0.0, 1.0);
     let mix = |a: f64, b: f64| (a + (b - a) * f).round() as u8;
-    format!("#{:02x}{:02x}{:02x}", mix(255.0, 164.0), mix(220.0, 14.0), mix(214.0, 38.0))
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(255.0, 164.0),
+        mix(220.0, 14.0),
+        mix(214.0, 38.0)
+    )
 }
 
 fn heatmap_svg(chart: &Chart, rows: &[Layer]) -> String {
@@ -522,9 +601,19 @@ fn heatmap_svg(chart: &Chart, rows: &[Layer]) -> String {
     let buckets = rows.iter().map(|r| r.counts.len()).max().unwrap_or(0);
     let merge = buckets.div_ceil(HEAT_COLUMNS).max(1);
     let column = chart.bucket * merge as i64;
-    let merged: Vec<Vec<u64>> = rows.iter().map(|r| r.counts.chunks(merge).map(|c| c.iter().sum()).collect()).collect();
+    let merged: Vec<Vec<u64>> = rows
+        .iter()
+        .map(|r| r.counts.chunks(merge).map(|c| c.iter().sum()).collect())
+        .collect();
     let max = merged.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
-    let plot = Plot { axis: chart.axis, left: HEAT_LABELS, right: W - MARGIN_RIGHT, top, bottom: top + HEAT_ROW * rows.len() as f64, y_max: 1.0 };
+    let plot = Plot {
+        axis: chart.axis,
+        left: HEAT_LABELS,
+        right: W - MARGIN_RIGHT,
+        top,
+        bottom: top + HEAT_ROW * rows.len() as f64,
+        y_max: 1.0,
+    };
     let mut out = String::new();
     open_svg(&mut out, height, &chart.title);
     for (r, (row, cells)) in rows.iter().zip(&merged).enumerate() {
@@ -592,8 +681,20 @@ pub(crate) fn legend(chart: &Chart) -> Vec<LegendEntry> {
     let mut out = Vec::new();
     match &chart.body {
         ChartBody::Volume { .. } => {
-            out.push(LegendEntry { color: RECORDS, label: chart.words.records.clone(), href: None, value: String::new(), line: false });
-            out.push(LegendEntry { color: ERRORS, label: chart.words.errors.clone(), href: None, value: String::new(), line: false });
+            out.push(LegendEntry {
+                color: RECORDS,
+                label: chart.words.records.clone(),
+                href: None,
+                value: String::new(),
+                line: false,
+            });
+            out.push(LegendEntry {
+                color: ERRORS,
+                label: chart.words.errors.clone(),
+                href: None,
+                value: String::new(),
+                line: false,
+            });
         }
         ChartBody::Stacked { layers } => {
             for (k, layer) in layers.iter().enumerate() {
@@ -607,13 +708,35 @@ pub(crate) fn legend(chart: &Chart) -> Vec<LegendEntry> {
             }
         }
         ChartBody::Heatmap { rows } => {
-            let merge = rows.iter().map(|r| r.counts.len()).max().unwrap_or(0).div_ceil(HEAT_COLUMNS).max(1);
-            let max = rows.iter().map(|r| r.counts.chunks(merge).map(|c| c.iter().sum::<u64>()).max().unwrap_or(0)).max().unwrap_or(0);
-            out.push(LegendEntry { color: ERRORS_DARK, label: chart.words.errors.clone(), href: None, value: format!("1–{max}"), line: false });
+            let merge = rows
+                .iter()
+                .map(|r| r.counts.len())
+                .max()
+                .unwrap_or(0)
+                .div_ceil(HEAT_COLUMNS)
+                .max(1);
+            let max = rows
+                .iter()
+                .map(|r| r.counts.chunks(merge).map(|c| c.iter().sum::<u64>()).max().unwrap_or(0))
+                .max()
+                .unwrap_or(0);
+            out.push(LegendEntry {
+                color: ERRORS_DARK,
+                label: chart.words.errors.clone(),
+                href: None,
+                value: format!("1–{max}"),
+                line: false,
+            });
         }
         ChartBody::Events { rows } => {
             for row in rows {
-                out.push(LegendEntry { color: event_color(&row.kind), label: row.label.clone(), href: None, value: String::new(), line: false });
+                out.push(LegendEntry {
+                    color: event_color(&row.kind),
+                    label: row.label.clone(),
+                    href: None,
+                    value: String::new(),
+                    line: false,
+                });
             }
         }
     }
@@ -630,19 +753,52 @@ pub(crate) fn legend(chart: &Chart) -> Vec<LegendEntry> {
             BandKind::ErrorSpike => ERROR_SPIKE_FILL,
         };
         let line = matches!(chart.body, ChartBody::Heatmap { .. });
-        out.push(LegendEntry { color: if line { RECORDS } else { color }, label: b.label.clone(), href: None, value: String::new(), line });
+        out.push(LegendEntry {
+            color: if line { RECORDS } else { color },
+            label: b.label.clone(),
+            href: None,
+            value: String::new(),
+            line,
+        });
     }
-    out.push(LegendEntry { color: "", label: chart.words.times.clone(), href: None, value: String::new(), line: false });
+    out.push(LegendEntry {
+        color: "",
+        label: chart.words.times.clone(),
+        href: None,
+        value: String::new(),
+        line: false,
+    });
     out
 }
 
 /// A small chart of one metric: window shading, baseline average (dashed), the values.
 pub(crate) fn sparkline_svg(s: &Sparkline) -> String {
     let (w, h) = (260.0, 64.0);
-    let lo = s.points.iter().map(|p| p.1).chain(s.baseline_avg).fold(f64::INFINITY, f64::min);
-    let hi = s.points.iter().map(|p| p.1).chain(s.baseline_avg).fold(f64::NEG_INFINITY, f64::max);
-    let (lo, hi) = if hi - lo > f64::EPSILON * hi.abs().max(1.0) { (lo, hi) } else { (lo - 1.0, hi + 1.0) };
-    let plot = Plot { axis: s.axis, left: 2.0, right: w - 2.0, top: 4.0, bottom: h - 4.0, y_max: 1.0 };
+    let lo = s
+        .points
+        .iter()
+        .map(|p| p.1)
+        .chain(s.baseline_avg)
+        .fold(f64::INFINITY, f64::min);
+    let hi = s
+        .points
+        .iter()
+        .map(|p| p.1)
+        .chain(s.baseline_avg)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = if hi - lo > f64::EPSILON * hi.abs().max(1.0) {
+        (lo, hi)
+    } else {
+        (lo - 1.0, hi + 1.0)
+    };
+    let plot = Plot {
+        axis: s.axis,
+        left: 2.0,
+        right: w - 2.0,
+        top: 4.0,
+        bottom: h - 4.0,
+        y_max: 1.0,
+    };
     let y = |v: f64| plot.y((v - lo) / (hi - lo));
     let color = match s.tone {
         Some(Tone::Bad) => ERRORS,
@@ -678,10 +834,23 @@ pub(crate) fn sparkline_svg(s: &Sparkline) -> String {
     }
     if s.points.len() == 1 {
         let (t, v) = s.points[0];
-        let _ = write!(out, "<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"{color}\"/>", n(plot.x(t)), n(y(v)));
+        let _ = write!(
+            out,
+            "<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"{color}\"/>",
+            n(plot.x(t)),
+            n(y(v))
+        );
     } else {
-        let pts: Vec<String> = s.points.iter().map(|(t, v)| format!("{},{}", n(plot.x(*t)), n(y(*v)))).collect();
-        let _ = write!(out, "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\"/>", pts.join(" "));
+        let pts: Vec<String> = s
+            .points
+            .iter()
+            .map(|(t, v)| format!("{},{}", n(plot.x(*t)), n(y(*v))))
+            .collect();
+        let _ = write!(
+            out,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\"/>",
+            pts.join(" ")
+        );
     }
     out.push_str("</svg>");
     out
@@ -706,7 +875,10 @@ mod tests {
     fn civil_time_round_trips() {
         assert_eq!(full_time(0), "1970-01-01 00:00:00");
         assert_eq!(full_time(1_772_615_524), "2026-03-04 09:12:04");
-        let axis = TimeAxis { start: 1_772_614_800, end: 1_772_614_800 + 1800 };
+        let axis = TimeAxis {
+            start: 1_772_614_800,
+            end: 1_772_614_800 + 1800,
+        };
         let ticks = time_ticks(axis, 10);
         assert_eq!(ticks.first().map(|t| t.1.as_str()), Some("09:00"));
         assert!(ticks.len() <= 11);

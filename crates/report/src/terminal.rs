@@ -55,7 +55,12 @@ pub(crate) fn render(report: &Report, color: bool) -> String {
         "" => paint.yellow("UNKNOWN"),
         other => paint.yellow(&other.to_uppercase()),
     };
-    lines.push(format!("{} {status}  {} – {}", paint.bold("Triage:"), report.window.from, report.window.to));
+    lines.push(format!(
+        "{} {status}  {} – {}",
+        paint.bold("Triage:"),
+        report.window.from,
+        report.window.to
+    ));
     let totals = &report.totals;
     let mut volume = format!(
         "Records {}, errors (WARN+) {} ({})",
@@ -85,8 +90,11 @@ pub(crate) fn render(report: &Report, color: bool) -> String {
         }
     }
 
-    let mut urgent: Vec<&Problem> =
-        report.problems.iter().filter(|p| matches!(p.priority.as_str(), "P1" | "P2")).collect();
+    let mut urgent: Vec<&Problem> = report
+        .problems
+        .iter()
+        .filter(|p| matches!(p.priority.as_str(), "P1" | "P2"))
+        .collect();
     urgent.sort_by_key(|p| format::priority_rank(&p.priority));
     if !urgent.is_empty() {
         let shown = urgent.len().min(MAX_PROBLEMS);
@@ -97,13 +105,20 @@ pub(crate) fn render(report: &Report, color: bool) -> String {
         };
         lines.push(paint.bold(&heading));
         for problem in urgent.iter().take(shown) {
-            let priority =
-                if problem.priority == "P1" { paint.red(&problem.priority) } else { paint.yellow(&problem.priority) };
+            let priority = if problem.priority == "P1" {
+                paint.red(&problem.priority)
+            } else {
+                paint.yellow(&problem.priority)
+            };
             let versus = match problem.ratio {
                 Some(ratio) if !problem.new => format!("{}, baseline {}", format::ratio(ratio), problem.baseline_count),
                 _ => "new".to_string(),
             };
-            lines.push(format!("  {priority} {} — {} ({versus})", short(&problem.title), format::count(problem.count)));
+            lines.push(format!(
+                "  {priority} {} — {} ({versus})",
+                short(&problem.title),
+                format::count(problem.count)
+            ));
         }
     } else if report.problems.is_empty() {
         lines.push("Problems: none".to_string());

@@ -45,7 +45,9 @@ fn json_round_trips_in_model_order() {
 fn hostile_report() -> Report {
     let mut report = common::export_storm();
     report.problems[0].title = "<script>alert('x')</script>".into();
-    report.problems[0].templates[0].samples.push("</code></pre><script>alert(1)</script>".into());
+    report.problems[0].templates[0]
+        .samples
+        .push("</code></pre><script>alert(1)</script>".into());
     report.conclusion = "a <b>bold</b> & \"quoted\" claim".into();
     report.endpoints[0].endpoint = "GET /a|b\nc".into();
     report.series.templates[0].label = "<script>alert('t')</script>".into();
@@ -78,7 +80,10 @@ fn html_is_self_contained() {
 #[test]
 fn markdown_table_cells_are_escaped() {
     let md = render_markdown(&hostile_report(), Lang::En);
-    assert!(md.contains("`GET /a\\|b c`"), "pipe escaped and newline folded inside a cell");
+    assert!(
+        md.contains("`GET /a\\|b c`"),
+        "pipe escaped and newline folded inside a cell"
+    );
     assert!(md.contains("\\<script\\>"), "free text cannot open raw HTML");
 }
 
@@ -122,9 +127,15 @@ fn mismatch_findings_come_first() {
 #[test]
 fn exact_numbers_from_the_model() {
     let md = render_markdown(&common::export_storm(), Lang::En);
-    for expected in
-        ["6342 (15.38%", "×14.2", "93.91%", "9.09%", "95.98%", "2210 (baseline 0, new)", "4100 (baseline 12, ×341.7"]
-    {
+    for expected in [
+        "6342 (15.38%",
+        "×14.2",
+        "93.91%",
+        "9.09%",
+        "95.98%",
+        "2210 (baseline 0, new)",
+        "4100 (baseline 12, ×341.7",
+    ] {
         assert!(md.contains(expected), "missing {expected}");
     }
 }
@@ -198,11 +209,19 @@ fn html_draws_the_series_as_inline_svg_charts() {
     assert!(html.contains("Changes outside the chart</strong>: 2026-03-03T17:05:00Z config alarm-service"));
     // Root causes link to the charts and to the problems they explain.
     assert!(html.contains("<a href=\"#chart-volume\">Log volume over time</a>"));
-    assert!(html.contains("<a href=\"#chart-metric-alarm-7f9c-container_cpu_percent\">alarm-7f9c container_cpu_percent</a>"));
+    assert!(html
+        .contains("<a href=\"#chart-metric-alarm-7f9c-container_cpu_percent\">alarm-7f9c container_cpu_percent</a>"));
     assert!(html.contains("<a href=\"#problem-P-T7\"><code>P-T7</code></a>"));
     // Every in-page link has its target.
-    for href in html.split("href=\"#").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]) {
-        assert!(html.contains(&format!("id=\"{href}\"")), "link to #{href} has no target");
+    for href in html
+        .split("href=\"#")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+    {
+        assert!(
+            html.contains(&format!("id=\"{href}\"")),
+            "link to #{href} has no target"
+        );
     }
     // Samples and evidence fold.
     assert!(html.contains("<details class=\"samples\">\n<summary>Samples of <code>T7</code>:</summary>"));
@@ -212,7 +231,14 @@ fn html_draws_the_series_as_inline_svg_charts() {
 #[test]
 fn charts_speak_chinese() {
     let html = render_html(&common::export_storm(), Lang::Zh);
-    for words in ["<h2>趋势图</h2>", "日志量趋势", "主要日志模板趋势", "各模块错误日志趋势", "时间为 UTC", "相关图表"] {
+    for words in [
+        "<h2>趋势图</h2>",
+        "日志量趋势",
+        "主要日志模板趋势",
+        "各模块错误日志趋势",
+        "时间为 UTC",
+        "相关图表",
+    ] {
         assert!(html.contains(words), "{words} missing");
     }
     assert!(!html.contains("Log volume over time"));
@@ -241,12 +267,21 @@ fn largest_report() -> Report {
         let s = i * 30;
         format!("2026-03-04T{:02}:{:02}:{:02}Z", 4 + s / 3600, s / 60 % 60, s % 60)
     };
-    report.window = triage_analyze::model::Span { from: at(480), to: at(600) };
+    report.window = triage_analyze::model::Span {
+        from: at(480),
+        to: at(600),
+    };
     report.series.start = at(0);
     report.series.points = (0..buckets)
-        .map(|i| triage_analyze::model::SeriesPoint { t: at(i), records: 100_000 + i as u64 * 977, errors: 20_000 + i as u64 * 31 })
+        .map(|i| triage_analyze::model::SeriesPoint {
+            t: at(i),
+            records: 100_000 + i as u64 * 977,
+            errors: 20_000 + i as u64 * 31,
+        })
         .collect();
-    let long = "Query alarms timed out after <NUM> ms: start=<DATE> end=<DATE> user=<*> tenant=<*> region=<*> shard=<NUM> ".repeat(2);
+    let long =
+        "Query alarms timed out after <NUM> ms: start=<DATE> end=<DATE> user=<*> tenant=<*> region=<*> shard=<NUM> "
+            .repeat(2);
     for t in report.series.templates.iter_mut().chain([].iter_mut()) {
         t.counts = (0..buckets as u64).map(|i| 1000 + i * 7).collect();
     }
@@ -278,7 +313,11 @@ fn largest_report() -> Report {
         .series
         .metrics
         .iter()
-        .map(|m| triage_analyze::model::MetricSummary { host: m.host.clone(), metric: m.metric.clone(), ..report.metrics[0].clone() })
+        .map(|m| triage_analyze::model::MetricSummary {
+            host: m.host.clone(),
+            metric: m.metric.clone(),
+            ..report.metrics[0].clone()
+        })
         .collect();
     while report.problems.len() < 40 {
         let mut p = report.problems[1].clone();
@@ -297,7 +336,11 @@ fn html_stays_small() {
     assert!(typical.len() < 200_000, "typical report: {} bytes", typical.len());
     for lang in [Lang::En, Lang::Zh] {
         let largest = render_html(&largest_report(), lang);
-        eprintln!("largest series, {lang:?}: {} bytes (typical: {})", largest.len(), typical.len());
+        eprintln!(
+            "largest series, {lang:?}: {} bytes (typical: {})",
+            largest.len(),
+            typical.len()
+        );
         assert!(largest.len() < 2_000_000, "largest series: {} bytes", largest.len());
     }
 }

@@ -24,15 +24,27 @@ fn one(text: &str) -> Vec<String> {
 }
 
 fn group() -> GroupCount {
-    GroupCount { name: "api".into(), records: 10, errors: 3, by_level: one_level(), main_problems: one("P-T1") }
+    GroupCount {
+        name: "api".into(),
+        records: 10,
+        errors: 3,
+        by_level: one_level(),
+        main_problems: one("P-T1"),
+    }
 }
 
 fn name_count() -> Vec<NameCount> {
-    vec![NameCount { name: "api".into(), count: 3 }]
+    vec![NameCount {
+        name: "api".into(),
+        count: 3,
+    }]
 }
 
 fn fully_populated() -> Report {
-    let span = || Span { from: "2026-01-01T00:00:00Z".into(), to: "2026-01-01T00:15:00Z".into() };
+    let span = || Span {
+        from: "2026-01-01T00:00:00Z".into(),
+        to: "2026-01-01T00:15:00Z".into(),
+    };
     Report {
         schema_version: SCHEMA_VERSION,
         status: "incident".into(),
@@ -49,7 +61,13 @@ fn fully_populated() -> Report {
             changes: 1,
             notes: one("n"),
         },
-        totals: Totals { records: 10, errors: 3, by_level: one_level(), baseline_records: 9, availability: Some(0.9) },
+        totals: Totals {
+            records: 10,
+            errors: 3,
+            by_level: one_level(),
+            baseline_records: 9,
+            availability: Some(0.9),
+        },
         modules: vec![group()],
         hosts: vec![group()],
         services: vec![group()],
@@ -77,7 +95,12 @@ fn fully_populated() -> Report {
                 baseline_count: 1,
                 samples: one("timeout after 30000 ms"),
             }],
-            parameters: vec![ParamShare { name: "range_days".into(), value: "30".into(), count: 3, share: 1.0 }],
+            parameters: vec![ParamShare {
+                name: "range_days".into(),
+                value: "30".into(),
+                count: 3,
+                share: 1.0,
+            }],
             symptom_of: Some("P-T2".into()),
             recommendations: one("r"),
             score: 0.5,
@@ -151,18 +174,29 @@ fn fully_populated() -> Report {
             kind: "first_seen".into(),
             text: "t".into(),
         }],
-        actions: vec![Action { priority: "P1".into(), text: "a".into(), problems: one("P-T1") }],
+        actions: vec![Action {
+            priority: "P1".into(),
+            text: "a".into(),
+            problems: one("P-T1"),
+        }],
         series: Series {
             bucket_seconds: 15,
             start: "2026-01-01T00:00:00Z".into(),
-            points: vec![SeriesPoint { t: "2026-01-01T00:00:00Z".into(), records: 10, errors: 3 }],
+            points: vec![SeriesPoint {
+                t: "2026-01-01T00:00:00Z".into(),
+                records: 10,
+                errors: 3,
+            }],
             templates: vec![SeriesTemplate {
                 id: "T1".into(),
                 problem: Some("P-T1".into()),
                 label: "t".into(),
                 counts: vec![3],
             }],
-            modules: vec![SeriesModule { name: "api".into(), errors: vec![3] }],
+            modules: vec![SeriesModule {
+                name: "api".into(),
+                errors: vec![3],
+            }],
             metrics: vec![SeriesMetric {
                 host: "h".into(),
                 metric: "cpu_percent".into(),
@@ -184,7 +218,8 @@ fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
         Some(reference) => {
             let pointer = reference.strip_prefix('#').expect("local $ref");
-            root.pointer(pointer).unwrap_or_else(|| panic!("dangling $ref {reference}"))
+            root.pointer(pointer)
+                .unwrap_or_else(|| panic!("dangling $ref {reference}"))
         }
         None => schema,
     }
@@ -224,20 +259,23 @@ impl Walk<'_> {
             }
         }
         match value {
-            Value::Null if self.forbid_null => {
-                self.errors.push(format!("{path}: null in the fully populated report (fill the Option)"))
-            }
+            Value::Null if self.forbid_null => self
+                .errors
+                .push(format!("{path}: null in the fully populated report (fill the Option)")),
             Value::Object(map) => {
                 if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
                     for (key, child) in map {
                         match properties.get(key) {
                             Some(child_schema) => self.check(child_schema, child, &format!("{path}.{key}")),
-                            None => self.errors.push(format!("{path}.{key}: in the JSON, not in the schema")),
+                            None => self
+                                .errors
+                                .push(format!("{path}.{key}: in the JSON, not in the schema")),
                         }
                     }
                     for key in properties.keys() {
                         if !map.contains_key(key) {
-                            self.errors.push(format!("{path}.{key}: in the schema, not in the JSON"));
+                            self.errors
+                                .push(format!("{path}.{key}: in the schema, not in the JSON"));
                         }
                     }
                     for required in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
@@ -252,7 +290,8 @@ impl Walk<'_> {
                         self.check(values, child, &format!("{path}[{key:?}]"));
                     }
                 } else {
-                    self.errors.push(format!("{path}: object without properties in the schema"));
+                    self.errors
+                        .push(format!("{path}: object without properties in the schema"));
                 }
             }
             Value::Array(items) => {
@@ -275,7 +314,11 @@ impl Walk<'_> {
 fn walk(report: &Report, forbid_null: bool) -> Vec<String> {
     let schema = load_schema();
     let json: Value = serde_json::from_str(&triage_report::render_json(report)).expect("report JSON");
-    let mut walk = Walk { root: &schema, forbid_null, errors: Vec::new() };
+    let mut walk = Walk {
+        root: &schema,
+        forbid_null,
+        errors: Vec::new(),
+    };
     walk.check(&schema, &json, "$");
     walk.errors
 }
@@ -283,7 +326,11 @@ fn walk(report: &Report, forbid_null: bool) -> Vec<String> {
 #[test]
 fn schema_describes_every_field_of_the_model() {
     let errors = walk(&fully_populated(), true);
-    assert!(errors.is_empty(), "docs/report-schema.json is out of step with the model:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "docs/report-schema.json is out of step with the model:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]
@@ -297,7 +344,12 @@ fn schema_has_the_contract_keys_required() {
     let schema = load_schema();
     let required = |pointer: &str| -> Vec<String> {
         let node = resolve(&schema, schema.pointer(pointer).unwrap_or_else(|| panic!("{pointer}")));
-        node["required"].as_array().expect("required").iter().filter_map(|v| v.as_str().map(String::from)).collect()
+        node["required"]
+            .as_array()
+            .expect("required")
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect()
     };
     let expect = |pointer: &str, keys: &[&str]| {
         let present = required(pointer);
@@ -346,10 +398,22 @@ fn schema_has_the_contract_keys_required() {
     expect("/$defs/ProblemTemplate", &["id", "template", "count", "samples"]);
     expect("/$defs/Finding", &["kind", "severity", "summary", "evidence"]);
     expect("/$defs/Spike", &["from", "to", "ratio", "explained_by"]);
-    expect("/$defs/Explanation", &["field", "value", "count", "baseline_count", "lift", "share"]);
-    expect("/$defs/Endpoint", &["endpoint", "requests", "success_rate", "p50_ms", "p99_ms"]);
-    expect("/$defs/ChangeScore", &["time", "kind", "service", "description", "score", "reason"]);
-    expect("/$defs/MetricSummary", &["host", "metric", "avg", "min", "max", "baseline_avg", "status"]);
+    expect(
+        "/$defs/Explanation",
+        &["field", "value", "count", "baseline_count", "lift", "share"],
+    );
+    expect(
+        "/$defs/Endpoint",
+        &["endpoint", "requests", "success_rate", "p50_ms", "p99_ms"],
+    );
+    expect(
+        "/$defs/ChangeScore",
+        &["time", "kind", "service", "description", "score", "reason"],
+    );
+    expect(
+        "/$defs/MetricSummary",
+        &["host", "metric", "avg", "min", "max", "baseline_avg", "status"],
+    );
     expect("/$defs/RootCause", &["rank", "score", "summary", "evidence"]);
     expect("/$defs/TimelineEntry", &["time", "kind", "text"]);
     assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
@@ -364,7 +428,10 @@ fn every_schema_property_is_documented() {
     }
     for (name, object) in objects {
         for (key, property) in object["properties"].as_object().expect("properties") {
-            let described = property.get("description").and_then(Value::as_str).is_some_and(|d| !d.is_empty());
+            let described = property
+                .get("description")
+                .and_then(Value::as_str)
+                .is_some_and(|d| !d.is_empty());
             assert!(described, "{name}.{key} has no description");
         }
     }

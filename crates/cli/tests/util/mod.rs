@@ -8,7 +8,11 @@ use std::process::{Command, Output, Stdio};
 pub fn shared_data() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let p = root.join("../shared/data");
-    assert!(p.is_dir(), "test data missing: {} (shared/ must sit beside the repository)", p.display());
+    assert!(
+        p.is_dir(),
+        "test data missing: {} (shared/ must sit beside the repository)",
+        p.display()
+    );
     p
 }
 

@@ -78,12 +78,16 @@ fn word_at(line: &str, at: usize) -> (&str, usize) {
 
 fn host_like(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'-' | b'_' | b'%' | b'[' | b']'))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'-' | b'_' | b'%' | b'[' | b']'))
 }
 
 fn scan<'a>(line: &'a str, ctx: &TimeContext) -> Option<Parts<'a>> {
     let b = line.as_bytes();
-    if !b.first().is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':' || *c == b'[') {
+    if !b
+        .first()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':' || *c == b'[')
+    {
         return None;
     }
     // The prefix before ` [time]` is `client ident user` or `vhost client ident user`.
@@ -137,7 +141,18 @@ fn scan<'a>(line: &'a str, ctx: &TimeContext) -> Option<Parts<'a>> {
         }
     }
     let rest = line.get(i..).unwrap_or("").trim();
-    Some(Parts { vhost, client, user, ts: m.nanos, request, status, bytes, referer, user_agent, rest })
+    Some(Parts {
+        vhost,
+        client,
+        user,
+        ts: m.nanos,
+        request,
+        status,
+        bytes,
+        referer,
+        user_agent,
+        rest,
+    })
 }
 
 /// Seconds as text (`0.123`) to milliseconds as text (`123`, `0.5`), to the microsecond.
@@ -189,7 +204,9 @@ fn percent_decode(s: &str) -> Cow<'_, str> {
 /// Adds `method`, `path`, `protocol` and `query.*` from a request line.
 fn request_fields(request: &str, fields: &mut Vec<(crate::record::FieldName, String)>) {
     let mut parts = request.split(' ').filter(|p| !p.is_empty());
-    let (Some(method), Some(target)) = (parts.next(), parts.next()) else { return };
+    let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
+        return;
+    };
     let protocol = parts.next();
     if parts.next().is_some() || !method.bytes().all(|c| c.is_ascii_uppercase() || c == b'-' || c == b'_') {
         return;
@@ -343,7 +360,11 @@ pub fn detect(sample: &[&str], ctx: &TimeContext) -> Option<Candidate> {
     if parsed == 0 || parsed * 5 < nonempty * 4 {
         return None;
     }
-    let name = if combined * 2 >= parsed { "access-combined" } else { "access-common" };
+    let name = if combined * 2 >= parsed {
+        "access-combined"
+    } else {
+        "access-common"
+    };
     Some(Candidate {
         name: name.to_string(),
         parser: Arc::new(AccessParser),
@@ -517,7 +538,11 @@ mod tests {
         let c = detect(&lines, &ctx()).unwrap();
         assert_eq!(c.name, "access-combined");
         assert_eq!(c.ts_layout, Some(TsLayout::Clf));
-        let c = detect(&[r#"1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1"#], &ctx()).unwrap();
+        let c = detect(
+            &[r#"1.1.1.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1"#],
+            &ctx(),
+        )
+        .unwrap();
         assert_eq!(c.name, "access-common");
         assert!(detect(&["hello", "world", lines[0]], &ctx()).is_none());
     }

@@ -88,7 +88,12 @@ fn docker<'a>(line: &'a str, ctx: &TimeContext) -> Option<Unwrapped<'a>> {
         }
     };
     let ts = d.time.and_then(|t| timestamp::parse_text(t, ctx));
-    Some(Unwrapped { text, stream: d.stream.unwrap_or(""), ts, partial })
+    Some(Unwrapped {
+        text,
+        stream: d.stream.unwrap_or(""),
+        ts,
+        partial,
+    })
 }
 
 fn cri<'a>(line: &'a str, ctx: &TimeContext) -> Option<Unwrapped<'a>> {
@@ -114,7 +119,12 @@ fn cri<'a>(line: &'a str, ctx: &TimeContext) -> Option<Unwrapped<'a>> {
         _ => return None,
     };
     let content = content.strip_suffix('\r').unwrap_or(content);
-    Some(Unwrapped { text: Cow::Borrowed(content), stream, ts: Some(m.nanos), partial })
+    Some(Unwrapped {
+        text: Cow::Borrowed(content),
+        stream,
+        ts: Some(m.nanos),
+        partial,
+    })
 }
 
 /// Unwraps container lines and parses their content with an inner parser.
@@ -151,7 +161,9 @@ impl LineParser for ContainerParser {
     }
 
     fn parse_line(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
-        let Some(u) = self.unwrap_line(line, ctx) else { return false };
+        let Some(u) = self.unwrap_line(line, ctx) else {
+            return false;
+        };
         if !self.inner.parse_line(&u.text, ctx, rec) {
             return false;
         }
@@ -165,7 +177,8 @@ impl LineParser for ContainerParser {
     }
 
     fn starts_record(&self, line: &str, ctx: &TimeContext) -> bool {
-        self.unwrap_line(line, ctx).is_some_and(|u| self.inner.starts_record(&u.text, ctx))
+        self.unwrap_line(line, ctx)
+            .is_some_and(|u| self.inner.starts_record(&u.text, ctx))
     }
 }
 
@@ -225,7 +238,9 @@ mod tests {
 
     impl LineParser for TsText {
         fn parse_line(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
-            let Some(m) = timestamp::scan(line.as_bytes(), ctx) else { return false };
+            let Some(m) = timestamp::scan(line.as_bytes(), ctx) else {
+                return false;
+            };
             rec.ts = Some(m.nanos);
             let rest = line.get(m.len..).unwrap_or("").trim_start();
             let (word, msg) = rest.split_once(' ').unwrap_or((rest, ""));
@@ -236,7 +251,12 @@ mod tests {
     }
 
     fn named(name: &str, parser: Arc<dyn LineParser>) -> Candidate {
-        Candidate { name: name.to_string(), parser, ts_layout: None, specificity: 0 }
+        Candidate {
+            name: name.to_string(),
+            parser,
+            ts_layout: None,
+            specificity: 0,
+        }
     }
 
     fn parse(p: &Arc<dyn LineParser>, line: &str) -> Option<Record> {
@@ -263,7 +283,11 @@ mod tests {
         assert_eq!(seen.borrow()[2], "\tat com.acme.Foo.bar(Foo.java:10)");
         let p = c.parser;
         let r = parse(&p, DOCKER_TEXT[0]).unwrap();
-        assert_eq!(rfc3339(r.ts.unwrap()), "2024-01-01T10:00:00.500Z", "the content's own time wins");
+        assert_eq!(
+            rfc3339(r.ts.unwrap()),
+            "2024-01-01T10:00:00.500Z",
+            "the content's own time wins"
+        );
         assert_eq!(r.level, Some(Level::Error));
         assert_eq!(r.message, "request failed");
         assert_eq!(fields(&r), vec![("stream", "stderr")]);
@@ -278,7 +302,11 @@ mod tests {
     fn docker_json_with_plain_and_json_inside() {
         let c = detect(&DOCKER_TEXT[1..3], &ctx(), &|_| named("plain", Arc::new(PlainParser))).unwrap();
         let r = parse(&c.parser, DOCKER_TEXT[1]).unwrap();
-        assert_eq!(rfc3339(r.ts.unwrap()), "2024-01-01T10:00:00.123500Z", "outer time when the content has none");
+        assert_eq!(
+            rfc3339(r.ts.unwrap()),
+            "2024-01-01T10:00:00.123500Z",
+            "outer time when the content has none"
+        );
         assert_eq!(r.message, "java.lang.IllegalStateException: boom");
 
         let lines = [
@@ -314,7 +342,11 @@ mod tests {
         };
         let c = detect(&CRI, &ctx(), &inner).unwrap();
         assert_eq!(c.name, "cri(text)");
-        assert_eq!(seen.borrow()[2], "2016-10-06 00:17:10 INFO first half of a very long line", "partials glued");
+        assert_eq!(
+            seen.borrow()[2],
+            "2016-10-06 00:17:10 INFO first half of a very long line",
+            "partials glued"
+        );
         assert_eq!(seen.borrow()[3], "");
         let p = c.parser;
         let r = parse(&p, CRI[0]).unwrap();
@@ -324,13 +356,18 @@ mod tests {
         assert_eq!(fields(&r), vec![("stream", "stdout")]);
         assert!(parse(&p, CRI[1]).is_none());
         assert!(parse(&p, CRI[2]).is_some());
-        assert!(parse(&p, CRI[3]).is_none(), "the tail of a split line is a continuation for this inner format");
+        assert!(
+            parse(&p, CRI[3]).is_none(),
+            "the tail of a split line is a continuation for this inner format"
+        );
 
         let plain: Arc<dyn LineParser> = Arc::new(ContainerParser::new(ContainerKind::Cri, Arc::new(PlainParser)));
         let r = parse(&plain, CRI[4]).unwrap();
         assert_eq!(rfc3339(r.ts.unwrap()), "2016-10-05T22:17:11Z");
         assert_eq!(r.message, "");
-        let u = ContainerParser::new(ContainerKind::Cri, Arc::new(PlainParser)).unwrap_line(CRI[2], &ctx()).unwrap();
+        let u = ContainerParser::new(ContainerKind::Cri, Arc::new(PlainParser))
+            .unwrap_line(CRI[2], &ctx())
+            .unwrap();
         assert!(u.partial);
         assert_eq!(u.stream, "stdout");
     }
@@ -341,7 +378,10 @@ mod tests {
         assert!(detect(&["2024-01-01 10:00:00 INFO x", "plain"], &ctx(), &never).is_none());
         assert!(detect(&[r#"{"msg":"x","level":"info"}"#], &ctx(), &never).is_none());
         assert!(detect(&["2016-10-06T00:17:09Z stdin F x"], &ctx(), &never).is_none());
-        assert!(detect(&["2016-10-06T00:17:09 stdout F x"], &ctx(), &never).is_none(), "CRI times carry a zone");
+        assert!(
+            detect(&["2016-10-06T00:17:09 stdout F x"], &ctx(), &never).is_none(),
+            "CRI times carry a zone"
+        );
         assert!(detect(&["2016-10-06T00:17:09Z stdout X x"], &ctx(), &never).is_none());
         assert!(detect(&[], &ctx(), &never).is_none());
     }
@@ -371,7 +411,10 @@ mod tests {
         }
         let p = ContainerParser::new(ContainerKind::DockerJson, Arc::new(PlainParser));
         let u = p.unwrap_line(r#"{"log":"no newline"}"#, &ctx()).unwrap();
-        assert_eq!((u.text.as_ref(), u.stream, u.ts, u.partial), ("no newline", "", None, true));
+        assert_eq!(
+            (u.text.as_ref(), u.stream, u.ts, u.partial),
+            ("no newline", "", None, true)
+        );
         let u = ContainerParser::new(ContainerKind::Cri, Arc::new(PlainParser))
             .unwrap_line("2016-10-06T00:17:09Z stdout F:x", &ctx())
             .unwrap();

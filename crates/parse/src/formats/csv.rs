@@ -58,7 +58,11 @@ fn split<'a>(line: &'a str, delim: u8, out: &mut Vec<Cow<'a, str>>) -> bool {
             };
             let end = close.unwrap_or(b.len());
             let text = line.get(start..end).unwrap_or("");
-            let mut cell = if escaped { Cow::Owned(text.replace("\"\"", "\"")) } else { Cow::Borrowed(text) };
+            let mut cell = if escaped {
+                Cow::Owned(text.replace("\"\"", "\""))
+            } else {
+                Cow::Borrowed(text)
+            };
             let Some(close) = close else {
                 out.push(cell);
                 return false;
@@ -105,10 +109,16 @@ fn kibana_date(s: &str, ctx: &TimeContext) -> Option<i64> {
     let b = s.trim().as_bytes();
     let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
     let mname = b.get(..3).filter(|_| letters >= 3)?;
-    let lower = [mname[0].to_ascii_lowercase(), mname[1].to_ascii_lowercase(), mname[2].to_ascii_lowercase()];
-    let month = [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"]
-        .iter()
-        .position(|m| **m == lower)? as u32
+    let lower = [
+        mname[0].to_ascii_lowercase(),
+        mname[1].to_ascii_lowercase(),
+        mname[2].to_ascii_lowercase(),
+    ];
+    let month = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
+    ]
+    .iter()
+    .position(|m| **m == lower)? as u32
         + 1;
     let mut i = letters;
     let skip = |i: &mut usize, set: &[u8]| {
@@ -132,7 +142,9 @@ fn kibana_date(s: &str, ctx: &TimeContext) -> Option<i64> {
     };
     skip(&mut i, b" ");
     let day = num(&mut i, 1, 2)?;
-    if b.get(i..i + 2).is_some_and(|o| matches!(o, b"st" | b"nd" | b"rd" | b"th")) {
+    if b.get(i..i + 2)
+        .is_some_and(|o| matches!(o, b"st" | b"nd" | b"rd" | b"th"))
+    {
         i += 2;
     }
     skip(&mut i, b", ");
@@ -182,7 +194,9 @@ enum Col {
 
 /// Message column names beyond the JSON conventions.
 fn extra_msg_name(name: &str) -> bool {
-    ["content", "_source", "_raw", "body", "line", "log_message"].iter().any(|n| name.eq_ignore_ascii_case(n))
+    ["content", "_source", "_raw", "body", "line", "log_message"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n))
 }
 
 /// Role of a header name, as (role, rank).
@@ -286,10 +300,18 @@ impl CsvParser {
         }
         let msg_col = best(Role::Msg).filter(|&i| cols[i] == Col::Field).or_else(|| {
             // The longest text column on average.
-            (0..n).filter(|&i| cols[i] == Col::Field && filled[i] > 0).max_by_key(|&i| length[i] / filled[i])
+            (0..n)
+                .filter(|&i| cols[i] == Col::Field && filled[i] > 0)
+                .max_by_key(|&i| length[i] / filled[i])
         })?;
         cols[msg_col] = Col::Msg;
-        Some(CsvParser { delim, header: header.to_string(), names, cols, ts_col: Some(ts_col) })
+        Some(CsvParser {
+            delim,
+            header: header.to_string(),
+            names,
+            cols,
+            ts_col: Some(ts_col),
+        })
     }
 
     /// The column names, in order.
@@ -322,7 +344,9 @@ impl CsvParser {
 impl LineParser for CsvParser {
     fn parse_line(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
         let mut cells = Vec::with_capacity(self.names.len());
-        let Some(ts) = self.head(line, ctx, &mut cells) else { return false };
+        let Some(ts) = self.head(line, ctx, &mut cells) else {
+            return false;
+        };
         rec.ts = ts;
         for ((cell, col), name) in cells.into_iter().zip(&self.cols).zip(&self.names) {
             // Kibana writes `-` for a missing value.
@@ -426,7 +450,10 @@ mod tests {
         assert_eq!(r.host, None);
         assert_eq!(r.message, "");
         let r = parse(&p, KIBANA[7]).unwrap();
-        assert_eq!((r.host.as_deref(), r.level, r.message.as_str()), (Some("web-03"), Some(Level::Warn), "plain"));
+        assert_eq!(
+            (r.host.as_deref(), r.level, r.message.as_str()),
+            (Some("web-03"), Some(Level::Warn), "plain")
+        );
     }
 
     #[test]
@@ -451,7 +478,10 @@ mod tests {
 
     #[test]
     fn splunk_tab_and_semicolon() {
-        let s = ["_time\thost\tsource\t_raw", "2024-03-01 10:00:00.000\th1\t/var/log/app.log\tERROR something broke"];
+        let s = [
+            "_time\thost\tsource\t_raw",
+            "2024-03-01 10:00:00.000\th1\t/var/log/app.log\tERROR something broke",
+        ];
         let c = detect(&s, &ctx()).unwrap();
         assert_eq!(c.name, "csv(tab)");
         let r = parse(&c.parser, s[1]).unwrap();
@@ -468,18 +498,28 @@ mod tests {
 
     #[test]
     fn kibana_dates_in_the_context_zone() {
-        let c = TimeContext { zone: crate::timestamp::Zone::parse("+02:00").unwrap(), reference: (2024, 1, 1) };
+        let c = TimeContext {
+            zone: crate::timestamp::Zone::parse("+02:00").unwrap(),
+            reference: (2024, 1, 1),
+        };
         assert_eq!(
             kibana_date("Mar 3, 2024 @ 01:02:03.5", &c).map(rfc3339).as_deref(),
             Some("2024-03-02T23:02:03.500Z")
         );
         assert_eq!(
-            kibana_date("September 21st 2023, 00:00:00.000", &ctx()).map(rfc3339).as_deref(),
+            kibana_date("September 21st 2023, 00:00:00.000", &ctx())
+                .map(rfc3339)
+                .as_deref(),
             Some("2023-09-21T00:00:00Z")
         );
-        for bad in
-            ["Mar 3, 2024", "Foo 3, 2024 @ 01:02:03", "Mar 32, 2024 @ 01:02:03", "Mar 3, 2024 @ 01:02:03 x", "Ma", ""]
-        {
+        for bad in [
+            "Mar 3, 2024",
+            "Foo 3, 2024 @ 01:02:03",
+            "Mar 32, 2024 @ 01:02:03",
+            "Mar 3, 2024 @ 01:02:03 x",
+            "Ma",
+            "",
+        ] {
             assert_eq!(kibana_date(bad, &ctx()), None, "{bad}");
         }
     }

@@ -221,14 +221,22 @@ where
         let is_num = i < 64 && (numeric >> i) & 1 == 1;
         match role {
             Role::Ts => {
-                let parsed = if is_num { epoch_from_number_text(v) } else { timestamp::parse_text(v, ctx) };
+                let parsed = if is_num {
+                    epoch_from_number_text(v)
+                } else {
+                    timestamp::parse_text(v, ctx)
+                };
                 match parsed {
                     Some(t) => ts = Some(t),
                     None => continue,
                 }
             }
             Role::Level => {
-                let parsed = if is_num { v.parse::<i64>().ok().and_then(Level::from_bunyan) } else { level_text(v) };
+                let parsed = if is_num {
+                    v.parse::<i64>().ok().and_then(Level::from_bunyan)
+                } else {
+                    level_text(v)
+                };
                 match parsed {
                     Some(l) => level = Some(l),
                     None => continue,
@@ -317,7 +325,11 @@ impl<'de> Visitor<'de> for Flatten<'_> {
                 key.push_str(&k);
                 key
             };
-            map.next_value_seed(FlatValue { key, out: &mut *self.out, numeric: &mut *self.numeric })?;
+            map.next_value_seed(FlatValue {
+                key,
+                out: &mut *self.out,
+                numeric: &mut *self.numeric,
+            })?;
         }
         Ok(())
     }
@@ -392,7 +404,9 @@ impl<'de> Visitor<'de> for FlatValue<'_> {
     }
     fn visit_f64<E>(self, v: f64) -> Result<(), E> {
         // Same text as `Value::to_string`, so fields match `flatten_json`.
-        let text = serde_json::Number::from_f64(v).map(|n| n.to_string()).unwrap_or_else(|| v.to_string());
+        let text = serde_json::Number::from_f64(v)
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| v.to_string());
         self.push(text, true);
         Ok(())
     }
@@ -411,7 +425,12 @@ impl<'de> Visitor<'de> for FlatValue<'_> {
         Ok(())
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        Flatten { prefix: &self.key, out: self.out, numeric: self.numeric }.visit_map(map)
+        Flatten {
+            prefix: &self.key,
+            out: self.out,
+            numeric: self.numeric,
+        }
+        .visit_map(map)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut items = Vec::new();
@@ -424,9 +443,18 @@ impl<'de> Visitor<'de> for FlatValue<'_> {
 }
 
 /// Flattens the JSON object `text` onto `out`. On error, the pairs read before it stay.
-fn flatten_into(text: &str, out: &mut Vec<(crate::record::FieldName, String)>, numeric: &mut u64) -> Result<(), serde_json::Error> {
+fn flatten_into(
+    text: &str,
+    out: &mut Vec<(crate::record::FieldName, String)>,
+    numeric: &mut u64,
+) -> Result<(), serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    Flatten { prefix: "", out, numeric }.deserialize(&mut de)?;
+    Flatten {
+        prefix: "",
+        out,
+        numeric,
+    }
+    .deserialize(&mut de)?;
     de.end()
 }
 
@@ -454,7 +482,9 @@ pub fn parse_spec(spec: &str) -> Result<JsonFieldMap, String> {
     let mut map = JsonFieldMap::default();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((name, key)) = part.split_once('=') else {
-            return Err(format!("{part:?} is not NAME=KEY (want e.g. ts=time,msg=message,level=severity)"));
+            return Err(format!(
+                "{part:?} is not NAME=KEY (want e.g. ts=time,msg=message,level=severity)"
+            ));
         };
         let key = key.trim();
         if key.is_empty() {
@@ -524,7 +554,9 @@ impl LineParser for JsonParser {
             Ok(()) => apply_roles(rec, base, numeric, ctx, |k| self.role(k)),
             Err(e) => {
                 // Keep header values from the valid prefix; the raw line is the message.
-                apply_roles(rec, base, numeric, ctx, |k| self.role(k).filter(|(r, _)| *r != Role::Msg));
+                apply_roles(rec, base, numeric, ctx, |k| {
+                    self.role(k).filter(|(r, _)| *r != Role::Msg)
+                });
                 rec.fields.truncate(base);
                 rec.message.push_str(line);
                 rec.fields.push(("parse_error".into(), e.to_string()));
@@ -621,7 +653,10 @@ mod tests {
         assert_eq!(r.level, Some(Level::Info));
         assert_eq!(r.module.as_deref(), Some("com.acme.App"));
         assert_eq!(r.message, "Started App in 3.2 seconds");
-        assert_eq!(fields(&r), vec![("@version", "1"), ("thread_name", "main"), ("level_value", "20000")]);
+        assert_eq!(
+            fields(&r),
+            vec![("@version", "1"), ("thread_name", "main"), ("level_value", "20000")]
+        );
     }
 
     #[test]
@@ -668,9 +703,15 @@ mod tests {
         );
         assert_eq!(ts(&r), "2023-11-14T22:13:20.500Z");
         assert_eq!(r.level, Some(Level::Warn));
-        assert_eq!(epoch_from_number_text("1700000000.123456"), Some(1_700_000_000_123_456_000));
+        assert_eq!(
+            epoch_from_number_text("1700000000.123456"),
+            Some(1_700_000_000_123_456_000)
+        );
         assert_eq!(epoch_from_number_text("1700000000123"), Some(1_700_000_000_123_000_000));
-        assert_eq!(epoch_from_number_text("1700000000123456"), Some(1_700_000_000_123_456_000));
+        assert_eq!(
+            epoch_from_number_text("1700000000123456"),
+            Some(1_700_000_000_123_456_000)
+        );
         assert_eq!(epoch_from_number_text("1.7e9"), Some(1_700_000_000_000_000_000));
         assert_eq!(r.module.as_deref(), Some("http"));
         assert_eq!(r.message, "slow request");
@@ -700,7 +741,10 @@ mod tests {
         assert_eq!(ts(&r), "2014-03-10T23:57:38.562471297Z");
         assert_eq!(r.level, Some(Level::Warn));
         assert_eq!(r.message, "The group's number increased tremendously!");
-        assert_eq!(fields(&r), vec![("animal", "walrus"), ("number", "122"), ("omg", "true")]);
+        assert_eq!(
+            fields(&r),
+            vec![("animal", "walrus"), ("number", "122"), ("omg", "true")]
+        );
     }
 
     #[test]
@@ -754,13 +798,19 @@ mod tests {
         assert_eq!(ts(&r), "2024-01-01T00:00:00Z");
         assert_eq!(r.message, "b");
         assert_eq!(r.level, Some(Level::Error));
-        assert_eq!(fields(&r), vec![("time", "2020-01-01T00:00:00Z"), ("msg", "m"), ("level", "info")]);
+        assert_eq!(
+            fields(&r),
+            vec![("time", "2020-01-01T00:00:00Z"), ("msg", "m"), ("level", "info")]
+        );
         assert!(parse_spec("").is_err());
         assert!(parse_spec("foo=bar").is_err());
         assert!(parse_spec("ts=").is_err());
         assert!(parse_spec("ts=a,ts=b").is_err());
         assert!(parse_spec("msg").is_err());
-        assert_eq!(JsonFieldMap::parse_spec("msg=m").map(candidate_with).unwrap().name, "json");
+        assert_eq!(
+            JsonFieldMap::parse_spec("msg=m").map(candidate_with).unwrap().name,
+            "json"
+        );
     }
 
     #[test]
@@ -782,9 +832,13 @@ mod tests {
     #[test]
     fn continuations_are_not_heads() {
         let p = JsonParser::new();
-        for line in
-            ["java.lang.IllegalStateException: boom", "\tat com.acme.X.run(X.java:10)", "", " {\"a\":1}", "[1,2]"]
-        {
+        for line in [
+            "java.lang.IllegalStateException: boom",
+            "\tat com.acme.X.run(X.java:10)",
+            "",
+            " {\"a\":1}",
+            "[1,2]",
+        ] {
             assert!(parse_with(&p, line).is_none(), "{line:?}");
             assert!(!p.starts_record(line, &ctx()));
         }

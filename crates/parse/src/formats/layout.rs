@@ -16,8 +16,8 @@
 use std::sync::Arc;
 
 use super::{specificity, Candidate, LineParser};
-use crate::timestamp::{self, TimeContext, TsLayout};
 use crate::record::correlation_key;
+use crate::timestamp::{self, TimeContext, TsLayout};
 use crate::{Level, Record};
 
 /// Share of timestamped sample lines that must agree on an element for it to join the layout.
@@ -94,7 +94,11 @@ impl HeaderLayout {
             parts.push(format!("<col{}>", i + 1));
         }
         if self.ts.is_some() {
-            parts.push(if self.ts_bracketed { "[<ts>]".to_string() } else { "<ts>".to_string() });
+            parts.push(if self.ts_bracketed {
+                "[<ts>]".to_string()
+            } else {
+                "<ts>".to_string()
+            });
         }
         parts.extend(self.elems.iter().map(|e| e.describe()));
         parts.push("<message>".into());
@@ -221,7 +225,9 @@ fn balanced_end(s: &[u8], i: usize) -> Option<usize> {
 /// `col1`, `word3`…: names of positional header fields, without allocating each time.
 fn column_name(prefix: &str, k: usize) -> crate::record::FieldName {
     const COLS: [&str; 9] = ["col1", "col2", "col3", "col4", "col5", "col6", "col7", "col8", "col9"];
-    const WORDS: [&str; 9] = ["word1", "word2", "word3", "word4", "word5", "word6", "word7", "word8", "word9"];
+    const WORDS: [&str; 9] = [
+        "word1", "word2", "word3", "word4", "word5", "word6", "word7", "word8", "word9",
+    ];
     let table = if prefix == "col" { &COLS } else { &WORDS };
     match table.get(k) {
         Some(name) => std::borrow::Cow::Borrowed(name),
@@ -238,7 +244,10 @@ fn as_str(s: &[u8]) -> &str {
 /// every byte again. Empty when `part` is not inside `line` or not on char boundaries.
 fn sub<'a>(line: &'a str, part: &[u8]) -> &'a str {
     let offset = (part.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
-    offset.checked_add(part.len()).and_then(|end| line.get(offset..end)).unwrap_or("")
+    offset
+        .checked_add(part.len())
+        .and_then(|end| line.get(offset..end))
+        .unwrap_or("")
 }
 
 /// A level spelled as a token: `INFO`, `[INFO]`, `<warn>`, `INFO:`; single letters only
@@ -246,7 +255,9 @@ fn sub<'a>(line: &'a str, part: &[u8]) -> &'a str {
 fn token_level(tok: &[u8], letters: bool) -> Option<Level> {
     let t = tok.strip_suffix(b":").unwrap_or(tok);
     let t = match (t.first(), t.last()) {
-        (Some(b'['), Some(b']')) | (Some(b'<'), Some(b'>')) | (Some(b'('), Some(b')')) if t.len() >= 2 => &t[1..t.len() - 1],
+        (Some(b'['), Some(b']')) | (Some(b'<'), Some(b'>')) | (Some(b'('), Some(b')')) if t.len() >= 2 => {
+            &t[1..t.len() - 1]
+        }
         _ => t,
     };
     let t = t.trim_ascii();
@@ -264,22 +275,28 @@ fn is_num(tok: &[u8]) -> bool {
 /// File extensions of source code, so that `host.example.hk:5070` is not taken for a
 /// source location.
 const SOURCE_EXTENSIONS: [&str; 24] = [
-    "go", "py", "java", "js", "ts", "mjs", "rb", "c", "cc", "cpp", "h", "hpp", "rs", "kt", "scala", "cs", "php", "swift",
-    "m", "ex", "exs", "erl", "lua", "pl",
+    "go", "py", "java", "js", "ts", "mjs", "rb", "c", "cc", "cpp", "h", "hpp", "rs", "kt", "scala", "cs", "php",
+    "swift", "m", "ex", "exs", "erl", "lua", "pl",
 ];
 
 /// `path/to/file.go:42` or `file.py:88:` — a source location.
 fn is_caller(tok: &[u8]) -> bool {
     let t = tok.strip_suffix(b":").unwrap_or(tok);
-    let Some(colon) = t.iter().rposition(|&b| b == b':') else { return false };
+    let Some(colon) = t.iter().rposition(|&b| b == b':') else {
+        return false;
+    };
     let (path, line) = (&t[..colon], &t[colon + 1..]);
     if line.is_empty() || !line.iter().all(|b| b.is_ascii_digit()) {
         return false;
     }
-    let Some(dot) = path.iter().rposition(|&b| b == b'.') else { return false };
+    let Some(dot) = path.iter().rposition(|&b| b == b'.') else {
+        return false;
+    };
     let ext = as_str(&path[dot + 1..]);
     SOURCE_EXTENSIONS.contains(&ext)
-        && path[..dot].iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'.' | b'\\'))
+        && path[..dot]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'.' | b'\\'))
         && dot > 0
 }
 
@@ -309,7 +326,9 @@ fn is_tag(tok: &[u8]) -> bool {
     if tok == b":" {
         return true;
     }
-    let Some(body) = tok.strip_suffix(b":") else { return false };
+    let Some(body) = tok.strip_suffix(b":") else {
+        return false;
+    };
     if body.is_empty() || body.len() > 120 || body.ends_with(b":") || correlation_key(body).is_some() {
         return false;
     }
@@ -565,7 +584,11 @@ fn level_colon_logger(s: &[u8], i: usize) -> Option<usize> {
     let after = &rest[c1 + 1..];
     let c2 = after.iter().position(|&b| b == b':')?;
     let name = &after[..c2];
-    if name.is_empty() || !name.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')) {
+    if name.is_empty()
+        || !name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    {
         return None;
     }
     Some(i + c1 + 1 + c2 + 1)
@@ -574,7 +597,11 @@ fn level_colon_logger(s: &[u8], i: usize) -> Option<usize> {
 /// Learns a layout from sample lines; None when no consistent header is found.
 pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
     use std::collections::HashMap;
-    let lines: Vec<&[u8]> = sample.iter().map(|l| l.as_bytes()).filter(|l| !l.iter().all(|b| b.is_ascii_whitespace())).collect();
+    let lines: Vec<&[u8]> = sample
+        .iter()
+        .map(|l| l.as_bytes())
+        .filter(|l| !l.iter().all(|b| b.is_ascii_whitespace()))
+        .collect();
     if lines.is_empty() {
         return None;
     }
@@ -592,7 +619,10 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
         return learn_without_timestamp(&lines);
     }
     let letters = lines.iter().any(|l| {
-        l.split(|&b| b == b' ').filter(|t| !t.is_empty()).take(8).any(|t| t.len() == 1 && Level::from_letter_bytes(t).is_some())
+        l.split(|&b| b == b' ')
+            .filter(|t| !t.is_empty())
+            .take(8)
+            .any(|t| t.len() == 1 && Level::from_letter_bytes(t).is_some())
     });
     // 2. Element signatures after the timestamp.
     let mut sigs: Vec<Vec<Elem>> = Vec::new();
@@ -619,7 +649,9 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
                 }
             }
         }
-        let Some((next, n)) = counts.into_iter().max_by_key(|(_, n)| *n) else { break };
+        let Some((next, n)) = counts.into_iter().max_by_key(|(_, n)| *n) else {
+            break;
+        };
         if (n as f64) < ELEMENT_SUPPORT * sigs.len() as f64 || total == 0 {
             break;
         }
@@ -630,7 +662,13 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
     }
     // A single letter only counts as a level when the layout has a level column.
     let letters = letters && elems.iter().any(|e| matches!(e, Elem::Level { .. }));
-    Some(HeaderLayout { prefix_columns: col, ts: Some(layout), ts_bracketed: bracketed, elems, letter_levels: letters })
+    Some(HeaderLayout {
+        prefix_columns: col,
+        ts: Some(layout),
+        ts_bracketed: bracketed,
+        elems,
+        letter_levels: letters,
+    })
 }
 
 fn learn_without_timestamp(lines: &[&[u8]]) -> Option<HeaderLayout> {
@@ -664,17 +702,33 @@ pub struct LayoutParser {
 
 impl LayoutParser {
     pub fn new(layout: HeaderLayout) -> Self {
-        let words = layout.elems.iter().any(|e| matches!(e, Elem::Level { after_words: true })) as usize * MAX_WORDS_BEFORE;
+        let words = layout
+            .elems
+            .iter()
+            .any(|e| matches!(e, Elem::Level { after_words: true })) as usize
+            * MAX_WORDS_BEFORE;
         let all = layout.prefix_columns + layout.elems.len() + words;
         // Facets keep the words before a level and second names/columns only.
-        let facets = words + layout.elems.iter().filter(|e| matches!(e, Elem::Word | Elem::Column)).count();
-        LayoutParser { layout, field_capacity: [all, facets] }
+        let facets = words
+            + layout
+                .elems
+                .iter()
+                .filter(|e| matches!(e, Elem::Word | Elem::Column))
+                .count();
+        LayoutParser {
+            layout,
+            field_capacity: [all, facets],
+        }
     }
 
     /// Matches the timestamp; returns (ts, offset after it).
     fn match_ts(&self, s: &[u8], ctx: &TimeContext) -> Option<(i64, usize)> {
         let ts_layout = self.layout.ts?;
-        let off = if self.layout.prefix_columns == 0 { skip_ws(s, 0) } else { column_offset(s, self.layout.prefix_columns)? };
+        let off = if self.layout.prefix_columns == 0 {
+            skip_ws(s, 0)
+        } else {
+            column_offset(s, self.layout.prefix_columns)?
+        };
         let at = if self.layout.ts_bracketed {
             if s.get(off) != Some(&b'[') {
                 return None;
@@ -729,20 +783,27 @@ impl LayoutParser {
         // and process/thread ids too.
         let facets = MODE >= FACETS;
         let all = MODE == ALL;
-        let capacity = if all { self.field_capacity[0] } else { self.field_capacity[1] };
+        let capacity = if all {
+            self.field_capacity[0]
+        } else {
+            self.field_capacity[1]
+        };
         if facets && capacity > 0 && rec.fields.capacity() == 0 {
             // One allocation for the header's fields instead of a regrowth per push.
             rec.fields.reserve(capacity);
         }
         let mut i;
         if self.layout.ts.is_some() {
-            let Some((ns, end)) = self.match_ts(s, ctx) else { return false };
+            let Some((ns, end)) = self.match_ts(s, ctx) else {
+                return false;
+            };
             rec.ts = Some(ns);
             if all && self.layout.prefix_columns > 0 {
                 let mut j = skip_ws(s, 0);
                 for k in 0..self.layout.prefix_columns {
                     let e = token_end(s, j);
-                    rec.fields.push((column_name("col", k), sub(line, &s[j..e]).to_string()));
+                    rec.fields
+                        .push((column_name("col", k), sub(line, &s[j..e]).to_string()));
                     j = skip_ws(s, e.max(j + 1));
                 }
             }
@@ -763,7 +824,9 @@ impl LayoutParser {
             // The whole token at `start`, for the elements that look at it (a tag,
             // `words… level` and `LEVEL:logger:` read on by themselves).
             let (end, tok) = match elem {
-                Elem::Tag | Elem::Level { after_words: true } | Elem::LevelColonLogger | Elem::Sep(b',') => (start, &s[start..start]),
+                Elem::Tag | Elem::Level { after_words: true } | Elem::LevelColonLogger | Elem::Sep(b',') => {
+                    (start, &s[start..start])
+                }
                 _ => {
                     let end = token_end(s, start);
                     (end, &s[start..end])
@@ -836,7 +899,8 @@ impl LayoutParser {
                             } else if facets {
                                 let inner = sub(line, &s[start + 1..close - 1]).trim();
                                 if is_caller(inner.split_whitespace().next().unwrap_or("").as_bytes()) {
-                                    rec.module = module_of(line, inner.split_whitespace().next().unwrap_or("").as_bytes());
+                                    rec.module =
+                                        module_of(line, inner.split_whitespace().next().unwrap_or("").as_bytes());
                                 } else if all {
                                     rec.fields.push(("thread".into(), inner.to_string()));
                                 }
@@ -987,7 +1051,12 @@ pub fn detect(sample: &[&str], ctx: &TimeContext) -> Option<Candidate> {
     let layout = learn(sample, ctx)?;
     let name = format!("{} `{}`", layout.family(), layout.describe());
     let ts_layout = layout.ts;
-    Some(Candidate { name, parser: Arc::new(LayoutParser::new(layout)), ts_layout, specificity: specificity::LAYOUT })
+    Some(Candidate {
+        name,
+        parser: Arc::new(LayoutParser::new(layout)),
+        ts_layout,
+        specificity: specificity::LAYOUT,
+    })
 }
 
 #[cfg(test)]
@@ -996,7 +1065,10 @@ mod tests {
     use crate::record::rfc3339;
 
     fn ctx() -> TimeContext {
-        TimeContext { zone: timestamp::Zone::utc(), reference: (2024, 12, 31) }
+        TimeContext {
+            zone: timestamp::Zone::utc(),
+            reference: (2024, 12, 31),
+        }
     }
 
     /// Learns from `lines` and parses each; returns the records of head lines.
@@ -1025,7 +1097,10 @@ mod tests {
         assert_eq!(r[0].module.as_deref(), Some("sshd(pam_unix)"));
         assert_eq!(r[0].field("pid"), Some("19939"));
         assert_eq!(r[0].message, "authentication failure; logname= uid=0");
-        assert_eq!(r[2].message, "connection from 24.54.76.216 () at Wed Jun 15 02:04:59 2005");
+        assert_eq!(
+            r[2].message,
+            "connection from 24.54.76.216 () at Wed Jun 15 02:04:59 2005"
+        );
         assert_eq!(rfc3339(r[0].ts.unwrap()), "2024-06-14T15:16:01Z");
     }
 
@@ -1057,8 +1132,16 @@ mod tests {
         assert_eq!(r.len(), 2, "{name}");
         assert_eq!(r[1].level, Some(Level::Error));
         assert_eq!(r[0].module, None, "{name}");
-        assert!(r[0].message.starts_with("c.c.ContactsController#83 TraceID: 42b4f7d8"), "{}", r[0].message);
-        assert!(correlation_key(b"X-Request-Id").is_some() && correlation_key(b"span_id").is_some() && correlation_key(b"sshd").is_none());
+        assert!(
+            r[0].message.starts_with("c.c.ContactsController#83 TraceID: 42b4f7d8"),
+            "{}",
+            r[0].message
+        );
+        assert!(
+            correlation_key(b"X-Request-Id").is_some()
+                && correlation_key(b"span_id").is_some()
+                && correlation_key(b"sshd").is_none()
+        );
     }
 
     #[test]
@@ -1094,7 +1177,11 @@ mod tests {
         assert_eq!(r[0].module.as_deref(), Some("payment_processor.py"));
         assert_eq!(r[0].message, "Payment system completely unavailable");
 
-        let lines = ["INFO:root:starting", "WARNING:app.db:slow query 3s", "ERROR:app.db:gave up"];
+        let lines = [
+            "INFO:root:starting",
+            "WARNING:app.db:slow query 3s",
+            "ERROR:app.db:gave up",
+        ];
         let (_, r) = parse_all(&lines);
         assert_eq!(r[1].level, Some(Level::Warn));
         assert_eq!(r[1].module.as_deref(), Some("app.db"));

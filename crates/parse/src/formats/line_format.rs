@@ -54,7 +54,12 @@ impl LineFormat {
     }
 
     pub fn candidate(self) -> Candidate {
-        Candidate { name: "line-format".into(), parser: Arc::new(self), ts_layout: None, specificity: specificity::CONTAINER }
+        Candidate {
+            name: "line-format".into(),
+            parser: Arc::new(self),
+            ts_layout: None,
+            specificity: specificity::CONTAINER,
+        }
     }
 }
 
@@ -77,7 +82,9 @@ fn spaces_to_ws(literal: &str) -> String {
 
 impl LineParser for LineFormat {
     fn parse_line(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
-        let Some(caps) = self.regex.captures(line) else { return false };
+        let Some(caps) = self.regex.captures(line) else {
+            return false;
+        };
         let mut time_text = String::new();
         for name in &self.names {
             let value = caps.name(name).map_or("", |m| m.as_str());
@@ -134,7 +141,10 @@ mod tests {
             &ctx,
             &mut r
         ));
-        assert_eq!(r.message, "PacketResponder 1 for block blk_38865049064139660 terminating");
+        assert_eq!(
+            r.message,
+            "PacketResponder 1 for block blk_38865049064139660 terminating"
+        );
         assert_eq!(r.module.as_deref(), Some("dfs.DataNode$PacketResponder"));
         assert_eq!(r.field("Pid"), Some("148"));
         assert_eq!(rfc3339(r.ts.unwrap()), "2008-11-09T20:36:15Z");

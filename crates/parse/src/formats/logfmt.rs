@@ -60,7 +60,10 @@ impl<'a> Iterator for Tokens<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let bytes = self.line.as_bytes();
-        while bytes.get(self.pos).is_some_and(|b| *b == b' ' || *b == b'\t' || *b == b'\r') {
+        while bytes
+            .get(self.pos)
+            .is_some_and(|b| *b == b' ' || *b == b'\t' || *b == b'\r')
+        {
             self.pos += 1;
         }
         let start = self.pos;
@@ -101,7 +104,9 @@ impl<'a> Iterator for Tokens<'a> {
 /// decoded value and the offset after the closing quote (line end when unterminated).
 fn quoted(line: &str, from: usize) -> (Cow<'_, str>, usize) {
     let bytes = line.as_bytes();
-    let Some(rest) = line.get(from..) else { return (Cow::Borrowed(""), bytes.len()) };
+    let Some(rest) = line.get(from..) else {
+        return (Cow::Borrowed(""), bytes.len());
+    };
     // Fast path: no escapes before the closing quote.
     match rest.bytes().position(|b| b == b'"' || b == b'\\') {
         Some(p) if bytes.get(from + p) == Some(&b'"') => return (Cow::Borrowed(&rest[..p]), from + p + 1),
@@ -121,7 +126,10 @@ fn quoted(line: &str, from: usize) -> (Cow<'_, str>, usize) {
                 Some((_, '\\')) => out.push('\\'),
                 Some((j, 'u')) => {
                     let hex = rest.get(j + 1..j + 5);
-                    match hex.and_then(|h| u32::from_str_radix(h, 16).ok()).and_then(char::from_u32) {
+                    match hex
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .and_then(char::from_u32)
+                    {
                         Some(ch) => {
                             out.push(ch);
                             for _ in 0..4 {
@@ -149,11 +157,16 @@ fn quoted(line: &str, from: usize) -> (Cow<'_, str>, usize) {
 /// Whether the line opens with a `key=value` pair whose key looks like an identifier.
 fn opens_with_pair(line: &str) -> bool {
     let b = line.as_bytes();
-    if !b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'@') {
+    if !b
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_' || *c == b'@')
+    {
         return false;
     }
-    let key_len =
-        b.iter().take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'@' | b'/')).count();
+    let key_len = b
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'@' | b'/'))
+        .count();
     b.get(key_len) == Some(&b'=')
 }
 
@@ -259,7 +272,10 @@ mod tests {
         assert_eq!(r.level, Some(Level::Error));
         assert_eq!(r.module.as_deref(), Some("tsdb"));
         assert_eq!(r.message, "compaction failed");
-        assert_eq!(fields(&r), vec![("caller", "main.go:42"), ("err", "open /data/01H: no such file")]);
+        assert_eq!(
+            fields(&r),
+            vec![("caller", "main.go:42"), ("err", "open /data/01H: no such file")]
+        );
         let r =
             parse(r#"level=warn ts=2024-02-03T04:05:06Z caller=scrape/scrape.go:1313 msg="Append failed""#).unwrap();
         assert_eq!(r.module.as_deref(), Some("scrape/scrape.go"));

@@ -71,7 +71,10 @@ pub struct Candidate {
 
 impl std::fmt::Debug for Candidate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Candidate").field("name", &self.name).field("ts_layout", &self.ts_layout).finish()
+        f.debug_struct("Candidate")
+            .field("name", &self.name)
+            .field("ts_layout", &self.ts_layout)
+            .finish()
     }
 }
 
@@ -103,7 +106,11 @@ pub fn flatten_json(prefix: &str, value: &serde_json::Value, out: &mut Vec<(crat
     match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten_json(&key, v, out);
             }
         }

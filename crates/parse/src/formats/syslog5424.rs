@@ -266,7 +266,8 @@ fn parse_3164(line: &str, mut pos: usize, ctx: &TimeContext, rec: &mut Record) -
             pos = tag_at;
         }
     }
-    rec.message.push_str(line.get(pos..).unwrap_or("").trim_end_matches('\r'));
+    rec.message
+        .push_str(line.get(pos..).unwrap_or("").trim_end_matches('\r'));
     layout
 }
 
@@ -323,8 +324,11 @@ pub fn detect(sample: &[&str], ctx: &TimeContext) -> Option<Candidate> {
     if good == 0 || good * 5 < nonempty * 4 {
         return None;
     }
-    let (name, ts_layout) =
-        if n5424 >= n3164 { ("syslog-rfc5424", Some(TsLayout::Iso)) } else { ("syslog-rfc3164", layout3164) };
+    let (name, ts_layout) = if n5424 >= n3164 {
+        ("syslog-rfc5424", Some(TsLayout::Iso))
+    } else {
+        ("syslog-rfc3164", layout3164)
+    };
     Some(Candidate {
         name: name.to_string(),
         parser: Arc::new(SyslogParser),
@@ -437,9 +441,17 @@ mod tests {
 
     #[test]
     fn not_syslog() {
-        for line in
-            ["Jun 14 15:16:01 combo sshd[19939]: msg", "<192>1 x", "<>x", "<1234>x", "<a>", "", "<", "\tat x", "< 1>"]
-        {
+        for line in [
+            "Jun 14 15:16:01 combo sshd[19939]: msg",
+            "<192>1 x",
+            "<>x",
+            "<1234>x",
+            "<a>",
+            "",
+            "<",
+            "\tat x",
+            "< 1>",
+        ] {
             assert!(parse(line).is_none(), "{line:?}");
             assert!(!SyslogParser.starts_record(line, &ctx()));
         }
@@ -479,9 +491,15 @@ mod tests {
         ];
         let c = detect(&l5424, &ctx()).unwrap();
         assert_eq!((c.name.as_str(), c.ts_layout), ("syslog-rfc5424", Some(TsLayout::Iso)));
-        let l3164 = ["<34>Oct 11 22:14:15 mymachine su[123]: c", "<34>Oct 11 22:14:16 mymachine su[123]: d"];
+        let l3164 = [
+            "<34>Oct 11 22:14:15 mymachine su[123]: c",
+            "<34>Oct 11 22:14:16 mymachine su[123]: d",
+        ];
         let c = detect(&l3164, &ctx()).unwrap();
-        assert_eq!((c.name.as_str(), c.ts_layout), ("syslog-rfc3164", Some(TsLayout::Syslog)));
+        assert_eq!(
+            (c.name.as_str(), c.ts_layout),
+            ("syslog-rfc3164", Some(TsLayout::Syslog))
+        );
         assert!(detect(&["Jun 14 15:16:01 combo sshd[19939]: msg"], &ctx()).is_none());
         assert!(detect(&["<6>[    1.234567] Linux version 6.1"], &ctx()).is_none());
     }

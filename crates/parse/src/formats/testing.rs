@@ -6,7 +6,10 @@ use crate::Record;
 
 /// UTC, with a reference date for year-less layouts.
 pub fn ctx() -> TimeContext {
-    TimeContext { zone: Zone::utc(), reference: (2024, 6, 30) }
+    TimeContext {
+        zone: Zone::utc(),
+        reference: (2024, 6, 30),
+    }
 }
 
 /// The record `line` heads in `parser`'s format, or None for a continuation.

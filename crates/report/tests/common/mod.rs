@@ -17,11 +17,17 @@ fn strings(items: &[&str]) -> Vec<String> {
 }
 
 fn name_count(name: &str, count: u64) -> NameCount {
-    NameCount { name: name.to_string(), count }
+    NameCount {
+        name: name.to_string(),
+        count,
+    }
 }
 
 fn span(from: &str, to: &str) -> Span {
-    Span { from: from.to_string(), to: to.to_string() }
+    Span {
+        from: from.to_string(),
+        to: to.to_string(),
+    }
 }
 
 pub fn export_storm() -> Report {
@@ -421,7 +427,11 @@ pub fn series() -> Series {
     let points = (0..60)
         .map(|i| SeriesPoint {
             t: at(i * 30),
-            records: if storm(i) { 1180 + (i * 13) % 97 } else { 80 + (i * 7) % 11 },
+            records: if storm(i) {
+                1180 + (i * 13) % 97
+            } else {
+                80 + (i * 7) % 11
+            },
             errors: if storm(i) { 200 + (i * 5) % 31 } else { 3 + i % 4 },
         })
         .collect();
@@ -444,8 +454,18 @@ pub fn series() -> Series {
         start: at(0),
         points,
         templates: vec![
-            template("T7", Some("P-T7"), "Export thread pool exhausted", counts(&|i| if storm(i) { 70 } else { 0 })),
-            template("T3", Some("P-T3"), "Alarm queries time out", counts(&|i| if storm(i) { 130 } else { i % 2 })),
+            template(
+                "T7",
+                Some("P-T7"),
+                "Export thread pool exhausted",
+                counts(&|i| if storm(i) { 70 } else { 0 }),
+            ),
+            template(
+                "T3",
+                Some("P-T3"),
+                "Alarm queries time out",
+                counts(&|i| if storm(i) { 130 } else { i % 2 }),
+            ),
             template(
                 "T1",
                 None,
@@ -465,10 +485,24 @@ pub fn series() -> Series {
             },
         ],
         metrics: vec![
-            metric("alarm-7f9c", "container_cpu_percent", "cpu", &|m| if storm_minute(m) { 100.0 } else { 61.0 }),
+            metric("alarm-7f9c", "container_cpu_percent", "cpu", &|m| {
+                if storm_minute(m) {
+                    100.0
+                } else {
+                    61.0
+                }
+            }),
             metric("alarm-7f9c", "mem_used_percent", "memory", &|m| 39.8 + (m % 5) as f64),
-            metric("alarm-7f9c", "disk_io_util", "disk_io", &|m| 0.011 + (m % 6) as f64 / 1000.0),
-            metric("alarm-7f9c", "load5", "load", &|m| if storm_minute(m) { 11.4 } else { 1.1 }),
+            metric("alarm-7f9c", "disk_io_util", "disk_io", &|m| {
+                0.011 + (m % 6) as f64 / 1000.0
+            }),
+            metric("alarm-7f9c", "load5", "load", &|m| {
+                if storm_minute(m) {
+                    11.4
+                } else {
+                    1.1
+                }
+            }),
             metric("db-2", "cpu_percent", "cpu", &|m| 20.25 + (m % 10) as f64 * 4.2),
         ],
     }
