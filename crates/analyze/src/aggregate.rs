@@ -16,6 +16,8 @@ pub struct TemplateCounts {
     pub baseline: u64,
     /// Window records per level (`Level as usize`, 6 = none).
     pub levels: [u64; 7],
+    /// Window records whose level was inferred from their words (counted in `levels`).
+    pub inferred: u64,
     pub first_in_window: Option<i64>,
     pub last_in_window: Option<i64>,
     /// Counts per series bucket (empty when the template never falls in the series).
@@ -48,6 +50,8 @@ pub struct Aggregates {
     pub templates: Vec<TemplateCounts>,
     pub window_records: u64,
     pub window_levels: [u64; 7],
+    /// Window records per level whose level was inferred (included in `window_levels`).
+    pub window_inferred: [u64; 7],
     pub baseline_records: u64,
     pub baseline_errors: u64,
     /// Records per series bucket, all and WARN+.
@@ -94,12 +98,15 @@ fn group_add(map: &mut FxHashMap<u32, GroupCounts>, id: u32, row: &Row, in_windo
     }
 }
 
-/// Reads the rows back once and counts everything the analyses need.
+/// Reads the rows back once and counts everything the analyses need. With
+/// `untimed_in_window` (no record of the input has a time), every record counts as in
+/// the window, so counts and problems still cover what was read.
 pub fn aggregate(
     c: &mut Collected,
     frame: &Frame,
     shape_template: &[u32],
     templates: usize,
+    untimed_in_window: bool,
 ) -> std::io::Result<Aggregates> {
     let mut a = Aggregates {
         templates: vec![TemplateCounts::default(); templates],
@@ -116,7 +123,11 @@ pub fn aggregate(
     let mut minutes: FxHashMap<i64, u64> = FxHashMap::default();
     let mut run: (i64, u64) = (i64::MIN, 0);
     c.for_each_row(|row, _| {
-        let Some(ts) = row.time() else { return };
+        let ts = match row.time() {
+            Some(ts) => ts,
+            None if untimed_in_window => frame.window.0,
+            None => return,
+        };
         let minute = ts.div_euclid(MINUTE);
         if minute == run.0 {
             run.1 += 1;
@@ -153,6 +164,10 @@ pub fn aggregate(
             a.window_levels[row.level as usize % 7] += 1;
             tc.window += 1;
             tc.levels[row.level as usize % 7] += 1;
+            if row.level_inferred {
+                tc.inferred += 1;
+                a.window_inferred[row.level as usize % 7] += 1;
+            }
             tc.first_in_window = Some(tc.first_in_window.map_or(ts, |f| f.min(ts)));
             tc.last_in_window = Some(tc.last_in_window.map_or(ts, |l| l.max(ts)));
             for (map, id) in [

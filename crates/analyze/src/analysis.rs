@@ -33,6 +33,9 @@ pub struct SideInputs {
     pub files: usize,
     pub intake: String,
     pub notes: Vec<String>,
+    /// What of the input could not be used (files skipped, records cut or dropped),
+    /// one reason each: the report is `partial` when nothing else is wrong.
+    pub data_loss: Vec<String>,
     /// Live metric sources (Prometheus), fetched for the resolved window and baselines.
     pub metric_sources: Vec<Box<dyn metrics::MetricSource>>,
 }
@@ -92,6 +95,9 @@ fn metrics_range(m: &MetricsInput) -> Option<(i64, i64)> {
 
 pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) -> std::io::Result<Report> {
     let templates = induce(&c.shapes);
+    c.inferred_levels = inferred_levels(&templates, &opts.rules);
+    // Records were read but none has a time: count them all as the window.
+    let untimed = c.min_ts.is_none() && c.records > 0;
     let logs_range = c.min_ts.zip(c.max_ts);
     // Logs and metrics together: metrics often reach further back than the logs kept.
     let metrics_span = side.metrics.as_ref().and_then(metrics_range);
@@ -108,9 +114,41 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
             (now - 2 * crate::frame::DAY, now)
         })
     });
-    let frame = Frame::resolve(&opts.frame, data_range);
+    let mut frame = Frame::resolve(&opts.frame, data_range);
     fetch_metric_sources(&mut side, &frame);
-    let agg = aggregate(&mut c, &frame, &templates.shape_template, templates.templates.len())?;
+    let n_templates = templates.templates.len();
+    let mut agg = aggregate(&mut c, &frame, &templates.shape_template, n_templates, untimed)?;
+    // Nothing before the window to compare with: when the error or record rate steps up
+    // inside the window, its part before the step is the baseline and the rest the
+    // window analysed (a burst that starts inside the window is news even without
+    // history).
+    let mut window_note = None;
+    if !untimed && opts.frame.baseline.is_none() && agg.baseline_records == 0 {
+        if let Some(onset) = window_onset(&agg, &frame) {
+            let base_from = frame.window.0.max(c.min_ts.unwrap_or(frame.window.0));
+            let before = (base_from, onset);
+            let requested = frame.window;
+            let req = FrameRequest {
+                from: Some(onset),
+                to: Some(requested.1),
+                last: None,
+                baseline: Some(before),
+            };
+            frame = Frame::resolve(&req, data_range);
+            agg = aggregate(&mut c, &frame, &templates.shape_template, n_templates, false)?;
+            window_note = Some(format!(
+                "no data before the requested window {} – {}: the rate steps up inside it at {}, so its part before that ({} – {}, {} records) is the baseline and {} – {} is the window analysed",
+                model_time(requested.0),
+                model_time(requested.1),
+                model_time(onset),
+                model_time(before.0),
+                model_time(before.1),
+                agg.baseline_records,
+                model_time(frame.window.0),
+                model_time(frame.window.1),
+            ));
+        }
+    }
     let verdicts = anomaly::judge(&templates, &agg, &frame, c.min_ts);
     let mut problems = problems::build(&templates, &verdicts, &agg, &c, &opts.rules);
     let mut spikes = spikes::detect(&agg, &frame, false);
@@ -125,6 +163,14 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         })
         .collect();
     spikes.extend(extra);
+    // A volume spike inside an error spike is the same burst seen with its INFO lines:
+    // the error spike says more.
+    let error_spans: Vec<(i64, i64)> = spikes
+        .iter()
+        .filter(|s| s.errors_only)
+        .map(|s| (s.from, s.to))
+        .collect();
+    spikes.retain(|s| s.errors_only || !error_spans.iter().any(|&(f, t)| f <= s.from && s.to <= t));
     spikes::attribute(&mut spikes, &mut c, &templates, &templates.shape_template, &agg, &frame)?;
 
     chain_symptoms(&mut problems, frame.bucket);
@@ -175,7 +221,15 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
     findings.extend(metric_findings(&metric_summaries));
     findings.extend(availability_findings(&endpoints));
 
-    let mut root_causes = rank_causes(&problems, &spikes, &changes, &side.changes, &metric_summaries, &frame);
+    let mut root_causes = rank_causes(
+        &problems,
+        &spikes,
+        &changes,
+        &side.changes,
+        &metric_summaries,
+        &frame,
+        &templates,
+    );
     let incident = problems.iter().any(|p| p.anomalous() && p.priority != "P3")
         || !spikes.is_empty()
         || metric_summaries.iter().any(|m| m.status != "normal");
@@ -226,15 +280,30 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
                 &changes,
                 &side.changes,
                 &mismatched,
+                p.symptom_of
+                    .as_ref()
+                    .and_then(|id| problems.iter().find(|q| &q.id == id))
+                    .and_then(|q| q.main_service()),
                 opts,
             )
         })
         .collect();
     let actions = actions_of(&model_problems, &problems);
 
+    let (status, status_reason) = status_of(StatusInputs {
+        incident,
+        untimed,
+        records_read: c.records,
+        window_records: agg.window_records,
+        metric_samples: metric_summaries.iter().map(|m| m.samples).sum(),
+        data: union,
+        window: frame.window,
+        data_loss: &side.data_loss,
+    });
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
-        status: if incident { "incident" } else { "healthy" }.into(),
+        status: status.into(),
+        status_reason,
         conclusion: String::new(),
         window: Span {
             from: model_time(frame.window.0),
@@ -264,6 +333,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
             by_level: by_level(&agg.window_levels),
             baseline_records: agg.baseline_records,
             availability: availability(&endpoints),
+            inferred_levels: by_level(&agg.window_inferred),
         },
         modules: groups(&agg.modules, &c.modules, &agg.template_modules, &problems),
         hosts: groups(&agg.hosts, &c.hosts, &agg.template_hosts, &problems),
@@ -300,7 +370,18 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
             .notes
             .push("no log records were read; the analysis rests on metrics and changes only".into());
     }
-    if frame.baselines.is_empty() || agg.baseline_records == 0 {
+    report
+        .input
+        .notes
+        .extend(side.data_loss.iter().map(|l| format!("not analysed: {l}")));
+    if let Some(note) = window_note {
+        report.input.notes.push(note);
+    } else if untimed {
+        report.input.notes.push(format!(
+            "no record carries a timestamp: the counts cover all {} records read, and nothing can be compared over time",
+            c.records
+        ));
+    } else if frame.baselines.is_empty() || agg.baseline_records == 0 {
         report
             .input
             .notes
@@ -318,6 +399,97 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
     });
     report.conclusion = conclusion(&report, &problems);
     Ok(report)
+}
+
+/// Per shape, the level its level-less records take: the severity of the rule category
+/// its template's words fall in ("Out of memory: Killed process" is an error whatever
+/// the format of the line that says it).
+fn inferred_levels(templates: &Templates, rules: &Rules) -> Vec<u8> {
+    use crate::collect::NO_LEVEL;
+    let per_template: Vec<u8> = templates
+        .templates
+        .iter()
+        .map(|t| rules.categorize(&t.text).and_then(|c| c.severity).unwrap_or(NO_LEVEL))
+        .collect();
+    templates
+        .shape_template
+        .iter()
+        .map(|&t| per_template.get(t as usize).copied().unwrap_or(NO_LEVEL))
+        .collect()
+}
+
+/// Where the error rate, else the record rate, steps up inside the window (see
+/// [`crate::stats::step_up`]), for a window with no data before it.
+fn window_onset(agg: &Aggregates, frame: &Frame) -> Option<i64> {
+    let first = frame.window_first_bucket();
+    let exposure: Vec<f64> = agg.active_buckets[first..]
+        .iter()
+        .map(|&a| if a { 1.0 } else { 0.0 })
+        .collect();
+    // At least 3 buckets (5 % of the window) of data before the step, and a step
+    // worth a spike: ×2 and 20 records over the rate before.
+    [&agg.error_series, &agg.total_series].iter().find_map(|series| {
+        crate::stats::step_up(&series[first..], &exposure, 3, 2.0, 20.0)
+            .map(|cp| frame.bucket_start(first + cp).max(frame.window.0))
+    })
+}
+
+struct StatusInputs<'a> {
+    incident: bool,
+    untimed: bool,
+    records_read: u64,
+    window_records: u64,
+    metric_samples: u64,
+    /// Time range of all data (logs and metrics), if any had a time.
+    data: Option<(i64, i64)>,
+    window: (i64, i64),
+    data_loss: &'a [String],
+}
+
+/// `healthy` only when there was data in the window and nothing is wrong; otherwise
+/// `incident`, or `no_data` / `partial` with the reason.
+fn status_of(s: StatusInputs) -> (&'static str, String) {
+    let loss = s.data_loss.join("; ");
+    if s.untimed {
+        let why = format!(
+            "no record carries a timestamp ({} records read): counts cover every record, nothing could be compared over time",
+            s.records_read
+        );
+        return ("partial", if loss.is_empty() { why } else { format!("{why}; {loss}") });
+    }
+    if s.window_records == 0 && s.metric_samples == 0 {
+        let why = match s.data {
+            _ if s.records_read == 0 && s.metric_samples == 0 && s.data.is_none() => {
+                "no log records or metric samples were read".to_string()
+            }
+            Some((a, b)) => format!(
+                "no records in the window {} – {}; the data covers {} – {}",
+                model_time(s.window.0),
+                model_time(s.window.1),
+                model_time(a),
+                model_time(b)
+            ),
+            None => "no records in the window".to_string(),
+        };
+        return ("no_data", if loss.is_empty() { why } else { format!("{why}; {loss}") });
+    }
+    if s.incident {
+        return (
+            "incident",
+            if loss.is_empty() {
+                String::new()
+            } else {
+                format!("part of the input was not analysed: {loss}")
+            },
+        );
+    }
+    if !loss.is_empty() {
+        return (
+            "partial",
+            format!("no anomaly in what was analysed, but part of the input was not: {loss}"),
+        );
+    }
+    ("healthy", String::new())
 }
 
 fn round3(x: f64) -> f64 {
@@ -661,6 +833,10 @@ fn to_model_spike(s: &SpikeDraft) -> Spike {
         ratio: round3(s.ratio),
         count: s.count,
         expected: round3(s.expected),
+        baseline_per_minute: round3(s.per_minute),
+        overall_ratio: round3(s.overall_ratio()),
+        attribution_from: model_time(s.attribution_from),
+        attribution_records: s.attribution_records,
         explained_by: s
             .explained_by
             .iter()
@@ -671,6 +847,50 @@ fn to_model_spike(s: &SpikeDraft) -> Spike {
             })
             .collect(),
     }
+}
+
+/// The service a problem's records wait on or fail to reach: a known service (one that
+/// logs in this input) named in its template or samples other than the service logging
+/// it, else the service of the problem it is a symptom of.
+fn callee_of(p: &ProblemDraft, templates: &Templates, c: &Collected, cause_service: Option<&str>) -> Option<String> {
+    let own = p.main_service().unwrap_or("");
+    let texts: Vec<&str> = p
+        .templates
+        .iter()
+        .flat_map(|&i| {
+            [
+                templates.templates[i].text.as_str(),
+                templates.templates[i].sample.as_str(),
+            ]
+        })
+        .collect();
+    let named = (0..c.services.len() as u32)
+        .filter_map(|id| c.services.get(id))
+        .filter(|name| name.len() >= 3 && *name != own)
+        .filter(|name| texts.iter().any(|t| contains_word(t, name)))
+        .max_by_key(|name| name.len());
+    named
+        .map(str::to_string)
+        .or_else(|| cause_service.filter(|s| *s != own).map(str::to_string))
+}
+
+/// `needle` in `hay` with no word character on either side.
+fn contains_word(hay: &str, needle: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    hay.match_indices(needle).any(|(i, _)| {
+        !hay[..i].chars().next_back().is_some_and(word) && !hay[i + needle.len()..].chars().next().is_some_and(word)
+    })
+}
+
+/// Item fields that name who sends the traffic (a client address, a remote host, a
+/// user): the `{source}` of advice such as "block the source".
+fn is_source_field(field: &str) -> bool {
+    let f = field.to_ascii_lowercase();
+    let last = f.rsplit(['.', '_']).next().unwrap_or(&f);
+    matches!(
+        last,
+        "ip" | "rhost" | "client" | "clientip" | "remote" | "src" | "source" | "addr" | "user" | "username" | "uid"
+    ) && f != "euid"
 }
 
 /// Key-like tokens (`promo:strategy:all`) from samples, for recommendations.
@@ -702,6 +922,7 @@ fn to_model_problem(
     scores: &[(usize, crate::blame::Blame)],
     all_changes: &[Change],
     mismatched: &[String],
+    symptom_cause_service: Option<&str>,
     opts: &AnalyzeOptions,
 ) -> Problem {
     let model_templates: Vec<ProblemTemplate> = p
@@ -747,7 +968,11 @@ fn to_model_problem(
             .any(|e| e.field == "template" && p.templates.iter().any(|&i| templates.templates[i].text == e.value))
     });
     if let Some(s) = in_spike {
-        kinds.push("spike".into());
+        // An error spike is failures, not extra load: only a volume spike asks "who
+        // sends the load".
+        if !s.errors_only {
+            kinds.push("spike".into());
+        }
         if let Some(e) = s.explained_by.iter().find(|e| e.field == "endpoint") {
             ctx.insert("endpoint", e.value.clone());
         }
@@ -757,6 +982,9 @@ fn to_model_problem(
             .find(|e| e.field.starts_with("query.") || e.field == "range_days" || e.field.ends_with(".year"))
         {
             ctx.insert("param", format!("{}={}", e.field, e.value));
+        }
+        if let Some(e) = s.explained_by.iter().find(|e| is_source_field(&e.field)) {
+            ctx.insert("source", format!("{}={}", e.field, e.value));
         }
     }
     if !ctx.contains_key("endpoint") {
@@ -783,6 +1011,17 @@ fn to_model_problem(
     }
     if let Some(k) = key_in(&samples) {
         ctx.insert("key", k);
+    }
+    if let Some(callee) = callee_of(p, templates, c, symptom_cause_service) {
+        ctx.insert("callee", callee);
+    }
+    if !ctx.contains_key("source") {
+        if let Some(ps) = parameters_of(p, templates)
+            .into_iter()
+            .find(|ps| is_source_field(&ps.name) || ps.name.starts_with("<ip>"))
+        {
+            ctx.insert("source", ps.value);
+        }
     }
     // The "limit inside the container" advice only when the host metric disagrees.
     if let Some(r) = &p.resource {
@@ -819,6 +1058,7 @@ fn to_model_problem(
         last_seen: p.last_seen.map(model_time).unwrap_or_default(),
         onset: p.onset.map(model_time),
         levels: by_level(&p.levels),
+        levels_inferred: p.templates.iter().map(|&i| agg.templates[i].inferred).sum(),
         modules: p
             .modules
             .iter()
@@ -876,6 +1116,103 @@ fn samples_of(t: &triage_mine::miner::Template, c: &Collected) -> Vec<String> {
     out
 }
 
+/// The name a template gives the value at token `token`: the key of `key=<v>` or
+/// `key: <v>`, else the placeholder with its position (`<num>#5`).
+fn param_name(template: &str, slot: &triage_mine::miner::SlotStats) -> String {
+    let tokens: Vec<&str> = template.split_whitespace().collect();
+    let tok = tokens.get(slot.token as usize).copied().unwrap_or("");
+    let key = match tok.split_once('=') {
+        Some((k, _)) => Some(k),
+        // `key: <v>` puts the key in the token before.
+        None => (slot.token > 0)
+            .then(|| tokens[slot.token as usize - 1])
+            .and_then(|t| t.strip_suffix(':')),
+    };
+    match key.map(|k| k.trim_matches(|c: char| !c.is_alphanumeric() && c != '_' && c != '.')) {
+        Some(k) if !k.is_empty() && k.chars().next().is_some_and(char::is_alphabetic) => k.to_string(),
+        _ => format!("{}#{}", slot.kind.placeholder(), slot.token),
+    }
+}
+
+/// `4.5 MB` (decimal units, as network and storage tools count).
+fn human_bytes(b: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = b;
+    let mut u = 0;
+    while v >= 1000.0 && u + 1 < UNITS.len() {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{v:.0} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// What a problem is about, in the words an engineer acts on: the key its message names
+/// (a constant `a:b:c` token of its main template), the parameter values that dominate
+/// it (≥ 80 % of its records), and, when the message logs a size (`bytes=`, `size=`),
+/// the bytes per record and per second. Every figure says what it is computed over.
+fn subject_of(p: &ProblemDraft, templates: &Templates) -> String {
+    let Some(&main) = p.templates.first() else {
+        return String::new();
+    };
+    let t = &templates.templates[main];
+    let mut parts: Vec<String> = Vec::new();
+    let constant_text: String = t
+        .text
+        .split_whitespace()
+        .filter(|w| !w.contains('<'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if let Some(k) = key_in(&[constant_text]) {
+        parts.push(format!("key {k}"));
+    }
+    for slot in &t.params {
+        let total = slot.stats.count();
+        if total < 5 {
+            continue;
+        }
+        let name = param_name(&t.text, slot);
+        let sized = {
+            let n = name.to_ascii_lowercase();
+            n.contains("byte") || n.ends_with("size") || n == "len" || n == "length"
+        };
+        if sized {
+            if let Some(num) = slot.stats.numeric.as_ref().filter(|n| n.count() >= 5) {
+                let (Some(p50), sum) = (num.quantile(0.5), num.sum()) else {
+                    continue;
+                };
+                let span = t.first_ts.zip(t.last_ts).map_or(0, |(a, b)| b - a);
+                let rate = if span >= crate::frame::SECOND {
+                    format!(
+                        ", ≈ {}/s over the {} from its first to its last record",
+                        human_bytes(sum / (span as f64 / crate::frame::SECOND as f64)),
+                        crate::frame::human_duration(span)
+                    )
+                } else {
+                    String::new()
+                };
+                parts.push(format!(
+                    "{name} p50 {} per record, {} in its {} records{rate}",
+                    human_bytes(p50),
+                    human_bytes(sum),
+                    num.count()
+                ));
+                continue;
+            }
+        }
+        if let Some(top) = slot.stats.top.top(1).first() {
+            if top.count as f64 >= 0.8 * total as f64 && !top.value.is_empty() {
+                parts.push(format!("{name}={} in {} of {total} records", top.value, top.count));
+            }
+        }
+    }
+    parts.truncate(3);
+    parts.join("; ")
+}
+
 /// Dominant placeholder values of the problem's main template (over all its records).
 fn parameters_of(p: &ProblemDraft, templates: &Templates) -> Vec<ParamShare> {
     let Some(&main) = p.templates.first() else {
@@ -892,7 +1229,7 @@ fn parameters_of(p: &ProblemDraft, templates: &Templates) -> Vec<ParamShare> {
             let share = top.count as f64 / total as f64;
             if share >= 0.5 {
                 out.push(ParamShare {
-                    name: format!("{}#{}", slot.kind.placeholder(), slot.token),
+                    name: param_name(&t.text, slot),
                     value: top.value.clone(),
                     count: top.count,
                     share: round4(share),
@@ -940,7 +1277,16 @@ fn rank_causes(
     all_changes: &[Change],
     metrics: &[MetricSummary],
     frame: &Frame,
+    templates: &Templates,
 ) -> Vec<RootCause> {
+    let with_subject = |p: &ProblemDraft| {
+        let subject = subject_of(p, templates);
+        if subject.is_empty() {
+            String::new()
+        } else {
+            format!(" — {subject}")
+        }
+    };
     let mut causes: Vec<RootCause> = Vec::new();
     let mut covered: Vec<String> = Vec::new();
     let find = |id: &str| problems.iter().find(|p| p.id == id);
@@ -957,7 +1303,7 @@ fn rank_causes(
             .or(linked.first());
         let what = main.map_or(String::new(), |p| {
             format!(
-                "; followed by \"{}\" ×{}{} since {}",
+                "; followed by \"{}\" ×{}{} since {}{}",
                 p.title,
                 p.count,
                 if p.verdict == Verdict::New {
@@ -965,7 +1311,8 @@ fn rank_causes(
                 } else {
                     p.ratio.map_or(String::new(), |r| format!(" (×{r:.1} baseline)"))
                 },
-                p.onset.or(p.first_seen).map(model_time).unwrap_or_default()
+                p.onset.or(p.first_seen).map(model_time).unwrap_or_default(),
+                with_subject(p)
             )
         });
         let service = if ch.service.is_empty() {
@@ -1035,18 +1382,35 @@ fn rank_causes(
                 )
             })
             .collect();
-        let service = s
-            .explained_by
-            .iter()
-            .find(|e| e.field == "service")
-            .map(|e| e.value.clone())
+        // The problem holding the spike's largest template: its service labels the
+        // spike (a service item can be the callers' side of it) and its subject says
+        // what the excess is about.
+        let top_problem = s.explained_by.iter().filter(|e| e.field == "template").find_map(|e| {
+            problems
+                .iter()
+                .find(|p| p.templates.iter().any(|&i| templates.templates[i].text == e.value))
+        });
+        let service = top_problem
+            .and_then(|p| p.main_service().map(str::to_string))
             .or_else(|| {
-                // The service of the problem holding the top template.
-                problems
+                s.explained_by
                     .iter()
-                    .find(|p| p.title == top.value || p.templates.is_empty())
-                    .and_then(|p| p.main_service().map(str::to_string))
+                    .find(|e| e.field == "service")
+                    .map(|e| e.value.clone())
             });
+        let subject = top_problem.map_or(String::new(), |p| {
+            let sub = subject_of(p, templates);
+            format!(
+                " — mostly \"{}\" ({} records){}",
+                p.title,
+                p.count,
+                if sub.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {sub}")
+                }
+            )
+        });
         let linked: Vec<String> = problems
             .iter()
             .filter(|p| {
@@ -1070,10 +1434,12 @@ fn rank_causes(
             rank: 0,
             score: round3(score.min(0.92)),
             summary: format!(
-                "{lead}{} volume ×{:.1} from {}: {}={} explains {:.0}% of the excess{}",
+                "{lead}{} volume ×{:.1} the baseline rate from {} ({} records vs {:.1} expected): {}={} explains {:.0}% of the excess{}",
                 if s.errors_only { "error" } else { "log" },
-                s.ratio,
+                s.overall_ratio(),
                 model_time(s.from),
+                s.count,
+                s.expected,
                 top.field,
                 top.value,
                 100.0 * top.share,
@@ -1081,8 +1447,8 @@ fn rank_causes(
                     String::new()
                 } else {
                     format!("; driven by {}", requests.join(", "))
-                }
-            ),
+                },
+            ) + &subject,
             evidence: vec![spike_evidence(s)],
             kind: "spike".into(),
             service,
@@ -1129,7 +1495,7 @@ fn rank_causes(
             rank: 0,
             score: round3(score),
             summary: format!(
-                "{}{}: \"{}\" ×{}{} since {}",
+                "{}{}: \"{}\" ×{}{} since {}{}",
                 service.clone().map_or(String::new(), |s| format!("{s}: ")),
                 p.category,
                 p.title,
@@ -1139,7 +1505,8 @@ fn rank_causes(
                 } else {
                     p.ratio.map_or(String::new(), |r| format!(" (×{r:.1} baseline)"))
                 },
-                p.onset.or(p.first_seen).map(model_time).unwrap_or_default()
+                p.onset.or(p.first_seen).map(model_time).unwrap_or_default(),
+                with_subject(p)
             ),
             evidence,
             kind: "problem".into(),
@@ -1239,18 +1606,23 @@ fn merge_service_causes(causes: &mut Vec<RootCause>, ranking: crate::services::S
 }
 
 fn spike_evidence(s: &SpikeDraft) -> String {
+    let what = if s.errors_only { "WARN+ records" } else { "records" };
     format!(
-        "{} spike {} – {}: {} records vs {:.0} expected (peak ×{:.1}); top: {}",
+        "{} spike {} – {}: {} {what} vs {:.1} expected at the baseline rate of {:.2}/min (×{:.1} overall, peak bucket ×{:.1}); of the {} {what} from {} (lead-in included), top: {}",
         if s.errors_only { "error" } else { "volume" },
         model_time(s.from),
         model_time(s.to),
         s.count,
         s.expected,
+        s.per_minute,
+        s.overall_ratio(),
         s.ratio,
+        s.attribution_records,
+        model_time(s.attribution_from),
         s.explained_by
             .iter()
             .take(4)
-            .map(|e| format!("{}={} ({:.0}%, lift {:.1})", e.field, e.value, 100.0 * e.share, e.lift))
+            .map(|e| format!("{}={} ({} records, {:.0}% of the excess, lift {:.1})", e.field, e.value, e.count, 100.0 * e.share, e.lift))
             .collect::<Vec<_>>()
             .join("; ")
     )
@@ -1317,8 +1689,29 @@ fn timeline(problems: &[ProblemDraft], spikes: &[SpikeDraft], changes: &[Change]
 }
 
 fn conclusion(report: &Report, problems: &[ProblemDraft]) -> String {
+    if report.status == "no_data" {
+        return format!("Nothing to analyse: {}.", report.status_reason);
+    }
+    if report.status == "partial" {
+        let errors = problems.iter().filter(|p| p.errors() > 0).count();
+        return format!(
+            "No anomaly found in what could be analysed ({} records, {} at WARN or above{}), but the result is partial: {}.",
+            report.totals.records,
+            report.totals.errors,
+            if errors > 0 { format!(", {errors} error problem(s) listed below") } else { String::new() },
+            report.status_reason
+        );
+    }
     if report.status == "healthy" {
         let chronic = problems.iter().filter(|p| p.errors() > 0).count();
+        if report.totals.baseline_records == 0 {
+            return format!(
+                "No change inside the window and no data before it to compare with: {} records, {} at WARN or above, at a steady rate throughout{}.",
+                report.totals.records,
+                report.totals.errors,
+                if chronic > 0 { format!("; {chronic} error problem(s) listed below") } else { String::new() }
+            );
+        }
         return format!(
             "No anomaly in the window: {} records, {} at WARN or above, no spike and no template above its baseline rate{}.",
             report.totals.records,

@@ -45,7 +45,12 @@ pub struct Row {
     pub status: u16,
     /// NaN when unknown.
     pub latency_ms: f32,
+    /// `level` was inferred from the message's words (the line carried none).
+    pub level_inferred: bool,
 }
+
+/// `Row::level` of a record without a level.
+pub const NO_LEVEL: u8 = 6;
 
 impl Row {
     pub fn time(&self) -> Option<i64> {
@@ -149,7 +154,7 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record], items_
     let mut key = String::with_capacity(128);
     // Consecutive records usually share service, host and module: skip the hash then.
     let mut last: [(&str, u32); 3] = [("", NONE); 3];
-    let shapes = shape_chunk_visit(masker, records, false, |k, text, params| {
+    let shapes = shape_chunk_visit(masker, records, true, |k, text, params| {
         let Some(rec) = records.get(k) else { return };
         let f = facets::facets_of(rec, &file_service);
         if rec.ts.is_some_and(|t| t >= items_from) {
@@ -166,13 +171,14 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record], items_
         rows.push(Row {
             ts: rec.ts.unwrap_or(i64::MIN),
             shape: 0,
-            level: rec.level.map_or(6, |l| l as u8),
+            level: rec.level.map_or(NO_LEVEL, |l| l as u8),
             host: interned(&mut last[0], f.host, &mut strings),
             service: interned(&mut last[1], Some(f.service), &mut strings),
             module: interned(&mut last[2], f.module, &mut strings),
             endpoint: req.map_or(NONE, |r| strings.id(&r.endpoint)),
             status: req.map_or(0, |r| r.status),
             latency_ms: req.and_then(|r| r.latency_ms).map_or(f32::NAN, |v| v as f32),
+            level_inferred: false,
         });
     });
     for (row, &shape) in rows.iter_mut().zip(&shapes.record_shape) {
@@ -269,6 +275,10 @@ pub struct Collected {
     pub max_ts: Option<i64>,
     /// Events of sampled request traces (records that carry a trace id).
     pub traces: TraceSample,
+    /// Per shape: the level its level-less records take (`Level as u8`; 6 = none),
+    /// inferred from the words of the message once templates are known (empty = no
+    /// inference). Applied by [`Collected::for_each_row`], so every pass sees it.
+    pub inferred_levels: Vec<u8>,
     spill: Option<File>,
 }
 
@@ -299,6 +309,7 @@ impl Collector {
                 min_ts: None,
                 max_ts: None,
                 traces: TraceSample::default(),
+                inferred_levels: Vec::new(),
                 spill: None,
             },
             writer: BufWriter::with_capacity(1 << 20, file),
@@ -454,7 +465,7 @@ impl Collected {
             }
             let mut ts = [0u8; 8];
             ts.copy_from_slice(&head[..8]);
-            let row = Row {
+            let mut row = Row {
                 ts: i64::from_le_bytes(ts),
                 shape: u32_at(&head, 8),
                 host: u32_at(&head, 12),
@@ -464,7 +475,14 @@ impl Collected {
                 status: u16::from_le_bytes([head[28], head[29]]),
                 latency_ms: f32::from_le_bytes([head[30], head[31], head[32], head[33]]),
                 level: head[34],
+                level_inferred: false,
             };
+            if row.level == NO_LEVEL {
+                if let Some(&l) = self.inferred_levels.get(row.shape as usize) {
+                    row.level = l;
+                    row.level_inferred = l != NO_LEVEL;
+                }
+            }
             let n = head[35] as usize;
             reader.read_exact(&mut item_bytes[..n * 4])?;
             items.clear();

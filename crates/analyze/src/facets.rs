@@ -606,8 +606,20 @@ pub fn items_of(
     // Message parameters: keyed values (`range=30d`, `start=2020-06-01`), the year of
     // embedded timestamps, list sizes.
     let mut msg_days: Vec<i64> = Vec::new();
+    // Every address in the message, keyed or not, is also one `ip` item: a client that
+    // floods (a scanner, a brute force) shows in many templates, only some with a key.
+    let mut ips: [&str; 2] = [""; 2];
     for p in params {
         let value = text.get(p.start as usize..p.end as usize).unwrap_or("");
+        if p.kind == Kind::Ip {
+            let host = host_of_address(value);
+            if !host.is_empty() && host.len() <= MAX_ITEM_VALUE && !ips.contains(&host) {
+                if let Some(slot) = ips.iter_mut().find(|s| s.is_empty()) {
+                    *slot = host;
+                    out("ip", host);
+                }
+            }
+        }
         // Only some kinds are named by their key; finding it is not free.
         let key = match p.kind {
             Kind::Ts
@@ -659,6 +671,18 @@ pub fn items_of(
             .iter()
             .fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
         out("range_days", &range_bin(hi - lo));
+    }
+}
+
+/// An address without its port (`10.0.0.7:443` → `10.0.0.7`, `[::1]:80` → `::1`).
+fn host_of_address(v: &str) -> &str {
+    if let Some(rest) = v.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match v.rfind(':') {
+        // IPv4 with a port: one colon.
+        Some(i) if v.matches(':').count() == 1 => &v[..i],
+        _ => v,
     }
 }
 

@@ -11,8 +11,15 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 pub struct Report {
     pub schema_version: u32,
-    /// `"incident"` when something is anomalous, `"healthy"` otherwise.
+    /// `incident` (something is anomalous), `healthy` (there was data in the window and
+    /// nothing is wrong), `no_data` (nothing to analyse in the window) or `partial` (no
+    /// anomaly found, but part of the data could not be used: skipped input, records
+    /// without timestamps). `status_reason` says why.
     pub status: String,
+    /// One sentence behind `status` (what was missing or skipped); empty when healthy or
+    /// an incident with complete data. Added within v1.
+    #[serde(default)]
+    pub status_reason: String,
     /// One or two sentences: what is wrong, since when, most likely cause.
     pub conclusion: String,
     pub window: Span,
@@ -74,6 +81,11 @@ pub struct Totals {
     pub baseline_records: u64,
     /// Over all access-log requests in the window (None without access records).
     pub availability: Option<f64>,
+    /// Of `by_level`, records whose line carried no level and whose level was inferred
+    /// from their words by the rule file's category severities (`ERROR` → 513). Added
+    /// within v1.
+    #[serde(default)]
+    pub inferred_levels: BTreeMap<String, u64>,
 }
 
 /// Records and errors of one module, host or service inside the window.
@@ -117,6 +129,10 @@ pub struct Problem {
     /// Where the count changed (change point), inside the window or just before it.
     pub onset: Option<String>,
     pub levels: BTreeMap<String, u64>,
+    /// Of `levels`, records whose level was inferred from their words (their lines
+    /// carried none). Added within v1.
+    #[serde(default)]
+    pub levels_inferred: u64,
     pub modules: Vec<NameCount>,
     pub hosts: Vec<NameCount>,
     pub services: Vec<NameCount>,
@@ -167,9 +183,26 @@ pub struct Spike {
     pub to: String,
     /// Peak bucket rate over the baseline rate.
     pub ratio: f64,
+    /// Records in `[from, to)`.
     pub count: u64,
-    /// Records expected in the same span at the baseline rate.
+    /// Records expected in `[from, to)` at the baseline rate: `baseline_per_minute` ×
+    /// the span's minutes.
     pub expected: f64,
+    /// Baseline rate: records (WARN+ for an error spike) per minute of baseline time
+    /// that holds data. Added within v1.
+    #[serde(default)]
+    pub baseline_per_minute: f64,
+    /// `count / expected`. Added within v1.
+    #[serde(default)]
+    pub overall_ratio: f64,
+    /// The explanations are counted over `[attribution_from, to)`: the spike plus a short
+    /// lead-in (a cause is often logged just before the flood it starts). Added within v1.
+    #[serde(default)]
+    pub attribution_from: String,
+    /// Records in `[attribution_from, to)` (for an error spike, WARN+ records): the
+    /// denominator of each explanation's count. Added within v1.
+    #[serde(default)]
+    pub attribution_records: u64,
     pub explained_by: Vec<Explanation>,
 }
 
@@ -179,7 +212,7 @@ pub struct Explanation {
     /// (`query.start.year`, `range_days`, `list_size`).
     pub field: String,
     pub value: String,
-    /// Records with this value in the spike.
+    /// Records with this value in the spike's attribution span (`attribution_from`..`to`).
     pub count: u64,
     /// Records with this value in the baseline.
     pub baseline_count: u64,

@@ -62,6 +62,9 @@ pub struct CategoryRule {
     pub symptom: bool,
     /// The resource the log claims is exhausted (`memory`, `disk`, `connections`, `cpu`).
     pub resource: Option<String>,
+    /// The level a record of this category gets when its line carries none (syslog,
+    /// kernel and many plain-text logs): `Level as u8` (3 WARN, 4 ERROR, 5 FATAL).
+    pub severity: Option<u8>,
     pattern: Regex,
 }
 
@@ -115,6 +118,7 @@ struct FileCategory {
     #[serde(default)]
     symptom: bool,
     resource: Option<String>,
+    severity: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -197,11 +201,24 @@ impl Rules {
                     ));
                 }
             }
+            let severity = match c.severity.as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None => None,
+                Some("warn" | "warning") => Some(3),
+                Some("error") => Some(4),
+                Some("fatal" | "critical") => Some(5),
+                Some(other) => {
+                    return Err(invalid(
+                        &entry,
+                        format!("unknown severity {other:?} (want warn, error or fatal)"),
+                    ))
+                }
+            };
             let pattern = compile(&c.pattern, origin, &entry)?;
             categories.push(CategoryRule {
                 name: c.name.trim().to_string(),
                 symptom: c.symptom,
                 resource: c.resource,
+                severity,
                 pattern,
             });
         }
@@ -324,6 +341,8 @@ fn generic(name: &str, lang: Lang) -> String {
         "service" => ("the service", "该服务"),
         "change" => ("the change", "该变更"),
         "param" => ("the parameter", "该参数"),
+        "callee" => ("the called service", "被调用服务"),
+        "source" => ("the source", "该来源"),
         other => return other.replace('_', " "),
     };
     match lang {

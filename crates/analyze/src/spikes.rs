@@ -18,16 +18,50 @@ const MIN_EXCESS: f64 = 20.0;
 /// Peak rate over the baseline rate.
 const MIN_SPIKE_RATIO: f64 = 2.0;
 const MAX_EXPLANATIONS: usize = 12;
+/// Fewest baseline records for the share (G-) test; below it items are tested by rate.
+const MIN_SHARE_BASELINE: u64 = 30;
 
 #[derive(Debug, Clone)]
 pub struct SpikeDraft {
     pub errors_only: bool,
     pub from: i64,
     pub to: i64,
+    /// Records in `[from, to)` (WARN+ for an error spike), exact once attributed.
     pub count: u64,
+    /// `per_minute` × the minutes of `[from, to)`.
     pub expected: f64,
+    /// Baseline records (WARN+ for an error spike) per minute of baseline time with data.
+    pub per_minute: f64,
+    /// Peak bucket over the mean baseline bucket.
     pub ratio: f64,
+    /// Start of the span the explanations are counted over (a lead-in before `from`).
+    pub attribution_from: i64,
+    /// Records in `[attribution_from, to)` (WARN+ for an error spike).
+    pub attribution_records: u64,
     pub explained_by: Vec<Explanation>,
+}
+
+impl SpikeDraft {
+    /// `count / expected`: how many times the baseline rate the spike ran at overall.
+    pub fn overall_ratio(&self) -> f64 {
+        self.count as f64 / self.expected.max(f64::MIN_POSITIVE)
+    }
+}
+
+/// Baseline records (or WARN+ records) per minute of baseline time that holds data: the
+/// rate every "expected" count in the report is this rate times a duration.
+pub fn baseline_per_minute(agg: &Aggregates, errors_only: bool) -> f64 {
+    let n = if errors_only {
+        agg.baseline_errors
+    } else {
+        agg.baseline_records
+    };
+    let minutes = agg.baseline_active as f64 / crate::frame::MINUTE as f64;
+    if minutes > 0.0 {
+        n as f64 / minutes
+    } else {
+        0.0
+    }
 }
 
 /// Finds runs of buckets far above the baseline rate inside the window.
@@ -75,16 +109,24 @@ pub fn detect(agg: &Aggregates, frame: &Frame, errors_only: bool) -> Vec<SpikeDr
             end += 1;
         }
         let count: u64 = series[start..end].iter().sum();
-        let expected = mu * (end - start) as f64;
+        let from = frame.bucket_start(start).max(frame.window.0);
+        let to = frame.bucket_start(end).min(frame.window.1);
+        // A half-record floor per bucket, as in the test above, so "0 → 40" stays finite.
+        let per_minute =
+            baseline_per_minute(agg, errors_only).max(0.5 * crate::frame::MINUTE as f64 / frame.bucket as f64);
+        let expected = per_minute * (to - from) as f64 / crate::frame::MINUTE as f64;
         let peak = series[start..end].iter().copied().max().unwrap_or(0) as f64;
         if count as f64 - expected >= MIN_EXCESS {
             out.push(SpikeDraft {
                 errors_only,
-                from: frame.bucket_start(start).max(frame.window.0),
-                to: frame.bucket_start(end).min(frame.window.1),
+                from,
+                to,
                 count,
                 expected,
+                per_minute,
                 ratio: peak / mu,
+                attribution_from: from - 2 * frame.bucket,
+                attribution_records: 0,
                 explained_by: Vec::new(),
             });
         }
@@ -122,8 +164,12 @@ pub fn attribute(
     // batch job's first line): the attribution span starts two buckets early.
     let ranges: Vec<(i64, i64, bool)> = spikes
         .iter()
-        .map(|s| (s.from - 2 * frame.bucket, s.to, s.errors_only))
+        .map(|s| (s.attribution_from, s.to, s.errors_only))
         .collect();
+    // Exact records in each spike's own span (the bucket series may start before the
+    // window, the span does not).
+    let mut exact: Vec<u64> = vec![0; spikes.len()];
+    let spikes_from: Vec<i64> = spikes.iter().map(|s| s.from).collect();
     c.for_each_row(|row, items| {
         let Some(ts) = row.time() else { return };
         let in_base = frame.in_baseline(ts);
@@ -134,6 +180,9 @@ pub fn attribute(
             let in_spike = from <= ts && ts < to;
             if !in_spike && !in_base {
                 continue;
+            }
+            if in_spike && ts >= spikes_from[k] {
+                exact[k] += 1;
             }
             let m = &mut counts[k];
             let mut add = |key: u64| {
@@ -163,20 +212,35 @@ pub fn attribute(
     })?;
     for (k, spike) in spikes.iter_mut().enumerate() {
         let (n1, n0) = totals[k];
-        let r = (spike.to - spike.from + 2 * frame.bucket) as f64 / (agg.baseline_active.max(1)) as f64;
+        spike.count = exact[k];
+        spike.attribution_records = n1;
+        let r = (spike.to - spike.attribution_from) as f64 / (agg.baseline_active.max(1)) as f64;
         let excess = (n1 as f64 - r * n0 as f64).max(1.0);
         let mut cand: Vec<(u64, u64, u64, f64)> = Vec::new();
         for (&key, &(a, b)) in &counts[k] {
             if a < 5 {
                 continue;
             }
-            cand.push((key, a, b, g_test_p(a, n1, b, n0)));
+            // With few baseline records a share comparison has no power (every item of
+            // an error burst over a near-silent baseline is "new"): compare the item's
+            // rate instead, its baseline count scaled to the span (half a record floor).
+            let p = if n0 < MIN_SHARE_BASELINE {
+                count_test_p(a, (r * b as f64).max(0.5 * r), 1.0)
+            } else {
+                g_test_p(a, n1, b, n0)
+            };
+            cand.push((key, a, b, p));
         }
         let q = benjamini_hochberg(&cand.iter().map(|c| c.3).collect::<Vec<_>>());
         let mut kept: Vec<Explanation> = Vec::new();
         for ((key, a, b, p), q) in cand.into_iter().zip(q) {
             // Absent from the baseline: smoothed with half a record, so the lift stays finite.
-            let lift = (a as f64 / n1.max(1) as f64) / ((b as f64).max(0.5) / n0.max(1) as f64);
+            // Over a near-empty baseline the lift is of rates, like the test.
+            let lift = if n0 < MIN_SHARE_BASELINE {
+                a as f64 / (r * (b as f64).max(0.5))
+            } else {
+                (a as f64 / n1.max(1) as f64) / ((b as f64).max(0.5) / n0.max(1) as f64)
+            };
             if p >= 0.02 || q > 0.05 || lift < 2.0 {
                 continue;
             }

@@ -79,6 +79,58 @@ pub struct AnalyzeArgs {
     /// built-in rules. Repeatable.
     #[arg(long, value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    /// Exit with status 1 (after writing the report) when the report's status is
+    /// `incident`, or, with `problem`, also when any P1 or P2 problem is listed. For
+    /// scripts and CI gates; see the README's exit codes.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    /// The status is `incident`.
+    Incident,
+    /// The status is `incident`, or a P1/P2 problem is listed.
+    Problem,
+}
+
+/// Exit status when the report says there was nothing to analyse in the window
+/// (`no_data`): the report is written, but a script must not read it as "healthy".
+pub const EXIT_NO_DATA: u8 = 3;
+/// Exit status when `--fail-on` matched.
+pub const EXIT_FAIL_ON: u8 = 1;
+
+/// What of the input the analysis could not use, one phrase each, for the report.
+fn data_loss(summary: &intake::IntakeSummary) -> Vec<String> {
+    let mut out = Vec::new();
+    if summary.files_skipped > 0 || !summary.problems.is_empty() {
+        let named: Vec<String> = summary
+            .problems
+            .iter()
+            .take(5)
+            .map(|(source, why)| format!("{source} ({why})"))
+            .collect();
+        out.push(format!(
+            "{} source(s) skipped or cut short: {}{}",
+            summary.problems.len().max(summary.files_skipped),
+            named.join(", "),
+            if summary.problems.len() > 5 { ", …" } else { "" }
+        ));
+    }
+    if summary.long_lines > 0 {
+        out.push(format!(
+            "{} over-long lines cut ({} bytes dropped)",
+            summary.long_lines, summary.long_line_bytes_dropped
+        ));
+    }
+    let c = &summary.counts;
+    if c.truncated_records > 0 {
+        out.push(format!(
+            "{} records cut at the size cap ({} bytes dropped)",
+            c.truncated_records, c.truncated_bytes
+        ));
+    }
+    out
 }
 
 pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
@@ -219,6 +271,7 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
     }
     side.files = summary.files_read;
     side.intake = summary.one_line();
+    side.data_loss = data_loss(&summary);
     let lang = match args.lang {
         ReportLang::En => triage_analyze::rules::Lang::En,
         ReportLang::Zh => triage_analyze::rules::Lang::Zh,
@@ -259,5 +312,18 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
             out.flush()?;
         }
     }
-    Ok(std::process::ExitCode::SUCCESS)
+    let failed = match args.fail_on {
+        Some(FailOn::Incident) => report.status == "incident",
+        Some(FailOn::Problem) => {
+            report.status == "incident" || report.problems.iter().any(|p| p.priority == "P1" || p.priority == "P2")
+        }
+        None => false,
+    };
+    Ok(if failed {
+        std::process::ExitCode::from(EXIT_FAIL_ON)
+    } else if report.status == "no_data" {
+        std::process::ExitCode::from(EXIT_NO_DATA)
+    } else {
+        std::process::ExitCode::SUCCESS
+    })
 }
