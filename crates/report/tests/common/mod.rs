@@ -45,6 +45,7 @@ pub fn export_storm() -> Report {
         last_seen: "2026-03-04T09:29:58Z".into(),
         onset: Some("2026-03-04T09:12:00Z".into()),
         levels: levels(&[("ERROR", 1980), ("WARN", 2120)]),
+        levels_inferred: 0,
         modules: vec![name_count("com.acme.alarm.AlarmQuery", 4100)],
         hosts: vec![name_count("alarm-7f9c", 4100)],
         services: vec![name_count("alarm-service", 4100)],
@@ -91,6 +92,7 @@ pub fn export_storm() -> Report {
         last_seen: "2026-03-04T09:29:40Z".into(),
         onset: Some("2026-03-04T09:12:00Z".into()),
         levels: levels(&[("ERROR", 128), ("WARN", 2082)]),
+        levels_inferred: 0,
         modules: vec![name_count("alarm.export.ExportService", 2210)],
         hosts: vec![name_count("alarm-7f9c", 2210)],
         services: vec![name_count("alarm-service", 2210)],
@@ -117,6 +119,7 @@ pub fn export_storm() -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
         status: "incident".into(),
+        status_reason: String::new(),
         conclusion: "Log volume rose ×14.2 from 09:12 on alarm-service, driven by GET /api/alarms/export with \
                      query.start.year=2020; the export endpoint's success rate fell to 9.09%. Most likely cause: \
                      parallel full exports since 2020-06 after export.max_parallel was raised to 32."
@@ -142,6 +145,7 @@ pub fn export_storm() -> Report {
             by_level: levels(&[("DEBUG", 87), ("ERROR", 2108), ("INFO", 34801), ("WARN", 4234)]),
             baseline_records: 5890,
             availability: Some(0.9598),
+            inferred_levels: Default::default(),
         },
         modules: vec![
             GroupCount {
@@ -208,6 +212,10 @@ pub fn export_storm() -> Report {
             ratio: 14.2,
             count: 33905,
             expected: 2387.5,
+            baseline_per_minute: 159.2,
+            overall_ratio: 14.2,
+            attribution_from: "2026-03-04T09:11:20Z".into(),
+            attribution_records: 34120,
             explained_by: vec![
                 Explanation {
                     field: "endpoint".into(),
