@@ -174,10 +174,14 @@ pub fn classify(metric_name: &str) -> MetricKind {
     if starts("success") || has("availability") || has("sla") {
         return MetricKind::SuccessRate;
     }
-    if starts("error") || has("err") || starts("fail") || has("5xx") || starts("exception") {
+    if starts("error") || has("err") || starts("fail") || has("5xx") || starts("exception") || starts("fault") {
         return MetricKind::ErrorRate;
     }
     if has("workload")
+        || has("requests")
+        || has("invocations")
+        || has("calls")
+        || has("hits")
         || has("qps")
         || has("rps")
         || has("tps")
@@ -223,10 +227,19 @@ pub fn classify(metric_name: &str) -> MetricKind {
     if starts("load") {
         return MetricKind::Load;
     }
-    // A bare percentile (`p99_ms`) is almost always a latency.
+    // A bare percentile (`p99_ms`) is almost always a latency, and so is a name whose
+    // only unit is a time (`api_ms`, `checkout(s)`, `backend_seconds`).
     if w.iter()
         .any(|x| x.len() >= 3 && x.starts_with('p') && x[1..].bytes().all(|b| b.is_ascii_digit()))
     {
+        return MetricKind::Latency;
+    }
+    if w.iter().skip(1).any(|x| {
+        matches!(
+            x.as_str(),
+            "ms" | "msec" | "millis" | "milliseconds" | "s" | "sec" | "seconds" | "us"
+        )
+    }) {
         return MetricKind::Latency;
     }
     MetricKind::Other
@@ -581,6 +594,50 @@ fn baseline_values(points: &[(i64, f64)], baselines: &[(i64, i64)]) -> Vec<f64> 
         .collect()
 }
 
+/// The usual spacing of a series' points (median positive gap), 0 with fewer than two times.
+fn typical_step(points: &[(i64, f64)]) -> i64 {
+    let mut gaps: Vec<i64> = points.windows(2).map(|w| w[1].0 - w[0].0).filter(|&g| g > 0).collect();
+    if gaps.is_empty() {
+        return 0;
+    }
+    gaps.sort_unstable();
+    gaps[gaps.len() / 2]
+}
+
+/// The points that speak for the window, and the time they start at. A coarse series
+/// (5-minute points) holds one point or none in a short window: then the point whose
+/// period covers the window's start (stamped up to one step before it) counts too, and
+/// failing that the first point within one step after the window.
+fn window_points(points: &[(i64, f64)], window: (i64, i64)) -> (&[(i64, f64)], i64) {
+    let win = slice(points, window);
+    if win.len() >= 2 {
+        return (win, window.0);
+    }
+    let step = typical_step(points);
+    if step <= 0 || step <= (window.1 - window.0) / 2 {
+        return (win, window.0);
+    }
+    let from = window.0 - step + 1;
+    let wider = slice(points, (from, window.1));
+    if wider.len() > win.len() {
+        return (wider, wider[0].0);
+    }
+    if win.is_empty() {
+        return (slice(points, (window.0, window.1 + step)), window.0);
+    }
+    (win, window.0)
+}
+
+/// Baseline values strictly before `before`.
+fn baselines_before(points: &[(i64, f64)], baselines: &[(i64, i64)], before: i64) -> Vec<f64> {
+    let clipped: Vec<(i64, i64)> = baselines
+        .iter()
+        .map(|&(a, b)| (a, b.min(before)))
+        .filter(|s| s.0 < s.1)
+        .collect();
+    baseline_values(points, &clipped)
+}
+
 fn median(sorted: &[f64]) -> f64 {
     let n = sorted.len();
     if n == 0 {
@@ -704,8 +761,12 @@ pub struct Deviation {
 /// flat baseline (MAD 0) would otherwise turn noise into huge z.
 /// None without baseline or window points.
 pub fn deviation(series: &MetricSeries, window: (i64, i64), baselines: &[(i64, i64)]) -> Option<Deviation> {
-    let win = slice(&series.points, window);
+    let (win, from) = window_points(&series.points, window);
     let mut base = baseline_values(&series.points, baselines);
+    if from < window.0 {
+        // The point read for the window is not baseline too.
+        base = baselines_before(&series.points, baselines, from);
+    }
     if win.is_empty() || base.is_empty() {
         return None;
     }
