@@ -876,14 +876,18 @@ fn threshold_status(series: &MetricSeries, avg: f64, min: f64, max: f64) -> Opti
 pub fn summarise(input: &MetricsInput, window: (i64, i64), baselines: &[(i64, i64)]) -> Vec<MetricSummary> {
     let mut out: Vec<(MetricKind, MetricSummary)> = Vec::new();
     for s in &input.series {
-        let win = slice(&s.points, window);
+        let (win, from) = window_points(&s.points, window);
         if win.is_empty() {
             continue;
         }
         let avg = mean(win.iter().map(|p| p.1));
         let min = win.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
         let max = win.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-        let base = baseline_values(&s.points, baselines);
+        let base = if from < window.0 {
+            baselines_before(&s.points, baselines, from)
+        } else {
+            baseline_values(&s.points, baselines)
+        };
         let baseline_avg = if base.is_empty() {
             None
         } else {
@@ -985,6 +989,58 @@ mod tests {
         }
         assert_eq!(MetricKind::DiskIo.as_str(), "disk_io");
         assert_eq!(MetricKind::ClientLatency.as_str(), "client_latency");
+    }
+
+    #[test]
+    fn classifies_generic_service_metric_names() {
+        use MetricKind::*;
+        let cases = [
+            ("requests", Throughput),
+            ("Invocations", Throughput),
+            ("calls", Throughput),
+            ("availability", SuccessRate),
+            ("Availability(%)", SuccessRate),
+            ("faults", ErrorRate),
+            ("FaultRate", ErrorRate),
+            ("latency", Latency),
+            ("latency_p90_ms", Latency),
+            ("checkout_ms", Latency),
+            ("backend(s)", Latency),
+            ("SyscallRead", Other),
+        ];
+        for (name, want) in cases {
+            assert_eq!(classify(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn coarse_series_speak_for_a_short_window() {
+        // 5-minute points; a 3-minute window holds none of them.
+        let pts: Vec<(i64, f64)> = (0..13)
+            .map(|i| (T0 + i * 5 * MIN, if i == 12 { 90.0 } else { 10.0 + (i % 3) as f64 }))
+            .collect();
+        let s = series("latency_ms", &pts);
+        let window = (T0 + 61 * MIN, T0 + 64 * MIN);
+        // The point stamped 11:00 (T0 + 60 min) covers the window's start.
+        let (win, from) = window_points(&s.points, window);
+        assert_eq!((win.len(), from), (1, T0 + 60 * MIN));
+        let d = deviation(&s, window, &[(T0, T0 + 61 * MIN)]).unwrap();
+        // …and is no longer baseline: 90 against the 12 points before it (10, 11, 12
+        // repeating: median 11, MAD 1 → sigma 1.4826; the 5% floor is 0.55, the 1%
+        // floor 0.9, the upper tail (11.9 − 11) / 1.2816): z = 79 / 1.4826.
+        assert_eq!(d.window_avg, 90.0);
+        assert!((d.z - 79.0 / 1.4826).abs() < 1e-9, "{d:?}");
+        // A window between the last point and the next: the next one within a step counts.
+        let pts2: Vec<(i64, f64)> = pts[..12].to_vec();
+        let s2 = series("latency_ms", &pts2);
+        assert!(deviation(&s2, (T0 + 56 * MIN, T0 + 58 * MIN), &[(T0, T0 + 50 * MIN)]).is_some());
+        // Minute data with a gap in the window is not widened: the gap is missing data.
+        let minute: Vec<(i64, f64)> = (0..60)
+            .filter(|i| !(20..25).contains(i))
+            .map(|i| (T0 + i * MIN, 1.0))
+            .collect();
+        let (win, from) = window_points(&minute, (T0 + 20 * MIN, T0 + 24 * MIN));
+        assert_eq!((win.len(), from), (0, T0 + 20 * MIN));
     }
 
     #[test]
