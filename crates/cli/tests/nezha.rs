@@ -118,15 +118,15 @@ fn nezha_dev_half_meets_the_issue_floors() {
 /// A metrics-only system unlike Nezha: components with only `latency_p90_ms`,
 /// `requests` and `availability` at 5-minute resolution (as a cloud console exports
 /// them), a call chain gateway → api → orders, and a fault in `orders` (+200 ms, 3 %
-/// failures). Every caller inherits the 200 ms, and `api` is the least noisy series, so
-/// the largest z-score points at `api`; the deepest service has the largest relative
-/// rise. `search` is chronically noisy. Deterministic noise (a fixed LCG).
+/// failures). Every caller inherits the 200 ms; `orders` is noisy (sd 20 ms), so the
+/// largest z-score points at the quiet `api`, while the deepest service has the largest
+/// relative rise. `search` is chronically noisy. Deterministic noise (a fixed LCG).
 fn write_metrics_only_case(dir: &Path) -> PathBuf {
     // (name, baseline latency ms, noise as a share of it)
     let components = [
         ("gateway", 400.0, 0.02),
         ("api", 300.0, 0.01),
-        ("orders", 100.0, 0.08),
+        ("orders", 100.0, 0.2),
         ("catalog", 120.0, 0.05),
         ("cache", 5.0, 0.05),
         ("db-orders", 40.0, 0.05),
