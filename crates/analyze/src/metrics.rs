@@ -174,10 +174,14 @@ pub fn classify(metric_name: &str) -> MetricKind {
     if starts("success") || has("availability") || has("sla") {
         return MetricKind::SuccessRate;
     }
-    if starts("error") || has("err") || starts("fail") || has("5xx") || starts("exception") {
+    if starts("error") || has("err") || starts("fail") || has("5xx") || starts("exception") || starts("fault") {
         return MetricKind::ErrorRate;
     }
     if has("workload")
+        || has("requests")
+        || has("invocations")
+        || has("calls")
+        || has("hits")
         || has("qps")
         || has("rps")
         || has("tps")
@@ -223,10 +227,19 @@ pub fn classify(metric_name: &str) -> MetricKind {
     if starts("load") {
         return MetricKind::Load;
     }
-    // A bare percentile (`p99_ms`) is almost always a latency.
+    // A bare percentile (`p99_ms`) is almost always a latency, and so is a name whose
+    // only unit is a time (`api_ms`, `checkout(s)`, `backend_seconds`).
     if w.iter()
         .any(|x| x.len() >= 3 && x.starts_with('p') && x[1..].bytes().all(|b| b.is_ascii_digit()))
     {
+        return MetricKind::Latency;
+    }
+    if w.iter().skip(1).any(|x| {
+        matches!(
+            x.as_str(),
+            "ms" | "msec" | "millis" | "milliseconds" | "s" | "sec" | "seconds" | "us"
+        )
+    }) {
         return MetricKind::Latency;
     }
     MetricKind::Other
@@ -581,6 +594,50 @@ fn baseline_values(points: &[(i64, f64)], baselines: &[(i64, i64)]) -> Vec<f64> 
         .collect()
 }
 
+/// The usual spacing of a series' points (median positive gap), 0 with fewer than two times.
+fn typical_step(points: &[(i64, f64)]) -> i64 {
+    let mut gaps: Vec<i64> = points.windows(2).map(|w| w[1].0 - w[0].0).filter(|&g| g > 0).collect();
+    if gaps.is_empty() {
+        return 0;
+    }
+    gaps.sort_unstable();
+    gaps[gaps.len() / 2]
+}
+
+/// The points that speak for the window, and the time they start at. A coarse series
+/// (5-minute points) holds one point or none in a short window: then the point whose
+/// period covers the window's start (stamped up to one step before it) counts too, and
+/// failing that the first point within one step after the window.
+fn window_points(points: &[(i64, f64)], window: (i64, i64)) -> (&[(i64, f64)], i64) {
+    let win = slice(points, window);
+    if win.len() >= 2 {
+        return (win, window.0);
+    }
+    let step = typical_step(points);
+    if step <= 0 || step <= (window.1 - window.0) / 2 {
+        return (win, window.0);
+    }
+    let from = window.0 - step + 1;
+    let wider = slice(points, (from, window.1));
+    if wider.len() > win.len() {
+        return (wider, wider[0].0);
+    }
+    if win.is_empty() {
+        return (slice(points, (window.0, window.1 + step)), window.0);
+    }
+    (win, window.0)
+}
+
+/// Baseline values strictly before `before`.
+fn baselines_before(points: &[(i64, f64)], baselines: &[(i64, i64)], before: i64) -> Vec<f64> {
+    let clipped: Vec<(i64, i64)> = baselines
+        .iter()
+        .map(|&(a, b)| (a, b.min(before)))
+        .filter(|s| s.0 < s.1)
+        .collect();
+    baseline_values(points, &clipped)
+}
+
 fn median(sorted: &[f64]) -> f64 {
     let n = sorted.len();
     if n == 0 {
@@ -704,8 +761,12 @@ pub struct Deviation {
 /// flat baseline (MAD 0) would otherwise turn noise into huge z.
 /// None without baseline or window points.
 pub fn deviation(series: &MetricSeries, window: (i64, i64), baselines: &[(i64, i64)]) -> Option<Deviation> {
-    let win = slice(&series.points, window);
+    let (win, from) = window_points(&series.points, window);
     let mut base = baseline_values(&series.points, baselines);
+    if from < window.0 {
+        // The point read for the window is not baseline too.
+        base = baselines_before(&series.points, baselines, from);
+    }
     if win.is_empty() || base.is_empty() {
         return None;
     }
@@ -815,14 +876,18 @@ fn threshold_status(series: &MetricSeries, avg: f64, min: f64, max: f64) -> Opti
 pub fn summarise(input: &MetricsInput, window: (i64, i64), baselines: &[(i64, i64)]) -> Vec<MetricSummary> {
     let mut out: Vec<(MetricKind, MetricSummary)> = Vec::new();
     for s in &input.series {
-        let win = slice(&s.points, window);
+        let (win, from) = window_points(&s.points, window);
         if win.is_empty() {
             continue;
         }
         let avg = mean(win.iter().map(|p| p.1));
         let min = win.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
         let max = win.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-        let base = baseline_values(&s.points, baselines);
+        let base = if from < window.0 {
+            baselines_before(&s.points, baselines, from)
+        } else {
+            baseline_values(&s.points, baselines)
+        };
         let baseline_avg = if base.is_empty() {
             None
         } else {
@@ -924,6 +989,58 @@ mod tests {
         }
         assert_eq!(MetricKind::DiskIo.as_str(), "disk_io");
         assert_eq!(MetricKind::ClientLatency.as_str(), "client_latency");
+    }
+
+    #[test]
+    fn classifies_generic_service_metric_names() {
+        use MetricKind::*;
+        let cases = [
+            ("requests", Throughput),
+            ("Invocations", Throughput),
+            ("calls", Throughput),
+            ("availability", SuccessRate),
+            ("Availability(%)", SuccessRate),
+            ("faults", ErrorRate),
+            ("FaultRate", ErrorRate),
+            ("latency", Latency),
+            ("latency_p90_ms", Latency),
+            ("checkout_ms", Latency),
+            ("backend(s)", Latency),
+            ("SyscallRead", Other),
+        ];
+        for (name, want) in cases {
+            assert_eq!(classify(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn coarse_series_speak_for_a_short_window() {
+        // 5-minute points; a 3-minute window holds none of them.
+        let pts: Vec<(i64, f64)> = (0..13)
+            .map(|i| (T0 + i * 5 * MIN, if i == 12 { 90.0 } else { 10.0 + (i % 3) as f64 }))
+            .collect();
+        let s = series("latency_ms", &pts);
+        let window = (T0 + 61 * MIN, T0 + 64 * MIN);
+        // The point stamped 11:00 (T0 + 60 min) covers the window's start.
+        let (win, from) = window_points(&s.points, window);
+        assert_eq!((win.len(), from), (1, T0 + 60 * MIN));
+        let d = deviation(&s, window, &[(T0, T0 + 61 * MIN)]).unwrap();
+        // …and is no longer baseline: 90 against the 12 points before it (10, 11, 12
+        // repeating: median 11, MAD 1 → sigma 1.4826; the 5% floor is 0.55, the 1%
+        // floor 0.9, the upper tail (11.9 − 11) / 1.2816): z = 79 / 1.4826.
+        assert_eq!(d.window_avg, 90.0);
+        assert!((d.z - 79.0 / 1.4826).abs() < 1e-9, "{d:?}");
+        // A window between the last point and the next: the next one within a step counts.
+        let pts2: Vec<(i64, f64)> = pts[..12].to_vec();
+        let s2 = series("latency_ms", &pts2);
+        assert!(deviation(&s2, (T0 + 56 * MIN, T0 + 58 * MIN), &[(T0, T0 + 50 * MIN)]).is_some());
+        // Minute data with a gap in the window is not widened: the gap is missing data.
+        let minute: Vec<(i64, f64)> = (0..60)
+            .filter(|i| !(20..25).contains(i))
+            .map(|i| (T0 + i * MIN, 1.0))
+            .collect();
+        let (win, from) = window_points(&minute, (T0 + 20 * MIN, T0 + 24 * MIN));
+        assert_eq!((win.len(), from), (0, T0 + 20 * MIN));
     }
 
     #[test]

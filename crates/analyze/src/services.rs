@@ -1,11 +1,21 @@
 //! Service-level ranking: when the input spans several services, which one is the
-//! root cause. Each service gets log evidence (error templates surging against the
-//! baseline rate, a shift in its own template mix — code paths that stopped or started
-//! running) and metric evidence (the robust deviation of its own series, resource and
-//! server-side signals weighted over client-side ones, which are symptoms of the
-//! services called). A service whose surging errors name another service is a caller
-//! reporting a dependency's failure and is ranked below it. Nothing here knows any
-//! system's service names: they come from the logs and the metric hosts.
+//! root cause. The model (docs/ranking.md has every definition) separates a service's
+//! *own* anomalies from the *external* symptoms it shows because of others:
+//!
+//! - own: its new or surging error templates that do not name another service, a shift
+//!   in its own template mix, request paths that break or slow down at it (traces.rs),
+//!   its resource series (CPU, memory, disk, load), its server-side latency beyond what
+//!   its own outgoing calls explain (decided per service from its client-side series),
+//!   and its availability / error rate when its logs blame no callee;
+//! - external: client-side latency (time spent waiting for others), errors that name a
+//!   callee, every series of an aggregate view (an entry point or load balancer with no
+//!   resources of its own), traffic.
+//!
+//! Metric deviations are normalised per signal to [0, 1) before they are combined, so
+//! one noisy series type cannot dominate; log and path evidence keep their Poisson
+//! surprise scale. A service whose surging errors name another candidate that ranks
+//! higher is chained under it: listed in its evidence and scored clearly lower. Nothing
+//! here knows any system's service names: they come from the logs and the metric hosts.
 
 use std::collections::BTreeMap;
 
@@ -34,51 +44,132 @@ pub struct ServiceInputs<'a> {
     pub flows: &'a FlowFindings,
 }
 
-/// A z beyond this is "off the chart" for a 1-minute series; capping keeps one flat
-/// baseline (tiny sigma) from outweighing every other signal.
-const Z_CAP: f64 = 50.0;
-/// Metric deviations below this are noise for ranking purposes.
+/// Metric deviations (robust z) at or below this are noise for ranking purposes.
 const Z_MIN: f64 = 3.0;
-/// Log and metric evidence are on different scales; this brings metric z-scores to
-/// roughly the size of the log surprise of a clear code fault.
-const METRIC_WEIGHT: f64 = 0.3;
-/// Request-path evidence is already on the scale of a z-score.
-const FLOW_WEIGHT: f64 = 1.0;
+/// What a fully anomalous metric family is worth on the log-surprise scale: a clear
+/// resource fault counts like a log surprise of 3 — significant, yet below the
+/// hundreds a code fault's new error template reaches.
+const METRIC_SCALE: f64 = 3.0;
+/// External (symptom) metric families count this much of an own one: enough to order
+/// services without own evidence, never enough to outrank one with it.
+const EXTERNAL_WEIGHT: f64 = 0.05;
+/// The template-mix shift is partly external (callers' code paths change with their
+/// callees' answers), so it counts a quarter.
+const MIX_WEIGHT: f64 = 0.25;
 /// Request-path evidence below this is not told in a summary.
 const MIN_FLOW: f64 = 3.0;
-/// Callers that report a dependency's failure keep this share of their score.
+/// Callers that report a dependency's failure keep this share of their score; chained
+/// under a higher-ranked callee, at most this share of the callee's.
 const CALLER_FACTOR: f64 = 0.5;
 
-/// How much a metric of this kind says about the pod's *own* fault. CPU and memory
-/// are the pod's own resources; server-side latency and success rate can be inherited
-/// from slow dependencies; client-side latency is the time spent waiting for others
-/// (a symptom); traffic moves with callers. Node-level series are shared with other
-/// pods on the node and say little about one of them.
-fn metric_weight(kind: MetricKind, name: &str) -> f64 {
-    let lower = name.to_ascii_lowercase();
-    if lower.starts_with("node") || lower.contains("_node") || lower.contains("node_") {
-        return 0.1;
-    }
-    match kind {
-        MetricKind::Cpu | MetricKind::Load => 1.0,
-        MetricKind::Memory | MetricKind::Disk | MetricKind::DiskIo => 0.5,
-        MetricKind::Latency => 0.5,
-        MetricKind::SuccessRate | MetricKind::ErrorRate => 0.7,
-        MetricKind::Network => 0.5,
-        MetricKind::ClientLatency | MetricKind::Throughput => 0.3,
-        MetricKind::Other => 0.2,
+/// A robust z mapped to [0, 1): 0 up to [`Z_MIN`], then 1 − Z_MIN / z (z = 6 → 0.5,
+/// z = 30 → 0.9). Bounded, so every signal family has the same range before they are
+/// added and a flat baseline's huge z cannot outweigh the other families.
+pub fn normalised(z: f64) -> f64 {
+    if z.is_finite() && z > Z_MIN {
+        1.0 - Z_MIN / z
+    } else if z.is_infinite() && z > 0.0 {
+        1.0
+    } else {
+        0.0
     }
 }
 
-#[derive(Default)]
+/// How much of a relative rise counts: a latency that doubled (+100 %) counts fully,
+/// +20 % a quarter. Along a call chain every caller inherits the callee's added
+/// seconds on top of its own larger baseline, so the deepest service shows the largest
+/// relative rise.
+pub fn relative_weight(relative_change: f64) -> f64 {
+    if relative_change.is_nan() || relative_change <= 0.0 {
+        0.0
+    } else {
+        (1.0 + relative_change).log2().min(1.0)
+    }
+}
+
+/// Share of a server-side latency rise (`server_delta`, window − baseline average) that
+/// the service's own outgoing calls do not explain. Only a client-side series that is
+/// itself anomalous explains anything; it explains up to its own rise.
+pub fn unexplained_share(server_delta: f64, client: Option<(f64, f64)>) -> f64 {
+    match client {
+        Some((client_z, client_delta)) if client_z > Z_MIN && server_delta > 0.0 => {
+            (1.0 - client_delta.max(0.0) / server_delta).clamp(0.0, 1.0)
+        }
+        _ => 1.0,
+    }
+}
+
+/// Node-level series are shared with the other pods on the node: never a pod's own.
+fn node_level(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("node") || lower.contains("_node") || lower.contains("node_")
+}
+
+/// The percentile a latency series reports (`PodServerLatencyP95(s)` → 95), to pair a
+/// server-side series with the client-side one of the same percentile.
+fn percentile_of(name: &str) -> Option<u32> {
+    let b = name.as_bytes();
+    (0..b.len()).find_map(|i| {
+        let prev_ok = i == 0 || !b[i - 1].is_ascii_alphabetic() || b[i - 1].is_ascii_lowercase();
+        if !(prev_ok && matches!(b[i], b'p' | b'P')) {
+            return None;
+        }
+        let digits: String = b[i + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .map(|&c| c as char)
+            .collect();
+        (2..=3).contains(&digits.len()).then(|| digits.parse().ok()).flatten()
+    })
+}
+
+/// What a metric says about its service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The service's own resources, own latency, own availability.
+    Own,
+    /// A symptom of others: waiting on callees, traffic, an aggregate view.
+    External,
+    /// Shown, not scored (traffic, network bytes, unrecognised series move with callers).
+    Context,
+}
+
+#[derive(Debug, Clone)]
 struct MetricMove {
     metric: String,
+    kind: MetricKind,
     z: f64,
-    weighted: f64,
     window_avg: f64,
     baseline_avg: f64,
+    relative_change: f64,
     first_bad: Option<i64>,
-    resource: bool,
+    role: Role,
+    /// Normalised strength after explanation and relative weighting.
+    strength: f64,
+    /// Client-side series that explained part of a server-side rise, and the share explained.
+    explained_by: Option<(String, f64)>,
+}
+
+/// Signal families: own metrics are added per family (max within one), so three
+/// percentiles of one latency count once.
+fn family(kind: MetricKind) -> u8 {
+    match kind {
+        MetricKind::Cpu | MetricKind::Memory | MetricKind::Disk | MetricKind::DiskIo | MetricKind::Load => 0,
+        MetricKind::Latency => 1,
+        MetricKind::SuccessRate | MetricKind::ErrorRate => 2,
+        MetricKind::ClientLatency => 3,
+        _ => 4,
+    }
+}
+
+/// Σ over families of the strongest move of `role` in each.
+fn family_sum(moves: &[MetricMove], role: Role) -> f64 {
+    let mut best = [0.0f64; 5];
+    for m in moves.iter().filter(|m| m.role == role) {
+        let f = family(m.kind) as usize;
+        best[f] = best[f].max(m.strength);
+    }
+    best.iter().sum()
 }
 
 #[derive(Default)]
@@ -92,6 +183,8 @@ struct ServiceEvidence {
     /// (|dev|, template index, window count, expected) of the template that moved most.
     top_mix: Option<(f64, usize, u64, f64)>,
     first_error: Option<i64>,
+    /// First window record of the top error template (its onset, told with it).
+    top_error_since: Option<i64>,
     /// Another service named by one of its surging error templates.
     calls: Option<String>,
     metrics: Vec<MetricMove>,
@@ -100,28 +193,31 @@ struct ServiceEvidence {
     /// It has CPU or memory series (a workload, not an aggregate view).
     has_resource_series: bool,
     problems: Vec<String>,
+    /// Callers chained under it: (name, what they report).
+    chained: Vec<String>,
+    /// Chained under this callee (which ranks higher).
+    chained_under: Option<String>,
 }
 
 impl ServiceEvidence {
     fn log_score(&self) -> f64 {
-        self.error_surprise + 0.25 * self.mix_shift
+        self.error_surprise + MIX_WEIGHT * self.mix_shift
+    }
+    /// Own metric evidence: Σ over families of the strongest normalised own move.
+    fn metric_own(&self) -> f64 {
+        family_sum(&self.metrics, Role::Own)
+    }
+    fn metric_external(&self) -> f64 {
+        family_sum(&self.metrics, Role::External)
     }
     fn metric_score(&self) -> f64 {
-        let top = self.metrics.iter().map(|m| m.weighted).fold(0.0, f64::max);
-        // A host without resource series of its own (CPU, memory) is an aggregate view
-        // such as an entry point or load balancer: it shows every fault behind it and
-        // cannot have a resource fault itself.
-        if self.has_resource_series {
-            top
-        } else {
-            0.3 * top
-        }
+        METRIC_SCALE * (self.metric_own() + EXTERNAL_WEIGHT * self.metric_external())
     }
     fn flow_score(&self) -> f64 {
         self.flow.divergence + self.flow.slowness()
     }
     fn score(&self) -> f64 {
-        let raw = self.log_score() + METRIC_WEIGHT * self.metric_score() + FLOW_WEIGHT * self.flow_score();
+        let raw = self.log_score() + self.metric_score() + self.flow_score();
         if self.calls.is_some() {
             raw * CALLER_FACTOR
         } else {
@@ -146,8 +242,8 @@ fn names(text: &str, name: &str) -> bool {
     while let Some(pos) = text[from..].find(name) {
         let start = from + pos;
         let end = start + name.len();
-        let before_ok = text[..start].chars().next_back().map_or(true, |c| !is_word(c));
-        let after_ok = text[end..].chars().next().map_or(true, |c| !is_word(c));
+        let before_ok = text[..start].chars().next_back().is_none_or(|c| !is_word(c));
+        let after_ok = text[end..].chars().next().is_none_or(|c| !is_word(c));
         if before_ok && after_ok {
             return true;
         }
@@ -230,7 +326,7 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             let surprise = (w as f64 - expected).max(0.0) / (expected + 1.0).sqrt();
             if surprise > 0.0 {
                 ev.error_surprise += surprise;
-                if ev.top_error.map_or(true, |(s0, ..)| surprise > s0) {
+                if ev.top_error.is_none_or(|(s0, ..)| surprise > s0) {
                     ev.top_error = Some((surprise, t as usize, w, b));
                 }
                 if surprise >= 1.0 {
@@ -250,7 +346,7 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             let e = mix_sq.entry(s).or_insert((0.0, 0));
             e.0 += dev * dev;
             e.1 += 1;
-            if ev.top_mix.map_or(true, |(d0, ..)| dev.abs() > d0) {
+            if ev.top_mix.is_none_or(|(d0, ..)| dev.abs() > d0) {
                 ev.top_mix = Some((dev.abs(), t as usize, w, expected));
             }
         }
@@ -262,6 +358,11 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             // service with many templates is not favoured for having many.
             by_service.entry(name.to_string()).or_default().mix_shift = (sq - templates as f64).max(0.0).sqrt();
         }
+    }
+    for ev in by_service.values_mut() {
+        ev.top_error_since = ev
+            .top_error
+            .and_then(|(_, t, ..)| agg.templates.get(t).and_then(|c| c.first_in_window));
     }
     for (&s, g) in &agg.services {
         if let Some(name) = input.services.get(s) {
@@ -281,21 +382,21 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             let Some(d) = metrics::deviation(series, frame.window, &frame.baselines) else {
                 continue;
             };
-            if !d.z.is_finite() || d.z < Z_MIN {
+            if d.z.is_nan() {
                 continue;
             }
-            let weight = metric_weight(series.kind, &series.metric);
+            // Roles and strengths are set once every service's evidence is in.
             ev.metrics.push(MetricMove {
                 metric: series.metric.clone(),
+                kind: series.kind,
                 z: d.z,
-                weighted: weight * d.z.min(Z_CAP),
                 window_avg: d.window_avg,
                 baseline_avg: d.baseline_avg,
+                relative_change: d.relative_change,
                 first_bad: d.first_bad,
-                resource: matches!(
-                    series.kind,
-                    MetricKind::Cpu | MetricKind::Memory | MetricKind::Load | MetricKind::Disk | MetricKind::DiskIo
-                ),
+                role: Role::Context,
+                strength: 0.0,
+                explained_by: None,
             });
         }
     }
@@ -337,6 +438,15 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             ev.calls = callee;
         }
     }
+    // Hosts without resource series of their own, when other hosts have them, are
+    // aggregate views (an entry point, a load balancer): they show every fault behind
+    // them and cannot have one of their own.
+    let any_resources = by_service.values().any(|e| e.has_resource_series);
+    for ev in by_service.values_mut() {
+        let aggregate = any_resources && !ev.has_resource_series;
+        let blames_callee = ev.calls.is_some();
+        assign_roles(&mut ev.metrics, aggregate, blames_callee);
+    }
     for p in input.problems.iter().filter(|p| p.anomalous()) {
         if let Some(s) = p.main_service() {
             if let Some(ev) = by_service.get_mut(s) {
@@ -346,10 +456,43 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
     }
 
     let services: Vec<String> = by_service.keys().cloned().collect();
+    let scores: BTreeMap<String, f64> = by_service.iter().map(|(n, e)| (n.clone(), e.score())).collect();
+    // Callers whose errors name a callee that scores higher are chained under it: the
+    // callee's entry lists them, and they stay clearly below it.
+    let mut chains: Vec<(String, String)> = Vec::new();
+    let mut scores = scores;
+    for (name, ev) in &by_service {
+        let Some(callee) = ev.calls.as_deref() else { continue };
+        let (own, theirs) = (scores[name], scores.get(callee).copied().unwrap_or(0.0));
+        if theirs > 0.0 && theirs >= own {
+            scores.insert(name.clone(), own.min(CALLER_FACTOR * theirs));
+            chains.push((name.clone(), callee.to_string()));
+        }
+    }
+    for (caller, callee) in chains {
+        let what = by_service[&caller]
+            .top_error
+            .map(|(_, t, w, _)| {
+                let text = input
+                    .templates
+                    .templates
+                    .get(t)
+                    .map(|x| clip(&x.text, 100))
+                    .unwrap_or_default();
+                format!(" (\"{text}\" ×{w})")
+            })
+            .unwrap_or_default();
+        if let Some(ev) = by_service.get_mut(&callee) {
+            ev.chained.push(format!("{caller}{what}"));
+        }
+        if let Some(ev) = by_service.get_mut(&caller) {
+            ev.chained_under = Some(callee);
+        }
+    }
     let mut ranked: Vec<(String, ServiceEvidence, f64)> = by_service
         .into_iter()
         .map(|(n, e)| {
-            let s = e.score();
+            let s = scores[&n];
             (n, e, s)
         })
         .filter(|(_, _, s)| *s > 0.0)
@@ -360,11 +503,84 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
         services: input.services,
         templates: input.templates,
     };
-    let causes = ranked
-        .into_iter()
-        .map(|(name, ev, raw)| to_root_cause(&name, &ev, raw, &names))
+    let mut causes: Vec<RootCause> = ranked
+        .iter()
+        .map(|(name, ev, raw)| to_root_cause(name, ev, *raw, &names))
         .collect();
+    // A chained caller's shown score stays clearly below its callee's, whatever the
+    // saturating map from raw evidence makes of two large raw scores.
+    let shown: BTreeMap<String, f64> = causes
+        .iter()
+        .filter_map(|c| c.service.clone().map(|s| (s, c.score)))
+        .collect();
+    for (c, (_, ev, _)) in causes.iter_mut().zip(&ranked) {
+        if let Some(callee_score) = ev.chained_under.as_ref().and_then(|x| shown.get(x)) {
+            c.score = c.score.min(round3(CALLER_FACTOR * callee_score));
+        }
+    }
     ServiceRanking { causes, services }
+}
+
+/// Sets each move's role and normalised strength (docs/ranking.md, "Metric signals").
+fn assign_roles(moves: &mut [MetricMove], aggregate: bool, blames_callee: bool) {
+    // Client-side moves of this service, to explain its server-side latency.
+    let clients: Vec<(String, Option<u32>, f64, f64)> = moves
+        .iter()
+        .filter(|m| m.kind == MetricKind::ClientLatency)
+        .map(|m| {
+            (
+                m.metric.clone(),
+                percentile_of(&m.metric),
+                m.z,
+                m.window_avg - m.baseline_avg,
+            )
+        })
+        .collect();
+    for m in moves.iter_mut() {
+        let z = normalised(m.z);
+        m.role = if node_level(&m.metric) {
+            Role::Context
+        } else {
+            match m.kind {
+                MetricKind::Cpu | MetricKind::Memory | MetricKind::Disk | MetricKind::DiskIo | MetricKind::Load
+                    if !aggregate =>
+                {
+                    Role::Own
+                }
+                MetricKind::Latency | MetricKind::SuccessRate | MetricKind::ErrorRate if aggregate => Role::External,
+                MetricKind::Latency => Role::Own,
+                MetricKind::SuccessRate | MetricKind::ErrorRate if blames_callee => Role::External,
+                MetricKind::SuccessRate | MetricKind::ErrorRate => Role::Own,
+                MetricKind::ClientLatency => Role::External,
+                _ => Role::Context,
+            }
+        };
+        m.strength = match m.role {
+            Role::Context => 0.0,
+            Role::Own if m.kind == MetricKind::Latency => {
+                // Outgoing calls of the same percentile (any, when none matches) that
+                // slowed down too explain their share of the rise.
+                let p = percentile_of(&m.metric);
+                let same: Vec<&(String, Option<u32>, f64, f64)> = clients.iter().filter(|c| c.1 == p).collect();
+                let pool: Vec<&(String, Option<u32>, f64, f64)> = if same.is_empty() {
+                    clients.iter().collect()
+                } else {
+                    same
+                };
+                let delta = m.window_avg - m.baseline_avg;
+                let mut share = 1.0f64;
+                for c in pool {
+                    let s = unexplained_share(delta, Some((c.2, c.3)));
+                    if s < share {
+                        share = s;
+                        m.explained_by = Some((c.0.clone(), 1.0 - s));
+                    }
+                }
+                z * share * relative_weight(m.relative_change)
+            }
+            _ => z,
+        };
+    }
 }
 
 /// Names of trace events for evidence text.
@@ -393,6 +609,10 @@ impl NodeNames<'_> {
             _ => "the end of the request's log".into(),
         }
     }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
 }
 
 fn seconds(ns: i64) -> String {
@@ -466,8 +686,9 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
     }
     if let Some((surprise, t, w, b)) = ev.top_error {
         let novelty = if b == 0 { "new error" } else { "error surge" };
+        // The onset of the template cited, not of the service's first error.
         let since = ev
-            .first_error
+            .top_error_since
             .map(|f| format!(" since {}", short_time(f)))
             .unwrap_or_default();
         parts.push(format!("{novelty} \"{}\" ×{w}{since}", text_of(t)));
@@ -500,36 +721,65 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
             ev.flow.slow_hops, ev.flow.hops
         ));
     }
-    let mut moves: Vec<&MetricMove> = ev.metrics.iter().collect();
-    moves.sort_by(|a, b| b.weighted.total_cmp(&a.weighted));
+    // Own moves first, then symptoms; strongest first within each.
+    let mut moves: Vec<&MetricMove> = ev.metrics.iter().filter(|m| m.strength > 0.0).collect();
+    moves.sort_by(|a, b| {
+        (a.role != Role::Own)
+            .cmp(&(b.role != Role::Own))
+            .then(b.strength.total_cmp(&a.strength))
+    });
     if let Some(top) = moves.first() {
         parts.push(format!(
-            "{} {:.3} vs baseline {:.3} (z {:.1})",
-            top.metric, top.window_avg, top.baseline_avg, top.z
+            "{}{} {:.3} vs baseline {:.3} (z {:.1})",
+            if top.role == Role::Own { "" } else { "symptom: " },
+            top.metric,
+            top.window_avg,
+            top.baseline_avg,
+            top.z
         ));
     } else if ev.has_resource_series || ev.log_score() > 0.0 {
         parts.push("metrics normal".into());
     }
     for m in moves.iter().take(3) {
+        let role = match (m.role, m.kind) {
+            (Role::Own, MetricKind::Latency) => "its own latency",
+            (Role::Own, MetricKind::SuccessRate | MetricKind::ErrorRate) => "its own availability",
+            (Role::Own, _) => "its own resource",
+            _ => "a symptom (external)",
+        };
         evidence.push(format!(
-            "metric {}: window avg {:.3} vs baseline {:.3} (z {:.1}{}){}",
+            "metric {}: window avg {:.3} vs baseline {:.3} (z {:.1}, strength {:.2}{}) — {role}{}",
             m.metric,
             m.window_avg,
             m.baseline_avg,
             m.z,
+            m.strength,
             m.first_bad
                 .map(|t| format!(", first bad point {}", short_time(t)))
                 .unwrap_or_default(),
-            if m.resource { " — its own resource" } else { "" }
+            m.explained_by
+                .as_ref()
+                .map(|(c, share)| format!("; {c} rose too and explains {:.0}% of the rise", 100.0 * share))
+                .unwrap_or_default()
         ));
     }
-    if let Some(callee) = &ev.calls {
+    if let Some(callee) = &ev.chained_under {
         parts.push(format!(
-            "its errors name {callee} (a dependency failing; ranked below it)"
+            "its errors name {callee}, which ranks higher: a symptom of {callee}"
         ));
         evidence.push(format!(
-            "chain: {name} reports failures calling {callee}, so it is more likely a symptom of {callee}"
+            "chain: {name} reports failures calling {callee} and is chained under it (score at most {CALLER_FACTOR} of {callee}'s)"
         ));
+    } else if let Some(callee) = &ev.calls {
+        parts.push(format!(
+            "its errors name {callee} (a dependency failing; its own score halved)"
+        ));
+        evidence.push(format!(
+            "chain: {name} reports failures calling {callee}, so it may be a symptom of {callee}"
+        ));
+    }
+    for caller in &ev.chained {
+        evidence.push(format!("chain: caller {caller} fails on it (a symptom, chained here)"));
     }
     if !ev.problems.is_empty() {
         evidence.push(format!("problems: {}", ev.problems.join(", ")));
@@ -572,12 +822,108 @@ mod tests {
         assert!(names("calling order-service: timeout", "order-service"));
     }
 
+    fn mv(metric: &str, z: f64, baseline: f64, window: f64) -> MetricMove {
+        MetricMove {
+            metric: metric.into(),
+            kind: crate::metrics::classify(metric),
+            z,
+            window_avg: window,
+            baseline_avg: baseline,
+            relative_change: (window - baseline) / baseline,
+            first_bad: None,
+            role: Role::Context,
+            strength: 0.0,
+            explained_by: None,
+        }
+    }
+
     #[test]
-    fn node_metrics_weigh_little_and_cpu_most() {
-        assert!(metric_weight(MetricKind::Cpu, "NodeCpuUsageRate(%)") < 0.2);
-        assert!(
-            metric_weight(MetricKind::Cpu, "CpuUsageRate(%)")
-                > metric_weight(MetricKind::ClientLatency, "PodClientLatencyP99(s)")
-        );
+    fn signal_transforms_match_their_definitions() {
+        assert_eq!(normalised(3.0), 0.0);
+        assert_eq!(normalised(2.0), 0.0);
+        assert_eq!(normalised(6.0), 0.5);
+        assert!((normalised(30.0) - 0.9).abs() < 1e-12);
+        assert_eq!(normalised(f64::INFINITY), 1.0);
+        assert_eq!(normalised(f64::NAN), 0.0);
+        assert_eq!(relative_weight(1.0), 1.0);
+        assert_eq!(relative_weight(3.0), 1.0);
+        assert!((relative_weight(0.2) - 1.2f64.log2()).abs() < 1e-12);
+        assert_eq!(relative_weight(-0.5), 0.0);
+        // Server +0.4 s; calls out +0.3 s and anomalous: a quarter is its own.
+        assert!((unexplained_share(0.4, Some((10.0, 0.3))) - 0.25).abs() < 1e-12);
+        // The client-side series did not move significantly: it explains nothing.
+        assert_eq!(unexplained_share(0.4, Some((2.0, 0.3))), 1.0);
+        assert_eq!(unexplained_share(0.4, Some((10.0, 0.5))), 0.0);
+        assert_eq!(unexplained_share(0.4, None), 1.0);
+        assert_eq!(percentile_of("PodServerLatencyP95(s)"), Some(95));
+        assert_eq!(percentile_of("latency_p99_ms"), Some(99));
+        assert_eq!(percentile_of("latency"), None);
+        assert_eq!(percentile_of("PodWorkload(Ops)"), None);
+    }
+
+    #[test]
+    fn server_latency_is_own_only_beyond_its_outgoing_calls() {
+        // Waits on a slow callee: server p95 +0.5 s, client p95 +0.5 s (z 12).
+        let mut waits = vec![
+            mv("PodServerLatencyP95(s)", 15.0, 0.5, 1.0),
+            mv("PodClientLatencyP95(s)", 12.0, 0.4, 0.9),
+            mv("CpuUsageRate(%)", 6.0, 10.0, 16.0),
+        ];
+        assign_roles(&mut waits, false, false);
+        assert_eq!((waits[0].role, waits[0].strength), (Role::Own, 0.0));
+        assert_eq!(waits[0].explained_by, Some(("PodClientLatencyP95(s)".to_string(), 1.0)));
+        assert_eq!((waits[1].role, waits[1].strength), (Role::External, 0.75));
+        assert_eq!((waits[2].role, waits[2].strength), (Role::Own, 0.5));
+        // Slow itself: the same server rise, calls out unchanged (z 1): 1 − 3/15, doubled.
+        let mut slow = vec![
+            mv("PodServerLatencyP95(s)", 15.0, 0.5, 1.0),
+            mv("PodClientLatencyP95(s)", 1.0, 0.4, 0.41),
+        ];
+        assign_roles(&mut slow, false, false);
+        assert!((slow[0].strength - 0.8).abs() < 1e-12, "{}", slow[0].strength);
+        // An aggregate view: everything is a symptom; node-level series are context.
+        let mut agg = vec![
+            mv("LatencyP50(s)", 15.0, 0.5, 1.0),
+            mv("NodeCpuUsageRate(%)", 9.0, 10.0, 30.0),
+        ];
+        assign_roles(&mut agg, true, false);
+        assert_eq!((agg[0].role, agg[0].strength), (Role::External, 0.8));
+        assert_eq!((agg[1].role, agg[1].strength), (Role::Context, 0.0));
+        // Availability is its own unless its logs blame a callee.
+        let mut a = vec![mv("availability", 10.0, 100.0, 90.0)];
+        assign_roles(&mut a, false, false);
+        assert_eq!(a[0].role, Role::Own);
+        assign_roles(&mut a, false, true);
+        assert_eq!(a[0].role, Role::External);
+    }
+
+    #[test]
+    fn service_score_adds_normalised_families() {
+        let mut moves = vec![
+            mv("CpuUsageRate(%)", 6.0, 10.0, 16.0),       // own resource 0.5
+            mv("MemoryUsageRate(%)", 4.0, 10.0, 12.0),    // same family, weaker: max 0.5
+            mv("PodServerLatencyP99(s)", 30.0, 0.2, 0.8), // own latency 0.9 (rel 3 → 1)
+            mv("PodClientLatencyP90(s)", 12.0, 0.1, 0.2), // other percentile than p99's
+            mv("PodWorkload(Ops)", 50.0, 100.0, 10.0),    // traffic: context
+        ];
+        // No client series of the p99 percentile: all client series may explain; the
+        // p90 one rose 0.1 s of the 0.6 s: 1/6 explained.
+        assign_roles(&mut moves, false, false);
+        let lat = (1.0 - 3.0 / 30.0) * (1.0 - 0.1 / 0.6);
+        assert!((moves[2].strength - lat).abs() < 1e-9, "{}", moves[2].strength);
+        let ev = ServiceEvidence {
+            error_surprise: 10.0,
+            mix_shift: 4.0,
+            metrics: moves,
+            ..Default::default()
+        };
+        // 10 + 0.25·4 + 3·(0.5 + lat + 0.05·0.75)
+        let want = 11.0 + 3.0 * (0.5 + lat + 0.05 * 0.75);
+        assert!((ev.score() - want).abs() < 1e-9, "{} vs {want}", ev.score());
+        let caller = ServiceEvidence {
+            calls: Some("db".into()),
+            ..ev
+        };
+        assert!((caller.score() - want / 2.0).abs() < 1e-9);
     }
 }

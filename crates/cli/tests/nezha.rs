@@ -6,6 +6,7 @@
 
 mod util;
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use util::shared_data;
@@ -84,6 +85,14 @@ fn evaluate() -> Score {
 /// AC@1 ≥ 16/23 and AC@3 ≥ 20/23, OnlineBoutique AC@1 ≥ 14/28.
 #[test]
 fn nezha_dev_half_meets_the_issue_floors() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/nezha-dev");
+    if !root.is_dir() && std::env::var_os("CI").is_none() {
+        eprintln!(
+            "SKIPPED nezha_dev_half_meets_the_issue_floors: {} missing (set CI to fail instead)",
+            root.display()
+        );
+        return;
+    }
     let s = evaluate();
     assert_eq!(s.failed, 0, "a case failed to produce a report\n{}", s.text);
     assert!(
@@ -103,5 +112,94 @@ fn nezha_dev_half_meets_the_issue_floors() {
         "OnlineBoutique AC@1 {}/28 below 14/28\n{}",
         s.ob_at1,
         s.text
+    );
+}
+
+/// A metrics-only system unlike Nezha: components with only `latency_p90_ms`,
+/// `requests` and `availability` at 5-minute resolution (as a cloud console exports
+/// them), a call chain gateway → api → orders, and a fault in `orders` (+200 ms, 3 %
+/// failures). Every caller inherits the 200 ms; `orders` is noisy (sd 20 ms), so the
+/// largest z-score points at the quiet `api`, while the deepest service has the largest
+/// relative rise. `search` is chronically noisy. Deterministic noise (a fixed LCG).
+fn write_metrics_only_case(dir: &Path) -> PathBuf {
+    // (name, baseline latency ms, noise as a share of it)
+    let components = [
+        ("gateway", 400.0, 0.02),
+        ("api", 300.0, 0.01),
+        ("orders", 100.0, 0.2),
+        ("catalog", 120.0, 0.05),
+        ("cache", 5.0, 0.05),
+        ("db-orders", 40.0, 0.05),
+        ("search", 250.0, 0.4),
+        ("auth", 60.0, 0.05),
+    ];
+    let mut seed: u64 = 42;
+    let mut noise = move || {
+        // Sum of four uniforms: roughly normal, mean 0, sd 1.
+        let mut acc = 0.0;
+        for _ in 0..4 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            acc += (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+        }
+        acc * 3f64.sqrt()
+    };
+    let mut csv = String::from("timestamp,host,metric,value\n");
+    // 2024-03-01T10:00:00Z, points every 5 minutes for 2 hours; fault from 11:30.
+    let t0 = 1_709_287_200i64;
+    for i in 0..=24 {
+        let t = t0 + i * 300;
+        let stamp = t; // epoch seconds, as many exports write them
+        for (name, base, sd) in components {
+            let faulty = i >= 18;
+            let extra = if faulty && matches!(name, "gateway" | "api" | "orders") {
+                200.0
+            } else {
+                0.0
+            };
+            let latency = base + extra + base * sd * noise();
+            let requests = 1000.0 + 30.0 * noise();
+            let availability = 100.0 - (0.05 * noise()).abs() - if faulty && name == "orders" { 3.0 } else { 0.0 };
+            csv.push_str(&format!("{stamp},{name},latency_p90_ms,{latency:.2}\n"));
+            csv.push_str(&format!("{stamp},{name},requests,{requests:.0}\n"));
+            csv.push_str(&format!("{stamp},{name},availability,{availability:.3}\n"));
+        }
+    }
+    let path = dir.join("metrics.csv");
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+fn first_cause(dir: &Path, metrics: &Path, from: &str, to: &str) -> String {
+    let logs = dir.join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .arg("analyze")
+        .arg(&logs)
+        .arg("--metrics")
+        .arg(metrics)
+        .args(["--from", from, "--to", to, "--tz", "UTC", "--format", "json"])
+        .output()
+        .expect("triage runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let causes = report["root_causes"].as_array().expect("root causes");
+    let first = causes.first().unwrap_or_else(|| panic!("no root cause: {report}"));
+    first["service"].as_str().unwrap_or_default().to_string()
+}
+
+/// The metrics-only ranking finds the faulty component from generic metric names,
+/// with a window that holds three 5-minute points and with one that holds none.
+#[test]
+fn metrics_only_coarse_series_rank_the_deepest_service_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let metrics = write_metrics_only_case(tmp.path());
+    assert_eq!(
+        first_cause(tmp.path(), &metrics, "2024-03-01T11:30:00Z", "2024-03-01T11:45:00Z"),
+        "orders"
+    );
+    // 11:31–11:34: between two points; the 11:30 point covers it.
+    assert_eq!(
+        first_cause(tmp.path(), &metrics, "2024-03-01T11:31:00Z", "2024-03-01T11:34:00Z"),
+        "orders"
     );
 }
