@@ -1559,9 +1559,12 @@ fn rank_causes(
 /// problem and metric entries about the same service (their evidence is its evidence),
 /// never outranks a likely-cause change, and competes with spikes by score.
 fn merge_service_causes(causes: &mut Vec<RootCause>, ranking: crate::services::ServiceRanking, incident: bool) {
+    // A change linked to the anomalies it preceded keeps its place above the services
+    // whose symptoms it may explain (a deploy whose effect waited for the morning peak
+    // scores lower on lag alone); only evidence against it (no link) lets them pass.
     let change_cap = causes
         .iter()
-        .filter(|c| c.kind == "change" && c.score >= BLAME_THRESHOLD.min(0.5))
+        .filter(|c| c.kind == "change" && (c.score >= BLAME_THRESHOLD || !c.problems.is_empty()))
         .map(|c| c.score)
         .fold(f64::INFINITY, f64::min);
     // Problem and metric entries about a service that the ranking weighed (even one it
@@ -1729,6 +1732,13 @@ fn conclusion(report: &Report, problems: &[ProblemDraft]) -> String {
     }
     if let Some(r) = report.root_causes.first() {
         s.push_str(&format!(". Most likely cause (score {:.2}): {}", r.score, r.summary));
+    }
+    if report.input.changes > 0 && !report.changes.iter().any(|c| c.score >= BLAME_THRESHOLD) {
+        let best = report.changes.iter().map(|c| c.score).fold(0.0, f64::max);
+        s.push_str(&format!(
+            ". No change explains this: none of the {} change(s) scores {BLAME_THRESHOLD} or more (best {best:.2})",
+            report.input.changes
+        ));
     }
     s.push('.');
     s
