@@ -218,8 +218,41 @@ pub fn aggregate(
         *minutes.entry(run.0).or_insert(0) += run.1;
     }
     a.minutes = minutes.into_iter().collect();
-    a.baseline_active = baseline_buckets.len() as i64 * frame.bucket;
+    let mut base: Vec<i64> = baseline_buckets.into_iter().collect();
+    base.sort_unstable();
+    a.baseline_active = (base.len() as i64 + quiet_between(&base)) * frame.bucket;
+    fill_quiet_runs(&mut a.active_buckets);
     Ok(a)
+}
+
+/// Longest run of empty buckets between two buckets with records that is quiet time
+/// (no events) rather than a gap in the data. A sparse log (a kernel log, a cron
+/// service) is silent for minutes between events: that silence is part of its rate,
+/// and leaving it out makes its baseline look several times busier than it was. A
+/// longer silence is taken for missing data (a collector outage, a rotated-away file).
+pub const MAX_QUIET_BUCKETS: i64 = 15;
+
+/// Empty buckets inside short runs between the sorted bucket indexes `buckets`.
+fn quiet_between(buckets: &[i64]) -> i64 {
+    buckets
+        .windows(2)
+        .map(|w| w[1] - w[0] - 1)
+        .filter(|&gap| gap > 0 && gap <= MAX_QUIET_BUCKETS)
+        .sum()
+}
+
+/// Marks short empty runs between active buckets as active (quiet time, see
+/// [`MAX_QUIET_BUCKETS`]).
+fn fill_quiet_runs(active: &mut [bool]) {
+    let idx: Vec<usize> = (0..active.len()).filter(|&i| active[i]).collect();
+    for w in idx.windows(2) {
+        let gap = (w[1] - w[0] - 1) as i64;
+        if gap > 0 && gap <= MAX_QUIET_BUCKETS {
+            for b in &mut active[w[0] + 1..w[1]] {
+                *b = true;
+            }
+        }
+    }
 }
 
 /// See [`crate::facets::Request::failed`].

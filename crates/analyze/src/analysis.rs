@@ -1205,7 +1205,13 @@ fn subject_of(p: &ProblemDraft, templates: &Templates) -> String {
         }
         if let Some(top) = slot.stats.top.top(1).first() {
             if top.count as f64 >= 0.8 * total as f64 && !top.value.is_empty() {
-                parts.push(format!("{name}={} in {} of {total} records", top.value, top.count));
+                // An unnamed value is shown alone (a `<*>#6` name helps nobody).
+                let what = if name.contains('#') {
+                    format!("\"{}\"", top.value)
+                } else {
+                    format!("{name}={}", top.value)
+                };
+                parts.push(format!("{what} in {} of its {total} records in the input", top.count));
             }
         }
     }
