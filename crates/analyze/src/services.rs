@@ -146,8 +146,8 @@ fn names(text: &str, name: &str) -> bool {
     while let Some(pos) = text[from..].find(name) {
         let start = from + pos;
         let end = start + name.len();
-        let before_ok = text[..start].chars().next_back().map_or(true, |c| !is_word(c));
-        let after_ok = text[end..].chars().next().map_or(true, |c| !is_word(c));
+        let before_ok = text[..start].chars().next_back().is_none_or(|c| !is_word(c));
+        let after_ok = text[end..].chars().next().is_none_or(|c| !is_word(c));
         if before_ok && after_ok {
             return true;
         }
@@ -230,7 +230,7 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             let surprise = (w as f64 - expected).max(0.0) / (expected + 1.0).sqrt();
             if surprise > 0.0 {
                 ev.error_surprise += surprise;
-                if ev.top_error.map_or(true, |(s0, ..)| surprise > s0) {
+                if ev.top_error.is_none_or(|(s0, ..)| surprise > s0) {
                     ev.top_error = Some((surprise, t as usize, w, b));
                 }
                 if surprise >= 1.0 {
@@ -250,7 +250,7 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             let e = mix_sq.entry(s).or_insert((0.0, 0));
             e.0 += dev * dev;
             e.1 += 1;
-            if ev.top_mix.map_or(true, |(d0, ..)| dev.abs() > d0) {
+            if ev.top_mix.is_none_or(|(d0, ..)| dev.abs() > d0) {
                 ev.top_mix = Some((dev.abs(), t as usize, w, expected));
             }
         }

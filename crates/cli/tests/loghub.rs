@@ -179,7 +179,9 @@ fn loghub_content_auto_detected() {
     let mut fails = Vec::new();
     for (system, floor) in AUTO_FLOORS {
         let (content, _, _) = score(system, None);
-        table.push(format!("auto {system:<12} content {content:.4} (floor {floor:.4} − {MARGIN})"));
+        table.push(format!(
+            "auto {system:<12} content {content:.4} (floor {floor:.4} − {MARGIN})"
+        ));
         if content < floor - MARGIN {
             fails.push(format!("{system}: {content:.4}"));
         }

@@ -84,7 +84,12 @@ fn evaluate() -> Score {
 /// AC@1 ≥ 16/23 and AC@3 ≥ 20/23, OnlineBoutique AC@1 ≥ 14/28.
 #[test]
 fn nezha_dev_half_meets_the_issue_floors() {
-    if util::shared_or_skip("nezha::nezha_dev_half_meets_the_issue_floors", "nezha-dev/scenarios.tar.zst").is_none() {
+    if util::shared_or_skip(
+        "nezha::nezha_dev_half_meets_the_issue_floors",
+        "nezha-dev/scenarios.tar.zst",
+    )
+    .is_none()
+    {
         return;
     }
     let s = evaluate();

@@ -371,7 +371,7 @@ fn pointed_service(rc: &Value, services: &[String]) -> Option<String> {
         let mut best: Option<(usize, usize, &String)> = None;
         for s in services {
             if let Some(at) = find_name(&text, s) {
-                if best.map_or(true, |(b, len, _)| at < b || (at == b && s.len() > len)) {
+                if best.is_none_or(|(b, len, _)| at < b || (at == b && s.len() > len)) {
                     best = Some((at, s.len(), s));
                 }
             }
@@ -758,7 +758,7 @@ fn report_15min_counts_are_exact() {
             epoch(st(&e["window"], "to")).unwrap(),
         );
         let (rf, rt) = (epoch(st(&r["window"], "from")), epoch(st(&r["window"], "to")));
-        if rf.map_or(true, |v| (v - wf).abs() > 0.001) || rt.map_or(true, |v| (v - wt).abs() > 0.001) {
+        if rf.is_none_or(|v| (v - wf).abs() > 0.001) || rt.is_none_or(|v| (v - wt).abs() > 0.001) {
             fails.push(format!(
                 "{}: window {} expected {}",
                 case.name, r["window"], e["window"]
@@ -866,7 +866,7 @@ fn report_15min_counts_are_exact() {
         // the timeline stays inside the window
         for t in arr(r, "timeline") {
             let at = epoch(st(&t, "time"));
-            if at.map_or(true, |v| v < wf || v >= wt) {
+            if at.is_none_or(|v| v < wf || v >= wt) {
                 fails.push(format!(
                     "{}: timeline entry {} \"{}\" lies outside the window [{}, {})",
                     case.name,
@@ -1085,16 +1085,24 @@ fn change_check_catches_a_distractor_when_the_blamed_change_is_missing() {
     // The blamed change is missing and the distractor scores 0.9: two failures.
     let mut fails = Vec::new();
     check_changes(
-        &case(serde_json::json!([{"time": "2024-03-12T07:00:00Z", "kind": "config", "service": "web", "description": "raise web cache", "score": 0.9}])),
+        &case(
+            serde_json::json!([{"time": "2024-03-12T07:00:00Z", "kind": "config", "service": "web", "description": "raise web cache", "score": 0.9}]),
+        ),
         &mut fails,
     );
     assert_eq!(fails.len(), 1, "{fails:?}");
-    assert!(fails[0].contains("blamed change (ledger row 0) is missing"), "{}", fails[0]);
+    assert!(
+        fails[0].contains("blamed change (ledger row 0) is missing"),
+        "{}",
+        fails[0]
+    );
     assert!(fails[0].contains("distractor row 1"), "{}", fails[0]);
     // A low-scoring distractor is fine; only the missing blamed change is reported.
     let mut fails = Vec::new();
     check_changes(
-        &case(serde_json::json!([{"time": "2024-03-12T07:00:00Z", "kind": "config", "service": "web", "description": "raise web cache", "score": 0.1}])),
+        &case(
+            serde_json::json!([{"time": "2024-03-12T07:00:00Z", "kind": "config", "service": "web", "description": "raise web cache", "score": 0.1}]),
+        ),
         &mut fails,
     );
     assert_eq!(fails.len(), 1, "{fails:?}");

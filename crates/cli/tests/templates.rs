@@ -75,14 +75,19 @@ fn loghub_eval(test: &str, args: &[&str]) -> Option<String> {
         .output()
         .expect("python3 runs the Loghub evaluator");
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "loghub_eval.py failed:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "loghub_eval.py failed:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some(text)
 }
 
 /// Per-system (GA, PA) from the evaluator's lines `System GA=0.xxx PA=0.xxx …`.
 fn per_system(text: &str, system: &str) -> Option<(f64, f64)> {
     let line = text.lines().find(|l| l.split_whitespace().next() == Some(system))?;
-    let field = |name: &str| -> Option<f64> { line.split_whitespace().find_map(|w| w.strip_prefix(name))?.parse().ok() };
+    let field =
+        |name: &str| -> Option<f64> { line.split_whitespace().find_map(|w| w.strip_prefix(name))?.parse().ok() };
     Some((field("GA=")?, field("PA=")?))
 }
 
@@ -103,12 +108,19 @@ fn check_floors(text: &str, floors: &[(&str, f64, f64)]) {
             }
         }
     }
-    assert!(fails.is_empty(), "below the per-system floors:\n{}\n\n{text}", fails.join("\n"));
+    assert!(
+        fails.is_empty(),
+        "below the per-system floors:\n{}\n\n{text}",
+        fails.join("\n")
+    );
 }
 
 #[test]
 fn loghub_2k_with_line_format_meets_the_floors() {
-    let Some(text) = loghub_eval("templates::loghub_2k_with_line_format_meets_the_floors", &["--mode", "format"]) else {
+    let Some(text) = loghub_eval(
+        "templates::loghub_2k_with_line_format_meets_the_floors",
+        &["--mode", "format"],
+    ) else {
         return;
     };
     check_floors(&text, &FORMAT_2K);
@@ -116,7 +128,10 @@ fn loghub_2k_with_line_format_meets_the_floors() {
 
 #[test]
 fn loghub_2k_auto_detected_meets_the_floors() {
-    let Some(text) = loghub_eval("templates::loghub_2k_auto_detected_meets_the_floors", &["--mode", "auto"]) else {
+    let Some(text) = loghub_eval(
+        "templates::loghub_2k_auto_detected_meets_the_floors",
+        &["--mode", "auto"],
+    ) else {
         return;
     };
     check_floors(&text, &AUTO_2K);
@@ -197,7 +212,10 @@ fn results_do_not_depend_on_thread_count_or_chunking() {
         let other = jsonl_templates(&other);
         assert_eq!(one.len(), other.len(), "{what}: row count");
         if let Some(i) = (0..one.len()).find(|&i| one[i] != other[i]) {
-            panic!("{what} differs from the plain -j1 run at row {i}: {:?} vs {:?}", one[i], other[i]);
+            panic!(
+                "{what} differs from the plain -j1 run at row {i}: {:?} vs {:?}",
+                one[i], other[i]
+            );
         }
     }
 

@@ -53,7 +53,7 @@ fn hdfs_template_ids_are_pinned() {
             "1e5e298c1d1f4db9",
         ),
         ("PacketResponder <num> for block <id> terminating", "e215a9ccfc5b7916"),
-        ("Receiving block <id> src: <ip> dest: <ip>", "508a2ea8f5a2481b"),
+        ("Receiving block <id> src: <path> dest: <path>", "e1604097c3fb2a4b"),
     ];
     assert_eq!(got, want);
 }

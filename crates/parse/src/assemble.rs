@@ -295,7 +295,10 @@ mod detail_tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/loghub-2k");
         if !root.is_dir() && std::env::var_os("CI").is_none() {
             // A fresh clone without ../shared: one SKIP line, which scripts/test.sh counts.
-            let line = format!("SKIP assemble::detail_levels_agree_on_loghub: {} is missing\n", root.display());
+            let line = format!(
+                "SKIP assemble::detail_levels_agree_on_loghub: {} is missing\n",
+                root.display()
+            );
             eprint!("{line}");
             if let Some(log) = std::env::var_os("TRIAGE_SKIP_LOG") {
                 use std::io::Write;
