@@ -59,7 +59,7 @@ fn a_50mb_single_line_is_capped_and_counted() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = JAVA.as_bytes().to_vec();
     bytes.extend_from_slice(b"2024-03-01 10:00:01.000 [main] INFO  com.example.App - ");
-    bytes.extend(std::iter::repeat(b'x').take(50 << 20));
+    bytes.extend(std::iter::repeat_n(b'x', 50 << 20));
     bytes.extend_from_slice(b"\n2024-03-01 10:00:02.000 [main] INFO  com.example.App - after\n");
     let f = write(&dir, "huge.log", &bytes);
     let out = run_triage(&["parse", &f]);
@@ -79,7 +79,7 @@ fn a_50mb_single_line_is_capped_and_counted() {
 fn ten_megabyte_lines_within_the_cap_are_read_whole() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = b"2024-03-01 10:00:01.000 [main] INFO  com.example.App - ".to_vec();
-    bytes.extend(std::iter::repeat(b'y').take(10 << 20));
+    bytes.extend(std::iter::repeat_n(b'y', 10 << 20));
     bytes.push(b'\n');
     let f = write(&dir, "big.log", &bytes);
     let out = run_triage(&[

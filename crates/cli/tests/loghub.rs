@@ -3,13 +3,40 @@
 //!
 //! - with `--line-format` from formats.json: every system ≥ 99.9% (and the Level and
 //!   Component fields equal the truth where it has them);
-//! - with no hint (auto-detection): at least 13 of 16 systems ≥ 99%.
+//! - with no hint (auto-detection): every system at its own floor, today's share minus
+//!   [`MARGIN`] (a count of systems above 99% would let one collapse unseen).
+//!
+//! Both skip with one line when ../shared/data is missing (and fail when `CI` is set).
 
 mod util;
 
 use std::collections::HashMap;
 
-use util::{loghub_dir, run_triage};
+use util::{loghub_dir, run_triage, shared_or_skip};
+
+/// Allowed drop below a recorded share: 4 of 2,000 lines.
+const MARGIN: f64 = 0.002;
+
+/// Share of lines with the true message, auto-detected, measured on 2026-12-06. Raise
+/// these when the code improves.
+const AUTO_FLOORS: [(&str, f64); 16] = [
+    ("Android", 1.0),
+    ("Apache", 1.0),
+    ("BGL", 1.0),
+    ("HDFS", 1.0),
+    ("HPC", 1.0),
+    ("Hadoop", 1.0),
+    ("HealthApp", 0.9995),
+    ("Linux", 1.0),
+    ("Mac", 0.998),
+    ("OpenSSH", 1.0),
+    ("OpenStack", 1.0),
+    ("Proxifier", 1.0),
+    ("Spark", 1.0),
+    ("Thunderbird", 0.9985),
+    ("Windows", 1.0),
+    ("Zookeeper", 1.0),
+];
 
 const SYSTEMS: [&str; 16] = [
     "Android",
@@ -123,6 +150,9 @@ fn score(system: &str, line_format: Option<&str>) -> (f64, f64, f64) {
 
 #[test]
 fn loghub_content_with_line_format() {
+    if shared_or_skip("loghub::loghub_content_with_line_format", "loghub-2k").is_none() {
+        return;
+    }
     let formats = formats();
     let mut failures = Vec::new();
     for system in SYSTEMS {
@@ -142,19 +172,24 @@ fn loghub_content_with_line_format() {
 
 #[test]
 fn loghub_content_auto_detected() {
-    let mut passing = 0;
+    if shared_or_skip("loghub::loghub_content_auto_detected", "loghub-2k").is_none() {
+        return;
+    }
     let mut table = Vec::new();
-    for system in SYSTEMS {
+    let mut fails = Vec::new();
+    for (system, floor) in AUTO_FLOORS {
         let (content, _, _) = score(system, None);
-        table.push(format!("auto {system:<12} content {content:.4}"));
-        if content >= 0.99 {
-            passing += 1;
+        table.push(format!(
+            "auto {system:<12} content {content:.4} (floor {floor:.4} − {MARGIN})"
+        ));
+        if content < floor - MARGIN {
+            fails.push(format!("{system}: {content:.4}"));
         }
     }
     eprintln!("{}", table.join("\n"));
     assert!(
-        passing >= 13,
-        "only {passing}/16 systems reach 99% with auto-detection:\n{}",
+        fails.is_empty(),
+        "below the per-system floor with auto-detection: {fails:?}\n{}",
         table.join("\n")
     );
 }

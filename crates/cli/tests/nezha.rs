@@ -85,12 +85,12 @@ fn evaluate() -> Score {
 /// AC@1 ≥ 16/23 and AC@3 ≥ 20/23, OnlineBoutique AC@1 ≥ 14/28.
 #[test]
 fn nezha_dev_half_meets_the_issue_floors() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/nezha-dev");
-    if !root.is_dir() && std::env::var_os("CI").is_none() {
-        eprintln!(
-            "SKIPPED nezha_dev_half_meets_the_issue_floors: {} missing (set CI to fail instead)",
-            root.display()
-        );
+    if util::shared_or_skip(
+        "nezha::nezha_dev_half_meets_the_issue_floors",
+        "nezha-dev/scenarios.tar.zst",
+    )
+    .is_none()
+    {
         return;
     }
     let s = evaluate();

@@ -226,30 +226,17 @@ fn bundled_incident_names_the_callee_and_the_key() {
     assert!(!advice.iter().any(|a| a.as_str().unwrap().contains("payment-service")));
 }
 
-fn loghub(system: &str) -> Option<String> {
-    let p =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../../shared/data/loghub-2k/{system}/{system}_2k.log"));
-    if p.is_file() {
-        Some(p.to_string_lossy().into_owned())
-    } else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI: test data missing: {}",
-            p.display()
-        );
-        eprintln!(
-            "SKIP verdicts: {} missing (../shared/data not beside the repository)",
-            p.display()
-        );
-        None
-    }
+fn loghub(test: &str, system: &str) -> Option<String> {
+    util::shared_or_skip(test, &format!("loghub-2k/{system}/{system}_2k.log")).map(|p| p.to_string_lossy().into_owned())
 }
 
 /// Hadoop_2k: errors go from none to most lines inside the default window, with no
 /// data before it. Was "healthy"; the window's part before the step is the baseline.
 #[test]
 fn hadoop_burst_without_history_is_an_incident() {
-    let Some(file) = loghub("Hadoop") else { return };
+    let Some(file) = loghub("verdicts::hadoop_burst_without_history_is_an_incident", "Hadoop") else {
+        return;
+    };
     let (r, code) = analyze_json(&[&file]);
     assert_eq!(code, 0);
     assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
@@ -280,7 +267,9 @@ fn hadoop_burst_without_history_is_an_incident() {
 /// what they are. The attacker's address is counted in every template that names it.
 #[test]
 fn openssh_brute_force_names_the_source() {
-    let Some(file) = loghub("OpenSSH") else { return };
+    let Some(file) = loghub("verdicts::openssh_brute_force_names_the_source", "OpenSSH") else {
+        return;
+    };
     let (r, _) = analyze_json(&[&file]);
     assert_eq!(r["status"], "incident");
     let problems = r["problems"].as_array().unwrap();

@@ -139,9 +139,10 @@ impl Default for Masker {
 impl Masker {
     /// A masker with user masks (at most 255).
     pub fn with_custom(custom: Vec<CustomMask>) -> Masker {
-        let mut m = Masker::default();
-        m.custom = custom.into_iter().take(255).collect();
-        m
+        Masker {
+            custom: custom.into_iter().take(255).collect(),
+            ..Masker::default()
+        }
     }
 }
 
@@ -505,7 +506,7 @@ fn in_list(s: &[u8], mut i: usize) -> Option<(usize, u32)> {
     }
     let close = i + memchr_byte(b')', &s[i..])?;
     let inner = &s[i + 1..close];
-    if inner.is_empty() || inner.iter().any(|&b| b == b'(') {
+    if inner.is_empty() || inner.contains(&b'(') {
         return None;
     }
     let items = inner.iter().filter(|&&b| b == b',').count() as u32 + 1;

@@ -636,4 +636,29 @@ mod tests {
         assert_eq!(top[0].1.ops, 10_000);
         assert!(c.error_bound <= 1);
     }
+
+    /// The real cap: at 2 × MAX_TRACKED_KEYS keys the counter is cut back to the
+    /// MAX_TRACKED_KEYS most counted, and the largest dropped count is the error bound the
+    /// report shows.
+    #[test]
+    fn key_counter_at_max_tracked_keys_reports_its_error_bound() {
+        let mut c = KeyCounter::new(MAX_TRACKED_KEYS);
+        for i in 0..MAX_TRACKED_KEYS {
+            for _ in 0..3 {
+                c.add(format!("warm:{i}").as_bytes(), Access::FullRead);
+            }
+        }
+        for i in 0..MAX_TRACKED_KEYS {
+            c.add(format!("cold:{i}").as_bytes(), Access::FullRead);
+            c.add(format!("cold:{i}").as_bytes(), Access::Write);
+        }
+        assert_eq!(c.counts.len(), 2 * MAX_TRACKED_KEYS);
+        assert_eq!(c.error_bound, 0, "nothing dropped yet");
+        c.add(b"one-more", Access::Meta);
+        // The 10,000 warm keys (3 ops) stay; the cold ones (2 ops) go: bound 2.
+        assert_eq!(c.counts.len(), MAX_TRACKED_KEYS + 1);
+        assert_eq!(c.error_bound, 2);
+        assert!(c.counts.keys().all(|k| !k.starts_with(b"cold:")));
+        assert_eq!(c.top(1)[0].1.ops, 3);
+    }
 }

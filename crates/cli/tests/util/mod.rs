@@ -1,13 +1,58 @@
 //! Shared helpers for the CLI integration tests.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-/// `../shared/data` beside the repository, as in CI.
+/// True when the environment variable `CI` is set: then nothing may be skipped.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some()
+}
+
+/// Records that `test` is skipped, on one line: `SKIP <test>: <reason>` on stderr (shown
+/// with `--nocapture`) and appended to the file named by `TRIAGE_SKIP_LOG`, which
+/// `scripts/test.sh` sets so that its closing tally counts skips apart from passes
+/// (cargo's harness counts an early return as a pass). With `CI` set a skip is a failure.
+pub fn skip(test: &str, reason: &str) {
+    let line = format!("SKIP {test}: {reason}");
+    assert!(!in_ci(), "{line} — but CI is set, so this is a failure");
+    eprintln!("{line}");
+    if let Some(path) = std::env::var_os("TRIAGE_SKIP_LOG") {
+        // One write per line (O_APPEND): test threads and binaries may log at once.
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = f.write_all(format!("{line}\n").as_bytes());
+        }
+    }
+}
+
+/// `../shared/data` beside the repository, without a skip (for checks that only look).
+fn shared_data_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+}
+
+/// `../shared/data/<sub>` when it exists. When it is missing (a fresh clone without the
+/// shared data), `test` is skipped with one line naming the path, and None is returned —
+/// unless `CI` is set: then the test fails.
+pub fn shared_or_skip(test: &str, sub: &str) -> Option<PathBuf> {
+    let p = shared_data_path().join(sub);
+    if p.exists() {
+        return Some(p);
+    }
+    skip(
+        test,
+        &format!(
+            "{} is missing (the shared test data must sit beside the repository as ../shared)",
+            p.display()
+        ),
+    );
+    None
+}
+
+/// `../shared/data` beside the repository, as in CI. Panics when it is missing: use
+/// [`shared_or_skip`] in tests, so that a fresh clone skips them loudly.
 pub fn shared_data() -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let p = root.join("../shared/data");
+    let p = shared_data_path();
     assert!(
         p.is_dir(),
         "test data missing: {} (shared/ must sit beside the repository)",
