@@ -9,7 +9,8 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use triage_read::{
-    expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, Source,
+    expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, SkipReason,
+    Source,
 };
 
 pub use crate::assemble::Detail;
@@ -103,6 +104,11 @@ pub struct IntakeSummary {
     /// (source, reason) for sources skipped or cut short.
     pub problems: Vec<(String, String)>,
     pub files_skipped: usize,
+    /// Of `files_skipped`: paths that were the same file as an earlier input (symlinks,
+    /// a path named twice, symlink loops), read once.
+    pub duplicates_skipped: usize,
+    /// Of `files_skipped`: FIFOs, sockets and devices found inside directories.
+    pub special_files_skipped: usize,
     pub bytes: u64,
     pub raw_bytes: u64,
     pub long_lines: u64,
@@ -175,6 +181,22 @@ impl IntakeSummary {
     }
 }
 
+/// Sources to read, and what could not or should not be read (as errors, so that each
+/// is one warning and counted among the skipped files).
+fn expanded(paths: &[String]) -> (Vec<Source>, Vec<ReadError>) {
+    let triage_read::Expanded {
+        sources,
+        mut errors,
+        skipped,
+    } = expand_inputs(paths);
+    errors.extend(
+        skipped
+            .into_iter()
+            .map(|(path, reason)| ReadError::Skipped { path, reason }),
+    );
+    (sources, errors)
+}
+
 /// Short reason class for a read error, for the summary.
 fn reason(e: &ReadError) -> String {
     match e {
@@ -183,6 +205,14 @@ fn reason(e: &ReadError) -> String {
         ReadError::Io { .. } => "unreadable".into(),
         ReadError::Binary { .. } => "binary".into(),
         ReadError::Corrupt { .. } => "truncated/corrupt compressed data".into(),
+        ReadError::Skipped {
+            reason: SkipReason::Duplicate,
+            ..
+        } => "duplicate of an earlier input".into(),
+        ReadError::Skipped {
+            reason: SkipReason::Special(_),
+            ..
+        } => "not a regular file".into(),
         _ => "read error".into(),
     }
 }
@@ -202,10 +232,18 @@ where
     M: Fn(&FileInfo, &[Record], &mut IntakeCounts) -> T + Sync,
     S: FnMut(IntakeEvent<T>) -> bool,
 {
-    let (sources, errors) = expand_inputs(paths);
+    let (sources, errors) = expanded(paths);
     let mut summary = IntakeSummary::default();
     for e in errors {
         summary.files_skipped += 1;
+        match &e {
+            ReadError::Skipped {
+                reason: SkipReason::Duplicate,
+                ..
+            } => summary.duplicates_skipped += 1,
+            ReadError::Skipped { .. } => summary.special_files_skipped += 1,
+            _ => {}
+        }
         summary.problems.push((String::new(), reason(&e)));
         if !sink(IntakeEvent::FileFailed(String::new(), e)) {
             return summary;
@@ -426,7 +464,7 @@ pub struct Inspection {
 /// Detects the format of each source and parses its first records, reading no more
 /// than the first chunk of each.
 pub fn inspect(paths: &[String], opts: &IntakeOptions, samples: usize) -> Vec<Result<Inspection, (String, ReadError)>> {
-    let (sources, errors) = expand_inputs(paths);
+    let (sources, errors) = expanded(paths);
     let forced = opts.forced.as_ref().and_then(|f| f.candidate().ok());
     let mut out: Vec<Result<Inspection, (String, ReadError)>> =
         errors.into_iter().map(|e| Err((String::new(), e))).collect();

@@ -16,6 +16,6 @@ mod pool;
 
 pub use chunk::{Chunk, ChunkReader, ReadLimits, ReadStats};
 pub use error::ReadError;
-pub use input::{expand_inputs, Source};
+pub use input::{expand_inputs, Expanded, SkipReason, Source};
 pub use open::{open_source, Compression, OpenedSource};
 pub use pool::BufferPool;
