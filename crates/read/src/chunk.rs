@@ -403,6 +403,31 @@ mod tests {
     }
 
     #[test]
+    fn truncated_zstd_keeps_what_was_decoded() {
+        let mut text = String::new();
+        let mut i = 0;
+        while text.len() < 600_000 {
+            text.push_str(&format!("2024-01-01 00:00:{:02} INFO line {i} {}\n", i % 60, i * 7919 % 10007));
+            i += 1;
+        }
+        let full = ruzstd::encoding::compress_to_vec(text.as_bytes(), ruzstd::encoding::CompressionLevel::Fastest);
+        let (_d, mut r) = reader_for(&full[..full.len() / 2], ReadLimits::default());
+        let mut got = Vec::new();
+        let err = loop {
+            match r.next_chunk(&|_| true) {
+                Ok(Some(c)) => got.extend_from_slice(&c.data),
+                Ok(None) => panic!("expected an error"),
+                Err(e) => break e,
+            }
+        };
+        // At least the first 128 KiB block decodes; what came out is the text's start.
+        assert!(got.len() >= 131_072, "kept {} bytes", got.len());
+        assert!(text.as_bytes().starts_with(&got));
+        let msg = err.to_string();
+        assert!(msg.contains("zstd") && msg.contains("offset"), "{msg}");
+    }
+
+    #[test]
     fn binary_files_are_refused() {
         let (_d, mut r) = reader_for(b"abc\0def\n", ReadLimits::default());
         assert!(matches!(

@@ -69,6 +69,44 @@ impl<R: Read> Read for Prefixed<R> {
     }
 }
 
+/// A zstd frame decoder that hands out everything decoded before an error, then the
+/// error. (ruzstd's `StreamingDecoder` decodes ahead to fill the caller's buffer and
+/// returns only the error when a later block is cut: a truncated file gave nothing of
+/// the 128 KiB it had decoded, while gzip kept it.)
+struct ZstdReader<R> {
+    decoder: ruzstd::decoding::FrameDecoder,
+    source: R,
+    error: Option<io::Error>,
+}
+
+impl<R: Read> Read for ZstdReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if self.decoder.can_collect() > 0 {
+                return self.decoder.read(buf);
+            }
+            if let Some(e) = self.error.take() {
+                return Err(e);
+            }
+            if self.decoder.is_finished() {
+                return Ok(0);
+            }
+            let strategy = ruzstd::decoding::BlockDecodingStrategy::UptoBytes(buf.len());
+            match self.decoder.decode_blocks(&mut self.source, strategy) {
+                Err(e) => self.error = Some(io::Error::new(io::ErrorKind::InvalidData, e.to_string())),
+                // No progress and not finished: never spin.
+                Ok(_) if self.decoder.can_collect() == 0 && !self.decoder.is_finished() => {
+                    self.error = Some(io::Error::new(io::ErrorKind::UnexpectedEof, "unexpected end of stream"));
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+}
+
 /// Opens a source and wraps it in the decoder its magic bytes call for.
 pub fn open_source(source: &Source) -> Result<OpenedSource, ReadError> {
     let (raw, size, path): (Box<dyn Read + Send>, Option<u64>, std::path::PathBuf) = match source {
@@ -116,15 +154,20 @@ pub fn open_source(source: &Source) -> Result<OpenedSource, ReadError> {
             replay,
         ))),
         Compression::Zstd => {
-            let decoder = ruzstd::decoding::StreamingDecoder::new(io::BufReader::with_capacity(256 * 1024, replay))
-                .map_err(|e| ReadError::Corrupt {
-                    path: path.clone(),
-                    compression: "zstd",
-                    compressed_offset: 0,
-                    decompressed_offset: 0,
-                    message: e.to_string(),
-                })?;
-            Box::new(decoder)
+            let mut source = io::BufReader::with_capacity(256 * 1024, replay);
+            let mut decoder = ruzstd::decoding::FrameDecoder::new();
+            decoder.init(&mut source).map_err(|e| ReadError::Corrupt {
+                path: path.clone(),
+                compression: "zstd",
+                compressed_offset: 0,
+                decompressed_offset: 0,
+                message: e.to_string(),
+            })?;
+            Box::new(ZstdReader {
+                decoder,
+                source,
+                error: None,
+            })
         }
     };
     Ok(OpenedSource {
