@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use triage_read::{
-    expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, SkipReason,
+    expand_inputs, open_source, BufferPool, ChunkReader, Compression, Encoding, ReadError, ReadLimits, ReadStats, SkipReason,
     Source,
 };
 
@@ -113,6 +113,12 @@ pub struct IntakeSummary {
     pub raw_bytes: u64,
     pub long_lines: u64,
     pub long_line_bytes_dropped: u64,
+    /// NUL bytes skipped (copytruncate holes, preallocated files).
+    pub nul_bytes_skipped: u64,
+    /// Files decoded from UTF-16 (byte-order mark) to UTF-8.
+    pub utf16_files: usize,
+    /// UTF-16 code units that did not decode (each became U+FFFD).
+    pub decode_errors: u64,
     pub counts: IntakeCounts,
 }
 
@@ -134,6 +140,18 @@ impl IntakeSummary {
             notes.push(format!(
                 "{} over-long lines cut ({} bytes dropped)",
                 self.long_lines, self.long_line_bytes_dropped
+            ));
+        }
+        if self.nul_bytes_skipped > 0 {
+            notes.push(format!("{} NUL bytes skipped", self.nul_bytes_skipped));
+        }
+        if self.utf16_files > 0 {
+            notes.push(format!("{} UTF-16 file(s) decoded", self.utf16_files));
+        }
+        if self.decode_errors > 0 {
+            notes.push(format!(
+                "{} undecodable UTF-16 units replaced by U+FFFD",
+                self.decode_errors
             ));
         }
         if c.truncated_records > 0 {
@@ -350,6 +368,11 @@ where
             summary.raw_bytes += stats.raw_bytes;
             summary.long_lines += stats.long_lines;
             summary.long_line_bytes_dropped += stats.long_line_bytes_dropped;
+            summary.nul_bytes_skipped += stats.nul_bytes_skipped;
+            summary.decode_errors += stats.decode_errors;
+            if matches!(stats.encoding, Encoding::Utf16Le | Encoding::Utf16Be) {
+                summary.utf16_files += 1;
+            }
             if let Some(e) = &err {
                 summary.problems.push((info.name.to_string(), reason(e)));
             }
