@@ -163,6 +163,11 @@ fn token_end(s: &[u8], i: usize) -> usize {
     }
     if matches!(s[i], b'[' | b'(') {
         if let Some(close) = balanced_end(s, i) {
+            // Groups glued to each other are tokens of their own (log4j2's
+            // `[WARN ][o.e.c.Logger] `, Elasticsearch's default layout).
+            if s.get(close) == Some(&b'[') {
+                return close;
+            }
             // Take what is glued to the group (`(addr):`, `[main]:`).
             return word_end(s, close);
         }
@@ -1303,5 +1308,21 @@ mod tests {
             assert_eq!(heads.len(), want, "{name}: {}", det.candidate.name);
             assert!(heads.iter().all(|r| r.ts.is_some() && r.level.is_some()), "{name}");
         }
+    }
+
+    #[test]
+    fn log4j2_glued_brackets_with_padded_level() {
+        // Elasticsearch's default log4j2 layout.
+        let lines = [
+            "[2024-01-15T10:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark [90%] exceeded",
+            "[2024-01-15T10:00:01,456][INFO ][o.e.n.Node               ] [node-1] started",
+            "[2024-01-15T10:00:02,789][ERROR][o.e.b.ElasticsearchUncaughtExceptionHandler] [node-1] uncaught exception",
+        ];
+        let (name, r) = parse_all(&lines);
+        assert_eq!(r.len(), 3, "{name}");
+        let levels: Vec<_> = r.iter().map(|r| r.level).collect();
+        assert_eq!(levels, [Some(Level::Warn), Some(Level::Info), Some(Level::Error)], "{name}");
+        assert_eq!(r[0].message, "high disk watermark [90%] exceeded", "{name}");
+        assert_eq!(r[1].message, "started", "{name}");
     }
 }
