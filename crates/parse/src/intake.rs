@@ -178,6 +178,24 @@ impl IntakeSummary {
         if c.out_of_order > 0 {
             notes.push(format!("{} timestamps out of order", c.out_of_order));
         }
+        if c.format_changes > 0 {
+            notes.push(format!(
+                "format changed {} time(s) mid-file (lines re-detected)",
+                c.format_changes
+            ));
+        }
+        if c.split_records > 0 {
+            notes.push(format!(
+                "{} records begun where the record above reached the size cap",
+                c.split_records
+            ));
+        }
+        if c.invalid_ts > 0 {
+            notes.push(format!(
+                "{} impossible timestamps replaced by the previous record's",
+                c.invalid_ts
+            ));
+        }
         if c.orphan_lines > 0 {
             notes.push(format!("{} continuation lines with no record above", c.orphan_lines));
         }
@@ -399,7 +417,9 @@ fn open_and_detect(
         Source::File(p) => std::fs::metadata(p).and_then(|m| m.modified()).ok(),
         Source::Stdin => None,
     }
-    .unwrap_or_else(std::time::SystemTime::now);
+    .unwrap_or_else(std::time::SystemTime::now)
+    // A modification time in the future (a skewed clock) must not date records there.
+    .min(std::time::SystemTime::now());
     let mtime_secs = mtime
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -426,6 +446,8 @@ fn open_and_detect(
         Some(c) => detect::forced(c.clone(), &sample, &ctx),
         None => detect::detect(&sample, &ctx),
     };
+    let reached_end = head.len() < limits.chunk_bytes;
+    let ctx = anchor_year_less(source, compression, &detection, ctx, mtime_secs, head, reached_end);
     Ok((
         Arc::new(FileInfo {
             index,
@@ -437,6 +459,77 @@ fn open_and_detect(
         }),
         reader,
     ))
+}
+
+/// For a format whose dates have no year (syslog `Jun  9 06:06:20`, logcat
+/// `03-17 16:13:38`), the reference date becomes the date of the file's *last* record,
+/// placed at the latest date not after the file's modification time (or now). Years
+/// then follow from it (see `TimeContext::infer_year`): a log copied months after it
+/// was written is not dated in the future, and one that runs from June to February
+/// crosses the new year once, where the months jump back. The last record comes from
+/// the file's last 64 KiB (an uncompressed file) or from the head already read when
+/// it holds the whole input; otherwise the modification date is the reference.
+fn anchor_year_less(
+    source: &Source,
+    compression: Compression,
+    detection: &Detection,
+    ctx: TimeContext,
+    reference_secs: i64,
+    head: &[u8],
+    reached_end: bool,
+) -> TimeContext {
+    use crate::timestamp::TsLayout;
+    if !matches!(detection.candidate.ts_layout, Some(TsLayout::Syslog | TsLayout::MonthDay)) {
+        return ctx;
+    }
+    let tail: Option<std::borrow::Cow<'_, [u8]>> = match source {
+        Source::File(p) if compression == Compression::None => read_tail(p, 64 * 1024).map(std::borrow::Cow::Owned),
+        _ if reached_end => Some(std::borrow::Cow::Borrowed(head)),
+        _ => None,
+    };
+    let Some(tail) = tail else { return ctx };
+    let parser = detection.parser();
+    let last = tail.split(|&b| b == b'\n').rev().find_map(|line| {
+        let line = String::from_utf8_lossy(line);
+        let mut rec = Record::default();
+        (parser.parse_line(&line, &ctx, &mut rec) && !rec.ts_invalid)
+            .then_some(rec.ts)
+            .flatten()
+    });
+    let Some(mut last) = last else { return ctx };
+    let reference_ns = reference_secs.saturating_mul(1_000_000_000);
+    if last > reference_ns {
+        // The reference day itself, but later in the day than the reference: last year.
+        let (y, _, _) = ctx.reference;
+        let earlier = TimeContext {
+            zone: ctx.zone.clone(),
+            reference: (y - 1, 12, 31),
+        };
+        if let Some(t) = tail.split(|&b| b == b'\n').rev().find_map(|line| {
+            let mut rec = Record::default();
+            (parser.parse_line(&String::from_utf8_lossy(line), &earlier, &mut rec) && !rec.ts_invalid)
+                .then_some(rec.ts)
+                .flatten()
+        }) {
+            last = t;
+        }
+    }
+    ctx.with_reference_unix(last.div_euclid(1_000_000_000))
+}
+
+/// The last `n` bytes of a regular file, or None.
+fn read_tail(path: &std::path::Path, n: u64) -> Option<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let from = meta.len().saturating_sub(n);
+    f.seek(SeekFrom::Start(from)).ok()?;
+    let mut buf = Vec::with_capacity(n as usize);
+    f.take(n).read_to_end(&mut buf).ok()?;
+    Some(buf)
 }
 
 /// Chunk size for a file: `configured`, but small enough that an uncompressed file of
@@ -555,9 +648,12 @@ fn read_all(
         }
         let parser = info.detection.parser().clone();
         let ctx = info.ctx.clone();
+        // Cut before heads of the file's format, and before heads of another format
+        // (where the assembler switches formats, see `IntakeCounts::format_changes`).
+        let starts_or_foreign = move |s: &str| parser.starts_record(s, &ctx) || detect::looks_like_foreign_head(s, &ctx);
         let starts = move |line: &[u8]| match std::str::from_utf8(line) {
-            Ok(s) => parser.starts_record(s, &ctx),
-            Err(_) => parser.starts_record(&String::from_utf8_lossy(line), &ctx),
+            Ok(s) => starts_or_foreign(s),
+            Err(_) => starts_or_foreign(&String::from_utf8_lossy(line)),
         };
         let mut error = None;
         loop {

@@ -734,8 +734,9 @@ impl LayoutParser {
         }
     }
 
-    /// Matches the timestamp; returns (ts, offset after it).
-    fn match_ts(&self, s: &[u8], ctx: &TimeContext) -> Option<(i64, usize)> {
+    /// Matches the timestamp; returns (ts, offset after it), ts `None` when the text
+    /// has the layout's shape but names no real time (counted by the assembler).
+    fn match_ts(&self, s: &[u8], ctx: &TimeContext) -> Option<(Option<i64>, usize)> {
         let ts_layout = self.layout.ts?;
         let off = if self.layout.prefix_columns == 0 {
             skip_ws(s, 0)
@@ -750,7 +751,7 @@ impl LayoutParser {
         } else {
             off
         };
-        let m = timestamp::parse_with(ts_layout, s.get(at..)?, ctx)?;
+        let m = timestamp::parse_with_checked(ts_layout, s.get(at..)?, ctx)?;
         let mut end = at + m.len;
         if self.layout.ts_bracketed {
             if s.get(end) != Some(&b']') {
@@ -758,7 +759,7 @@ impl LayoutParser {
             }
             end += 1;
         }
-        Some((m.nanos, end))
+        Some((m.valid.then_some(m.nanos), end))
     }
 }
 
@@ -810,7 +811,8 @@ impl LayoutParser {
             let Some((ns, end)) = self.match_ts(s, ctx) else {
                 return false;
             };
-            rec.ts = Some(ns);
+            rec.ts = ns;
+            rec.ts_invalid = ns.is_none();
             if all && self.layout.prefix_columns > 0 {
                 let mut j = skip_ws(s, 0);
                 for k in 0..self.layout.prefix_columns {
