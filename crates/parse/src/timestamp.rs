@@ -273,6 +273,21 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 
 /// Finds a timestamp of any known layout at the start of `s`.
 pub fn scan(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
+    scan_impl(s, ctx, parse_with)
+}
+
+/// [`scan`], also finding text of a timestamp's shape that names no real time
+/// (`valid: false`): where a file's timestamps are is learned from those too, so a
+/// line dated `9999-01-01 10:00:00` is seen as a bad date, not as a bare `10:00:00`.
+pub fn scan_checked(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
+    scan_impl(s, ctx, parse_with_checked)
+}
+
+fn scan_impl(
+    s: &[u8],
+    ctx: &TimeContext,
+    parse: fn(TsLayout, &[u8], &TimeContext) -> Option<TsMatch>,
+) -> Option<TsMatch> {
     let first = *s.first()?;
     if first.is_ascii_digit() {
         // Longest match wins: `2024-01-02 03:04:05` also starts with an epoch-like run.
@@ -288,15 +303,15 @@ pub fn scan(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
             TsLayout::EpochSeconds,
             TsLayout::TimeOnly,
         ] {
-            if let Some(m) = parse_with(layout, s, ctx) {
-                if best.is_none_or(|b| m.len > b.len) {
+            if let Some(m) = parse(layout, s, ctx) {
+                if best.is_none_or(|b| m.len > b.len || (m.len == b.len && m.valid && !b.valid)) {
                     best = Some(m);
                 }
             }
         }
         best
     } else if first.is_ascii_alphabetic() {
-        parse_with(TsLayout::Ctime, s, ctx).or_else(|| parse_with(TsLayout::Syslog, s, ctx))
+        parse(TsLayout::Ctime, s, ctx).or_else(|| parse(TsLayout::Syslog, s, ctx))
     } else {
         None
     }

@@ -409,7 +409,7 @@ fn find_timestamp(s: &[u8], ctx: &TimeContext) -> Option<(usize, usize, timestam
     while i < s.len() && col < MAX_TS_TOKEN && i < 240 {
         let bracketed = s[i] == b'[';
         let at = if bracketed { i + 1 } else { i };
-        if let Some(m) = timestamp::scan(&s[at..], ctx) {
+        if let Some(m) = timestamp::scan_checked(&s[at..], ctx) {
             let better = match &best {
                 None => true,
                 Some((_, _, b, _)) => m.layout.richness() >= b.layout.richness(),
