@@ -150,7 +150,9 @@ const MAX_THREADS_PER_CORE: usize = 4;
 fn capped_threads(requested: usize, cores: usize) -> usize {
     let cap = MAX_THREADS_PER_CORE * cores.max(1);
     if requested > cap {
-        eprintln!("triage: warning: -j {requested} lowered to {cap} ({MAX_THREADS_PER_CORE} threads per core, {cores} cores)");
+        eprintln!(
+            "triage: warning: -j {requested} lowered to {cap} ({MAX_THREADS_PER_CORE} threads per core, {cores} cores)"
+        );
         return cap;
     }
     requested.max(1)

@@ -257,7 +257,9 @@ fn symlinks_loops_and_repeated_paths_are_read_once() {
 fn truncated_zstd_keeps_the_records_decoded_before_the_cut() {
     let zst = corpus().join("zstd/cut.log.zst");
     if !zst.exists() {
-        eprintln!("SKIPPED truncated_zstd_keeps_the_records_decoded_before_the_cut: no `zstd` command to make the input");
+        eprintln!(
+            "SKIPPED truncated_zstd_keeps_the_records_decoded_before_the_cut: no `zstd` command to make the input"
+        );
         assert!(std::env::var_os("CI").is_none(), "CI must have zstd");
         return;
     }

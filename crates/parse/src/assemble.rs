@@ -234,7 +234,8 @@ impl Assembler<'_> {
                         // A head in no format learned here: the line is a record as it is,
                         // with the time it starts with.
                         let t = line.trim_start();
-                        rec.ts = crate::timestamp::scan(t.trim_start_matches('[').as_bytes(), self.ctx).map(|m| m.nanos);
+                        rec.ts =
+                            crate::timestamp::scan(t.trim_start_matches('[').as_bytes(), self.ctx).map(|m| m.nanos);
                         rec.message.push_str(line);
                         head = true;
                     }
@@ -455,7 +456,10 @@ mod format_change_tests {
         assert_eq!(recs.len(), 651, "{counts:?}");
         assert_eq!(recs[249].line_count, 2, "the stack frame stays with its record");
         let json = &recs[250];
-        assert_eq!((json.level, json.message.as_str()), (Some(crate::Level::Error), "db down 0"));
+        assert_eq!(
+            (json.level, json.message.as_str()),
+            (Some(crate::Level::Error), "db down 0")
+        );
         let ssh = &recs[550];
         assert_eq!(ssh.module.as_deref(), Some("sshd"), "{ssh:?}");
         assert_eq!(recs[650].level, Some(crate::Level::Warn));

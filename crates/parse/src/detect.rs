@@ -79,7 +79,11 @@ pub fn looks_like_foreign_head(line: &str, ctx: &TimeContext) -> bool {
     for _ in 0..2 {
         let at = if b.get(i) == Some(&b'[') { i + 1 } else { i };
         if let Some(m) = b.get(at..).and_then(|rest| crate::timestamp::scan(rest, ctx)) {
-            return m.layout.richness() >= 3 && !matches!(m.layout, TsLayout::EpochMillis | TsLayout::EpochMicros | TsLayout::EpochNanos);
+            return m.layout.richness() >= 3
+                && !matches!(
+                    m.layout,
+                    TsLayout::EpochMillis | TsLayout::EpochMicros | TsLayout::EpochNanos
+                );
         }
         let Some(space) = b[i..].iter().take(24).position(|&c| c == b' ') else {
             return false;

@@ -9,8 +9,8 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use triage_read::{
-    expand_inputs, open_source, BufferPool, ChunkReader, Compression, Encoding, ReadError, ReadLimits, ReadStats, SkipReason,
-    Source,
+    expand_inputs, open_source, BufferPool, ChunkReader, Compression, Encoding, ReadError, ReadLimits, ReadStats,
+    SkipReason, Source,
 };
 
 pub use crate::assemble::Detail;
@@ -479,7 +479,10 @@ fn anchor_year_less(
     reached_end: bool,
 ) -> TimeContext {
     use crate::timestamp::TsLayout;
-    if !matches!(detection.candidate.ts_layout, Some(TsLayout::Syslog | TsLayout::MonthDay)) {
+    if !matches!(
+        detection.candidate.ts_layout,
+        Some(TsLayout::Syslog | TsLayout::MonthDay)
+    ) {
         return ctx;
     }
     let tail: Option<std::borrow::Cow<'_, [u8]>> = match source {
@@ -650,7 +653,8 @@ fn read_all(
         let ctx = info.ctx.clone();
         // Cut before heads of the file's format, and before heads of another format
         // (where the assembler switches formats, see `IntakeCounts::format_changes`).
-        let starts_or_foreign = move |s: &str| parser.starts_record(s, &ctx) || detect::looks_like_foreign_head(s, &ctx);
+        let starts_or_foreign =
+            move |s: &str| parser.starts_record(s, &ctx) || detect::looks_like_foreign_head(s, &ctx);
         let starts = move |line: &[u8]| match std::str::from_utf8(line) {
             Ok(s) => starts_or_foreign(s),
             Err(_) => starts_or_foreign(&String::from_utf8_lossy(line)),

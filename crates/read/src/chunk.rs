@@ -497,7 +497,11 @@ mod tests {
         let mut text = String::new();
         let mut i = 0;
         while text.len() < 600_000 {
-            text.push_str(&format!("2024-01-01 00:00:{:02} INFO line {i} {}\n", i % 60, i * 7919 % 10007));
+            text.push_str(&format!(
+                "2024-01-01 00:00:{:02} INFO line {i} {}\n",
+                i % 60,
+                i * 7919 % 10007
+            ));
             i += 1;
         }
         let full = ruzstd::encoding::compress_to_vec(text.as_bytes(), ruzstd::encoding::CompressionLevel::Fastest);
@@ -573,7 +577,14 @@ mod tests {
             let joined: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
             assert_eq!(String::from_utf8(joined).unwrap(), text);
             let s = r.stats();
-            assert_eq!(s.encoding, if be { crate::Encoding::Utf16Be } else { crate::Encoding::Utf16Le });
+            assert_eq!(
+                s.encoding,
+                if be {
+                    crate::Encoding::Utf16Be
+                } else {
+                    crate::Encoding::Utf16Le
+                }
+            );
             assert_eq!((s.bom_bytes, s.decode_errors, s.nul_bytes_skipped), (2, 0, 0));
         }
         // A UTF-8 BOM is dropped, so the first header parses.

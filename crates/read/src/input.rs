@@ -183,7 +183,8 @@ fn add_found(path: &Path, found: &mut Vec<PathBuf>, out: &mut Expanded, seen: &m
         Err(source) => {
             // A dangling symlink is not worth a warning of its own; anything else is.
             if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-                out.skipped.push((path.to_path_buf(), SkipReason::Special("dangling symlink")));
+                out.skipped
+                    .push((path.to_path_buf(), SkipReason::Special("dangling symlink")));
             } else {
                 out.errors.push(ReadError::Io {
                     path: path.to_path_buf(),
@@ -196,7 +197,8 @@ fn add_found(path: &Path, found: &mut Vec<PathBuf>, out: &mut Expanded, seen: &m
     if meta.is_dir() {
         walk_dir(path, found, out, seen);
     } else if !meta.is_file() {
-        out.skipped.push((path.to_path_buf(), SkipReason::Special(special_kind(&meta))));
+        out.skipped
+            .push((path.to_path_buf(), SkipReason::Special(special_kind(&meta))));
     } else if seen.first(path, &meta, false) {
         found.push(path.to_path_buf());
     } else {

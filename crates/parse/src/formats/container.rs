@@ -149,10 +149,7 @@ impl ContainerParser {
 
     /// For content whose timestamps follow `layout` (see `runtime_time_wins`).
     pub fn with_inner_layout(mut self, layout: Option<TsLayout>) -> Self {
-        self.runtime_time_wins = matches!(
-            layout,
-            Some(TsLayout::TimeOnly | TsLayout::MonthDay | TsLayout::Syslog)
-        );
+        self.runtime_time_wins = matches!(layout, Some(TsLayout::TimeOnly | TsLayout::MonthDay | TsLayout::Syslog));
         self
     }
 

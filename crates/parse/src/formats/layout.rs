@@ -1264,7 +1264,10 @@ mod tests {
             ));
             out.push_str("java.lang.IllegalStateException: boom\n");
             for f in 0..frames {
-                out.push_str(&format!("\tat com.example.demo.Layer{f}.call(Layer{f}.java:{})\n", f + 10));
+                out.push_str(&format!(
+                    "\tat com.example.demo.Layer{f}.call(Layer{f}.java:{})\n",
+                    f + 10
+                ));
             }
             out.push_str("Caused by: java.io.IOException: disk\n\t... 3 more\n");
         }
@@ -1274,10 +1277,17 @@ mod tests {
     fn python_with_tracebacks(depth: usize) -> String {
         let mut out = String::new();
         for i in 0..40 {
-            out.push_str(&format!("2024-03-01 10:00:{:02},001 - worker - ERROR - job {i} failed\n", i % 60));
+            out.push_str(&format!(
+                "2024-03-01 10:00:{:02},001 - worker - ERROR - job {i} failed\n",
+                i % 60
+            ));
             out.push_str("Traceback (most recent call last):\n");
             for d in 0..depth {
-                out.push_str(&format!("  File \"/srv/app/mod{d}.py\", line {}, in step{d}\n    step{}()\n", d + 3, d + 1));
+                out.push_str(&format!(
+                    "  File \"/srv/app/mod{d}.py\", line {}, in step{d}\n    step{}()\n",
+                    d + 3,
+                    d + 1
+                ));
             }
             out.push_str("ValueError: bad input\n");
         }
@@ -1323,7 +1333,11 @@ mod tests {
         let (name, r) = parse_all(&lines);
         assert_eq!(r.len(), 3, "{name}");
         let levels: Vec<_> = r.iter().map(|r| r.level).collect();
-        assert_eq!(levels, [Some(Level::Warn), Some(Level::Info), Some(Level::Error)], "{name}");
+        assert_eq!(
+            levels,
+            [Some(Level::Warn), Some(Level::Info), Some(Level::Error)],
+            "{name}"
+        );
         assert_eq!(r[0].message, "high disk watermark [90%] exceeded", "{name}");
         assert_eq!(r[1].message, "started", "{name}");
     }
