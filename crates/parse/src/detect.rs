@@ -75,17 +75,14 @@ pub fn looks_like_foreign_head(line: &str, ctx: &TimeContext) -> bool {
             _ => return false,
         }
     }
-    // The timestamp may follow one short column (a level letter, a host, a `-`).
+    // The timestamp may follow one column (a level letter, a host, a `-`, a file name).
     for _ in 0..2 {
         let at = if b.get(i) == Some(&b'[') { i + 1 } else { i };
         if let Some(m) = b.get(at..).and_then(|rest| crate::timestamp::scan(rest, ctx)) {
-            return m.layout.richness() >= 3
-                && !matches!(
-                    m.layout,
-                    TsLayout::EpochMillis | TsLayout::EpochMicros | TsLayout::EpochNanos
-                );
+            // A bare time of day is too common in text to mark a head.
+            return m.layout != TsLayout::TimeOnly;
         }
-        let Some(space) = b[i..].iter().take(24).position(|&c| c == b' ') else {
+        let Some(space) = b[i..].iter().take(64).position(|&c| c == b' ') else {
             return false;
         };
         i += space + 1;

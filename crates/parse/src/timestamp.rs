@@ -317,6 +317,12 @@ fn scan_impl(
     }
 }
 
+/// Unix times written as bare numbers are taken for times only in 2000-01-01 ..
+/// 2100-01-01 (nanoseconds): a run of digits is a weak sign, and the unit is guessed
+/// from the magnitude, so `253402300800` (year 10000 in seconds) would otherwise be
+/// read as milliseconds in 1978.
+pub const EPOCH_RANGE: std::ops::Range<i64> = 946_684_800_000_000_000..4_102_444_800_000_000_000;
+
 /// Within [`PLAUSIBLE_YEARS`], for Unix times given as numbers.
 pub fn plausible_nanos(ns: f64) -> bool {
     // 1970-01-01 .. 2200-01-01.
@@ -875,8 +881,7 @@ fn epoch(s: &[u8]) -> Option<TsMatch> {
     };
     let v: i64 = std::str::from_utf8(&s[..n]).ok()?.parse().ok()?;
     let nanos = v.checked_mul(scale)?;
-    // Plausible range: 2000-01-01 .. 2100-01-01.
-    if !(946_684_800_000_000_000..4_102_444_800_000_000_000).contains(&nanos) {
+    if !EPOCH_RANGE.contains(&nanos) {
         return None;
     }
     let mut len = n;

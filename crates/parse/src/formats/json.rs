@@ -181,7 +181,11 @@ pub(crate) fn epoch_from_number_text(text: &str) -> Option<i64> {
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.bytes().all(|b| b.is_ascii_digit());
     if !decimal {
-        return text.parse::<f64>().ok().and_then(timestamp::from_epoch_number);
+        return text
+            .parse::<f64>()
+            .ok()
+            .and_then(timestamp::from_epoch_number)
+            .filter(|ns| timestamp::EPOCH_RANGE.contains(ns));
     }
     let whole: i64 = int.parse().ok()?;
     let frac_digits = match whole {
@@ -198,7 +202,7 @@ pub(crate) fn epoch_from_number_text(text: &str) -> Option<i64> {
     }
     ns = ns.checked_add(part)?;
     let ns = if neg { -ns } else { ns };
-    timestamp::plausible_nanos(ns as f64).then_some(ns)
+    timestamp::EPOCH_RANGE.contains(&ns).then_some(ns)
 }
 
 /// `12`, `0.5s`, `1ms`: a number, maybe with a short unit. Heroku's router writes
