@@ -135,7 +135,7 @@ mod tests {
         assert_eq!(Level::parse_loose("30"), Some(Level::Info));
         assert_eq!(Level::parse_loose("50"), Some(Level::Error));
         assert_eq!(Level::parse_loose("notice"), Some(Level::Info));
-        assert_eq!(Level::from_syslog_severity(3), Some(Level::Error).unwrap());
+        assert_eq!(Level::from_syslog_severity(3), Level::Error);
         assert_eq!(Level::parse_loose("hello"), None);
     }
 }

@@ -262,9 +262,9 @@ pub fn write_rfc3339(ns: i64, out: &mut Vec<u8>) {
     out.extend_from_slice(&[m1, m2, b'-', d1, d2, b'T', h1, h2, b':', i1, i2, b':', s1, s2]);
     if frac != 0 {
         out.push(b'.');
-        if frac % 1_000_000 == 0 {
+        if frac.is_multiple_of(1_000_000) {
             push_padded(out, frac / 1_000_000, 3);
-        } else if frac % 1000 == 0 {
+        } else if frac.is_multiple_of(1000) {
             push_padded(out, frac / 1000, 6);
         } else {
             push_padded(out, frac, 9);

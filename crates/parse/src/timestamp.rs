@@ -47,8 +47,7 @@ impl Zone {
                         .unwrap_or(0)
                 };
                 let first = at(local_secs);
-                let second = at(local_secs - first as i64);
-                second
+                at(local_secs - first as i64)
             }
         }
     }

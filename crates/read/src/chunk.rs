@@ -442,7 +442,7 @@ mod tests {
     #[test]
     fn long_lines_are_capped_and_counted() {
         let mut text = b"short\n".to_vec();
-        text.extend(std::iter::repeat(b'x').take(5_000_000));
+        text.extend(std::iter::repeat_n(b'x', 5_000_000));
         text.extend_from_slice(b"\nafter\n");
         let (_d, mut r) = reader_for(
             &text,

@@ -869,8 +869,7 @@ impl LayoutParser {
                     let mut j = start;
                     // At most MAX_WORDS_BEFORE + 1 words are looked at: no allocation.
                     let mut words: [&[u8]; MAX_WORDS_BEFORE + 1] = [&[]; MAX_WORDS_BEFORE + 1];
-                    let mut n = 0;
-                    for _ in 0..=MAX_WORDS_BEFORE {
+                    for n in 0..=MAX_WORDS_BEFORE {
                         let js = skip_ws(s, j);
                         if js >= s.len() {
                             break;
@@ -891,7 +890,6 @@ impl LayoutParser {
                             break;
                         }
                         words[n] = t;
-                        n += 1;
                         j = je;
                     }
                 }
@@ -1006,8 +1004,7 @@ impl LayoutParser {
         let mut j = start;
         // At most MAX_WORDS_BEFORE + 1 words are looked at: no allocation.
         let mut words: [&[u8]; MAX_WORDS_BEFORE + 1] = [&[]; MAX_WORDS_BEFORE + 1];
-        let mut n = 0;
-        for _ in 0..=MAX_WORDS_BEFORE {
+        for n in 0..=MAX_WORDS_BEFORE {
             let js = skip_ws(s, j);
             if js >= s.len() {
                 return None;
@@ -1042,7 +1039,6 @@ impl LayoutParser {
                 return Some(je);
             }
             words[n] = t;
-            n += 1;
             j = je;
         }
         None
