@@ -523,11 +523,12 @@ fn anchor_year_less(
 /// The last `n` bytes of a regular file, or None.
 fn read_tail(path: &std::path::Path, n: u64) -> Option<Vec<u8>> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut f = std::fs::File::open(path).ok()?;
-    let meta = f.metadata().ok()?;
+    // Checked before opening: opening a FIFO again could block or take its data.
+    let meta = std::fs::metadata(path).ok()?;
     if !meta.is_file() {
         return None;
     }
+    let mut f = std::fs::File::open(path).ok()?;
     let from = meta.len().saturating_sub(n);
     f.seek(SeekFrom::Start(from)).ok()?;
     let mut buf = Vec::with_capacity(n as usize);
