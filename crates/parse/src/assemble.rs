@@ -1,6 +1,8 @@
 //! Turning a chunk of lines into records: one header line plus its continuation lines,
 //! with line numbers, a size cap and timestamp inheritance. Shared by every format.
 
+use std::sync::Arc;
+
 use crate::formats::LineParser;
 use crate::timestamp::TimeContext;
 use crate::Record;
@@ -28,6 +30,17 @@ pub struct IntakeCounts {
     pub orphan_lines: u64,
     /// Timestamps earlier than the record before them in the same file.
     pub out_of_order: u64,
+    /// Times the format changed mid-file: a line that did not start a record in the
+    /// file's format but did in another (a log appended to another, `cat a.log b.log`),
+    /// from where the lines were parsed in that format.
+    pub format_changes: u64,
+    /// Records begun because the record above had reached the size cap (the lines
+    /// after the cap are records again rather than dropped).
+    pub split_records: u64,
+    /// Timestamps that cannot be (year 9999 or 0001, Feb 30, a Unix time out of range):
+    /// the record took the previous record's time instead (counted in `ts_inherited`
+    /// or `no_ts` too).
+    pub invalid_ts: u64,
 }
 
 impl IntakeCounts {
@@ -43,10 +56,31 @@ impl IntakeCounts {
         self.truncated_bytes += o.truncated_bytes;
         self.orphan_lines += o.orphan_lines;
         self.out_of_order += o.out_of_order;
+        self.format_changes += o.format_changes;
+        self.split_records += o.split_records;
+        self.invalid_ts += o.invalid_ts;
     }
 }
 
-/// Joins lines into records for one file.
+/// Formats detected afresh in one chunk at most (each costs a detection over up to
+/// [`crate::detect::SAMPLE_LINES`] lines); past it, foreign heads are records as they are.
+const MAX_REDETECTIONS: usize = 8;
+
+/// `first` and the non-blank lines after it in `rest`, up to the detector's sample size.
+fn sample_from<'a>(first: &'a str, rest: &'a [u8]) -> Vec<std::borrow::Cow<'a, str>> {
+    let mut out = vec![std::borrow::Cow::Borrowed(first)];
+    for l in rest.split(|&b| b == b'\n') {
+        if out.len() >= crate::detect::SAMPLE_LINES {
+            break;
+        }
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if !l.iter().all(u8::is_ascii_whitespace) {
+            out.push(String::from_utf8_lossy(l));
+        }
+    }
+    out
+}
+
 /// How much of each record to build: consumers that use less let parsers skip work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(u8)]
@@ -95,6 +129,16 @@ impl Assembler<'_> {
         }
     }
 
+    /// Parses `line` as a head with `parser` at this detail level.
+    #[inline(always)]
+    fn head<const DETAIL: u8>(parser: &dyn LineParser, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
+        match DETAIL {
+            d if d == Detail::All as u8 => parser.parse_line(line, ctx, rec),
+            d if d == Detail::Facets as u8 => parser.parse_facets(line, ctx, rec),
+            _ => parser.parse_message(line, ctx, rec),
+        }
+    }
+
     fn assemble_impl<const DETAIL: u8>(
         &self,
         data: &[u8],
@@ -113,6 +157,14 @@ impl Assembler<'_> {
         let mut last_ts: Option<i64> = None;
         let mut line_no = first_line;
         let mut start = 0usize;
+        // Formats met in this chunk besides the file's own (see `format_changes`), and
+        // the one in force: an index into `others`, or None for the file's parser.
+        let mut others: Vec<Arc<dyn LineParser>> = Vec::new();
+        let mut current: Option<usize> = None;
+        let mut redetections = 0usize;
+        // The record above reached the size cap: lines that do not look like a
+        // continuation are records of their own until the next head.
+        let mut overflow = false;
         while start < data.len() {
             let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
             let mut raw = &data[start..end];
@@ -137,45 +189,98 @@ impl Assembler<'_> {
                 continue;
             }
             let mut rec = Record::default();
-            let head = match DETAIL {
-                d if d == Detail::All as u8 => self.parser.parse_line(line, self.ctx, &mut rec),
-                d if d == Detail::Facets as u8 => self.parser.parse_facets(line, self.ctx, &mut rec),
-                _ => self.parser.parse_message(line, self.ctx, &mut rec),
+            let parser: &dyn LineParser = match current {
+                Some(k) => others[k].as_ref(),
+                None => self.parser,
             };
+            let mut head = Self::head::<DETAIL>(parser, line, self.ctx, &mut rec);
+            if !head && current.is_some() {
+                // Back to the file's own format?
+                rec = Record::default();
+                if Self::head::<DETAIL>(self.parser, line, self.ctx, &mut rec) {
+                    current = None;
+                    counts.format_changes += 1;
+                    head = true;
+                }
+            }
+            if !head && crate::detect::looks_like_foreign_head(line, self.ctx) {
+                let known = others.iter().position(|p| p.starts_record(line, self.ctx));
+                let found = known.or_else(|| {
+                    if redetections >= MAX_REDETECTIONS {
+                        return None;
+                    }
+                    redetections += 1;
+                    let sample = sample_from(line, &data[start.min(data.len())..]);
+                    let refs: Vec<&str> = sample.iter().map(|l| l.as_ref()).collect();
+                    let detection = crate::detect::detect(&refs, self.ctx);
+                    // Plain text takes every line as a head: never switch to it.
+                    let useful =
+                        detection.candidate.name != "plain" && detection.parser().starts_record(line, self.ctx);
+                    useful.then(|| {
+                        others.push(detection.parser().clone());
+                        others.len() - 1
+                    })
+                });
+                rec = Record::default();
+                match found {
+                    Some(k) => {
+                        head = Self::head::<DETAIL>(others[k].as_ref(), line, self.ctx, &mut rec);
+                        if current != Some(k) {
+                            current = Some(k);
+                            counts.format_changes += 1;
+                        }
+                    }
+                    None => {
+                        // A head in no format learned here: the line is a record as it is,
+                        // with the time it starts with.
+                        let t = line.trim_start();
+                        rec.ts =
+                            crate::timestamp::scan(t.trim_start_matches('[').as_bytes(), self.ctx).map(|m| m.nanos);
+                        rec.message.push_str(line);
+                        head = true;
+                    }
+                }
+            }
             if head {
+                overflow = false;
                 rec.line = this_line;
                 rec.line_count = 1;
-                match rec.ts {
-                    Some(ts) => {
-                        if last_ts.is_some_and(|prev| ts < prev) {
-                            counts.out_of_order += 1;
-                        }
-                        last_ts = Some(ts);
-                    }
-                    None => match last_ts {
-                        Some(prev) => {
-                            rec.ts = Some(prev);
-                            rec.ts_inherited = true;
-                            counts.ts_inherited += 1;
-                        }
-                        None => counts.no_ts += 1,
-                    },
-                }
+                self.settle_ts(&mut rec, &mut last_ts, counts);
                 self.cap(&mut rec, counts);
                 counts.records += 1;
                 out.push(rec);
             } else if let Some(prev) = out.last_mut() {
                 counts.continuation_lines += 1;
-                prev.line_count += 1;
-                if prev.truncated || prev.message.len() + 1 + line.len() > self.max_record_bytes {
-                    if !prev.truncated {
+                let text = match current {
+                    Some(k) => others[k].continuation_text(line, self.ctx),
+                    None => self.parser.continuation_text(line, self.ctx),
+                };
+                let fits = !prev.truncated && prev.message.len() + 1 + text.len() <= self.max_record_bytes;
+                let joins = fits && (!overflow || crate::detect::looks_like_continuation(line));
+                if joins {
+                    prev.line_count += 1;
+                    prev.message.push('\n');
+                    prev.message.push_str(&text);
+                } else {
+                    // The record above is full (or this line does not continue a cut
+                    // record): the line starts a record of its own, nothing is dropped.
+                    if !fits && !prev.truncated {
                         prev.truncated = true;
                         counts.truncated_records += 1;
                     }
-                    counts.truncated_bytes += line.len() as u64 + 1;
-                } else {
-                    prev.message.push('\n');
-                    prev.message.push_str(&self.parser.continuation_text(line, self.ctx));
+                    overflow = true;
+                    counts.continuation_lines -= 1;
+                    counts.split_records += 1;
+                    counts.records += 1;
+                    let mut rec = Record {
+                        line: this_line,
+                        line_count: 1,
+                        message: text.into_owned(),
+                        ..Record::default()
+                    };
+                    self.settle_ts(&mut rec, &mut last_ts, counts);
+                    self.cap(&mut rec, counts);
+                    out.push(rec);
                 }
             } else {
                 // A continuation with nothing above it (the chunk or file starts mid-record).
@@ -187,16 +292,36 @@ impl Assembler<'_> {
                     message: line.to_string(),
                     ..Record::default()
                 };
-                match last_ts {
-                    Some(prev) => {
-                        rec.ts = Some(prev);
-                        rec.ts_inherited = true;
-                    }
-                    None => counts.no_ts += 1,
-                }
+                self.settle_ts(&mut rec, &mut last_ts, counts);
                 self.cap(&mut rec, counts);
                 out.push(rec);
             }
+        }
+    }
+
+    /// A head's time: its own (counted when out of order), else the previous record's
+    /// (counted), else none (counted). An impossible time the parser flagged is
+    /// counted and treated as absent.
+    fn settle_ts(&self, rec: &mut Record, last_ts: &mut Option<i64>, counts: &mut IntakeCounts) {
+        if rec.ts_invalid {
+            counts.invalid_ts += 1;
+            rec.ts = None;
+        }
+        match rec.ts {
+            Some(ts) => {
+                if last_ts.is_some_and(|prev| ts < prev) {
+                    counts.out_of_order += 1;
+                }
+                *last_ts = Some(ts);
+            }
+            None => match *last_ts {
+                Some(prev) => {
+                    rec.ts = Some(prev);
+                    rec.ts_inherited = true;
+                    counts.ts_inherited += 1;
+                }
+                None => counts.no_ts += 1,
+            },
         }
     }
 
@@ -275,10 +400,71 @@ ValueError: bad\n\
         }
         let mut counts = IntakeCounts::default();
         let recs = asm.assemble(text.as_bytes(), 1, &mut counts);
-        assert_eq!(recs.len(), 1);
+        // The record ends at the cap; the frames after it are records again, so every
+        // line is in a record and no byte is dropped.
+        assert!(recs.len() > 1);
         assert!(recs[0].truncated && recs[0].message.len() <= 100);
-        assert_eq!(recs[0].line_count, 51);
-        assert_eq!(counts.truncated_records, 1);
+        assert!(recs.iter().all(|r| r.message.len() <= 100));
+        assert_eq!(recs.iter().map(|r| r.line_count as u64).sum::<u64>(), 51);
+        assert_eq!(counts.split_records, recs.len() as u64 - 1);
+        assert_eq!(counts.truncated_bytes, 0);
+        assert!(recs[1..].iter().all(|r| r.ts == recs[0].ts && r.ts_inherited));
+    }
+}
+
+#[cfg(test)]
+mod format_change_tests {
+    use super::*;
+    use crate::detect::detect;
+
+    #[test]
+    fn a_log_appended_to_another_is_re_detected() {
+        let ctx = TimeContext {
+            zone: crate::timestamp::Zone::utc(),
+            reference: (2024, 12, 31),
+        };
+        let mut text = String::new();
+        for i in 0..250 {
+            text.push_str(&format!(
+                "2015-10-18 18:01:{:02},978 INFO [main] org.apache.hadoop.App: step {i}\n",
+                i % 60
+            ));
+        }
+        text.push_str("\tat org.apache.hadoop.App.run(App.java:1)\n");
+        for i in 0..300 {
+            text.push_str(&format!(
+                "{{\"time\":\"2015-10-18T18:10:{:02}Z\",\"level\":\"ERROR\",\"msg\":\"db down {i}\"}}\n",
+                i % 60
+            ));
+        }
+        for i in 0..100 {
+            text.push_str(&format!(
+                "Dec 10 06:55:{:02} LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186 {i}\n",
+                i % 60
+            ));
+        }
+        text.push_str("2015-10-18 18:20:00,000 WARN [main] org.apache.hadoop.App: back\n");
+        let sample: Vec<&str> = text.lines().take(crate::detect::SAMPLE_LINES).collect();
+        let detection = detect(&sample, &ctx);
+        let asm = Assembler {
+            parser: detection.parser().as_ref(),
+            ctx: &ctx,
+            max_record_bytes: 64 * 1024,
+        };
+        let mut counts = IntakeCounts::default();
+        let recs = asm.assemble(text.as_bytes(), 1, &mut counts);
+        assert_eq!(recs.len(), 651, "{counts:?}");
+        assert_eq!(recs[249].line_count, 2, "the stack frame stays with its record");
+        let json = &recs[250];
+        assert_eq!(
+            (json.level, json.message.as_str()),
+            (Some(crate::Level::Error), "db down 0")
+        );
+        let ssh = &recs[550];
+        assert_eq!(ssh.module.as_deref(), Some("sshd"), "{ssh:?}");
+        assert_eq!(recs[650].level, Some(crate::Level::Warn));
+        assert_eq!(counts.format_changes, 3);
+        assert_eq!(counts.split_records + counts.truncated_records, 0);
     }
 }
 

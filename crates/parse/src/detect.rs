@@ -1,7 +1,7 @@
 //! Choosing a file's format from its first lines.
 
 use crate::formats::{self, Candidate, LineParser, PlainParser};
-use crate::timestamp::TimeContext;
+use crate::timestamp::{TimeContext, TsLayout};
 use crate::Record;
 use std::sync::Arc;
 
@@ -45,6 +45,52 @@ pub fn looks_like_continuation(line: &str) -> bool {
         || head.ends_with("Error")
         || head.ends_with("Throwable")
         || t.ends_with(')') && t.contains("(") && !t.contains(' ')
+}
+
+/// Looks like the head of a record in *some* known format: not a continuation line,
+/// and a dated timestamp in its first columns (optionally in `[`…`]` or after a syslog
+/// `<PRI>`), or a whole JSON object. Used where a file's own format says a line
+/// continues a record: such a line is where another log was appended (`cat a.log b.log`,
+/// a service that changed its layout), and gluing it on would bury that log in one
+/// record.
+pub fn looks_like_foreign_head(line: &str, ctx: &TimeContext) -> bool {
+    let t = line.trim_end();
+    if t.is_empty() || looks_like_continuation(t) {
+        return false;
+    }
+    let b = t.as_bytes();
+    if b[0] == b'{' {
+        return b[b.len() - 1] == b'}' && formats::json::object_with_time(t, ctx);
+    }
+    // Past a syslog priority (`<34>`, `<34>1 `).
+    let mut i = 0;
+    if b[0] == b'<' {
+        match b.iter().take(6).position(|&c| c == b'>') {
+            Some(close) if close > 1 && b[1..close].iter().all(u8::is_ascii_digit) => {
+                i = close + 1;
+                if b.get(i).is_some_and(u8::is_ascii_digit) && b.get(i + 1) == Some(&b' ') {
+                    i += 2;
+                }
+            }
+            _ => return false,
+        }
+    }
+    // The timestamp may follow one column (a level letter, a host, a `-`, a file name).
+    for _ in 0..2 {
+        let at = if b.get(i) == Some(&b'[') { i + 1 } else { i };
+        if let Some(m) = b.get(at..).and_then(|rest| crate::timestamp::scan(rest, ctx)) {
+            // A bare time of day is too common in text to mark a head.
+            return m.layout != TsLayout::TimeOnly;
+        }
+        let Some(space) = b[i..].iter().take(64).position(|&c| c == b' ') else {
+            return false;
+        };
+        i += space + 1;
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+    }
+    false
 }
 
 /// Scores one candidate over the sample.

@@ -9,7 +9,8 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use triage_read::{
-    expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, Source,
+    expand_inputs, open_source, BufferPool, ChunkReader, Compression, Encoding, ReadError, ReadLimits, ReadStats,
+    SkipReason, Source,
 };
 
 pub use crate::assemble::Detail;
@@ -103,10 +104,21 @@ pub struct IntakeSummary {
     /// (source, reason) for sources skipped or cut short.
     pub problems: Vec<(String, String)>,
     pub files_skipped: usize,
+    /// Of `files_skipped`: paths that were the same file as an earlier input (symlinks,
+    /// a path named twice, symlink loops), read once.
+    pub duplicates_skipped: usize,
+    /// Of `files_skipped`: FIFOs, sockets and devices found inside directories.
+    pub special_files_skipped: usize,
     pub bytes: u64,
     pub raw_bytes: u64,
     pub long_lines: u64,
     pub long_line_bytes_dropped: u64,
+    /// NUL bytes skipped (copytruncate holes, preallocated files).
+    pub nul_bytes_skipped: u64,
+    /// Files decoded from UTF-16 (byte-order mark) to UTF-8.
+    pub utf16_files: usize,
+    /// UTF-16 code units that did not decode (each became U+FFFD).
+    pub decode_errors: u64,
     pub counts: IntakeCounts,
 }
 
@@ -128,6 +140,18 @@ impl IntakeSummary {
             notes.push(format!(
                 "{} over-long lines cut ({} bytes dropped)",
                 self.long_lines, self.long_line_bytes_dropped
+            ));
+        }
+        if self.nul_bytes_skipped > 0 {
+            notes.push(format!("{} NUL bytes skipped", self.nul_bytes_skipped));
+        }
+        if self.utf16_files > 0 {
+            notes.push(format!("{} UTF-16 file(s) decoded", self.utf16_files));
+        }
+        if self.decode_errors > 0 {
+            notes.push(format!(
+                "{} undecodable UTF-16 units replaced by U+FFFD",
+                self.decode_errors
             ));
         }
         if c.truncated_records > 0 {
@@ -154,6 +178,24 @@ impl IntakeSummary {
         if c.out_of_order > 0 {
             notes.push(format!("{} timestamps out of order", c.out_of_order));
         }
+        if c.format_changes > 0 {
+            notes.push(format!(
+                "format changed {} time(s) mid-file (lines re-detected)",
+                c.format_changes
+            ));
+        }
+        if c.split_records > 0 {
+            notes.push(format!(
+                "{} records begun where the record above reached the size cap",
+                c.split_records
+            ));
+        }
+        if c.invalid_ts > 0 {
+            notes.push(format!(
+                "{} impossible timestamps replaced by the previous record's",
+                c.invalid_ts
+            ));
+        }
         if c.orphan_lines > 0 {
             notes.push(format!("{} continuation lines with no record above", c.orphan_lines));
         }
@@ -175,6 +217,22 @@ impl IntakeSummary {
     }
 }
 
+/// Sources to read, and what could not or should not be read (as errors, so that each
+/// is one warning and counted among the skipped files).
+fn expanded(paths: &[String]) -> (Vec<Source>, Vec<ReadError>) {
+    let triage_read::Expanded {
+        sources,
+        mut errors,
+        skipped,
+    } = expand_inputs(paths);
+    errors.extend(
+        skipped
+            .into_iter()
+            .map(|(path, reason)| ReadError::Skipped { path, reason }),
+    );
+    (sources, errors)
+}
+
 /// Short reason class for a read error, for the summary.
 fn reason(e: &ReadError) -> String {
     match e {
@@ -183,6 +241,14 @@ fn reason(e: &ReadError) -> String {
         ReadError::Io { .. } => "unreadable".into(),
         ReadError::Binary { .. } => "binary".into(),
         ReadError::Corrupt { .. } => "truncated/corrupt compressed data".into(),
+        ReadError::Skipped {
+            reason: SkipReason::Duplicate,
+            ..
+        } => "duplicate of an earlier input".into(),
+        ReadError::Skipped {
+            reason: SkipReason::Special(_),
+            ..
+        } => "not a regular file".into(),
         _ => "read error".into(),
     }
 }
@@ -202,10 +268,18 @@ where
     M: Fn(&FileInfo, &[Record], &mut IntakeCounts) -> T + Sync,
     S: FnMut(IntakeEvent<T>) -> bool,
 {
-    let (sources, errors) = expand_inputs(paths);
+    let (sources, errors) = expanded(paths);
     let mut summary = IntakeSummary::default();
     for e in errors {
         summary.files_skipped += 1;
+        match &e {
+            ReadError::Skipped {
+                reason: SkipReason::Duplicate,
+                ..
+            } => summary.duplicates_skipped += 1,
+            ReadError::Skipped { .. } => summary.special_files_skipped += 1,
+            _ => {}
+        }
         summary.problems.push((String::new(), reason(&e)));
         if !sink(IntakeEvent::FileFailed(String::new(), e)) {
             return summary;
@@ -312,6 +386,11 @@ where
             summary.raw_bytes += stats.raw_bytes;
             summary.long_lines += stats.long_lines;
             summary.long_line_bytes_dropped += stats.long_line_bytes_dropped;
+            summary.nul_bytes_skipped += stats.nul_bytes_skipped;
+            summary.decode_errors += stats.decode_errors;
+            if matches!(stats.encoding, Encoding::Utf16Le | Encoding::Utf16Be) {
+                summary.utf16_files += 1;
+            }
             if let Some(e) = &err {
                 summary.problems.push((info.name.to_string(), reason(e)));
             }
@@ -338,7 +417,9 @@ fn open_and_detect(
         Source::File(p) => std::fs::metadata(p).and_then(|m| m.modified()).ok(),
         Source::Stdin => None,
     }
-    .unwrap_or_else(std::time::SystemTime::now);
+    .unwrap_or_else(std::time::SystemTime::now)
+    // A modification time in the future (a skewed clock) must not date records there.
+    .min(std::time::SystemTime::now());
     let mtime_secs = mtime
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -365,6 +446,8 @@ fn open_and_detect(
         Some(c) => detect::forced(c.clone(), &sample, &ctx),
         None => detect::detect(&sample, &ctx),
     };
+    let reached_end = head.len() < limits.chunk_bytes;
+    let ctx = anchor_year_less(source, compression, &detection, ctx, mtime_secs, head, reached_end);
     Ok((
         Arc::new(FileInfo {
             index,
@@ -376,6 +459,81 @@ fn open_and_detect(
         }),
         reader,
     ))
+}
+
+/// For a format whose dates have no year (syslog `Jun  9 06:06:20`, logcat
+/// `03-17 16:13:38`), the reference date becomes the date of the file's *last* record,
+/// placed at the latest date not after the file's modification time (or now). Years
+/// then follow from it (see `TimeContext::infer_year`): a log copied months after it
+/// was written is not dated in the future, and one that runs from June to February
+/// crosses the new year once, where the months jump back. The last record comes from
+/// the file's last 64 KiB (an uncompressed file) or from the head already read when
+/// it holds the whole input; otherwise the modification date is the reference.
+fn anchor_year_less(
+    source: &Source,
+    compression: Compression,
+    detection: &Detection,
+    ctx: TimeContext,
+    reference_secs: i64,
+    head: &[u8],
+    reached_end: bool,
+) -> TimeContext {
+    use crate::timestamp::TsLayout;
+    if !matches!(
+        detection.candidate.ts_layout,
+        Some(TsLayout::Syslog | TsLayout::MonthDay)
+    ) {
+        return ctx;
+    }
+    let tail: Option<std::borrow::Cow<'_, [u8]>> = match source {
+        Source::File(p) if compression == Compression::None => read_tail(p, 64 * 1024).map(std::borrow::Cow::Owned),
+        _ if reached_end => Some(std::borrow::Cow::Borrowed(head)),
+        _ => None,
+    };
+    let Some(tail) = tail else { return ctx };
+    let parser = detection.parser();
+    let last = tail.split(|&b| b == b'\n').rev().find_map(|line| {
+        let line = String::from_utf8_lossy(line);
+        let mut rec = Record::default();
+        (parser.parse_line(&line, &ctx, &mut rec) && !rec.ts_invalid)
+            .then_some(rec.ts)
+            .flatten()
+    });
+    let Some(mut last) = last else { return ctx };
+    let reference_ns = reference_secs.saturating_mul(1_000_000_000);
+    if last > reference_ns {
+        // The reference day itself, but later in the day than the reference: last year.
+        let (y, _, _) = ctx.reference;
+        let earlier = TimeContext {
+            zone: ctx.zone.clone(),
+            reference: (y - 1, 12, 31),
+        };
+        if let Some(t) = tail.split(|&b| b == b'\n').rev().find_map(|line| {
+            let mut rec = Record::default();
+            (parser.parse_line(&String::from_utf8_lossy(line), &earlier, &mut rec) && !rec.ts_invalid)
+                .then_some(rec.ts)
+                .flatten()
+        }) {
+            last = t;
+        }
+    }
+    ctx.with_reference_unix(last.div_euclid(1_000_000_000))
+}
+
+/// The last `n` bytes of a regular file, or None.
+fn read_tail(path: &std::path::Path, n: u64) -> Option<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    // Checked before opening: opening a FIFO again could block or take its data.
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let mut f = std::fs::File::open(path).ok()?;
+    let from = meta.len().saturating_sub(n);
+    f.seek(SeekFrom::Start(from)).ok()?;
+    let mut buf = Vec::with_capacity(n as usize);
+    f.take(n).read_to_end(&mut buf).ok()?;
+    Some(buf)
 }
 
 /// Chunk size for a file: `configured`, but small enough that an uncompressed file of
@@ -426,7 +584,7 @@ pub struct Inspection {
 /// Detects the format of each source and parses its first records, reading no more
 /// than the first chunk of each.
 pub fn inspect(paths: &[String], opts: &IntakeOptions, samples: usize) -> Vec<Result<Inspection, (String, ReadError)>> {
-    let (sources, errors) = expand_inputs(paths);
+    let (sources, errors) = expanded(paths);
     let forced = opts.forced.as_ref().and_then(|f| f.candidate().ok());
     let mut out: Vec<Result<Inspection, (String, ReadError)>> =
         errors.into_iter().map(|e| Err((String::new(), e))).collect();
@@ -494,9 +652,13 @@ fn read_all(
         }
         let parser = info.detection.parser().clone();
         let ctx = info.ctx.clone();
+        // Cut before heads of the file's format, and before heads of another format
+        // (where the assembler switches formats, see `IntakeCounts::format_changes`).
+        let starts_or_foreign =
+            move |s: &str| parser.starts_record(s, &ctx) || detect::looks_like_foreign_head(s, &ctx);
         let starts = move |line: &[u8]| match std::str::from_utf8(line) {
-            Ok(s) => parser.starts_record(s, &ctx),
-            Err(_) => parser.starts_record(&String::from_utf8_lossy(line), &ctx),
+            Ok(s) => starts_or_foreign(s),
+            Err(_) => starts_or_foreign(&String::from_utf8_lossy(line)),
         };
         let mut error = None;
         loop {

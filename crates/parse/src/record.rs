@@ -12,6 +12,10 @@ pub struct Record {
     pub ts: Option<i64>,
     /// The record had no timestamp of its own and took the previous record's.
     pub ts_inherited: bool,
+    /// Set by a parser: the record's timestamp was there but cannot be (year 9999,
+    /// Feb 30, a Unix time out of range). The assembler counts it and gives the record
+    /// the previous record's time, as for a record without one.
+    pub ts_invalid: bool,
     pub level: Option<Level>,
     /// Logger name, source file (without line number) or component.
     pub module: Option<String>,

@@ -80,10 +80,14 @@ impl TimeContext {
         self
     }
 
+    /// The year of a year-less date: the latest that does not put it after the
+    /// reference date. With the reference at the file's last record (see
+    /// `intake`), a file that runs from June to February gets June..December of one
+    /// year and January..February of the next: the backwards jump in months is the new
+    /// year. No slack: a copied log must not land in the future.
     fn infer_year(&self, month: u32, day: u32) -> i64 {
         let (ry, rm, rd) = self.reference;
-        // A month/day more than a day after the reference date belongs to last year.
-        if (month, day) > (rm, rd + 1) {
+        if (month, day) > (rm, rd) {
             ry as i64 - 1
         } else {
             ry as i64
@@ -179,7 +183,15 @@ pub struct TsMatch {
     pub layout: TsLayout,
     /// The text carried its own zone or offset.
     pub zoned: bool,
+    /// False when the text has a timestamp's shape but names no real time (month 13,
+    /// Feb 30, year 9999 or 0001): [`parse_with_checked`] returns such matches (with
+    /// `nanos` 0) so that a parser can count them; every other function drops them.
+    pub valid: bool,
 }
+
+/// Years a log timestamp can plausibly have; outside them a date is taken for garbage
+/// rather than placed (year 9999 does not fit nanoseconds since 1970 anyway).
+pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i64> = 1970..=2199;
 
 /// Broken-down time before zone resolution.
 struct Civil {
@@ -196,11 +208,11 @@ struct Civil {
 impl Civil {
     fn valid(&self) -> bool {
         (1..=12).contains(&self.month)
-            && (1..=31).contains(&self.day)
+            && (1..=days_in_month(self.year, self.month)).contains(&self.day)
             && self.hour <= 24
             && self.minute <= 59
             && self.second <= 60
-            && (1000..=9999).contains(&self.year)
+            && PLAUSIBLE_YEARS.contains(&self.year)
     }
 
     /// Finishes a date-time whose clock ends at `end`: an optional zone, then a token
@@ -214,9 +226,17 @@ impl Civil {
         self.resolve(ctx, end + zlen, layout)
     }
 
+    /// The match; one with `valid: false` when the fields name no real time.
     fn resolve(&self, ctx: &TimeContext, len: usize, layout: TsLayout) -> Option<TsMatch> {
+        let invalid = TsMatch {
+            nanos: 0,
+            len,
+            layout,
+            zoned: self.offset.is_some(),
+            valid: false,
+        };
         if !self.valid() {
-            return None;
+            return Some(invalid);
         }
         let days = days_from_civil(self.year, self.month, self.day);
         let local = days * 86_400 + (self.hour * 3600 + self.minute * 60 + self.second) as i64;
@@ -225,17 +245,48 @@ impl Civil {
             None => ctx.zone.offset_at_local(local),
         };
         let secs = local - offset as i64;
+        let Some(nanos) = secs
+            .checked_mul(1_000_000_000)
+            .and_then(|n| n.checked_add(self.nanos as i64))
+        else {
+            return Some(invalid);
+        };
         Some(TsMatch {
-            nanos: secs.checked_mul(1_000_000_000)?.checked_add(self.nanos as i64)?,
+            nanos,
             len,
             layout,
             zoned: self.offset.is_some(),
+            valid: true,
         })
+    }
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
     }
 }
 
 /// Finds a timestamp of any known layout at the start of `s`.
 pub fn scan(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
+    scan_impl(s, ctx, parse_with)
+}
+
+/// [`scan`], also finding text of a timestamp's shape that names no real time
+/// (`valid: false`): where a file's timestamps are is learned from those too, so a
+/// line dated `9999-01-01 10:00:00` is seen as a bad date, not as a bare `10:00:00`.
+pub fn scan_checked(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
+    scan_impl(s, ctx, parse_with_checked)
+}
+
+fn scan_impl(
+    s: &[u8],
+    ctx: &TimeContext,
+    parse: fn(TsLayout, &[u8], &TimeContext) -> Option<TsMatch>,
+) -> Option<TsMatch> {
     let first = *s.first()?;
     if first.is_ascii_digit() {
         // Longest match wins: `2024-01-02 03:04:05` also starts with an epoch-like run.
@@ -251,18 +302,30 @@ pub fn scan(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
             TsLayout::EpochSeconds,
             TsLayout::TimeOnly,
         ] {
-            if let Some(m) = parse_with(layout, s, ctx) {
-                if best.is_none_or(|b| m.len > b.len) {
+            if let Some(m) = parse(layout, s, ctx) {
+                if best.is_none_or(|b| m.len > b.len || (m.len == b.len && m.valid && !b.valid)) {
                     best = Some(m);
                 }
             }
         }
         best
     } else if first.is_ascii_alphabetic() {
-        parse_with(TsLayout::Ctime, s, ctx).or_else(|| parse_with(TsLayout::Syslog, s, ctx))
+        parse(TsLayout::Ctime, s, ctx).or_else(|| parse(TsLayout::Syslog, s, ctx))
     } else {
         None
     }
+}
+
+/// Unix times written as bare numbers are taken for times only in 2000-01-01 ..
+/// 2100-01-01 (nanoseconds): a run of digits is a weak sign, and the unit is guessed
+/// from the magnitude, so `253402300800` (year 10000 in seconds) would otherwise be
+/// read as milliseconds in 1978.
+pub const EPOCH_RANGE: std::ops::Range<i64> = 946_684_800_000_000_000..4_102_444_800_000_000_000;
+
+/// Within [`PLAUSIBLE_YEARS`], for Unix times given as numbers.
+pub fn plausible_nanos(ns: f64) -> bool {
+    // 1970-01-01 .. 2200-01-01.
+    (0.0..7_258_118_400e9).contains(&ns)
 }
 
 /// Parses `s` as a whole timestamp string (JSON values, CSV cells): any layout, with
@@ -274,6 +337,35 @@ pub fn parse_text(s: &str, ctx: &TimeContext) -> Option<i64> {
         Some(m.nanos)
     } else {
         None
+    }
+}
+
+/// What a timestamp-valued text holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextTime {
+    Valid(i64),
+    /// A timestamp's shape naming no real time (Feb 30, year 9999).
+    Impossible,
+    /// No timestamp.
+    None,
+}
+
+/// [`parse_text`] telling an impossible timestamp from no timestamp.
+pub fn parse_text_checked(s: &str, ctx: &TimeContext) -> TextTime {
+    let t = s.trim();
+    if let Some(n) = parse_text(t, ctx) {
+        return TextTime::Valid(n);
+    }
+    let b = t.as_bytes();
+    let whole = |m: &TsMatch| t.get(m.len..).is_some_and(|rest| rest.trim().is_empty());
+    let impossible = TsLayout::ALL
+        .iter()
+        .filter_map(|&l| parse_with_checked(l, b, ctx))
+        .any(|m| !m.valid && whole(&m));
+    if impossible {
+        TextTime::Impossible
+    } else {
+        TextTime::None
     }
 }
 
@@ -293,6 +385,11 @@ pub fn from_epoch_number(n: f64) -> Option<i64> {
     if a.is_nan() || a * scale as f64 >= 9.2e18 {
         return None;
     }
+    // `253402300800` (year 10000 in seconds) read as milliseconds is 1978: a number
+    // that is no plausible time in the unit its magnitude picks is none.
+    if !plausible_nanos(n * scale as f64) {
+        return None;
+    }
     // Whole and fractional parts scaled apart: `n * 1e6` in f64 turns the millisecond
     // time 1700000000123 into ...123000064 ns.
     let whole = n.trunc();
@@ -302,6 +399,13 @@ pub fn from_epoch_number(n: f64) -> Option<i64> {
 
 /// Parses a timestamp of a given layout at the start of `s`.
 pub fn parse_with(layout: TsLayout, s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
+    parse_with_checked(layout, s, ctx).filter(|m| m.valid)
+}
+
+/// [`parse_with`], but text of the layout's shape that names no real time (Feb 30,
+/// year 9999) is returned too, with `valid: false`: the line is a record head whose
+/// time is to be counted as impossible, not a line without a timestamp.
+pub fn parse_with_checked(layout: TsLayout, s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     match layout {
         TsLayout::Iso => iso(s, ctx),
         TsLayout::CompactDate => compact_date(s, ctx),
@@ -776,8 +880,7 @@ fn epoch(s: &[u8]) -> Option<TsMatch> {
     };
     let v: i64 = std::str::from_utf8(&s[..n]).ok()?.parse().ok()?;
     let nanos = v.checked_mul(scale)?;
-    // Plausible range: 2000-01-01 .. 2100-01-01.
-    if !(946_684_800_000_000_000..4_102_444_800_000_000_000).contains(&nanos) {
+    if !EPOCH_RANGE.contains(&nanos) {
         return None;
     }
     let mut len = n;
@@ -806,6 +909,7 @@ fn epoch(s: &[u8]) -> Option<TsMatch> {
         len,
         layout,
         zoned: true,
+        valid: true,
     })
 }
 

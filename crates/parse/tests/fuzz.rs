@@ -31,6 +31,30 @@ fn log_like_line() -> impl Strategy<Value = String> {
     })
 }
 
+/// One parser per format, each built the way intake builds it: detected from a sample
+/// of its own lines.
+fn parsers() -> Vec<(String, std::sync::Arc<dyn triage_parse::formats::LineParser>)> {
+    let samples: [&[&str]; 10] = [
+        &["2024-03-01 10:00:00,123 INFO [main] a.b.C - started", "2024-03-01 10:00:01,000 WARN [main] a.b.C - slow"],
+        &["Jun 14 15:16:01 host sshd[1]: accepted", "Jun 14 15:16:02 host sshd[2]: closed"],
+        &["<34>1 2003-10-11T22:14:15.003Z h app 1 ID [x@1 a=\"b\"] hello", "<34>1 2003-10-11T22:14:16.003Z h app 1 ID - bye"],
+        &["{\"ts\":1700000000,\"level\":\"info\",\"msg\":\"a\"}", "{\"ts\":1700000001,\"level\":\"warn\",\"msg\":\"b\"}"],
+        &["127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /a HTTP/1.0\" 200 1", "127.0.0.2 - - [10/Oct/2000:13:55:37 -0700] \"POST /b HTTP/1.1\" 500 2"],
+        &["time=2024-01-01T00:00:00Z level=warn msg=\"x\"", "time=2024-01-01T00:00:01Z level=info msg=y"],
+        &["2016-10-06T00:17:09.669794202Z stdout F 2024-01-01 10:00:00 INFO a", "2016-10-06T00:17:10.669794202Z stderr F 2024-01-01 10:00:01 ERROR b"],
+        &["{\"log\":\"I0115 10:00:00.123456 1 s.go:42] x\\n\",\"stream\":\"stderr\",\"time\":\"2024-01-15T10:00:00Z\"}"],
+        &["ts,level,msg", "2024-01-01T00:00:00Z,info,hello", "2024-01-01T00:00:01Z,error,bye"],
+        &["[2024-01-15T10:00:00,123][WARN ][o.e.c.Monitor] [node-1] disk", "[2024-01-15T10:00:01,123][INFO ][o.e.n.Node] [node-1] up"],
+    ];
+    samples
+        .iter()
+        .map(|s| {
+            let d = detect::detect(s, &ctx());
+            (d.candidate.name.clone(), d.parser().clone())
+        })
+        .collect()
+}
+
 fn ctx() -> TimeContext {
     TimeContext {
         zone: timestamp::Zone::utc(),
@@ -86,6 +110,26 @@ proptest! {
     fn timestamps_never_panic(s in "[0-9A-Za-z:./ ,+TZ-]{0,40}") {
         if let Some(m) = timestamp::scan(s.as_bytes(), &ctx()) {
             prop_assert!(m.len <= s.len());
+        }
+    }
+
+    #[test]
+    fn every_parser_agrees_with_itself(lines in prop::collection::vec(log_like_line(), 1..20)) {
+        for (name, p) in parsers() {
+            for line in &lines {
+                let (mut all, mut facets, mut message) = (Record::default(), Record::default(), Record::default());
+                let head = p.parse_line(line, &ctx(), &mut all);
+                prop_assert_eq!(head, p.starts_record(line, &ctx()), "{}: {:?}", name, line);
+                prop_assert_eq!(head, p.parse_facets(line, &ctx(), &mut facets), "{}: {:?}", name, line);
+                prop_assert_eq!(head, p.parse_message(line, &ctx(), &mut message), "{}: {:?}", name, line);
+                if head {
+                    for r in [&facets, &message] {
+                        prop_assert_eq!((r.ts, r.level, &r.message), (all.ts, all.level, &all.message), "{}: {:?}", name, line);
+                    }
+                } else {
+                    let _ = p.continuation_text(line, &ctx());
+                }
+            }
         }
     }
 }

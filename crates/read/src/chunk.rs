@@ -35,6 +35,15 @@ pub struct ReadStats {
     pub long_lines: u64,
     /// Bytes dropped from those lines.
     pub long_line_bytes_dropped: u64,
+    /// NUL bytes skipped (a file truncated in place by `copytruncate` while its writer
+    /// kept its offset starts with a run of them; so do preallocated files).
+    pub nul_bytes_skipped: u64,
+    /// Encoding from the byte-order mark; the bytes above are counted after decoding.
+    pub encoding: crate::Encoding,
+    /// Byte-order-mark bytes dropped from the start.
+    pub bom_bytes: u64,
+    /// UTF-16 code units that did not decode (each became U+FFFD).
+    pub decode_errors: u64,
 }
 
 /// A run of whole lines. Its first line starts a record whenever the caller's predicate
@@ -48,7 +57,54 @@ pub struct Chunk {
     pub offset: u64,
 }
 
+/// Bytes of text (NULs not counted) looked at to tell a binary file from a log.
 const BINARY_PROBE: usize = 8192;
+
+/// What the start of a stream looked like, to refuse binary files.
+#[derive(Debug, Default)]
+struct Probe {
+    /// Non-NUL bytes seen.
+    text: usize,
+    /// Control bytes other than tab, newlines, form feed and ESC.
+    control: usize,
+    /// Separate runs of NUL bytes.
+    nul_runs: usize,
+    in_nul_run: bool,
+    /// Stream offset of the first NUL or control byte.
+    first_odd: Option<u64>,
+    done: bool,
+}
+
+impl Probe {
+    fn feed(&mut self, block: &[u8], at: u64) {
+        for (k, &b) in block.iter().enumerate() {
+            if self.text >= BINARY_PROBE {
+                self.done = true;
+                return;
+            }
+            if b == 0 {
+                if !self.in_nul_run {
+                    self.nul_runs += 1;
+                    self.in_nul_run = true;
+                }
+                self.first_odd.get_or_insert(at + k as u64);
+                continue;
+            }
+            self.in_nul_run = false;
+            self.text += 1;
+            if (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b)) || b == 0x7f {
+                self.control += 1;
+                self.first_odd.get_or_insert(at + k as u64);
+            }
+        }
+    }
+
+    /// A log may start with a NUL run or carry a few; a binary file has control bytes
+    /// throughout, or NULs scattered between its bytes (UTF-16 without a BOM too).
+    fn binary(&self) -> bool {
+        self.control * 20 > self.text || (self.nul_runs > 1 && self.nul_runs * 16 > self.text)
+    }
+}
 /// How many lines back from a chunk's end to look for a record start.
 const MAX_BACKTRACK_LINES: usize = 4096;
 
@@ -61,10 +117,13 @@ pub struct ChunkReader {
     block: Vec<u8>,
     cur_line_len: usize,
     skipping: bool,
-    probed: usize,
+    probe: Probe,
+    /// Stream bytes read so far (NULs included).
+    stream_offset: u64,
     next_line: u64,
     next_offset: u64,
     eof: bool,
+    binary_reported: bool,
     pending_error: Option<ReadError>,
     stats: ReadStats,
     pool: BufferPool,
@@ -84,10 +143,12 @@ impl ChunkReader {
             block: vec![0; (256 * 1024).min(limits.chunk_bytes)],
             cur_line_len: 0,
             skipping: false,
-            probed: 0,
+            probe: Probe::default(),
+            stream_offset: 0,
             next_line: 1,
             next_offset: 0,
             eof: false,
+            binary_reported: false,
             pending_error: None,
             stats: ReadStats::default(),
             pool: BufferPool::default(),
@@ -103,6 +164,9 @@ impl ChunkReader {
     pub fn stats(&self) -> ReadStats {
         let mut s = self.stats.clone();
         s.raw_bytes = self.source.raw_offset.load(Ordering::Relaxed);
+        s.encoding = self.source.encoding;
+        s.bom_bytes = self.source.encoding.bom_len();
+        s.decode_errors = self.source.decode_errors.load(Ordering::Relaxed);
         s
     }
 
@@ -165,25 +229,20 @@ impl ChunkReader {
             // a dozen times).
             self.buf = self.pool.get(self.limits.chunk_bytes + self.block.len() + 4096);
         }
-        while !self.eof && self.buf.len() < target {
+        // Until the probe has seen enough text, read on even past `target`: nothing is
+        // handed out of a file that may turn out binary.
+        while !self.eof && (self.buf.len() < target || !self.probe.done) {
             match self.source.reader.read(&mut self.block) {
                 Ok(0) => self.eof = true,
                 Ok(n) => {
-                    if self.probed < BINARY_PROBE {
-                        let upto = n.min(BINARY_PROBE - self.probed);
-                        if let Some(i) = memchr::memchr(0, &self.block[..upto]) {
-                            self.eof = true;
-                            self.buf.clear();
-                            return Err(ReadError::Binary {
-                                path: self.path.clone(),
-                                offset: (self.probed + i) as u64,
-                            });
-                        }
-                        self.probed += upto;
+                    if !self.probe.done {
+                        self.probe.feed(&self.block[..n], self.stream_offset);
                     }
+                    self.stream_offset += n as u64;
                     self.stats.bytes += n as u64;
-                    let block = std::mem::take(&mut self.block);
-                    self.push_block(&block[..n]);
+                    let mut block = std::mem::take(&mut self.block);
+                    let kept = self.drop_nuls(&mut block[..n]);
+                    self.push_block(&block[..kept]);
                     self.block = block;
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
@@ -193,7 +252,38 @@ impl ChunkReader {
                 }
             }
         }
+        if !self.probe.done {
+            // The whole input was shorter than the probe.
+            self.probe.done = true;
+        }
+        if self.probe.binary() && !self.binary_reported {
+            self.binary_reported = true;
+            self.eof = true;
+            self.buf.clear();
+            self.pending_error = None;
+            return Err(ReadError::Binary {
+                path: self.path.clone(),
+                offset: self.probe.first_odd.unwrap_or(0),
+            });
+        }
         Ok(())
+    }
+
+    /// Removes NUL bytes from `block` in place (counted); returns the length kept.
+    fn drop_nuls(&mut self, block: &mut [u8]) -> usize {
+        let Some(first) = memchr::memchr(0, block) else {
+            return block.len();
+        };
+        let mut w = first;
+        for r in first..block.len() {
+            let b = block[r];
+            if b != 0 {
+                block[w] = b;
+                w += 1;
+            }
+        }
+        self.stats.nul_bytes_skipped += (block.len() - w) as u64;
+        w
     }
 
     fn stream_error(&self, e: std::io::Error) -> ReadError {
@@ -403,11 +493,103 @@ mod tests {
     }
 
     #[test]
+    fn truncated_zstd_keeps_what_was_decoded() {
+        let mut text = String::new();
+        let mut i = 0;
+        while text.len() < 600_000 {
+            text.push_str(&format!(
+                "2024-01-01 00:00:{:02} INFO line {i} {}\n",
+                i % 60,
+                i * 7919 % 10007
+            ));
+            i += 1;
+        }
+        let full = ruzstd::encoding::compress_to_vec(text.as_bytes(), ruzstd::encoding::CompressionLevel::Fastest);
+        let (_d, mut r) = reader_for(&full[..full.len() / 2], ReadLimits::default());
+        let mut got = Vec::new();
+        let err = loop {
+            match r.next_chunk(&|_| true) {
+                Ok(Some(c)) => got.extend_from_slice(&c.data),
+                Ok(None) => panic!("expected an error"),
+                Err(e) => break e,
+            }
+        };
+        // At least the first 128 KiB block decodes; what came out is the text's start.
+        assert!(got.len() >= 131_072, "kept {} bytes", got.len());
+        assert!(text.as_bytes().starts_with(&got));
+        let msg = err.to_string();
+        assert!(msg.contains("zstd") && msg.contains("offset"), "{msg}");
+    }
+
+    #[test]
     fn binary_files_are_refused() {
-        let (_d, mut r) = reader_for(b"abc\0def\n", ReadLimits::default());
+        let mut elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0\x3e\0\x01\0\0\0".to_vec();
+        for i in 0..2000u32 {
+            elf.extend_from_slice(&i.to_le_bytes());
+            elf.extend_from_slice(b"sym\0");
+        }
+        let (_d, mut r) = reader_for(&elf, ReadLimits::default());
         assert!(matches!(
             r.next_chunk(&|_| true),
-            Err(ReadError::Binary { offset: 3, .. })
+            Err(ReadError::Binary { offset: 0, .. })
         ));
+        assert!(matches!(r.next_chunk(&|_| true), Ok(None)));
+        // UTF-16 without a byte-order mark: a NUL after every character.
+        let wide: Vec<u8> = "2024-01-01 00:00:00 INFO started\n"
+            .repeat(50)
+            .bytes()
+            .flat_map(|b| [b, 0])
+            .collect();
+        let (_d, mut r) = reader_for(&wide, ReadLimits::default());
+        assert!(matches!(r.next_chunk(&|_| true), Err(ReadError::Binary { .. })));
+    }
+
+    #[test]
+    fn nul_runs_are_skipped_and_counted() {
+        // copytruncate: the writer kept its offset, so the file starts with a hole,
+        // longer than the probe; a second, short run mid-file.
+        let mut bytes = vec![0u8; 100_000];
+        bytes.extend_from_slice(b"2024-01-01 00:00:00 INFO after truncate\n");
+        bytes.extend_from_slice(&[0; 10]);
+        bytes.extend_from_slice(b"2024-01-01 00:00:01 INFO later\n");
+        let (_d, mut r) = reader_for(&bytes, ReadLimits::default());
+        let chunks = all_chunks(&mut r, &|_| true);
+        let joined: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
+        assert_eq!(
+            joined,
+            b"2024-01-01 00:00:00 INFO after truncate\n2024-01-01 00:00:01 INFO later\n"
+        );
+        let s = r.stats();
+        assert_eq!(s.nul_bytes_skipped, 100_010);
+        assert_eq!(s.bytes, bytes.len() as u64);
+    }
+
+    #[test]
+    fn utf16_with_bom_is_decoded() {
+        let text = "2024-01-01 00:00:00 INFO café ☕ 𝄞 done\r\nsecond line\r\n";
+        for (bom, be) in [([0xFF, 0xFE], false), ([0xFE, 0xFF], true)] {
+            let mut bytes = bom.to_vec();
+            for u in text.encode_utf16() {
+                bytes.extend_from_slice(&if be { u.to_be_bytes() } else { u.to_le_bytes() });
+            }
+            let (_d, mut r) = reader_for(&bytes, ReadLimits::default());
+            let chunks = all_chunks(&mut r, &|_| true);
+            let joined: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
+            assert_eq!(String::from_utf8(joined).unwrap(), text);
+            let s = r.stats();
+            assert_eq!(
+                s.encoding,
+                if be {
+                    crate::Encoding::Utf16Be
+                } else {
+                    crate::Encoding::Utf16Le
+                }
+            );
+            assert_eq!((s.bom_bytes, s.decode_errors, s.nul_bytes_skipped), (2, 0, 0));
+        }
+        // A UTF-8 BOM is dropped, so the first header parses.
+        let (_d, mut r) = reader_for(b"\xEF\xBB\xBFline\n", ReadLimits::default());
+        let chunks = all_chunks(&mut r, &|_| true);
+        assert_eq!(chunks[0].data, b"line\n");
     }
 }

@@ -15,6 +15,9 @@ pub enum ReadError {
         #[source]
         source: std::io::Error,
     },
+    /// Left out on purpose (see [`crate::SkipReason`]): counted, not an error of the input.
+    #[error("{}: {}; skipped", path.display(), reason.describe())]
+    Skipped { path: PathBuf, reason: crate::SkipReason },
     #[error("{path}: looks binary (NUL byte at offset {offset}); skipped")]
     Binary { path: PathBuf, offset: u64 },
     #[error(

@@ -9,13 +9,15 @@
 //! records are never split across chunks.
 
 mod chunk;
+mod decode;
 mod error;
 mod input;
 mod open;
 mod pool;
 
 pub use chunk::{Chunk, ChunkReader, ReadLimits, ReadStats};
+pub use decode::Encoding;
 pub use error::ReadError;
-pub use input::{expand_inputs, Source};
+pub use input::{expand_inputs, Expanded, SkipReason, Source};
 pub use open::{open_source, Compression, OpenedSource};
 pub use pool::BufferPool;

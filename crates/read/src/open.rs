@@ -6,6 +6,7 @@ use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use crate::decode::{decode_bom, Encoding, Prefixed, ZstdReader};
 use crate::{ReadError, Source};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,10 @@ pub struct OpenedSource {
     /// Bytes consumed from the underlying file so far (compressed bytes for gzip/zstd),
     /// so that a corrupt stream can be reported with its offset.
     pub raw_offset: Arc<AtomicU64>,
+    /// Encoding found from the byte-order mark; the reader delivers UTF-8 either way.
+    pub encoding: Encoding,
+    /// UTF-16 code units that did not decode, each replaced by U+FFFD.
+    pub decode_errors: Arc<AtomicU64>,
 }
 
 /// Counts the bytes read through it.
@@ -47,25 +52,6 @@ impl<R: Read> Read for CountingReader<R> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
-    }
-}
-
-/// Replays a few already-read bytes before the rest of a stream.
-struct Prefixed<R> {
-    prefix: Vec<u8>,
-    pos: usize,
-    inner: R,
-}
-
-impl<R: Read> Read for Prefixed<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.pos < self.prefix.len() {
-            let n = (self.prefix.len() - self.pos).min(buf.len());
-            buf[..n].copy_from_slice(&self.prefix[self.pos..self.pos + n]);
-            self.pos += n;
-            return Ok(n);
-        }
-        self.inner.read(buf)
     }
 }
 
@@ -115,22 +101,38 @@ pub fn open_source(source: &Source) -> Result<OpenedSource, ReadError> {
             256 * 1024,
             replay,
         ))),
-        Compression::Zstd => {
-            let decoder = ruzstd::decoding::StreamingDecoder::new(io::BufReader::with_capacity(256 * 1024, replay))
-                .map_err(|e| ReadError::Corrupt {
+        Compression::Zstd => Box::new(
+            ZstdReader::new(io::BufReader::with_capacity(256 * 1024, replay)).map_err(|message| {
+                ReadError::Corrupt {
                     path: path.clone(),
                     compression: "zstd",
                     compressed_offset: 0,
                     decompressed_offset: 0,
-                    message: e.to_string(),
-                })?;
-            Box::new(decoder)
-        }
+                    message,
+                }
+            })?,
+        ),
     };
+    let decode_errors = Arc::new(AtomicU64::new(0));
+    let (reader, encoding) = decode_bom(reader, &decode_errors).map_err(|e| match compression {
+        Compression::None => ReadError::Io {
+            path: path.clone(),
+            source: e,
+        },
+        c => ReadError::Corrupt {
+            path: path.clone(),
+            compression: c.name(),
+            compressed_offset: counter.load(Ordering::Relaxed),
+            decompressed_offset: 0,
+            message: e.to_string(),
+        },
+    })?;
     Ok(OpenedSource {
         reader,
         compression,
         size_on_disk: size,
         raw_offset: counter,
+        encoding,
+        decode_errors,
     })
 }

@@ -132,11 +132,25 @@ fn cri<'a>(line: &'a str, ctx: &TimeContext) -> Option<Unwrapped<'a>> {
 pub struct ContainerParser {
     kind: ContainerKind,
     inner: Arc<dyn LineParser>,
+    /// The content's own time lacks the date or the year (klog `I0115 10:00:00.123456`
+    /// reads as a bare time of day, syslog has no year): the runtime's complete time is
+    /// the record's, rather than one with an invented date.
+    runtime_time_wins: bool,
 }
 
 impl ContainerParser {
     pub fn new(kind: ContainerKind, inner: Arc<dyn LineParser>) -> Self {
-        ContainerParser { kind, inner }
+        ContainerParser {
+            kind,
+            inner,
+            runtime_time_wins: false,
+        }
+    }
+
+    /// For content whose timestamps follow `layout` (see `runtime_time_wins`).
+    pub fn with_inner_layout(mut self, layout: Option<TsLayout>) -> Self {
+        self.runtime_time_wins = matches!(layout, Some(TsLayout::TimeOnly | TsLayout::MonthDay | TsLayout::Syslog));
+        self
     }
 
     pub fn kind(&self) -> ContainerKind {
@@ -167,7 +181,7 @@ impl LineParser for ContainerParser {
         if !self.inner.parse_line(&u.text, ctx, rec) {
             return false;
         }
-        if rec.ts.is_none() {
+        if rec.ts.is_none() || (self.runtime_time_wins && u.ts.is_some()) {
             rec.ts = u.ts;
         }
         if !u.stream.is_empty() {
@@ -216,8 +230,11 @@ pub fn detect(sample: &[&str], ctx: &TimeContext, detect_inner: &dyn Fn(&[&str])
         let inner = detect_inner(&refs);
         return Some(Candidate {
             name: format!("{label}({})", inner.name),
-            parser: Arc::new(ContainerParser::new(kind, inner.parser)),
-            ts_layout: inner.ts_layout.or(Some(TsLayout::Iso)),
+            parser: Arc::new(ContainerParser::new(kind, inner.parser).with_inner_layout(inner.ts_layout)),
+            ts_layout: match inner.ts_layout {
+                Some(TsLayout::TimeOnly | TsLayout::MonthDay | TsLayout::Syslog) | None => Some(TsLayout::Iso),
+                complete => complete,
+            },
             specificity: specificity::CONTAINER,
         });
     }
@@ -419,5 +436,24 @@ mod tests {
             .unwrap_line("2016-10-06T00:17:09Z stdout F:x", &ctx())
             .unwrap();
         assert_eq!(u.text, "");
+    }
+
+    #[test]
+    fn klog_content_takes_the_runtime_time() {
+        // klog's `I0115` glues month and day to the level: only the time of day reads
+        // as a timestamp, so the runtime's time (with its date) is the record's.
+        let lines: Vec<String> = (0..20)
+            .map(|i| {
+                format!(
+                    r#"{{"log":"I0115 10:00:{i:02}.123456       1 server.go:42] reconcile {i}\n","stream":"stderr","time":"2024-01-15T10:00:{i:02}.123499Z"}}"#
+                )
+            })
+            .collect();
+        let sample: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let det = crate::detect::detect(&sample, &ctx());
+        assert!(det.candidate.name.starts_with("docker-json"), "{}", det.candidate.name);
+        let mut r = Record::default();
+        assert!(det.parser().parse_line(&lines[3], &ctx(), &mut r));
+        assert_eq!(rfc3339(r.ts.unwrap()), "2024-01-15T10:00:03.123499Z");
     }
 }

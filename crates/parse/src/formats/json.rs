@@ -54,6 +54,22 @@ pub(crate) enum Role {
     Service = 5,
 }
 
+/// A JSON object with a top-level time under a timestamp key (see [`key_role`]): the
+/// head of a JSON log record, not a payload printed under a text record.
+pub fn object_with_time(line: &str, ctx: &TimeContext) -> bool {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(line) else {
+        return false;
+    };
+    map.iter().any(|(k, v)| {
+        matches!(key_role(k), Some((Role::Ts, _)))
+            && match v {
+                serde_json::Value::String(t) => crate::timestamp::parse_text(t, ctx).is_some(),
+                serde_json::Value::Number(n) => n.as_f64().and_then(crate::timestamp::from_epoch_number).is_some(),
+                _ => false,
+            }
+    })
+}
+
 /// Role and rank (lower wins) of a key under the conventions shared by the JSON, logfmt
 /// and CSV formats. Exact spellings first; a case-insensitive match ranks after them.
 pub(crate) fn key_role(key: &str) -> Option<(Role, u8)> {
@@ -165,7 +181,11 @@ pub(crate) fn epoch_from_number_text(text: &str) -> Option<i64> {
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.bytes().all(|b| b.is_ascii_digit());
     if !decimal {
-        return text.parse::<f64>().ok().and_then(timestamp::from_epoch_number);
+        return text
+            .parse::<f64>()
+            .ok()
+            .and_then(timestamp::from_epoch_number)
+            .filter(|ns| timestamp::EPOCH_RANGE.contains(ns));
     }
     let whole: i64 = int.parse().ok()?;
     let frac_digits = match whole {
@@ -181,7 +201,8 @@ pub(crate) fn epoch_from_number_text(text: &str) -> Option<i64> {
         part = part * 10 + f.next().map_or(0, |b| (b - b'0') as i64);
     }
     ns = ns.checked_add(part)?;
-    Some(if neg { -ns } else { ns })
+    let ns = if neg { -ns } else { ns };
+    timestamp::EPOCH_RANGE.contains(&ns).then_some(ns)
 }
 
 /// `12`, `0.5s`, `1ms`: a number, maybe with a short unit. Heroku's router writes
@@ -210,6 +231,7 @@ where
     // Per role: (rank, index into fields[base..]).
     let mut best: [Option<(u8, usize)>; 6] = [None; 6];
     let mut ts = None;
+    let mut impossible_ts = false;
     let mut level = None;
     let Some(pairs) = rec.fields.get(base..) else { return };
     for (i, (k, v)) in pairs.iter().enumerate() {
@@ -222,13 +244,20 @@ where
         match role {
             Role::Ts => {
                 let parsed = if is_num {
-                    epoch_from_number_text(v)
+                    match epoch_from_number_text(v) {
+                        Some(t) => timestamp::TextTime::Valid(t),
+                        None => timestamp::TextTime::Impossible,
+                    }
                 } else {
-                    timestamp::parse_text(v, ctx)
+                    timestamp::parse_text_checked(v, ctx)
                 };
                 match parsed {
-                    Some(t) => ts = Some(t),
-                    None => continue,
+                    timestamp::TextTime::Valid(t) => ts = Some(t),
+                    timestamp::TextTime::Impossible => {
+                        impossible_ts = true;
+                        continue;
+                    }
+                    timestamp::TextTime::None => continue,
                 }
             }
             Role::Level => {
@@ -255,6 +284,9 @@ where
             }
         }
         best[slot] = Some((rank, i));
+    }
+    if ts.is_none() && impossible_ts {
+        rec.ts_invalid = true;
     }
     if best.iter().all(Option::is_none) {
         return;

@@ -163,6 +163,11 @@ fn token_end(s: &[u8], i: usize) -> usize {
     }
     if matches!(s[i], b'[' | b'(') {
         if let Some(close) = balanced_end(s, i) {
+            // Groups glued to each other are tokens of their own (log4j2's
+            // `[WARN ][o.e.c.Logger] `, Elasticsearch's default layout).
+            if s.get(close) == Some(&b'[') {
+                return close;
+            }
             // Take what is glued to the group (`(addr):`, `[main]:`).
             return word_end(s, close);
         }
@@ -404,7 +409,7 @@ fn find_timestamp(s: &[u8], ctx: &TimeContext) -> Option<(usize, usize, timestam
     while i < s.len() && col < MAX_TS_TOKEN && i < 240 {
         let bracketed = s[i] == b'[';
         let at = if bracketed { i + 1 } else { i };
-        if let Some(m) = timestamp::scan(&s[at..], ctx) {
+        if let Some(m) = timestamp::scan_checked(&s[at..], ctx) {
             let better = match &best {
                 None => true,
                 Some((_, _, b, _)) => m.layout.richness() >= b.layout.richness(),
@@ -615,7 +620,15 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
     let Some(((col, layout, bracketed), votes)) = best_ts else {
         return learn_without_timestamp(&lines);
     };
-    if (votes as f64) < 0.3 * lines.len() as f64 {
+    // The share is taken over the lines that could head a record: in a log where each
+    // ERROR carries a 60-frame stack trace or a traceback, timestamped heads are a few
+    // percent of all lines, yet every line between them is plainly a continuation.
+    let could_head = lines
+        .iter()
+        .zip(&found)
+        .filter(|(l, f)| f.is_some() || !crate::detect::looks_like_continuation(as_str(l)))
+        .count();
+    if (votes as f64) < 0.3 * could_head as f64 {
         return learn_without_timestamp(&lines);
     }
     let letters = lines.iter().any(|l| {
@@ -721,8 +734,9 @@ impl LayoutParser {
         }
     }
 
-    /// Matches the timestamp; returns (ts, offset after it).
-    fn match_ts(&self, s: &[u8], ctx: &TimeContext) -> Option<(i64, usize)> {
+    /// Matches the timestamp; returns (ts, offset after it), ts `None` when the text
+    /// has the layout's shape but names no real time (counted by the assembler).
+    fn match_ts(&self, s: &[u8], ctx: &TimeContext) -> Option<(Option<i64>, usize)> {
         let ts_layout = self.layout.ts?;
         let off = if self.layout.prefix_columns == 0 {
             skip_ws(s, 0)
@@ -737,7 +751,7 @@ impl LayoutParser {
         } else {
             off
         };
-        let m = timestamp::parse_with(ts_layout, s.get(at..)?, ctx)?;
+        let m = timestamp::parse_with_checked(ts_layout, s.get(at..)?, ctx)?;
         let mut end = at + m.len;
         if self.layout.ts_bracketed {
             if s.get(end) != Some(&b']') {
@@ -745,7 +759,7 @@ impl LayoutParser {
             }
             end += 1;
         }
-        Some((m.nanos, end))
+        Some((m.valid.then_some(m.nanos), end))
     }
 }
 
@@ -797,7 +811,8 @@ impl LayoutParser {
             let Some((ns, end)) = self.match_ts(s, ctx) else {
                 return false;
             };
-            rec.ts = Some(ns);
+            rec.ts = ns;
+            rec.ts_invalid = ns.is_none();
             if all && self.layout.prefix_columns > 0 {
                 let mut j = skip_ws(s, 0);
                 for k in 0..self.layout.prefix_columns {
@@ -1223,5 +1238,103 @@ mod tests {
         let (_, r) = parse_all(&lines);
         assert_eq!(r[1].level, Some(Level::Error));
         assert_eq!(r[1].message, "mod_jk child workerEnv in error state 6");
+    }
+
+    /// Spring Boot ERROR records with `frames`-line stack traces between INFO lines,
+    /// optionally starting inside a trace (a rotated file).
+    fn spring_with_traces(frames: usize, start_inside: bool) -> String {
+        let mut out = String::new();
+        if start_inside {
+            out.push_str("\tat com.example.Tail.run(Tail.java:9)\n\t... 12 more\n");
+        }
+        for i in 0..40 {
+            out.push_str(&format!(
+                "2024-03-01 10:{:02}:{:02}.123  INFO 4242 --- [           main] c.e.demo.Worker                          : tick {i}\n",
+                i / 60,
+                i % 60
+            ));
+            out.push_str(&format!(
+                "2024-03-01 10:{:02}:{:02}.456 ERROR 4242 --- [nio-8080-exec-1] c.e.demo.Controller                      : request {i} failed\n",
+                i / 60,
+                i % 60
+            ));
+            out.push_str("java.lang.IllegalStateException: boom\n");
+            for f in 0..frames {
+                out.push_str(&format!(
+                    "\tat com.example.demo.Layer{f}.call(Layer{f}.java:{})\n",
+                    f + 10
+                ));
+            }
+            out.push_str("Caused by: java.io.IOException: disk\n\t... 3 more\n");
+        }
+        out
+    }
+
+    fn python_with_tracebacks(depth: usize) -> String {
+        let mut out = String::new();
+        for i in 0..40 {
+            out.push_str(&format!(
+                "2024-03-01 10:00:{:02},001 - worker - ERROR - job {i} failed\n",
+                i % 60
+            ));
+            out.push_str("Traceback (most recent call last):\n");
+            for d in 0..depth {
+                out.push_str(&format!(
+                    "  File \"/srv/app/mod{d}.py\", line {}, in step{d}\n    step{}()\n",
+                    d + 3,
+                    d + 1
+                ));
+            }
+            out.push_str("ValueError: bad input\n");
+        }
+        out
+    }
+
+    #[test]
+    fn trace_dominated_logs_still_learn_their_header() {
+        for (name, text) in [
+            ("spring 5", spring_with_traces(5, false)),
+            ("spring 20", spring_with_traces(20, false)),
+            ("spring 60", spring_with_traces(60, false)),
+            ("spring 60 starting inside a trace", spring_with_traces(60, true)),
+            ("python 10", python_with_tracebacks(10)),
+            ("python 30", python_with_tracebacks(30)),
+        ] {
+            let sample: Vec<&str> = text.lines().take(crate::detect::SAMPLE_LINES).collect();
+            let det = crate::detect::detect(&sample, &ctx());
+            let layout = det.candidate.ts_layout;
+            assert_eq!(layout, Some(TsLayout::Iso), "{name}: {}", det.candidate.name);
+            let heads: Vec<Record> = text
+                .lines()
+                .filter_map(|l| {
+                    let mut r = Record::default();
+                    det.parser().parse_line(l, &ctx(), &mut r).then_some(r)
+                })
+                .collect();
+            // Only the header lines head records, and each has its time and level.
+            let want = if name.starts_with("python") { 40 } else { 80 };
+            assert_eq!(heads.len(), want, "{name}: {}", det.candidate.name);
+            assert!(heads.iter().all(|r| r.ts.is_some() && r.level.is_some()), "{name}");
+        }
+    }
+
+    #[test]
+    fn log4j2_glued_brackets_with_padded_level() {
+        // Elasticsearch's default log4j2 layout.
+        let lines = [
+            "[2024-01-15T10:00:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk watermark [90%] exceeded",
+            "[2024-01-15T10:00:01,456][INFO ][o.e.n.Node               ] [node-1] started",
+            "[2024-01-15T10:00:02,789][ERROR][o.e.b.ElasticsearchUncaughtExceptionHandler] [node-1] uncaught exception",
+        ];
+        let (name, r) = parse_all(&lines);
+        assert_eq!(r.len(), 3, "{name}");
+        let levels: Vec<_> = r.iter().map(|r| r.level).collect();
+        assert_eq!(
+            levels,
+            [Some(Level::Warn), Some(Level::Info), Some(Level::Error)],
+            "{name}"
+        );
+        assert_eq!(r[0].message, "high disk watermark [90%] exceeded", "{name}");
+        assert_eq!(r[1].message, "started", "{name}");
     }
 }
