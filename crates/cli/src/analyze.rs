@@ -123,6 +123,15 @@ fn data_loss(summary: &intake::IntakeSummary) -> Vec<String> {
             summary.long_lines, summary.long_line_bytes_dropped
         ));
     }
+    if summary.special_files_skipped > 0 {
+        out.push(format!(
+            "{} special files (FIFOs, sockets, devices) found in directories not read",
+            summary.special_files_skipped
+        ));
+    }
+    if summary.decode_errors > 0 {
+        out.push(format!("{} undecodable byte sequences dropped", summary.decode_errors));
+    }
     let c = &summary.counts;
     if c.truncated_records > 0 {
         out.push(format!(
