@@ -663,7 +663,7 @@ fn availability_findings(endpoints: &[Endpoint]) -> Vec<Finding> {
         .filter(|e| {
             e.requests >= 5
                 && e.success_rate < 0.95
-                && e.baseline_success_rate.map_or(true, |b| b - e.success_rate > 0.02)
+                && e.baseline_success_rate.is_none_or(|b| b - e.success_rate > 0.02)
         })
         .take(5)
         .map(|e| Finding {

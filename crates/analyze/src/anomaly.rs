@@ -114,7 +114,7 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
         let c = &agg.templates[*i];
         let v = &mut out[*i];
         v.q_value = Some(q);
-        let ratio_ok = v.ratio.map_or(true, |r| r >= MIN_RATIO);
+        let ratio_ok = v.ratio.is_none_or(|r| r >= MIN_RATIO);
         if q <= Q_LEVEL && c.window >= MIN_COUNT && ratio_ok {
             v.verdict = Verdict::Surge;
             v.onset = onset_of(c.series.as_slice(), &c.series_first, &exposure, frame).or(c.first_in_window);

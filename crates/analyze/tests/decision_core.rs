@@ -154,6 +154,7 @@ fn counts(series: [u32; 15]) -> TemplateCounts {
         window: series[first..].iter().map(|&c| c as u64).sum(),
         baseline: series[..first].iter().map(|&c| c as u64).sum(),
         levels: [0; 7],
+        inferred: 0,
         first_in_window: in_window.first().map(|&b| series_first[b]),
         last_in_window: in_window.last().map(|&b| series_first[b]),
         series: series.to_vec(),
@@ -400,7 +401,7 @@ fn the_core_on_a_small_incident() {
     let templates = induce(&c.shapes);
     let shape_template = templates.shape_template.clone();
     let f = frame();
-    let agg = aggregate(&mut c, &f, &shape_template, templates.templates.len()).unwrap();
+    let agg = aggregate(&mut c, &f, &shape_template, templates.templates.len(), false).unwrap();
     // 100 baseline records over 10 active minutes; 100 in the window (50 + 50).
     assert_eq!((agg.baseline_records, agg.window_records), (100, 100));
     assert_eq!(agg.baseline_active, 10 * MIN);
