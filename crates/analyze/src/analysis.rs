@@ -1369,13 +1369,29 @@ fn rank_causes(
             problems: b.linked.iter().filter(|id| id.starts_with("P-")).cloned().collect(),
         });
     }
-    // Spikes not explained by a change.
+    // Spikes not explained by a change. Bursts with the same top explanation are one
+    // episode (an attacker pausing between rounds): one cause, each burst its evidence.
+    let mut episode: Vec<((String, String), usize)> = Vec::new();
     for (k, s) in spikes.iter().enumerate() {
         let id = format!("S{}", k + 1);
         if covered.contains(&id) || s.explained_by.is_empty() {
             continue;
         }
         let top = &s.explained_by[0];
+        let top_key = (top.field.clone(), top.value.clone());
+        if let Some((_, at)) = episode.iter().find(|(key, _)| *key == top_key) {
+            let cause: &mut RootCause = &mut causes[*at];
+            cause.evidence.push(spike_evidence(s));
+            for e in s.explained_by.iter().filter(|e| e.field == "template") {
+                if let Some(p) = problems.iter().find(|p| p.title == e.value) {
+                    if !cause.problems.contains(&p.id) {
+                        cause.problems.push(p.id.clone());
+                    }
+                }
+            }
+            continue;
+        }
+        episode.push((top_key, causes.len()));
         let requests: Vec<String> = s
             .explained_by
             .iter()
