@@ -235,6 +235,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
         status: if incident { "incident" } else { "healthy" }.into(),
+        status_reason: String::new(),
         conclusion: String::new(),
         window: Span {
             from: model_time(frame.window.0),
@@ -859,7 +860,7 @@ fn samples_of(t: &triage_mine::miner::Template, c: &Collected) -> Vec<String> {
     for &s in t.shapes.iter().take(8) {
         if let Some(r) = c.recent.get(s as usize) {
             for (_, text) in r.iter().rev() {
-                let text = crate::redact::redact(text).into_owned();
+                let text = text.clone(); // masked once at the edge: redact::redact_report
                 if !out.contains(&text) {
                     out.push(text);
                 }

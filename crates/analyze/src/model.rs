@@ -13,6 +13,10 @@ pub struct Report {
     pub schema_version: u32,
     /// `"incident"` when something is anomalous, `"healthy"` otherwise.
     pub status: String,
+    /// Why the status is what it is (what is missing for `no_data` / `partial`); may be
+    /// empty. Added within v1.
+    #[serde(default)]
+    pub status_reason: String,
     /// One or two sentences: what is wrong, since when, most likely cause.
     pub conclusion: String,
     pub window: Span,

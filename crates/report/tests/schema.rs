@@ -48,6 +48,7 @@ fn fully_populated() -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
         status: "incident".into(),
+        status_reason: "r".into(),
         conclusion: "c".into(),
         window: span(),
         baseline: vec![span()],

@@ -117,6 +117,7 @@ pub fn export_storm() -> Report {
     Report {
         schema_version: SCHEMA_VERSION,
         status: "incident".into(),
+        status_reason: String::new(),
         conclusion: "Log volume rose ×14.2 from 09:12 on alarm-service, driven by GET /api/alarms/export with \
                      query.start.year=2020; the export endpoint's success rate fell to 9.09%. Most likely cause: \
                      parallel full exports since 2020-06 after export.max_parallel was raised to 32."
