@@ -14,6 +14,6 @@ mod redact;
 mod url;
 mod visible;
 
-pub use redact::{redact, redact_pair};
+pub use redact::{redact, redact_pair, secret_name};
 pub use url::display_url;
 pub use visible::visible;
