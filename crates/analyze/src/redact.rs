@@ -41,7 +41,12 @@ pub fn redact_report(report: &mut Report) {
     mask(&mut report.conclusion);
     mask(&mut report.input.intake);
     mask_all(&mut report.input.notes);
-    for group in report.modules.iter_mut().chain(&mut report.hosts).chain(&mut report.services) {
+    for group in report
+        .modules
+        .iter_mut()
+        .chain(&mut report.hosts)
+        .chain(&mut report.services)
+    {
         mask(&mut group.name);
     }
     for p in &mut report.problems {

@@ -580,7 +580,11 @@ fn stacked_svg(chart: &Chart, layers: &[Layer]) -> String {
         (!parts.is_empty()).then(|| {
             format!(
                 "{} — {}",
-                bucket_span(chart.axis.start + i as i64 * chart.bucket, chart.bucket, chart.axis.offset),
+                bucket_span(
+                    chart.axis.start + i as i64 * chart.bucket,
+                    chart.bucket,
+                    chart.axis.offset
+                ),
                 parts.join(" · ")
             )
         })
@@ -894,6 +898,9 @@ mod tests {
         // India (+05:30): ticks on the local quarter hours, labelled in local time.
         let local = time_ticks(TimeAxis { offset: 19_800, ..axis }, 10);
         assert_eq!(local.first().map(|t| t.1.as_str()), Some("14:30"));
-        assert_eq!(bucket_span(1_772_614_800, 60, 19_800), "2026-03-04 14:30:00 – 14:31:00 UTC+05:30");
+        assert_eq!(
+            bucket_span(1_772_614_800, 60, 19_800),
+            "2026-03-04 14:30:00 – 14:31:00 UTC+05:30"
+        );
     }
 }

@@ -85,7 +85,13 @@ fn wrapped_with(lead: &str, lead_width: usize, indent: usize, text: &str, tail: 
     lines
         .into_iter()
         .enumerate()
-        .map(|(i, line)| if i == 0 { format!("{lead}{line}") } else { format!("{pad}{line}") })
+        .map(|(i, line)| {
+            if i == 0 {
+                format!("{lead}{line}")
+            } else {
+                format!("{pad}{line}")
+            }
+        })
         .collect()
 }
 
@@ -185,13 +191,22 @@ pub(crate) fn render(report: &Report, color: bool) -> String {
             clean(&change.kind),
             clean(&change.service)
         );
-        let plain = format!("Most suspicious change: {what} (score {}): ", format::score(change.score));
+        let plain = format!(
+            "Most suspicious change: {what} (score {}): ",
+            format::score(change.score)
+        );
         let painted = format!(
             "{} {what} (score {}): ",
             paint.bold("Most suspicious change:"),
             paint.cyan(&format::score(change.score))
         );
-        lines.extend(wrapped(&painted, format::display_width(&plain), 2, &change.reason, TEXT_LINES));
+        lines.extend(wrapped(
+            &painted,
+            format::display_width(&plain),
+            2,
+            &change.reason,
+            TEXT_LINES,
+        ));
     }
     lines.push(paint.dim("Full report: triage analyze … --format md|json|html -o FILE"));
     let mut out = lines.join("\n");

@@ -84,7 +84,13 @@ fn masked() -> Report {
     report
 }
 
-const SECRETS: [&str; 5] = ["hunter2", JWT, "AKIAIOSFODNN7EXAMPLE", "4111 1111 1111 1111", "ops@example.com"];
+const SECRETS: [&str; 5] = [
+    "hunter2",
+    JWT,
+    "AKIAIOSFODNN7EXAMPLE",
+    "4111 1111 1111 1111",
+    "ops@example.com",
+];
 
 #[test]
 fn no_control_character_reaches_a_text_output() {
@@ -137,8 +143,14 @@ fn markup_from_logs_stays_text() {
     let report = masked();
     let md = render_markdown(&report, Lang::En);
     // In free text markup is escaped; in code spans and blocks it is inert as it stands.
-    assert!(md.contains("\\<img src=x onerror=alert(1)\\> [x]\\(javascript:alert(1))"), "{md}");
-    assert!(md.contains("`key <secret:aws-key> rejected <img src=x onerror=alert(1)>`"), "{md}");
+    assert!(
+        md.contains("\\<img src=x onerror=alert(1)\\> [x]\\(javascript:alert(1))"),
+        "{md}"
+    );
+    assert!(
+        md.contains("`key <secret:aws-key> rejected <img src=x onerror=alert(1)>`"),
+        "{md}"
+    );
     let html = render_html(&report, Lang::En);
     assert!(!html.contains("<img") && !html.contains("<script"));
     assert!(html.contains("Content-Security-Policy"), "strict CSP kept");
@@ -175,7 +187,10 @@ fn times_keep_the_users_offset() {
     assert!(md.contains("2024-11-12T14:37:31+08:00"), "{md}");
     let html = render_html(&report, Lang::En);
     // Axis labels in local time, and the zone named.
-    assert!(html.contains(">14:30<") && html.contains("times in UTC+08:00"), "{html}");
+    assert!(
+        html.contains(">14:30<") && html.contains("times in UTC+08:00"),
+        "{html}"
+    );
     assert!(html.contains("2024-11-12 14:30:00 – 14:35:00 UTC+08:00"));
     assert!(!html.contains(">06:30<"), "not shifted to UTC");
 }
