@@ -14,7 +14,6 @@ use triage_mine::miner::{shape_chunk_visit, ChunkShapes, ShapeTable};
 use triage_parse::Record;
 
 use crate::facets::{self, split_item};
-use crate::redact::redact;
 use crate::traces::{TraceEvent, TraceSample};
 
 /// No value for an interned dimension.
@@ -190,7 +189,7 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record], items_
         let s = shapes.record_shape.get(k).copied().unwrap_or(0) as usize;
         if s < seen.len() && !seen[s] {
             seen[s] = true;
-            // Cut, not yet redacted: redaction runs once per sample shown in the report.
+            // Cut, not redacted: redaction runs once over the finished report.
             recent.push((s as u32, rec.ts, cut_sample(&rec.message)));
         }
     }
@@ -214,9 +213,10 @@ fn cut_sample(message: &str) -> String {
     }
 }
 
-/// A shortened sample with secrets replaced, as a report shows it.
+/// A shortened sample, as a report shows it (secrets are masked in the finished report:
+/// `redact::redact_report`).
 pub fn sample_text(message: &str) -> String {
-    redact(&cut_sample(message)).into_owned()
+    cut_sample(message)
 }
 
 /// An interning dictionary with a cap; values past the cap get [`NONE`].

@@ -1,69 +1,169 @@
-//! Masks secrets in text that goes into a report: passwords and tokens after their key,
-//! bearer tokens, JWTs, cloud keys, e-mail addresses and phone numbers. Reports are
-//! pasted into chats and tickets; a sample must never leak a credential.
+//! Secrets masked in the finished report. Reports are pasted into chats and tickets, and
+//! any text in them may come from a log line: titles, templates, samples, parameters,
+//! root causes, evidence, the timeline, notes. Rather than masking at each place text
+//! is made (and missing one), [`redact_report`] walks every string of the finished model
+//! once; the CLI calls it unless `--no-redact`. Masks keep their kind
+//! (`<secret:password>`, see [`triage_text::redact`]), so counts and templates still read
+//! right. Ids, times, enumerated words (status, kinds, levels) and numbers are left alone.
 
-use std::borrow::Cow;
-use std::sync::OnceLock;
+pub use triage_text::{redact, redact_pair};
 
-use regex::Regex;
+use crate::model::Report;
 
-fn patterns() -> &'static [(Regex, &'static str)] {
-    static P: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
-    P.get_or_init(|| {
-        let list: [(&str, &'static str); 6] = [
-            // key=value / key: value / "key":"value" for secret-like keys.
-            (
-                r#"(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|auth|session[_-]?id|cookie)["']?\s*[:=]\s*["']?)([^\s"',;&}]+)"#,
-                "${1}***",
-            ),
-            (r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}", "${1}***"),
-            (r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}", "<jwt>"),
-            (r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b", "<access-key>"),
-            (r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b", "<email>"),
-            // Mobile numbers (CN 11-digit, E.164) — not plain ids: need a phone-like shape.
-            (r"(?:\+\d{1,3}[ -]?)?\b1[3-9]\d{9}\b|\+\d{1,3}[ -]?\d{3,4}[ -]?\d{3,4}[ -]?\d{3,4}\b", "<phone>"),
-        ];
-        list.iter().filter_map(|(p, r)| Regex::new(p).ok().map(|re| (re, *r))).collect()
-    })
+fn mask(text: &mut String) {
+    if let std::borrow::Cow::Owned(masked) = redact(text) {
+        *text = masked;
+    }
 }
 
-/// `text` with secrets replaced; borrowed when there is nothing to mask.
-pub fn redact(text: &str) -> Cow<'_, str> {
-    let mut out: Cow<'_, str> = Cow::Borrowed(text);
-    for (re, rep) in patterns() {
-        if re.is_match(&out) {
-            out = Cow::Owned(re.replace_all(&out, *rep).into_owned());
+fn mask_all(texts: &mut [String]) {
+    texts.iter_mut().for_each(mask);
+}
+
+fn mask_opt(text: &mut Option<String>) {
+    if let Some(t) = text {
+        mask(t);
+    }
+}
+
+/// Masks `value` as [`redact_pair`] does for `name`, and the name itself.
+fn mask_pair(name: &mut String, value: &mut String) {
+    if let std::borrow::Cow::Owned(masked) = redact_pair(name, value) {
+        *value = masked;
+    }
+    mask(name);
+}
+
+/// Masks secrets in every free-text string of `report`, in place. Samples that become
+/// equal once masked are kept once.
+pub fn redact_report(report: &mut Report) {
+    mask(&mut report.status_reason);
+    mask(&mut report.conclusion);
+    mask(&mut report.input.intake);
+    mask_all(&mut report.input.notes);
+    for group in report
+        .modules
+        .iter_mut()
+        .chain(&mut report.hosts)
+        .chain(&mut report.services)
+    {
+        mask(&mut group.name);
+    }
+    for p in &mut report.problems {
+        mask(&mut p.title);
+        for nc in p.modules.iter_mut().chain(&mut p.hosts).chain(&mut p.services) {
+            mask(&mut nc.name);
+        }
+        for t in &mut p.templates {
+            mask(&mut t.template);
+            mask_all(&mut t.samples);
+            let mut seen: Vec<String> = Vec::with_capacity(t.samples.len());
+            t.samples.retain(|s| {
+                let new = !seen.contains(s);
+                if new {
+                    seen.push(s.clone());
+                }
+                new
+            });
+        }
+        for param in &mut p.parameters {
+            mask_pair(&mut param.name, &mut param.value);
+        }
+        mask_all(&mut p.recommendations);
+    }
+    for f in &mut report.findings {
+        mask(&mut f.summary);
+        mask_all(&mut f.evidence);
+    }
+    for s in &mut report.spikes {
+        for e in &mut s.explained_by {
+            mask_pair(&mut e.field, &mut e.value);
         }
     }
-    out
+    for e in &mut report.endpoints {
+        mask(&mut e.endpoint);
+    }
+    for c in &mut report.changes {
+        mask(&mut c.service);
+        mask_opt(&mut c.version);
+        mask(&mut c.description);
+        mask(&mut c.reason);
+    }
+    for m in &mut report.metrics {
+        mask(&mut m.host);
+        mask(&mut m.metric);
+    }
+    for rc in &mut report.root_causes {
+        mask(&mut rc.summary);
+        mask_all(&mut rc.evidence);
+        mask_opt(&mut rc.service);
+    }
+    for t in &mut report.timeline {
+        mask(&mut t.text);
+    }
+    for a in &mut report.actions {
+        mask(&mut a.text);
+    }
+    for t in &mut report.series.templates {
+        mask(&mut t.label);
+    }
+    for m in &mut report.series.modules {
+        mask(&mut m.name);
+    }
+    for m in &mut report.series.metrics {
+        mask(&mut m.host);
+        mask(&mut m.metric);
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::*;
+    use crate::model::{ParamShare, Problem, ProblemTemplate, RootCause, TimelineEntry};
+
+    const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N";
 
     #[test]
-    fn secrets_are_masked() {
-        assert_eq!(
-            redact("login ok user=bob password=hunter2 from 10.0.0.1"),
-            "login ok user=bob password=*** from 10.0.0.1"
-        );
-        assert_eq!(redact(r#"{"token":"abc123def"}"#), r#"{"token":"***"}"#);
-        assert_eq!(
-            redact("Authorization: Bearer abcdefghijklmnop"),
-            "Authorization: Bearer ***"
-        );
-        assert_eq!(redact("mail to jane.doe@example.com failed"), "mail to <email> failed");
-        assert_eq!(redact("sms to 13812345678 failed"), "sms to <phone> failed");
-        assert_eq!(redact("call +1 415 555 0100 now"), "call <phone> now");
-        assert!(
-            redact("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N").contains("<jwt>")
-        );
-    }
-
-    #[test]
-    fn ordinary_text_is_untouched() {
-        let s = "order 123456789012 took 850 ms; id=42 range=30d";
-        assert!(matches!(redact(s), std::borrow::Cow::Borrowed(_)));
+    fn every_text_of_the_report_is_masked() {
+        let mut report = Report {
+            status: "incident".into(),
+            conclusion: "login failures for password=hunter2".into(),
+            problems: vec![Problem {
+                id: "P-T1".into(),
+                title: format!("auth rejected Bearer {JWT}"),
+                templates: vec![ProblemTemplate {
+                    id: "T1".into(),
+                    template: "key AKIAIOSFODNN7EXAMPLE denied".into(),
+                    samples: vec!["password=a".into(), "password=b".into()],
+                    ..Default::default()
+                }],
+                parameters: vec![ParamShare {
+                    name: "password".into(),
+                    value: "hunter2".into(),
+                    count: 3,
+                    share: 1.0,
+                }],
+                ..Default::default()
+            }],
+            root_causes: vec![RootCause {
+                summary: "card 4111 1111 1111 1111 declined".into(),
+                ..Default::default()
+            }],
+            timeline: vec![TimelineEntry {
+                time: "2024-11-12T14:37:31+08:00".into(),
+                kind: "onset".into(),
+                text: "mail to ops@example.com".into(),
+            }],
+            ..Default::default()
+        };
+        redact_report(&mut report);
+        let json = serde_json::to_string(&report).unwrap();
+        for secret in ["hunter2", JWT, "AKIAIOSFODNN7EXAMPLE", "4111 1111", "ops@example.com"] {
+            assert!(!json.contains(secret), "{secret} leaked: {json}");
+        }
+        assert_eq!(report.problems[0].parameters[0].value, "<secret:password>");
+        assert_eq!(report.problems[0].templates[0].samples, ["password=<secret:password>"]);
+        assert_eq!(report.timeline[0].time, "2024-11-12T14:37:31+08:00");
+        assert_eq!(report.status, "incident");
     }
 }

@@ -25,7 +25,8 @@ pub enum ReportFormat {
     Json,
     /// One self-contained HTML file.
     Html,
-    /// A short coloured summary (the default on a terminal).
+    /// A short summary, coloured on a terminal (the default when neither --format nor
+    /// an -o extension says otherwise).
     Summary,
 }
 
@@ -66,7 +67,8 @@ pub struct AnalyzeArgs {
     pub baseline_from: Option<String>,
     #[arg(long, value_name = "T", requires = "baseline_from")]
     pub baseline_to: Option<String>,
-    /// Report format (default: summary on a terminal, else from the -o extension, else md).
+    /// Report format (default: from the -o extension, else the summary, whatever stdout
+    /// is; --format md for the full report on stdout).
     #[arg(long, value_enum)]
     pub format: Option<ReportFormat>,
     /// Write the report here instead of stdout.
@@ -200,7 +202,7 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
         match load_metrics(path, &zone) {
             Ok(m) => {
                 for w in m.warnings.iter().take(5) {
-                    eprintln!("triage: warning: {w}");
+                    crate::say(format!("triage: warning: {w}"));
                 }
                 match &mut metrics {
                     Some(all) => {
@@ -212,7 +214,7 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
                 }
             }
             Err(e) => {
-                eprintln!("triage: warning: {e}");
+                crate::say(format!("triage: warning: {e}"));
                 side.notes.push(format!("metrics not used: {e}"));
             }
         }
@@ -222,12 +224,12 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
         match load_changes(path, &zone) {
             Ok(c) => {
                 for w in c.warnings.iter().take(5) {
-                    eprintln!("triage: warning: {w}");
+                    crate::say(format!("triage: warning: {w}"));
                 }
                 side.changes.extend(c.changes);
             }
             Err(e) => {
-                eprintln!("triage: warning: {e}");
+                crate::say(format!("triage: warning: {e}"));
                 side.notes.push(format!("changes not used: {e}"));
             }
         }
@@ -271,12 +273,12 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
     }
     let collected = collector.finish().context("writing records to a temporary file")?;
     if summary.files_read == 0 && side.metrics.is_none() && side.metric_sources.is_empty() && side.changes.is_empty() {
-        eprintln!("{}", summary.one_line());
+        crate::say(summary.one_line());
         eprintln!("triage: nothing could be read");
         return Ok(std::process::ExitCode::from(2));
     }
     if !args.input.quiet {
-        eprintln!("{}", summary.one_line());
+        crate::say(summary.one_line());
     }
     side.files = summary.files_read;
     side.intake = summary.one_line();
@@ -285,7 +287,13 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
         ReportLang::En => triage_analyze::rules::Lang::En,
         ReportLang::Zh => triage_analyze::rules::Lang::Zh,
     };
-    let report = analyze(collected, side, &AnalyzeOptions { frame, rules, lang }).context("analysing the records")?;
+    let mut report =
+        analyze(collected, side, &AnalyzeOptions { frame, rules, lang }).context("analysing the records")?;
+    // One pass over every text of the finished model: whatever a log line put anywhere
+    // in the report is masked, whichever section shows it.
+    if !args.input.no_redact {
+        triage_analyze::redact::redact_report(&mut report);
+    }
 
     let format = args.format.unwrap_or_else(|| {
         match args
@@ -297,8 +305,9 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
             Some("json") => ReportFormat::Json,
             Some("html" | "htm") => ReportFormat::Html,
             Some(_) => ReportFormat::Md,
-            None if io::stdout().is_terminal() => ReportFormat::Summary,
-            None => ReportFormat::Md,
+            // The summary also when piped (a script, `| less`): the full report is asked
+            // for with --format or -o, never dumped by surprise.
+            None => ReportFormat::Summary,
         }
     });
     let report_lang = match args.lang {

@@ -96,6 +96,11 @@ pub struct InputArgs {
     /// No progress bar and no intake summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Show secrets as logged. By default passwords, tokens, JWTs, cloud keys, URL
+    /// credentials, card numbers, e-mail addresses and phone numbers are replaced by a
+    /// typed mark (`<secret:jwt>`) in every output.
+    #[arg(long)]
+    pub no_redact: bool,
 }
 
 #[derive(Args, Debug)]
@@ -175,7 +180,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("triage: error: {err:#}");
+            say(format!("triage: error: {err:#}"));
             ExitCode::from(2)
         }
     }
@@ -188,10 +193,16 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// A message for stderr: file names and other text from the input may carry terminal
+/// escapes, shown visibly instead of acted on.
+pub fn say(message: impl std::fmt::Display) {
+    eprintln!("{}", triage_text::visible(&message.to_string()));
+}
+
 /// Prints read problems as they happen and the summary at the end; picks the exit code.
 fn finish(summary: &IntakeSummary, quiet: bool) -> ExitCode {
     if !quiet {
-        eprintln!("{}", summary.one_line());
+        say(summary.one_line());
     }
     if summary.files_read == 0 {
         eprintln!("triage: nothing could be read");
@@ -202,14 +213,51 @@ fn finish(summary: &IntakeSummary, quiet: bool) -> ExitCode {
 
 fn warn_event<T>(event: &IntakeEvent<T>) {
     match event {
-        IntakeEvent::FileFailed(_, e) => eprintln!("triage: warning: {e}"),
-        IntakeEvent::FileFinished(_, _, Some(e)) => eprintln!("triage: warning: {e}"),
+        IntakeEvent::FileFailed(_, e) => say(format!("triage: warning: {e}")),
+        IntakeEvent::FileFinished(_, _, Some(e)) => say(format!("triage: warning: {e}")),
         _ => {}
     }
 }
 
+/// `record` with its secrets masked (message, header fields, fields by name), or `None`
+/// when it holds none: the common case costs one scan per text and no copy.
+pub fn redacted(record: &triage_parse::record::Record) -> Option<triage_parse::record::Record> {
+    use std::borrow::Cow;
+    let owned = |c: Cow<'_, str>| matches!(c, Cow::Owned(_));
+    let header = [&record.module, &record.host, &record.service];
+    let secret = owned(triage_text::redact(&record.message))
+        || header
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|v| owned(triage_text::redact(v))))
+        || record
+            .fields
+            .iter()
+            .any(|(k, v)| owned(triage_text::redact_pair(k.as_ref(), v)));
+    if !secret {
+        return None;
+    }
+    // Rare: mask a copy.
+    let mut out = record.clone();
+    let mask = |text: &mut String| {
+        if let Cow::Owned(m) = triage_text::redact(text) {
+            *text = m;
+        }
+    };
+    mask(&mut out.message);
+    for v in [&mut out.module, &mut out.host, &mut out.service].into_iter().flatten() {
+        mask(v);
+    }
+    for (k, v) in &mut out.fields {
+        if let Cow::Owned(m) = triage_text::redact_pair(k.as_ref(), v) {
+            *v = m;
+        }
+    }
+    Some(out)
+}
+
 fn cmd_parse(args: ParseArgs) -> Result<ExitCode> {
     let opts = args.input.options()?;
+    let redact = !args.input.no_redact;
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 20, stdout.lock());
     let mut write_error: Option<io::Error> = None;
@@ -223,7 +271,10 @@ fn cmd_parse(args: ParseArgs) -> Result<ExitCode> {
             let mut source = Vec::with_capacity(info.name.len() + 2);
             triage_parse::record::write_json_str(&info.name, &mut source);
             for r in records {
-                r.write_json_with_source(&source, &mut buf);
+                match redact.then(|| redacted(r)).flatten() {
+                    Some(masked) => masked.write_json_with_source(&source, &mut buf),
+                    None => r.write_json_with_source(&source, &mut buf),
+                }
             }
             (buf, records.len())
         },
@@ -260,12 +311,12 @@ fn cmd_inspect(args: InspectArgs) -> Result<ExitCode> {
     let mut read_any = false;
     for result in intake::inspect(&args.input.paths, &opts, args.samples) {
         match result {
-            Err((_, e)) => eprintln!("triage: warning: {e}"),
+            Err((_, e)) => say(format!("triage: warning: {e}")),
             Ok(insp) => {
                 read_any = true;
                 let info = &insp.info;
                 let d = &info.detection;
-                writeln!(out, "{}", info.name)?;
+                writeln!(out, "{}", triage_text::visible(&info.name))?;
                 writeln!(out, "  format:      {}", d.candidate.name)?;
                 writeln!(out, "  compression: {}", info.compression.name())?;
                 writeln!(
@@ -289,7 +340,8 @@ fn cmd_inspect(args: InspectArgs) -> Result<ExitCode> {
                 )?;
                 for r in &insp.samples {
                     let mut line = Vec::new();
-                    r.write_json(&info.name, &mut line);
+                    let masked = (!args.input.no_redact).then(|| redacted(r)).flatten();
+                    masked.as_ref().unwrap_or(r).write_json(&info.name, &mut line);
                     write!(out, "  sample:      {}", String::from_utf8_lossy(&line))?;
                 }
                 if insp.samples.is_empty() {

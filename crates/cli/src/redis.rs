@@ -77,6 +77,10 @@ pub struct RedisArgs {
     /// MEMORY USAGE SAMPLES: elements sampled per aggregate (server default 5; 0 = all, slow on big keys).
     #[arg(long, value_name = "N")]
     pub samples: Option<u32>,
+    /// Longest wait for the server to connect or answer one command; a server that
+    /// hangs longer ends the run with what was found so far.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DUR")]
+    pub timeout: Duration,
     /// Output format.
     #[arg(long, value_enum, default_value_t = RedisFormat::Table)]
     pub format: RedisFormat,
@@ -112,7 +116,7 @@ pub fn cmd_redis(args: RedisArgs) -> Result<ExitCode> {
         url: Some(args.url.clone()),
         tls: args.tls,
         password,
-        ..Target::default()
+        timeout: args.timeout.max(Duration::from_millis(10)),
     };
     let opts = DiagnoseOptions {
         bigkeys: args.bigkeys || none_chosen,
@@ -159,6 +163,11 @@ pub fn cmd_redis(args: RedisArgs) -> Result<ExitCode> {
             "triage: scan stopped after {} keys; resume with --cursor {}",
             b.keys_scanned, b.next_cursor
         );
+    }
+    // The partial report is printed above; the run still failed.
+    if let Some(why) = &report.interrupted {
+        crate::say(format!("triage: error: {why}"));
+        return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -233,19 +242,42 @@ fn fmt_rate(r: Option<f64>) -> String {
     }
 }
 
-/// Writes one table, aligned text or Markdown.
+/// Text from the server (key names, patterns, slow-log arguments, INFO fields) made
+/// safe for the output: control characters visible, and for Markdown every character
+/// that could start markup backslash-escaped (`<img …>`, `[x](javascript:…)`, `*`, `|`),
+/// so a key name is shown, never rendered.
+fn shown(text: &str, md: bool) -> String {
+    let text = triage_text::visible(text);
+    if !md {
+        return text.into_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '<' | '>' | '#' | '|' | '!' | '~' | '&' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes one table, aligned text or Markdown; every cell goes through [`shown`].
 fn table(out: &mut impl Write, md: bool, headers: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| shown(c, md)).collect()).collect();
     if md {
         writeln!(out, "| {} |", headers.join(" | "))?;
         writeln!(out, "|{}|", headers.iter().map(|_| "---").collect::<Vec<_>>().join("|"))?;
-        for r in rows {
-            let cells: Vec<String> = r.iter().map(|c| c.replace('|', "\\|")).collect();
-            writeln!(out, "| {} |", cells.join(" | "))?;
+        for r in &rows {
+            writeln!(out, "| {} |", r.join(" | "))?;
         }
         return writeln!(out);
     }
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
+    for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.chars().count());
         }
@@ -262,13 +294,14 @@ fn table(out: &mut impl Write, md: bool, headers: &[&str], rows: &[Vec<String>])
         s.trim_end().to_string()
     };
     writeln!(out, "{}", line(headers.to_vec()))?;
-    for r in rows {
+    for r in &rows {
         writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
     }
     writeln!(out)
 }
 
 fn heading(out: &mut impl Write, md: bool, level: usize, text: &str) -> io::Result<()> {
+    let text = &shown(text, md);
     if md {
         writeln!(out, "{} {text}\n", "#".repeat(level + 1))
     } else if level == 1 {
@@ -279,14 +312,15 @@ fn heading(out: &mut impl Write, md: bool, level: usize, text: &str) -> io::Resu
 }
 
 fn write_report(r: &RedisReport, md: bool, out: &mut impl Write) -> Result<()> {
+    let esc = |text: &str| shown(text, md);
     let s = &r.server;
     heading(out, md, 1, &format!("Redis {} db {}", s.addr, s.db))?;
     writeln!(
         out,
         "version {}, role {}, maxmemory-policy {}, used_memory {}, {} keys in db {}; {} commands sent in {:.1} s (limit {})\n",
-        s.version.as_deref().unwrap_or("?"),
-        s.role.as_deref().unwrap_or("?"),
-        s.maxmemory_policy.as_deref().unwrap_or("?"),
+        esc(s.version.as_deref().unwrap_or("?")),
+        esc(s.role.as_deref().unwrap_or("?")),
+        esc(s.maxmemory_policy.as_deref().unwrap_or("?")),
         s.used_memory.map_or("?".into(), |b| fmt_bytes(b as f64)),
         s.dbsize.map_or("?".into(), |n| n.to_string()),
         s.db,
@@ -303,7 +337,7 @@ fn write_report(r: &RedisReport, md: bool, out: &mut impl Write) -> Result<()> {
             b.elapsed_secs,
             b.match_pattern
                 .as_ref()
-                .map_or(String::new(), |m| format!(" matching {m}")),
+                .map_or(String::new(), |m| format!(" matching {}", esc(m))),
             fmt_bytes(b.total_bytes as f64),
             if b.keys_vanished > 0 {
                 format!(", {} vanished during the scan", b.keys_vanished)
@@ -411,7 +445,7 @@ fn write_report(r: &RedisReport, md: bool, out: &mut impl Write) -> Result<()> {
             HotKeyMethod::Auto => "auto",
         };
         heading(out, md, 2, &format!("Hot keys (method: {method})"))?;
-        writeln!(out, "{}; window {:.1} s", h.reason, h.window_secs)?;
+        writeln!(out, "{}; window {:.1} s", esc(&h.reason), h.window_secs)?;
         if let Some(n) = h.ops_seen {
             writeln!(out, "{n} commands seen for this database")?;
         }
@@ -481,7 +515,7 @@ fn write_report(r: &RedisReport, md: bool, out: &mut impl Write) -> Result<()> {
         )?;
         heading(out, md, 3, "Limits of this method")?;
         for l in &h.limits {
-            writeln!(out, "- {l}")?;
+            writeln!(out, "- {}", esc(l))?;
         }
         writeln!(out)?;
     }
@@ -529,7 +563,7 @@ fn write_report(r: &RedisReport, md: bool, out: &mut impl Write) -> Result<()> {
     if !r.notes.is_empty() {
         heading(out, md, 2, "Notes")?;
         for n in &r.notes {
-            writeln!(out, "- {n}")?;
+            writeln!(out, "- {}", esc(n))?;
         }
     }
     Ok(())

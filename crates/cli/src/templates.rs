@@ -113,11 +113,14 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
     if let Some(e) = spill_error {
         return Err(e).context("writing record positions to a temporary file");
     }
-    let templates = induce(&table);
+    let mut templates = induce(&table);
+    if !args.input.no_redact {
+        mask_templates(&mut templates);
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     match format {
-        TemplateFormat::Table => write_table(&templates, &mut out)?,
+        TemplateFormat::Table => write_table(&templates, !args.input.no_redact, &mut out)?,
         _ => {
             let mut file = spill
                 .into_inner()
@@ -136,6 +139,46 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
         );
     }
     Ok(finish(&summary, args.input.quiet))
+}
+
+/// Masks secrets in what is printed of each template (text, sample, parameter values),
+/// once, before any output is written. A template keeps its id and count: a mask only
+/// changes what is shown.
+fn mask_templates(templates: &mut Templates) {
+    use std::borrow::Cow;
+    for t in &mut templates.templates {
+        if let Cow::Owned(m) = triage_text::redact(&t.text) {
+            t.text = m;
+        }
+        if let Cow::Owned(m) = triage_text::redact(&t.sample) {
+            t.sample = m;
+        }
+    }
+}
+
+/// A parameter value as shown in the table: masked when it is a secret alone or where
+/// it stands in the template (`password=<*>` with `hunter2` → `<secret:password>`).
+fn shown_value(template: &str, token: usize, placeholder: &str, value: &str) -> String {
+    let tokens: Vec<&str> = template.split(' ').collect();
+    let before = match tokens.get(token) {
+        Some(t) => {
+            let at = t.find(placeholder).unwrap_or(0);
+            let mut before = t[..at].to_string();
+            // `password: <*>`: the key is the token before.
+            if before.is_empty() && token > 0 {
+                before = format!("{} ", tokens[token - 1]);
+            }
+            before
+        }
+        None => String::new(),
+    };
+    let joined = format!("{before}{value}");
+    match triage_text::redact(&joined) {
+        std::borrow::Cow::Owned(m) if m.starts_with(&before) && m[before.len()..] != *value => {
+            m[before.len()..].to_string()
+        }
+        _ => triage_text::redact(value).into_owned(),
+    }
 }
 
 /// Bytes per spilled record: source index (u32), line (u64), global shape id (u32).
@@ -290,7 +333,9 @@ fn fmt_num(v: Option<f64>) -> String {
     }
 }
 
-fn write_table(templates: &Templates, out: &mut impl Write) -> Result<()> {
+/// The templates for a terminal: text from the logs with control characters made visible.
+fn write_table(templates: &Templates, redact: bool, out: &mut impl Write) -> Result<()> {
+    let visible = |text: &str| triage_text::visible(text).into_owned();
     let total: u64 = templates.templates.iter().map(|t| t.count).sum();
     let mut order: Vec<&triage_mine::miner::Template> = templates.templates.iter().collect();
     order.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
@@ -310,7 +355,7 @@ fn write_table(templates: &Templates, out: &mut impl Write) -> Result<()> {
             (Some(a), Some(b)) => format!("{} .. {}", rfc3339(a), rfc3339(b)),
             _ => "-".to_string(),
         };
-        writeln!(out, "\n{:>9} {:>6.2}%  {}  {}", t.count, share, t.id, t.text)?;
+        writeln!(out, "\n{:>9} {:>6.2}%  {}  {}", t.count, share, t.id, visible(&t.text))?;
         writeln!(
             out,
             "                  time: {when}  levels: {}",
@@ -323,18 +368,28 @@ fn write_table(templates: &Templates, out: &mut impl Write) -> Result<()> {
         writeln!(
             out,
             "                  e.g.: {}",
-            t.sample.chars().take(200).collect::<String>()
+            visible(&t.sample.chars().take(200).collect::<String>())
         )?;
         for p in &t.params {
+            let mut masked = false;
             let top: Vec<String> = p
                 .stats
                 .top
                 .top(3)
                 .iter()
-                .map(|v| format!("{} ×{}", v.value, v.count))
+                .map(|v| {
+                    let value = if redact {
+                        shown_value(&t.text, p.token as usize, p.kind.placeholder(), &v.value)
+                    } else {
+                        v.value.to_string()
+                    };
+                    masked |= *value != *v.value;
+                    format!("{} ×{}", visible(&value), v.count)
+                })
                 .collect();
+            // The range of a masked value (a phone number) would show it again.
             let range = match &p.stats.numeric {
-                Some(n) if n.count() > 0 => format!(
+                Some(n) if n.count() > 0 && !masked => format!(
                     "  [min {} max {} p50 {}]",
                     fmt_num(n.min()),
                     fmt_num(n.max()),

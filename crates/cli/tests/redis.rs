@@ -670,3 +670,137 @@ fn rate_limit_password_and_connection_errors() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("connecting to 127.0.0.1:{closed}")), "{err}");
 }
+
+/// 20k small keys plus keys whose names attack a Markdown or HTML reader.
+fn seed_hostile(server: &RedisServer) {
+    let mut buf = Vec::new();
+    for i in 0..20_000 {
+        resp(&mut buf, &[b"SET", format!("user:{i}:profile").as_bytes(), b"v"]);
+    }
+    for (key, size) in [
+        ("<img src=x onerror=alert(1)>", 300_000),
+        ("[x](javascript:alert(1))", 200_000),
+        ("evil:\x1b]0;pwned\x07\x1b[2J|`*_#", 100_000),
+    ] {
+        resp(&mut buf, &[b"SET", key.as_bytes(), &vec![b'x'; size]]);
+    }
+    server.pipe(&buf);
+}
+
+#[test]
+fn markdown_and_tables_show_key_names_never_render_them() {
+    let server = RedisServer::start(&[]);
+    seed_hostile(&server);
+    for format in ["md", "table"] {
+        let out = triage()
+            .args(["redis", "--url", &server.url(), "--bigkeys", "-q", "--format", format])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.contains('\x1b') && !text.contains('\x07'), "{format}: raw escape");
+        let shown = if format == "md" {
+            "x1b\\]0;pwned"
+        } else {
+            "\\x1b]0;pwned"
+        };
+        assert!(text.contains(shown), "{format}: the escape is shown: {text}");
+        if format == "md" {
+            // Every `<` and `](` is escaped: no HTML element, no link.
+            assert!(!text.replace("\\<", "").contains('<'), "{text}");
+            assert!(!text.replace("\\]", "").contains("]("), "{text}");
+            assert!(text.contains("\\<img src=x onerror=alert\\(1\\)\\>"), "{text}");
+            assert!(text.contains("\\[x\\]\\(javascript:alert\\(1\\)\\)"), "{text}");
+        }
+    }
+}
+
+/// Runs a slow (rate-limited) big-key scan, does `act` to the server after `after`, and
+/// returns the exit code, the JSON report and stderr.
+fn interrupted_scan(server: &RedisServer, after: Duration, act: impl FnOnce(u32)) -> (Option<i32>, Value, String) {
+    let child = triage()
+        .args([
+            "redis",
+            "--url",
+            &server.url(),
+            "--bigkeys",
+            "--max-ops-per-sec",
+            "8000",
+            "--timeout",
+            "1s",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    act(server.child.id());
+    let out = child.wait_with_output().unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (
+        out.status.code(),
+        report,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn signal(pid: u32, sig: &str) {
+    let ok = Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill {sig} {pid}");
+}
+
+#[test]
+fn a_server_that_dies_mid_scan_leaves_the_keys_scanned_and_the_cursor() {
+    let server = RedisServer::start(&[]);
+    seed_hostile(&server);
+    // 20k keys × 2 commands at 8000/s take 5 s; the server dies after about 1.5 s.
+    let (code, r, err) = interrupted_scan(&server, Duration::from_millis(1500), |pid| signal(pid, "-KILL"));
+    assert_eq!(code, Some(2), "{err}");
+    let b = &r["bigkeys"];
+    let scanned = b["keys_scanned"].as_u64().expect(&err);
+    assert!(scanned > 1000 && scanned < 20_000, "{scanned} keys kept");
+    assert_eq!(b["complete"], false);
+    let cursor = b["next_cursor"].as_u64().unwrap();
+    assert!(cursor != 0, "a cursor to resume from");
+    assert!(err.contains("connection lost"), "{err}");
+    assert!(err.contains(&format!("--cursor {cursor}")), "{err}");
+    assert!(r["interrupted"].as_str().is_some_and(|s| s.contains("connection lost")));
+}
+
+#[test]
+fn a_server_that_hangs_mid_scan_times_out_with_what_was_found() {
+    let server = RedisServer::start(&[]);
+    seed_hostile(&server);
+    let (code, r, err) = interrupted_scan(&server, Duration::from_millis(1500), |pid| signal(pid, "-STOP"));
+    signal(server.child.id(), "-CONT");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(r["bigkeys"]["keys_scanned"].as_u64().is_some_and(|n| n > 1000), "{err}");
+    assert!(r["bigkeys"]["next_cursor"].as_u64().is_some_and(|c| c != 0));
+    assert!(err.contains("timed out: no answer within 1 s"), "{err}");
+    assert!(!err.contains("temporarily unavailable"), "{err}");
+}
+
+#[test]
+fn a_password_in_the_url_is_never_printed() {
+    let closed = free_port();
+    let url = format!("redis://admin:hunter2secret@127.0.0.1:{closed}/0");
+    let out = triage().args(["redis", "--url", &url, "-q"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("hunter2secret"), "{all}");
+    let bad = format!("redis://admin:hunter2secret@127.0.0.1:notaport/0");
+    let out = triage().args(["redis", "--url", &bad, "-q"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("hunter2secret") && err.contains("127.0.0.1"), "{err}");
+}

@@ -21,7 +21,10 @@ type Points = Vec<(i64, f64)>;
 
 /// A Prometheus server at `http://HOST:PORT[/prefix]`.
 pub struct Client {
+    /// The URL requests go to (with its credentials, if any).
     base: String,
+    /// The URL as every message shows it: without credentials.
+    shown: String,
     agent: ureq::Agent,
     timeout: Duration,
 }
@@ -57,16 +60,17 @@ impl Client {
     /// (connect, send, answer) ends within `timeout`.
     pub fn new(url: &str, timeout: Duration) -> Result<Client, PromError> {
         let base = url.trim().trim_end_matches('/').to_string();
+        let shown = triage_text::display_url(&base).into_owned();
         let lower = base.to_ascii_lowercase();
         if lower.starts_with("https://") {
-            return Err(PromError::TlsNotBuilt { url: base });
+            return Err(PromError::TlsNotBuilt { url: shown });
         }
         let Some(rest) = lower.strip_prefix("http://") else {
-            return Err(PromError::BadUrl { url: base });
+            return Err(PromError::BadUrl { url: shown });
         };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
         if authority.is_empty() || rest.contains(['?', '#']) {
-            return Err(PromError::BadUrl { url: base });
+            return Err(PromError::BadUrl { url: shown });
         }
         let timeout = timeout.max(Duration::from_millis(100));
         let config = ureq::Agent::config_builder()
@@ -77,14 +81,16 @@ impl Client {
             .build();
         Ok(Client {
             base,
+            shown,
             agent: config.into(),
             timeout,
         })
     }
 
-    /// The URL as given, without a trailing `/`.
+    /// The URL as given, without a trailing `/` and without credentials (`user:pw@`):
+    /// what messages and reports may show.
     pub fn base(&self) -> &str {
-        &self.base
+        &self.shown
     }
 
     /// One `query_range` call: `start` and `end` in seconds since the epoch, `step` in
@@ -107,11 +113,11 @@ impl Client {
             .limit(MAX_BODY)
             .read_to_vec()
             .map_err(|e| self.transport_error(e))?;
-        parse_response(&self.base, status, &body)
+        parse_response(&self.shown, status, &body)
     }
 
     fn transport_error(&self, e: ureq::Error) -> PromError {
-        let url = self.base.clone();
+        let url = self.shown.clone();
         let secs = (self.timeout.as_secs_f64() * 1000.0).round() / 1000.0;
         match e {
             ureq::Error::Timeout(_) => PromError::Timeout { url, secs },
@@ -123,7 +129,7 @@ impl Client {
                 },
                 _ => PromError::Transport {
                     url,
-                    reason: io.to_string(),
+                    reason: triage_text::redact(&io.to_string()).into_owned(),
                 },
             },
             ureq::Error::HostNotFound => PromError::Connect {
@@ -141,7 +147,7 @@ impl Client {
             ureq::Error::TlsRequired | ureq::Error::RequireHttpsOnly(_) => PromError::TlsNotBuilt { url },
             other => PromError::Transport {
                 url,
-                reason: other.to_string(),
+                reason: triage_text::redact(&other.to_string()).into_owned(),
             },
         }
     }
@@ -151,7 +157,7 @@ impl Client {
     /// for spans that would exceed 11,000 points. A server that cannot be reached stops
     /// the remaining queries; a failing or empty query is noted and the others go on.
     pub fn fetch(&self, queries: &[Query], spans: &[(i64, i64)], hosts: &HostMap) -> Fetched {
-        fetch_with(&self.base, queries, spans, hosts, |promql, start, end, step| {
+        fetch_with(&self.shown, queries, spans, hosts, |promql, start, end, step| {
             self.query_range(promql, start, end, step)
         })
     }
@@ -365,6 +371,17 @@ mod tests {
             Client::new("http://prom.example/prometheus", t).unwrap().base(),
             "http://prom.example/prometheus"
         );
+        assert_eq!(
+            Client::new("http://admin:secretpw@prom.example:9090", t)
+                .unwrap()
+                .base(),
+            "http://prom.example:9090"
+        );
+        let err = Client::new("https://admin:secretpw@prom.example", t)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(!err.contains("secretpw"), "{err}");
         let e = Client::new("https://prom.example", t).err().unwrap();
         assert!(e.to_string().contains("https is not built into this triage"), "{e}");
         assert!(matches!(Client::new("http://", t), Err(PromError::BadUrl { .. })));

@@ -23,7 +23,7 @@ use redis::Value;
 use serde::Serialize;
 
 use crate::conn::{as_u64, Session};
-use crate::error::Result;
+use crate::error::{RedisError, Result};
 use crate::keys::{display_key, key_pattern, MAX_KEY_SHOWN};
 use crate::Progress;
 
@@ -79,7 +79,7 @@ pub(crate) struct Observation<'a> {
 }
 
 /// How a scan ended.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub(crate) struct ScanOutcome {
     pub keys: u64,
     pub vanished: u64,
@@ -87,6 +87,9 @@ pub(crate) struct ScanOutcome {
     pub next_cursor: u64,
     pub complete: bool,
     pub elapsed_secs: f64,
+    /// Why the scan stopped before its end (the server died, hung or refused): the keys
+    /// visited so far are kept, and `next_cursor` resumes with the batch that failed.
+    pub error: Option<RedisError>,
 }
 
 /// The share of the hash table a SCAN cursor has covered. SCAN walks buckets in
@@ -167,6 +170,10 @@ const BATCH: &str = "SCAN/TYPE/MEMORY USAGE pipeline";
 /// then the per-key commands of this one; as soon as the `SCAN` reply is in, the next
 /// pipeline is sent, so the server works on it while this batch's replies are handled.
 /// (Not with element counts: their second pipeline must not interleave.)
+///
+/// A failure (connection lost, no answer in time, an unreadable reply) ends the walk
+/// without losing what was found: the outcome carries the error and the cursor of the
+/// batch that was not finished, so a later run resumes exactly there.
 pub(crate) fn scan(
     session: &mut Session,
     opts: &ScanOptions,
@@ -176,15 +183,56 @@ pub(crate) fn scan(
     visit: &mut dyn FnMut(Observation<'_>),
 ) -> Result<ScanOutcome> {
     let started = Instant::now();
+    let mut walked = Walked {
+        seen: 0,
+        vanished: 0,
+        batch_cursor: opts.cursor,
+    };
+    match walk(session, opts, want, phase, progress, visit, &mut walked) {
+        Ok(next) => Ok(ScanOutcome {
+            keys: walked.seen,
+            vanished: walked.vanished,
+            next_cursor: next,
+            complete: next == 0,
+            elapsed_secs: started.elapsed().as_secs_f64(),
+            error: None,
+        }),
+        Err(e) => Ok(ScanOutcome {
+            keys: walked.seen,
+            vanished: walked.vanished,
+            next_cursor: walked.batch_cursor,
+            complete: false,
+            elapsed_secs: started.elapsed().as_secs_f64(),
+            error: Some(e),
+        }),
+    }
+}
+
+/// Where a walk is: keys visited, and the cursor whose SCAN returned the batch being
+/// worked on (where to resume if it fails).
+struct Walked {
+    seen: u64,
+    vanished: u64,
+    batch_cursor: u64,
+}
+
+/// The walk of [`scan`]; returns the cursor after the last batch (0: the end).
+fn walk(
+    session: &mut Session,
+    opts: &ScanOptions,
+    want: Want,
+    phase: &'static str,
+    progress: &mut dyn FnMut(&Progress),
+    visit: &mut dyn FnMut(Observation<'_>),
+    walked: &mut Walked,
+) -> Result<u64> {
     let mut pipe = redis::pipe();
     scan_cmd(&mut pipe, opts.cursor, opts);
     let first = session.pipeline(&mut pipe, "SCAN")?;
     let (mut next, mut keys) = parse_scan(session, &first[0])?;
     // Keys SCAN has returned so far, for --max-keys (decided when a batch is sent).
     let mut returned = keys.len() as u64;
-    let more_after = |returned: u64, next: u64| next != 0 && opts.max_keys.is_none_or(|max| returned < max);
-    let mut seen = 0u64;
-    let mut vanished = 0u64;
+    let more_after = |returned: u64, next: u64| next != 0 && !opts.max_keys.is_some_and(|max| returned >= max);
     let per_key = 1 + usize::from(want.memory) + usize::from(want.freq);
     let mut types: Vec<Option<String>> = Vec::new();
     let mut in_flight = false;
@@ -220,7 +268,7 @@ pub(crate) fn scan(
         for (i, key) in keys.iter().enumerate() {
             let Some(kind) = &types[i] else {
                 // Deleted (or expired) between SCAN and TYPE.
-                vanished += 1;
+                walked.vanished += 1;
                 continue;
             };
             let mut at = i * per_key + 1;
@@ -236,10 +284,10 @@ pub(crate) fn scan(
                 None
             };
             if want.memory && bytes.is_none() {
-                vanished += 1;
+                walked.vanished += 1;
                 continue;
             }
-            seen += 1;
+            walked.seen += 1;
             visit(Observation {
                 key,
                 kind,
@@ -250,20 +298,16 @@ pub(crate) fn scan(
         }
         progress(&Progress {
             phase,
-            keys: seen,
+            keys: walked.seen,
             cursor: next,
             fraction: if next == 0 { 1.0 } else { cursor_fraction(next) },
         });
         let Some((next2, keys2)) = upcoming else {
-            return Ok(ScanOutcome {
-                keys: seen,
-                vanished,
-                next_cursor: next,
-                complete: next == 0,
-                elapsed_secs: started.elapsed().as_secs_f64(),
-            });
+            return Ok(next);
         };
         returned += keys2.len() as u64;
+        // The batch now worked on came from the SCAN at `next`.
+        walked.batch_cursor = next;
         (next, keys) = (next2, keys2);
     }
 }
@@ -606,6 +650,7 @@ mod tests {
 
     fn outcome() -> ScanOutcome {
         ScanOutcome {
+            error: None,
             keys: 0,
             vanished: 0,
             next_cursor: 0,

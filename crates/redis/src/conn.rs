@@ -59,7 +59,7 @@ impl Target {
             });
         }
         let info = url.as_str().into_connection_info().map_err(|e| RedisError::Url {
-            url: redact(&url),
+            url: triage_text::display_url(&url).into_owned(),
             reason: e.to_string(),
         })?;
         let addr = info.addr().to_string();
@@ -78,23 +78,6 @@ fn host_port(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     authority.rsplit_once('@').map_or(authority, |(_, h)| h)
-}
-
-/// `redis://user:secret@h:1/0` → `redis://user:***@h:1/0`.
-fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end..];
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => {
-            let userinfo = &rest[..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{user}:***{}", &url[..scheme_end], &rest[at..])
-        }
-        None => url.to_string(),
-    }
 }
 
 /// Paces commands to at most `per_sec` a second (0 = unlimited), charged before a
@@ -137,6 +120,8 @@ pub(crate) struct Session {
     pub conn: redis::Connection,
     pub addr: String,
     pub limiter: RateLimiter,
+    /// Read/write time-out of every reply, for messages.
+    pub timeout: Duration,
 }
 
 impl Session {
@@ -161,6 +146,7 @@ impl Session {
             conn,
             addr,
             limiter: RateLimiter::new(max_ops_per_sec),
+            timeout: target.timeout,
         })
     }
 
@@ -213,11 +199,25 @@ impl Session {
             .collect()
     }
 
+    /// A failed command as one plain sentence: a time-out says "timed out" and a broken
+    /// connection "connection lost", instead of the I/O error repeated down its chain.
     pub fn command_error(&self, command: &str, source: redis::RedisError) -> RedisError {
-        RedisError::Command {
-            addr: self.addr.clone(),
-            command: command.to_string(),
-            source,
+        let (addr, command) = (self.addr.clone(), command.to_string());
+        if source.is_timeout() {
+            RedisError::Timeout {
+                addr,
+                command,
+                secs: (self.timeout.as_secs_f64() * 1000.0).round() / 1000.0,
+            }
+        } else if source.is_connection_dropped() || source.is_io_error() {
+            let reason = if source.is_connection_dropped() {
+                "closed by the server".to_string()
+            } else {
+                io_error_text(&source)
+            };
+            RedisError::Lost { addr, command, reason }
+        } else {
+            RedisError::Command { addr, command, source }
         }
     }
 
@@ -228,6 +228,18 @@ impl Session {
             detail,
         }
     }
+}
+
+/// The I/O error inside a Redis error, said once (its `Display` repeats its chain).
+fn io_error_text(source: &redis::RedisError) -> String {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(source);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return io.kind().to_string();
+        }
+        cur = e.source();
+    }
+    "I/O error".to_string()
 }
 
 /// An integer reply (RESP2 integers, or a numeric bulk string), `None` for nil or errors.
@@ -257,8 +269,12 @@ mod tests {
             ..Target::default()
         };
         assert_eq!(t.effective_url(), "rediss://h:1/2");
-        assert_eq!(redact("redis://bob:s3cr:et@h:1/0"), "redis://bob:***@h:1/0");
-        assert_eq!(redact("redis://h:1/0"), "redis://h:1/0");
+        let bad = Target {
+            url: Some("redis://bob:s3cret@h:notaport/0".into()),
+            ..Target::default()
+        };
+        let err = bad.connection_info().unwrap_err().to_string();
+        assert!(!err.contains("s3cret") && err.contains("redis://h:notaport/0"), "{err}");
         assert_eq!(host_port("rediss://u:p@h:1/0"), "h:1");
     }
 

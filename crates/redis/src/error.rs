@@ -1,5 +1,5 @@
 //! Typed errors. Every variant names the server (`host:port`) and, where one failed,
-//! the command; URLs are shown with the password replaced by `***`.
+//! the command; URLs are shown without credentials (`triage_text::display_url`).
 
 /// What went wrong talking to a Redis server.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +21,16 @@ pub enum RedisError {
         command: String,
         #[source]
         source: redis::RedisError,
+    },
+    /// No answer within the time-out: the server hangs or is overloaded.
+    #[error("{addr}: {command} timed out: no answer within {secs} s")]
+    Timeout { addr: String, command: String, secs: f64 },
+    /// The connection broke: the server died, restarted or closed it.
+    #[error("{addr}: {command} failed: connection lost ({reason})")]
+    Lost {
+        addr: String,
+        command: String,
+        reason: String,
     },
     /// The server answered with something this client does not understand.
     #[error("{addr}: unexpected reply to {command}: {detail}")]

@@ -101,6 +101,10 @@ pub struct RedisReport {
     pub elapsed_secs: f64,
     /// How figures were obtained and what was left out (e.g. element counts).
     pub notes: Vec<String>,
+    /// What stopped the diagnosis before its end (the server died, hung or refused a
+    /// command): everything found before is in the report, and a stopped scan's
+    /// `next_cursor` resumes it. `None` when every part ran to its end.
+    pub interrupted: Option<String>,
 }
 
 fn info_field<'a>(info: &'a str, name: &str) -> Option<&'a str> {
@@ -157,6 +161,9 @@ pub fn diagnose(target: &Target, opts: &DiagnoseOptions, progress: &mut dyn FnMu
         }
     }
     let lfu_scan = matches!(hot, Some((_, HotKeyMethod::Lfu, _)));
+    // Set when a part fails: later parts are not tried (the connection is gone or the
+    // server hangs), and what was found so far is still returned.
+    let mut interrupted: Option<RedisError> = None;
     let mut candidates = FreqCandidates::new(hotkeys::candidate_count(top));
 
     let bigkeys = if opts.bigkeys {
@@ -185,66 +192,94 @@ pub fn diagnose(target: &Target, opts: &DiagnoseOptions, progress: &mut dyn FnMu
                 candidates.offer(f, o.key);
             }
         })?;
-        if !outcome.complete {
+        let report = stats.report(&outcome, &opts.scan, counts);
+        if let Some(e) = outcome.error {
+            notes.push(format!(
+                "big-key scan stopped after {} keys: {e}; the figures cover those keys; resume with --cursor {}",
+                outcome.keys, outcome.next_cursor
+            ));
+            interrupted = Some(e);
+        } else if !outcome.complete {
             notes.push(format!(
                 "scan stopped early; resume with --cursor {}",
                 outcome.next_cursor
             ));
         }
-        Some(stats.report(&outcome, &opts.scan, counts))
+        Some(report)
     } else {
         None
     };
 
-    let hotkeys = match hot {
-        None => None,
-        Some((h, HotKeyMethod::Lfu, reason)) => {
-            if !opts.bigkeys {
-                let want = Want {
-                    memory: false,
-                    freq: true,
-                    counts: false,
-                };
-                bigkeys::scan(
+    let hot = if interrupted.is_some() {
+        if hot.is_some() {
+            notes.push("hot keys not measured: the big-key scan was interrupted".to_string());
+        }
+        None
+    } else {
+        hot
+    };
+    let measured: Result<Option<HotKeyReport>> = (|| {
+        Ok(match hot {
+            None => None,
+            Some((h, HotKeyMethod::Lfu, reason)) => {
+                if !opts.bigkeys {
+                    let want = Want {
+                        memory: false,
+                        freq: true,
+                        counts: false,
+                    };
+                    let outcome = bigkeys::scan(
+                        &mut session,
+                        &opts.scan,
+                        want,
+                        "hot keys (LFU scan)",
+                        progress,
+                        &mut |o| {
+                            if let Some(f) = o.freq {
+                                candidates.offer(f, o.key);
+                            }
+                        },
+                    )?;
+                    if let Some(e) = outcome.error {
+                        return Err(e);
+                    }
+                }
+                let factor = session
+                    .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("lfu-log-factor"), "CONFIG GET")
+                    .ok()
+                    .and_then(|kv| kv.get(1).and_then(|v| v.parse().ok()));
+                if factor.is_none() {
+                    notes.push("CONFIG GET lfu-log-factor was refused; assumed the default 10".to_string());
+                }
+                Some(hotkeys::measure_lfu(
                     &mut session,
-                    &opts.scan,
-                    want,
-                    "hot keys (LFU scan)",
+                    candidates,
+                    h,
+                    top,
+                    factor.unwrap_or(10),
+                    reason,
                     progress,
-                    &mut |o| {
-                        if let Some(f) = o.freq {
-                            candidates.offer(f, o.key);
-                        }
-                    },
-                )?;
+                )?)
             }
-            let factor = session
-                .query::<Vec<String>>(redis::cmd("CONFIG").arg("GET").arg("lfu-log-factor"), "CONFIG GET")
-                .ok()
-                .and_then(|kv| kv.get(1).and_then(|v| v.parse().ok()));
-            if factor.is_none() {
-                notes.push("CONFIG GET lfu-log-factor was refused; assumed the default 10".to_string());
-            }
-            Some(hotkeys::measure_lfu(
+            Some((h, _, reason)) => Some(hotkeys::measure_monitor(
                 &mut session,
-                candidates,
+                target,
+                db,
                 h,
                 top,
-                factor.unwrap_or(10),
+                opts.scan.match_pattern.as_deref(),
                 reason,
                 progress,
-            )?)
+            )?),
+        })
+    })();
+    let hotkeys = match measured {
+        Ok(h) => h,
+        Err(e) => {
+            notes.push(format!("hot keys not measured: {e}"));
+            interrupted = Some(e);
+            None
         }
-        Some((h, _, reason)) => Some(hotkeys::measure_monitor(
-            &mut session,
-            target,
-            db,
-            h,
-            top,
-            opts.scan.match_pattern.as_deref(),
-            reason,
-            progress,
-        )?),
     };
 
     Ok(RedisReport {
@@ -256,6 +291,7 @@ pub fn diagnose(target: &Target, opts: &DiagnoseOptions, progress: &mut dyn FnMu
         max_ops_per_sec: opts.max_ops_per_sec,
         elapsed_secs: started.elapsed().as_secs_f64(),
         notes,
+        interrupted: interrupted.map(|e| e.to_string()),
     })
 }
 
@@ -291,6 +327,7 @@ mod tests {
             max_ops_per_sec: 0,
             elapsed_secs: 0.0,
             notes: vec![],
+            interrupted: None,
         };
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(v["server"]["dbsize"], 3);

@@ -16,6 +16,9 @@ use crate::Lang;
 pub(crate) struct TimeAxis {
     pub start: i64,
     pub end: i64,
+    /// UTC offset (seconds) the times are shown in: the model's own (`--tz`), read from
+    /// its times, so the charts read like the tables.
+    pub offset: i64,
 }
 
 impl TimeAxis {
@@ -155,22 +158,41 @@ pub(crate) fn parse_time(text: &str) -> Option<i64> {
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let mut rest = &text[19..];
+    let offset = parse_offset(text)?;
+    Some(days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// The UTC offset of an RFC 3339 time in seconds: `Z` → 0, `+08:00` → 28800,
+/// `-05:30` → -19800 (also `+0800`, as some writers emit).
+pub(crate) fn parse_offset(text: &str) -> Option<i64> {
+    let mut rest = text.get(19..)?;
     if let Some(frac) = rest.strip_prefix('.') {
         let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
         rest = &frac[digits..];
     }
-    let offset = match rest {
-        "Z" | "z" => 0,
-        _ if rest.len() == 6 && (rest.starts_with('+') || rest.starts_with('-')) && &rest[3..4] == ":" => {
-            let h: i64 = rest[1..3].parse().ok()?;
-            let m: i64 = rest[4..6].parse().ok()?;
-            let sign = if rest.starts_with('-') { -1 } else { 1 };
-            sign * (h * 3600 + m * 60)
-        }
+    let sign = match rest.as_bytes().first()? {
+        b'Z' | b'z' if rest.len() == 1 => return Some(0),
+        b'+' => 1,
+        b'-' => -1,
         _ => return None,
     };
-    Some(days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset)
+    let (h, m) = match rest.len() {
+        6 if &rest[3..4] == ":" => (&rest[1..3], &rest[4..6]),
+        5 => (&rest[1..3], &rest[3..5]),
+        _ => return None,
+    };
+    let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 23 && m <= 59).then_some(sign * (h * 3600 + m * 60))
+}
+
+/// `+08:00` for 28800, `-05:30` for -19800, empty for UTC.
+pub(crate) fn offset_suffix(offset: i64) -> String {
+    if offset == 0 {
+        return String::new();
+    }
+    let sign = if offset < 0 { '-' } else { '+' };
+    let a = offset.abs();
+    format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
 }
 
 /// Days since 1970-01-01 (H. Hinnant's algorithm).
@@ -247,17 +269,19 @@ pub(crate) fn axis_of(series: &Series) -> Option<(TimeAxis, i64)> {
         TimeAxis {
             start,
             end: start + bucket * series.points.len() as i64,
+            offset: parse_offset(&series.start).unwrap_or(0),
         },
         bucket,
     ))
 }
 
-fn words(l: &Labels) -> ChartWords {
+/// `offset`: the axis's UTC offset, named after "times in UTC" when not zero.
+fn words(l: &Labels, offset: i64) -> ChartWords {
     ChartWords {
         records: l.chart_records.to_string(),
         errors: l.chart_errors.to_string(),
         in_window: l.chart_in_window.to_string(),
-        times: l.chart_times.to_string(),
+        times: format!("{}{}", l.chart_times, offset_suffix(offset)),
     }
 }
 
@@ -475,7 +499,7 @@ pub(crate) fn volume(report: &Report, lang: Lang, anchors: &Anchors) -> Option<C
             errors: series.points.iter().map(|p| p.errors).collect(),
         },
         notes,
-        words: words(l),
+        words: words(l, axis.offset),
     })
 }
 
@@ -525,7 +549,7 @@ pub(crate) fn templates(report: &Report, lang: Lang, anchors: &Anchors) -> Optio
         markers: Vec::new(),
         body: ChartBody::Stacked { layers },
         notes: Vec::new(),
-        words: words(l),
+        words: words(l, axis.offset),
     })
 }
 
@@ -561,7 +585,7 @@ pub(crate) fn modules(report: &Report, lang: Lang) -> Option<Chart> {
         markers: Vec::new(),
         body: ChartBody::Heatmap { rows },
         notes: Vec::new(),
-        words: words(l),
+        words: words(l, axis.offset),
     })
 }
 
@@ -573,7 +597,11 @@ pub(crate) fn timeline(report: &Report, lang: Lang) -> Option<Chart> {
     if from >= to || report.timeline.is_empty() {
         return None;
     }
-    let axis = TimeAxis { start: from, end: to };
+    let axis = TimeAxis {
+        start: from,
+        end: to,
+        offset: parse_offset(&report.window.from).unwrap_or(0),
+    };
     let mut kinds: Vec<String> = ["change", "spike", "onset", "first_seen", "metric"]
         .iter()
         .map(|k| k.to_string())
@@ -614,7 +642,7 @@ pub(crate) fn timeline(report: &Report, lang: Lang) -> Option<Chart> {
         markers: Vec::new(),
         body: ChartBody::Events { rows },
         notes: Vec::new(),
-        words: words(l),
+        words: words(l, axis.offset),
     })
 }
 
@@ -692,6 +720,13 @@ mod tests {
         assert_eq!(parse_time("2026-03-04T09:12:04.250Z"), Some(1_772_615_524));
         assert_eq!(parse_time("2026-03-04T17:12:04+08:00"), Some(1_772_615_524));
         assert_eq!(parse_time("2026-03-04 09:12"), None);
+        assert_eq!(parse_time("2026-03-04T03:42:04-05:30"), Some(1_772_615_524));
+        assert_eq!(parse_time("2026-03-04T17:12:04.5+0800"), Some(1_772_615_524));
+        assert_eq!(parse_offset("2026-03-04T17:12:04+08:00"), Some(28_800));
+        assert_eq!(parse_offset("2026-03-04T17:12:04.123-05:30"), Some(-19_800));
+        assert_eq!(parse_offset("2026-03-04T17:12:04Z"), Some(0));
+        assert_eq!(offset_suffix(28_800), "+08:00");
+        assert_eq!(offset_suffix(-19_800), "-05:30");
         assert_eq!(parse_time(""), None);
     }
 

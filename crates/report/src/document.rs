@@ -466,7 +466,11 @@ impl<'a> Context<'a> {
         };
         fields.push(field(l.baseline, vec![text(baseline)]));
         if !r.status.is_empty() {
-            fields.push(field(l.status, vec![strong(labels::status(lang, &r.status))]));
+            let mut value = vec![strong(labels::status(lang, &r.status))];
+            if !r.status_reason.is_empty() {
+                value.push(text(format!("{}{}", p.colon, r.status_reason)));
+            }
+            fields.push(field(l.status, value));
         }
         let baseline_records = match lang {
             Lang::En => format!("baseline {}", format::count(t.baseline_records)),

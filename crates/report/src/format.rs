@@ -116,6 +116,87 @@ pub(crate) fn truncate_chars(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// Columns a character takes in a terminal: 2 for East Asian wide characters (CJK,
+/// Hangul, full-width forms), 1 otherwise.
+pub(crate) fn char_width(c: char) -> usize {
+    match c as u32 {
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
+}
+
+pub(crate) fn display_width(text: &str) -> usize {
+    text.chars().map(char_width).sum()
+}
+
+/// `text` (one line) wrapped into lines of at most `first` columns, then `rest` columns.
+/// Breaks at spaces, and between wide characters (CJK text has no spaces); a word longer
+/// than a whole line is split where the line is full. Words are never cut otherwise.
+pub(crate) fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+    // Words with whether a space came before them; a wide character is a word alone.
+    let mut words: Vec<(String, bool)> = Vec::new();
+    let mut word = String::new();
+    let mut spaced = false;
+    for c in text.chars() {
+        if c == ' ' || char_width(c) == 2 {
+            if !word.is_empty() {
+                words.push((std::mem::take(&mut word), spaced));
+                spaced = false;
+            }
+            if c == ' ' {
+                spaced = true;
+            } else {
+                words.push((c.to_string(), spaced));
+                spaced = false;
+            }
+        } else {
+            word.push(c);
+        }
+    }
+    if !word.is_empty() {
+        words.push((word, spaced));
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut width = 0;
+    let limit = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
+    for (word, spaced) in words {
+        let gap = usize::from(spaced && !line.is_empty());
+        if !line.is_empty() && width + gap + display_width(&word) > limit(&lines) {
+            lines.push(std::mem::take(&mut line));
+            width = 0;
+        } else if gap == 1 {
+            line.push(' ');
+            width += 1;
+        }
+        // Only a word wider than a whole line is split, where the line is full.
+        for c in word.chars() {
+            let cw = char_width(c);
+            if !line.is_empty() && width + cw > limit(&lines) {
+                lines.push(std::mem::take(&mut line));
+                width = 0;
+            }
+            line.push(c);
+            width += cw;
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Level names in the order the reports list them: most severe first.
 const LEVEL_ORDER: [&str; 7] = ["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "NONE"];
 
@@ -168,5 +249,20 @@ mod tests {
         assert_eq!(millis(None), MISSING);
         assert_eq!(priority_rank("P2"), 2);
         assert_eq!(truncate_chars("数据库连接失败", 4), "数据库…");
+    }
+
+    #[test]
+    fn wrapping_keeps_words_whole() {
+        assert_eq!(
+            wrap("about 364 stores failed to sync", 12, 12),
+            ["about 364", "stores", "failed to", "sync"]
+        );
+        assert_eq!(wrap("a b", 10, 10), ["a b"]);
+        assert_eq!(wrap("", 10, 10), [""]);
+        assert_eq!(wrap("abcdefghij", 4, 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("数据库连接失败 x", 6, 6), ["数据库", "连接失", "败 x"]);
+        for line in wrap("first line is short then the rest is longer", 10, 20) {
+            assert!(display_width(&line) <= 20, "{line}");
+        }
     }
 }

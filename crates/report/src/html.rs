@@ -351,7 +351,10 @@ fn inline_html(inlines: &[Inline]) -> String {
 }
 
 /// Escapes text for element content and quoted attribute values.
+/// Markup characters as entities and control characters made visible
+/// ([`triage_text::visible`]): every text of the page goes through here.
 pub(crate) fn escape(text: &str) -> String {
+    let text = triage_text::visible(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -376,6 +379,7 @@ mod tests {
             escape("<a href='x'>&\"</a>"),
             "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
         );
+        assert_eq!(escape("a\x1b[2J\x07b"), "a\\x1b[2J\\x07b");
     }
 
     #[test]

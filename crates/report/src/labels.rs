@@ -336,8 +336,12 @@ pub(crate) fn status(lang: Lang, status: &str) -> String {
     let word = match (lang, status) {
         (Lang::En, "incident") => "incident",
         (Lang::En, "healthy") => "healthy",
+        (Lang::En, "no_data") => "no data",
+        (Lang::En, "partial") => "partial",
         (Lang::Zh, "incident") => "异常",
         (Lang::Zh, "healthy") => "正常",
+        (Lang::Zh, "no_data") => "无数据",
+        (Lang::Zh, "partial") => "部分数据",
         _ => status,
     };
     word.to_string()

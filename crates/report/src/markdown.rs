@@ -65,7 +65,7 @@ fn render_block(out: &mut String, block: &Block) {
             out.push_str(&fence);
             out.push_str("text\n");
             for line in lines {
-                out.push_str(line);
+                out.push_str(&triage_text::visible(line));
                 out.push('\n');
             }
             out.push_str(&fence);
@@ -172,7 +172,7 @@ fn escape_cell(text: &str) -> String {
 /// emphasis (not inside a word such as `range_days`), `(` only after `]` (a link),
 /// `#` only where it could start a heading.
 fn escape_text(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
+    let chars: Vec<char> = triage_text::visible(text).chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {
         let previous = if i > 0 { chars.get(i - 1) } else { None };
@@ -202,7 +202,7 @@ fn escape_text(text: &str) -> String {
 /// A code span that survives backticks in the data: the fence is one backtick longer
 /// than the longest run inside, padded with spaces when the data touches it.
 fn code_span(text: &str) -> String {
-    let text = text.replace(['\r', '\n'], " ");
+    let text = triage_text::visible(&text.replace(['\r', '\n'], " ")).into_owned();
     let longest_run = longest_backtick_run(&text);
     let fence = "`".repeat(longest_run + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') {
@@ -247,6 +247,8 @@ mod tests {
         assert_eq!(escape_text("[a](b) [critical] #1"), "[a]\\(b) [critical] #1");
         assert_eq!(escape_text("range_days _x_"), "range_days \\_x\\_");
         assert_eq!(escape_text("# not a heading"), "\\# not a heading");
+        assert_eq!(escape_text("a\x1b]0;t\x07b"), "a\\\\x1b]0;t\\\\x07b");
+        assert_eq!(code_span("\x1b[2J"), "`\\x1b[2J`");
     }
 
     #[test]

@@ -104,9 +104,9 @@ fn civil(t: i64) -> (i64, i64, i64, i64, i64, i64) {
     (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
-/// `2026-03-04 09:12:30` (UTC), for tooltips.
-pub(crate) fn full_time(t: i64) -> String {
-    let (y, mo, d, h, mi, s) = civil(t);
+/// `2026-03-04 09:12:30` at UTC offset `offset` (seconds), for tooltips.
+pub(crate) fn full_time(t: i64, offset: i64) -> String {
+    let (y, mo, d, h, mi, s) = civil(t + offset);
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
 }
 
@@ -117,13 +117,14 @@ fn time_ticks(axis: TimeAxis, max_ticks: i64) -> Vec<(i64, String)> {
     ];
     let span = (axis.end - axis.start).max(1);
     let step = STEPS.iter().copied().find(|s| span / s <= max_ticks).unwrap_or(span);
-    let mut t = axis.start.div_euclid(step) * step;
+    // Ticks fall on round times of the shown zone (midnight there, not in UTC).
+    let mut t = (axis.start + axis.offset).div_euclid(step) * step - axis.offset;
     if t < axis.start {
         t += step;
     }
     let mut out = Vec::new();
     while t <= axis.end {
-        let (_, mo, d, h, mi, s) = civil(t);
+        let (_, mo, d, h, mi, s) = civil(t + axis.offset);
         let label = if step >= 86400 {
             format!("{mo:02}-{d:02}")
         } else if span > 86400 {
@@ -401,9 +402,15 @@ fn hover_columns(out: &mut String, plot: &Plot, bucket: i64, count: usize, title
     out.push_str("</g>");
 }
 
-fn bucket_span(t: i64, bucket: i64) -> String {
-    let end = full_time(t + bucket);
-    format!("{} – {} UTC", full_time(t), &end[11..])
+/// `2026-03-04 09:12:00 – 09:13:00 UTC+08:00`, in the axis's zone.
+fn bucket_span(t: i64, bucket: i64, offset: i64) -> String {
+    let end = full_time(t + bucket, offset);
+    format!(
+        "{} – {} UTC{}",
+        full_time(t, offset),
+        end.get(11..).unwrap_or(&end),
+        crate::chart::offset_suffix(offset)
+    )
 }
 
 /// The SVG of a full-width chart.
@@ -510,7 +517,7 @@ fn volume_svg(chart: &Chart, records: &[u64], errors: &[u64]) -> String {
         let t = start + i as i64 * chart.bucket;
         Some(format!(
             "{}: {} {}, {} {}",
-            bucket_span(t, chart.bucket),
+            bucket_span(t, chart.bucket, chart.axis.offset),
             chart.words.records,
             records[i],
             chart.words.errors,
@@ -573,7 +580,11 @@ fn stacked_svg(chart: &Chart, layers: &[Layer]) -> String {
         (!parts.is_empty()).then(|| {
             format!(
                 "{} — {}",
-                bucket_span(chart.axis.start + i as i64 * chart.bucket, chart.bucket),
+                bucket_span(
+                    chart.axis.start + i as i64 * chart.bucket,
+                    chart.bucket,
+                    chart.axis.offset
+                ),
                 parts.join(" · ")
             )
         })
@@ -653,7 +664,7 @@ fn heatmap_svg(chart: &Chart, rows: &[Layer]) -> String {
                 n(HEAT_ROW - 2.0),
                 heat((v as f64 / max).sqrt()),
                 escape(&row.label),
-                bucket_span(t, column),
+                bucket_span(t, column, chart.axis.offset),
                 chart.words.errors,
                 v
             );
@@ -873,14 +884,23 @@ mod tests {
 
     #[test]
     fn civil_time_round_trips() {
-        assert_eq!(full_time(0), "1970-01-01 00:00:00");
-        assert_eq!(full_time(1_772_615_524), "2026-03-04 09:12:04");
+        assert_eq!(full_time(0, 0), "1970-01-01 00:00:00");
+        assert_eq!(full_time(1_772_615_524, 0), "2026-03-04 09:12:04");
+        assert_eq!(full_time(1_772_615_524, 8 * 3600), "2026-03-04 17:12:04");
         let axis = TimeAxis {
             start: 1_772_614_800,
             end: 1_772_614_800 + 1800,
+            offset: 0,
         };
         let ticks = time_ticks(axis, 10);
         assert_eq!(ticks.first().map(|t| t.1.as_str()), Some("09:00"));
         assert!(ticks.len() <= 11);
+        // India (+05:30): ticks on the local quarter hours, labelled in local time.
+        let local = time_ticks(TimeAxis { offset: 19_800, ..axis }, 10);
+        assert_eq!(local.first().map(|t| t.1.as_str()), Some("14:30"));
+        assert_eq!(
+            bucket_span(1_772_614_800, 60, 19_800),
+            "2026-03-04 14:30:00 – 14:31:00 UTC+05:30"
+        );
     }
 }

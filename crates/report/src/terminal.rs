@@ -5,8 +5,12 @@ use triage_analyze::model::{Problem, Report};
 use crate::document::most_suspicious_change;
 use crate::format;
 
-/// Longest free text on one line of the summary, so lines rarely wrap.
-const TEXT_CHARS: usize = 100;
+/// Columns of a summary line: free text is wrapped at word boundaries to this width.
+const WIDTH: usize = 100;
+/// Lines the conclusion may take, and any other free text; a longer text ends with `…`
+/// after a whole word, so the summary stays short.
+const CONCLUSION_LINES: usize = 3;
+const TEXT_LINES: usize = 2;
 const MAX_CAUSES: usize = 3;
 const MAX_PROBLEMS: usize = 5;
 
@@ -42,8 +46,53 @@ impl Paint {
     }
 }
 
-fn short(text: &str) -> String {
-    format::truncate_chars(&format::one_line(text), TEXT_CHARS)
+/// One line of free text, control characters made visible (a log line must not drive
+/// the reader's terminal).
+fn clean(text: &str) -> String {
+    triage_text::visible(&format::one_line(text)).into_owned()
+}
+
+/// `lead` followed by `text` wrapped at word boundaries to [`WIDTH`] columns, continuation
+/// lines indented by `indent` spaces, in at most `max_lines` lines: a longer text ends
+/// with `…` after a whole word. `lead_width` is the width `lead` takes on screen (it may
+/// carry colour codes).
+fn wrapped(lead: &str, lead_width: usize, indent: usize, text: &str, max_lines: usize) -> Vec<String> {
+    wrapped_with(lead, lead_width, indent, text, "", max_lines)
+}
+
+/// [`wrapped`] with a `tail` (a count) that is always shown after the text, also when the
+/// text is shortened.
+fn wrapped_with(lead: &str, lead_width: usize, indent: usize, text: &str, tail: &str, max_lines: usize) -> Vec<String> {
+    let max_lines = max_lines.max(1);
+    let first = WIDTH.saturating_sub(lead_width).max(20);
+    let rest = WIDTH.saturating_sub(indent).max(20);
+    let text = clean(text);
+    let mut lines = format::wrap(&format!("{text}{tail}"), first, rest);
+    if lines.len() > max_lines {
+        // Whole words of the text while the tail still fits on the last line.
+        let mut words: Vec<&str> = text.split(' ').collect();
+        loop {
+            let shortened = format!("{} …{tail}", words.join(" "));
+            lines = format::wrap(&shortened, first, rest);
+            if lines.len() <= max_lines || words.len() <= 1 {
+                break;
+            }
+            words.pop();
+        }
+        lines.truncate(max_lines);
+    }
+    let pad = " ".repeat(indent);
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                format!("{lead}{line}")
+            } else {
+                format!("{pad}{line}")
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn render(report: &Report, color: bool) -> String {
@@ -52,15 +101,20 @@ pub(crate) fn render(report: &Report, color: bool) -> String {
     let status = match report.status.as_str() {
         "incident" => paint.red("INCIDENT"),
         "healthy" => paint.green("HEALTHY"),
+        "no_data" => paint.yellow("NO DATA"),
+        "partial" => paint.yellow("PARTIAL"),
         "" => paint.yellow("UNKNOWN"),
-        other => paint.yellow(&other.to_uppercase()),
+        other => paint.yellow(&clean(other).to_uppercase()),
     };
     lines.push(format!(
         "{} {status}  {} – {}",
         paint.bold("Triage:"),
-        report.window.from,
-        report.window.to
+        clean(&report.window.from),
+        clean(&report.window.to)
     ));
+    if !report.status_reason.is_empty() {
+        lines.extend(wrapped("  ", 2, 2, &report.status_reason, TEXT_LINES));
+    }
     let totals = &report.totals;
     let mut volume = format!(
         "Records {}, errors (WARN+) {} ({})",
@@ -73,7 +127,7 @@ pub(crate) fn render(report: &Report, color: bool) -> String {
     }
     lines.push(volume);
     if !report.conclusion.is_empty() {
-        lines.push(short(&report.conclusion));
+        lines.extend(wrapped("", 0, 0, &report.conclusion, CONCLUSION_LINES));
     }
 
     let mut causes: Vec<_> = report.root_causes.iter().collect();
@@ -81,12 +135,10 @@ pub(crate) fn render(report: &Report, color: bool) -> String {
     if !causes.is_empty() {
         lines.push(paint.bold("Root causes:"));
         for cause in causes.iter().take(MAX_CAUSES) {
-            lines.push(format!(
-                "  {}. {} {}",
-                cause.rank,
-                paint.cyan(&format::score(cause.score)),
-                short(&cause.summary)
-            ));
+            let lead = format!("  {}. {} ", cause.rank, format::score(cause.score));
+            let painted = format!("  {}. {} ", cause.rank, paint.cyan(&format::score(cause.score)));
+            let width = lead.chars().count();
+            lines.extend(wrapped(&painted, width, width, &cause.summary, TEXT_LINES));
         }
     }
 
@@ -114,10 +166,16 @@ pub(crate) fn render(report: &Report, color: bool) -> String {
                 Some(ratio) if !problem.new => format!("{}, baseline {}", format::ratio(ratio), problem.baseline_count),
                 _ => "new".to_string(),
             };
-            lines.push(format!(
-                "  {priority} {} — {} ({versus})",
-                short(&problem.title),
-                format::count(problem.count)
+            let tail = format!(" — {} ({versus})", format::count(problem.count));
+            let lead = format!("  {} ", clean(&problem.priority));
+            let width = format::display_width(&lead);
+            lines.extend(wrapped_with(
+                &format!("  {priority} "),
+                width,
+                width,
+                &problem.title,
+                &tail,
+                TEXT_LINES,
             ));
         }
     } else if report.problems.is_empty() {
@@ -127,14 +185,27 @@ pub(crate) fn render(report: &Report, color: bool) -> String {
     }
 
     if let Some(change) = most_suspicious_change(report) {
-        lines.push(format!(
-            "{} {} {} {} (score {}): {}",
+        let what = format!(
+            "{} {} {}",
+            clean(&change.time),
+            clean(&change.kind),
+            clean(&change.service)
+        );
+        let plain = format!(
+            "Most suspicious change: {what} (score {}): ",
+            format::score(change.score)
+        );
+        let painted = format!(
+            "{} {what} (score {}): ",
             paint.bold("Most suspicious change:"),
-            change.time,
-            change.kind,
-            change.service,
-            paint.cyan(&format::score(change.score)),
-            short(&change.reason)
+            paint.cyan(&format::score(change.score))
+        );
+        lines.extend(wrapped(
+            &painted,
+            format::display_width(&plain),
+            2,
+            &change.reason,
+            TEXT_LINES,
         ));
     }
     lines.push(paint.dim("Full report: triage analyze … --format md|json|html -o FILE"));
