@@ -50,7 +50,13 @@ fn data_strings(r: &Value) -> Vec<String> {
         out.push(p["title"].as_str().unwrap().to_string());
         out.push(p["category"].as_str().unwrap().to_string());
         for t in p["templates"].as_array().unwrap() {
-            out.extend(strs(&t["template"]));
+            let text = t["template"].as_str().unwrap();
+            out.push(text.to_string());
+            // The names a template gives its values (`bytes=<num>`) name them in sentences.
+            out.extend(
+                text.split_whitespace()
+                    .filter_map(|w| Some(w.split_once('=')?.0.to_string())),
+            );
             out.extend(strs(&t["samples"]));
         }
         out.extend(strs(&p["parameters"]));
@@ -71,7 +77,9 @@ fn data_strings(r: &Value) -> Vec<String> {
         }
     }
     for s in r["spikes"].as_array().unwrap() {
-        out.extend(strs(&s["explained_by"]));
+        for e in s["explained_by"].as_array().unwrap() {
+            out.extend(strs(&e["value"]));
+        }
     }
     // The clipped template texts of per-service causes end in `…`: drop quoted text below.
     out.retain(|s| s.len() >= 3);
