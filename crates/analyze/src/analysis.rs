@@ -1397,6 +1397,7 @@ fn actions_of(problems: &[Problem], drafts: &[ProblemDraft]) -> Vec<Action> {
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn rank_causes(
     problems: &[ProblemDraft],
     spikes: &[SpikeDraft],
