@@ -17,6 +17,7 @@ use crate::model::*;
 use crate::model_time;
 use crate::problems::{self, ProblemDraft};
 use crate::rules::{Lang, Rules};
+use crate::say::say;
 use crate::spikes::{self, SpikeDraft};
 
 pub struct AnalyzeOptions {
@@ -42,7 +43,7 @@ pub struct SideInputs {
 
 /// Asks every live source for the window and baselines; their series join the CSV
 /// metrics, their warnings and failures become notes.
-fn fetch_metric_sources(side: &mut SideInputs, frame: &Frame) {
+fn fetch_metric_sources(side: &mut SideInputs, frame: &Frame, lang: Lang) {
     let spans: Vec<(i64, i64)> = std::iter::once(frame.window)
         .chain(frame.baselines.iter().copied())
         .collect();
@@ -67,7 +68,12 @@ fn fetch_metric_sources(side: &mut SideInputs, frame: &Frame) {
                     }
                 }
             }
-            Err(e) => side.notes.push(format!("metrics not used: {}: {e}", source.describe())),
+            Err(e) => side.notes.push(say!(
+                lang,
+                "metrics not used: {}: {e}",
+                "未使用指标：{}：{e}",
+                source.describe()
+            )),
         }
     }
 }
@@ -115,7 +121,8 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         })
     });
     let mut frame = Frame::resolve(&opts.frame, data_range);
-    fetch_metric_sources(&mut side, &frame);
+    let lang = opts.lang;
+    fetch_metric_sources(&mut side, &frame, lang);
     let n_templates = templates.templates.len();
     let mut agg = aggregate(&mut c, &frame, &templates.shape_template, n_templates, untimed)?;
     // Nothing before the window to compare with: when the error or record rate steps up
@@ -136,8 +143,10 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
             };
             frame = Frame::resolve(&req, data_range);
             agg = aggregate(&mut c, &frame, &templates.shape_template, n_templates, false)?;
-            window_note = Some(format!(
+            window_note = Some(say!(
+                lang,
                 "no data before the requested window {} – {}: the rate steps up inside it at {}, so its part before that ({} – {}, {} records) is the baseline and {} – {} is the window analysed",
+                "请求的窗口 {} – {} 之前没有数据：速率在窗口内 {} 处阶跃上升，因此此前的部分（{} – {}，{} 条记录）作为基线，{} – {} 作为分析窗口",
                 model_time(requested.0),
                 model_time(requested.1),
                 model_time(onset),
@@ -207,7 +216,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         .changes
         .iter()
         .enumerate()
-        .map(|(i, ch)| (i, score_change(ch, &scopes, &agg.minutes, busy, incident_onset)))
+        .map(|(i, ch)| (i, score_change(ch, &scopes, &agg.minutes, busy, incident_onset, lang)))
         .collect();
     changes.sort_by(|a, b| {
         b.1.score
@@ -217,9 +226,9 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
 
     let endpoints = endpoints_of(&agg, &c);
     let mut findings = Vec::new();
-    findings.extend(log_metric_mismatches(&problems, &metric_summaries));
-    findings.extend(metric_findings(&metric_summaries));
-    findings.extend(availability_findings(&endpoints));
+    findings.extend(log_metric_mismatches(&problems, &metric_summaries, lang));
+    findings.extend(metric_findings(&metric_summaries, lang));
+    findings.extend(availability_findings(&endpoints, lang));
 
     let mut root_causes = rank_causes(
         &problems,
@@ -229,6 +238,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         &metric_summaries,
         &frame,
         &templates,
+        lang,
     );
     let incident = problems.iter().any(|p| p.anomalous() && p.priority != "P3")
         || !spikes.is_empty()
@@ -251,6 +261,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         metrics: side.metrics.as_ref(),
         frame: &frame,
         flows: &flows,
+        lang,
     });
     if !service_ranking.causes.is_empty() {
         merge_service_causes(&mut root_causes, service_ranking, incident);
@@ -263,7 +274,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         .filter_map(|f| {
             ["memory", "disk"]
                 .iter()
-                .find(|r| f.summary.starts_with(&format!("Logs report {r}")))
+                .find(|r| f.summary.starts_with(&mismatch_lead(r, lang)))
                 .map(|r| r.to_string())
         })
         .collect();
@@ -299,6 +310,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         data: union,
         window: frame.window,
         data_loss: &side.data_loss,
+        lang,
     });
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
@@ -365,29 +377,34 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         series: Series::default(),
     };
     if !report.input.logs_read {
-        report
-            .input
-            .notes
-            .push("no log records were read; the analysis rests on metrics and changes only".into());
+        report.input.notes.push(say!(
+            lang,
+            "no log records were read; the analysis rests on metrics and changes only",
+            "没有读到日志记录；分析仅基于指标和变更"
+        ));
     }
-    report
-        .input
-        .notes
-        .extend(side.data_loss.iter().map(|l| format!("not analysed: {l}")));
+    report.input.notes.extend(
+        side.data_loss
+            .iter()
+            .map(|l| say!(lang, "not analysed: {l}", "未分析：{l}")),
+    );
     if let Some(note) = window_note {
         report.input.notes.push(note);
     } else if untimed {
-        report.input.notes.push(format!(
+        report.input.notes.push(say!(
+            lang,
             "no record carries a timestamp: the counts cover all {} records read, and nothing can be compared over time",
+            "没有任何记录带时间戳：计数覆盖读取的全部 {} 条记录，无法做随时间的比较",
             c.records
         ));
     } else if frame.baselines.is_empty() || agg.baseline_records == 0 {
-        report
-            .input
-            .notes
-            .push("no data before the window: novelty and ratios are not available".into());
+        report.input.notes.push(say!(
+            lang,
+            "no data before the window: novelty and ratios are not available",
+            "窗口之前没有数据：无法判断是否新出现，也无法计算倍数"
+        ));
     }
-    report.timeline = timeline(&problems, &spikes, &side.changes, &frame);
+    report.timeline = timeline(&problems, &spikes, &side.changes, &frame, lang);
     report.series = crate::series::build(crate::series::SeriesInputs {
         frame: &frame,
         agg: &agg,
@@ -397,7 +414,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         metrics: side.metrics.as_ref(),
         summaries: &report.metrics,
     });
-    report.conclusion = conclusion(&report, &problems);
+    report.conclusion = conclusion(&report, &problems, lang);
     Ok(report)
 }
 
@@ -444,34 +461,58 @@ struct StatusInputs<'a> {
     data: Option<(i64, i64)>,
     window: (i64, i64),
     data_loss: &'a [String],
+    lang: Lang,
 }
 
 /// `healthy` only when there was data in the window and nothing is wrong; otherwise
 /// `incident`, or `no_data` / `partial` with the reason.
 fn status_of(s: StatusInputs) -> (&'static str, String) {
+    let lang = s.lang;
     let loss = s.data_loss.join("; ");
     if s.untimed {
-        let why = format!(
+        let why = say!(
+            lang,
             "no record carries a timestamp ({} records read): counts cover every record, nothing could be compared over time",
+            "没有任何记录带时间戳（共读取 {} 条记录）：计数覆盖全部记录，无法做随时间的比较",
             s.records_read
         );
-        return ("partial", if loss.is_empty() { why } else { format!("{why}; {loss}") });
+        return (
+            "partial",
+            if loss.is_empty() {
+                why
+            } else {
+                say!(lang, "{why}; {loss}", "{why}；{loss}")
+            },
+        );
     }
     if s.window_records == 0 && s.metric_samples == 0 {
         let why = match s.data {
             _ if s.records_read == 0 && s.metric_samples == 0 && s.data.is_none() => {
-                "no log records or metric samples were read".to_string()
+                say!(
+                    lang,
+                    "no log records or metric samples were read",
+                    "没有读到任何日志记录或指标样本"
+                )
             }
-            Some((a, b)) => format!(
+            Some((a, b)) => say!(
+                lang,
                 "no records in the window {} – {}; the data covers {} – {}",
+                "窗口 {} – {} 内没有记录；数据覆盖 {} – {}",
                 model_time(s.window.0),
                 model_time(s.window.1),
                 model_time(a),
                 model_time(b)
             ),
-            None => "no records in the window".to_string(),
+            None => say!(lang, "no records in the window", "窗口内没有记录"),
         };
-        return ("no_data", if loss.is_empty() { why } else { format!("{why}; {loss}") });
+        return (
+            "no_data",
+            if loss.is_empty() {
+                why
+            } else {
+                say!(lang, "{why}; {loss}", "{why}；{loss}")
+            },
+        );
     }
     if s.incident {
         return (
@@ -479,14 +520,22 @@ fn status_of(s: StatusInputs) -> (&'static str, String) {
             if loss.is_empty() {
                 String::new()
             } else {
-                format!("part of the input was not analysed: {loss}")
+                say!(
+                    lang,
+                    "part of the input was not analysed: {loss}",
+                    "部分输入未被分析：{loss}"
+                )
             },
         );
     }
     if !loss.is_empty() {
         return (
             "partial",
-            format!("no anomaly in what was analysed, but part of the input was not: {loss}"),
+            say!(
+                lang,
+                "no anomaly in what was analysed, but part of the input was not: {loss}",
+                "已分析的部分没有异常，但部分输入未被分析：{loss}"
+            ),
         );
     }
     ("healthy", String::new())
@@ -657,7 +706,7 @@ fn availability(endpoints: &[Endpoint]) -> Option<f64> {
     (req > 0).then(|| round4(1.0 - err as f64 / req as f64))
 }
 
-fn availability_findings(endpoints: &[Endpoint]) -> Vec<Finding> {
+fn availability_findings(endpoints: &[Endpoint], lang: Lang) -> Vec<Finding> {
     endpoints
         .iter()
         .filter(|e| {
@@ -669,14 +718,20 @@ fn availability_findings(endpoints: &[Endpoint]) -> Vec<Finding> {
         .map(|e| Finding {
             kind: "low_availability".into(),
             severity: if e.success_rate < 0.8 { "critical" } else { "warning" }.into(),
-            summary: format!(
+            summary: say!(
+                lang,
                 "{}: success rate {:.2}% ({} of {} requests failed){}",
+                "{0}：成功率 {1:.2}%（{3} 个请求中 {2} 个失败）{4}",
                 e.endpoint,
                 100.0 * e.success_rate,
                 e.errors,
                 e.requests,
-                e.baseline_success_rate
-                    .map_or(String::new(), |b| format!(", baseline {:.2}%", 100.0 * b))
+                e.baseline_success_rate.map_or(String::new(), |b| say!(
+                    lang,
+                    ", baseline {:.2}%",
+                    "，基线 {:.2}%",
+                    100.0 * b
+                ))
             ),
             evidence: vec![format!("p50 {} ms, p99 {} ms", fmt_opt(e.p50_ms), fmt_opt(e.p99_ms))],
         })
@@ -698,7 +753,38 @@ fn resource_kind(resource: &str) -> Option<MetricKind> {
 
 /// Logs claim a resource is exhausted while the host metric is normal (the limit is in
 /// the app or container), or a host metric is critical while no log mentions it.
-fn log_metric_mismatches(problems: &[ProblemDraft], metrics: &[MetricSummary]) -> Vec<Finding> {
+/// A resource's name in the report's language.
+fn resource_word(res: &str, lang: Lang) -> &str {
+    match (lang, res) {
+        (Lang::Zh, "memory") => "内存",
+        (Lang::Zh, "disk") => "磁盘",
+        (Lang::Zh, "cpu") => "CPU",
+        _ => res,
+    }
+}
+
+/// A metric status (`anomalous`, `critical`) in the report's language.
+fn status_word(status: &str, lang: Lang) -> &str {
+    match (lang, status) {
+        (Lang::Zh, "anomalous") => "异常",
+        (Lang::Zh, "critical") => "严重",
+        (Lang::Zh, "warning") => "警告",
+        (Lang::Zh, "normal") => "正常",
+        _ => status,
+    }
+}
+
+/// How a log/metric mismatch finding about `res` begins (the root causes recognise it by that).
+fn mismatch_lead(res: &str, lang: Lang) -> String {
+    say!(
+        lang,
+        "Logs report {} exhaustion",
+        "日志报告{}耗尽",
+        resource_word(res, lang)
+    )
+}
+
+fn log_metric_mismatches(problems: &[ProblemDraft], metrics: &[MetricSummary], lang: Lang) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut claimed: Vec<&str> = Vec::new();
     for p in problems.iter().filter(|p| p.errors() > 0) {
@@ -719,23 +805,43 @@ fn log_metric_mismatches(problems: &[ProblemDraft], metrics: &[MetricSummary]) -
         let values: Vec<String> = chosen
             .iter()
             .take(3)
-            .map(|m| format!("{} {} avg {:.2}, max {:.2}", m.host, m.metric, m.avg, m.max))
+            .map(|m| {
+                say!(
+                    lang,
+                    "{} {} avg {:.2}, max {:.2}",
+                    "{} {} 均值 {:.2}，最大 {:.2}",
+                    m.host,
+                    m.metric,
+                    m.avg,
+                    m.max
+                )
+            })
             .collect();
         out.push(Finding {
             kind: "log_metric_mismatch".into(),
             severity: "warning".into(),
-            summary: format!(
-                "Logs report {res} exhaustion ({}× \"{}\") while host {res} metrics are normal ({}): the limit is inside the application or container ({})",
+            summary: say!(
+                lang,
+                "{} ({}× \"{}\") while host {5} metrics are normal ({}): the limit is inside the application or container ({})",
+                "{0}（{1}× \"{2}\"），而主机{5}指标正常（{3}）：限制在应用或容器内部（{4}）",
+                mismatch_lead(res, lang),
                 p.count,
                 p.title,
-                values.join("; "),
-                match res {
-                    "memory" => "heap/pool size, cgroup memory limit",
-                    "disk" => "a different partition, a quota, or the container's writable layer",
-                    _ => "an application-level limit",
-                }
+                values.join(say!(lang, "; ", "；").as_str()),
+                match (lang, res) {
+                    (Lang::En, "memory") => "heap/pool size, cgroup memory limit",
+                    (Lang::En, "disk") => "a different partition, a quota, or the container's writable layer",
+                    (Lang::En, _) => "an application-level limit",
+                    (Lang::Zh, "memory") => "堆/连接池大小、cgroup 内存限制",
+                    (Lang::Zh, "disk") => "另一个分区、配额或容器的可写层",
+                    (Lang::Zh, _) => "应用层面的限制",
+                },
+                resource_word(res, lang)
             ),
-            evidence: vec![format!("problem {}: {} records in the window", p.id, p.count), values.join("; ")],
+            evidence: vec![
+                say!(lang, "problem {}: {} records in the window", "问题 {}：窗口内 {} 条记录", p.id, p.count),
+                values.join(say!(lang, "; ", "；").as_str()),
+            ],
         });
     }
     for m in metrics
@@ -748,17 +854,23 @@ fn log_metric_mismatches(problems: &[ProblemDraft], metrics: &[MetricSummary]) -
         out.push(Finding {
             kind: "log_metric_mismatch".into(),
             severity: "warning".into(),
-            summary: format!(
+            summary: say!(
+                lang,
                 "{} {} is critical (avg {:.2}, max {:.2}) but no log record reports {} trouble",
-                m.host, m.metric, m.avg, m.max, m.kind
+                "{} {} 处于严重状态（均值 {:.2}，最大 {:.2}），但没有日志记录报告{}问题",
+                m.host,
+                m.metric,
+                m.avg,
+                m.max,
+                resource_word(&m.kind, lang)
             ),
-            evidence: vec![format!("{} samples in the window", m.samples)],
+            evidence: vec![say!(lang, "{} samples in the window", "窗口内 {} 个样本", m.samples)],
         });
     }
     out
 }
 
-fn metric_findings(metrics: &[MetricSummary]) -> Vec<Finding> {
+fn metric_findings(metrics: &[MetricSummary], lang: Lang) -> Vec<Finding> {
     metrics
         .iter()
         .filter(|m| m.status != "normal")
@@ -766,17 +878,22 @@ fn metric_findings(metrics: &[MetricSummary]) -> Vec<Finding> {
         .map(|m| Finding {
             kind: "metric_anomaly".into(),
             severity: if m.status == "critical" { "critical" } else { "warning" }.into(),
-            summary: format!(
+            summary: say!(
+                lang,
                 "{} {}: avg {:.2}, max {:.2} in the window{} ({})",
+                "{} {}：窗口内均值 {:.2}，最大 {:.2}{}（{}）",
                 m.host,
                 m.metric,
                 m.avg,
                 m.max,
-                m.baseline_avg
-                    .map_or(String::new(), |b| format!(", baseline avg {b:.2}")),
-                m.status
+                m.baseline_avg.map_or(String::new(), |b| say!(
+                    lang,
+                    ", baseline avg {b:.2}",
+                    "，基线均值 {b:.2}"
+                )),
+                status_word(&m.status, lang)
             ),
-            evidence: vec![format!("{} samples", m.samples)],
+            evidence: vec![say!(lang, "{} samples", "{} 个样本", m.samples)],
         })
         .collect()
 }
@@ -1154,7 +1271,7 @@ fn human_bytes(b: f64) -> String {
 /// (a constant `a:b:c` token of its main template), the parameter values that dominate
 /// it (≥ 80 % of its records), and, when the message logs a size (`bytes=`, `size=`),
 /// the bytes per record and per second. Every figure says what it is computed over.
-fn subject_of(p: &ProblemDraft, templates: &Templates) -> String {
+fn subject_of(p: &ProblemDraft, templates: &Templates, lang: Lang) -> String {
     let Some(&main) = p.templates.first() else {
         return String::new();
     };
@@ -1167,7 +1284,7 @@ fn subject_of(p: &ProblemDraft, templates: &Templates) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     if let Some(k) = key_in(&[constant_text]) {
-        parts.push(format!("key {k}"));
+        parts.push(say!(lang, "key {k}", "键 {k}"));
     }
     for slot in &t.params {
         let total = slot.stats.count();
@@ -1186,16 +1303,20 @@ fn subject_of(p: &ProblemDraft, templates: &Templates) -> String {
                 };
                 let span = t.first_ts.zip(t.last_ts).map_or(0, |(a, b)| b - a);
                 let rate = if span >= crate::frame::SECOND {
-                    format!(
+                    say!(
+                        lang,
                         ", ≈ {}/s over the {} from its first to its last record",
+                        "，从首条到末条记录的 {1} 内约 {0}/s",
                         human_bytes(sum / (span as f64 / crate::frame::SECOND as f64)),
                         crate::frame::human_duration(span)
                     )
                 } else {
                     String::new()
                 };
-                parts.push(format!(
+                parts.push(say!(
+                    lang,
                     "{name} p50 {} per record, {} in its {} records{rate}",
+                    "{name} 每条记录 p50 {0}，其 {2} 条记录共 {1}{rate}",
                     human_bytes(p50),
                     human_bytes(sum),
                     num.count()
@@ -1211,12 +1332,17 @@ fn subject_of(p: &ProblemDraft, templates: &Templates) -> String {
                 } else {
                     format!("{name}={}", top.value)
                 };
-                parts.push(format!("{what} in {} of its {total} records in the input", top.count));
+                parts.push(say!(
+                    lang,
+                    "{what} in {} of its {total} records in the input",
+                    "{what}，占输入中该模板 {total} 条记录中的 {} 条",
+                    top.count
+                ));
             }
         }
     }
     parts.truncate(3);
-    parts.join("; ")
+    parts.join(say!(lang, "; ", "；").as_str())
 }
 
 /// Dominant placeholder values of the problem's main template (over all its records).
@@ -1276,6 +1402,7 @@ fn actions_of(problems: &[Problem], drafts: &[ProblemDraft]) -> Vec<Action> {
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn rank_causes(
     problems: &[ProblemDraft],
     spikes: &[SpikeDraft],
@@ -1284,9 +1411,10 @@ fn rank_causes(
     metrics: &[MetricSummary],
     frame: &Frame,
     templates: &Templates,
+    lang: Lang,
 ) -> Vec<RootCause> {
     let with_subject = |p: &ProblemDraft| {
-        let subject = subject_of(p, templates);
+        let subject = subject_of(p, templates, lang);
         if subject.is_empty() {
             String::new()
         } else {
@@ -1308,14 +1436,18 @@ fn rank_causes(
             .max_by(|a, b| a.score.total_cmp(&b.score))
             .or(linked.first());
         let what = main.map_or(String::new(), |p| {
-            format!(
+            say!(
+                lang,
                 "; followed by \"{}\" ×{}{} since {}{}",
+                "；随后出现 \"{}\" ×{}{}，始于 {}{}",
                 p.title,
                 p.count,
                 if p.verdict == Verdict::New {
-                    " (new)".to_string()
+                    say!(lang, " (new)", "（新）")
                 } else {
-                    p.ratio.map_or(String::new(), |r| format!(" (×{r:.1} baseline)"))
+                    p.ratio.map_or(String::new(), |r| {
+                        say!(lang, " (×{r:.1} baseline)", "（基线的 ×{r:.1}）")
+                    })
                 },
                 p.onset.or(p.first_seen).map(model_time).unwrap_or_default(),
                 with_subject(p)
@@ -1326,16 +1458,30 @@ fn rank_causes(
         } else {
             ch.service.clone()
         };
-        let mut evidence = vec![format!("change score {:.2}: {}", b.score, b.reason)];
+        let mut evidence = vec![say!(
+            lang,
+            "change score {:.2}: {}",
+            "变更得分 {:.2}：{}",
+            b.score,
+            b.reason
+        )];
         for p in &linked {
-            evidence.push(format!(
+            evidence.push(say!(
+                lang,
                 "{} {}: \"{}\" ×{} (baseline {}){}",
+                "{} {}：\"{}\" ×{}（基线 {}）{}",
                 p.id,
                 p.priority,
                 p.title,
                 p.count,
                 p.baseline_count,
-                if p.symptom { " — symptom" } else { "" }
+                if !p.symptom {
+                    ""
+                } else if lang == Lang::Zh {
+                    " — 症状"
+                } else {
+                    " — symptom"
+                }
             ));
         }
         let spike_ids: Vec<&String> = b.linked.iter().filter(|id| id.starts_with('S')).collect();
@@ -1345,7 +1491,7 @@ fn rank_causes(
                 .ok()
                 .and_then(|k| spikes.get(k.wrapping_sub(1)))
             {
-                evidence.push(spike_evidence(s));
+                evidence.push(spike_evidence(s, lang));
             }
         }
         if covers {
@@ -1354,8 +1500,10 @@ fn rank_causes(
         causes.push(RootCause {
             rank: 0,
             score: round3(b.score),
-            summary: format!(
+            summary: say!(
+                lang,
                 "{}: {} {}at {} ({}){}",
+                "{}：{} {}于 {}（{}）{}",
                 service,
                 ch.kind,
                 ch.version.as_ref().map_or(String::new(), |v| format!("{v} ")),
@@ -1381,7 +1529,7 @@ fn rank_causes(
         let top_key = (top.field.clone(), top.value.clone());
         if let Some((_, at)) = episode.iter().find(|(key, _)| *key == top_key) {
             let cause: &mut RootCause = &mut causes[*at];
-            cause.evidence.push(spike_evidence(s));
+            cause.evidence.push(spike_evidence(s, lang));
             for e in s.explained_by.iter().filter(|e| e.field == "template") {
                 if let Some(p) = problems.iter().find(|p| p.title == e.value) {
                     if !cause.problems.contains(&p.id) {
@@ -1398,9 +1546,14 @@ fn rank_causes(
             .filter(|e| !matches!(e.field.as_str(), "template" | "service" | "host"))
             .take(3)
             .map(|e| {
-                format!(
+                say!(
+                    lang,
                     "{}={} ({} records, {} in baseline)",
-                    e.field, e.value, e.count, e.baseline_count
+                    "{}={}（{} 条记录，基线 {} 条）",
+                    e.field,
+                    e.value,
+                    e.count,
+                    e.baseline_count
                 )
             })
             .collect();
@@ -1421,15 +1574,17 @@ fn rank_causes(
                     .map(|e| e.value.clone())
             });
         let subject = top_problem.map_or(String::new(), |p| {
-            let sub = subject_of(p, templates);
-            format!(
+            let sub = subject_of(p, templates, lang);
+            say!(
+                lang,
                 " — mostly \"{}\" ({} records){}",
+                " — 主要是 \"{}\"（{} 条记录）{}",
                 p.title,
                 p.count,
                 if sub.is_empty() {
                     String::new()
                 } else {
-                    format!(": {sub}")
+                    say!(lang, ": {sub}", "：{sub}")
                 }
             )
         });
@@ -1451,13 +1606,20 @@ fn rank_causes(
         } else {
             0.35
         };
-        let lead = service.clone().map_or(String::new(), |s| format!("{s}: "));
+        let lead = service.clone().map_or(String::new(), |s| say!(lang, "{s}: ", "{s}："));
         causes.push(RootCause {
             rank: 0,
             score: round3(score.min(0.92)),
-            summary: format!(
+            summary: say!(
+                lang,
                 "{lead}{} volume ×{:.1} the baseline rate from {} ({} records vs {:.1} expected): {}={} explains {:.0}% of the excess{}",
-                if s.errors_only { "error" } else { "log" },
+                "{lead}自 {2} 起{0}量为基线速率的 ×{1:.1}（{3} 条记录，预期 {4:.1} 条）：{5}={6} 解释了超出部分的 {7:.0}%{8}",
+                match (lang, s.errors_only) {
+                    (Lang::En, true) => "error",
+                    (Lang::En, false) => "log",
+                    (Lang::Zh, true) => "错误",
+                    (Lang::Zh, false) => "日志",
+                },
                 s.overall_ratio(),
                 model_time(s.from),
                 s.count,
@@ -1468,10 +1630,10 @@ fn rank_causes(
                 if requests.is_empty() {
                     String::new()
                 } else {
-                    format!("; driven by {}", requests.join(", "))
+                    say!(lang, "; driven by {}", "；主要来自 {}", requests.join(say!(lang, ", ", "，").as_str()))
                 },
             ) + &subject,
-            evidence: vec![spike_evidence(s)],
+            evidence: vec![spike_evidence(s, lang)],
             kind: "spike".into(),
             service,
             problems: linked,
@@ -1487,8 +1649,10 @@ fn rank_causes(
             1.0
         };
         let score = p.score * symptom_penalty * if p.priority == "P3" { 0.6 } else { 1.0 };
-        let mut evidence = vec![format!(
+        let mut evidence = vec![say!(
+            lang,
             "{} records in the window, {} in the baseline{}; levels {}",
+            "窗口内 {} 条记录，基线 {} 条{}；级别 {}",
             p.count,
             p.baseline_count,
             p.q_value.map_or(String::new(), |q| format!(", q = {q:.2e}")),
@@ -1499,11 +1663,17 @@ fn rank_causes(
                 .join(", ")
         )];
         if let Some(cause) = &p.symptom_of {
-            evidence.push(format!("symptom of {cause}, which started no later"));
+            evidence.push(say!(
+                lang,
+                "symptom of {cause}, which started no later",
+                "是 {cause} 的症状，后者开始得不晚于它"
+            ));
         }
         if !p.hosts.is_empty() {
-            evidence.push(format!(
+            evidence.push(say!(
+                lang,
                 "hosts: {}",
+                "主机：{}",
                 p.hosts
                     .iter()
                     .take(5)
@@ -1516,16 +1686,20 @@ fn rank_causes(
         causes.push(RootCause {
             rank: 0,
             score: round3(score),
-            summary: format!(
+            summary: say!(
+                lang,
                 "{}{}: \"{}\" ×{}{} since {}{}",
-                service.clone().map_or(String::new(), |s| format!("{s}: ")),
+                "{}{}：\"{}\" ×{}{}，始于 {}{}",
+                service.clone().map_or(String::new(), |s| say!(lang, "{s}: ", "{s}：")),
                 p.category,
                 p.title,
                 p.count,
                 if p.verdict == Verdict::New {
-                    " (new)".to_string()
+                    say!(lang, " (new)", "（新）")
                 } else {
-                    p.ratio.map_or(String::new(), |r| format!(" (×{r:.1} baseline)"))
+                    p.ratio.map_or(String::new(), |r| {
+                        say!(lang, " (×{r:.1} baseline)", "（基线的 ×{r:.1}）")
+                    })
                 },
                 p.onset.or(p.first_seen).map(model_time).unwrap_or_default(),
                 with_subject(p)
@@ -1549,17 +1723,22 @@ fn rank_causes(
         causes.push(RootCause {
             rank: 0,
             score: round3(if m.status == "critical" { 0.45 } else { 0.35 }),
-            summary: format!(
+            summary: say!(
+                lang,
                 "{}: {} avg {:.2} (max {:.2}){} in the window",
+                "{}：窗口内 {} 均值 {:.2}（最大 {:.2}）{}",
                 m.host,
                 m.metric,
                 m.avg,
                 m.max,
-                m.baseline_avg.map_or(String::new(), |b| format!(" vs baseline {b:.2}"))
+                m.baseline_avg
+                    .map_or(String::new(), |b| say!(lang, " vs baseline {b:.2}", "，基线 {b:.2}"))
             ),
-            evidence: vec![format!(
+            evidence: vec![say!(
+                lang,
                 "{} ({} samples, window {} – {})",
-                m.status,
+                "{}（{} 个样本，窗口 {} – {}）",
+                status_word(&m.status, lang),
                 m.samples,
                 model_time(frame.window.0),
                 model_time(frame.window.1)
@@ -1630,11 +1809,23 @@ fn merge_service_causes(causes: &mut Vec<RootCause>, ranking: crate::services::S
     }
 }
 
-fn spike_evidence(s: &SpikeDraft) -> String {
-    let what = if s.errors_only { "WARN+ records" } else { "records" };
-    format!(
+fn spike_evidence(s: &SpikeDraft, lang: Lang) -> String {
+    let what = match (lang, s.errors_only) {
+        (Lang::En, true) => "WARN+ records",
+        (Lang::En, false) => "records",
+        (Lang::Zh, true) => "条 WARN+ 记录",
+        (Lang::Zh, false) => "条记录",
+    };
+    say!(
+        lang,
         "{} spike {} – {}: {} {what} vs {:.1} expected at the baseline rate of {:.2}/min (×{:.1} overall, peak bucket ×{:.1}); of the {} {what} from {} (lead-in included), top: {}",
-        if s.errors_only { "error" } else { "volume" },
+        "{0}突增 {1} – {2}：{3} {what}，按基线速率 {5:.2}/分钟预期 {4:.1} 条（整体 ×{6:.1}，峰值桶 ×{7:.1}）；自 {9} 起（含前导段）的 {8} {what}中，居前的是：{10}",
+        match (lang, s.errors_only) {
+            (Lang::En, true) => "error",
+            (Lang::En, false) => "volume",
+            (Lang::Zh, true) => "错误",
+            (Lang::Zh, false) => "日志量",
+        },
         model_time(s.from),
         model_time(s.to),
         s.count,
@@ -1647,13 +1838,19 @@ fn spike_evidence(s: &SpikeDraft) -> String {
         s.explained_by
             .iter()
             .take(4)
-            .map(|e| format!("{}={} ({} records, {:.0}% of the excess, lift {:.1})", e.field, e.value, e.count, 100.0 * e.share, e.lift))
+            .map(|e| say!(lang, "{}={} ({} records, {:.0}% of the excess, lift {:.1})", "{}={}（{} 条记录，占超出部分的 {:.0}%，提升度 {:.1}）", e.field, e.value, e.count, 100.0 * e.share, e.lift))
             .collect::<Vec<_>>()
-            .join("; ")
+            .join(say!(lang, "; ", "；").as_str())
     )
 }
 
-fn timeline(problems: &[ProblemDraft], spikes: &[SpikeDraft], changes: &[Change], frame: &Frame) -> Vec<TimelineEntry> {
+fn timeline(
+    problems: &[ProblemDraft],
+    spikes: &[SpikeDraft],
+    changes: &[Change],
+    frame: &Frame,
+    lang: Lang,
+) -> Vec<TimelineEntry> {
     let mut t: Vec<(i64, TimelineEntry)> = Vec::new();
     let mut push = |ts: i64, kind: &str, text: String| {
         if frame.in_window(ts) {
@@ -1685,15 +1882,30 @@ fn timeline(problems: &[ProblemDraft], spikes: &[SpikeDraft], changes: &[Change]
             push(
                 f,
                 "first_seen",
-                format!(
+                say!(
+                    lang,
                     "{} {} first seen in the window: \"{}\" ({} records)",
-                    p.priority, p.id, p.title, p.count
+                    "{} {} 在窗口内首次出现：\"{}\"（{} 条记录）",
+                    p.priority,
+                    p.id,
+                    p.title,
+                    p.count
                 ),
             );
         }
         if let (Some(o), Some(f)) = (p.onset, p.first_seen) {
             if o > f {
-                push(o, "onset", format!("{} rate steps up: \"{}\"", p.id, p.title));
+                push(
+                    o,
+                    "onset",
+                    say!(
+                        lang,
+                        "{} rate steps up: \"{}\"",
+                        "{} 速率阶跃上升：\"{}\"",
+                        p.id,
+                        p.title
+                    ),
+                );
             }
         }
     }
@@ -1701,9 +1913,16 @@ fn timeline(problems: &[ProblemDraft], spikes: &[SpikeDraft], changes: &[Change]
         push(
             s.from,
             "spike",
-            format!(
+            say!(
+                lang,
                 "{} spike starts: ×{:.1} the baseline rate",
-                if s.errors_only { "error" } else { "volume" },
+                "{}突增开始：基线速率的 ×{:.1}",
+                match (lang, s.errors_only) {
+                    (Lang::En, true) => "error",
+                    (Lang::En, false) => "volume",
+                    (Lang::Zh, true) => "错误",
+                    (Lang::Zh, false) => "日志量",
+                },
                 s.ratio
             ),
         );
@@ -1713,55 +1932,93 @@ fn timeline(problems: &[ProblemDraft], spikes: &[SpikeDraft], changes: &[Change]
     t.into_iter().map(|(_, e)| e).collect()
 }
 
-fn conclusion(report: &Report, problems: &[ProblemDraft]) -> String {
+fn conclusion(report: &Report, problems: &[ProblemDraft], lang: Lang) -> String {
     if report.status == "no_data" {
-        return format!("Nothing to analyse: {}.", report.status_reason);
+        return say!(
+            lang,
+            "Nothing to analyse: {}.",
+            "没有可分析的数据：{}。",
+            report.status_reason
+        );
     }
     if report.status == "partial" {
         let errors = problems.iter().filter(|p| p.errors() > 0).count();
-        return format!(
+        return say!(
+            lang,
             "No anomaly found in what could be analysed ({} records, {} at WARN or above{}), but the result is partial: {}.",
+            "已分析的部分未发现异常（{} 条记录，{} 条为 WARN 及以上{}），但结果不完整：{}。",
             report.totals.records,
             report.totals.errors,
-            if errors > 0 { format!(", {errors} error problem(s) listed below") } else { String::new() },
+            if errors > 0 {
+                say!(lang, ", {errors} error problem(s) listed below", "，下文列出 {errors} 个错误类问题")
+            } else {
+                String::new()
+            },
             report.status_reason
         );
     }
     if report.status == "healthy" {
         let chronic = problems.iter().filter(|p| p.errors() > 0).count();
         if report.totals.baseline_records == 0 {
-            return format!(
+            return say!(
+                lang,
                 "No change inside the window and no data before it to compare with: {} records, {} at WARN or above, at a steady rate throughout{}.",
+                "窗口内没有变化，窗口之前也没有可比较的数据：{} 条记录，{} 条为 WARN 及以上，速率全程平稳{}。",
                 report.totals.records,
                 report.totals.errors,
-                if chronic > 0 { format!("; {chronic} error problem(s) listed below") } else { String::new() }
+                if chronic > 0 {
+                    say!(lang, "; {chronic} error problem(s) listed below", "；下文列出 {chronic} 个错误类问题")
+                } else {
+                    String::new()
+                }
             );
         }
-        return format!(
+        return say!(
+            lang,
             "No anomaly in the window: {} records, {} at WARN or above, no spike and no template above its baseline rate{}.",
+            "窗口内无异常：{} 条记录，{} 条为 WARN 及以上，没有突增，也没有模板高于其基线速率{}。",
             report.totals.records,
             report.totals.errors,
-            if chronic > 0 { format!("; {chronic} chronic error problem(s) continue at their usual rate") } else { String::new() }
+            if chronic > 0 {
+                say!(
+                    lang,
+                    "; {chronic} chronic error problem(s) continue at their usual rate",
+                    "；{chronic} 个长期存在的错误类问题保持其通常速率"
+                )
+            } else {
+                String::new()
+            }
         );
     }
-    let mut s = format!(
+    let mut s = say!(
+        lang,
         "{} records in the window, {} at WARN or above",
-        report.totals.records, report.totals.errors
+        "窗口内 {} 条记录，{} 条为 WARN 及以上",
+        report.totals.records,
+        report.totals.errors
     );
     let p1 = report.problems.iter().filter(|p| p.priority == "P1").count();
     if p1 > 0 {
-        s.push_str(&format!("; {p1} P1 problem(s)"));
+        s.push_str(&say!(lang, "; {p1} P1 problem(s)", "；{p1} 个 P1 问题"));
     }
     if let Some(r) = report.root_causes.first() {
-        s.push_str(&format!(". Most likely cause (score {:.2}): {}", r.score, r.summary));
+        s.push_str(&say!(
+            lang,
+            ". Most likely cause (score {:.2}): {}",
+            "。最可能的原因（得分 {:.2}）：{}",
+            r.score,
+            r.summary
+        ));
     }
     if report.input.changes > 0 && !report.changes.iter().any(|c| c.score >= BLAME_THRESHOLD) {
         let best = report.changes.iter().map(|c| c.score).fold(0.0, f64::max);
-        s.push_str(&format!(
+        s.push_str(&say!(
+            lang,
             ". No change explains this: none of the {} change(s) scores {BLAME_THRESHOLD} or more (best {best:.2})",
+            "。没有变更能解释此次异常：{} 个变更的得分均未达到 {BLAME_THRESHOLD}（最高 {best:.2}）",
             report.input.changes
         ));
     }
-    s.push('.');
+    s.push_str(&say!(lang, ".", "。"));
     s
 }

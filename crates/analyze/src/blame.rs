@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use crate::changes::{kind_class, Change, ChangeClass};
 use crate::frame::{human_duration, HOUR, MINUTE};
+use crate::rules::Lang;
+use crate::say::say;
 
 /// What a change can be blamed for.
 #[derive(Debug, Clone)]
@@ -84,6 +86,7 @@ pub fn score_change(
     minutes: &BTreeMap<i64, u64>,
     busy: f64,
     incident_onset: Option<i64>,
+    lang: Lang,
 ) -> Blame {
     let class = kind_class(&change.kind);
     let service = change.service.to_lowercase();
@@ -100,8 +103,10 @@ pub fn score_change(
         linked: Vec::new(),
     };
     if let Some(onset) = incident_onset.filter(|&o| change.time >= o) {
-        best.reason = format!(
+        best.reason = say!(
+            lang,
             "{} after the incident began ({}): a reaction, not a cause",
+            "发生在事件开始（{1}）之后 {0}：是应对措施，不是原因",
             human_duration(change.time - onset),
             crate::model_time(onset)
         );
@@ -143,25 +148,31 @@ pub fn score_change(
         let strength = (scope + novelty).min(1.0);
         let score = (class_w * time_w * (0.15 + 0.85 * strength) * (0.7 + 0.3 * a.weight)).clamp(0.0, 1.0);
         if score > best.score {
-            let mut why = vec![format!(
+            let mut why = vec![say!(
+                lang,
                 "{} before the onset of {} ({})",
+                "早于 {1} 的起始时间（{2}）{0}",
                 human_duration(a.onset - change.time),
                 a.id,
                 crate::model_time(a.onset)
             )];
             if exposed > change.time + 5 * MINUTE {
-                why.push(format!(
+                why.push(say!(
+                    lang,
                     "first traffic peak after it at {} (lag {})",
+                    "此后首个流量高峰在 {}（滞后 {}）",
                     crate::model_time(exposed),
                     human_duration(lag)
                 ));
             }
             if service_match {
-                why.push(format!("same service ({})", change.service));
+                why.push(say!(lang, "same service ({})", "同一服务（{}）", change.service));
             }
             if !overlaps.is_empty() {
-                why.push(format!(
+                why.push(say!(
+                    lang,
                     "shares {}",
+                    "共有关键词 {}",
                     overlaps
                         .iter()
                         .take(3)
@@ -171,16 +182,29 @@ pub fn score_change(
                 ));
             }
             if !service_match && overlaps.is_empty() {
-                why.push("no overlap with where the anomaly is".into());
+                why.push(say!(
+                    lang,
+                    "no overlap with where the anomaly is",
+                    "与异常发生的位置没有重合"
+                ));
             }
             if novelty > 0.0 {
-                why.push(format!("{new_after} anomalous template(s) new since the change"));
+                why.push(say!(
+                    lang,
+                    "{new_after} anomalous template(s) new since the change",
+                    "变更后新出现 {new_after} 个异常模板"
+                ));
             }
             if class == ChangeClass::Restart {
-                why.push(format!("a {} is usually a response, not a cause", change.kind));
+                why.push(say!(
+                    lang,
+                    "a {} is usually a response, not a cause",
+                    "{} 通常是应对措施，而不是原因",
+                    change.kind
+                ));
             }
             best.score = score;
-            best.reason = why.join("; ");
+            best.reason = why.join(say!(lang, "; ", "；").as_str());
         }
         if score >= BLAME_THRESHOLD * 0.6 {
             best.linked.push(a.id.clone());
@@ -188,9 +212,13 @@ pub fn score_change(
     }
     if best.reason.is_empty() {
         best.reason = if after_all {
-            "after the onset of every anomaly: not a cause".into()
+            say!(
+                lang,
+                "after the onset of every anomaly: not a cause",
+                "晚于所有异常的起始时间：不是原因"
+            )
         } else {
-            "no anomaly to explain".into()
+            say!(lang, "no anomaly to explain", "没有需要解释的异常")
         };
     }
     best
@@ -239,6 +267,7 @@ mod tests {
             &minutes,
             1000.0,
             None,
+            Lang::En,
         );
         let other = score_change(
             &change(onset - 90 * MINUTE, "config", "notification-service", "smtp pool size"),
@@ -246,6 +275,7 @@ mod tests {
             &minutes,
             1000.0,
             None,
+            Lang::En,
         );
         let restart = score_change(
             &change(onset + 10 * MINUTE, "restart", "chat-service", "restart pods"),
@@ -253,6 +283,7 @@ mod tests {
             &minutes,
             1000.0,
             None,
+            Lang::En,
         );
         assert!(deploy.score >= BLAME_THRESHOLD, "{deploy:?}");
         assert!(other.score < deploy.score * 0.5, "{other:?}");
@@ -264,6 +295,7 @@ mod tests {
             &minutes,
             1000.0,
             Some(onset - MINUTE),
+            Lang::En,
         );
         assert_eq!(reaction.score, 0.0);
         assert!(reaction.reason.contains("reaction"), "{}", reaction.reason);
@@ -286,7 +318,7 @@ mod tests {
             extra: vec![("keys".into(), "promo:strategy:all".into())],
             ..change(20 * HOUR, "config", "config-center", "publish 14 promotion strategies")
         };
-        let b = score_change(&cfg, &a, &minutes, 100.0, None);
+        let b = score_change(&cfg, &a, &minutes, 100.0, None, Lang::En);
         assert!(b.score > 0.3, "{b:?}");
         assert!(b.reason.contains("shares"), "{}", b.reason);
     }

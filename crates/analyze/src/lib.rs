@@ -19,6 +19,7 @@ pub mod model;
 pub mod problems;
 pub mod redact;
 pub mod rules;
+mod say;
 pub mod series;
 pub mod services;
 pub mod spikes;

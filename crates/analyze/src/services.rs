@@ -29,6 +29,8 @@ use crate::metrics::{self, MetricKind, MetricsInput};
 use crate::model::RootCause;
 use crate::model_time;
 use crate::problems::ProblemDraft;
+use crate::rules::Lang;
+use crate::say::say;
 use crate::traces::{is_error_step, node_service, node_template, FlowFindings, Node, ServiceFlow};
 
 /// What [`rank_services`] reads; all of it is computed by the analysis before ranking.
@@ -42,6 +44,8 @@ pub struct ServiceInputs<'a> {
     pub frame: &'a Frame,
     /// Request paths from trace-correlated logs (empty when the logs carry no trace ids).
     pub flows: &'a FlowFindings,
+    /// Language of the sentences written.
+    pub lang: Lang,
 }
 
 /// Metric deviations (robust z) at or below this are noise for ranking purposes.
@@ -502,6 +506,7 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
     let names = NodeNames {
         services: input.services,
         templates: input.templates,
+        lang: input.lang,
     };
     let mut causes: Vec<RootCause> = ranked
         .iter()
@@ -587,13 +592,17 @@ fn assign_roles(moves: &mut [MetricMove], aggregate: bool, blames_callee: bool) 
 struct NodeNames<'a> {
     services: &'a Dictionary,
     templates: &'a Templates,
+    lang: Lang,
 }
 
 impl NodeNames<'_> {
     fn service(&self, n: Node) -> &str {
         node_service(n)
             .and_then(|s| self.services.get(s))
-            .unwrap_or("(end of request)")
+            .unwrap_or(match self.lang {
+                Lang::En => "(end of request)",
+                Lang::Zh => "（请求结束）",
+            })
     }
     fn event(&self, n: Node) -> String {
         match (node_service(n), node_template(n)) {
@@ -606,7 +615,7 @@ impl NodeNames<'_> {
                     .unwrap_or_default();
                 format!("{} \"{text}\"", self.service(n))
             }
-            _ => "the end of the request's log".into(),
+            _ => say!(self.lang, "the end of the request's log", "请求日志的末尾"),
         }
     }
 }
@@ -621,6 +630,7 @@ fn seconds(ns: i64) -> String {
 
 fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'_>) -> RootCause {
     let templates = names.templates;
+    let lang = names.lang;
     let text_of = |t: usize| {
         templates
             .templates
@@ -639,23 +649,34 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
         let missing = node_service(d.expected)
             .is_some_and(|x| node_service(d.after) != Some(x) && node_service(d.went) != Some(x));
         parts.push(if missing {
-            format!(
+            say!(
+                lang,
                 "requests no longer reach it ({} of {} after {})",
+                "请求不再到达这里（{2} 之后 {1} 个请求中的 {0} 个）",
                 d.window_count,
                 d.window_total,
                 names.event(d.after)
             )
         } else {
-            format!(
+            say!(
+                lang,
                 "request paths break here ({} of {} requests left its usual path)",
-                d.window_count, d.window_total
+                "请求路径在此中断（{1} 个请求中有 {0} 个偏离了通常路径）",
+                d.window_count,
+                d.window_total
             )
         });
-        evidence.push(format!(
+        evidence.push(say!(
+            lang,
             "traces: after {} the request went on to {}{} (e.g. {}) in {} of {} window requests, {} of {} before the window, where it usually went on to {} (surprise {:.1}; all divergences blamed here {:.1})",
+            "调用链：在 {0} 之后，窗口内 {5} 个请求中有 {4} 个转到了 {1}{2}（例如 {3}），窗口之前为 {7} 个中的 {6} 个，而通常会转到 {8}（意外度 {9:.1}；归于此处的全部偏离 {10:.1}）",
             names.event(d.after),
             names.service(d.went),
-            if is_error_step(d.went) { " with an error" } else { "" },
+            match (lang, is_error_step(d.went)) {
+                (_, false) => "",
+                (Lang::En, true) => " with an error",
+                (Lang::Zh, true) => "并出错",
+            },
             names.event(d.went_event),
             d.window_count,
             d.window_total,
@@ -667,12 +688,17 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
         ));
     }
     if let Some(h) = ev.flow.top_slow.as_ref().filter(|_| ev.flow.slowness() >= MIN_FLOW) {
-        parts.push(format!(
+        parts.push(say!(
+            lang,
             "{} of {} request hops through it slow",
-            ev.flow.attributed_slow, ev.flow.hops
+            "经过它的 {1} 个请求跳转中有 {0} 个变慢",
+            ev.flow.attributed_slow,
+            ev.flow.hops
         ));
-        evidence.push(format!(
+        evidence.push(say!(
+            lang,
             "traces: {} of {} hops into, out of or within it took over twice their baseline p99 ({} slow in all, the rest shared with a slower service); e.g. {} → {}: {} of {} slow, median {} vs baseline p99 {}",
+            "调用链：进出它或在它内部的 {1} 个跳转中有 {0} 个耗时超过其基线 p99 的两倍（共 {2} 个慢跳转，其余归于更慢的服务）；例如 {3} → {4}：{6} 个中 {5} 个慢，中位数 {7}，基线 p99 {8}",
             ev.flow.attributed_slow,
             ev.flow.hops,
             ev.flow.slow_hops,
@@ -685,30 +711,46 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
         ));
     }
     if let Some((surprise, t, w, b)) = ev.top_error {
-        let novelty = if b == 0 { "new error" } else { "error surge" };
+        let novelty = match (lang, b == 0) {
+            (Lang::En, true) => "new error",
+            (Lang::En, false) => "error surge",
+            (Lang::Zh, true) => "新错误",
+            (Lang::Zh, false) => "错误激增",
+        };
         // The onset of the template cited, not of the service's first error.
         let since = ev
             .top_error_since
-            .map(|f| format!(" since {}", short_time(f)))
+            .map(|f| say!(lang, " since {}", "，始于 {}", short_time(f)))
             .unwrap_or_default();
         parts.push(format!("{novelty} \"{}\" ×{w}{since}", text_of(t)));
-        evidence.push(format!(
+        evidence.push(say!(
+            lang,
             "logs: error templates above their baseline rate (surprise {:.1}); top \"{}\" ×{w} in the window, {b} in the baseline (surprise {surprise:.1})",
+            "日志：错误模板高于其基线速率（意外度 {:.1}）；居首的 \"{}\" 窗口内 ×{w}，基线 {b}（意外度 {surprise:.1}）",
             ev.error_surprise,
             text_of(t)
         ));
     }
     if let Some((dev, t, w, expected)) = ev.top_mix {
         if ev.mix_shift >= 3.0 {
-            let way = if (w as f64) < expected { "fewer" } else { "more" };
+            let way = match (lang, (w as f64) < expected) {
+                (Lang::En, true) => "fewer",
+                (Lang::En, false) => "more",
+                (Lang::Zh, true) => "少于",
+                (Lang::Zh, false) => "多于",
+            };
             if ev.top_error.is_none() {
-                parts.push(format!(
+                parts.push(say!(
+                    lang,
                     "log mix changed: \"{}\" ×{w} vs {expected:.0} expected",
+                    "日志构成变化：\"{}\" ×{w}，预期 {expected:.0}",
                     text_of(t)
                 ));
             }
-            evidence.push(format!(
+            evidence.push(say!(
+                lang,
                 "logs: template mix shifted (score {:.1}); largest move: {way} \"{}\" than its baseline share ({w} vs {expected:.1}, dev {dev:.1})",
+                "日志：模板构成偏移（得分 {:.1}）；变化最大的是 \"{}\"，{way}其基线占比（{w}，预期 {expected:.1}，偏差 {dev:.1}）",
                 ev.mix_shift,
                 text_of(t)
             ));
@@ -716,8 +758,10 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
     }
     if let Some(leader) = ev.flow.slow_because_of.filter(|_| ev.flow.slow_hops >= 3) {
         let leader = names.services.get(leader).unwrap_or("?");
-        evidence.push(format!(
+        evidence.push(say!(
+            lang,
             "chain: {} of its {} request hops were slow, mostly hops to or from {leader}, which is slow on its other hops too: {name} waits on {leader}",
+            "链路：它的 {1} 个请求跳转中有 {0} 个变慢，主要是与 {leader} 之间的跳转，而后者在其他跳转上也慢：{name} 在等待 {leader}",
             ev.flow.slow_hops, ev.flow.hops
         ));
     }
@@ -729,60 +773,89 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
             .then(b.strength.total_cmp(&a.strength))
     });
     if let Some(top) = moves.first() {
-        parts.push(format!(
+        parts.push(say!(
+            lang,
             "{}{} {:.3} vs baseline {:.3} (z {:.1})",
-            if top.role == Role::Own { "" } else { "symptom: " },
+            "{}{} {:.3}，基线 {:.3}（z {:.1}）",
+            match (lang, top.role == Role::Own) {
+                (_, true) => "",
+                (Lang::En, false) => "symptom: ",
+                (Lang::Zh, false) => "症状：",
+            },
             top.metric,
             top.window_avg,
             top.baseline_avg,
             top.z
         ));
     } else if ev.has_resource_series || ev.log_score() > 0.0 {
-        parts.push("metrics normal".into());
+        parts.push(say!(lang, "metrics normal", "指标正常"));
     }
     for m in moves.iter().take(3) {
         let role = match (m.role, m.kind) {
-            (Role::Own, MetricKind::Latency) => "its own latency",
-            (Role::Own, MetricKind::SuccessRate | MetricKind::ErrorRate) => "its own availability",
-            (Role::Own, _) => "its own resource",
-            _ => "a symptom (external)",
+            (Role::Own, MetricKind::Latency) => say!(lang, "its own latency", "自身延迟"),
+            (Role::Own, MetricKind::SuccessRate | MetricKind::ErrorRate) => {
+                say!(lang, "its own availability", "自身可用性")
+            }
+            (Role::Own, _) => say!(lang, "its own resource", "自身资源"),
+            _ => say!(lang, "a symptom (external)", "症状（外部）"),
         };
-        evidence.push(format!(
+        evidence.push(say!(
+            lang,
             "metric {}: window avg {:.3} vs baseline {:.3} (z {:.1}, strength {:.2}{}) — {role}{}",
+            "指标 {}：窗口均值 {:.3}，基线 {:.3}（z {:.1}，强度 {:.2}{}）— {role}{}",
             m.metric,
             m.window_avg,
             m.baseline_avg,
             m.z,
             m.strength,
             m.first_bad
-                .map(|t| format!(", first bad point {}", short_time(t)))
+                .map(|t| say!(lang, ", first bad point {}", "，首个异常点 {}", short_time(t)))
                 .unwrap_or_default(),
             m.explained_by
                 .as_ref()
-                .map(|(c, share)| format!("; {c} rose too and explains {:.0}% of the rise", 100.0 * share))
+                .map(|(c, share)| {
+                    say!(
+                        lang,
+                        "; {c} rose too and explains {:.0}% of the rise",
+                        "；{c} 也上升了，解释了 {:.0}% 的升幅",
+                        100.0 * share
+                    )
+                })
                 .unwrap_or_default()
         ));
     }
     if let Some(callee) = &ev.chained_under {
-        parts.push(format!(
-            "its errors name {callee}, which ranks higher: a symptom of {callee}"
+        parts.push(say!(
+            lang,
+            "its errors name {callee}, which ranks higher: a symptom of {callee}",
+            "其错误指向排名更高的 {callee}：是 {callee} 的症状"
         ));
-        evidence.push(format!(
-            "chain: {name} reports failures calling {callee} and is chained under it (score at most {CALLER_FACTOR} of {callee}'s)"
+        evidence.push(say!(
+            lang,
+            "chain: {name} reports failures calling {callee} and is chained under it (score at most {CALLER_FACTOR} of {callee}'s)",
+            "链路：{name} 报告调用 {callee} 失败，已挂在其下（得分至多为 {callee} 的 {CALLER_FACTOR} 倍）"
         ));
     } else if let Some(callee) = &ev.calls {
-        parts.push(format!(
-            "its errors name {callee} (a dependency failing; its own score halved)"
+        parts.push(say!(
+            lang,
+            "its errors name {callee} (a dependency failing; its own score halved)",
+            "其错误指向 {callee}（依赖故障；自身得分减半）"
         ));
-        evidence.push(format!(
-            "chain: {name} reports failures calling {callee}, so it may be a symptom of {callee}"
+        evidence.push(say!(
+            lang,
+            "chain: {name} reports failures calling {callee}, so it may be a symptom of {callee}",
+            "链路：{name} 报告调用 {callee} 失败，可能是 {callee} 的症状"
         ));
     }
     for caller in &ev.chained {
-        evidence.push(format!("chain: caller {caller} fails on it (a symptom, chained here)"));
+        evidence.push(say!(
+            lang,
+            "chain: caller {caller} fails on it (a symptom, chained here)",
+            "链路：调用方 {caller} 在它上面失败（症状，挂在此处）"
+        ));
     }
     if !ev.problems.is_empty() {
-        evidence.push(format!("problems: {}", ev.problems.join(", ")));
+        evidence.push(say!(lang, "problems: {}", "问题：{}", ev.problems.join(", ")));
     }
     // Strength 0–1 from the raw evidence; metrics alone stay below 0.5 (a likely-cause
     // change or a strong spike outranks them), log evidence can reach 0.85.
@@ -796,7 +869,12 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
     RootCause {
         rank: 0,
         score: (score * 1000.0).round() / 1000.0,
-        summary: format!("{name}: {}", parts.join("; ")),
+        summary: say!(
+            lang,
+            "{name}: {}",
+            "{name}：{}",
+            parts.join(say!(lang, "; ", "；").as_str())
+        ),
         evidence,
         kind: "service".into(),
         service: Some(name.to_string()),
