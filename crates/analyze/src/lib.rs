@@ -26,6 +26,7 @@ pub mod spikes;
 pub mod stats;
 pub mod timespec;
 pub mod traces;
+pub mod zone;
 
 /// A time as the report model writes it: RFC 3339 in UTC.
 pub fn model_time(ns: i64) -> String {

@@ -256,10 +256,10 @@ fn names(text: &str, name: &str) -> bool {
     false
 }
 
+/// A time in a sentence: the full RFC 3339 form, so that the report's zone pass can
+/// show it in the reader's zone (a bare `08:43:17` could not be moved).
 fn short_time(ns: i64) -> String {
-    let t = model_time(ns);
-    // `2023-01-29T08:43:17Z` → `08:43:17`: the date is the window's.
-    t.get(11..19).map(str::to_string).unwrap_or(t)
+    model_time(ns)
 }
 
 fn clip(text: &str, max: usize) -> String {

@@ -294,6 +294,8 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
     if !args.input.no_redact {
         triage_analyze::redact::redact_report(&mut report);
     }
+    // Computed in UTC; shown in the reader's zone (--tz), sentences included.
+    triage_analyze::zone::localize_report(&mut report, &zone);
 
     let format = args.format.unwrap_or_else(|| {
         match args
