@@ -999,15 +999,15 @@ fn contains_word(hay: &str, needle: &str) -> bool {
     })
 }
 
-/// Item fields that name who sends the traffic (a client address, a remote host, a
-/// user): the `{source}` of advice such as "block the source".
+/// Item fields that name who sends the traffic (a client address, a remote host; a user
+/// name is more often the target than the source): the `{source}` of advice such as "block the source".
 fn is_source_field(field: &str) -> bool {
     let f = field.to_ascii_lowercase();
     let last = f.rsplit(['.', '_']).next().unwrap_or(&f);
     matches!(
         last,
-        "ip" | "rhost" | "client" | "clientip" | "remote" | "src" | "source" | "addr" | "user" | "username" | "uid"
-    ) && f != "euid"
+        "ip" | "rhost" | "client" | "clientip" | "remote" | "src" | "source" | "addr"
+    )
 }
 
 /// Key-like tokens (`promo:strategy:all`) from samples, for recommendations.

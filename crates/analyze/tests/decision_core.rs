@@ -282,10 +282,17 @@ fn judge_without_a_baseline_calls_nothing_anomalous() {
 // spikes::detect on a hand-built series
 
 fn series_agg(series: [u64; 15], active_from: usize) -> Aggregates {
+    // The baseline totals the spike's stated rate comes from: records per minute of
+    // baseline buckets holding data (the buckets before the window).
+    let first = frame().window_first_bucket();
+    let active: Vec<bool> = (0..15).map(|b| b >= active_from).collect();
+    let base: Vec<usize> = (0..first).filter(|&b| active[b]).collect();
     Aggregates {
         total_series: series.to_vec(),
         error_series: vec![0; 15],
-        active_buckets: (0..15).map(|b| b >= active_from).collect(),
+        baseline_records: base.iter().map(|&b| series[b]).sum(),
+        baseline_active: base.len() as i64 * frame().bucket,
+        active_buckets: active,
         ..Default::default()
     }
 }

@@ -239,7 +239,7 @@ fn results_do_not_depend_on_thread_count_or_chunking() {
     };
     let (a, b) = (analyze("1"), analyze("2"));
     assert!(
-        a["problems"].as_array().is_some_and(|p| p.len() > 10),
+        a["problems"].as_array().is_some_and(|p| p.len() >= 5),
         "the 30-day window must hold a real report to compare"
     );
     assert!(a == b, "analyze's JSON report differs between -j1 and -j2");

@@ -221,6 +221,9 @@ pub fn redact(text: &str) -> Cow<'_, str> {
                 return None;
             }
             let prefix = &whole.as_str()[..value.start() - whole.start()];
+            if !looks_secret(prefix, value.as_str()) {
+                return None;
+            }
             Some(format!("{prefix}{}", mark(key_kind(prefix))))
         });
     }
@@ -276,20 +279,29 @@ fn card_spans(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < bytes.len() {
-            if !bytes[i].is_ascii_digit() || (i > 0 && is_word(bytes[i - 1])) {
+            // A run glued to a word (`blk_-6952…`, `id42…`) or signed (`-6952…`) is an
+            // identifier or a number, never a card as people write one.
+            if !bytes[i].is_ascii_digit() || (i > 0 && (is_word(bytes[i - 1]) || bytes[i - 1] == b'-')) {
                 i += 1;
                 continue;
             }
             let start = i;
             let mut end = i;
             let mut digits = 0;
+            let mut group = 0;
             let mut j = i;
             while j < bytes.len() {
                 if bytes[j].is_ascii_digit() {
                     digits += 1;
+                    group += 1;
                     j += 1;
                     end = j;
-                } else if matches!(bytes[j], b' ' | b'-') && bytes.get(j + 1).is_some_and(u8::is_ascii_digit) {
+                } else if matches!(bytes[j], b' ' | b'-')
+                    && (4..=6).contains(&group)
+                    && bytes.get(j + 1).is_some_and(u8::is_ascii_digit)
+                {
+                    // Cards are written in groups of 4 (Amex 4-6-5): `1 2 3 4 …` is a list.
+                    group = 0;
                     j += 1;
                 } else {
                     break;
@@ -422,6 +434,25 @@ fn key_kind(key: &str) -> &'static str {
     }
 }
 
+/// Whether the value after a secret-ish key is worth masking. After `password`,
+/// `secret` or `credentials` anything is. After the looser keys (`token`, `auth`,
+/// `session_id`, `cookie`, `api_key`) a value is masked when it could be a credential:
+/// at least 6 characters with a digit, or 16 of mixed case (`auth:SIMPLE`, `token=null`
+/// and `session_id=none` are not).
+fn looks_secret(prefix: &str, value: &str) -> bool {
+    let key = prefix.to_ascii_lowercase();
+    if ["pass", "pwd", "secret", "credential", "private"]
+        .iter()
+        .any(|k| key.contains(k))
+    {
+        return true;
+    }
+    let n = value.chars().count();
+    let digit = value.bytes().any(|b| b.is_ascii_digit());
+    let mixed = value.bytes().any(|b| b.is_ascii_lowercase()) && value.bytes().any(|b| b.is_ascii_uppercase());
+    n >= 6 && digit || n >= 16 && mixed
+}
+
 /// A payment card number: 13–19 digits (single spaces or dashes between groups), an
 /// issuer prefix in use (Visa, Mastercard, Amex, Diners, Discover, JCB, UnionPay,
 /// Maestro) and a valid Luhn checksum. Ids and timestamps rarely pass all three
@@ -444,7 +475,12 @@ fn is_card(text: &str) -> bool {
         },
         5 => (51..=55).contains(&prefix(2)) && n == 16 || matches!(prefix(2), 50 | 56..=59) && n >= 13,
         2 => (2221..=2720).contains(&prefix(4)) && n == 16,
-        6 => n >= 16 || matches!(prefix(2), 60 | 63 | 67) && n >= 13,
+        // Discover (6011, 644–649, 65), UnionPay (62), Maestro (6304, 6759, 6761–6763):
+        // not every 6…, which would take one random 16–19 digit id in ten for a card.
+        6 => {
+            (prefix(4) == 6011 || (644..=649).contains(&prefix(3)) || matches!(prefix(2), 62 | 65)) && n >= 16
+                || (prefix(4) == 6304 || prefix(4) == 6759 || (6761..=6763).contains(&prefix(4))) && n >= 12
+        }
         _ => false,
     };
     issuer && luhn(&digits)
@@ -535,6 +571,30 @@ mod tests {
         ] {
             assert!(matches!(redact(s), Cow::Borrowed(_)), "{s} -> {}", redact(s));
         }
+    }
+
+    #[test]
+    fn lists_and_plain_words_are_not_secrets() {
+        let channels = "en0: Supported channels 1 2 3 4 5 6 7 8 9 10 11 12 13 36 40 44";
+        assert_eq!(redact(channels), channels);
+        assert_eq!(
+            redact("Auth successful for job_1 (auth:SIMPLE)"),
+            "Auth successful for job_1 (auth:SIMPLE)"
+        );
+        assert_eq!(redact("cache token=null"), "cache token=null");
+        assert_eq!(redact("login token=9f8e7d6c5b4a3f2e1d0c"), "login token=<secret:token>");
+        assert_eq!(redact("password=abc"), "password=<secret:password>");
+    }
+
+    #[test]
+    fn ids_that_pass_luhn_are_not_cards() {
+        // HDFS block ids: 19 digits after `blk_-`; this one passes Luhn.
+        assert_eq!(
+            redact("PacketResponder 0 for block blk_-6952295868487656571 terminating"),
+            "PacketResponder 0 for block blk_-6952295868487656571 terminating"
+        );
+        assert_eq!(redact("offset -6952295868487656571"), "offset -6952295868487656571");
+        assert!(!is_card("6952295868487656571"), "no issuer uses 69");
     }
 
     #[test]
