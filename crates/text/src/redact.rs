@@ -221,6 +221,17 @@ pub fn redact(text: &str) -> Cow<'_, str> {
                 return None;
             }
             let prefix = &whole.as_str()[..value.start() - whole.start()];
+            // Short words are keys before `=` or as quoted keys (`"token": …`), but
+            // before a bare `:` they are usually prose or a name (`auth: login failed`).
+            let word_end = prefix.find(['"', '\'', ':', '=', ' ', '\t']).unwrap_or(prefix.len());
+            let word = prefix[..word_end].to_ascii_lowercase();
+            let quoted = prefix[word_end..].starts_with(['"', '\'']);
+            let ambiguous = ["auth", "token", "secret", "pwd", "cookie"]
+                .iter()
+                .any(|w| word.ends_with(w));
+            if ambiguous && !quoted && !prefix.contains('=') {
+                return None;
+            }
             Some(format!("{prefix}{}", mark(key_kind(prefix))))
         });
     }
@@ -530,6 +541,7 @@ mod tests {
             "java.lang.Object@6d06d69c and com.foo.Bar@1a2b3c",
             "user 42 telemetry 1234567 tokens=5 passed=3 auth_method=password",
             "numbers 100 200 300 4000 and 555-0100 and 2024-11-12",
+            "svc: auth: \"login failed\" token: expired secret: none",
             "template password=<*> token: <num> url <secret:jwt>",
             "数据库连接失败 timeout after 3000 ms",
         ] {
