@@ -799,8 +799,8 @@ fn a_password_in_the_url_is_never_printed() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!all.contains("hunter2secret"), "{all}");
-    let bad = format!("redis://admin:hunter2secret@127.0.0.1:notaport/0");
-    let out = triage().args(["redis", "--url", &bad, "-q"]).output().unwrap();
+    let bad = "redis://admin:hunter2secret@127.0.0.1:notaport/0";
+    let out = triage().args(["redis", "--url", bad, "-q"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("hunter2secret") && err.contains("127.0.0.1"), "{err}");
 }
