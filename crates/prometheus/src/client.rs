@@ -22,9 +22,9 @@ type Points = Vec<(i64, f64)>;
 /// A Prometheus server at `http://HOST:PORT[/prefix]`.
 pub struct Client {
     /// The URL requests go to (with its credentials, if any).
-    base: String,
+    target: String,
     /// The URL as every message shows it: without credentials.
-    shown: String,
+    base: String,
     agent: ureq::Agent,
     timeout: Duration,
 }
@@ -59,8 +59,9 @@ impl Client {
     /// Checks the URL (plain `http://` only) and prepares an agent whose every request
     /// (connect, send, answer) ends within `timeout`.
     pub fn new(url: &str, timeout: Duration) -> Result<Client, PromError> {
-        let base = url.trim().trim_end_matches('/').to_string();
-        let shown = triage_text::display_url(&base).into_owned();
+        let target = url.trim().trim_end_matches('/').to_string();
+        let shown = triage_text::display_url(&target).into_owned();
+        let base = target.as_str();
         let lower = base.to_ascii_lowercase();
         if lower.starts_with("https://") {
             return Err(PromError::TlsNotBuilt { url: shown });
@@ -80,8 +81,8 @@ impl Client {
             .user_agent(concat!("triage/", env!("CARGO_PKG_VERSION")))
             .build();
         Ok(Client {
-            base,
-            shown,
+            target,
+            base: shown,
             agent: config.into(),
             timeout,
         })
@@ -90,13 +91,13 @@ impl Client {
     /// The URL as given, without a trailing `/` and without credentials (`user:pw@`):
     /// what messages and reports may show.
     pub fn base(&self) -> &str {
-        &self.shown
+        &self.base
     }
 
     /// One `query_range` call: `start` and `end` in seconds since the epoch, `step` in
     /// seconds.
     pub fn query_range(&self, promql: &str, start: i64, end: i64, step: u64) -> Result<Answer, PromError> {
-        let endpoint = format!("{}/api/v1/query_range", self.base);
+        let endpoint = format!("{}/api/v1/query_range", self.target);
         let result = self
             .agent
             .get(&endpoint)
@@ -113,11 +114,11 @@ impl Client {
             .limit(MAX_BODY)
             .read_to_vec()
             .map_err(|e| self.transport_error(e))?;
-        parse_response(&self.shown, status, &body)
+        parse_response(&self.base, status, &body)
     }
 
     fn transport_error(&self, e: ureq::Error) -> PromError {
-        let url = self.shown.clone();
+        let url = self.base.clone();
         let secs = (self.timeout.as_secs_f64() * 1000.0).round() / 1000.0;
         match e {
             ureq::Error::Timeout(_) => PromError::Timeout { url, secs },
@@ -157,7 +158,7 @@ impl Client {
     /// for spans that would exceed 11,000 points. A server that cannot be reached stops
     /// the remaining queries; a failing or empty query is noted and the others go on.
     pub fn fetch(&self, queries: &[Query], spans: &[(i64, i64)], hosts: &HostMap) -> Fetched {
-        fetch_with(&self.shown, queries, spans, hosts, |promql, start, end, step| {
+        fetch_with(&self.base, queries, spans, hosts, |promql, start, end, step| {
             self.query_range(promql, start, end, step)
         })
     }

@@ -232,7 +232,7 @@ fn walk(
     let (mut next, mut keys) = parse_scan(session, &first[0])?;
     // Keys SCAN has returned so far, for --max-keys (decided when a batch is sent).
     let mut returned = keys.len() as u64;
-    let more_after = |returned: u64, next: u64| next != 0 && !opts.max_keys.is_some_and(|max| returned >= max);
+    let more_after = |returned: u64, next: u64| next != 0 && opts.max_keys.is_none_or(|max| returned < max);
     let per_key = 1 + usize::from(want.memory) + usize::from(want.freq);
     let mut types: Vec<Option<String>> = Vec::new();
     let mut in_flight = false;
