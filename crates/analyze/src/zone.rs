@@ -16,13 +16,13 @@ fn utc_time() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"\b(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d{1,9})?Z\b").expect("valid regex"))
 }
 
-/// Offset in seconds east of UTC of `zone` at the UTC instant `secs`.
-fn offset_at(zone: &Zone, secs: i64) -> i32 {
+/// `zone` as a jiff time zone (a fixed offset or an IANA zone).
+fn jiff_zone(zone: &Zone) -> jiff::tz::TimeZone {
     match zone {
-        Zone::Fixed(o) => *o,
-        Zone::Named(tz) => jiff::Timestamp::from_second(secs)
-            .map(|t| tz.to_offset(t).seconds())
-            .unwrap_or(0),
+        Zone::Fixed(o) => jiff::tz::Offset::from_seconds(*o)
+            .map(jiff::tz::TimeZone::fixed)
+            .unwrap_or(jiff::tz::TimeZone::UTC),
+        Zone::Named(tz) => tz.clone(),
     }
 }
 
@@ -32,25 +32,16 @@ pub fn localize_text(text: &str, zone: &Zone) -> Option<String> {
     if !re.is_match(text) {
         return None;
     }
+    let tz = jiff_zone(zone);
     let out = re.replace_all(text, |c: &regex::Captures| {
-        let n = |i: usize| c[i].parse::<i64>().unwrap_or(0);
-        let days = days_from_civil(n(1), n(2), n(3));
-        let secs = days * 86_400 + n(4) * 3600 + n(5) * 60 + n(6);
-        let off = offset_at(zone, secs);
-        let local = secs + off as i64;
-        let (y, m, d) = civil_from_days(local.div_euclid(86_400));
-        let s = local.rem_euclid(86_400);
+        let whole = &c[0];
+        let Ok(t) = whole.parse::<jiff::Timestamp>() else {
+            return whole.to_string();
+        };
+        // The fraction is kept as written: offsets move whole seconds only.
         let frac = c.get(7).map_or("", |m| m.as_str());
-        let sign = if off < 0 { '-' } else { '+' };
-        let a = off.unsigned_abs();
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{frac}{sign}{:02}:{:02}",
-            s / 3600,
-            s % 3600 / 60,
-            s % 60,
-            a / 3600,
-            a % 3600 / 60
-        )
+        let local = t.to_zoned(tz.clone());
+        format!("{}{frac}{}", local.strftime("%Y-%m-%dT%H:%M:%S"), local.strftime("%:z"))
     });
     Some(out.into_owned())
 }
@@ -81,30 +72,6 @@ fn walk(v: &mut serde_json::Value, zone: &Zone) {
         serde_json::Value::Object(map) => map.values_mut().for_each(|i| walk(i, zone)),
         _ => {}
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 #[cfg(test)]

@@ -51,6 +51,13 @@ fn parsed(paths: &[&str]) -> Vec<(i64, String, String)> {
         .collect()
 }
 
+/// The bundled big-key incident: logs, metrics, changes.
+const BUNDLED: (&str, &str, &str) = (
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/logs"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/metrics.csv"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/changes.jsonl"),
+);
+
 fn is_warn_plus(level: &str) -> bool {
     matches!(level, "WARN" | "ERROR" | "FATAL")
 }
@@ -63,9 +70,7 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 /// the records and the report's own stated definitions.
 #[test]
 fn bundled_incident_numbers_are_reproducible() {
-    let logs = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/logs");
-    let metrics = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/metrics.csv");
-    let changes = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/changes.jsonl");
+    let (logs, metrics, changes) = BUNDLED;
     let (r, code) = analyze_json(&[
         logs,
         "--metrics",
@@ -178,9 +183,7 @@ fn bundled_incident_numbers_are_reproducible() {
 /// service behind its largest template.
 #[test]
 fn bundled_incident_names_the_callee_and_the_key() {
-    let logs = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/logs");
-    let metrics = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/metrics.csv");
-    let changes = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/changes.jsonl");
+    let (logs, metrics, changes) = BUNDLED;
     let (r, _) = analyze_json(&[
         logs,
         "--metrics",
