@@ -751,8 +751,6 @@ fn resource_kind(resource: &str) -> Option<MetricKind> {
     }
 }
 
-/// Logs claim a resource is exhausted while the host metric is normal (the limit is in
-/// the app or container), or a host metric is critical while no log mentions it.
 /// A resource's name in the report's language.
 fn resource_word(res: &str, lang: Lang) -> &str {
     match (lang, res) {
@@ -784,6 +782,8 @@ fn mismatch_lead(res: &str, lang: Lang) -> String {
     )
 }
 
+/// Logs claim a resource is exhausted while the host metric is normal (the limit is in
+/// the app or container), or a host metric is critical while no log mentions it.
 fn log_metric_mismatches(problems: &[ProblemDraft], metrics: &[MetricSummary], lang: Lang) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut claimed: Vec<&str> = Vec::new();

@@ -58,6 +58,20 @@ const BUNDLED: (&str, &str, &str) = (
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/changes.jsonl"),
 );
 
+/// The bundled incident analysed as the README's quick start does (JSON, Shanghai time).
+fn analyze_bundled() -> (Value, i32) {
+    let (logs, metrics, changes) = BUNDLED;
+    analyze_json(&[
+        logs,
+        "--metrics",
+        metrics,
+        "--changes",
+        changes,
+        "--tz",
+        "Asia/Shanghai",
+    ])
+}
+
 fn is_warn_plus(level: &str) -> bool {
     matches!(level, "WARN" | "ERROR" | "FATAL")
 }
@@ -70,16 +84,8 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 /// the records and the report's own stated definitions.
 #[test]
 fn bundled_incident_numbers_are_reproducible() {
-    let (logs, metrics, changes) = BUNDLED;
-    let (r, code) = analyze_json(&[
-        logs,
-        "--metrics",
-        metrics,
-        "--changes",
-        changes,
-        "--tz",
-        "Asia/Shanghai",
-    ]);
+    let (r, code) = analyze_bundled();
+    let logs = BUNDLED.0;
     assert_eq!(code, 0);
     let records = parsed(&[logs, "--tz", "Asia/Shanghai"]);
     let window = (
@@ -183,16 +189,7 @@ fn bundled_incident_numbers_are_reproducible() {
 /// service behind its largest template.
 #[test]
 fn bundled_incident_names_the_callee_and_the_key() {
-    let (logs, metrics, changes) = BUNDLED;
-    let (r, _) = analyze_json(&[
-        logs,
-        "--metrics",
-        metrics,
-        "--changes",
-        changes,
-        "--tz",
-        "Asia/Shanghai",
-    ]);
+    let (r, _) = analyze_bundled();
     assert_eq!(r["status"], "incident");
     let causes = r["root_causes"].as_array().unwrap();
     let first = &causes[0];
