@@ -1818,8 +1818,8 @@ fn spike_evidence(s: &SpikeDraft, lang: Lang) -> String {
     };
     say!(
         lang,
-        "{} spike {} – {}: {} {what} vs {:.1} expected at the baseline rate of {:.2}/min (×{:.1} overall, peak bucket ×{:.1}); of the {} {what} from {} (lead-in included), top: {}",
-        "{0}突增 {1} – {2}：{3} {what}，按基线速率 {5:.2}/分钟预期 {4:.1} 条（整体 ×{6:.1}，峰值桶 ×{7:.1}）；自 {9} 起（含前导段）的 {8} {what}中，居前的是：{10}",
+        "{} spike {} – {}: {} {what} vs {:.1} expected at {} of {:.2}/min (×{:.1} overall, peak bucket ×{:.1}); of the {} {what} from {} (lead-in included), top: {}",
+        "{0}突增 {1} – {2}：{3} {what}，按{5} {6:.2}/分钟预期 {4:.1} 条（整体 ×{7:.1}，峰值桶 ×{8:.1}）；自 {10} 起（含前导段）的 {9} {what}中，居前的是：{11}",
         match (lang, s.errors_only) {
             (Lang::En, true) => "error",
             (Lang::En, false) => "volume",
@@ -1830,6 +1830,13 @@ fn spike_evidence(s: &SpikeDraft, lang: Lang) -> String {
         model_time(s.to),
         s.count,
         s.expected,
+        // A silent baseline gives no rate: the floor is said as such, not as the baseline's.
+        match (lang, s.rate_floored) {
+            (Lang::En, false) => "the baseline rate",
+            (Lang::En, true) => "the floor rate (half a record per bucket; the baseline had fewer)",
+            (Lang::Zh, false) => "基线速率",
+            (Lang::Zh, true) => "下限速率（每个时间桶半条；基线记录更少）",
+        },
         s.per_minute,
         s.overall_ratio(),
         s.ratio,

@@ -189,7 +189,9 @@ pub struct Spike {
     /// the span's minutes.
     pub expected: f64,
     /// Baseline rate: records (WARN+ for an error spike) per minute of baseline time
-    /// that holds data. Added within v1.
+    /// that holds data, never below half a record per bucket (so that a spike over a
+    /// silent baseline has a finite ratio; its evidence then says "floor rate"). Added
+    /// within v1.
     #[serde(default)]
     pub baseline_per_minute: f64,
     /// `count / expected`. Added within v1.

@@ -31,7 +31,10 @@ pub struct SpikeDraft {
     /// `per_minute` × the minutes of `[from, to)`.
     pub expected: f64,
     /// Baseline records (WARN+ for an error spike) per minute of baseline time with data.
+    /// Never below half a record per bucket; `rate_floored` says when it is the floor.
     pub per_minute: f64,
+    /// The baseline had fewer records than the floor: `per_minute` is the floor.
+    pub rate_floored: bool,
     /// Peak bucket over the mean baseline bucket.
     pub ratio: f64,
     /// Start of the span the explanations are counted over (a lead-in before `from`).
@@ -112,8 +115,9 @@ pub fn detect(agg: &Aggregates, frame: &Frame, errors_only: bool) -> Vec<SpikeDr
         let from = frame.bucket_start(start).max(frame.window.0);
         let to = frame.bucket_start(end).min(frame.window.1);
         // A half-record floor per bucket, as in the test above, so "0 → 40" stays finite.
-        let per_minute =
-            baseline_per_minute(agg, errors_only).max(0.5 * crate::frame::MINUTE as f64 / frame.bucket as f64);
+        let measured = baseline_per_minute(agg, errors_only);
+        let floor = 0.5 * crate::frame::MINUTE as f64 / frame.bucket as f64;
+        let per_minute = measured.max(floor);
         let expected = per_minute * (to - from) as f64 / crate::frame::MINUTE as f64;
         let peak = series[start..end].iter().copied().max().unwrap_or(0) as f64;
         if count as f64 - expected >= MIN_EXCESS {
@@ -124,6 +128,7 @@ pub fn detect(agg: &Aggregates, frame: &Frame, errors_only: bool) -> Vec<SpikeDr
                 count,
                 expected,
                 per_minute,
+                rate_floored: measured < floor,
                 ratio: peak / mu,
                 attribution_from: from - 2 * frame.bucket,
                 attribution_records: 0,
