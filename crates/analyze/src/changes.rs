@@ -5,6 +5,7 @@
 //! fields), the terms a change can be matched by, and the class of a change kind.
 //! Scoring a change against the anomalies is the caller's.
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -493,57 +494,274 @@ fn build(f: Fields, zone: &Zone, line: usize) -> Result<Change, String> {
     })
 }
 
+/// Longest line a ledger may hold. A change entry is a few hundred bytes; a line past this
+/// is not a ledger (`/dev/zero`, a binary file) and would otherwise be read without end.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// Most bytes read from one ledger (a stream such as `/dev/urandom` never ends).
+pub const MAX_LEDGER_BYTES: u64 = 64 << 20;
+/// Most changes kept from one ledger; later entries are counted, not kept.
+pub const MAX_CHANGES: usize = 100_000;
+
+/// Why reading stopped early.
+#[derive(Debug, Clone)]
+enum Stop {
+    LongLine {
+        line: usize,
+        cap: usize,
+    },
+    Large {
+        line: usize,
+        cap: u64,
+    },
+    /// The file could not be read on (a disk error, a directory).
+    Io {
+        line: usize,
+        error: String,
+    },
+}
+
+/// The ledger's bytes, read as a stream under the line and size caps: past a cap it
+/// returns an error (and remembers where), so every reader on top (lines, serde_json,
+/// csv) stops there. A missing final newline is supplied, so every line ends in one.
+struct Capped<R> {
+    inner: R,
+    max_line: usize,
+    max_total: u64,
+    /// 1-based line of the next byte.
+    line: usize,
+    line_len: usize,
+    total: u64,
+    last: Option<u8>,
+    ended: bool,
+    stop: Option<Stop>,
+}
+
+impl<R: Read> Capped<R> {
+    fn new(inner: R, max_line: usize, max_total: u64) -> Capped<R> {
+        Capped {
+            inner,
+            max_line,
+            max_total,
+            line: 1,
+            line_len: 0,
+            total: 0,
+            last: None,
+            ended: false,
+            stop: None,
+        }
+    }
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.stop.is_some() {
+            return Err(std::io::Error::other("change ledger past its cap"));
+        }
+        if buf.is_empty() || self.ended {
+            return Ok(0);
+        }
+        let n = match self.inner.read(buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Err(e),
+            Err(e) => {
+                self.stop = Some(Stop::Io {
+                    line: self.line,
+                    error: e.to_string(),
+                });
+                return Err(e);
+            }
+        };
+        if n == 0 {
+            self.ended = true;
+            if self.last.is_some_and(|b| b != b'\n') {
+                buf[0] = b'\n';
+                return Ok(1);
+            }
+            return Ok(0);
+        }
+        for (i, &b) in buf[..n].iter().enumerate() {
+            self.total += 1;
+            if self.total > self.max_total {
+                self.stop = Some(Stop::Large {
+                    line: self.line,
+                    cap: self.max_total,
+                });
+            } else if b == b'\n' {
+                self.line += 1;
+                self.line_len = 0;
+            } else {
+                self.line_len += 1;
+                if self.line_len > self.max_line {
+                    self.stop = Some(Stop::LongLine {
+                        line: self.line,
+                        cap: self.max_line,
+                    });
+                }
+            }
+            if self.stop.is_some() {
+                // The bytes before the cap are handed on; the next read fails.
+                return Ok(i);
+            }
+            self.last = Some(b);
+        }
+        Ok(n)
+    }
+}
+
+fn stop_text(stop: &Stop) -> String {
+    match stop {
+        Stop::Io { error, .. } => format!("cannot read on: {error}; the rest of the file is not read"),
+        Stop::LongLine { cap, .. } => format!(
+            "line longer than {} (not a change ledger?); the rest of the file is not read",
+            size_text(*cap as u64)
+        ),
+        Stop::Large { cap, .. } => {
+            format!(
+                "ledger larger than {}; the rest of the file is not read",
+                size_text(*cap)
+            )
+        }
+    }
+}
+
+/// `1 MiB`, or bytes when not a whole number of MiB.
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+fn stop_line(stop: &Stop) -> usize {
+    match *stop {
+        Stop::LongLine { line, .. } | Stop::Large { line, .. } | Stop::Io { line, .. } => line,
+    }
+}
+
+/// Entries as they are read: kept up to the cap, bad ones collected for warnings.
+struct Sink<'a> {
+    zone: &'a Zone,
+    input: ChangesInput,
+    bad: Vec<(usize, String)>,
+    /// Good entries past [`MAX_CHANGES`].
+    over: usize,
+    max_changes: usize,
+}
+
+impl Sink<'_> {
+    fn push(&mut self, f: Fields, line: usize, label: impl FnOnce(String) -> String) {
+        match build(f, self.zone, line) {
+            Ok(_) if self.input.changes.len() >= self.max_changes => self.over += 1,
+            Ok(c) => self.input.changes.push(c),
+            Err(reason) => self.bad.push((line, label(reason))),
+        }
+    }
+}
+
 /// Loads a change ledger: JSON lines (one object per line), a JSON array of objects, or
 /// CSV with a header, told apart by the first non-blank byte. An empty file is a valid
 /// ledger with no changes. Bad entries are skipped with a warning `file:line: reason`.
+/// The file is streamed: lines are capped at [`MAX_LINE_BYTES`], the file at
+/// [`MAX_LEDGER_BYTES`] and the changes kept at [`MAX_CHANGES`]; past a cap, what was
+/// read is kept and a warning names the file and line.
 pub fn load_changes(path: &Path, zone: &Zone) -> Result<ChangesInput, ChangesError> {
-    let bytes = std::fs::read(path).map_err(|source| ChangesError::Io {
+    load_capped(path, zone, MAX_LINE_BYTES, MAX_LEDGER_BYTES, MAX_CHANGES)
+}
+
+fn load_capped(
+    path: &Path,
+    zone: &Zone,
+    max_line: usize,
+    max_total: u64,
+    max_changes: usize,
+) -> Result<ChangesInput, ChangesError> {
+    let io_error = |source| ChangesError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    let text = String::from_utf8_lossy(&bytes);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    };
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let mut reader = BufReader::new(Capped::new(file, max_line, max_total));
     let shown = path.display().to_string();
-    let mut input = ChangesInput::default();
-    let mut bad: Vec<(usize, String)> = Vec::new();
-    match text.trim_start().as_bytes().first() {
-        None => return Ok(input),
-        Some(b'{') => {
-            for (i, raw) in text.lines().enumerate() {
-                let line = i + 1;
-                let l = raw.trim();
-                if l.is_empty() || l.starts_with("//") || l.starts_with('#') {
-                    continue;
-                }
+    let mut sink = Sink {
+        zone,
+        input: ChangesInput::default(),
+        bad: Vec::new(),
+        over: 0,
+        max_changes,
+    };
+    // The first non-blank line tells the format.
+    let mut raw = Vec::new();
+    let mut line = 0usize;
+    let first = loop {
+        raw.clear();
+        match reader.read_until(b'\n', &mut raw) {
+            Ok(0) => break None,
+            Ok(_) => {}
+            // Past a cap or a read error: said below.
+            Err(_) if reader.get_ref().stop.is_some() => break None,
+            Err(e) => return Err(io_error(e)),
+        }
+        line += 1;
+        if line == 1 && raw.starts_with("\u{feff}".as_bytes()) {
+            raw.drain(..3);
+        }
+        if !raw.iter().all(u8::is_ascii_whitespace) {
+            break Some(raw[..].trim_ascii_start().first().copied().unwrap_or(b' '));
+        }
+    };
+    // Lines before the first non-blank one, for positions the parsers count from it.
+    let offset = line.saturating_sub(1);
+    // A JSON array that breaks after good entries: they are kept, this is said.
+    let mut fault: Option<String> = None;
+    match first {
+        None => {}
+        Some(b'{') => loop {
+            let l = String::from_utf8_lossy(&raw);
+            let l = l.trim();
+            if !(l.is_empty() || l.starts_with("//") || l.starts_with('#')) {
                 match serde_json::from_str::<Value>(l) {
-                    Ok(Value::Object(obj)) => match build(fields_from_json(&obj), zone, line) {
-                        Ok(c) => input.changes.push(c),
-                        Err(reason) => bad.push((line, reason)),
-                    },
-                    Ok(_) => bad.push((line, "not a JSON object".into())),
-                    Err(e) => bad.push((line, format!("invalid JSON: {e}"))),
+                    Ok(Value::Object(obj)) => sink.push(fields_from_json(&obj), line, |r| r),
+                    Ok(_) => sink.bad.push((line, "not a JSON object".into())),
+                    Err(e) => sink.bad.push((line, format!("invalid JSON: {e}"))),
                 }
             }
-        }
+            raw.clear();
+            match reader.read_until(b'\n', &mut raw) {
+                Ok(0) => break,
+                Ok(_) => line += 1,
+                Err(_) if reader.get_ref().stop.is_some() => break,
+                Err(e) => return Err(io_error(e)),
+            }
+        },
         Some(b'[') => {
-            let items: Vec<Value> = serde_json::from_str(text).map_err(|e| ChangesError::Format {
-                path: path.to_path_buf(),
-                line: e.line(),
-                reason: format!("invalid JSON array: {e}"),
-            })?;
-            for (i, item) in items.iter().enumerate() {
-                let entry = i + 1;
-                match item {
-                    Value::Object(obj) => match build(fields_from_json(obj), zone, entry) {
-                        Ok(c) => input.changes.push(c),
-                        Err(reason) => bad.push((entry, format!("entry {entry}: {reason}"))),
-                    },
-                    _ => bad.push((entry, format!("entry {entry}: not a JSON object"))),
+            let stream = std::io::Cursor::new(std::mem::take(&mut raw)).chain(&mut reader);
+            let mut de = serde_json::Deserializer::from_reader(stream);
+            let result = serde::de::DeserializeSeed::deserialize(Entries(&mut sink), &mut de).and_then(|_| de.end());
+            if let Err(e) = result {
+                if reader.get_ref().stop.is_none() {
+                    let error = ChangesError::Format {
+                        path: path.to_path_buf(),
+                        line: e.line() + offset,
+                        reason: format!("invalid JSON array: {e}"),
+                    };
+                    // Entries before the fault are kept; with none, the file is no ledger.
+                    if sink.input.changes.is_empty() && sink.bad.is_empty() {
+                        return Err(error);
+                    }
+                    fault = Some(format!("{error}; the rest of the file is not read"));
                 }
             }
         }
-        Some(_) => load_csv(path, text, zone, &mut input, &mut bad)?,
+        Some(_) => {
+            let stream = std::io::Cursor::new(std::mem::take(&mut raw)).chain(&mut reader);
+            load_csv(path, stream, offset, &mut sink)?;
+        }
     }
+    let stop = reader.get_ref().stop.clone();
+    let Sink {
+        mut input, bad, over, ..
+    } = sink;
     let total = bad.len();
     for (line, reason) in bad.iter().take(MAX_LINE_WARNINGS) {
         input.warnings.push(format!("{shown}:{line}: {reason}"));
@@ -554,60 +772,98 @@ pub fn load_changes(path: &Path, zone: &Zone) -> Result<ChangesInput, ChangesErr
             total - MAX_LINE_WARNINGS
         ));
     }
+    if over > 0 {
+        input
+            .warnings
+            .push(format!("{shown}: {over} changes past the first {max_changes} not used"));
+    }
+    input.warnings.extend(fault);
+    if let Some(stop) = &stop {
+        input
+            .warnings
+            .push(format!("{shown}:{}: {}", stop_line(stop), stop_text(stop)));
+    }
     input.changes.sort_by_key(|c| c.time);
     Ok(input)
 }
 
-fn load_csv(
-    path: &Path,
-    text: &str,
-    zone: &Zone,
-    input: &mut ChangesInput,
-    bad: &mut Vec<(usize, String)>,
-) -> Result<(), ChangesError> {
+/// A JSON array read one element at a time (the array is never held whole).
+struct Entries<'a, 'z>(&'a mut Sink<'z>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Entries<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Entries<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of change objects")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut entry = 0;
+        while let Some(item) = seq.next_element::<Value>()? {
+            entry += 1;
+            match item {
+                Value::Object(obj) => self
+                    .0
+                    .push(fields_from_json(&obj), entry, |r| format!("entry {entry}: {r}")),
+                _ => self.0.bad.push((entry, format!("entry {entry}: not a JSON object"))),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn load_csv(path: &Path, stream: impl Read, offset: usize, sink: &mut Sink) -> Result<(), ChangesError> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(|e| ChangesError::Format {
-            path: path.to_path_buf(),
-            line: 1,
-            reason: format!("unreadable CSV header: {e}"),
-        })?
-        .iter()
-        .map(str::to_string)
-        .collect();
+        .from_reader(stream);
+    let headers: Vec<String> = match rdr.byte_headers() {
+        Ok(h) => h,
+        // Past a cap or a read error (the caller says where): nothing to read.
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => return Ok(()),
+        Err(e) => {
+            return Err(ChangesError::Format {
+                path: path.to_path_buf(),
+                line: offset + 1,
+                reason: format!("unreadable CSV header: {e}"),
+            })
+        }
+    }
+    .iter()
+    .map(|h| String::from_utf8_lossy(h).into_owned())
+    .collect();
     if !headers.iter().any(|h| role(h) == Some("time")) {
         return Err(ChangesError::Format {
             path: path.to_path_buf(),
-            line: 1,
+            line: offset + 1,
             reason: format!(
                 "not JSON lines, and the CSV header has no time column (want time, timestamp or ts; found {})",
                 headers.join(",")
             ),
         });
     }
-    let mut rec = csv::StringRecord::new();
+    let mut rec = csv::ByteRecord::new();
     loop {
-        let line_before = rdr.position().line() as usize;
-        match rdr.read_record(&mut rec) {
+        let line_before = rdr.position().line() as usize + offset;
+        match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
+            // Past a cap: stop here (the caller says where).
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => break,
             Err(e) => {
-                bad.push((line_before, format!("malformed CSV row: {e}")));
+                sink.bad.push((line_before, format!("malformed CSV row: {e}")));
                 continue;
             }
         }
-        // End position minus one: the start would point at skipped blank lines.
-        let end = rdr.position().line() as usize;
-        let line = if text.ends_with('\n') || rdr.position().byte() < text.len() as u64 {
-            end.saturating_sub(1)
-        } else {
-            end
-        };
+        // The position after the record's newline (every line ends in one), minus one:
+        // the start would point at skipped blank lines.
+        let line = (rdr.position().line() as usize).saturating_sub(1) + offset;
         let mut f = Fields {
             time: None,
             time_number: None,
@@ -618,6 +874,7 @@ fn load_csv(
             extra: Vec::new(),
         };
         for (h, v) in headers.iter().zip(rec.iter()) {
+            let v = String::from_utf8_lossy(v);
             let slot = match role(h) {
                 Some("time") if f.time.is_none() => &mut f.time,
                 Some("kind") if f.kind.is_none() => &mut f.kind,
@@ -626,17 +883,14 @@ fn load_csv(
                 Some("description") if f.description.is_none() => &mut f.description,
                 _ => {
                     if !v.is_empty() {
-                        f.extra.push((h.clone(), v.to_string()));
+                        f.extra.push((h.clone(), v.into_owned()));
                     }
                     continue;
                 }
             };
-            *slot = Some(v.to_string());
+            *slot = Some(v.into_owned());
         }
-        match build(f, zone, line) {
-            Ok(c) => input.changes.push(c),
-            Err(reason) => bad.push((line, reason)),
-        }
+        sink.push(f, line, |r| r);
     }
     Ok(())
 }
@@ -785,6 +1039,119 @@ not json at all
             .last()
             .unwrap()
             .contains("7 more bad entries skipped (12 in all)"));
+    }
+
+    /// Regression: the ledger was read whole, so `--changes /dev/zero` never returned.
+    #[test]
+    fn endless_input_stops_at_the_line_cap_naming_file_and_line() {
+        let zero = Path::new("/dev/zero");
+        if !zero.exists() {
+            eprintln!("skipped: /dev/zero is missing on this system");
+            return;
+        }
+        let c = load_changes(zero, &Zone::utc()).unwrap();
+        assert!(c.changes.is_empty());
+        assert_eq!(
+            c.warnings,
+            ["/dev/zero:1: line longer than 1 MiB (not a change ledger?); the rest of the file is not read"]
+        );
+    }
+
+    const GOOD: &str = "{\"time\": \"2025-12-18T12:00:00Z\", \"kind\": \"deploy\", \"service\": \"a\"}\n";
+
+    #[test]
+    fn caps_keep_what_was_read_before_them() {
+        let dir = tempfile::tempdir().unwrap();
+        // Line cap: two good lines, then a line one byte over the cap.
+        let long = format!("{GOOD}{GOOD}{}\n{GOOD}", "x".repeat(101));
+        let p = write(&dir, "long.jsonl", &long);
+        let c = load_capped(&p, &Zone::utc(), 100, 1 << 20, 10).unwrap();
+        assert_eq!(c.changes.len(), 2);
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(
+            c.warnings[0].ends_with(
+                "long.jsonl:3: line longer than 100 bytes (not a change ledger?); the rest of the file is not read"
+            ),
+            "{:?}",
+            c.warnings
+        );
+        // A line exactly at the cap is read.
+        let at_cap = format!("{GOOD}{}\n{GOOD}", "#".repeat(100));
+        let p = write(&dir, "at.jsonl", &at_cap);
+        let c = load_capped(&p, &Zone::utc(), 100, 1 << 20, 10).unwrap();
+        assert_eq!((c.changes.len(), c.warnings.len()), (2, 0), "{:?}", c.warnings);
+        // Size cap: stops inside the third line.
+        let p = write(&dir, "big.jsonl", &GOOD.repeat(5));
+        let c = load_capped(&p, &Zone::utc(), 1000, 2 * GOOD.len() as u64 + 10, 10).unwrap();
+        assert_eq!(c.changes.len(), 2);
+        let cap = 2 * GOOD.len() + 10;
+        assert!(
+            c.warnings[0].ends_with(&format!(
+                "big.jsonl:3: ledger larger than {cap} bytes; the rest of the file is not read"
+            )),
+            "{:?}",
+            c.warnings
+        );
+        // Change cap: the rest are counted.
+        let c = load_capped(&p, &Zone::utc(), 1000, 1 << 20, 3).unwrap();
+        assert_eq!(c.changes.len(), 3);
+        assert_eq!(
+            c.warnings,
+            [format!("{}: 2 changes past the first 3 not used", p.display())]
+        );
+        // The same caps hold for CSV and arrays.
+        let csv = format!(
+            "time,kind\n2025-12-18T12:00:00Z,deploy\n{}\n2025-12-18T12:00:00Z,deploy\n",
+            "z".repeat(200)
+        );
+        let p = write(&dir, "c.csv", &csv);
+        let c = load_capped(&p, &Zone::utc(), 100, 1 << 20, 10).unwrap();
+        assert_eq!(c.changes.len(), 1);
+        assert!(c.warnings[0].contains("c.csv:3: line longer"), "{:?}", c.warnings);
+        let array = format!("[\n{},\n{}\n]\n", GOOD.trim(), GOOD.trim());
+        let p = write(&dir, "a.json", &array);
+        let c = load_capped(&p, &Zone::utc(), 1000, 1 << 20, 1).unwrap();
+        assert_eq!(c.changes.len(), 1);
+        assert!(c.warnings[0].contains("1 changes past the first 1"), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn a_broken_array_keeps_the_entries_before_the_fault() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("\n[\n{},\n{},\n{{\"time\": 1,}}\n]", GOOD.trim(), GOOD.trim());
+        let p = write(&dir, "a.json", &text);
+        let c = load_changes(&p, &Zone::utc()).unwrap();
+        assert_eq!(c.changes.len(), 2);
+        // Line 5 of the file (one blank line before the array).
+        assert!(
+            c.warnings[0].contains("a.json:5: invalid JSON array")
+                && c.warnings[0].ends_with("the rest of the file is not read"),
+            "{:?}",
+            c.warnings
+        );
+    }
+
+    #[test]
+    fn csv_lines_are_counted_with_and_without_a_final_newline_and_leading_blank_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("a.csv", "\n\ntime,kind\n2025-12-18T12:00:00Z,deploy\n\nbad,deploy"),
+            ("b.csv", "\n\ntime,kind\n2025-12-18T12:00:00Z,deploy\n\nbad,deploy\n"),
+        ] {
+            let p = write(&dir, name, text);
+            let c = load_changes(&p, &Zone::utc()).unwrap();
+            assert_eq!(c.changes[0].line, 4, "{name}");
+            assert!(
+                c.warnings[0].contains(&format!("{name}:6: cannot read")),
+                "{:?}",
+                c.warnings
+            );
+        }
+        // Invalid UTF-8 is read as replacement characters, not refused.
+        let p = dir.path().join("u.csv");
+        std::fs::write(&p, b"time,kind,description\n2025-12-18T12:00:00Z,deploy,caf\xe9\n").unwrap();
+        let c = load_changes(&p, &Zone::utc()).unwrap();
+        assert_eq!(c.changes[0].description, "caf\u{fffd}");
     }
 
     fn change(service: &str, description: &str, extra: &[(&str, &str)]) -> Change {

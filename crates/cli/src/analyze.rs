@@ -226,6 +226,8 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
                 for w in c.warnings.iter().take(5) {
                     crate::say(format!("triage: warning: {w}"));
                 }
+                // Skipped entries and a ledger read only in part are said in the report too.
+                side.notes.extend(c.warnings.iter().map(|w| format!("changes: {w}")));
                 side.changes.extend(c.changes);
             }
             Err(e) => {
