@@ -205,12 +205,9 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record], items_
     }
 }
 
-/// The first [`SAMPLE_CHARS`] characters of a message (first lines of a stack trace).
+/// At most [`SAMPLE_CHARS`] characters of a message (first lines of a stack trace).
 fn cut_sample(message: &str) -> String {
-    match message.char_indices().nth(SAMPLE_CHARS) {
-        Some((end, _)) => format!("{}…", &message[..end]),
-        None => message.to_string(),
-    }
+    triage_text::cut_chars(message, SAMPLE_CHARS).into_owned()
 }
 
 /// A shortened sample, as a report shows it (secrets are masked in the finished report:
@@ -512,6 +509,17 @@ mod tests {
         assert_eq!(ls.id("twin"), 5000);
         assert_eq!(ls.id("twin"), 5000);
         assert_eq!(ls.id(&words[3]), 3);
+    }
+
+    /// The README states the spill row size: 36 bytes plus 4 per attribution item.
+    #[test]
+    fn a_row_is_36_bytes_plus_4_per_item() {
+        let mut out = Vec::new();
+        encode_row(&Row::default(), &[], &mut out);
+        assert_eq!(out.len(), 36);
+        out.clear();
+        encode_row(&Row::default(), &[7, 8, 9], &mut out);
+        assert_eq!(out.len(), 36 + 3 * 4);
     }
 
     fn rec(ts: i64, level: triage_parse::Level, msg: &str) -> Record {

@@ -2,7 +2,7 @@
 //! window, baseline, spikes, changes and problems it is read with). Nothing here is
 //! computed beyond picking and clipping; `svg.rs` turns these into inline SVG.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use triage_analyze::model::{Report, Series};
 
@@ -227,7 +227,7 @@ pub(crate) struct Anchors {
 
 impl Anchors {
     pub fn new(report: &Report) -> Anchors {
-        let mut used: Vec<String> = Vec::new();
+        let mut used: HashSet<String> = HashSet::new();
         let mut unique = |base: String| -> String {
             let mut id = base.clone();
             let mut n = 2;
@@ -235,13 +235,14 @@ impl Anchors {
                 id = format!("{base}-{n}");
                 n += 1;
             }
-            used.push(id.clone());
+            used.insert(id.clone());
             id
         };
-        let problems = report
-            .problems
-            .iter()
-            .map(|p| (p.id.clone(), unique(format!("problem-{}", slug(&p.id)))))
+        // Only listed problems have a section to link to.
+        let problems = problem_numbers(report)
+            .into_iter()
+            .take(MAX_LISTED_PROBLEMS)
+            .map(|(_, p)| (p.id.clone(), unique(format!("problem-{}", slug(&p.id)))))
             .collect();
         let metrics = report
             .series
@@ -348,6 +349,10 @@ fn link(href: &str, inner: Vec<Inline>) -> Inline {
         inner,
     }
 }
+
+/// Most problems the Markdown and HTML reports list (the JSON report has them all): 3,000
+/// distinct error templates would otherwise make a report of megabytes.
+pub(crate) const MAX_LISTED_PROBLEMS: usize = 50;
 
 /// Problems in the order (and with the numbers) of the problems section.
 pub(crate) fn problem_numbers(report: &Report) -> Vec<(usize, &triage_analyze::model::Problem)> {

@@ -3,13 +3,13 @@
 //! render this tree, so they always carry the same sections and numbers; a new kind of
 //! content (a chart) is a new [`Block`] variant that each renderer learns.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use triage_analyze::model::{GroupCount, NameCount, Problem, Report, Span};
 
 use crate::chart::{self, Anchors, Chart, Sparkline};
 use crate::format::{self, MISSING};
-use crate::labels::{self, Labels};
+use crate::labels::{self, Labels, Listed};
 use crate::Lang;
 
 pub(crate) struct Document {
@@ -175,6 +175,16 @@ fn table(header: &[&str], numeric: &[bool], rows: Vec<Vec<Cell>>) -> Table {
     }
 }
 
+/// Caps of the other lists the long-form reports show (the JSON report has them all).
+/// Analyze bounds the rest (root causes 10, endpoints 50, modules, hosts and services
+/// 100 each, timeline 40, actions 20).
+const MAX_LISTED_CHANGES: usize = 50;
+const MAX_LISTED_FINDINGS: usize = 50;
+const MAX_LISTED_METRICS: usize = 100;
+const MAX_LISTED_NOTES: usize = 20;
+const MAX_LISTED_WATCH: usize = 50;
+const MAX_LISTED_SPIKES: usize = 20;
+
 fn none_line(l: &Labels) -> Block {
     Block::Paragraph(vec![text(l.none)])
 }
@@ -277,6 +287,8 @@ struct Context<'a> {
     anchors: Anchors,
     /// Whether the series can be drawn (the chart anchors exist).
     has_charts: bool,
+    /// Hosts whose metrics the metrics section lists (and draws, so their charts exist).
+    metric_hosts: HashSet<&'a str>,
 }
 
 impl<'a> Context<'a> {
@@ -288,6 +300,8 @@ impl<'a> Context<'a> {
             .collect();
         let anchors = Anchors::new(report);
         let has_charts = chart::axis_of(&report.series).is_some();
+        let listed = &report.metrics[..report.metrics.len().min(MAX_LISTED_METRICS)];
+        let metric_hosts = listed.iter().map(|m| m.host.as_str()).collect();
         Context {
             report,
             lang,
@@ -296,6 +310,7 @@ impl<'a> Context<'a> {
             problem_titles,
             anchors,
             has_charts,
+            metric_hosts,
         }
     }
 
@@ -369,7 +384,8 @@ impl<'a> Context<'a> {
                 .as_deref()
                 .is_some_and(|s| m.host == s || m.host.starts_with(&format!("{s}-")))
                 || text.contains(&m.host);
-            if host_matches && text.contains(&m.metric) {
+            // A host past the metrics cap has no chart to link to.
+            if host_matches && text.contains(&m.metric) && self.metric_hosts.contains(m.host.as_str()) {
                 if let Some(anchor) = self.anchors.metrics.get(i) {
                     out.push((format!("{} {}", m.host, m.metric), format!("#{anchor}")));
                 }
@@ -379,6 +395,19 @@ impl<'a> Context<'a> {
             }
         }
         out
+    }
+
+    /// The line under a list cut at its cap (nothing when `hidden` is 0).
+    fn more(&self, hidden: usize, what: Listed, detail: &str) -> Block {
+        Block::Paragraph(vec![text(labels::more_listed(self.lang, hidden, what, detail))])
+    }
+
+    /// At most `cap` entries, and a line saying how many more there are.
+    fn capped<'b, T>(&self, items: &'b [T], cap: usize, what: Listed) -> (&'b [T], Option<Block>) {
+        match items.get(cap..) {
+            Some(rest) if !rest.is_empty() => (&items[..cap], Some(self.more(rest.len(), what, ""))),
+            _ => (items, None),
+        }
     }
 
     fn section(&self, anchor: &'static str, heading: &str, blocks: Vec<Block>) -> Section {
@@ -519,11 +548,13 @@ impl<'a> Context<'a> {
         fields.push(field(l.most_likely_cause, self.top_cause()));
         let mut blocks = vec![Block::Fields(fields)];
         if !input.notes.is_empty() {
+            let (notes, more) = self.capped(&input.notes, MAX_LISTED_NOTES, Listed::Notes);
             blocks.push(Block::Paragraph(vec![strong(l.notes)]));
             blocks.push(Block::List {
                 ordered: false,
-                items: plain_items(&input.notes),
+                items: plain_items(notes),
             });
+            blocks.extend(more);
         }
         self.section("summary", l.summary, blocks)
     }
@@ -548,12 +579,22 @@ impl<'a> Context<'a> {
 
     fn problems(&self) -> Section {
         let l = self.l;
-        let mut ordered: Vec<&Problem> = self.report.problems.iter().collect();
         // Stable: within a priority the model's order (by score) is kept.
-        ordered.sort_by_key(|p| format::priority_rank(&p.priority));
+        let ordered = chart::problem_numbers(self.report);
         let mut blocks = Vec::new();
-        for (i, problem) in ordered.iter().enumerate() {
-            blocks.extend(self.problem(i + 1, problem));
+        for (number, problem) in ordered.iter().take(chart::MAX_LISTED_PROBLEMS) {
+            blocks.extend(self.problem(*number, problem));
+        }
+        if let Some(hidden) = ordered.get(chart::MAX_LISTED_PROBLEMS..) {
+            let mut by_priority: Vec<(&str, usize)> = Vec::new();
+            for (_, p) in hidden {
+                match by_priority.iter_mut().find(|(q, _)| *q == p.priority) {
+                    Some((_, n)) => *n += 1,
+                    None => by_priority.push((&p.priority, 1)),
+                }
+            }
+            let detail: Vec<String> = by_priority.iter().map(|(p, n)| format!("{p} {n}")).collect();
+            blocks.push(self.more(hidden.len(), Listed::Problems, &detail.join(self.p.sep)));
         }
         if blocks.is_empty() {
             blocks.push(none_line(l));
@@ -743,7 +784,8 @@ impl<'a> Context<'a> {
     fn spikes(&self) -> Section {
         let (l, lang) = (self.l, self.lang);
         let mut blocks = Vec::new();
-        for spike in &self.report.spikes {
+        let (spikes, more) = self.capped(&self.report.spikes, MAX_LISTED_SPIKES, Listed::Spikes);
+        for spike in spikes {
             let span = Span {
                 from: spike.from.clone(),
                 to: spike.to.clone(),
@@ -803,6 +845,7 @@ impl<'a> Context<'a> {
                 )));
             }
         }
+        blocks.extend(more);
         if blocks.is_empty() {
             blocks.push(none_line(l));
         }
@@ -862,8 +905,9 @@ impl<'a> Context<'a> {
     fn metrics(&self) -> Section {
         let (l, lang) = (self.l, self.lang);
         // Hosts in order of first appearance; the model's metric order is kept per host.
+        let (listed, more) = self.capped(&self.report.metrics, MAX_LISTED_METRICS, Listed::MetricSeries);
         let mut hosts: Vec<&str> = Vec::new();
-        for m in &self.report.metrics {
+        for m in listed {
             if !hosts.contains(&m.host.as_str()) {
                 hosts.push(&m.host);
             }
@@ -878,9 +922,7 @@ impl<'a> Context<'a> {
             if !sparks.is_empty() {
                 blocks.push(Block::Sparklines(sparks));
             }
-            let rows = self
-                .report
-                .metrics
+            let rows = listed
                 .iter()
                 .filter(|m| m.host == host)
                 .map(|m| {
@@ -911,6 +953,7 @@ impl<'a> Context<'a> {
                 rows,
             )));
         }
+        blocks.extend(more);
         if blocks.is_empty() {
             blocks.push(none_line(l));
         }
@@ -922,6 +965,7 @@ impl<'a> Context<'a> {
         let mut findings: Vec<_> = self.report.findings.iter().collect();
         // Log/metric mismatches first: they say where not to look (the host is fine).
         findings.sort_by_key(|f| (f.kind != "log_metric_mismatch", format::severity_rank(&f.severity)));
+        let (findings, more) = self.capped(&findings, MAX_LISTED_FINDINGS, Listed::Findings);
         let items: Vec<ListItem> = findings
             .iter()
             .map(|f| ListItem {
@@ -936,11 +980,12 @@ impl<'a> Context<'a> {
                 children: f.evidence.iter().map(|e| vec![text(e)]).collect(),
             })
             .collect();
-        let blocks = if items.is_empty() {
+        let mut blocks = if items.is_empty() {
             vec![none_line(l)]
         } else {
             vec![Block::List { ordered: false, items }]
         };
+        blocks.extend(more);
         self.section("findings", l.findings, blocks)
     }
 
@@ -1045,7 +1090,9 @@ impl<'a> Context<'a> {
         for service in self.report.services.iter().filter(|s| s.errors > 0) {
             rows.push(row(service, false));
         }
-        let blocks = if rows.is_empty() {
+        let hidden = rows.len().saturating_sub(MAX_LISTED_WATCH);
+        rows.truncate(MAX_LISTED_WATCH);
+        let mut blocks = if rows.is_empty() {
             vec![none_line(l)]
         } else {
             vec![Block::Table(table(
@@ -1062,6 +1109,9 @@ impl<'a> Context<'a> {
                 rows,
             ))]
         };
+        if hidden > 0 {
+            blocks.push(self.more(hidden, Listed::Rows, ""));
+        }
         self.section("watch", l.watch, blocks)
     }
 
@@ -1079,9 +1129,9 @@ impl<'a> Context<'a> {
 
     fn changes(&self) -> Section {
         let l = self.l;
-        let rows: Vec<Vec<Cell>> = self
-            .report
-            .changes
+        // The model lists changes by blame score, so the cap keeps the likeliest.
+        let (changes, more) = self.capped(&self.report.changes, MAX_LISTED_CHANGES, Listed::Changes);
+        let rows: Vec<Vec<Cell>> = changes
             .iter()
             .map(|c| {
                 let mut linked = if c.linked_problems.is_empty() {
@@ -1111,7 +1161,7 @@ impl<'a> Context<'a> {
                 ]
             })
             .collect();
-        let blocks = if rows.is_empty() {
+        let mut blocks = if rows.is_empty() {
             vec![none_line(l)]
         } else {
             vec![Block::Table(table(
@@ -1129,6 +1179,7 @@ impl<'a> Context<'a> {
                 rows,
             ))]
         };
+        blocks.extend(more);
         self.section("changes", l.changes, blocks)
     }
 

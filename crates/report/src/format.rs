@@ -106,16 +106,6 @@ pub(crate) fn one_line(text: &str) -> String {
     out
 }
 
-/// At most `max_chars` characters, ending in `…` when cut.
-pub(crate) fn truncate_chars(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        return text.to_string();
-    }
-    let mut out: String = text.chars().take(max_chars.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 /// Columns a character takes in a terminal: 2 for East Asian wide characters (CJK,
 /// Hangul, full-width forms), 1 otherwise.
 pub(crate) fn char_width(c: char) -> usize {
@@ -248,7 +238,6 @@ mod tests {
         assert_eq!(q_value(0.04), "0.040");
         assert_eq!(millis(None), MISSING);
         assert_eq!(priority_rank("P2"), 2);
-        assert_eq!(truncate_chars("数据库连接失败", 4), "数据库…");
     }
 
     #[test]

@@ -212,7 +212,7 @@ fn render_chart(out: &mut String, chart: &Chart) {
                 format!("<i style=\"background:{}\"></i>", entry.color)
             };
             // Long template texts are cut here; the full text is the link's tooltip.
-            let short = crate::format::truncate_chars(&entry.label, LEGEND_CHARS);
+            let short = triage_text::cut_chars(&entry.label, LEGEND_CHARS);
             let title = if short == entry.label {
                 String::new()
             } else {

@@ -332,6 +332,42 @@ pub(crate) fn labels(lang: Lang) -> &'static Labels {
 }
 
 /// Words for the enumerated string values of the model; unknown values stay as they are.
+/// What a capped list of the long-form report holds (see `document::Listed`).
+#[derive(Clone, Copy)]
+pub(crate) enum Listed {
+    Problems,
+    Changes,
+    Findings,
+    MetricSeries,
+    Notes,
+    Rows,
+    Spikes,
+}
+
+/// The line under a list cut at its cap: how many entries are not shown (with `detail`,
+/// e.g. their priorities) and where they all are.
+pub(crate) fn more_listed(lang: Lang, hidden: usize, what: Listed, detail: &str) -> String {
+    let (en, zh) = match what {
+        Listed::Problems => ("problems", "个问题"),
+        Listed::Changes => ("changes", "条变更"),
+        Listed::Findings => ("findings", "条发现"),
+        Listed::MetricSeries => ("metric series", "条指标序列"),
+        Listed::Notes => ("notes", "条说明"),
+        Listed::Rows => ("rows", "行"),
+        Listed::Spikes => ("spikes", "个突增"),
+    };
+    match (lang, detail.is_empty()) {
+        (Lang::En, true) => {
+            format!("{hidden} more {en} not listed here; the JSON report (--format json) has them all.")
+        }
+        (Lang::En, false) => {
+            format!("{hidden} more {en} ({detail}) not listed here; the JSON report (--format json) has them all.")
+        }
+        (Lang::Zh, true) => format!("另有 {hidden} {zh}未在此列出；JSON 报告（--format json）包含全部。"),
+        (Lang::Zh, false) => format!("另有 {hidden} {zh}（{detail}）未在此列出；JSON 报告（--format json）包含全部。"),
+    }
+}
+
 pub(crate) fn status(lang: Lang, status: &str) -> String {
     let word = match (lang, status) {
         (Lang::En, "incident") => "incident",

@@ -26,6 +26,62 @@ fn html_golden() {
     insta::assert_snapshot!("html_en", render_html(&common::export_storm(), Lang::En));
 }
 
+/// The Chinese HTML report for review: the style sheet (the same in every report) left
+/// out, and each chart as its opening tag and the first of its words (axis labels,
+/// legends, tooltips); the English HTML golden has the charts whole.
+#[test]
+fn html_zh_golden() {
+    let html = render_html(&common::export_storm(), Lang::Zh);
+    let style = html.find("<style>").expect("inline style");
+    let style_end = html.find("</style>").expect("style end") + "</style>".len();
+    let reduced = format!(
+        "{}<style>…</style>{}",
+        &html[..style],
+        chart_words(&html[style_end..], 12)
+    );
+    insta::assert_snapshot!("html_zh", reduced);
+}
+
+/// Each `<svg>…</svg>` as its opening tag, its number of `<text>`/`<title>` words and the
+/// first `keep` of them.
+fn chart_words(html: &str, keep: usize) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg") {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find("</svg>") else {
+            break;
+        };
+        let svg = &rest[start..start + len];
+        out.push_str(&svg[..svg.find('>').map_or(svg.len(), |i| i + 1)]);
+        let mut words: Vec<&str> = Vec::new();
+        let mut s = svg;
+        while let Some(i) = s.find("<t") {
+            let after = &s[i..];
+            let is_word = after.starts_with("<text") || after.starts_with("<title");
+            let (Some(gt), Some(end)) = (after.find('>'), after.find("</")) else {
+                break;
+            };
+            if is_word && gt < end {
+                words.push(&after[gt + 1..end]);
+            }
+            s = &after[gt.min(end) + 1..];
+        }
+        if !words.is_empty() {
+            out.push_str(&format!("[{} words]", words.len()));
+            for w in words.iter().take(keep) {
+                out.push_str("\n  ");
+                out.push_str(w);
+            }
+            out.push('\n');
+        }
+        out.push_str("</svg>");
+        rest = &rest[start + len + "</svg>".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[test]
 fn json_round_trips_in_model_order() {
     let report = common::export_storm();
@@ -371,5 +427,104 @@ fn html_stays_small() {
             typical.len()
         );
         assert!(largest.len() < 2_000_000, "largest series: {} bytes", largest.len());
+    }
+}
+
+/// Every list of the model far past its cap: 3,000 problems (each with ten templates and
+/// their samples), and hundreds of changes, metric series, findings, notes and spikes.
+fn overflowing_report() -> Report {
+    let mut report = common::export_storm();
+    let sample = "Query alarms timed out after 30000 ms: start=2020-06-03 end=2026-03-04 ".repeat(5);
+    let base = report.problems[1].clone();
+    report.problems = (0..3000)
+        .map(|i| {
+            let mut p = base.clone();
+            p.id = format!("P-{i:04}");
+            p.title = format!("Storage {i} refused the request");
+            p.priority = ["P1", "P2", "P3"][i % 3].into();
+            let t = p.templates[0].clone();
+            p.templates = (0..10)
+                .map(|k| {
+                    let mut t = t.clone();
+                    t.id = format!("T{i}-{k}");
+                    t.samples = vec![sample.clone(), sample.clone()];
+                    t
+                })
+                .collect();
+            p
+        })
+        .collect();
+    let change = report.changes[0].clone();
+    report.changes = (0..300)
+        .map(|i| triage_analyze::model::ChangeScore {
+            linked_problems: vec![format!("P-{:04}", i * 7)],
+            ..change.clone()
+        })
+        .collect();
+    let metric = report.metrics[0].clone();
+    report.metrics = (0..300)
+        .map(|i| triage_analyze::model::MetricSummary {
+            host: format!("pod-{}", i / 3),
+            metric: format!("metric_{i}"),
+            ..metric.clone()
+        })
+        .collect();
+    let finding = report.findings[0].clone();
+    report.findings = vec![finding; 300];
+    report.input.notes = (0..100).map(|i| format!("note {i}")).collect();
+    let spike = report.spikes[0].clone();
+    report.spikes = vec![spike; 100];
+    report
+}
+
+#[test]
+fn long_lists_are_capped_with_a_line_saying_how_many_more() {
+    let report = overflowing_report();
+    for lang in [Lang::En, Lang::Zh] {
+        for (kind, text) in [
+            ("md", render_markdown(&report, lang)),
+            ("html", render_html(&report, lang)),
+        ] {
+            assert!(text.len() < 2_000_000, "{kind} {lang:?}: {} bytes", text.len());
+            // 50 of 3,000 problems listed (P1 first: problems 0, 3, 6, … are P1).
+            let more = match lang {
+                Lang::En => [
+                    "2950 more problems (P1 950, P2 1000, P3 1000) not listed here; the JSON report (--format json) has them all.",
+                    "250 more changes not listed here",
+                    "200 more metric series not listed here",
+                    "250 more findings not listed here",
+                    "80 more notes not listed here",
+                    "80 more spikes not listed here",
+                ],
+                Lang::Zh => [
+                    "另有 2950 个问题（P1 950，P2 1000，P3 1000）未在此列出；JSON 报告（--format json）包含全部。",
+                    "另有 250 条变更未在此列出",
+                    "另有 200 条指标序列未在此列出",
+                    "另有 250 条发现未在此列出",
+                    "另有 80 条说明未在此列出",
+                    "另有 80 个突增未在此列出",
+                ],
+            };
+            for line in more {
+                assert!(text.contains(line), "{kind} {lang:?}: missing `{line}`");
+            }
+            assert!(
+                text.contains("Storage 147 refused the request"),
+                "the 50th problem is listed"
+            );
+            assert!(!text.contains("Storage 150 refused the request"), "the 51st is not");
+        }
+        // Links only to what is listed: the changes table names unlisted problems as text.
+        let html = render_html(&report, lang);
+        for href in html
+            .split("href=\"#")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('"').unwrap()])
+        {
+            assert!(
+                html.contains(&format!("id=\"{href}\"")),
+                "link to #{href} has no target"
+            );
+        }
     }
 }
