@@ -462,7 +462,10 @@ pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsErr
                     t
                 }
                 Err(_) => {
-                    bad(format!("unreadable timestamp {:?}", truncate(&text, 40)), &mut input);
+                    bad(
+                        format!("unreadable timestamp {:?}", triage_text::cut_chars(&text, 40)),
+                        &mut input,
+                    );
                     continue;
                 }
             }
@@ -490,7 +493,10 @@ pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsErr
                 match parse_value(&val) {
                     Ok(Some(v)) => b.push(&host, &name, t, v),
                     Ok(None) => {}
-                    Err(()) => bad(format!("value {:?} is not a number", truncate(&val, 40)), &mut input),
+                    Err(()) => bad(
+                        format!("value {:?} is not a number", triage_text::cut_chars(&val, 40)),
+                        &mut input,
+                    ),
                 }
             }
             Layout::Wide { time, host: hcol } => {
@@ -507,7 +513,9 @@ pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsErr
                             b.push(&host, name, t, v);
                         }
                         Ok(None) => {}
-                        Err(()) => unreadable = Some(format!("{name}={:?} is not a number", truncate(&c, 40))),
+                        Err(()) => {
+                            unreadable = Some(format!("{name}={:?} is not a number", triage_text::cut_chars(&c, 40)))
+                        }
                     }
                 }
                 if let (false, Some(reason)) = (any, unreadable) {
@@ -556,16 +564,6 @@ fn last_byte(file: &mut std::fs::File, len: u64) -> std::io::Result<Option<u8>> 
     file.read_exact(&mut b)?;
     file.seek(SeekFrom::Start(0))?;
     Ok(Some(b[0]))
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max).collect();
-        t.push('…');
-        t
-    }
 }
 
 // ---- statistics -------------------------------------------------------------------------

@@ -83,7 +83,7 @@ pub fn build(inp: SeriesInputs) -> Series {
         chosen.push(SeriesTemplate {
             id: templates.templates[main].id.clone(),
             problem: Some(p.id.clone()),
-            label: cut(&p.title),
+            label: triage_text::cut_chars(&p.title, MAX_LABEL).into_owned(),
             counts: merge32(&agg.templates[main].series),
         });
     }
@@ -104,7 +104,7 @@ pub fn build(inp: SeriesInputs) -> Series {
         chosen.push(SeriesTemplate {
             id: t.id.clone(),
             problem: owner(i),
-            label: cut(&t.text),
+            label: triage_text::cut_chars(&t.text, MAX_LABEL).into_owned(),
             counts: merge32(&agg.templates[i].series),
         });
     }
@@ -139,15 +139,6 @@ pub fn build(inp: SeriesInputs) -> Series {
         modules: modules_out,
         metrics: metrics.map(|m| metric_series(m, summaries, span)).unwrap_or_default(),
     }
-}
-
-fn cut(text: &str) -> String {
-    if text.chars().count() <= MAX_LABEL {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(MAX_LABEL - 1).collect();
-    s.push('…');
-    s
 }
 
 /// One series per metric summary (same order), abnormal ones first when over the cap.

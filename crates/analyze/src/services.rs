@@ -262,15 +262,6 @@ fn short_time(ns: i64) -> String {
     model_time(ns)
 }
 
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max).collect();
-        format!("{cut}…")
-    }
-}
-
 /// The service ranking: root causes best first, and every service seen in the logs or
 /// the metrics (so that the caller can fold per-service entries into them).
 #[derive(Debug, Default)]
@@ -481,7 +472,7 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
                     .templates
                     .templates
                     .get(t)
-                    .map(|x| clip(&x.text, 100))
+                    .map(|x| triage_text::cut_chars(&x.text, 100).into_owned())
                     .unwrap_or_default();
                 format!(" (\"{text}\" ×{w})")
             })
@@ -611,7 +602,7 @@ impl NodeNames<'_> {
                     .templates
                     .templates
                     .get(t as usize)
-                    .map(|x| clip(&x.text, 80))
+                    .map(|x| triage_text::cut_chars(&x.text, 80).into_owned())
                     .unwrap_or_default();
                 format!("{} \"{text}\"", self.service(n))
             }
@@ -635,7 +626,7 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
         templates
             .templates
             .get(t)
-            .map(|x| clip(&x.text, 100))
+            .map(|x| triage_text::cut_chars(&x.text, 100).into_owned())
             .unwrap_or_default()
     };
     let mut parts: Vec<String> = Vec::new();

@@ -93,14 +93,7 @@ const LN_GAMMA: f64 = 0.020000666706669435;
 
 /// Truncates `value` to at most [`MAX_VALUE_BYTES`] bytes on a char boundary.
 fn truncate_value(value: &str) -> &str {
-    if value.len() <= MAX_VALUE_BYTES {
-        return value;
-    }
-    let mut end = MAX_VALUE_BYTES;
-    while end > 0 && !value.is_char_boundary(end) {
-        end -= 1;
-    }
-    &value[..end]
+    triage_text::cut_bytes(value, MAX_VALUE_BYTES)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -327,10 +327,7 @@ impl Assembler<'_> {
 
     fn cap(&self, rec: &mut Record, counts: &mut IntakeCounts) {
         if rec.message.len() > self.max_record_bytes {
-            let mut cut = self.max_record_bytes;
-            while !rec.message.is_char_boundary(cut) {
-                cut -= 1;
-            }
+            let cut = triage_text::cut_bytes(&rec.message, self.max_record_bytes).len();
             counts.truncated_bytes += (rec.message.len() - cut) as u64;
             rec.message.truncate(cut);
             rec.truncated = true;

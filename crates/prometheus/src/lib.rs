@@ -67,11 +67,5 @@ impl PromError {
 /// One line of at most `max` characters (for quoting bodies and queries in notes).
 pub(crate) fn one_line(text: &str, max: usize) -> String {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        flat
-    } else {
-        let mut t: String = flat.chars().take(max).collect();
-        t.push('…');
-        t
-    }
+    triage_text::cut_chars(&flat, max).into_owned()
 }
