@@ -388,6 +388,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
             .iter()
             .map(|l| say!(lang, "not analysed: {l}", "未分析：{l}")),
     );
+    report.input.notes.extend(capacity_notes(&c, lang));
     if let Some(note) = window_note {
         report.input.notes.push(note);
     } else if untimed {
@@ -547,6 +548,54 @@ fn round3(x: f64) -> f64 {
 
 /// Symptoms (time-outs, pool exhaustion, downstream failures) point at the cause that
 /// started no later than they did: the strongest non-symptom anomaly.
+/// What the single pass's capped tables left out (nothing is dropped silently): values
+/// past a dictionary's cap are counted without their name, records past the shape cap
+/// are grouped by token count only.
+fn capacity_notes(c: &Collected, lang: Lang) -> Vec<String> {
+    use crate::collect::{MAX_DIMENSION_VALUES, MAX_ITEMS, MAX_VALUES_PER_FIELD};
+    let mut notes = Vec::new();
+    for (en, zh, d) in [
+        ("hosts", "主机", &c.hosts),
+        ("services", "服务", &c.services),
+        ("modules", "模块", &c.modules),
+        ("endpoints", "接口", &c.endpoints),
+    ] {
+        if d.dropped > 0 {
+            notes.push(say!(
+                lang,
+                "more than {} distinct {}: {} later new values are counted without their name",
+                "{1}超过 {0} 个不同取值：之后的 {2} 个新取值计入总数但不单独列出",
+                MAX_DIMENSION_VALUES,
+                match lang {
+                    Lang::En => en,
+                    Lang::Zh => zh,
+                },
+                d.dropped
+            ));
+        }
+    }
+    if c.items.dropped > 0 || c.field_values_dropped > 0 {
+        notes.push(say!(
+            lang,
+            "{} field values past the caps ({} per field, {} in all) are not used to explain spikes",
+            "{} 个字段取值超出上限（每个字段 {} 个，总计 {} 个），未用于解释突增",
+            c.items.dropped + c.field_values_dropped,
+            MAX_VALUES_PER_FIELD,
+            MAX_ITEMS
+        ));
+    }
+    if c.shapes.overflowed > 0 {
+        notes.push(say!(
+            lang,
+            "more than {} distinct message shapes: {} records were grouped by token count only",
+            "消息形态超过 {} 种：{} 条记录仅按词数归组",
+            triage_mine::miner::ShapeTable::MAX_SHAPES,
+            c.shapes.overflowed
+        ));
+    }
+    notes
+}
+
 fn chain_symptoms(problems: &mut [ProblemDraft], bucket: i64) {
     let causes: Vec<(String, Option<i64>, f64)> = problems
         .iter()

@@ -6,6 +6,8 @@
 //! Scoring a change against the anomalies is the caller's.
 
 use std::io::{BufRead, BufReader, Read};
+
+use crate::capped::Capped;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -494,150 +496,11 @@ fn build(f: Fields, zone: &Zone, line: usize) -> Result<Change, String> {
     })
 }
 
-/// Longest line a ledger may hold. A change entry is a few hundred bytes; a line past this
-/// is not a ledger (`/dev/zero`, a binary file) and would otherwise be read without end.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+pub use crate::capped::MAX_LINE_BYTES;
 /// Most bytes read from one ledger (a stream such as `/dev/urandom` never ends).
 pub const MAX_LEDGER_BYTES: u64 = 64 << 20;
 /// Most changes kept from one ledger; later entries are counted, not kept.
 pub const MAX_CHANGES: usize = 100_000;
-
-/// Why reading stopped early.
-#[derive(Debug, Clone)]
-enum Stop {
-    LongLine {
-        line: usize,
-        cap: usize,
-    },
-    Large {
-        line: usize,
-        cap: u64,
-    },
-    /// The file could not be read on (a disk error, a directory).
-    Io {
-        line: usize,
-        error: String,
-    },
-}
-
-/// The ledger's bytes, read as a stream under the line and size caps: past a cap it
-/// returns an error (and remembers where), so every reader on top (lines, serde_json,
-/// csv) stops there. A missing final newline is supplied, so every line ends in one.
-struct Capped<R> {
-    inner: R,
-    max_line: usize,
-    max_total: u64,
-    /// 1-based line of the next byte.
-    line: usize,
-    line_len: usize,
-    total: u64,
-    last: Option<u8>,
-    ended: bool,
-    stop: Option<Stop>,
-}
-
-impl<R: Read> Capped<R> {
-    fn new(inner: R, max_line: usize, max_total: u64) -> Capped<R> {
-        Capped {
-            inner,
-            max_line,
-            max_total,
-            line: 1,
-            line_len: 0,
-            total: 0,
-            last: None,
-            ended: false,
-            stop: None,
-        }
-    }
-}
-
-impl<R: Read> Read for Capped<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.stop.is_some() {
-            return Err(std::io::Error::other("change ledger past its cap"));
-        }
-        if buf.is_empty() || self.ended {
-            return Ok(0);
-        }
-        let n = match self.inner.read(buf) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => return Err(e),
-            Err(e) => {
-                self.stop = Some(Stop::Io {
-                    line: self.line,
-                    error: e.to_string(),
-                });
-                return Err(e);
-            }
-        };
-        if n == 0 {
-            self.ended = true;
-            if self.last.is_some_and(|b| b != b'\n') {
-                buf[0] = b'\n';
-                return Ok(1);
-            }
-            return Ok(0);
-        }
-        for (i, &b) in buf[..n].iter().enumerate() {
-            self.total += 1;
-            if self.total > self.max_total {
-                self.stop = Some(Stop::Large {
-                    line: self.line,
-                    cap: self.max_total,
-                });
-            } else if b == b'\n' {
-                self.line += 1;
-                self.line_len = 0;
-            } else {
-                self.line_len += 1;
-                if self.line_len > self.max_line {
-                    self.stop = Some(Stop::LongLine {
-                        line: self.line,
-                        cap: self.max_line,
-                    });
-                }
-            }
-            if self.stop.is_some() {
-                // The bytes before the cap are handed on; the next read fails.
-                return Ok(i);
-            }
-            self.last = Some(b);
-        }
-        Ok(n)
-    }
-}
-
-fn stop_text(stop: &Stop) -> String {
-    match stop {
-        Stop::Io { error, .. } => format!("cannot read on: {error}; the rest of the file is not read"),
-        Stop::LongLine { cap, .. } => format!(
-            "line longer than {} (not a change ledger?); the rest of the file is not read",
-            size_text(*cap as u64)
-        ),
-        Stop::Large { cap, .. } => {
-            format!(
-                "ledger larger than {}; the rest of the file is not read",
-                size_text(*cap)
-            )
-        }
-    }
-}
-
-/// `1 MiB`, or bytes when not a whole number of MiB.
-fn size_text(bytes: u64) -> String {
-    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
-        format!("{} MiB", bytes >> 20)
-    } else {
-        format!("{bytes} bytes")
-    }
-}
-
-fn stop_line(stop: &Stop) -> usize {
-    match *stop {
-        Stop::LongLine { line, .. } | Stop::Large { line, .. } | Stop::Io { line, .. } => line,
-    }
-}
 
 /// Entries as they are read: kept up to the cap, bad ones collected for warnings.
 struct Sink<'a> {
@@ -779,9 +642,10 @@ fn load_capped(
     }
     input.warnings.extend(fault);
     if let Some(stop) = &stop {
-        input
-            .warnings
-            .push(format!("{shown}:{}: {}", stop_line(stop), stop_text(stop)));
+        input.warnings.push(format!(
+            "{shown}:{}: {stop}; the rest of the file is not read",
+            stop.line()
+        ));
     }
     input.changes.sort_by_key(|c| c.time);
     Ok(input)
@@ -1053,7 +917,7 @@ not json at all
         assert!(c.changes.is_empty());
         assert_eq!(
             c.warnings,
-            ["/dev/zero:1: line longer than 1 MiB (not a change ledger?); the rest of the file is not read"]
+            ["/dev/zero:1: line longer than 1 MiB (not a text file?); the rest of the file is not read"]
         );
     }
 
@@ -1070,7 +934,7 @@ not json at all
         assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
         assert!(
             c.warnings[0].ends_with(
-                "long.jsonl:3: line longer than 100 bytes (not a change ledger?); the rest of the file is not read"
+                "long.jsonl:3: line longer than 100 bytes (not a text file?); the rest of the file is not read"
             ),
             "{:?}",
             c.warnings
@@ -1087,7 +951,7 @@ not json at all
         let cap = 2 * GOOD.len() + 10;
         assert!(
             c.warnings[0].ends_with(&format!(
-                "big.jsonl:3: ledger larger than {cap} bytes; the rest of the file is not read"
+                "big.jsonl:3: file larger than {cap} bytes; the rest of the file is not read"
             )),
             "{:?}",
             c.warnings

@@ -21,11 +21,11 @@ pub const NONE: u32 = u32::MAX;
 /// Longest sample text kept.
 const SAMPLE_CHARS: usize = 400;
 /// Most distinct values interned per dimension (hosts, services, modules, endpoints).
-const MAX_DIMENSION_VALUES: usize = 50_000;
+pub const MAX_DIMENSION_VALUES: usize = 50_000;
 /// Most distinct values per item field; beyond it the field is an id, not a category.
-const MAX_VALUES_PER_FIELD: usize = 500;
+pub const MAX_VALUES_PER_FIELD: usize = 500;
 /// Most attribution items overall.
-const MAX_ITEMS: usize = 1_000_000;
+pub const MAX_ITEMS: usize = 1_000_000;
 /// Samples kept per shape from its latest records.
 pub const RECENT_SAMPLES: usize = 2;
 
@@ -276,6 +276,9 @@ pub struct Collected {
     /// inferred from the words of the message once templates are known (empty = no
     /// inference). Applied by [`Collected::for_each_row`], so every pass sees it.
     pub inferred_levels: Vec<u8>,
+    /// New values of an item field past [`MAX_VALUES_PER_FIELD`] (per chunk and value):
+    /// not used to explain spikes.
+    pub field_values_dropped: u64,
     spill: Option<File>,
 }
 
@@ -307,6 +310,7 @@ impl Collector {
                 max_ts: None,
                 traces: TraceSample::default(),
                 inferred_levels: Vec::new(),
+                field_values_dropped: 0,
                 spill: None,
             },
             writer: BufWriter::with_capacity(1 << 20, file),
@@ -359,7 +363,10 @@ impl Collector {
                         // Looked up before inserting: a field past its cap meets this
                         // for every new value, and would allocate its name each time.
                         match self.field_values.get_mut(field) {
-                            Some(seen) if *seen >= MAX_VALUES_PER_FIELD => NONE,
+                            Some(seen) if *seen >= MAX_VALUES_PER_FIELD => {
+                                c.field_values_dropped += 1;
+                                NONE
+                            }
                             Some(seen) => {
                                 *seen += 1;
                                 c.items.id(key)

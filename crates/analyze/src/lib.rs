@@ -10,6 +10,7 @@ pub mod aggregate;
 pub mod analysis;
 pub mod anomaly;
 pub mod blame;
+mod capped;
 pub mod changes;
 pub mod collect;
 pub mod facets;

@@ -358,7 +358,11 @@ pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsErr
         .has_headers(true)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(std::io::BufReader::with_capacity(1 << 16, file));
+        // Under the line cap: `--metrics /dev/zero` stops at line 1 instead of never.
+        .from_reader(std::io::BufReader::with_capacity(
+            1 << 16,
+            crate::capped::Capped::new(file, crate::capped::MAX_LINE_BYTES, u64::MAX),
+        ));
     let header_err = |e: csv::Error| match e.into_kind() {
         csv::ErrorKind::Io(source) => MetricsError::Io {
             path: path.to_path_buf(),

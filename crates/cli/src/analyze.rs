@@ -1,7 +1,7 @@
 //! `triage analyze`: glue between intake, the collector, the side inputs (metrics,
 //! changes, rules), the analysis and the renderers.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -178,7 +178,15 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
     }
     let mut rules = Rules::builtin();
     for path in args.rules.iter().rev() {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading rules {}", path.display()))?;
+        // Read under a cap: a rule file is a few KiB, `--rules /dev/zero` is not one.
+        const MAX_RULES_BYTES: u64 = 1 << 20;
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_RULES_BYTES + 1).read_to_string(&mut text))
+            .with_context(|| format!("reading rules {}", path.display()))?;
+        if text.len() as u64 > MAX_RULES_BYTES {
+            bail!("reading rules {}: larger than 1 MiB (not a rule file?)", path.display());
+        }
         let mut user = Rules::from_toml(&text, &path.display().to_string())?;
         user.extend(rules);
         rules = user;

@@ -89,22 +89,10 @@ pub struct RedisArgs {
     pub quiet: bool,
 }
 
-/// `500ms`, `5s`, `2m`, `1h`, or plain seconds (`1.5`).
+/// `500ms`, `5s`, `2m`, `1h30m`: the one duration parser (`--last` reads the same).
 fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration (e.g. 500ms, 5s, 1m)"))?;
-    let secs = match unit.trim() {
-        "ms" => n / 1000.0,
-        "" | "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        other => return Err(format!("unknown unit {other:?} in {s:?} (ms, s, m, h)")),
-    };
-    Duration::try_from_secs_f64(secs).map_err(|e| format!("{s:?}: {e}"))
+    let ns = triage_analyze::timespec::parse_duration(s).map_err(|e| e.to_string())?;
+    Ok(Duration::from_nanos(ns.unsigned_abs()))
 }
 
 pub fn cmd_redis(args: RedisArgs) -> Result<ExitCode> {
@@ -577,8 +565,10 @@ mod tests {
     fn durations_parse_with_units() {
         assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
         assert_eq!(parse_duration("5s").unwrap(), Duration::from_secs(5));
-        assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
         assert_eq!(parse_duration("1m").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        // A bare number is refused as `--last 15` is: seconds or minutes would be a guess.
+        assert!(parse_duration("2").unwrap_err().contains("missing unit"));
         assert!(parse_duration("5 parsecs").is_err());
         assert!(parse_duration("").is_err());
     }

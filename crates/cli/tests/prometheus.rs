@@ -175,20 +175,11 @@ fn now_secs() -> f64 {
 }
 
 fn rfc3339(secs: f64) -> String {
+    // jiff does the calendar (one implementation; the parser's is for reading logs).
     let ms = (secs * 1000.0).round() as i64;
-    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + (m <= 2) as i64;
-    let (h, mi, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
-    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
+    jiff::Timestamp::from_millisecond(ms)
+        .expect("time in range")
+        .to_string()
 }
 
 /// JSON log lines of one host, evenly spaced over `[from, to]` (seconds), every tenth an

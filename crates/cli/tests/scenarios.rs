@@ -383,53 +383,15 @@ fn pointed_service(rc: &Value, services: &[String]) -> Option<String> {
     None
 }
 
-/// RFC 3339 (`2024-03-12T08:31:02.123+08:00`, `…Z`) to Unix seconds.
+/// RFC 3339 (`2024-03-12T08:31:02.123+08:00`, `…Z`; without an offset: UTC) to Unix
+/// seconds. jiff does the calendar.
 fn epoch(s: &str) -> Option<f64> {
     let s = s.trim();
-    let b = s.as_bytes();
-    if b.len() < 19 {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
-    let (y, mo, d, h, mi, se) = (n(0..4)?, n(5..7)?, n(8..10)?, n(11..13)?, n(14..16)?, n(17..19)?);
-    let mut i = 19;
-    let mut frac = 0.0;
-    if b.get(i) == Some(&b'.') {
-        let start = i;
-        i += 1;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        frac = s[start..i].parse::<f64>().ok()?;
-    }
-    let off = match b.get(i) {
-        Some(b'Z') | Some(b'z') => 0,
-        Some(c @ (b'+' | b'-')) => {
-            let oh = n(i + 1..i + 3)?;
-            let om = if b.get(i + 3) == Some(&b':') {
-                n(i + 4..i + 6)?
-            } else {
-                n(i + 3..i + 5).unwrap_or(0)
-            };
-            let o = oh * 3600 + om * 60;
-            if *c == b'-' {
-                -o
-            } else {
-                o
-            }
-        }
-        None => 0,
-        _ => return None,
-    };
-    // days from civil (Howard Hinnant)
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some((days * 86_400 + h * 3600 + mi * 60 + se - off) as f64 + frac)
+    let ts = s.parse::<jiff::Timestamp>().ok().or_else(|| {
+        let civil = s.parse::<jiff::civil::DateTime>().ok()?;
+        civil.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
+    })?;
+    Some(ts.as_nanosecond() as f64 / 1e9)
 }
 
 /// Recommendations and actions, lower case, one string.

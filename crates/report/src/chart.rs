@@ -159,7 +159,10 @@ pub(crate) fn parse_time(text: &str) -> Option<i64> {
         return None;
     }
     let offset = parse_offset(text)?;
-    Some(days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset)
+    // jiff does the calendar (and refuses February 30).
+    let date = jiff::civil::Date::new(i16::try_from(year).ok()?, month as i8, day as i8).ok()?;
+    let days = date.since(jiff::civil::date(1970, 1, 1)).ok()?.get_days();
+    Some(i64::from(days) * 86400 + hour * 3600 + minute * 60 + second - offset)
 }
 
 /// The UTC offset of an RFC 3339 time in seconds: `Z` → 0, `+08:00` → 28800,
@@ -193,16 +196,6 @@ pub(crate) fn offset_suffix(offset: i64) -> String {
     let sign = if offset < 0 { '-' } else { '+' };
     let a = offset.abs();
     format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
-}
-
-/// Days since 1970-01-01 (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
 }
 
 /// Letters, digits, `-` and `_` kept; anything else becomes `-`.
@@ -733,6 +726,13 @@ mod tests {
         assert_eq!(offset_suffix(28_800), "+08:00");
         assert_eq!(offset_suffix(-19_800), "-05:30");
         assert_eq!(parse_time(""), None);
+        // Fixed dates across leap days and centuries (seconds from `date -u -d … +%s`).
+        assert_eq!(parse_time("2024-02-29T00:00:00Z"), Some(1_709_164_800));
+        assert_eq!(parse_time("2000-03-01T00:00:00Z"), Some(951_868_800));
+        assert_eq!(parse_time("1969-12-31T23:59:59Z"), Some(-1));
+        assert_eq!(parse_time("2100-03-01T00:00:00Z"), Some(4_107_542_400));
+        assert_eq!(parse_time("2023-02-29T00:00:00Z"), None, "not a leap year");
+        assert_eq!(parse_time("2026-04-31T00:00:00Z"), None);
     }
 
     #[test]

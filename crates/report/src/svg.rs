@@ -88,20 +88,24 @@ fn nice_step(max: f64, ticks: f64) -> f64 {
         .unwrap_or(10.0 * e)
 }
 
-/// (year, month, day, hour, minute, second) of Unix seconds, UTC.
+/// (year, month, day, hour, minute, second) of Unix seconds, UTC (jiff does the
+/// calendar; a time outside its range, ±9999 years, is clamped to it).
 fn civil(t: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let days = t.div_euclid(86400);
-    let secs = t.rem_euclid(86400);
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
+    let ts = jiff::Timestamp::from_second(t).unwrap_or(if t < 0 {
+        jiff::Timestamp::MIN
+    } else {
+        jiff::Timestamp::MAX
+    });
+    let dt = jiff::tz::Offset::UTC.to_datetime(ts);
+    let n = |v: i8| i64::from(v);
+    (
+        i64::from(dt.year()),
+        n(dt.month()),
+        n(dt.day()),
+        n(dt.hour()),
+        n(dt.minute()),
+        n(dt.second()),
+    )
 }
 
 /// `2026-03-04 09:12:30` at UTC offset `offset` (seconds), for tooltips.

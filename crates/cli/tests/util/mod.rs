@@ -72,3 +72,15 @@ pub fn triage() -> Command {
 pub fn run_triage<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     triage().args(args).stdin(Stdio::null()).output().expect("run triage")
 }
+
+/// The README quick start's arguments for the bundled big-key incident (logs, metrics,
+/// changes, Shanghai time), after `analyze`.
+pub const BUNDLED_INCIDENT: [&str; 7] = [
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/logs"),
+    "--metrics",
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/metrics.csv"),
+    "--changes",
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/changes.jsonl"),
+    "--tz",
+    "Asia/Shanghai",
+];
