@@ -131,3 +131,22 @@ fn shapes_past_the_table_cap_fold_into_one_overflow_shape_per_length() {
     let first = c.shapes.shapes.iter().find(|s| s.text == "job wg done").unwrap();
     assert_eq!(first.count, 2);
 }
+
+/// Values of one field past its cap (500) are counted (per chunk and new value), so the
+/// report can say how many were not used to explain spikes.
+#[test]
+fn field_values_past_the_per_field_cap_are_counted() {
+    const CAP: usize = 500;
+    let records: Vec<Record> = (0..CAP + 10)
+        .map(|i| Record {
+            ts: Some(i as i64),
+            message: "audit entry".into(),
+            fields: vec![("region".into(), format!("reg{}", word(i)))],
+            ..Record::default()
+        })
+        .collect();
+    let c = collect(&records, 64);
+    assert_eq!(c.field_values_dropped, 10);
+    assert_eq!(c.items.len(), CAP);
+    assert_eq!(c.items.dropped, 0, "the overall cap is not reached");
+}

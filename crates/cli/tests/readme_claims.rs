@@ -10,9 +10,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use util::run_triage;
 
-const LOGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/logs");
-const METRICS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/metrics.csv");
-const CHANGES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/incident/changes.jsonl");
+const LOGS: &str = util::BUNDLED_INCIDENT[0];
+const METRICS: &str = util::BUNDLED_INCIDENT[2];
 
 /// README: "Reports stay under 2 MB".
 const MAX_REPORT_BYTES: usize = 2_000_000;
@@ -76,7 +75,7 @@ fn an_endless_change_ledger_is_cut_and_said() {
     ]);
     assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let said = "/dev/zero:1: line longer than 1 MiB (not a change ledger?); the rest of the file is not read";
+    let said = "/dev/zero:1: line longer than 1 MiB (not a text file?); the rest of the file is not read";
     assert!(String::from_utf8_lossy(&out.stderr).contains(said));
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
     let notes: Vec<&str> = v["input"]["notes"]
@@ -86,6 +85,29 @@ fn an_endless_change_ledger_is_cut_and_said() {
         .filter_map(Value::as_str)
         .collect();
     assert!(notes.contains(&format!("changes: {said}").as_str()), "{notes:?}");
+}
+
+/// The other side inputs are capped the same way: `--metrics /dev/zero` is refused at
+/// line 1 (the report is still written from the logs), `--rules /dev/zero` at 1 MiB.
+#[test]
+fn endless_metrics_and_rules_are_refused() {
+    if !Path::new("/dev/zero").exists() {
+        eprintln!("skipped endless_metrics_and_rules_are_refused: no /dev/zero on this system");
+        return;
+    }
+    let start = Instant::now();
+    let out = run_triage(&["analyze", LOGS, "--metrics", "/dev/zero", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = "/dev/zero: cannot read metrics file: line 1: line longer than 1 MiB (not a text file?)";
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(said),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run_triage(&["analyze", LOGS, "--rules", "/dev/zero", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reading rules /dev/zero: larger than 1 MiB"));
+    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
 }
 
 /// Letters only (digits would be masked as ids and fold the messages together).
@@ -173,21 +195,13 @@ fn three_thousand_error_templates_stay_under_the_size_cap() {
     }
 }
 
-/// README: "The bundled incident's report is 255 KB" (HTML, as the quick start makes it).
+/// README: "The bundled incident's report is 256 KB" (HTML, as the quick start makes it).
 #[test]
 fn bundled_html_report_is_the_stated_size() {
-    let out = run_triage(&[
-        "analyze",
-        LOGS,
-        "--metrics",
-        METRICS,
-        "--changes",
-        CHANGES,
-        "--tz",
-        "Asia/Shanghai",
-        "--format",
-        "html",
-    ]);
+    let mut args = vec!["analyze"];
+    args.extend(util::BUNDLED_INCIDENT);
+    args.extend(["--format", "html"]);
+    let out = run_triage(&args);
     assert!(out.status.success());
     let kb = out.stdout.len() as f64 / 1000.0;
     assert!((230.0..280.0).contains(&kb), "{kb:.0} KB: update the README");

@@ -397,7 +397,7 @@ impl<'a> Context<'a> {
         out
     }
 
-    /// The line under a list cut at its cap (nothing when `hidden` is 0).
+    /// The line under a list cut at its cap.
     fn more(&self, hidden: usize, what: Listed, detail: &str) -> Block {
         Block::Paragraph(vec![text(labels::more_listed(self.lang, hidden, what, detail))])
     }
@@ -585,7 +585,7 @@ impl<'a> Context<'a> {
         for (number, problem) in ordered.iter().take(chart::MAX_LISTED_PROBLEMS) {
             blocks.extend(self.problem(*number, problem));
         }
-        if let Some(hidden) = ordered.get(chart::MAX_LISTED_PROBLEMS..) {
+        if let Some(hidden) = ordered.get(chart::MAX_LISTED_PROBLEMS..).filter(|h| !h.is_empty()) {
             let mut by_priority: Vec<(&str, usize)> = Vec::new();
             for (_, p) in hidden {
                 match by_priority.iter_mut().find(|(q, _)| *q == p.priority) {

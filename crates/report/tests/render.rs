@@ -477,6 +477,26 @@ fn overflowing_report() -> Report {
     report
 }
 
+/// At the cap exactly, everything is listed and no "0 more" line is written.
+#[test]
+fn lists_at_their_cap_have_no_more_line() {
+    let mut report = overflowing_report();
+    report.problems.truncate(50);
+    report.changes.truncate(50);
+    report.metrics.truncate(100);
+    report.findings.truncate(50);
+    report.input.notes.truncate(20);
+    report.spikes.truncate(20);
+    for lang in [Lang::En, Lang::Zh] {
+        let md = render_markdown(&report, lang);
+        assert!(
+            !md.contains("not listed here") && !md.contains("未在此列出"),
+            "{lang:?}"
+        );
+        assert!(md.contains("Storage 49 refused the request"));
+    }
+}
+
 #[test]
 fn long_lists_are_capped_with_a_line_saying_how_many_more() {
     let report = overflowing_report();
