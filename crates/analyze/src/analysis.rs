@@ -574,12 +574,12 @@ fn capacity_notes(c: &Collected, lang: Lang) -> Vec<String> {
             ));
         }
     }
-    if c.items.dropped > 0 || c.field_values_dropped > 0 {
+    if c.records_past_item_caps > 0 {
         notes.push(say!(
             lang,
-            "{} field values past the caps ({} per field, {} in all) are not used to explain spikes",
-            "{} 个字段取值超出上限（每个字段 {} 个，总计 {} 个），未用于解释突增",
-            c.items.dropped + c.field_values_dropped,
+            "{} records carry field values past the caps ({} values per field, {} in all): those values are not used to explain spikes",
+            "{} 条记录带有超出上限（每个字段 {} 个取值，总计 {} 个）的字段取值：这些取值未用于解释突增",
+            c.records_past_item_caps,
             MAX_VALUES_PER_FIELD,
             MAX_ITEMS
         ));

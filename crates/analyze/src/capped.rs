@@ -132,7 +132,7 @@ impl std::fmt::Display for Stop {
 
 /// `1 MiB`, or bytes when not a whole number of MiB.
 fn size_text(bytes: u64) -> String {
-    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else {
         format!("{bytes} bytes")

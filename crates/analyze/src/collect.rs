@@ -276,9 +276,10 @@ pub struct Collected {
     /// inferred from the words of the message once templates are known (empty = no
     /// inference). Applied by [`Collected::for_each_row`], so every pass sees it.
     pub inferred_levels: Vec<u8>,
-    /// New values of an item field past [`MAX_VALUES_PER_FIELD`] (per chunk and value):
-    /// not used to explain spikes.
-    pub field_values_dropped: u64,
+    /// Records with field values past [`MAX_VALUES_PER_FIELD`] or [`MAX_ITEMS`]: those
+    /// values are not used to explain spikes (counted per record, so chunking does not
+    /// change the count).
+    pub records_past_item_caps: u64,
     spill: Option<File>,
 }
 
@@ -310,7 +311,7 @@ impl Collector {
                 max_ts: None,
                 traces: TraceSample::default(),
                 inferred_levels: Vec::new(),
-                field_values_dropped: 0,
+                records_past_item_caps: 0,
                 spill: None,
             },
             writer: BufWriter::with_capacity(1 << 20, file),
@@ -352,6 +353,7 @@ impl Collector {
             let end = d.item_ends.get(i).copied().unwrap_or(start as u32) as usize;
             let ids = &mut self.ids;
             ids.clear();
+            let mut past_cap = false;
             for &local in &d.items[start..end] {
                 let slot = &mut item_map[local as usize];
                 if *slot == NONE - 1 {
@@ -363,10 +365,7 @@ impl Collector {
                         // Looked up before inserting: a field past its cap meets this
                         // for every new value, and would allocate its name each time.
                         match self.field_values.get_mut(field) {
-                            Some(seen) if *seen >= MAX_VALUES_PER_FIELD => {
-                                c.field_values_dropped += 1;
-                                NONE
-                            }
+                            Some(seen) if *seen >= MAX_VALUES_PER_FIELD => NONE,
                             Some(seen) => {
                                 *seen += 1;
                                 c.items.id(key)
@@ -380,8 +379,11 @@ impl Collector {
                 }
                 if *slot != NONE {
                     ids.push(*slot);
+                } else {
+                    past_cap = true;
                 }
             }
+            c.records_past_item_caps += u64::from(past_cap);
             start = end;
             ids.sort_unstable();
             ids.dedup();

@@ -88,6 +88,8 @@ fn items_past_the_overall_cap_are_counted() {
         (total - CAP) as u64,
         "every item past the cap is counted"
     );
+    // Record 41,666 holds the 1,000,000th item: it and every later record lose items.
+    assert_eq!(c.records_past_item_caps, (records.len() - CAP / PER_RECORD) as u64);
 }
 
 #[test]
@@ -132,8 +134,8 @@ fn shapes_past_the_table_cap_fold_into_one_overflow_shape_per_length() {
     assert_eq!(first.count, 2);
 }
 
-/// Values of one field past its cap (500) are counted (per chunk and new value), so the
-/// report can say how many were not used to explain spikes.
+/// Records with values of one field past its cap (500) are counted, so the report can
+/// say how many values were not used to explain spikes.
 #[test]
 fn field_values_past_the_per_field_cap_are_counted() {
     const CAP: usize = 500;
@@ -146,7 +148,7 @@ fn field_values_past_the_per_field_cap_are_counted() {
         })
         .collect();
     let c = collect(&records, 64);
-    assert_eq!(c.field_values_dropped, 10);
+    assert_eq!(c.records_past_item_caps, 10);
     assert_eq!(c.items.len(), CAP);
     assert_eq!(c.items.dropped, 0, "the overall cap is not reached");
 }
