@@ -53,8 +53,28 @@ pub const SHAPE_RULES: [(&str, &str); 5] = [
 
 /// The SQL shape of `msg_expr`.
 pub fn shape_expr(msg_expr: &str) -> String {
+    rules_expr(msg_expr, &SHAPE_RULES)
+}
+
+/// A finer key inside one SQL shape, where the masker's classes differ: single digits
+/// apart from longer runs (`sw-1-5` stays a word, `sw-12-3` is an `<id>`), digits with
+/// a unit letter (`12345d` is a duration), hex-letter words without digits (`facade`
+/// stays a word, `90aa47e8` is `<hex>`). One sample is fetched per variant, so
+/// template induction sees the variants files show it (it needs three at a position).
+pub const VARIANT_RULES: [(&str, &str); 8] = [
+    SHAPE_RULES[0],
+    SHAPE_RULES[1],
+    ("\\b[0-9]\\b", "1"),
+    ("\\b[0-9]{2,}\\b", "0"),
+    ("\\b[0-9]+[bdkgmshBDKGMSH]\\b", "<u>"),
+    ("\\b[a-fA-F]{6,}\\b", "<hw>"),
+    ("\\b[0-9a-fA-F]{6,}\\b", "<hx>"),
+    ("[0-9]{2,}", "00"),
+];
+
+fn rules_expr(msg_expr: &str, rules: &[(&str, &str)]) -> String {
     let mut e = msg_expr.to_string();
-    for (re, to) in SHAPE_RULES {
+    for (re, to) in rules {
         e = format!("replaceRegexpAll({e}, {}, {})", literal(re), literal(to));
     }
     e
@@ -101,18 +121,21 @@ pub fn range_query(s: &Schema, table: &str) -> String {
 /// Distinct samples fetched per SQL shape besides the latest: enough for template
 /// induction to see a position vary (it needs 3 variants) where the SQL shape merged
 /// tokens the masker leaves as words (`sw-1-5`, `0d7eff2f.pdf`).
-pub const SAMPLES: usize = 4;
+pub const SAMPLES: usize = 8;
 
-/// Per SQL shape: its count, first and last second, the latest message and up to
-/// [`SAMPLES`] distinct others.
+/// Per SQL shape: its count, first and last second, the latest message and one sample
+/// per variant ([`VARIANT_RULES`]), at most [`SAMPLES`].
 pub fn shapes_query(s: &Schema, table: &str, limit: usize) -> String {
     let t = s.ts_seconds();
     let m = &s.msg;
-    let shape = shape_expr(m);
+    let shape = shape_expr("m");
+    let variant = rules_expr("m", &VARIANT_RULES);
     format!(
-        "SELECT h, count() AS n, min(t) AS first, max(t) AS last, \
-         argMax(m, t) AS latest, topK({SAMPLES})(m) AS samples \
-         FROM (SELECT cityHash64({shape}) AS h, {t} AS t, substringUTF8({m}, 1, {SAMPLE_CHARS}) AS m FROM {table}) \
+        "SELECT h, sum(n0) AS n, min(first0) AS first, max(last0) AS last, argMax(latest0, last0) AS latest, \
+         groupArray({SAMPLES})(sample0) AS samples FROM (\
+         SELECT h, v, count() AS n0, min(t) AS first0, max(t) AS last0, argMax(m, t) AS latest0, any(m) AS sample0 \
+         FROM (SELECT cityHash64({shape}) AS h, cityHash64({variant}) AS v, t, m \
+         FROM (SELECT {t} AS t, substringUTF8({m}, 1, {SAMPLE_CHARS}) AS m FROM {table})) GROUP BY h, v) \
          GROUP BY h ORDER BY n DESC LIMIT {limit} FORMAT JSONEachRow"
     )
 }
@@ -121,7 +144,7 @@ pub fn shapes_query(s: &Schema, table: &str, limit: usize) -> String {
 /// outside it. TSV: the most compact text format every version has.
 pub fn rows_query(s: &Schema, table: &str, fine: &[FineSpan], limit: usize) -> String {
     let t = s.ts_seconds();
-    let shape = shape_expr(&s.msg);
+    let shape = shape_expr(&format!("substringUTF8({}, 1, {SAMPLE_CHARS})", s.msg));
     // Spans sorted and merged; outside them a row goes to the start of its hour, but
     // never back into a span: not before the end of the span it follows.
     let mut spans: Vec<(i64, i64)> = fine.iter().map(|f| (f.from, f.to)).collect();
