@@ -5,7 +5,8 @@
 # systemd), so every caller starts its own cluster in a private directory and stops it
 # by PID.
 #
-#   scripts/ensure-clickhouse.sh                 install if missing (idempotent, quiet)
+#   scripts/ensure-clickhouse.sh                 install if missing (idempotent, quiet):
+#                                                clickhouse-server, and chdb-core (pip)
 #   scripts/ensure-clickhouse.sh start DIR PORT  start shards on HTTP PORT and PORT+1
 #   scripts/ensure-clickhouse.sh stop DIR        stop the shards started in DIR
 #
@@ -20,14 +21,25 @@ have_all() { command -v clickhouse-server >/dev/null 2>&1 || [ -x /usr/sbin/clic
 server_bin() { command -v clickhouse-server 2>/dev/null || echo /usr/sbin/clickhouse-server; }
 
 install() {
-    have_all && return 0
-    "$(dirname "$0")/apt-install.sh" ensure-clickhouse clickhouse-server clickhouse-client
-    have_all
+    if ! have_all; then
+        "$(dirname "$0")/apt-install.sh" ensure-clickhouse clickhouse-server clickhouse-client
+        have_all
+    fi
+    # ClickHouse 26.9 in-process, to check the generated SQL on a current engine
+    # (crates/clickhouse/tests/chdb.rs).
+    if ! python3 -c 'import chdb' >/dev/null 2>&1; then
+        echo "ensure-clickhouse: installing chdb-core (pip)" >&2
+        python3 -m pip install -q chdb-core >/dev/null 2>&1 ||
+            python3 -m pip install -q --break-system-packages chdb-core >/dev/null 2>&1 || {
+            echo "ensure-clickhouse: pip install chdb-core failed" >&2
+            return 1
+        }
+    fi
 }
 
 start() {
     local dir=$1 port=$2
-    install
+    have_all || install
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     local remote="<remote_servers><triage_two_shards>"
