@@ -132,7 +132,7 @@ pub fn shapes_query(s: &Schema, table: &str, limit: usize) -> String {
     let variant = rules_expr("m", &VARIANT_RULES);
     format!(
         "SELECT h, sum(n0) AS n, min(first0) AS first, max(last0) AS last, argMax(latest0, last0) AS latest, \
-         groupArray({SAMPLES})(sample0) AS samples FROM (\
+         arrayFilter(x -> x != latest, groupArray({SAMPLES})(sample0)) AS samples FROM (\
          SELECT h, v, count() AS n0, min(t) AS first0, max(t) AS last0, argMax(m, t) AS latest0, any(m) AS sample0 \
          FROM (SELECT cityHash64({shape}) AS h, cityHash64({variant}) AS v, t, m \
          FROM (SELECT {t} AS t, substringUTF8({m}, 1, {SAMPLE_CHARS}) AS m FROM {table})) GROUP BY h, v) \
