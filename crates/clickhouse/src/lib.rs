@@ -32,23 +32,16 @@ pub enum ChError {
     Auth { url: String, user: String, message: String },
     #[error("{url}: table {table} does not exist")]
     UnknownTable { url: String, table: String },
-    #[error("{url}: table {table} has no column {column} ({role}, expected {expected}); map it with --ch-columns {role}=EXPR")]
-    MissingColumn {
-        url: String,
-        table: String,
-        column: String,
-        role: &'static str,
-        expected: &'static str,
-    },
-    #[error("{url}: column {column} of {table} is {found}, expected {expected} ({role})")]
-    MistypedColumn {
-        url: String,
-        table: String,
-        column: String,
-        found: String,
-        role: &'static str,
-        expected: &'static str,
-    },
+    #[error(
+        "{}: table {} has no column {} ({}, expected {}); map it with --ch-columns {}=EXPR",
+        .0.url, .0.table, .0.column, .0.role, .0.expected, .0.role
+    )]
+    MissingColumn(Box<ColumnProblem>),
+    #[error(
+        "{}: column {} of {} is {}, expected {} ({})",
+        .0.url, .0.column, .0.table, .0.found, .0.expected, .0.role
+    )]
+    MistypedColumn(Box<ColumnProblem>),
     #[error("{url}: ClickHouse error {code}: {message}")]
     Server { url: String, code: u32, message: String },
     #[error("{url}: HTTP {status}: {message}")]
@@ -57,6 +50,18 @@ pub enum ChError {
     BadAnswer { url: String, why: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+/// A column that is missing or has the wrong type, for the role Triage wanted it in.
+#[derive(Debug)]
+pub struct ColumnProblem {
+    pub url: String,
+    pub table: String,
+    pub column: String,
+    /// The type found (empty when missing).
+    pub found: String,
+    pub role: &'static str,
+    pub expected: &'static str,
 }
 
 /// The first line of a server message, cut to `max` characters (errors quote it).

@@ -8,7 +8,7 @@
 //! same data on 18.16, which has no `Map`). Defaults: the exporter's `otel_logs`.
 
 use crate::sql::{ident, literal};
-use crate::ChError;
+use crate::{ChError, ColumnProblem};
 
 /// A role's source: a column, or an attribute of a map-like column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,20 +134,21 @@ fn is_time(ty: &str) -> bool {
 /// builds the expressions.
 pub fn resolve(mapping: &Mapping, columns: &[(String, String)], url: &str, table: &str) -> Result<Schema, ChError> {
     let find = |name: &str| columns.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str());
-    let missing = |column: &str, role: &'static str, expected: &'static str| ChError::MissingColumn {
-        url: url.to_string(),
-        table: table.to_string(),
-        column: column.to_string(),
-        role,
-        expected,
+    let problem = |column: &str, found: &str, role: &'static str, expected: &'static str| {
+        Box::new(ColumnProblem {
+            url: url.to_string(),
+            table: table.to_string(),
+            column: column.to_string(),
+            found: found.to_string(),
+            role,
+            expected,
+        })
     };
-    let mistyped = |column: &str, found: &str, role: &'static str, expected: &'static str| ChError::MistypedColumn {
-        url: url.to_string(),
-        table: table.to_string(),
-        column: column.to_string(),
-        found: found.to_string(),
-        role,
-        expected,
+    let missing = |column: &str, role: &'static str, expected: &'static str| {
+        ChError::MissingColumn(problem(column, "", role, expected))
+    };
+    let mistyped = |column: &str, found: &str, role: &'static str, expected: &'static str| {
+        ChError::MistypedColumn(problem(column, found, role, expected))
     };
     let string_of = |src: &Source, role: &'static str| -> Result<String, ChError> {
         const WANT: &str = "String, or COLUMN[key] of a Map(String, String) or Nested(key String, value String)";

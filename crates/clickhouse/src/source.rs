@@ -52,6 +52,9 @@ pub struct PushDownStats {
     pub rust_shapes: usize,
     pub groups: usize,
     pub bytes_received: u64,
+    /// Of which the shapes answer (samples) and the counts answer.
+    pub shape_bytes: u64,
+    pub count_bytes: u64,
     /// SQL shapes whose samples masked to more than one Rust shape (the SQL shape was
     /// coarser there), and the records they hold: the bound on count differences.
     pub shape_conflicts: usize,
@@ -82,8 +85,11 @@ fn bad(client: &Client, why: String) -> ChError {
     }
 }
 
-/// The shards of a `Distributed` table: `(name, address:port)`; empty for a local table.
-fn shards(client: &Client) -> Result<(Option<String>, Vec<(String, String)>), ChError> {
+/// Shards by name (`shard 2`) and `address:port`.
+type Shards = Vec<(String, String)>;
+
+/// The cluster and shards of a `Distributed` table; none for a local table.
+fn shards(client: &Client) -> Result<(Option<String>, Shards), ChError> {
     let url = client.url();
     let engine = client.query(
         &format!(
@@ -139,10 +145,6 @@ fn shards_down(client: &Client, shards: &[(String, String)]) -> Vec<String> {
         })
         .collect::<Result<Vec<String>, ChError>>()
         .unwrap_or_default()
-}
-
-fn shape_ids_of(ids: &[u32], span: &std::ops::Range<usize>) -> Vec<u32> {
-    ids[span.clone()].to_vec()
 }
 
 /// Runs the push-down against `client`'s table.
@@ -216,7 +218,9 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
         .collect();
 
     // 2. Shapes and their samples.
+    let before = client.bytes_received();
     let shapes_text = client.query(&sql::shapes_query(&schema, &table, opts.max_shapes + 1), &settings)?;
+    stats.shape_bytes = client.bytes_received() - before;
     #[derive(serde::Deserialize)]
     struct ShapeRow {
         h: u64,
@@ -294,7 +298,9 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
     stats.rust_shapes = chunk.shapes.len();
 
     // 3. Counts per second (hour outside the fine spans), level, service, host, module, shape.
+    let before = client.bytes_received();
     let counts = client.query(&sql::rows_query(&schema, &table, &fine, opts.max_groups + 1), &settings)?;
+    stats.count_bytes = client.bytes_received() - before;
     let mut groups: Vec<RecordGroup> = Vec::new();
     let mut unknown_shape = 0u64;
     for (i, f) in tsv_rows(&counts).enumerate() {
@@ -338,7 +344,7 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
     }
     if unknown_shape > 0 {
         data_loss.push(format!(
-            "{unknown_shape} records of rare message shapes beyond the shape cap were not counted"
+            "{unknown_shape} records of message shapes missing from the shapes answer (beyond the shape cap, or written while the analysis ran) were not counted"
         ));
     }
     stats.groups = groups.len();
@@ -370,7 +376,7 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
         templates.shape_template.get(global).copied()
     };
     for (r, span) in rows.iter().zip(&spans) {
-        let ids = &shape_ids_of(&chunk_ids, span);
+        let ids = &chunk_ids[span.clone()];
         let first = template_of(ids[0]);
         if ids.iter().any(|&s| template_of(s) != first) {
             stats.shape_conflicts += 1;
@@ -386,8 +392,8 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
     stats.bytes_received = client.bytes_received();
     stats.millis = started.elapsed().as_millis() as u64;
     notes.push(format!(
-        "ClickHouse {} ({}): {} records in {} count groups and {} message shapes; {} bytes received",
-        stats.server_version, shown, stats.records, stats.groups, stats.sql_shapes, stats.bytes_received
+        "ClickHouse {} ({}): {} records in {} count groups and {} message shapes; {} bytes received ({} for shapes and samples, {} for counts)",
+        stats.server_version, shown, stats.records, stats.groups, stats.sql_shapes, stats.bytes_received, stats.shape_bytes, stats.count_bytes
     ));
     Ok(Fetched {
         collected,

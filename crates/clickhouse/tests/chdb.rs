@@ -25,7 +25,8 @@ fn chdb_available() -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        let line = "SKIP chdb: python3 with chdb-core not found (pip install chdb-core; scripts/ensure-clickhouse.sh does)";
+        let line =
+            "SKIP chdb: python3 with chdb-core not found (pip install chdb-core; scripts/ensure-clickhouse.sh does)";
         assert!(std::env::var_os("CI").is_none(), "{line} — but CI is set");
         eprintln!("{line}");
         if let Some(p) = std::env::var_os("TRIAGE_SKIP_LOG") {
@@ -131,7 +132,10 @@ fn check(version: &str, columns: &[(&str, &str)]) {
         recs.iter().map(|r| r.0).max().unwrap(),
     );
     // Fine spans covering all but the first hour: both branches of the time key run.
-    let fine = [FineSpan { from: lo + 3600, to: hi + 1 }];
+    let fine = [FineSpan {
+        from: lo + 3600,
+        to: hi + 1,
+    }];
     let sqls = vec![
         format!("DESCRIBE TABLE {table} FORMAT TSV"),
         range_query(&schema, table),
@@ -158,12 +162,20 @@ fn check(version: &str, columns: &[(&str, &str)]) {
     let mut got: Vec<(u64, i64, i64)> = Vec::new();
     for line in ans[2].lines().filter(|l| !l.is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        got.push((v["n"].as_u64().unwrap(), v["first"].as_i64().unwrap(), v["last"].as_i64().unwrap()));
+        got.push((
+            v["n"].as_u64().unwrap(),
+            v["first"].as_i64().unwrap(),
+            v["last"].as_i64().unwrap(),
+        ));
         // Samples belong to the shape, the latest among them.
         let latest = v["latest"].as_str().unwrap();
         let shape = rust_shape(latest);
         assert!(
-            v["samples"].as_array().unwrap().iter().all(|s| rust_shape(s.as_str().unwrap()) == shape),
+            v["samples"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| rust_shape(s.as_str().unwrap()) == shape),
             "{line}"
         );
     }
@@ -180,7 +192,10 @@ fn check(version: &str, columns: &[(&str, &str)]) {
     }
     let rows: Vec<&str> = ans[3].lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(rows.len(), groups.len(), "count groups ({version})");
-    let total: u64 = rows.iter().map(|l| l.rsplit('\t').next().unwrap().parse::<u64>().unwrap()).sum();
+    let total: u64 = rows
+        .iter()
+        .map(|l| l.rsplit('\t').next().unwrap().parse::<u64>().unwrap())
+        .sum();
     assert_eq!(total, recs.len() as u64);
 }
 

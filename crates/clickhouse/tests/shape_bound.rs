@@ -14,7 +14,10 @@ use triage_parse::intake::{self, IntakeEvent, IntakeOptions};
 
 /// Per SQL shape: records, and the templates (induced over all shapes, as for files)
 /// among them.
-fn conflicts(paths: &[String]) -> (u64, u64, Vec<(u64, String, Vec<String>)>) {
+/// (records, SQL shape, templates) per conflicting SQL shape.
+type Conflicts = Vec<(u64, String, Vec<String>)>;
+
+fn conflicts(paths: &[String]) -> (u64, u64, Conflicts) {
     let masker = Masker::default();
     let opts = IntakeOptions::default();
     let mut table = ShapeTable::default();
@@ -49,12 +52,12 @@ fn conflicts(paths: &[String]) -> (u64, u64, Vec<(u64, String, Vec<String>)>) {
         g.1.insert(templates.templates[t].text.clone());
     }
     let total = pairs.len() as u64;
-    let mut out: Vec<(u64, String, Vec<String>)> = groups
+    let mut out: Conflicts = groups
         .into_iter()
         .filter(|(_, (_, r))| r.len() > 1)
         .map(|(s, (n, r))| (n, s, r.into_iter().collect()))
         .collect();
-    out.sort_by(|a, b| b.0.cmp(&a.0));
+    out.sort_by_key(|c| std::cmp::Reverse(c.0));
     let bad = out.iter().map(|c| c.0).sum();
     (total, bad, out)
 }
