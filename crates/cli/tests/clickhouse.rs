@@ -607,3 +607,47 @@ fn ingest_creates_a_table_and_stays_idempotent() {
     );
     assert_eq!(r["input"]["records_read"].as_u64().unwrap_or(n), n);
 }
+
+#[test]
+fn a_nezha_trainticket_case_gives_the_same_report_from_clickhouse() {
+    let test = "a_nezha_trainticket_case_gives_the_same_report_from_clickhouse";
+    let Some(archive) = util::shared_or_skip(test, "nezha-dev/scenarios.tar.zst") else {
+        return;
+    };
+    if !server_available(test) {
+        return;
+    }
+    let case = "nezha-dev/trainticket-2023-01-29-08_43";
+    let tmp = tempfile::tempdir().unwrap();
+    let status = Command::new("tar")
+        .arg("--zstd")
+        .arg("-xf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(tmp.path())
+        .arg(case)
+        .status()
+        .expect("tar runs");
+    assert!(status.success(), "unpacking {case} from {}", archive.display());
+    let d = tmp.path().join(case);
+    let c = Cluster::start();
+    c.create_tables("tt");
+    let url = c.url("tt");
+    ingest(&url, &[&d.join("logs")], &[]);
+    let side = [
+        "--metrics".to_string(),
+        d.join("metrics.csv").display().to_string(),
+        "--changes".to_string(),
+        d.join("changes.jsonl").display().to_string(),
+    ];
+    let logs = d.join("logs").display().to_string();
+    let mut fa = vec![logs.as_str()];
+    fa.extend(side.iter().map(String::as_str));
+    let (_, file) = report(&fa);
+    c.wait_rows("tt", file["input"]["records_read"].as_u64().unwrap());
+    let mut ca = vec![url.as_str()];
+    ca.extend(side.iter().map(String::as_str));
+    let (_, ch) = report(&ca);
+    // Here the root causes rest on templates, services and metrics: they are equal too.
+    assert_same_with(&file, &ch, case, true);
+}
