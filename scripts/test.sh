@@ -49,6 +49,7 @@ fi
 scripts/ensure-redis.sh || cannot "ensure-redis" "redis-server/redis-cli could not be installed; crates/cli/tests/redis.rs will fail"
 scripts/ensure-chromium.sh || cannot "ensure-chromium" "chromium could not be installed; crates/cli/tests/browser.rs skips"
 scripts/ensure-prometheus.sh || cannot "ensure-prometheus" "prometheus/node_exporter could not be installed; the server tests of crates/cli/tests/prometheus.rs skip"
+scripts/ensure-clickhouse.sh || cannot "ensure-clickhouse" "clickhouse-server or chdb-core could not be installed; crates/cli/tests/clickhouse.rs and crates/clickhouse/tests/chdb.rs skip"
 
 # Release mode: the Loghub and large-input tests run the real binary on real data.
 # --no-fail-fast: every test binary runs, so the tally covers the whole suite.

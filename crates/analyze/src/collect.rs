@@ -74,6 +74,67 @@ pub struct ChunkDigest {
     traces: Vec<Option<u64>>,
     /// Latest sample per local shape: (shape, ts, masked text).
     recent: Vec<(u32, Option<i64>, String)>,
+    /// Records each row stands for; empty = one each (records read from files). A store
+    /// that counted identical rows itself (ClickHouse) hands over one row per group.
+    weights: Vec<u64>,
+}
+
+/// Records that a store grouped and counted (ClickHouse's `GROUP BY`): the same time,
+/// level, service, host, module and shape, `count` times.
+#[derive(Debug, Clone)]
+pub struct RecordGroup {
+    /// Nanoseconds.
+    pub ts: Option<i64>,
+    pub level: Option<triage_parse::Level>,
+    pub service: String,
+    pub host: Option<String>,
+    pub module: Option<String>,
+    /// Index into the shapes handed over with the groups.
+    pub shape: u32,
+    pub count: u64,
+}
+
+/// A digest of grouped records: the analysis takes them as `count` rows each, without
+/// caring where they came from. `shapes` are masked by the caller (with the same
+/// masker as for files); `recent` are samples per local shape, oldest first. Grouped
+/// records carry no request facts, attribution items or trace ids.
+pub fn digest_groups(
+    shapes: ChunkShapes,
+    groups: &[RecordGroup],
+    recent: Vec<(u32, Option<i64>, String)>,
+) -> ChunkDigest {
+    let mut strings = LocalStrings::default();
+    let mut rows = Vec::with_capacity(groups.len());
+    let mut weights = Vec::with_capacity(groups.len());
+    for g in groups {
+        rows.push(Row {
+            ts: g.ts.unwrap_or(i64::MIN),
+            shape: g.shape,
+            level: g.level.map_or(NO_LEVEL, |l| l as u8),
+            host: g.host.as_deref().map_or(NONE, |h| strings.id(h)),
+            service: strings.id(&g.service),
+            module: g.module.as_deref().map_or(NONE, |m| strings.id(m)),
+            endpoint: NONE,
+            status: 0,
+            latency_ms: f32::NAN,
+            level_inferred: false,
+        });
+        weights.push(g.count);
+    }
+    ChunkDigest {
+        shapes,
+        item_ends: vec![0; rows.len()],
+        rows,
+        items: Vec::new(),
+        strings: strings.strings,
+        traces: Vec::new(),
+        recent: recent
+            .into_iter()
+            .rev()
+            .map(|(s, t, m)| (s, t, cut_sample(&m)))
+            .collect(),
+        weights,
+    }
 }
 
 /// Fx hash of a string's bytes (interning, trace ids).
@@ -202,6 +263,7 @@ pub fn digest_chunk(masker: &Masker, file_name: &str, records: &[Record], items_
         strings: strings.strings,
         traces,
         recent,
+        weights: Vec::new(),
     }
 }
 
@@ -397,15 +459,24 @@ impl Collector {
                     level: g.level,
                 });
             }
-            c.records += 1;
+            let weight = d.weights.get(i).copied().unwrap_or(1);
+            c.records += weight;
             match g.time() {
                 Some(ts) => {
                     c.min_ts = Some(c.min_ts.map_or(ts, |m| m.min(ts)));
                     c.max_ts = Some(c.max_ts.map_or(ts, |m| m.max(ts)));
                 }
-                None => c.records_without_time += 1,
+                None => c.records_without_time += weight,
             }
-            encode_row(&g, ids, &mut self.buf);
+            // A grouped row is written once per record it stands for: every later pass
+            // reads plain rows, so none of them needs to know about weights.
+            for _ in 0..weight {
+                encode_row(&g, ids, &mut self.buf);
+            }
+            if self.buf.len() >= 1 << 20 && !d.weights.is_empty() {
+                self.writer.write_all(&self.buf)?;
+                self.buf.clear();
+            }
         }
         self.writer.write_all(&self.buf)?;
         for (local, ts, text) in d.recent.into_iter().rev() {

@@ -48,6 +48,8 @@ pub struct AnalyzeArgs {
     pub metrics: Vec<PathBuf>,
     #[command(flatten)]
     pub prometheus: crate::prometheus::PromArgs,
+    #[command(flatten)]
+    pub clickhouse: crate::clickhouse::ChArgs,
     /// Change ledger: JSON lines `{"time","kind","service","version","description"}` or
     /// CSV with those columns. Repeatable.
     #[arg(long, value_name = "FILE")]
@@ -247,6 +249,27 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
     side.changes.sort_by_key(|c| c.time);
 
     let masker = Masker::default();
+    let clickhouse: Vec<&String> = args
+        .input
+        .paths
+        .iter()
+        .filter(|p| crate::clickhouse::is_clickhouse_url(p))
+        .collect();
+    if !clickhouse.is_empty() {
+        if args.input.paths.len() > 1 {
+            bail!("a clickhouse:// source is analysed alone, not together with files or other sources");
+        }
+        // The same analysis over rows that ClickHouse grouped and counted.
+        let fetched = crate::clickhouse::collect(clickhouse[0], &args.clickhouse, &frame, &masker, args.input.quiet)?;
+        side.files = 1;
+        side.intake = format!(
+            "clickhouse: {} records, {} bytes received",
+            fetched.stats.records, fetched.stats.bytes_received
+        );
+        side.notes.extend(fetched.notes);
+        side.data_loss = fetched.data_loss;
+        return finish(fetched.collected, side, frame, rules, &args, &zone);
+    }
     let horizon = ItemHorizon::new(&frame);
     let progress = crate::progress::Progress::new(!args.input.quiet && io::stderr().is_terminal());
     let mut collector = Collector::new().context("creating a temporary file for records")?;
@@ -293,6 +316,18 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
     side.files = summary.files_read;
     side.intake = summary.one_line();
     side.data_loss = data_loss(&summary);
+    finish(collected, side, frame, rules, &args, &zone)
+}
+
+/// The analysis and the report, whatever the records came from.
+fn finish(
+    collected: triage_analyze::collect::Collected,
+    side: SideInputs,
+    frame: FrameRequest,
+    rules: Rules,
+    args: &AnalyzeArgs,
+    zone: &triage_parse::timestamp::Zone,
+) -> Result<std::process::ExitCode> {
     let lang = match args.lang {
         ReportLang::En => triage_analyze::rules::Lang::En,
         ReportLang::Zh => triage_analyze::rules::Lang::Zh,
@@ -305,7 +340,7 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
         triage_analyze::redact::redact_report(&mut report);
     }
     // Computed in UTC; shown in the reader's zone (--tz), sentences included.
-    triage_analyze::zone::localize_report(&mut report, &zone);
+    triage_analyze::zone::localize_report(&mut report, zone);
 
     let format = args.format.unwrap_or_else(|| {
         match args

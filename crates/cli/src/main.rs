@@ -12,6 +12,7 @@ use triage_parse::timestamp::Zone;
 use triage_read::ReadLimits;
 
 mod analyze;
+mod clickhouse;
 mod progress;
 mod prometheus;
 mod redis;
@@ -62,6 +63,10 @@ enum Command {
     /// type, size histogram, prefix roll-ups), hot keys with bytes/s per key (LFU counters
     /// or a bounded MONITOR sample) and the slow log grouped by command and key pattern.
     Redis(redis::RedisArgs),
+    /// Load log files into ClickHouse (an `otel_logs`-shaped table), parsed as `analyze`
+    /// parses them, in gzip batches; idempotent per file (a ledger table notes what was
+    /// loaded), so a rerun does not duplicate rows.
+    Ingest(clickhouse::IngestArgs),
 }
 
 /// Options shared by every command that reads logs.
@@ -173,6 +178,7 @@ fn main() -> ExitCode {
         Command::Templates(args) => templates::cmd_templates(args),
         Command::Analyze(args) => analyze::cmd_analyze(args),
         Command::Redis(args) => redis::cmd_redis(args),
+        Command::Ingest(args) => clickhouse::cmd_ingest(args),
     };
     match result {
         Ok(code) => code,
