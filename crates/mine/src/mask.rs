@@ -392,8 +392,24 @@ impl Masker {
         let paren = token.first() == Some(&b'(')
             && token.len() > 1
             && token[1..].iter().all(|c| c.is_ascii_digit() || *c == b'.');
-        if bound || paren {
-            if let Some((kind, end)) = unit_after(s, j) {
+        // `93.0 B`, `5.2 KB`: a formatter picks the size unit by magnitude, so the unit is
+        // part of the value (spelled-out `bytes` and time units are fixed by the code).
+        // Only a decimal (`93.0 B`) says the unit was chosen: `2048 MB` is a fixed unit.
+        let plain = token.first().is_some_and(u8::is_ascii_digit)
+            && token.contains(&b'.')
+            && token.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+            && size_abbrev_after(s, j);
+        if bound || paren || plain {
+            if let Some((kind, mut end)) = unit_after(s, j) {
+                // `5.2 KB,`: the unit's trailing punctuation stays on the token.
+                let mut tail = end;
+                if plain {
+                    end = j + 1 + s[j + 1..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+                    tail = end + s[end..].iter().take_while(|&&c| IS_CLOSE[c as usize]).count();
+                    if s.get(tail).is_some_and(|&c| CLASS[c as usize] & C_WS == 0) {
+                        tail = end;
+                    }
+                }
                 let closes = !paren || s.get(end.saturating_sub(1)) == Some(&b')');
                 if closes {
                     if let Some(last) = out.params.last_mut() {
@@ -410,7 +426,8 @@ impl Masker {
                     if paren {
                         out.shape.push(')');
                     }
-                    return end;
+                    out.shape.push_str(&message[end..tail]);
+                    return tail;
                 }
             }
         }
@@ -426,6 +443,24 @@ fn flush(message: &str, pending: &mut Pending, out: &mut Masked) {
     }
     pending.start = 1;
     pending.end = 0;
+}
+
+/// Whether an abbreviated size unit (`B`, `KB`, `MiB`…) follows at `j`, as its own word.
+fn size_abbrev_after(s: &[u8], j: usize) -> bool {
+    if s.get(j) != Some(&b' ') {
+        return false;
+    }
+    let rest = &s[j + 1..];
+    let len = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let word = &rest[..len];
+    let boundary = rest
+        .get(len)
+        .is_none_or(|c| matches!(c, b' ' | b',' | b')' | b';' | b'.'));
+    boundary
+        && matches!(
+            word,
+            b"B" | b"KB" | b"kB" | b"MB" | b"GB" | b"TB" | b"PB" | b"KiB" | b"MiB" | b"GiB" | b"TiB"
+        )
 }
 
 /// A unit word after a number at `j` (and an optional `(1.16 KB)` restatement after
@@ -447,7 +482,7 @@ fn unit_after(s: &[u8], j: usize) -> Option<(Kind, usize)> {
         "ns" | "us" | "ms" | "sec" | "secs" | "second" | "seconds" | "min" | "mins" | "minutes" | "hours" | "days" => {
             Kind::Duration
         }
-        "b" | "bytes" | "kb" | "mb" | "gb" | "tb" | "kib" | "mib" | "gib" => Kind::Size,
+        "b" | "bytes" | "kb" | "mb" | "gb" | "tb" | "pb" | "kib" | "mib" | "gib" | "tib" => Kind::Size,
         _ => return None,
     };
     let mut e = k;
@@ -518,8 +553,8 @@ fn memchr_byte(b: u8, s: &[u8]) -> Option<usize> {
 }
 
 /// Punctuation that separates values inside one whitespace-free token
-/// (`ready=true,policy=3`, `Rect(0,`).
-const INNER_DELIMS: &[u8] = b",;&()[]{}|+";
+/// (`ready=true,policy=3`, `Rect(0,`, `Controller#83`, `1514038440000##6993`).
+const INNER_DELIMS: &[u8] = b",;&()[]{}|+#";
 static IS_INNER: [bool; 256] = table(INNER_DELIMS);
 
 /// Masks one whitespace-free token `message[i..j]` (class bits `flags`), keeping its
@@ -619,13 +654,45 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     if colons && is_host_port(bytes) {
         return push(Kind::Ip, out, a, b);
     }
+    if colons {
+        // `AirPort_Brcm43xx::powerChange`: a qualified name; each part is masked on its
+        // own, so the method name stays a word whatever its class looks like.
+        if let Some(k) = core.find("::").filter(|&k| k > 0 && k + 2 < core.len()) {
+            mask_core(message, a, a + k, out, split_pairs);
+            out.shape.push_str("::");
+            return mask_core(message, a + k + 2, b, out, split_pairs);
+        }
+        // `10.251.30.85:50010:Got`: an address with a word glued on by a colon.
+        if let Some(k) = bytes.iter().rposition(|&c| c == b':') {
+            let (head, tail) = (&bytes[..k], &bytes[k + 1..]);
+            if !tail.is_empty() && tail.iter().all(u8::is_ascii_alphabetic) && (is_ip(head) || is_host_port(head)) {
+                push(Kind::Ip, out, a, a + k);
+                out.shape.push_str(&core[k..]);
+                return;
+            }
+        }
+    }
+    // `=38`, `:-529` (`brightnessIn =38`, `getLocationOnScreen():-529`): a value whose
+    // key is the word before it; the sign is punctuation.
+    if split_pairs && bytes.len() > 1 && matches!(bytes[0], b'=' | b':') && bytes[1] != bytes[0] {
+        out.shape.push(bytes[0] as char);
+        return mask_core(message, a + 1, b, out, split_pairs);
+    }
+    if flags & C_DOT != 0 && is_host_name(bytes) {
+        return push(Kind::Ip, out, a, b);
+    }
     if split_pairs && flags & (C_EQ | C_COLON) != 0 {
-        // `key=value` / `key:value`: keep the key, mask the value. A `:` key must be a
-        // plain word (`len:12`), so `host.example.com:80` is not split.
+        // `key=value` / `key:value`: keep the key, mask the value. A `:` key is an
+        // identifier that is not itself data (`len:12`, `CurrentState:112`,
+        // `ib_sm_sweep.c:1831`); host names with ports were taken above.
         if let Some(k) = bytes.iter().position(|&c| c == b'=' || c == b':') {
             let key = &bytes[..k];
             let word_key = if bytes[k] == b':' {
-                key.iter().all(|c| c.is_ascii_alphabetic() || *c == b'_')
+                key.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+                    && key
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'$'))
+                    && longest_digit_run(key) < 2
             } else {
                 key.iter()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
@@ -657,6 +724,15 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     if is_hex(bytes) {
         return push(Kind::Hex, out, a, b);
     }
+    // `core.2275`, `node-129`, `i-fetch......0`: a word and a number joined by `.` or `-`
+    // (or a dot leader) is a name with a number; the name stays (`node-<num>`). Joined by
+    // `_` it is one identifier (`blk_-1608`, `broadcast_9`), masked whole below.
+    if flags & C_DIGIT != 0 {
+        if let Some(cut) = word_then_number(bytes) {
+            out.shape.push_str(&core[..cut]);
+            return push(Kind::Num, out, a + cut, b);
+        }
+    }
     // An identifier with a number in it (`blk_-1608`, `an14`, `R02-M1`); a single stray
     // digit (`SOCKS5`, `HTTP/1.1`, `ipv4`) is part of a word.
     if flags & C_DIGIT != 0 {
@@ -668,6 +744,31 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
         }
     }
     out.shape.push_str(core);
+}
+
+/// Where the number starts in `word.12`, `word-12` or `word......12` (a dot leader, as in
+/// aligned `name.......value` dumps, after any text). The word is letters (with inner
+/// `.`, `-`, `_`), starts with a letter or `_` and ends with a letter.
+fn word_then_number(s: &[u8]) -> Option<usize> {
+    let digits = s.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits == s.len() {
+        return None;
+    }
+    let cut = s.len() - digits;
+    let dots = s[..cut].iter().rev().take_while(|&&c| c == b'.').count();
+    if dots >= 2 {
+        return Some(cut);
+    }
+    if !matches!(s[cut - 1], b'.' | b'-') {
+        return None;
+    }
+    let word = &s[..cut - 1];
+    let ok = word.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        && word.last().is_some_and(u8::is_ascii_alphabetic)
+        && word
+            .iter()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, b'.' | b'-' | b'_'));
+    ok.then_some(cut)
 }
 
 fn longest_digit_run(s: &[u8]) -> usize {
@@ -704,7 +805,10 @@ fn is_ip(s: &[u8]) -> bool {
         && !s.iter().all(|c| c.is_ascii_digit() || *c == b':')
 }
 
-/// `host.example.com:8080`, `msra-sa-41:9000`: a host name with a port.
+/// `host.example.com:8080`, `msra-sa-41:9000`: a host name with a port. A host name has
+/// a dot, a digit or a hyphen (a bare word before `:12` is a key: `CurrentState:112`,
+/// `location:4`), no `_`, and no camelCase or source-file suffix (`state.clipTopAmount:180`,
+/// `ib_sm_sweep.c:1831` are code names with a value or line).
 fn is_host_port(s: &[u8]) -> bool {
     let Some(k) = s.iter().rposition(|&c| c == b':') else {
         return false;
@@ -715,9 +819,91 @@ fn is_host_port(s: &[u8]) -> bool {
         && port.iter().all(u8::is_ascii_digit)
         && host
             .iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
-        && host.iter().any(|c| *c == b'.' || c.is_ascii_alphabetic())
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
+        && host.iter().any(|c| matches!(c, b'.' | b'-') || c.is_ascii_digit())
         && host.first().is_some_and(u8::is_ascii_alphanumeric)
+        && !host
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+        && !is_source_file(host)
+}
+
+/// `cp-1.slowvm1.example.us`, `proxy.cse.cuhk.edu.hk`: a DNS name, told from a dotted code
+/// name (`com.apple.cts`, `nova.compute.claims`, `state.clipTopAmount`) by ending in a
+/// top-level domain (and not starting with one, as reversed package names do).
+fn is_host_name(s: &[u8]) -> bool {
+    const TLD: &[&[u8]] = &[
+        b"com",
+        b"net",
+        b"org",
+        b"edu",
+        b"gov",
+        b"mil",
+        b"int",
+        b"io",
+        b"arpa",
+        b"local",
+        b"lan",
+        b"internal",
+        b"corp",
+        b"home",
+        b"info",
+        b"biz",
+        b"us",
+        b"uk",
+        b"de",
+        b"fr",
+        b"nl",
+        b"jp",
+        b"cn",
+        b"hk",
+        b"tw",
+        b"kr",
+        b"ru",
+        b"in",
+        b"au",
+        b"ca",
+        b"br",
+        b"eu",
+        b"ch",
+        b"se",
+        b"it",
+        b"es",
+        b"om",
+    ];
+    let labels: Vec<&[u8]> = s.split(|&c| c == b'.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+                && l[0] != b'-'
+                && l[l.len() - 1] != b'-'
+        })
+        && labels.last().is_some_and(|t| {
+            let lower = t.to_ascii_lowercase();
+            TLD.contains(&lower.as_slice()) && (lower.as_slice() == *t || t.iter().all(u8::is_ascii_uppercase))
+        })
+        && !TLD.contains(&labels[0])
+        && !s
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+}
+
+/// `Foo.java`, `engine.cc`: a name and a source-file extension (a code location when a
+/// line number follows).
+fn is_source_file(s: &[u8]) -> bool {
+    const EXT: &[&[u8]] = &[
+        b"c", b"h", b"cc", b"cpp", b"cxx", b"hpp", b"java", b"kt", b"scala", b"py", b"go", b"rs", b"js", b"ts", b"rb",
+        b"cs", b"m", b"mm", b"swift", b"php", b"pl", b"lua", b"erl", b"ex", b"groovy",
+    ];
+    match s.iter().position(|&c| c == b'.') {
+        Some(k) if k > 0 => {
+            let ext = &s[k + 1..];
+            EXT.contains(&ext) && s[..k].iter().any(u8::is_ascii_alphabetic)
+        }
+        _ => false,
+    }
 }
 
 fn is_uuid(s: &[u8]) -> bool {

@@ -968,8 +968,10 @@ pub fn induce(table: &ShapeTable) -> Templates {
                 match key.get(i).map(|&k| tokens.text(k)) {
                     // A position made variable by induction.
                     Some(k) if k != grouped => k.replace(TYPED, "<*>"),
-                    // Present in some members, empty in others: `(<*>)`, `key=<*>`.
-                    _ => grouped,
+                    // Present in some members, empty in others: `(<*>)`, `key=<*>`; or
+                    // values of two types (`<ts>`, `<dur>`), shown as `<*>`, never as the
+                    // key's internal `<#>`.
+                    _ => grouped.replace(TYPED, "<*>"),
                 }
             })
             .collect();
