@@ -575,6 +575,28 @@ fn mask_token(message: &str, i: usize, j: usize, flags: u16, out: &mut Masked) {
     if flags & C_INNER == 0 {
         return mask_segment(message, i, j, out);
     }
+    // `127.0.0.1#53`: an address and its port in BIND's notation are one value.
+    if let Some(k) = s[i..j].iter().position(|&c| c == b'#') {
+        let (mut a, hash) = (i, i + k);
+        while a < hash && IS_OPEN[s[a] as usize] {
+            a += 1;
+        }
+        let digits = s[hash + 1..j].iter().take_while(|c| c.is_ascii_digit()).count();
+        let end = hash + 1 + digits;
+        if digits > 0 && s[end..j].iter().all(|&c| IS_CLOSE[c as usize]) && is_ip(&s[a..hash]) {
+            out.shape.push_str(&message[i..a]);
+            out.shape.push_str(Kind::Ip.placeholder());
+            out.params.push(Param {
+                kind: Kind::Ip,
+                start: a as u32,
+                end: end as u32,
+                items: 0,
+                token: out.token,
+            });
+            out.shape.push_str(&message[end..j]);
+            return;
+        }
+    }
     let mut seg = i;
     for p in i..j {
         if IS_INNER[s[p] as usize] {
@@ -600,7 +622,20 @@ fn mask_segment(message: &str, i: usize, j: usize, out: &mut Masked) {
     if a > i {
         out.shape.push_str(&message[i..a]);
     }
+    let (shape_at, params_at) = (out.shape.len(), out.params.len());
     mask_core(message, a, b, out, true);
+    let mut b = b;
+    // `[<0212ebf3>]`: a value in angle brackets is shown as `[<hex>]`, not `[<<hex>>]`,
+    // which reads as a placeholder inside a placeholder; the brackets are kept in the value.
+    if a > i && s[a - 1] == b'<' && s.get(b) == Some(&b'>') && out.params.len() == params_at + 1 {
+        let p = &mut out.params[params_at];
+        if p.start as usize == a && p.end as usize == b && out.shape.len() == shape_at + p.kind.placeholder().len() {
+            p.start -= 1;
+            p.end += 1;
+            out.shape.remove(shape_at - 1);
+            b += 1;
+        }
+    }
     if j > b {
         out.shape.push_str(&message[b..j]);
     }
@@ -724,6 +759,24 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     if is_hex(bytes) {
         return push(Kind::Hex, out, a, b);
     }
+    // `android.os.BinderProxy@2bd79ce`: an object's class and its identity hash.
+    if flags & C_AT != 0 {
+        if let Some(k) = bytes.iter().rposition(|&c| c == b'@') {
+            let (class, hash) = (&bytes[..k], &bytes[k + 1..]);
+            if hash.len() >= 6
+                && hash.iter().all(u8::is_ascii_hexdigit)
+                && hash.iter().any(u8::is_ascii_digit)
+                && class.first().is_some_and(u8::is_ascii_alphabetic)
+                && longest_digit_run(class) < 2
+                && class
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$'))
+            {
+                out.shape.push_str(&core[..=k]);
+                return push(Kind::Hex, out, a + k + 1, b);
+            }
+        }
+    }
     // `core.2275`, `node-129`, `i-fetch......0`: a word and a number joined by `.` or `-`
     // (or a dot leader) is a name with a number; the name stays (`node-<num>`). Joined by
     // `_` it is one identifier (`blk_-1608`, `broadcast_9`), masked whole below.
@@ -746,9 +799,9 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     out.shape.push_str(core);
 }
 
-/// Where the number starts in `word.12`, `word-12` or `word......12` (a dot leader, as in
-/// aligned `name.......value` dumps, after any text). The word is letters (with inner
-/// `.`, `-`, `_`), starts with a letter or `_` and ends with a letter.
+/// Where the number starts in `word.12`, `word-12`, `function@286` or `word......12` (a
+/// dot leader, as in aligned `name.......value` dumps, after any text). The word is
+/// letters (with inner `.`, `-`, `_`), starts with a letter or `_` and ends with a letter.
 fn word_then_number(s: &[u8]) -> Option<usize> {
     let digits = s.iter().rev().take_while(|c| c.is_ascii_digit()).count();
     if digits == 0 || digits == s.len() {
@@ -759,7 +812,7 @@ fn word_then_number(s: &[u8]) -> Option<usize> {
     if dots >= 2 {
         return Some(cut);
     }
-    if !matches!(s[cut - 1], b'.' | b'-') {
+    if !matches!(s[cut - 1], b'.' | b'-' | b'@') {
         return None;
     }
     let word = &s[..cut - 1];
@@ -795,9 +848,16 @@ fn is_ip(s: &[u8]) -> bool {
     if parts == 4 && dotted_quad {
         return port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.iter().all(u8::is_ascii_digit));
     }
-    // IPv6: hex groups and at least two colons.
+    // IPv6: hex groups and at least two colons; a dot only in a trailing IPv4
+    // (`::ffff:1.2.3.4`), so that a clock (`21:17:07.529`) is not an address.
     let colons = s.iter().filter(|&&c| c == b':').count();
+    let dots_ok = match s.iter().rposition(|&c| c == b':') {
+        Some(k) if s[..k].contains(&b'.') => false,
+        Some(k) if s[k..].contains(&b'.') => is_ip(&s[k + 1..]) && !s[k + 1..].contains(&b':'),
+        _ => true,
+    };
     colons >= 2
+        && dots_ok
         && s.len() >= 3
         && s.iter()
             .all(|c| c.is_ascii_hexdigit() || *c == b':' || *c == b'.' || *c == b'%')
