@@ -1080,10 +1080,10 @@ mod tests {
         let a: Vec<(&str, u64)> = one.templates.iter().map(|t| (t.id.as_str(), t.count)).collect();
         let b: Vec<(&str, u64)> = two.templates.iter().map(|t| (t.id.as_str(), t.count)).collect();
         assert_eq!(a, b);
-        assert_eq!(one.templates[0].text, "job <num> finished in <dur> on <*>");
+        assert_eq!(one.templates[0].text, "job <num> finished in <dur> on node-<num>");
         assert_eq!(
             one.templates[0].id,
-            format!("{:016x}", stable_hash("job <num> finished in <dur> on <*>"))
+            format!("{:016x}", stable_hash("job <num> finished in <dur> on node-<num>"))
         );
     }
 }
