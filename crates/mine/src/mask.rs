@@ -1126,6 +1126,61 @@ mod tests {
         );
     }
 
+    /// Each case is a line from a real log (Loghub, Nezha) that masking got wrong: a
+    /// constant word taken for a value, or a value split or fused with its key.
+    #[test]
+    fn words_around_values_stay_words() {
+        let cases = [
+            // A bare word before `:12` is a key, not a host with a port.
+            ("Read out cached package, CurrentState:112", "Read out cached package, CurrentState:<num>"),
+            ("overlapAmount:196.0, location:4, i:0", "overlapAmount:<num>, location:<num>, i:<num>"),
+            // A camelCase or source-file name with a number: the name stays.
+            ("state.clipTopAmount:180, i:0", "state.clipTopAmount:<num>, i:<num>"),
+            ("[ib_sm_sweep.c:1831]: No topology change", "[ib_sm_sweep.c:<num>]: No topology change"),
+            // Host names with ports, and DNS names, are still addresses.
+            ("connect to msra-sa-41:9000 failed", "connect to <ip> failed"),
+            ("proxy.cse.cuhk.edu.hk:5070 close", "<ip> close"),
+            ("rhost=220-135-151-1.hinet-ip.hinet.net user=root", "rhost=<ip> user=root"),
+            // …but dotted code names are not.
+            ("received broadcast android.intent.action.TIME_TICK", "received broadcast android.intent.action.TIME_TICK"),
+            // A logger and its line: the logger stays (`#` separates).
+            ("s.c.SeatController#57 TraceID: e107c4d252a8f4810ed9ae6b5ebd5267 SpanID: 9c89df0a60881dac [getLeftTicketOfInterval][Get left ticket]",
+             "s.c.SeatController#<num> TraceID: <hex> SpanID: <hex> [getLeftTicketOfInterval][Get left ticket]"),
+            ("doSaveChannels@286: Will write", "doSaveChannels@<num>: Will write"),
+            ("Bad activity token: android.os.BinderProxy@2bd79ce", "Bad activity token: android.os.BinderProxy@<hex>"),
+            // A name and a number joined by `.`/`-`; joined by `_` it is one identifier.
+            ("generating core.2275", "generating core.<num>"),
+            ("NIFF: node node-129 has detected", "NIFF: node node-<num> has detected"),
+            ("PacketResponder 1 for block blk_-1608 terminating", "PacketResponder <num> for block <id> terminating"),
+            // Dot leaders.
+            ("machine check: i-fetch......................0", "machine check: i-fetch......................<num>"),
+            // `::`-qualified names keep the method.
+            ("ARPT: 697702.656868: AirPort_Brcm43xx::powerChange: System Sleep", "ARPT: <num>: <id>::powerChange: System Sleep"),
+            // An address with a word glued on.
+            ("10.251.30.85:50010:Got exception while serving", "<ip>:Got exception while serving"),
+            // A value right after `=` or `:` with the key a word before.
+            ("HBM brightnessIn =38", "HBM brightnessIn =<num>"),
+            ("x[0]=317.0, getLocationOnScreen():-529", "x[<num>]=<num>, getLocationOnScreen():<num>"),
+            // Values split by `##`; an address and port in BIND notation; angle brackets.
+            ("getTodayTotalDetailSteps = 1514038440000##6993##548365", "getTodayTotalDetailSteps = <num>##<num>##<num>"),
+            ("listening on IPv4 interface lo, 127.0.0.1#53", "listening on IPv4 interface lo, <ip>"),
+            ("[<0212ebf3>] __alloc_pages+0x274/0x281", "[<hex>] __alloc_pages+<id>"),
+            // A clock is not IPv6.
+            ("[21:17:07.529] FigAgglomeratorSetObjectForKey", "[<id>] FigAgglomeratorSetObjectForKey"),
+            // Human-readable sizes carry their unit; fixed units stay words.
+            ("estimated size 93.0 B, free 317.1 KB)", "estimated size <size>, free <size>)"),
+            ("memory 2048 MB, disk 20 GB", "memory <num> MB, disk <num> GB"),
+        ];
+        for (msg, want) in cases {
+            assert_eq!(shape(msg).0, want, "{msg}");
+        }
+        // The value of a glued name is its number; of an address, the whole address.
+        assert_eq!(shape("node node-129 up").1, ["129"]);
+        assert_eq!(shape("on 127.0.0.1#53").1, ["127.0.0.1#53"]);
+        assert_eq!(shape("[<0212ebf3>] x").1, ["<0212ebf3>"]);
+        assert_eq!(shape("size 5.2 KB, free").1, ["5.2 KB"]);
+    }
+
     #[test]
     fn timestamps_and_in_lists() {
         let (s, v) = shape("export alarm occurred=2020-06-01 10:00:00 done");
