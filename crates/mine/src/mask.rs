@@ -259,11 +259,26 @@ impl Masker {
     /// Masks `message` (its first line; see [`record_text`] for multi-line records).
     pub fn mask(&self, message: &str, out: &mut Masked) {
         out.clear();
+        // `TraceID: 2bbb… SpanID: ec9e… Query Recommendations`: the request's trace
+        // context says which request, not what happened, so it goes after the event's
+        // words (`Query Recommendations TraceID: <hex> SpanID: <hex>`) rather than
+        // heading every template of the service. Offsets stay those of the message.
+        let context = trace_context_end(message.as_bytes());
+        if context > 0 {
+            self.mask_from(message, context, out);
+            self.mask_from(&message[..context], 0, out);
+        } else {
+            self.mask_from(message, 0, out);
+        }
+    }
+
+    /// Masks `message[from..]`, appending to `out`.
+    fn mask_from(&self, message: &str, from: usize, out: &mut Masked) {
         let s = message.as_bytes();
-        let mut i = 0;
+        let mut i = from;
         // Whether a token has been written (the next one is preceded by a space).
-        let mut started = false;
-        let mut pending = Pending { start: 0, end: 0 };
+        let mut started = !out.shape.is_empty();
+        let mut pending = Pending { start: 1, end: 0 };
         while i < s.len() {
             while i < s.len() && CLASS[s[i] as usize] & C_WS != 0 {
                 i += 1;
@@ -433,6 +448,58 @@ impl Masker {
         }
         j
     }
+}
+
+/// The end of a trace context heading a message (`TraceID: <id> SpanID: <id>`,
+/// `trace_id=<id> span_id=<id>`), when words follow it; else 0.
+fn trace_context_end(s: &[u8]) -> usize {
+    fn is_context_key(k: &[u8]) -> bool {
+        let mut norm = [0u8; 16];
+        let mut n = 0;
+        for &c in k {
+            if matches!(c, b'_' | b'-' | b'.') {
+                continue;
+            }
+            if n == norm.len() {
+                return false;
+            }
+            norm[n] = c.to_ascii_lowercase();
+            n += 1;
+        }
+        matches!(&norm[..n], b"traceid" | b"spanid" | b"parentid" | b"parentspanid")
+    }
+    let plausible = |v: &[u8]| v.len() >= 8 && v.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-');
+    let mut tokens = s
+        .split(|c| c.is_ascii_whitespace())
+        .scan(0usize, |at, t| {
+            let start = *at;
+            *at += t.len() + 1;
+            Some((start, t))
+        })
+        .filter(|(_, t)| !t.is_empty());
+    let mut end = 0;
+    while let Some((start, t)) = tokens.next() {
+        if let Some(key) = t.strip_suffix(b":").filter(|k| is_context_key(k)) {
+            let _ = key;
+            match tokens.next() {
+                Some((vs, v)) if plausible(v) => end = vs + v.len(),
+                _ => return 0,
+            }
+        } else if let Some(k) = t.iter().position(|&c| c == b'=').filter(|&k| is_context_key(&t[..k])) {
+            if !plausible(&t[k + 1..]) {
+                return 0;
+            }
+            end = start + t.len();
+        } else {
+            // Words must follow the context for it to move.
+            return if end > 0 && t.iter().any(u8::is_ascii_alphabetic) {
+                end
+            } else {
+                0
+            };
+        }
+    }
+    0
 }
 
 /// Appends the pending run of plain tokens to the shape.
@@ -1179,6 +1246,33 @@ mod tests {
         assert_eq!(shape("on 127.0.0.1#53").1, ["127.0.0.1#53"]);
         assert_eq!(shape("[<0212ebf3>] x").1, ["<0212ebf3>"]);
         assert_eq!(shape("size 5.2 KB, free").1, ["5.2 KB"]);
+    }
+
+    #[test]
+    fn trace_context_never_heads_a_template() {
+        let msg = "TraceID: 2bbb4d7b7d41b8652c4c5b23a10cd5f7 SpanID: ec9efc5b00b2d37a [GetQuote] received request";
+        let (text, values) = shape(msg);
+        assert_eq!(text, "[GetQuote] received request TraceID: <hex> SpanID: <hex>");
+        assert_eq!(values, ["2bbb4d7b7d41b8652c4c5b23a10cd5f7", "ec9efc5b00b2d37a"]);
+        let mut m = Masked::default();
+        Masker::default().mask(msg, &mut m);
+        assert_eq!(
+            m.params.iter().map(|p| p.token).collect::<Vec<_>>(),
+            [4, 6],
+            "token indices follow the shape"
+        );
+        assert_eq!(
+            shape("trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7 GET /api/cart").0,
+            "GET <path> trace_id=<hex> span_id=<hex>"
+        );
+        // Not a context: a missing id, or nothing after it.
+        assert_eq!(shape("TraceID: missing in request").0, "TraceID: missing in request");
+        assert_eq!(shape("TraceID: 2bbb4d7b7d41b8652c4c5b23a10cd5f7").0, "TraceID: <hex>");
+        // Behind a logger it is no head: left in place.
+        assert_eq!(
+            shape("c.c.ContactsController#83 TraceID: 42b4f7d894cd9d4759a7f1e1acfef52f SpanID: 26cbf63a021f5ef6 [getContacts][ok]").0,
+            "c.c.ContactsController#<num> TraceID: <hex> SpanID: <hex> [getContacts][ok]"
+        );
     }
 
     #[test]
