@@ -1052,6 +1052,36 @@ mod tests {
         assert_eq!(per[4], per[6], "same event, other user (uid masked)");
     }
 
+    /// Five recurring values make a variable (users), unless they are bracketed words
+    /// (the methods of a service, Nezha's shippingservice), which name events.
+    #[test]
+    fn recurring_users_merge_but_bracketed_methods_do_not() {
+        let mut lines = Vec::new();
+        for _ in 0..20 {
+            for user in ["cyrus", "news", "test", "root", "htt"] {
+                lines.push(format!("session closed for user {user}"));
+            }
+            for method in [
+                "GetQuote",
+                "CreateQuoteFromCount",
+                "QuoteByCountFloat",
+                "CreateQuoteFromFloat",
+                "ShipOrder",
+            ] {
+                lines.push(format!("[{method}] received request"));
+            }
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (t, per) = mine(&refs);
+        assert_eq!(t.templates[per[0] as usize].text, "session closed for user <*>");
+        assert!((0..5).all(|k| per[k] == per[0]));
+        assert_eq!(t.templates[per[5] as usize].text, "[GetQuote] received request");
+        assert_eq!(
+            (5..10).map(|k| per[k]).collect::<std::collections::HashSet<_>>().len(),
+            5
+        );
+    }
+
     #[test]
     fn parameters_are_captured_per_placeholder() {
         let mut lines: Vec<String> = (0..40)
