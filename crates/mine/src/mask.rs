@@ -409,9 +409,13 @@ impl Masker {
             && token[1..].iter().all(|c| c.is_ascii_digit() || *c == b'.');
         // `93.0 B`, `5.2 KB`: a formatter picks the size unit by magnitude, so the unit is
         // part of the value (spelled-out `bytes` and time units are fixed by the code).
-        // Only a decimal (`93.0 B`) says the unit was chosen: `2048 MB` is a fixed unit.
+        // Only a one-decimal mantissa (`93.0 B`, `5.2 KB`, as size humanisers print)
+        // says the unit was chosen: `2048 MB` and `used: 0.00 MB` are fixed units.
         let plain = token.first().is_some_and(u8::is_ascii_digit)
-            && token.contains(&b'.')
+            && token
+                .iter()
+                .position(|&c| c == b'.')
+                .is_some_and(|d| d + 2 == token.len())
             && token.iter().all(|c| c.is_ascii_digit() || *c == b'.')
             && size_abbrev_after(s, j);
         if bound || paren || plain {
@@ -1236,7 +1240,7 @@ mod tests {
             ("[21:17:07.529] FigAgglomeratorSetObjectForKey", "[<id>] FigAgglomeratorSetObjectForKey"),
             // Human-readable sizes carry their unit; fixed units stay words.
             ("estimated size 93.0 B, free 317.1 KB)", "estimated size <size>, free <size>)"),
-            ("memory 2048 MB, disk 20 GB", "memory <num> MB, disk <num> GB"),
+            ("memory 2048 MB, disk 20 GB, used: 0.00 MB", "memory <num> MB, disk <num> GB, used: <num> MB"),
         ];
         for (msg, want) in cases {
             assert_eq!(shape(msg).0, want, "{msg}");
