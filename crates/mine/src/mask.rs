@@ -695,7 +695,6 @@ fn mask_segment(message: &str, i: usize, j: usize, out: &mut Masked) {
     }
     let (shape_at, params_at) = (out.shape.len(), out.params.len());
     mask_core(message, a, b, out, true);
-    let mut b = b;
     // `[<0212ebf3>]`: a value in angle brackets is shown as `[<hex>]`, not `[<<hex>>]`,
     // which reads as a placeholder inside a placeholder; the brackets are kept in the value.
     if a > i && s[a - 1] == b'<' && s.get(b) == Some(&b'>') && out.params.len() == params_at + 1 {
