@@ -483,8 +483,7 @@ fn trace_context_end(s: &[u8]) -> usize {
         .filter(|(_, t)| !t.is_empty());
     let mut end = 0;
     while let Some((start, t)) = tokens.next() {
-        if let Some(key) = t.strip_suffix(b":").filter(|k| is_context_key(k)) {
-            let _ = key;
+        if t.strip_suffix(b":").is_some_and(is_context_key) {
             match tokens.next() {
                 Some((vs, v)) if plausible(v) => end = vs + v.len(),
                 _ => return 0,
