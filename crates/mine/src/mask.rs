@@ -1000,20 +1000,33 @@ fn is_host_name(s: &[u8]) -> bool {
         b"es",
         b"om",
     ];
-    let labels: Vec<&[u8]> = s.split(|&c| c == b'.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|l| {
+    // Cheap rejections first: this runs for every dotted token (decimals included).
+    if !s.last().is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let (Some(first_dot), Some(last_dot)) = (s.iter().position(|&c| c == b'.'), s.iter().rposition(|&c| c == b'.'))
+    else {
+        return false;
+    };
+    let tld = &s[last_dot + 1..];
+    let mut lower = [0u8; 8];
+    if tld.len() > lower.len() {
+        return false;
+    }
+    for (d, c) in lower.iter_mut().zip(tld) {
+        *d = c.to_ascii_lowercase();
+    }
+    let lower = &lower[..tld.len()];
+    TLD.contains(&lower)
+        && (lower == tld || tld.iter().all(u8::is_ascii_uppercase))
+        && !TLD.contains(&&s[..first_dot])
+        && s.split(|&c| c == b'.').all(|l| {
             !l.is_empty()
                 && l.len() <= 63
                 && l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
                 && l[0] != b'-'
                 && l[l.len() - 1] != b'-'
         })
-        && labels.last().is_some_and(|t| {
-            let lower = t.to_ascii_lowercase();
-            TLD.contains(&lower.as_slice()) && (lower.as_slice() == *t || t.iter().all(u8::is_ascii_uppercase))
-        })
-        && !TLD.contains(&labels[0])
         && !s
             .windows(2)
             .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
