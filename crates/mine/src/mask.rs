@@ -472,6 +472,10 @@ fn trace_context_end(s: &[u8]) -> usize {
         }
         matches!(&norm[..n], b"traceid" | b"spanid" | b"parentid" | b"parentspanid")
     }
+    // Every message passes here: most are turned away by their first byte.
+    if !matches!(s.first(), Some(b't' | b'T' | b's' | b'S' | b'p' | b'P')) {
+        return 0;
+    }
     let plausible = |v: &[u8]| v.len() >= 8 && v.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-');
     let mut tokens = s
         .split(|c| c.is_ascii_whitespace())
@@ -920,18 +924,22 @@ fn is_ip(s: &[u8]) -> bool {
     // IPv6: hex groups and at least two colons; a dot only in a trailing IPv4
     // (`::ffff:1.2.3.4`), so that a clock (`21:17:07.529`) is not an address.
     let colons = s.iter().filter(|&&c| c == b':').count();
-    let dots_ok = match s.iter().rposition(|&c| c == b':') {
-        Some(k) if s[..k].contains(&b'.') => false,
-        Some(k) if s[k..].contains(&b'.') => is_ip(&s[k + 1..]) && !s[k + 1..].contains(&b':'),
-        _ => true,
-    };
     colons >= 2
-        && dots_ok
         && s.len() >= 3
         && s.iter()
             .all(|c| c.is_ascii_hexdigit() || *c == b':' || *c == b'.' || *c == b'%')
         && s.iter().any(u8::is_ascii_hexdigit)
         && !s.iter().all(|c| c.is_ascii_digit() || *c == b':')
+        && ipv6_dots_ok(s)
+}
+
+/// A dot in an IPv6 address only in a trailing IPv4 (`::ffff:1.2.3.4`).
+fn ipv6_dots_ok(s: &[u8]) -> bool {
+    match s.iter().rposition(|&c| c == b':') {
+        Some(k) if s[..k].contains(&b'.') => false,
+        Some(k) if s[k..].contains(&b'.') => is_ip(&s[k + 1..]),
+        _ => true,
+    }
 }
 
 /// `host.example.com:8080`, `msra-sa-41:9000`: a host name with a port. A host name has
