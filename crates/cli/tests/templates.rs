@@ -20,48 +20,48 @@ use util::{run_triage, shared_or_skip, triage};
 /// system's 2,000 lines make 0.0005 per line, so this is about ten lines).
 const MARGIN: f64 = 0.005;
 
-/// (system, GA, PA) measured on 2026-12-06 with `--mode format` (Loghub's log_format given).
+/// (system, GA, PA) measured on 2026-12-07 with `--mode format` (Loghub's log_format given).
 const FORMAT_2K: [(&str, f64, f64); 16] = [
-    ("Android", 0.929, 0.687),
+    ("Android", 0.952, 0.791),
     ("Apache", 1.000, 1.000),
-    ("BGL", 0.985, 0.589),
-    ("HDFS", 0.998, 0.901),
-    ("HPC", 0.880, 0.817),
-    ("Hadoop", 0.989, 0.896),
-    ("HealthApp", 1.000, 0.864),
-    ("Linux", 0.872, 0.724),
-    ("Mac", 0.959, 0.585),
-    ("OpenSSH", 0.944, 0.994),
-    ("OpenStack", 1.000, 0.454),
-    ("Proxifier", 0.526, 0.516),
-    ("Spark", 0.925, 0.923),
-    ("Thunderbird", 0.963, 0.800),
-    ("Windows", 0.996, 0.701),
+    ("BGL", 0.989, 0.992),
+    ("HDFS", 0.998, 0.941),
+    ("HPC", 0.880, 0.882),
+    ("Hadoop", 0.989, 0.908),
+    ("HealthApp", 1.000, 0.874),
+    ("Linux", 0.872, 0.911),
+    ("Mac", 0.958, 0.662),
+    ("OpenSSH", 0.999, 0.994),
+    ("OpenStack", 1.000, 0.483),
+    ("Proxifier", 0.526, 0.526),
+    ("Spark", 1.000, 0.997),
+    ("Thunderbird", 0.966, 0.898),
+    ("Windows", 0.996, 0.980),
     ("Zookeeper", 0.986, 0.985),
 ];
 
 /// The same with `--mode auto` (no hint: Triage finds the message itself).
 const AUTO_2K: [(&str, f64, f64); 16] = [
-    ("Android", 0.929, 0.687),
+    ("Android", 0.952, 0.791),
     ("Apache", 1.000, 1.000),
-    ("BGL", 0.985, 0.589),
-    ("HDFS", 0.998, 0.901),
-    ("HPC", 0.880, 0.817),
-    ("Hadoop", 0.989, 0.896),
-    ("HealthApp", 1.000, 0.864),
-    ("Linux", 0.872, 0.724),
-    ("Mac", 0.959, 0.587),
-    ("OpenSSH", 0.944, 0.994),
-    ("OpenStack", 1.000, 0.454),
-    ("Proxifier", 0.526, 0.516),
-    ("Spark", 0.925, 0.923),
-    ("Thunderbird", 0.963, 0.801),
-    ("Windows", 0.996, 0.701),
+    ("BGL", 0.989, 0.992),
+    ("HDFS", 0.998, 0.941),
+    ("HPC", 0.880, 0.882),
+    ("Hadoop", 0.989, 0.908),
+    ("HealthApp", 1.000, 0.874),
+    ("Linux", 0.872, 0.911),
+    ("Mac", 0.958, 0.660),
+    ("OpenSSH", 0.999, 0.994),
+    ("OpenStack", 1.000, 0.483),
+    ("Proxifier", 0.526, 0.526),
+    ("Spark", 1.000, 0.997),
+    ("Thunderbird", 0.966, 0.897),
+    ("Windows", 0.996, 0.980),
     ("Zookeeper", 0.986, 0.985),
 ];
 
 /// Loghub-2.0 full logs, `--mode auto`.
-const AUTO_FULL: [(&str, f64, f64); 2] = [("Linux", 0.945, 0.681), ("Proxifier", 0.989, 0.994)];
+const AUTO_FULL: [(&str, f64, f64); 2] = [("Linux", 0.965, 0.744), ("Proxifier", 0.989, 1.000)];
 
 /// Runs `../shared/eval/loghub_eval.py` and returns its output, or None (the test is
 /// skipped) when the shared data is missing.
@@ -115,6 +115,27 @@ fn check_floors(text: &str, floors: &[(&str, f64, f64)]) {
     );
 }
 
+/// Issue 18's bar for the 2k set: the mean over the 15 systems other than Proxifier
+/// (whose 2k labels contradict Loghub-2.0's, see docs/template-labels.md).
+const MEAN_2K: (f64, f64) = (0.965, 0.85);
+
+/// The mean GA and PA over every system of `floors` but Proxifier, held to [`MEAN_2K`].
+fn check_mean(text: &str, floors: &[(&str, f64, f64)]) {
+    let figures: Vec<(f64, f64)> = floors
+        .iter()
+        .filter(|f| f.0 != "Proxifier")
+        .map(|f| per_system(text, f.0).unwrap_or((0.0, 0.0)))
+        .collect();
+    let n = figures.len() as f64;
+    let ga = figures.iter().map(|f| f.0).sum::<f64>() / n;
+    let pa = figures.iter().map(|f| f.1).sum::<f64>() / n;
+    eprintln!("mean over {n} systems without Proxifier: GA={ga:.4} PA={pa:.4}");
+    assert!(
+        ga >= MEAN_2K.0 && pa >= MEAN_2K.1,
+        "mean GA {ga:.4} / PA {pa:.4} below {MEAN_2K:?}"
+    );
+}
+
 #[test]
 fn loghub_2k_with_line_format_meets_the_floors() {
     let Some(text) = loghub_eval(
@@ -124,6 +145,7 @@ fn loghub_2k_with_line_format_meets_the_floors() {
         return;
     };
     check_floors(&text, &FORMAT_2K);
+    check_mean(&text, &FORMAT_2K);
 }
 
 #[test]
@@ -135,6 +157,7 @@ fn loghub_2k_auto_detected_meets_the_floors() {
         return;
     };
     check_floors(&text, &AUTO_2K);
+    check_mean(&text, &AUTO_2K);
 }
 
 #[test]

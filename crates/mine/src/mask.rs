@@ -259,11 +259,26 @@ impl Masker {
     /// Masks `message` (its first line; see [`record_text`] for multi-line records).
     pub fn mask(&self, message: &str, out: &mut Masked) {
         out.clear();
+        // `TraceID: 2bbb… SpanID: ec9e… Query Recommendations`: the request's trace
+        // context says which request, not what happened, so it goes after the event's
+        // words (`Query Recommendations TraceID: <hex> SpanID: <hex>`) rather than
+        // heading every template of the service. Offsets stay those of the message.
+        let context = trace_context_end(message.as_bytes());
+        if context > 0 {
+            self.mask_from(message, context, out);
+            self.mask_from(&message[..context], 0, out);
+        } else {
+            self.mask_from(message, 0, out);
+        }
+    }
+
+    /// Masks `message[from..]`, appending to `out`.
+    fn mask_from(&self, message: &str, from: usize, out: &mut Masked) {
         let s = message.as_bytes();
-        let mut i = 0;
+        let mut i = from;
         // Whether a token has been written (the next one is preceded by a space).
-        let mut started = false;
-        let mut pending = Pending { start: 0, end: 0 };
+        let mut started = !out.shape.is_empty();
+        let mut pending = Pending { start: 1, end: 0 };
         while i < s.len() {
             while i < s.len() && CLASS[s[i] as usize] & C_WS != 0 {
                 i += 1;
@@ -392,8 +407,28 @@ impl Masker {
         let paren = token.first() == Some(&b'(')
             && token.len() > 1
             && token[1..].iter().all(|c| c.is_ascii_digit() || *c == b'.');
-        if bound || paren {
-            if let Some((kind, end)) = unit_after(s, j) {
+        // `93.0 B`, `5.2 KB`: a formatter picks the size unit by magnitude, so the unit is
+        // part of the value (spelled-out `bytes` and time units are fixed by the code).
+        // Only a one-decimal mantissa (`93.0 B`, `5.2 KB`, as size humanisers print)
+        // says the unit was chosen: `2048 MB` and `used: 0.00 MB` are fixed units.
+        let plain = token.first().is_some_and(u8::is_ascii_digit)
+            && token
+                .iter()
+                .position(|&c| c == b'.')
+                .is_some_and(|d| d + 2 == token.len())
+            && token.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+            && size_abbrev_after(s, j);
+        if bound || paren || plain {
+            if let Some((kind, mut end)) = unit_after(s, j) {
+                // `5.2 KB,`: the unit's trailing punctuation stays on the token.
+                let mut tail = end;
+                if plain {
+                    end = j + 1 + s[j + 1..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+                    tail = end + s[end..].iter().take_while(|&&c| IS_CLOSE[c as usize]).count();
+                    if s.get(tail).is_some_and(|&c| CLASS[c as usize] & C_WS == 0) {
+                        tail = end;
+                    }
+                }
                 let closes = !paren || s.get(end.saturating_sub(1)) == Some(&b')');
                 if closes {
                     if let Some(last) = out.params.last_mut() {
@@ -410,12 +445,68 @@ impl Masker {
                     if paren {
                         out.shape.push(')');
                     }
-                    return end;
+                    out.shape.push_str(&message[end..tail]);
+                    return tail;
                 }
             }
         }
         j
     }
+}
+
+/// The end of a trace context heading a message (`TraceID: <id> SpanID: <id>`,
+/// `trace_id=<id> span_id=<id>`), when words follow it; else 0.
+fn trace_context_end(s: &[u8]) -> usize {
+    fn is_context_key(k: &[u8]) -> bool {
+        let mut norm = [0u8; 16];
+        let mut n = 0;
+        for &c in k {
+            if matches!(c, b'_' | b'-' | b'.') {
+                continue;
+            }
+            if n == norm.len() {
+                return false;
+            }
+            norm[n] = c.to_ascii_lowercase();
+            n += 1;
+        }
+        matches!(&norm[..n], b"traceid" | b"spanid" | b"parentid" | b"parentspanid")
+    }
+    // Every message passes here: most are turned away by their first byte.
+    if !matches!(s.first(), Some(b't' | b'T' | b's' | b'S' | b'p' | b'P')) {
+        return 0;
+    }
+    let plausible = |v: &[u8]| v.len() >= 8 && v.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-');
+    let mut tokens = s
+        .split(|c| c.is_ascii_whitespace())
+        .scan(0usize, |at, t| {
+            let start = *at;
+            *at += t.len() + 1;
+            Some((start, t))
+        })
+        .filter(|(_, t)| !t.is_empty());
+    let mut end = 0;
+    while let Some((start, t)) = tokens.next() {
+        if t.strip_suffix(b":").is_some_and(is_context_key) {
+            match tokens.next() {
+                Some((vs, v)) if plausible(v) => end = vs + v.len(),
+                _ => return 0,
+            }
+        } else if let Some(k) = t.iter().position(|&c| c == b'=').filter(|&k| is_context_key(&t[..k])) {
+            if !plausible(&t[k + 1..]) {
+                return 0;
+            }
+            end = start + t.len();
+        } else {
+            // Words must follow the context for it to move.
+            return if end > 0 && t.iter().any(u8::is_ascii_alphabetic) {
+                end
+            } else {
+                0
+            };
+        }
+    }
+    0
 }
 
 /// Appends the pending run of plain tokens to the shape.
@@ -426,6 +517,24 @@ fn flush(message: &str, pending: &mut Pending, out: &mut Masked) {
     }
     pending.start = 1;
     pending.end = 0;
+}
+
+/// Whether an abbreviated size unit (`B`, `KB`, `MiB`…) follows at `j`, as its own word.
+fn size_abbrev_after(s: &[u8], j: usize) -> bool {
+    if s.get(j) != Some(&b' ') {
+        return false;
+    }
+    let rest = &s[j + 1..];
+    let len = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let word = &rest[..len];
+    let boundary = rest
+        .get(len)
+        .is_none_or(|c| matches!(c, b' ' | b',' | b')' | b';' | b'.'));
+    boundary
+        && matches!(
+            word,
+            b"B" | b"KB" | b"kB" | b"MB" | b"GB" | b"TB" | b"PB" | b"KiB" | b"MiB" | b"GiB" | b"TiB"
+        )
 }
 
 /// A unit word after a number at `j` (and an optional `(1.16 KB)` restatement after
@@ -447,7 +556,7 @@ fn unit_after(s: &[u8], j: usize) -> Option<(Kind, usize)> {
         "ns" | "us" | "ms" | "sec" | "secs" | "second" | "seconds" | "min" | "mins" | "minutes" | "hours" | "days" => {
             Kind::Duration
         }
-        "b" | "bytes" | "kb" | "mb" | "gb" | "tb" | "kib" | "mib" | "gib" => Kind::Size,
+        "b" | "bytes" | "kb" | "mb" | "gb" | "tb" | "pb" | "kib" | "mib" | "gib" | "tib" => Kind::Size,
         _ => return None,
     };
     let mut e = k;
@@ -518,8 +627,8 @@ fn memchr_byte(b: u8, s: &[u8]) -> Option<usize> {
 }
 
 /// Punctuation that separates values inside one whitespace-free token
-/// (`ready=true,policy=3`, `Rect(0,`).
-const INNER_DELIMS: &[u8] = b",;&()[]{}|+";
+/// (`ready=true,policy=3`, `Rect(0,`, `Controller#83`, `1514038440000##6993`).
+const INNER_DELIMS: &[u8] = b",;&()[]{}|+#";
 static IS_INNER: [bool; 256] = table(INNER_DELIMS);
 
 /// Masks one whitespace-free token `message[i..j]` (class bits `flags`), keeping its
@@ -539,6 +648,28 @@ fn mask_token(message: &str, i: usize, j: usize, flags: u16, out: &mut Masked) {
     }
     if flags & C_INNER == 0 {
         return mask_segment(message, i, j, out);
+    }
+    // `127.0.0.1#53`: an address and its port in BIND's notation are one value.
+    if let Some(k) = s[i..j].iter().position(|&c| c == b'#') {
+        let (mut a, hash) = (i, i + k);
+        while a < hash && IS_OPEN[s[a] as usize] {
+            a += 1;
+        }
+        let digits = s[hash + 1..j].iter().take_while(|c| c.is_ascii_digit()).count();
+        let end = hash + 1 + digits;
+        if digits > 0 && s[end..j].iter().all(|&c| IS_CLOSE[c as usize]) && is_ip(&s[a..hash]) {
+            out.shape.push_str(&message[i..a]);
+            out.shape.push_str(Kind::Ip.placeholder());
+            out.params.push(Param {
+                kind: Kind::Ip,
+                start: a as u32,
+                end: end as u32,
+                items: 0,
+                token: out.token,
+            });
+            out.shape.push_str(&message[end..j]);
+            return;
+        }
     }
     let mut seg = i;
     for p in i..j {
@@ -565,7 +696,19 @@ fn mask_segment(message: &str, i: usize, j: usize, out: &mut Masked) {
     if a > i {
         out.shape.push_str(&message[i..a]);
     }
+    let (shape_at, params_at) = (out.shape.len(), out.params.len());
     mask_core(message, a, b, out, true);
+    // `[<0212ebf3>]`: a value in angle brackets is shown as `[<hex>]`, not `[<<hex>>]`,
+    // which reads as a placeholder inside a placeholder; the brackets are kept in the value.
+    if a > i && s[a - 1] == b'<' && s.get(b) == Some(&b'>') && out.params.len() == params_at + 1 {
+        let p = &mut out.params[params_at];
+        if p.start as usize == a && p.end as usize == b && out.shape.len() == shape_at + p.kind.placeholder().len() {
+            p.start -= 1;
+            p.end += 1;
+            out.shape.remove(shape_at - 1);
+            b += 1;
+        }
+    }
     if j > b {
         out.shape.push_str(&message[b..j]);
     }
@@ -619,13 +762,45 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     if colons && is_host_port(bytes) {
         return push(Kind::Ip, out, a, b);
     }
+    if colons {
+        // `AirPort_Brcm43xx::powerChange`: a qualified name; each part is masked on its
+        // own, so the method name stays a word whatever its class looks like.
+        if let Some(k) = core.find("::").filter(|&k| k > 0 && k + 2 < core.len()) {
+            mask_core(message, a, a + k, out, split_pairs);
+            out.shape.push_str("::");
+            return mask_core(message, a + k + 2, b, out, split_pairs);
+        }
+        // `10.251.30.85:50010:Got`: an address with a word glued on by a colon.
+        if let Some(k) = bytes.iter().rposition(|&c| c == b':') {
+            let (head, tail) = (&bytes[..k], &bytes[k + 1..]);
+            if !tail.is_empty() && tail.iter().all(u8::is_ascii_alphabetic) && (is_ip(head) || is_host_port(head)) {
+                push(Kind::Ip, out, a, a + k);
+                out.shape.push_str(&core[k..]);
+                return;
+            }
+        }
+    }
+    // `=38`, `:-529` (`brightnessIn =38`, `getLocationOnScreen():-529`): a value whose
+    // key is the word before it; the sign is punctuation.
+    if split_pairs && bytes.len() > 1 && matches!(bytes[0], b'=' | b':') && bytes[1] != bytes[0] {
+        out.shape.push(bytes[0] as char);
+        return mask_core(message, a + 1, b, out, split_pairs);
+    }
+    if flags & C_DOT != 0 && is_host_name(bytes) {
+        return push(Kind::Ip, out, a, b);
+    }
     if split_pairs && flags & (C_EQ | C_COLON) != 0 {
-        // `key=value` / `key:value`: keep the key, mask the value. A `:` key must be a
-        // plain word (`len:12`), so `host.example.com:80` is not split.
+        // `key=value` / `key:value`: keep the key, mask the value. A `:` key is an
+        // identifier that is not itself data (`len:12`, `CurrentState:112`,
+        // `ib_sm_sweep.c:1831`); host names with ports were taken above.
         if let Some(k) = bytes.iter().position(|&c| c == b'=' || c == b':') {
             let key = &bytes[..k];
             let word_key = if bytes[k] == b':' {
-                key.iter().all(|c| c.is_ascii_alphabetic() || *c == b'_')
+                key.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+                    && key
+                        .iter()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'$'))
+                    && longest_digit_run(key) < 2
             } else {
                 key.iter()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
@@ -657,6 +832,33 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     if is_hex(bytes) {
         return push(Kind::Hex, out, a, b);
     }
+    // `android.os.BinderProxy@2bd79ce`: an object's class and its identity hash.
+    if flags & C_AT != 0 {
+        if let Some(k) = bytes.iter().rposition(|&c| c == b'@') {
+            let (class, hash) = (&bytes[..k], &bytes[k + 1..]);
+            if hash.len() >= 6
+                && hash.iter().all(u8::is_ascii_hexdigit)
+                && hash.iter().any(u8::is_ascii_digit)
+                && class.first().is_some_and(u8::is_ascii_alphabetic)
+                && longest_digit_run(class) < 2
+                && class
+                    .iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'$'))
+            {
+                out.shape.push_str(&core[..=k]);
+                return push(Kind::Hex, out, a + k + 1, b);
+            }
+        }
+    }
+    // `core.2275`, `node-129`, `i-fetch......0`: a word and a number joined by `.` or `-`
+    // (or a dot leader) is a name with a number; the name stays (`node-<num>`). Joined by
+    // `_` it is one identifier (`blk_-1608`, `broadcast_9`), masked whole below.
+    if flags & C_DIGIT != 0 {
+        if let Some(cut) = word_then_number(bytes) {
+            out.shape.push_str(&core[..cut]);
+            return push(Kind::Num, out, a + cut, b);
+        }
+    }
     // An identifier with a number in it (`blk_-1608`, `an14`, `R02-M1`); a single stray
     // digit (`SOCKS5`, `HTTP/1.1`, `ipv4`) is part of a word.
     if flags & C_DIGIT != 0 {
@@ -668,6 +870,31 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
         }
     }
     out.shape.push_str(core);
+}
+
+/// Where the number starts in `word.12`, `word-12`, `function@286` or `word......12` (a
+/// dot leader, as in aligned `name.......value` dumps, after any text). The word is
+/// letters (with inner `.`, `-`, `_`), starts with a letter or `_` and ends with a letter.
+fn word_then_number(s: &[u8]) -> Option<usize> {
+    let digits = s.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits == s.len() {
+        return None;
+    }
+    let cut = s.len() - digits;
+    let dots = s[..cut].iter().rev().take_while(|&&c| c == b'.').count();
+    if dots >= 2 {
+        return Some(cut);
+    }
+    if !matches!(s[cut - 1], b'.' | b'-' | b'@') {
+        return None;
+    }
+    let word = &s[..cut - 1];
+    let ok = word.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        && word.last().is_some_and(u8::is_ascii_alphabetic)
+        && word
+            .iter()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, b'.' | b'-' | b'_'));
+    ok.then_some(cut)
 }
 
 fn longest_digit_run(s: &[u8]) -> usize {
@@ -694,7 +921,8 @@ fn is_ip(s: &[u8]) -> bool {
     if parts == 4 && dotted_quad {
         return port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.iter().all(u8::is_ascii_digit));
     }
-    // IPv6: hex groups and at least two colons.
+    // IPv6: hex groups and at least two colons; a dot only in a trailing IPv4
+    // (`::ffff:1.2.3.4`), so that a clock (`21:17:07.529`) is not an address.
     let colons = s.iter().filter(|&&c| c == b':').count();
     colons >= 2
         && s.len() >= 3
@@ -702,9 +930,22 @@ fn is_ip(s: &[u8]) -> bool {
             .all(|c| c.is_ascii_hexdigit() || *c == b':' || *c == b'.' || *c == b'%')
         && s.iter().any(u8::is_ascii_hexdigit)
         && !s.iter().all(|c| c.is_ascii_digit() || *c == b':')
+        && ipv6_dots_ok(s)
 }
 
-/// `host.example.com:8080`, `msra-sa-41:9000`: a host name with a port.
+/// A dot in an IPv6 address only in a trailing IPv4 (`::ffff:1.2.3.4`).
+fn ipv6_dots_ok(s: &[u8]) -> bool {
+    match s.iter().rposition(|&c| c == b':') {
+        Some(k) if s[..k].contains(&b'.') => false,
+        Some(k) if s[k..].contains(&b'.') => is_ip(&s[k + 1..]),
+        _ => true,
+    }
+}
+
+/// `host.example.com:8080`, `msra-sa-41:9000`: a host name with a port. A host name has
+/// a dot, a digit or a hyphen (a bare word before `:12` is a key: `CurrentState:112`,
+/// `location:4`), no `_`, and no camelCase or source-file suffix (`state.clipTopAmount:180`,
+/// `ib_sm_sweep.c:1831` are code names with a value or line).
 fn is_host_port(s: &[u8]) -> bool {
     let Some(k) = s.iter().rposition(|&c| c == b':') else {
         return false;
@@ -715,9 +956,104 @@ fn is_host_port(s: &[u8]) -> bool {
         && port.iter().all(u8::is_ascii_digit)
         && host
             .iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
-        && host.iter().any(|c| *c == b'.' || c.is_ascii_alphabetic())
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
+        && host.iter().any(|c| matches!(c, b'.' | b'-') || c.is_ascii_digit())
         && host.first().is_some_and(u8::is_ascii_alphanumeric)
+        && !host
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+        && !is_source_file(host)
+}
+
+/// `cp-1.slowvm1.example.us`, `proxy.cse.cuhk.edu.hk`: a DNS name, told from a dotted code
+/// name (`com.apple.cts`, `nova.compute.claims`, `state.clipTopAmount`) by ending in a
+/// top-level domain (and not starting with one, as reversed package names do).
+fn is_host_name(s: &[u8]) -> bool {
+    const TLD: &[&[u8]] = &[
+        b"com",
+        b"net",
+        b"org",
+        b"edu",
+        b"gov",
+        b"mil",
+        b"int",
+        b"io",
+        b"arpa",
+        b"local",
+        b"lan",
+        b"internal",
+        b"corp",
+        b"home",
+        b"info",
+        b"biz",
+        b"us",
+        b"uk",
+        b"de",
+        b"fr",
+        b"nl",
+        b"jp",
+        b"cn",
+        b"hk",
+        b"tw",
+        b"kr",
+        b"ru",
+        b"in",
+        b"au",
+        b"ca",
+        b"br",
+        b"eu",
+        b"ch",
+        b"se",
+        b"it",
+        b"es",
+        b"om",
+    ];
+    // Cheap rejections first: this runs for every dotted token (decimals included).
+    if !s.last().is_some_and(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let (Some(first_dot), Some(last_dot)) = (s.iter().position(|&c| c == b'.'), s.iter().rposition(|&c| c == b'.'))
+    else {
+        return false;
+    };
+    let tld = &s[last_dot + 1..];
+    let mut lower = [0u8; 8];
+    if tld.len() > lower.len() {
+        return false;
+    }
+    for (d, c) in lower.iter_mut().zip(tld) {
+        *d = c.to_ascii_lowercase();
+    }
+    let lower = &lower[..tld.len()];
+    TLD.contains(&lower)
+        && (lower == tld || tld.iter().all(u8::is_ascii_uppercase))
+        && !TLD.contains(&&s[..first_dot])
+        && s.split(|&c| c == b'.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+                && l[0] != b'-'
+                && l[l.len() - 1] != b'-'
+        })
+        && !s
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+}
+
+/// `Foo.java`, `engine.cc`: a name and a source-file extension (a code location when a
+/// line number follows).
+fn is_source_file(s: &[u8]) -> bool {
+    const EXT: &[&[u8]] = &[
+        b"c", b"h", b"cc", b"cpp", b"cxx", b"hpp", b"java", b"kt", b"scala", b"py", b"go", b"rs", b"js", b"ts", b"rb",
+        b"cs", b"m", b"mm", b"swift", b"php", b"pl", b"lua", b"erl", b"ex", b"groovy",
+    ];
+    match s.iter().position(|&c| c == b'.') {
+        Some(k) if k > 0 => {
+            let ext = &s[k + 1..];
+            EXT.contains(&ext) && s[..k].iter().any(u8::is_ascii_alphabetic)
+        }
+        _ => false,
+    }
 }
 
 fn is_uuid(s: &[u8]) -> bool {
@@ -877,6 +1213,88 @@ mod tests {
         assert_eq!(
             shape("addr 0x7fed806eb5d fe80::1ff:fe23:4567:890a").0,
             "addr <hex> <ip>"
+        );
+    }
+
+    /// Each case is a line from a real log (Loghub, Nezha) that masking got wrong: a
+    /// constant word taken for a value, or a value split or fused with its key.
+    #[test]
+    fn words_around_values_stay_words() {
+        let cases = [
+            // A bare word before `:12` is a key, not a host with a port.
+            ("Read out cached package, CurrentState:112", "Read out cached package, CurrentState:<num>"),
+            ("overlapAmount:196.0, location:4, i:0", "overlapAmount:<num>, location:<num>, i:<num>"),
+            // A camelCase or source-file name with a number: the name stays.
+            ("state.clipTopAmount:180, i:0", "state.clipTopAmount:<num>, i:<num>"),
+            ("[ib_sm_sweep.c:1831]: No topology change", "[ib_sm_sweep.c:<num>]: No topology change"),
+            // Host names with ports, and DNS names, are still addresses.
+            ("connect to msra-sa-41:9000 failed", "connect to <ip> failed"),
+            ("proxy.cse.cuhk.edu.hk:5070 close", "<ip> close"),
+            ("rhost=220-135-151-1.hinet-ip.hinet.net user=root", "rhost=<ip> user=root"),
+            // …but dotted code names are not.
+            ("received broadcast android.intent.action.TIME_TICK", "received broadcast android.intent.action.TIME_TICK"),
+            // A logger and its line: the logger stays (`#` separates).
+            ("s.c.SeatController#57 TraceID: e107c4d252a8f4810ed9ae6b5ebd5267 SpanID: 9c89df0a60881dac [getLeftTicketOfInterval][Get left ticket]",
+             "s.c.SeatController#<num> TraceID: <hex> SpanID: <hex> [getLeftTicketOfInterval][Get left ticket]"),
+            ("doSaveChannels@286: Will write", "doSaveChannels@<num>: Will write"),
+            ("Bad activity token: android.os.BinderProxy@2bd79ce", "Bad activity token: android.os.BinderProxy@<hex>"),
+            // A name and a number joined by `.`/`-`; joined by `_` it is one identifier.
+            ("generating core.2275", "generating core.<num>"),
+            ("NIFF: node node-129 has detected", "NIFF: node node-<num> has detected"),
+            ("PacketResponder 1 for block blk_-1608 terminating", "PacketResponder <num> for block <id> terminating"),
+            // Dot leaders.
+            ("machine check: i-fetch......................0", "machine check: i-fetch......................<num>"),
+            // `::`-qualified names keep the method.
+            ("ARPT: 697702.656868: AirPort_Brcm43xx::powerChange: System Sleep", "ARPT: <num>: <id>::powerChange: System Sleep"),
+            // An address with a word glued on.
+            ("10.251.30.85:50010:Got exception while serving", "<ip>:Got exception while serving"),
+            // A value right after `=` or `:` with the key a word before.
+            ("HBM brightnessIn =38", "HBM brightnessIn =<num>"),
+            ("x[0]=317.0, getLocationOnScreen():-529", "x[<num>]=<num>, getLocationOnScreen():<num>"),
+            // Values split by `##`; an address and port in BIND notation; angle brackets.
+            ("getTodayTotalDetailSteps = 1514038440000##6993##548365", "getTodayTotalDetailSteps = <num>##<num>##<num>"),
+            ("listening on IPv4 interface lo, 127.0.0.1#53", "listening on IPv4 interface lo, <ip>"),
+            ("[<0212ebf3>] __alloc_pages+0x274/0x281", "[<hex>] __alloc_pages+<id>"),
+            // A clock is not IPv6.
+            ("[21:17:07.529] FigAgglomeratorSetObjectForKey", "[<id>] FigAgglomeratorSetObjectForKey"),
+            // Human-readable sizes carry their unit; fixed units stay words.
+            ("estimated size 93.0 B, free 317.1 KB)", "estimated size <size>, free <size>)"),
+            ("memory 2048 MB, disk 20 GB, used: 0.00 MB", "memory <num> MB, disk <num> GB, used: <num> MB"),
+        ];
+        for (msg, want) in cases {
+            assert_eq!(shape(msg).0, want, "{msg}");
+        }
+        // The value of a glued name is its number; of an address, the whole address.
+        assert_eq!(shape("node node-129 up").1, ["129"]);
+        assert_eq!(shape("on 127.0.0.1#53").1, ["127.0.0.1#53"]);
+        assert_eq!(shape("[<0212ebf3>] x").1, ["<0212ebf3>"]);
+        assert_eq!(shape("size 5.2 KB, free").1, ["5.2 KB"]);
+    }
+
+    #[test]
+    fn trace_context_never_heads_a_template() {
+        let msg = "TraceID: 2bbb4d7b7d41b8652c4c5b23a10cd5f7 SpanID: ec9efc5b00b2d37a [GetQuote] received request";
+        let (text, values) = shape(msg);
+        assert_eq!(text, "[GetQuote] received request TraceID: <hex> SpanID: <hex>");
+        assert_eq!(values, ["2bbb4d7b7d41b8652c4c5b23a10cd5f7", "ec9efc5b00b2d37a"]);
+        let mut m = Masked::default();
+        Masker::default().mask(msg, &mut m);
+        assert_eq!(
+            m.params.iter().map(|p| p.token).collect::<Vec<_>>(),
+            [4, 6],
+            "token indices follow the shape"
+        );
+        assert_eq!(
+            shape("trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7 GET /api/cart").0,
+            "GET <path> trace_id=<hex> span_id=<hex>"
+        );
+        // Not a context: a missing id, or nothing after it.
+        assert_eq!(shape("TraceID: missing in request").0, "TraceID: missing in request");
+        assert_eq!(shape("TraceID: 2bbb4d7b7d41b8652c4c5b23a10cd5f7").0, "TraceID: <hex>");
+        // Behind a logger it is no head: left in place.
+        assert_eq!(
+            shape("c.c.ContactsController#83 TraceID: 42b4f7d894cd9d4759a7f1e1acfef52f SpanID: 26cbf63a021f5ef6 [getContacts][ok]").0,
+            "c.c.ContactsController#<num> TraceID: <hex> SpanID: <hex> [getContacts][ok]"
         );
     }
 
