@@ -100,7 +100,7 @@ def main():
     a = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "triage"], cwd=ROOT, check=True)
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}")
-    print("induction: triage templates --format table")
+    print("induction: triage templates --format jsonl")
     inputs = [("sessions", sessions(20_000), 20_000), ("sessions", sessions(40_000), 40_000)]
     if not a.quick:
         inputs += [("sessions", sessions(300_000), 300_000), ("distinct users", users(200_000), 200_000)]
