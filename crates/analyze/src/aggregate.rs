@@ -20,10 +20,79 @@ pub struct TemplateCounts {
     pub inferred: u64,
     pub first_in_window: Option<i64>,
     pub last_in_window: Option<i64>,
-    /// Counts per series bucket (empty when the template never falls in the series).
+    /// Counts per series bucket: dense only once the template has records in more than
+    /// [`SPARSE_BUCKETS`] buckets (then `sparse` is empty); read through
+    /// [`TemplateCounts::series_counts`].
     pub series: Vec<u32>,
     /// First time per series bucket (0 = none), for exact onsets.
     pub series_first: Vec<i64>,
+    /// (bucket, count, first time) while the template has records in few buckets.
+    pub sparse: Vec<(u32, u32, i64)>,
+}
+
+/// Buckets a template's series is kept sparse for. Most templates of a long tail hold a
+/// handful of records: a dense series each (a few hundred buckets × 12 bytes) was most
+/// of the analysis's memory with 200,000 templates (576 MB of 945 MB).
+pub const SPARSE_BUCKETS: usize = 8;
+
+impl TemplateCounts {
+    fn add_to_series(&mut self, b: usize, ts: i64, buckets: usize) {
+        if self.series.is_empty() {
+            if let Some(e) = self.sparse.iter_mut().find(|e| e.0 == b as u32) {
+                e.1 += 1;
+                e.2 = e.2.min(ts);
+                return;
+            }
+            if self.sparse.len() < SPARSE_BUCKETS {
+                self.sparse.push((b as u32, 1, ts));
+                return;
+            }
+            self.series = vec![0; buckets];
+            self.series_first = vec![0; buckets];
+            for (b, n, first) in std::mem::take(&mut self.sparse) {
+                self.series[b as usize] = n;
+                self.series_first[b as usize] = first;
+            }
+        }
+        self.series[b] += 1;
+        if self.series_first[b] == 0 || ts < self.series_first[b] {
+            self.series_first[b] = ts;
+        }
+    }
+
+    /// Whether any record of the template falls in the series.
+    pub fn in_series(&self) -> bool {
+        !self.series.is_empty() || !self.sparse.is_empty()
+    }
+
+    /// Records in the series.
+    pub fn series_total(&self) -> u64 {
+        self.series.iter().map(|&n| n as u64).sum::<u64>() + self.sparse.iter().map(|e| e.1 as u64).sum::<u64>()
+    }
+
+    /// The counts per bucket of a series of `buckets` buckets (empty when none falls in it).
+    pub fn series_counts(&self, buckets: usize) -> std::borrow::Cow<'_, [u32]> {
+        if self.sparse.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.series);
+        }
+        let mut dense = vec![0; buckets];
+        for &(b, n, _) in &self.sparse {
+            dense[b as usize] = n;
+        }
+        std::borrow::Cow::Owned(dense)
+    }
+
+    /// The first time per bucket (0 = none), as [`TemplateCounts::series_counts`].
+    pub fn series_firsts(&self, buckets: usize) -> std::borrow::Cow<'_, [i64]> {
+        if self.sparse.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.series_first);
+        }
+        let mut dense = vec![0; buckets];
+        for &(b, _, first) in &self.sparse {
+            dense[b as usize] = first;
+        }
+        std::borrow::Cow::Owned(dense)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -150,14 +219,7 @@ pub fn aggregate(
                         .or_insert_with(|| vec![0; buckets])[b] += 1;
                 }
             }
-            if tc.series.is_empty() {
-                tc.series = vec![0; buckets];
-                tc.series_first = vec![0; buckets];
-            }
-            tc.series[b] += 1;
-            if tc.series_first[b] == 0 || ts < tc.series_first[b] {
-                tc.series_first[b] = ts;
-            }
+            tc.add_to_series(b, ts, buckets);
         }
         if frame.in_window(ts) {
             a.window_records += 1;

@@ -159,6 +159,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         }
     }
     let verdicts = anomaly::judge(&templates, &agg, &frame, c.min_ts);
+    let tail = anomaly::long_tail(&templates, &agg, &frame, c.min_ts);
     let mut problems = problems::build(&templates, &verdicts, &agg, &c, &opts.rules);
     let mut spikes = spikes::detect(&agg, &frame, false);
     let error_spikes = spikes::detect(&agg, &frame, true);
@@ -403,6 +404,25 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
             lang,
             "no data before the window: novelty and ratios are not available",
             "窗口之前没有数据：无法判断是否新出现，也无法计算倍数"
+        ));
+    }
+    if tail.below > 0 {
+        report.input.notes.push(say!(
+            lang,
+            "{} templates first seen in the window were not called new: {} others first appeared in the same length of time before it (a long tail of rare messages), so a new template needs {} records here",
+            "{} 个在窗口内首次出现的模板未被判为新出现：窗口之前同样长的时间里另有 {} 个模板首次出现（罕见消息的长尾），因此这里新模板至少需要 {} 条记录",
+            tail.below,
+            tail.before,
+            tail.bar
+        ));
+    }
+    if c.shapes.overflowed > 0 {
+        report.input.notes.push(say!(
+            lang,
+            "more than {} distinct message shapes: {} records past that were grouped by token count only",
+            "不同的消息形态超过 {} 个：其后的 {} 条记录仅按词数归组",
+            triage_mine::miner::ShapeTable::MAX_SHAPES,
+            c.shapes.overflowed
         ));
     }
     report.timeline = timeline(&problems, &spikes, &side.changes, &frame, lang);

@@ -1,6 +1,7 @@
 //! Per-template anomalies: the window count against the baseline rate (quasi-Poisson
 //! mid-p test, Benjamini–Hochberg across templates), templates new since the baseline,
-//! and the onset of each (a Poisson change point, or the first occurrence).
+//! and the onset of each (a Poisson change point, or the first occurrence). A log whose
+//! messages rarely repeat sets a higher bar for "new" ([`long_tail`]).
 
 use triage_mine::miner::Templates;
 
@@ -64,7 +65,72 @@ fn dispersion(series: &[u32], active: &[bool], window_first: usize) -> f64 {
     (var / mean).max(1.0)
 }
 
+/// Which of the templates that first appeared in the stretch before the window sets the
+/// bar for new ones (see [`long_tail`]): the third biggest, so that one earlier event
+/// with many records does not raise it.
+pub const LONG_TAIL_RANK: usize = 3;
+
+/// The long tail of rare messages, measured where nothing is anomalous by assumption:
+/// the stretch of one window length just before the window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LongTail {
+    /// Templates first seen in that stretch with at least [`MIN_NEW_COUNT`] records there.
+    pub before: usize,
+    /// Fewest window records a template never seen before needs to be new (0: no bar).
+    pub bar: u64,
+    /// Templates new in the window with [`MIN_NEW_COUNT`] records or more, but under the bar.
+    pub below: usize,
+}
+
+/// A log whose messages rarely repeat (random words, one-off ids the masks miss) shows
+/// templates never seen before in every stretch of time, the window included: that is
+/// its normal, and a template new in the window is news only when it stands out from
+/// the templates that were new in the same length of time before the window. So when
+/// [`LONG_TAIL_RANK`] or more templates first appeared in the stretch before the window
+/// (with [`MIN_NEW_COUNT`] records each), a new template needs more than twice as many
+/// records as the third biggest of them. A log with a stable vocabulary has none there,
+/// and its new templates keep the plain [`MIN_NEW_COUNT`]. Needs the baseline to cover
+/// that stretch (its records are baseline counts) and data from before it.
+pub fn long_tail(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start: Option<i64>) -> LongTail {
+    let (w0, w1) = frame.window;
+    let stretch = (w0 - (w1 - w0), w0);
+    let covered = frame.baselines.iter().any(|b| b.0 <= stretch.0 && stretch.1 <= b.1);
+    if !covered || data_start.is_none_or(|s| s >= stretch.0) {
+        return LongTail::default();
+    }
+    // All records of a template first seen in the stretch, up to the window, are there.
+    let mut before: Vec<u64> = templates
+        .templates
+        .iter()
+        .zip(&agg.templates)
+        .filter(|(t, c)| t.first_ts.is_some_and(|f| stretch.0 <= f && f < stretch.1) && c.baseline >= MIN_NEW_COUNT)
+        .map(|(_, c)| c.baseline)
+        .collect();
+    if before.len() < LONG_TAIL_RANK {
+        return LongTail {
+            before: before.len(),
+            ..LongTail::default()
+        };
+    }
+    before.sort_unstable_by(|a, b| b.cmp(a));
+    let bar = 2 * before[LONG_TAIL_RANK - 1] + 1;
+    let below = templates
+        .templates
+        .iter()
+        .zip(&agg.templates)
+        .filter(|(t, c)| {
+            t.first_ts.is_some_and(|f| f >= w0) && c.baseline == 0 && (MIN_NEW_COUNT..bar).contains(&c.window)
+        })
+        .count();
+    LongTail {
+        before: before.len(),
+        bar,
+        below,
+    }
+}
+
 pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start: Option<i64>) -> Vec<TemplateVerdict> {
+    let tail = long_tail(templates, agg, frame, data_start);
     let window_len = frame.window_len() as f64;
     let base_len = agg.baseline_active as f64;
     let has_history = data_start.is_some_and(|s| s < frame.window.0) && agg.baseline_records > 0;
@@ -91,7 +157,7 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
         if x > 0 && has_history {
             let never_before = t.first_ts.is_some_and(|f| f >= frame.window.0) && c.baseline == 0;
             if never_before {
-                if x >= MIN_NEW_COUNT {
+                if x >= MIN_NEW_COUNT.max(tail.bar) {
                     v.verdict = Verdict::New;
                     v.onset = c.first_in_window;
                 }
@@ -99,12 +165,21 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
                 // Smoothing: a template absent from a baseline that had data is treated as
                 // half a record, so "0 → 40" tests as a large but finite ratio.
                 let lambda = expected.max(0.5 * window_len / base_len);
-                let phi = if c.series.is_empty() {
-                    1.0
+                let phi = if c.in_series() {
+                    dispersion(&c.series_counts(frame.buckets), &agg.active_buckets, window_first)
                 } else {
-                    dispersion(&c.series, &agg.active_buckets, window_first)
+                    1.0
                 };
-                tested.push((i, count_test_p(x, lambda, phi)));
+                // A rate estimated from a few baseline records is not known: the exact
+                // test of the window's share of the template's records bounds the p-value
+                // from below (1 baseline record and 5 in the window is p ≈ 0.005 by it, not
+                // the 3·10⁻⁵ of a known rate; among 20,000 rare templates, chance).
+                let share = window_len / (window_len + base_len);
+                let mut p = count_test_p(x, lambda, phi);
+                if c.baseline > 0 {
+                    p = p.max(binomial_sf(x, x + c.baseline, share));
+                }
+                tested.push((i, p));
             }
         }
         out.push(v);
@@ -117,10 +192,33 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
         let ratio_ok = v.ratio.is_none_or(|r| r >= MIN_RATIO);
         if q <= Q_LEVEL && c.window >= MIN_COUNT && ratio_ok {
             v.verdict = Verdict::Surge;
-            v.onset = onset_of(c.series.as_slice(), &c.series_first, &exposure, frame).or(c.first_in_window);
+            let (series, first) = (c.series_counts(frame.buckets), c.series_firsts(frame.buckets));
+            v.onset = onset_of(&series, &first, &exposure, frame).or(c.first_in_window);
         }
     }
     out
+}
+
+/// P(X ≥ k) for X ~ Binomial(n, f): the exact test of two Poisson rates conditioned on
+/// their total. Past a few hundred records the baseline rate is well known and the
+/// count test alone decides, so larger `n` returns 0 (no bound).
+fn binomial_sf(k: u64, n: u64, f: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if n > 500 || k > n || !(0.0..1.0).contains(&f) || f <= 0.0 {
+        return 0.0;
+    }
+    let (ln_f, ln_q) = (f.ln(), (1.0 - f).ln());
+    let ln_choose = |j: u64| {
+        crate::stats::ln_gamma(n as f64 + 1.0)
+            - crate::stats::ln_gamma(j as f64 + 1.0)
+            - crate::stats::ln_gamma((n - j) as f64 + 1.0)
+    };
+    (k..=n)
+        .map(|j| (ln_choose(j) + j as f64 * ln_f + (n - j) as f64 * ln_q).exp())
+        .sum::<f64>()
+        .min(1.0)
 }
 
 /// The first record of the bucket where the rate steps up.

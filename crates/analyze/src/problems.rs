@@ -85,10 +85,21 @@ pub fn group_key(template: &str) -> String {
     key.join(" ")
 }
 
-fn top_names(map: &FxHashMap<(u32, u32), u64>, templates: &[usize], dict: &Dictionary) -> Vec<(String, u64)> {
+/// (module/host/service id, window records) per template, from a (template, id) map:
+/// built once, so naming each problem's places reads its own templates' entries, not
+/// the whole map (which was problems × templates with a long tail).
+fn by_template(map: &FxHashMap<(u32, u32), u64>) -> FxHashMap<u32, Vec<(u32, u64)>> {
+    let mut out: FxHashMap<u32, Vec<(u32, u64)>> = FxHashMap::default();
+    for (&(t, id), &n) in map {
+        out.entry(t).or_default().push((id, n));
+    }
+    out
+}
+
+fn top_names(map: &FxHashMap<u32, Vec<(u32, u64)>>, templates: &[usize], dict: &Dictionary) -> Vec<(String, u64)> {
     let mut by: BTreeMap<u32, u64> = BTreeMap::new();
-    for ((t, id), n) in map {
-        if templates.contains(&(*t as usize)) {
+    for t in templates {
+        for (id, n) in map.get(&(*t as u32)).into_iter().flatten() {
             *by.entry(*id).or_insert(0) += n;
         }
     }
@@ -135,6 +146,11 @@ pub fn build(
         groups.entry(group_key(&t.text)).or_default().push(i);
     }
     let window_errors: u64 = agg.window_levels[3..6].iter().sum::<u64>().max(1);
+    let (template_modules, template_hosts, template_services) = (
+        by_template(&agg.template_modules),
+        by_template(&agg.template_hosts),
+        by_template(&agg.template_services),
+    );
     let mut out = Vec::new();
     for (_, mut members) in groups {
         members.sort_by(|&a, &b| {
@@ -190,9 +206,9 @@ pub fn build(
             Some(r) => (r.name.clone(), r.symptom, r.resource.clone()),
             None => ("other".to_string(), false, None),
         };
-        let modules = top_names(&agg.template_modules, &members, &c.modules);
-        let hosts = top_names(&agg.template_hosts, &members, &c.hosts);
-        let services = top_names(&agg.template_services, &members, &c.services);
+        let modules = top_names(&template_modules, &members, &c.modules);
+        let hosts = top_names(&template_hosts, &members, &c.hosts);
+        let services = top_names(&template_services, &members, &c.services);
         let mut d = ProblemDraft {
             id: format!("P-{}", templates.templates[main].id),
             title,

@@ -76,7 +76,7 @@ pub fn build(inp: SeriesInputs) -> Series {
             break;
         }
         let Some(&main) = p.templates.first() else { continue };
-        if taken.contains(&main) || agg.templates.get(main).is_none_or(|t| t.series.iter().all(|&n| n == 0)) {
+        if taken.contains(&main) || agg.templates.get(main).is_none_or(|t| !t.in_series()) {
             continue;
         }
         taken.push(main);
@@ -84,7 +84,7 @@ pub fn build(inp: SeriesInputs) -> Series {
             id: templates.templates[main].id.clone(),
             problem: Some(p.id.clone()),
             label: triage_text::cut_chars(&p.title, MAX_LABEL).into_owned(),
-            counts: merge32(&agg.templates[main].series),
+            counts: merge32(&agg.templates[main].series_counts(frame.buckets)),
         });
     }
     let mut by_volume: Vec<(u64, usize)> = agg
@@ -92,7 +92,7 @@ pub fn build(inp: SeriesInputs) -> Series {
         .iter()
         .enumerate()
         .filter(|(i, _)| !taken.contains(i))
-        .map(|(i, t)| (t.series.iter().map(|&n| n as u64).sum::<u64>(), i))
+        .map(|(i, t)| (t.series_total(), i))
         .filter(|(n, _)| *n > 0)
         .collect();
     by_volume.sort_by(|a, b| {
@@ -105,7 +105,7 @@ pub fn build(inp: SeriesInputs) -> Series {
             id: t.id.clone(),
             problem: owner(i),
             label: triage_text::cut_chars(&t.text, MAX_LABEL).into_owned(),
-            counts: merge32(&agg.templates[i].series),
+            counts: merge32(&agg.templates[i].series_counts(frame.buckets)),
         });
     }
 

@@ -159,6 +159,7 @@ fn counts(series: [u32; 15]) -> TemplateCounts {
         last_in_window: in_window.last().map(|&b| series_first[b]),
         series: series.to_vec(),
         series_first,
+        sparse: Vec::new(),
     }
 }
 
@@ -217,7 +218,7 @@ fn judge_on_paper() {
             (template("surge twin", before), counts(rep(1, 8))),
             // 6: like 4 but 4 records: significant, yet under MIN_COUNT.
             (template("back four", before), counts(four)),
-            // 7: 10 → 18 per minute: significant (p 1.8e-7) but only 1.8× its rate.
+            // 7: 10 → 18 per minute: significant (p 4.3e-5) but only 1.8× its rate.
             (template("mild rise", before), counts(rep(10, 18))),
             // 8: no record in the window at all.
             (template("silent", before), counts(rep(3, 0))),
@@ -230,9 +231,12 @@ fn judge_on_paper() {
     assert_eq!(v[0].verdict, Verdict::Surge);
     assert_close!(v[0].expected, 5.0, 1e-12);
     assert_close!(v[0].ratio.unwrap(), 8.0, 1e-12);
-    // Six templates were tested (0, 1, 4, 5, 6, 7); 0 and 5 tie at the smallest
-    // p = 4.79e-23, so both take rank 2's q = p·6/2.
-    assert_close!(v[0].q_value.unwrap(), 1.438_396_211_253_960_6e-22, 1e-6);
+    // Six templates were tested (0, 1, 4, 5, 6, 7). With baseline records, p is the
+    // larger of the count test's and the exact binomial test's (window share 5/15 of
+    // the time): for 0, P(X ≥ 40 | n = 50, 1/3) = 1.665e-11 (the count test alone,
+    // taking 5 as a known rate, says 4.79e-23). 0 and 5 tie at the smallest p, so both
+    // take rank 2's q = p·6/2.
+    assert_close!(v[0].q_value.unwrap(), 4.994_961_635_802_049e-11, 1e-6);
     assert_eq!(v[0].q_value, v[5].q_value);
     assert_eq!(v[5].verdict, Verdict::Surge);
     // The rate steps up at bucket 10: the onset is its first record.
@@ -241,7 +245,8 @@ fn judge_on_paper() {
     assert_eq!(v[1].verdict, Verdict::Steady);
     assert_close!(v[1].expected, 10.0, 1e-12);
     assert_close!(v[1].ratio.unwrap(), 1.0, 1e-12);
-    assert_close!(v[1].q_value.unwrap(), 0.479_515_267_667_582_7, 1e-6);
+    // P(X ≥ 10 | n = 30, 1/3) = 0.568 (the largest p: q = p).
+    assert_close!(v[1].q_value.unwrap(), 0.568_255_644_421_481_7, 1e-6);
 
     assert_eq!(v[2].verdict, Verdict::New);
     assert_eq!(v[2].onset, Some(11 * MIN + SECOND));
@@ -251,7 +256,8 @@ fn judge_on_paper() {
 
     assert_eq!(v[4].verdict, Verdict::Surge);
     assert_eq!(v[4].ratio, None, "no baseline records: no ratio");
-    assert_close!(v[4].q_value.unwrap(), 2.653_268_932_706_101e-7, 1e-6);
+    // No baseline records: the count test alone, p = 1.418e-7 at rank 3: q = p·6/3.
+    assert_close!(v[4].q_value.unwrap(), 2.835_480_851_880_135e-7, 1e-6);
     assert_eq!(v[4].onset, Some(12 * MIN + SECOND));
 
     const { assert!(4 < MIN_COUNT) };
@@ -260,7 +266,8 @@ fn judge_on_paper() {
 
     assert_eq!(v[7].verdict, Verdict::Steady, "ratio 1.8 < MIN_RATIO");
     assert_close!(v[7].ratio.unwrap(), 1.8, 1e-12);
-    assert_close!(v[7].q_value.unwrap(), 2.653_268_932_706_101e-7, 1e-6);
+    // P(X ≥ 90 | n = 190, 1/3) = 4.25e-5 at rank 4: q = p·6/4.
+    assert_close!(v[7].q_value.unwrap(), 6.375_077_366_745_956e-5, 1e-6);
 
     assert_eq!(v[8].verdict, Verdict::Steady);
     assert_eq!(v[8].q_value, None, "nothing in the window: not tested");

@@ -481,10 +481,65 @@ fn template_params(tpl: &Template, table: &ShapeTable, text: &[String], captured
     slots.into_values().collect()
 }
 
+/// Most candidate templates one cluster is checked against in [`absorb_into_variables`]:
+/// with the index below a cluster meets only templates sharing its rarest token class,
+/// so this is only reached by adversarial inputs; it keeps the pass linear there too.
+pub const MAX_ABSORB_CANDIDATES: usize = 2048;
+
+/// What a key token can match in [`fits`], coarsely: two tokens of different classes
+/// never fit each other unless one is `Wild`, so a template can be found through any of
+/// its non-`Wild` positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Class {
+    /// Holds `<*>` (not as `key=<*>`): matches values around it.
+    Wild,
+    /// Placeholders and punctuation only (`<#>`, `(<#>)`): matches each other.
+    NoConst,
+    /// `key=…` with a plain key: [`same_key`] matches any value of that key.
+    Key(u32),
+    /// Anything else must be equal.
+    Plain(u32),
+}
+
+fn get(m: &HashMap<(u32, Class), Vec<u32>>, p: usize, c: Class) -> &[u32] {
+    m.get(&(p as u32, c)).map_or(&[], Vec::as_slice)
+}
+
+fn class_of(id: u32, tokens: &KeyTokens, key_ids: &mut HashMap<String, u32>) -> Class {
+    let text = tokens.text(id);
+    if let Some(i) = text.find('=') {
+        if i > 0 && text[..i].chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            let next = key_ids.len() as u32;
+            return Class::Key(*key_ids.entry(text[..=i].to_string()).or_insert(next));
+        }
+    }
+    if text.contains("<*>") {
+        Class::Wild
+    } else if !has_constant(text) && text.contains('<') {
+        Class::NoConst
+    } else {
+        Class::Plain(id)
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// [`fits`] calls on this thread (tests count induction's comparisons with it).
+    static FITS_CALLS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Second pass: a cluster whose tokens fit a larger cluster's template — equal where
 /// the template is constant, anything of the right form where it is variable — joins
 /// it. This catches records that differ from a template in two variable positions at
 /// once (`rhost=a user=ftp`), which the one-position-at-a-time pass cannot see.
+///
+/// A template is a candidate for a cluster when their first constant token (the
+/// template's) is equal. Comparing every cluster with every template of that token was
+/// quadratic (20,000 `session opened for user <u> by <v>` templates: 4·10⁸ comparisons),
+/// so templates are indexed by their most selective position instead — the
+/// (position, [`Class`]) fewest clusters share — and a cluster looks up each of its
+/// positions: a template that fits it is found through its anchor, and each cluster
+/// meets only the few templates that share a rare token with it.
 fn absorb_into_variables(
     by_len: &HashMap<usize, Vec<u32>>,
     clusters: &mut Clusters,
@@ -494,39 +549,109 @@ fn absorb_into_variables(
 ) {
     let mut lens: Vec<usize> = by_len.keys().copied().collect();
     lens.sort_unstable();
+    let mut key_ids: HashMap<String, u32> = HashMap::default();
+    let mut class_cache: HashMap<u32, Class> = HashMap::default();
+    let mut class = |t: u32| {
+        *class_cache
+            .entry(t)
+            .or_insert_with(|| class_of(t, tokens, &mut key_ids))
+    };
     for len in lens {
         let mut roots: Vec<u32> = by_len[&len].iter().map(|&m| clusters.find(m)).collect();
         roots.sort_unstable();
         roots.dedup();
-        // Templates by their first constant token.
-        let mut index: HashMap<(usize, u32), Vec<u32>> = HashMap::default();
-        for &r in &roots {
-            let key = &keys[r as usize];
-            if let Some((p, t)) = key.iter().enumerate().find(|(_, t)| tokens.constant(**t)) {
-                index.entry((p, *t)).or_default().push(r);
+        if roots.len() < 2 {
+            continue;
+        }
+        // Classes of every root's tokens, and how many roots share each (position, class).
+        let classes: Vec<Vec<Class>> = roots
+            .iter()
+            .map(|&r| keys[r as usize].iter().map(|&t| class(t)).collect())
+            .collect();
+        let mut df: HashMap<(u32, Class), u32> = HashMap::default();
+        for cs in &classes {
+            for (p, &c) in cs.iter().enumerate() {
+                if c != Class::Wild {
+                    *df.entry((p as u32, c)).or_default() += 1;
+                }
             }
         }
-        if index.is_empty() {
+        // Templates (with a constant token, as before). Those with a variable position
+        // by their anchor, for every cluster; those without one by all their classes
+        // (a cluster with no variable position fits them only if its classes are the
+        // same: one lookup, where anchors shared by many — a grid of common words —
+        // would make it quadratic again) and, for clusters that have one, by anchor
+        // too; and every template by its anchor's position, for clusters variable there.
+        let class_hash = |cs: &[Class]| rustc_hash::FxBuildHasher.hash_one(cs);
+        let mut anchored: HashMap<(u32, Class), Vec<u32>> = HashMap::default();
+        let mut anchored_exact: HashMap<(u32, Class), Vec<u32>> = HashMap::default();
+        let mut exact: HashMap<u64, Vec<u32>> = HashMap::default();
+        let mut at_position: Vec<Vec<u32>> = vec![Vec::new(); len];
+        let mut first_constant: HashMap<u32, usize> = HashMap::default();
+        for (&r, cs) in roots.iter().zip(&classes) {
+            let key = &keys[r as usize];
+            let Some(fc) = key.iter().position(|&t| tokens.constant(t)) else {
+                continue;
+            };
+            first_constant.insert(r, fc);
+            // A template with a constant token has a non-`Wild` position (the key form
+            // `user=<*>` is `Key`, and a constant without `<*>` is not `Wild`)… except
+            // a constant with `<*>` inside (`core.<*>`): then it is found at fc alone.
+            let anchor = (0..len)
+                .filter(|&p| cs[p] != Class::Wild)
+                .min_by_key(|&p| (df[&(p as u32, cs[p])], p));
+            let Some(p) = anchor else {
+                at_position[fc].push(r);
+                continue;
+            };
+            at_position[p].push(r);
+            if cs.contains(&Class::Wild) {
+                anchored.entry((p as u32, cs[p])).or_default().push(r);
+            } else {
+                anchored_exact.entry((p as u32, cs[p])).or_default().push(r);
+                exact.entry(class_hash(cs)).or_default().push(r);
+            }
+        }
+        if first_constant.is_empty() {
             continue;
         }
         // Smaller clusters first look for a bigger template to join.
-        let mut order = roots.clone();
-        order.sort_by_key(|&r| (counts[r as usize], std::cmp::Reverse(r)));
-        for d in order {
+        let mut order: Vec<(u32, usize)> = roots.iter().copied().zip(0..).collect();
+        order.sort_by_key(|&(r, _)| (counts[r as usize], std::cmp::Reverse(r)));
+        let mut lists: Vec<&[u32]> = Vec::new();
+        for (d, di) in order {
             let dk = &keys[d as usize];
+            let cs = &classes[di];
+            lists.clear();
+            if cs.contains(&Class::Wild) {
+                for (p, &c) in cs.iter().enumerate() {
+                    if c == Class::Wild {
+                        lists.push(&at_position[p]);
+                    } else {
+                        lists.push(get(&anchored, p, c));
+                        lists.push(get(&anchored_exact, p, c));
+                    }
+                }
+            } else {
+                lists.push(exact.get(&class_hash(cs)).map_or(&[][..], Vec::as_slice));
+                lists.extend(cs.iter().enumerate().map(|(p, &c)| get(&anchored, p, c)));
+            }
             let mut best: Option<u32> = None;
-            for (p, tok) in dk.iter().enumerate() {
-                let Some(cands) = index.get(&(p, *tok)) else { continue };
-                for &t in cands {
-                    let t_root = clusters.find(t);
-                    if t_root == clusters.find(d) || counts[t_root as usize] < counts[clusters.find(d) as usize] {
-                        continue;
-                    }
-                    if fits(dk, &keys[t as usize], tokens)
-                        && best.is_none_or(|b| counts[b as usize] < counts[t_root as usize])
-                    {
-                        best = Some(t_root);
-                    }
+            for &t in lists.iter().flat_map(|l| l.iter()).take(MAX_ABSORB_CANDIDATES) {
+                let (t_root, d_root) = (clusters.find(t), clusters.find(d));
+                if t_root == d_root || counts[t_root as usize] < counts[d_root as usize] {
+                    continue;
+                }
+                let tk = &keys[t as usize];
+                let fc = first_constant[&t];
+                if dk[fc] == tk[fc]
+                    && fits(dk, tk, tokens)
+                    // The biggest template; of equal ones, the earliest.
+                    && best.is_none_or(|b| {
+                        (counts[t_root as usize], std::cmp::Reverse(t_root)) > (counts[b as usize], std::cmp::Reverse(b))
+                    })
+                {
+                    best = Some(t_root);
                 }
             }
             if let Some(t) = best {
@@ -539,10 +664,158 @@ fn absorb_into_variables(
     }
 }
 
+#[cfg(test)]
+#[path = "scaling_tests.rs"]
+mod scaling_tests;
+
+/// Fewest clusters that [`merge_rare_positions`] merges. Words that change together
+/// in two places are as often an event family (`program interrupt: illegal
+/// instruction……0`, `…: privileged instruction…0`: six in BGL; `Transitioned from NEW
+/// to INITED`; nine `Registering class X for class Y` in Hadoop) as data, and Loghub's
+/// labels keep those families apart; data repeats itself in more shapes than that.
+/// (`key=value` positions need no such count: the syntax says they are values.)
+pub const MIN_RARE_GROUP: usize = 16;
+
+/// Third pass, for clusters that differ in several positions at once, each holding a
+/// word no other cluster has there: 20,000 `session opened for user <u> by <v>` with
+/// distinct names are 20,000 clusters that no one-position grouping joins, and that
+/// the second pass cannot join either until one of them is a template. A position
+/// whose token is unique among the clusters of this length is "rare"; clusters equal
+/// everywhere else, with the same rare positions, are grouped by a hash (their key
+/// sum with each rare position's share replaced by a marker's, O(1) per position), and
+/// a group merges when every rare position passes the same test as a one-position
+/// merge ([`is_variable_position`]: six or more values, or values seen once). Linear in
+/// clusters × tokens plus a sort per position; returns whether anything merged.
+fn merge_rare_positions(
+    roots: &mut Vec<u32>,
+    clusters: &mut Clusters,
+    keys: &mut [Vec<u32>],
+    key_sums: &mut [u64],
+    tokens: &mut KeyTokens,
+    counts: &mut [u64],
+) -> bool {
+    roots.retain(|&r| clusters.parent[r as usize] == r);
+    let Some(len) = roots.first().map(|&r| keys[r as usize].len()) else {
+        return false;
+    };
+    if roots.len() < MIN_VARIANTS || len < 3 {
+        return false;
+    }
+    let n = roots.len();
+    // rare[i * len + p]: root i's token at p is a word no other root has at p.
+    let mut rare = vec![false; n * len];
+    let mut column: Vec<(u32, u32)> = Vec::with_capacity(n);
+    for p in 0..len {
+        column.clear();
+        column.extend(roots.iter().enumerate().map(|(i, &r)| (keys[r as usize][p], i as u32)));
+        column.sort_unstable();
+        for run in column.chunk_by(|a, b| a.0 == b.0) {
+            if let [(t, i)] = run {
+                rare[*i as usize * len + p] = tokens.constant(*t);
+            }
+        }
+    }
+    const MARK: u32 = u32::MAX;
+    let (rare, keys_now, roots_now) = (&rare, &*keys, &*roots);
+    let masked = move |i: usize, p: usize| {
+        if rare[i * len + p] {
+            MARK
+        } else {
+            keys_now[roots_now[i] as usize][p]
+        }
+    };
+    // (hash of the key with rare positions marked, root index), for roots with two or
+    // more rare positions (one is the one-position pass's case).
+    let mut hashed: Vec<(u64, u32)> = (0..n)
+        .filter(|&i| rare[i * len..(i + 1) * len].iter().filter(|&&x| x).count() >= 2)
+        .map(|i| {
+            let r = roots[i] as usize;
+            let h = (0..len).filter(|&p| rare[i * len + p]).fold(key_sums[r], |h, p| {
+                h.wrapping_sub(token_share(keys[r][p], p))
+                    .wrapping_add(token_share(MARK, p))
+            });
+            (h, i as u32)
+        })
+        .collect();
+    hashed.sort_unstable();
+    // Members, and each rare position with its variable form.
+    type Merge = (Vec<u32>, Vec<(usize, String)>);
+    let mut merges: Vec<Merge> = Vec::new();
+    let mut run: Vec<u32> = Vec::new();
+    for same_hash in hashed.chunk_by(|a, b| a.0 == b.0) {
+        if same_hash.len() < 2 {
+            continue;
+        }
+        run.clear();
+        run.extend(same_hash.iter().map(|x| x.1));
+        let key_of = |i: u32| (0..len).map(move |p| masked(i as usize, p));
+        run.sort_by(|&a, &b| key_of(a).cmp(key_of(b)).then(a.cmp(&b)));
+        for group in run.chunk_by(|&a, &b| key_of(a).eq(key_of(b))) {
+            if group.len() < 2 {
+                continue;
+            }
+            let i0 = group[0] as usize;
+            let positions: Vec<usize> = (0..len).filter(|&p| rare[i0 * len + p]).collect();
+            // Never wildcard the last constant token (as in the one-position pass).
+            let constants_left = (0..len)
+                .filter(|&p| !rare[i0 * len + p] && tokens.constant(keys[roots[i0] as usize][p]))
+                .count();
+            if constants_left == 0 {
+                continue;
+            }
+            let members: Vec<u32> = group.iter().map(|&i| roots[i as usize]).collect();
+            // `rhost=a user=x` / `rhost=b user=y`: the syntax says these are values.
+            let keyed = positions.iter().all(|&p| {
+                let values: Vec<&str> = members.iter().map(|&r| tokens.text(keys[r as usize][p])).collect();
+                generalise_prefix(&values).ends_with("=<*>")
+            });
+            if group.len() < MIN_RARE_GROUP && !keyed {
+                continue;
+            }
+            if !positions
+                .iter()
+                .all(|&p| is_variable_position(&members, p, keys, tokens, counts))
+            {
+                continue;
+            }
+            let generalised = positions
+                .iter()
+                .map(|&p| {
+                    let mut values: Vec<&str> = members.iter().map(|&r| tokens.text(keys[r as usize][p])).collect();
+                    values.sort_unstable();
+                    values.dedup();
+                    (p, generalise(&values))
+                })
+                .collect();
+            merges.push((members, generalised));
+        }
+    }
+    let merged = !merges.is_empty();
+    for (members, generalised) in merges {
+        let first = members[0];
+        let total: u64 = members.iter().map(|&r| counts[r as usize]).sum();
+        for &r in &members[1..] {
+            clusters.union(first, r);
+        }
+        let root = clusters.find(first) as usize;
+        counts[root] = total;
+        for (p, g) in generalised {
+            let (old, new) = (keys[root][p], tokens.id(g));
+            keys[root][p] = new;
+            key_sums[root] = key_sums[root]
+                .wrapping_sub(token_share(old, p))
+                .wrapping_add(token_share(new, p));
+        }
+    }
+    merged
+}
+
 /// Whether cluster tokens `d` fit template tokens `t` (same length): equal where `t` is
 /// constant, matching prefix and suffix where `t` is variable, with at least one
 /// variable position actually used.
 fn fits(d: &[u32], t: &[u32], tokens: &KeyTokens) -> bool {
+    #[cfg(test)]
+    FITS_CALLS.with(|c| c.set(c.get() + 1));
     let mut used = false;
     for (&a, &b) in d.iter().zip(t) {
         if a == b {
@@ -914,7 +1187,16 @@ pub fn induce(table: &ShapeTable) -> Templates {
                     changed = true;
                 }
             }
-            if !changed {
+            if !changed
+                && !merge_rare_positions(
+                    &mut roots,
+                    &mut clusters,
+                    &mut keys,
+                    &mut key_sums,
+                    &mut tokens,
+                    &mut counts,
+                )
+            {
                 break;
             }
         }
