@@ -792,19 +792,9 @@ fn merge_rare_positions(
     }
     let merged = !merges.is_empty();
     for (members, generalised) in merges {
-        let first = members[0];
-        let total: u64 = members.iter().map(|&r| counts[r as usize]).sum();
-        for &r in &members[1..] {
-            clusters.union(first, r);
-        }
-        let root = clusters.find(first) as usize;
-        counts[root] = total;
+        let root = clusters.join_all(&members, counts);
         for (p, g) in generalised {
-            let (old, new) = (keys[root][p], tokens.id(g));
-            keys[root][p] = new;
-            key_sums[root] = key_sums[root]
-                .wrapping_sub(token_share(old, p))
-                .wrapping_add(token_share(new, p));
+            set_key_token(&mut keys[root], &mut key_sums[root], p, tokens.id(g));
         }
     }
     merged
@@ -1006,6 +996,25 @@ impl Clusters {
         self.parent[hi as usize] = lo;
         true
     }
+
+    /// Joins every member into one cluster whose root carries their summed count; returns the root.
+    fn join_all(&mut self, members: &[u32], counts: &mut [u64]) -> usize {
+        let total: u64 = members.iter().map(|&r| counts[r as usize]).sum();
+        for &r in &members[1..] {
+            self.union(members[0], r);
+        }
+        let root = self.find(members[0]) as usize;
+        counts[root] = total;
+        root
+    }
+}
+
+/// Replaces the token at position `p` of a cluster's key, keeping the key's order-free sum current.
+fn set_key_token(key: &mut [u32], key_sum: &mut u64, p: usize, new: u32) {
+    let old = std::mem::replace(&mut key[p], new);
+    *key_sum = key_sum
+        .wrapping_sub(token_share(old, p))
+        .wrapping_add(token_share(new, p));
 }
 
 /// Distinct key tokens, interned: keys are vectors of ids, so grouping and comparing
@@ -1172,18 +1181,8 @@ pub fn induce(table: &ShapeTable) -> Templates {
                     }
                 }
                 for (group, generalised) in merges {
-                    let first = group[0];
-                    let total: u64 = group.iter().map(|&r| counts[r as usize]).sum();
-                    for &r in &group[1..] {
-                        clusters.union(first, r);
-                    }
-                    let root = clusters.find(first) as usize;
-                    counts[root] = total;
-                    let (old, new) = (keys[root][p], tokens.id(generalised));
-                    keys[root][p] = new;
-                    key_sums[root] = key_sums[root]
-                        .wrapping_sub(token_share(old, p))
-                        .wrapping_add(token_share(new, p));
+                    let root = clusters.join_all(&group, &mut counts);
+                    set_key_token(&mut keys[root], &mut key_sums[root], p, tokens.id(generalised));
                     changed = true;
                 }
             }
