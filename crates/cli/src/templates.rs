@@ -115,7 +115,7 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
     }
     let mut templates = induce(&table);
     if !args.input.no_redact {
-        mask_templates(&mut templates);
+        mask_templates(&mut templates, format == TemplateFormat::Table);
     }
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
@@ -141,19 +141,22 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
     Ok(finish(&summary, args.input.quiet))
 }
 
-/// Masks secrets in what is printed of each template (text, sample, parameter values),
-/// once, before any output is written. A template keeps its id and count: a mask only
-/// changes what is shown.
-fn mask_templates(templates: &mut Templates) {
+/// Masks secrets in what is printed of each template (its text and, when it is shown —
+/// `with_samples`: only the table shows it — its sample), once, before any output is
+/// written. A template keeps its id and count: a mask only changes what is shown. On
+/// all cores: this runs after mining, when nothing else is running.
+fn mask_templates(templates: &mut Templates, with_samples: bool) {
     use std::borrow::Cow;
-    for t in &mut templates.templates {
+    templates.templates.par_iter_mut().for_each(|t| {
         if let Cow::Owned(m) = triage_text::redact(&t.text) {
             t.text = m;
         }
-        if let Cow::Owned(m) = triage_text::redact(&t.sample) {
-            t.sample = m;
+        if with_samples {
+            if let Cow::Owned(m) = triage_text::redact(&t.sample) {
+                t.sample = m;
+            }
         }
-    }
+    });
 }
 
 /// A parameter value as shown in the table: masked when it is a secret alone or where

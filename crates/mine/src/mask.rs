@@ -122,6 +122,9 @@ impl CustomMask {
 pub struct Masker {
     ctx: TimeContext,
     custom: Vec<CustomMask>,
+    /// Equal for maskers that mask alike (0: no user masks), so that shapes remembered
+    /// from one masker are never reused for another (see `miner::MessageMemo`).
+    pub(crate) config_id: u64,
 }
 
 impl Default for Masker {
@@ -132,6 +135,7 @@ impl Default for Masker {
                 reference: (2000, 1, 1),
             },
             custom: Vec::new(),
+            config_id: 0,
         }
     }
 }
@@ -139,8 +143,16 @@ impl Default for Masker {
 impl Masker {
     /// A masker with user masks (at most 255).
     pub fn with_custom(custom: Vec<CustomMask>) -> Masker {
+        static NEXT_CONFIG: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let custom: Vec<CustomMask> = custom.into_iter().take(255).collect();
+        let config_id = if custom.is_empty() {
+            0
+        } else {
+            NEXT_CONFIG.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        };
         Masker {
-            custom: custom.into_iter().take(255).collect(),
+            custom,
+            config_id,
             ..Masker::default()
         }
     }
@@ -907,6 +919,14 @@ fn longest_digit_run(s: &[u8]) -> usize {
 }
 
 fn is_ip(s: &[u8]) -> bool {
+    // Both forms are made of hex digits, `.`, `:` and `%` only: one cheap pass rejects
+    // most tokens before the parts are looked at.
+    if !s
+        .iter()
+        .all(|&c| c.is_ascii_hexdigit() || matches!(c, b'.' | b':' | b'%'))
+    {
+        return false;
+    }
     // IPv4 with optional :port.
     let (host, port) = match s.iter().rposition(|&c| c == b':') {
         Some(k) if s.iter().filter(|&&c| c == b':').count() == 1 => (&s[..k], Some(&s[k + 1..])),

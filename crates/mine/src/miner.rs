@@ -121,12 +121,98 @@ pub fn shape_chunk_visit(
 struct ShapeScratch {
     /// Local shape ids, by the hash of their text.
     index: HashTable<u32>,
-    /// Messages already masked in this chunk, by their hash: (record index, local shape
-    /// id, range of their values in `params`). Logs repeat themselves: an identical
-    /// message has the identical shape and value positions, so it is masked once.
-    repeats: HashTable<[u32; 4]>,
-    params: Vec<Param>,
+    memo: MessageMemo,
     masked: Masked,
+}
+
+/// Messages this thread has masked, kept across chunks: logs repeat themselves (about
+/// two thirds of the benchmark corpus's messages are exact repeats, many of them in
+/// other chunks), and an identical message has the identical shape and value
+/// positions, so it is masked once. Bounded: when the text held passes
+/// [`MessageMemo::MAX_TEXT`] it is forgotten and refilled, so memory stays a few MiB
+/// per thread whatever the input.
+#[derive(Default)]
+struct MessageMemo {
+    /// Entry index, by the hash of the message.
+    table: HashTable<u32>,
+    entries: Vec<MemoEntry>,
+    /// Messages and their shapes, back to back.
+    text: String,
+    params: Vec<Param>,
+    /// The masker the entries came from ([`Masker::config_id`]).
+    config_id: u64,
+}
+
+#[derive(Clone, Copy)]
+struct MemoEntry {
+    /// The message's hash, kept so that growing the table does not hash texts again.
+    hash: u64,
+    message: (u32, u32),
+    shape: (u32, u32),
+    shape_hash: u64,
+    params: (u32, u32),
+}
+
+impl MessageMemo {
+    /// Text held before the memo is cleared (per thread).
+    const MAX_TEXT: usize = 8 << 20;
+    /// Longer messages are masked every time (rarely repeated, costly to keep).
+    const MAX_MESSAGE: usize = 1024;
+
+    fn slice(&self, (from, len): (u32, u32)) -> &str {
+        &self.text[from as usize..(from + len) as usize]
+    }
+
+    fn find(&self, hash: u64, message: &str) -> Option<MemoEntry> {
+        self.table
+            .find(hash, |&e| self.slice(self.entries[e as usize].message) == message)
+            .map(|&e| self.entries[e as usize])
+    }
+
+    fn params(&self, e: &MemoEntry) -> &[Param] {
+        &self.params[e.params.0 as usize..e.params.1 as usize]
+    }
+
+    fn insert(&mut self, hash: u64, message: &str, masked: &Masked, shape_hash: u64) {
+        if message.len() > Self::MAX_MESSAGE {
+            return;
+        }
+        if self.text.len() + message.len() + masked.shape.len() > Self::MAX_TEXT {
+            self.clear();
+        }
+        if self.text.capacity() == 0 {
+            // Growing by doubling copies what is held: reserve a good share at once.
+            self.text.reserve(Self::MAX_TEXT / 4);
+            self.entries.reserve(16 * 1024);
+            self.params.reserve(64 * 1024);
+        }
+        let mut put = |s: &str| {
+            let at = self.text.len() as u32;
+            self.text.push_str(s);
+            (at, s.len() as u32)
+        };
+        let message_at = put(message);
+        let shape_at = put(&masked.shape);
+        let from = self.params.len() as u32;
+        self.params.extend_from_slice(&masked.params);
+        let id = self.entries.len() as u32;
+        self.entries.push(MemoEntry {
+            hash,
+            message: message_at,
+            shape: shape_at,
+            shape_hash,
+            params: (from, self.params.len() as u32),
+        });
+        let entries = &self.entries;
+        self.table.insert_unique(hash, id, |&e| entries[e as usize].hash);
+    }
+
+    fn clear(&mut self) {
+        self.table.clear();
+        self.entries.clear();
+        self.text.clear();
+        self.params.clear();
+    }
 }
 
 thread_local! {
@@ -142,36 +228,34 @@ fn shape_with(
 ) -> ChunkShapes {
     // FxHash: shapes are our own text, not adversarial keys, and this is the hot path.
     let hasher = rustc_hash::FxBuildHasher;
-    let ShapeScratch {
-        index,
-        repeats,
-        params: cached_params,
-        masked,
-    } = scratch;
+    let ShapeScratch { index, memo, masked } = scratch;
+    if memo.config_id != masker.config_id {
+        memo.clear();
+        memo.config_id = masker.config_id;
+    }
     let mut out = ChunkShapes::default();
     out.record_shape.reserve(records.len());
     for (k, rec) in records.iter().enumerate() {
         let text = record_text(&rec.message);
         let message_hash = hasher.hash_one(rec.message.as_str());
-        if let Some(&[_, id, from, to]) = repeats.find(message_hash, |e| records[e[0] as usize].message == rec.message)
-        {
-            let shape = &mut out.shapes[id as usize];
-            for (slot, p) in shape.params.iter_mut().zip(&cached_params[from as usize..to as usize]) {
-                capture(slot, p, text.get(p.start as usize..p.end as usize).unwrap_or(""));
+        let remembered = memo.find(message_hash, &rec.message);
+        let (shape_text, shape_hash, params) = match &remembered {
+            Some(e) => (memo.slice(e.shape), e.shape_hash, memo.params(e)),
+            None => {
+                masker.mask(&text, masked);
+                (
+                    masked.shape.as_str(),
+                    hasher.hash_one(masked.shape.as_str()),
+                    &masked.params[..],
+                )
             }
-            visit(k, &text, &cached_params[from as usize..to as usize]);
-            count_record(shape, rec);
-            out.record_shape.push(id);
-            continue;
-        }
-        masker.mask(&text, masked);
-        let shape_hash = hasher.hash_one(masked.shape.as_str());
-        let id = match index.find(shape_hash, |&id| out.shapes[id as usize].text == masked.shape) {
+        };
+        let id = match index.find(shape_hash, |&id| out.shapes[id as usize].text == shape_text) {
             Some(&id) => id,
             None => {
                 let id = out.shapes.len() as u32;
                 out.shapes.push(LocalShape {
-                    text: masked.shape.clone(),
+                    text: shape_text.to_string(),
                     count: 0,
                     first_record: k as u32,
                     sample: first_chars(&text, 512).to_string(),
@@ -179,8 +263,7 @@ fn shape_with(
                     last_ts: None,
                     levels: [0; 7],
                     params: if capture_params {
-                        masked
-                            .params
+                        params
                             .iter()
                             .map(|p| SlotStats {
                                 kind: p.kind,
@@ -197,24 +280,20 @@ fn shape_with(
                 id
             }
         };
-        if rec.message.len() <= 1024 {
-            let from = cached_params.len() as u32;
-            cached_params.extend_from_slice(&masked.params);
-            repeats.insert_unique(message_hash, [k as u32, id, from, cached_params.len() as u32], |e| {
-                hasher.hash_one(records[e[0] as usize].message.as_str())
-            });
-        }
         let shape = &mut out.shapes[id as usize];
-        for (slot, p) in shape.params.iter_mut().zip(&masked.params) {
-            capture(slot, p, masked.value(&text, p));
+        if capture_params {
+            for (slot, p) in shape.params.iter_mut().zip(params) {
+                capture(slot, p, text.get(p.start as usize..p.end as usize).unwrap_or(""));
+            }
         }
-        visit(k, &text, &masked.params);
+        visit(k, &text, params);
         count_record(shape, rec);
         out.record_shape.push(id);
+        if remembered.is_none() {
+            memo.insert(message_hash, &rec.message, masked, shape_hash);
+        }
     }
     index.clear();
-    repeats.clear();
-    cached_params.clear();
     out
 }
 
@@ -1298,6 +1377,65 @@ mod tests {
                 ..Record::default()
             })
             .collect()
+    }
+
+    /// Regression (the message memo): a message remembered on this thread is not reused
+    /// for a masker that masks differently, and a remembered message in a later chunk
+    /// gives the shape, values and sample that masking it afresh gives.
+    #[test]
+    fn remembered_messages_follow_the_masker() {
+        let lines = [
+            "order A17 paid in 3 ms",
+            "order A17 paid in 3 ms",
+            "order B99 paid in 5 ms",
+        ];
+        let custom = Masker::with_custom(vec![crate::mask::CustomMask::parse("order=order [A-Z][0-9]+").unwrap()]);
+        let plain = Masker::default();
+        let texts = |m: &Masker| -> Vec<String> {
+            let c = shape_chunk(m, &records(&lines), true);
+            c.record_shape
+                .iter()
+                .map(|&id| c.shapes[id as usize].text.clone())
+                .collect()
+        };
+        let first_plain = texts(&plain);
+        let with_custom = texts(&custom);
+        // Twice each, so the second run of each masker meets remembered messages.
+        assert_eq!(texts(&plain), first_plain);
+        assert_eq!(texts(&custom), with_custom);
+        assert_eq!(first_plain[0], "order <id> paid in <num> ms");
+        assert_eq!(with_custom[0], "<order> paid in <num> ms");
+        // A chunk of remembered messages still has its own sample and value statistics.
+        let again = shape_chunk(&plain, &records(&lines[2..]), true);
+        assert_eq!(again.shapes[0].sample, lines[2]);
+        assert_eq!(again.shapes[0].first_record, 0);
+        let values: Vec<String> = again.shapes[0].params[0]
+            .stats
+            .top
+            .top(4)
+            .into_iter()
+            .map(|v| v.value)
+            .collect();
+        assert_eq!(values, ["B99"]);
+    }
+
+    #[test]
+    fn the_message_memo_stays_bounded() {
+        let mut memo = MessageMemo::default();
+        let mut masked = Masked::default();
+        masked.shape.push_str("m <num>");
+        let mut held_max = 0;
+        for k in 0..200_000u64 {
+            let message = format!("message number {k} with some padding text to fill the memo quickly");
+            memo.insert(k, &message, &masked, 1);
+            held_max = held_max.max(memo.text.len());
+        }
+        assert!(held_max <= MessageMemo::MAX_TEXT, "{held_max}");
+        assert!(memo.entries.len() < 200_000, "the memo was never cleared");
+        let long = "x".repeat(MessageMemo::MAX_MESSAGE + 1);
+        let before = memo.entries.len();
+        memo.insert(7, &long, &masked, 1);
+        assert_eq!(memo.entries.len(), before, "long messages are not remembered");
     }
 
     fn mine(lines: &[&str]) -> (Templates, Vec<u32>) {

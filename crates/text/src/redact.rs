@@ -157,6 +157,14 @@ fn apply(text: &mut Cow<'_, str>, re: &Regex, mut f: impl FnMut(&Captures<'_>, &
     }
 }
 
+/// Compiles the redaction patterns now (they are otherwise compiled on first use).
+/// Compiling takes a few milliseconds; a command that will redact its output calls this
+/// on a spare thread at start, so the cost is not paid at the end, when the report is
+/// written and nothing else is running.
+pub fn prepare() {
+    patterns();
+}
+
 /// `text` with secrets replaced by typed marks; borrowed when there is nothing to mask.
 /// Idempotent: marks and miner placeholders (`<*>`, `<num>`) are never masked again.
 pub fn redact(text: &str) -> Cow<'_, str> {
