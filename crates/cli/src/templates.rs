@@ -118,7 +118,9 @@ pub fn cmd_templates(args: TemplatesArgs) -> Result<std::process::ExitCode> {
         mask_templates(&mut templates, format == TemplateFormat::Table);
     }
     let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    // Smaller than a rendered block of records (about 300 KB), which `BufWriter` then
+    // writes straight through instead of copying it into its buffer first.
+    let mut out = BufWriter::with_capacity(64 << 10, stdout.lock());
     match format {
         TemplateFormat::Table => write_table(&templates, !args.input.no_redact, &mut out)?,
         _ => {

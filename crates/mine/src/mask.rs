@@ -303,11 +303,17 @@ impl Masker {
             // list, three-letter capitalised words may be months, and user masks come
             // first, so those take the full path.
             let word = &s[i..j];
-            let verbatim = flags == C_ALPHA
+            let plain = if self.custom.is_empty() && flags & (C_DIGIT | C_ALPHA) != 0 {
+                plain_token(word, flags).map(|p| p.at(i))
+            } else {
+                None
+            };
+            let verbatim = (flags == C_ALPHA
                 && self.custom.is_empty()
                 && !(word.len() == 3 && word[0].is_ascii_uppercase())
                 && !(word.len() == 2 && word.eq_ignore_ascii_case(b"in"))
-                && !is_bool_word(word);
+                && !is_bool_word(word))
+                || plain == Some(Plain::Word);
             if verbatim {
                 if started {
                     out.token = out.token.saturating_add(1);
@@ -330,6 +336,20 @@ impl Masker {
                 out.token = out.token.saturating_add(1);
             }
             started = true;
+            if let Some(Plain::Number(a, b)) = plain {
+                out.shape.push_str(&message[i..a]);
+                out.shape.push_str(Kind::Num.placeholder());
+                out.params.push(Param {
+                    kind: Kind::Num,
+                    start: a as u32,
+                    end: b as u32,
+                    items: 0,
+                    token: out.token,
+                });
+                out.shape.push_str(&message[b..j]);
+                i = j;
+                continue;
+            }
             i = self.mask_full(message, i, j, flags, out);
         }
         flush(message, &mut pending, out);
@@ -464,6 +484,53 @@ impl Masker {
         }
         j
     }
+}
+
+/// What [`plain_token`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plain {
+    /// Kept as it is.
+    Word,
+    /// `<num>` for the core `a..b`, the punctuation around it kept.
+    Number(usize, usize),
+}
+
+impl Plain {
+    fn at(self, offset: usize) -> Plain {
+        match self {
+            Plain::Number(a, b) => Plain::Number(a + offset, b + offset),
+            w => w,
+        }
+    }
+}
+
+/// The commonest tokens, decided without the full path: a word or a number inside
+/// opening and closing punctuation only (`failed:`, `(connection)`, `"user",`, `42`,
+/// `33,`). Gives what the full path gives for them (tested against it), and `None` for
+/// everything it would treat specially: user masks are checked by the caller; bool words,
+/// possible timestamps (`12:`, six digits, month names), a comparator or parenthesis
+/// before a number (`<1 sec`, `(1.2 KB)`), a dot in a number and `<…>` around one.
+/// Offsets are relative to `tok`.
+fn plain_token(tok: &[u8], flags: u16) -> Option<Plain> {
+    let a = tok.iter().take_while(|&&c| IS_OPEN[c as usize]).count();
+    let b = tok.len() - tok[a..].iter().rev().take_while(|&&c| IS_CLOSE[c as usize]).count();
+    let core = &tok[a..b];
+    if core.is_empty() || might_be_timestamp(tok) {
+        return None;
+    }
+    if flags & C_DIGIT == 0 {
+        // Letters only, and more than the `IN` of a list or a month or weekday name.
+        let word = core.iter().all(u8::is_ascii_alphabetic)
+            && !is_bool_word(core)
+            && !(core.len() == 2 && core.eq_ignore_ascii_case(b"in"))
+            && !(core.len() == 3 && core[0].is_ascii_uppercase());
+        return word.then_some(Plain::Word);
+    }
+    let number = flags & (C_ALPHA | C_DOT) == 0
+        && core.iter().all(u8::is_ascii_digit)
+        && !matches!(tok[0], b'<' | b'>' | b'~' | b'(')
+        && !tok[..a].contains(&b'<');
+    number.then_some(Plain::Number(a, b))
 }
 
 /// The end of a trace context heading a message (`TraceID: <id> SpanID: <id>`,
