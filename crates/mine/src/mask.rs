@@ -520,11 +520,10 @@ fn plain_token(tok: &[u8], flags: u16) -> Option<Plain> {
     }
     if flags & C_DIGIT == 0 {
         // Letters only, and more than the `IN` of a list or a month or weekday name.
-        let word = core.iter().all(u8::is_ascii_alphabetic)
-            && !is_bool_word(core)
-            && !(core.len() == 2 && core.eq_ignore_ascii_case(b"in"))
-            && !(core.len() == 3 && core[0].is_ascii_uppercase());
-        return word.then_some(Plain::Word);
+        let special = is_bool_word(core)
+            || (core.len() == 2 && core.eq_ignore_ascii_case(b"in"))
+            || (core.len() == 3 && core[0].is_ascii_uppercase());
+        return (core.iter().all(u8::is_ascii_alphabetic) && !special).then_some(Plain::Word);
     }
     let number = flags & (C_ALPHA | C_DOT) == 0
         && core.iter().all(u8::is_ascii_digit)
