@@ -143,6 +143,12 @@ pub enum CorrelationKey {
 /// a `Key:` in a message stands for, compared without case and without `_`, `-`, `.`.
 /// Logging layouts put these keys in the message (`c.e.Ctl#83 TraceID: 42b4… text`).
 pub fn correlation_key(word: &[u8]) -> Option<CorrelationKey> {
+    // Most words are none of these (this runs on most header tokens): the keys are 6 to
+    // 13 letters long and start with one of `c p r s t x`.
+    let first = word.iter().find(|b| !matches!(b, b'_' | b'-' | b'.'));
+    if word.len() < 6 || !first.is_some_and(|b| b"cprstxCPRSTX".contains(b)) {
+        return None;
+    }
     let mut buf = [0u8; 24];
     let mut n = 0;
     for &b in word {
