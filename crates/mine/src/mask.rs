@@ -649,8 +649,22 @@ fn unit_after(s: &[u8], j: usize) -> Option<(Kind, usize)> {
 fn might_be_timestamp(tok: &[u8]) -> bool {
     match tok.first() {
         Some(c) if c.is_ascii_digit() => {
-            let head = &tok[..tok.len().min(5)];
-            head.iter().any(|c| matches!(c, b'-' | b'/' | b'.' | b':'))
+            // A date or clock opens with a year (`2015-`), or with one or two digits, a
+            // separator and then one or two digits or a month name (`17/06`, `12:30`,
+            // `10/Oct`); `10.251.30.85` and `12.345` do not.
+            let lead = tok.iter().take_while(|c| c.is_ascii_digit()).count();
+            let separated = tok.get(lead).is_some_and(|c| matches!(c, b'-' | b'/' | b'.' | b':'));
+            let date_or_clock = separated
+                && match lead {
+                    4 => true,
+                    1 | 2 => {
+                        let rest = &tok[lead + 1..];
+                        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+                        (1..=2).contains(&digits) || rest.first().is_some_and(u8::is_ascii_alphabetic)
+                    }
+                    _ => false,
+                };
+            date_or_clock
                 || (tok.len() >= 10 && tok.iter().take(19).all(u8::is_ascii_digit))
                 || (tok.len() == 6 && tok.iter().all(u8::is_ascii_digit))
         }
@@ -1270,6 +1284,26 @@ mod tests {
         Masker::default().mask(msg, &mut m);
         let vals = m.params.iter().map(|p| m.value(msg, p).to_string()).collect();
         (m.shape, vals)
+    }
+
+    /// The cheap test before a timestamp scan keeps every date and clock opening and
+    /// lets addresses and decimals go by (they were scanned in vain for every layout).
+    #[test]
+    fn only_dates_and_clocks_are_scanned_for_timestamps() {
+        for t in [
+            "2015-10-18",
+            "17/06/09",
+            "03-17",
+            "1:02:03",
+            "16:13:38.811",
+            "10/Oct/2000:13:55:36",
+            "081109",
+        ] {
+            assert!(might_be_timestamp(t.as_bytes()), "{t}");
+        }
+        for t in ["10.251.30.85", "12.345", "123-45", "0x1f", "10.251.30.85:50010"] {
+            assert!(!might_be_timestamp(t.as_bytes()), "{t}");
+        }
     }
 
     #[test]
