@@ -86,6 +86,19 @@ impl Masked {
         self.token = 0;
     }
 
+    /// Appends `kind`'s placeholder to the shape and the value `message[start..end]`
+    /// (offsets only) to the parameters, at the current token.
+    fn push_value(&mut self, kind: Kind, start: usize, end: usize) {
+        self.shape.push_str(kind.placeholder());
+        self.params.push(Param {
+            kind,
+            start: start as u32,
+            end: end as u32,
+            items: 0,
+            token: self.token,
+        });
+    }
+
     /// The text of a parameter in the message it was masked from.
     pub fn value<'a>(&self, message: &'a str, p: &Param) -> &'a str {
         message.get(p.start as usize..p.end as usize).unwrap_or("")
@@ -338,14 +351,7 @@ impl Masker {
             started = true;
             if let Some(Plain::Number(a, b)) = plain {
                 out.shape.push_str(&message[i..a]);
-                out.shape.push_str(Kind::Num.placeholder());
-                out.params.push(Param {
-                    kind: Kind::Num,
-                    start: a as u32,
-                    end: b as u32,
-                    items: 0,
-                    token: out.token,
-                });
+                out.push_value(Kind::Num, a, b);
                 out.shape.push_str(&message[b..j]);
                 i = j;
                 continue;
@@ -417,14 +423,7 @@ impl Masker {
                 let end = at + m.len;
                 if end >= j || m.layout.richness() >= 3 {
                     out.shape.push_str(&message[i..at]);
-                    out.shape.push_str("<ts>");
-                    out.params.push(Param {
-                        kind: Kind::Ts,
-                        start: at as u32,
-                        end: end as u32,
-                        items: 0,
-                        token: out.token,
-                    });
+                    out.push_value(Kind::Ts, at, end);
                     return end;
                 }
             }
@@ -751,14 +750,7 @@ fn mask_token(message: &str, i: usize, j: usize, flags: u16, out: &mut Masked) {
         let end = hash + 1 + digits;
         if digits > 0 && s[end..j].iter().all(|&c| IS_CLOSE[c as usize]) && is_ip(&s[a..hash]) {
             out.shape.push_str(&message[i..a]);
-            out.shape.push_str(Kind::Ip.placeholder());
-            out.params.push(Param {
-                kind: Kind::Ip,
-                start: a as u32,
-                end: end as u32,
-                items: 0,
-                token: out.token,
-            });
+            out.push_value(Kind::Ip, a, end);
             out.shape.push_str(&message[end..j]);
             return;
         }
@@ -813,17 +805,7 @@ fn mask_core(message: &str, a: usize, b: usize, out: &mut Masked, split_pairs: b
     if core.is_empty() {
         return;
     }
-    let push = |kind: Kind, out: &mut Masked, start: usize, end: usize| {
-        out.shape.push_str(kind.placeholder());
-        let token = out.token;
-        out.params.push(Param {
-            kind,
-            start: start as u32,
-            end: end as u32,
-            items: 0,
-            token,
-        });
-    };
+    let push = |kind: Kind, out: &mut Masked, start: usize, end: usize| out.push_value(kind, start, end);
     // One pass to route the common cases cheaply; every test below is skipped when the
     // bytes it needs (a colon, an `@`, a dot…) are absent.
     let flags = bytes.iter().fold(0u16, |f, &c| f | CLASS[c as usize]);
