@@ -16,6 +16,10 @@ use crate::timespec::parse_time;
 
 /// Line numbers of skipped rows quoted in warnings; the rest are only counted.
 const MAX_ROW_WARNINGS: usize = 5;
+/// Most bytes of a metrics file read: at about 50 bytes a row, 20 million points (some
+/// 300 MB held). Past it the rest is left out with a warning, so an endless stream
+/// (`--metrics /dev/stdin` fed forever, a file of newlines) ends.
+const MAX_METRICS_BYTES: u64 = 1 << 30;
 /// Window deviation (robust z, bad direction) from which a series is `anomalous`.
 pub const ANOMALOUS_Z: f64 = 4.0;
 
@@ -347,6 +351,11 @@ impl Builder {
 /// without a host column takes its file stem as the host. Zone-less timestamps are
 /// read in `zone`.
 pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsError> {
+    load_metrics_capped(path, zone, MAX_METRICS_BYTES)
+}
+
+/// [`load_metrics`] reading at most `max_bytes` of the file.
+fn load_metrics_capped(path: &Path, zone: &Zone, max_bytes: u64) -> Result<MetricsInput, MetricsError> {
     let io_err = |source| MetricsError::Io {
         path: path.to_path_buf(),
         source,
@@ -361,7 +370,7 @@ pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsErr
         // Under the line cap: `--metrics /dev/zero` stops at line 1 instead of never.
         .from_reader(std::io::BufReader::with_capacity(
             1 << 16,
-            crate::capped::Capped::new(file, crate::capped::MAX_LINE_BYTES, u64::MAX),
+            crate::capped::Capped::new(file, crate::capped::MAX_LINE_BYTES, max_bytes),
         ));
     let header_err = |e: csv::Error| match e.into_kind() {
         csv::ErrorKind::Io(source) => MetricsError::Io {
@@ -417,6 +426,15 @@ pub fn load_metrics(path: &Path, zone: &Zone) -> Result<MetricsInput, MetricsErr
             Ok(true) => {}
             Err(e) => {
                 if let csv::ErrorKind::Io(source) = e.into_kind() {
+                    // Past the size cap (an endless stream, a huge file): keep the rows
+                    // read and say where reading stopped.
+                    if let Some(stop @ crate::capped::Stop::Large { .. }) = &rdr.get_ref().get_ref().stop {
+                        input.warnings.push(format!(
+                            "{shown}:{}: {stop}; the rows after it are not used",
+                            stop.line()
+                        ));
+                        break;
+                    }
                     return Err(MetricsError::Io {
                         path: path.to_path_buf(),
                         source,
@@ -1163,6 +1181,40 @@ mod tests {
         let p = write(&dir, "notime.csv", "host,cpu\nh,1\n");
         let msg = load_metrics(&p, &Zone::utc()).unwrap_err().to_string();
         assert!(msg.contains("notime.csv") && msg.contains("no time column"), "{msg}");
+    }
+
+    /// Regression: a metrics stream that never ends (newlines forever, a huge file) was
+    /// read forever. Past the size cap the rows read are kept and a warning says where
+    /// reading stopped.
+    #[test]
+    fn a_metrics_file_past_the_size_cap_keeps_its_first_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("timestamp,host,metric,value\n");
+        for k in 0..1000 {
+            text.push_str(&format!("2025-12-19T02:{:02}:{:02}Z,h,cpu,{k}\n", k / 60 % 60, k % 60));
+        }
+        let path = write(&dir, "m.csv", &text);
+        let m = load_metrics_capped(&path, &Zone::utc(), 4096).unwrap();
+        assert!(m.rows > 50 && m.rows < 1000, "{}", m.rows);
+        let points: usize = m.series.iter().map(|s| s.points.len()).sum();
+        assert_eq!(points as u64, m.rows);
+        let warning = m.warnings.last().expect("a warning");
+        assert!(
+            warning.contains("m.csv:") && warning.contains("file larger than"),
+            "{warning}"
+        );
+        // Blank lines count towards the cap too: a stream of newlines ends.
+        let blank = write(
+            &dir,
+            "blank.csv",
+            &format!("timestamp,host,metric,value\n{}", "\n".repeat(100_000)),
+        );
+        match load_metrics_capped(&blank, &Zone::utc(), 4096) {
+            Err(MetricsError::Empty { rows: 0, warnings, .. }) => {
+                assert!(warnings.iter().any(|w| w.contains("file larger than")), "{warnings:?}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
