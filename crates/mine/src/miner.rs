@@ -181,8 +181,9 @@ impl MessageMemo {
             self.clear();
         }
         if self.text.capacity() == 0 {
-            // Growing by doubling copies what is held: reserve a good share at once.
-            self.text.reserve(Self::MAX_TEXT / 4);
+            // Growing by doubling copies what is held (and touches new memory each
+            // time): reserve the whole at once; pages are only touched as text arrives.
+            self.text.reserve(Self::MAX_TEXT);
             self.entries.reserve(16 * 1024);
             self.params.reserve(64 * 1024);
         }
