@@ -232,6 +232,10 @@ impl ChunkReader {
         // Until the probe has seen enough text, read on even past `target`: nothing is
         // handed out of a file that may turn out binary.
         while !self.eof && (self.buf.len() < target || !self.probe.done) {
+            if self.probe.done && !self.skipping && self.cur_line_len + self.block.len() <= self.limits.max_line_bytes {
+                self.read_direct();
+                continue;
+            }
             match self.source.reader.read(&mut self.block) {
                 Ok(0) => self.eof = true,
                 Ok(n) => {
@@ -270,6 +274,36 @@ impl ChunkReader {
     }
 
     /// Removes NUL bytes from `block` in place (counted); returns the length kept.
+    /// One read straight into the chunk buffer, for the common case where no line can
+    /// reach the line cap within it (as in [`Self::push_block`]'s fast path) and the
+    /// probe is done: reading through `block` copied every byte once more.
+    fn read_direct(&mut self) {
+        let start = self.buf.len();
+        let want = self.block.len() as u64;
+        let result = std::io::Read::read_to_end(&mut (&mut self.source.reader).take(want), &mut self.buf);
+        let n = self.buf.len() - start;
+        self.stream_offset += n as u64;
+        self.stats.bytes += n as u64;
+        let mut new = std::mem::take(&mut self.buf);
+        let kept = self.drop_nuls(&mut new[start..]);
+        new.truncate(start + kept);
+        self.buf = new;
+        let added = &self.buf[start..];
+        self.cur_line_len = match memchr::memrchr(b'\n', added) {
+            Some(i) => added.len() - i - 1,
+            None => self.cur_line_len + added.len(),
+        };
+        match result {
+            // Short of `want`: the stream ended.
+            Ok(got) if (got as u64) < want => self.eof = true,
+            Ok(_) => {}
+            Err(e) => {
+                self.eof = true;
+                self.pending_error = Some(self.stream_error(e));
+            }
+        }
+    }
+
     fn drop_nuls(&mut self, block: &mut [u8]) -> usize {
         let Some(first) = memchr::memchr(0, block) else {
             return block.len();
@@ -561,6 +595,48 @@ mod tests {
         );
         let s = r.stats();
         assert_eq!(s.nul_bytes_skipped, 100_010);
+        assert_eq!(s.bytes, bytes.len() as u64);
+    }
+
+    /// Regression for the direct read (no copy through `block`): NUL runs and a long
+    /// line far past the probe are handled as through the copying path, and the reader
+    /// switches between the two paths as line lengths change.
+    #[test]
+    fn nuls_and_long_lines_past_the_probe_read_alike_on_both_paths() {
+        let mut bytes = Vec::new();
+        let mut expected = Vec::new();
+        for i in 0..60_000 {
+            let line = format!("2024-01-01 00:00:00 INFO line {i}\n");
+            bytes.extend_from_slice(line.as_bytes());
+            expected.extend_from_slice(line.as_bytes());
+            if i == 40_000 {
+                bytes.extend_from_slice(&[0; 300]);
+            }
+            if i == 50_000 {
+                bytes.extend(std::iter::repeat_n(b'x', 500_000));
+                bytes.push(b'\n');
+                expected.extend(std::iter::repeat_n(b'x', 200_000));
+                expected.push(b'\n');
+            }
+        }
+        let (_d, mut r) = reader_for(
+            &bytes,
+            ReadLimits {
+                chunk_bytes: 1 << 16,
+                max_line_bytes: 200_000,
+            },
+        );
+        let chunks = all_chunks(&mut r, &|_| true);
+        let joined: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
+        assert!(
+            joined == expected,
+            "{} bytes read, {} expected",
+            joined.len(),
+            expected.len()
+        );
+        let s = r.stats();
+        assert_eq!(s.nul_bytes_skipped, 300);
+        assert_eq!((s.long_lines, s.long_line_bytes_dropped), (1, 300_000));
         assert_eq!(s.bytes, bytes.len() as u64);
     }
 
