@@ -211,8 +211,8 @@ fn to_second(v: &Value) -> String {
 /// What must be equal between the two reports: status, window and baselines, totals
 /// (counts by level), per service, module and host counts, problems (templates, counts,
 /// priorities, levels, times to the second), spikes (times, counts, expected) and the
-/// changes listed; root causes on request.
-fn comparable(r: &Value, with_causes: bool) -> Value {
+/// changes with their blame scores, in order, and the root causes.
+fn comparable(r: &Value) -> Value {
     let problems: Vec<Value> = r["problems"]
         .as_array()
         .into_iter()
@@ -240,17 +240,18 @@ fn comparable(r: &Value, with_causes: bool) -> Value {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|c| serde_json::json!({"kind": c["kind"], "service": c["service"], "problems": c["problems"]}))
+        .map(|c| {
+            serde_json::json!({"kind": c["kind"], "service": c["service"], "problems": c["problems"], "score": c["score"]})
+        })
         .collect();
-    // Change scores (and so their order) are not compared: blame weighs attribution items (message
-    // parameters, attributes, endpoints), which are not pushed down yet (README).
-    let mut changes: Vec<String> = r["changes"]
+    // Blame gates on the traffic per minute between a change and the onset: the
+    // per-minute counts are pushed down, so scores and order are equal too.
+    let changes: Vec<Value> = r["changes"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|c| c["description"].to_string())
+        .map(|c| serde_json::json!([c["description"], c["score"], c["linked_problems"]]))
         .collect();
-    changes.sort();
     let mut totals = r["totals"].clone();
     if let Some(t) = totals.as_object_mut() {
         // Availability comes from access-log request facts, not pushed down (README).
@@ -259,27 +260,12 @@ fn comparable(r: &Value, with_causes: bool) -> Value {
     serde_json::json!({
         "status": r["status"], "window": r["window"], "baseline": r["baseline"], "totals": totals,
         "services": r["services"], "modules": r["modules"], "hosts": r["hosts"], "problems": problems, "spikes": spikes,
-        "changes": changes,
+        "changes": changes, "root_causes": causes,
     })
-    .as_object()
-    .map(|o| {
-        let mut o = o.clone();
-        if with_causes {
-            o.insert("root_causes".into(), Value::Array(causes));
-        }
-        Value::Object(o)
-    })
-    .unwrap()
 }
 
 fn assert_same(file: &Value, ch: &Value, what: &str) {
-    assert_same_with(file, ch, what, false)
-}
-
-/// Root causes rank changes by blame, which weighs attribution items; they are compared
-/// only by the ignored test below until items are pushed down (README).
-fn assert_same_with(file: &Value, ch: &Value, what: &str, with_causes: bool) {
-    let (a, b) = (comparable(file, with_causes), comparable(ch, with_causes));
+    let (a, b) = (comparable(file), comparable(ch));
     if a != b {
         let (a, b) = (
             serde_json::to_string_pretty(&a).unwrap(),
@@ -315,21 +301,10 @@ fn the_bundled_incident_gives_the_same_report_from_clickhouse() {
     if !server_available("the_bundled_incident_gives_the_same_report_from_clickhouse") {
         return;
     }
-    bundled_incident(false);
+    bundled_incident();
 }
 
-/// Known gap: without attribution items, blame ranks the changes differently and the
-/// first root cause differs (README, "What is not pushed down yet").
-#[test]
-#[ignore = "root causes need attribution items, not pushed down yet"]
-fn the_bundled_incident_gives_the_same_root_causes_from_clickhouse() {
-    if !server_available("the_bundled_incident_gives_the_same_root_causes_from_clickhouse") {
-        return;
-    }
-    bundled_incident(true);
-}
-
-fn bundled_incident(with_causes: bool) {
+fn bundled_incident() {
     let c = Cluster::start();
     let logs = repo().join("examples/incident/logs");
     let url = c.url("otel_logs");
@@ -369,7 +344,7 @@ fn bundled_incident(with_causes: bool) {
     let (out, ch) = report(&ca);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(ch["status"], "incident");
-    assert_same_with(&file, &ch, "bundled incident", with_causes);
+    assert_same(&file, &ch, "bundled incident");
     // Only aggregates and samples crossed the network: well under 1 % of the raw logs.
     let raw: u64 = std::fs::read_dir(&logs)
         .unwrap()
@@ -649,5 +624,5 @@ fn a_nezha_trainticket_case_gives_the_same_report_from_clickhouse() {
     ca.extend(side.iter().map(String::as_str));
     let (_, ch) = report(&ca);
     // Here the root causes rest on templates, services and metrics: they are equal too.
-    assert_same_with(&file, &ch, case, true);
+    assert_same(&file, &ch, case);
 }

@@ -348,6 +348,17 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
         ));
     }
     stats.groups = groups.len();
+    // 4. Records per minute (blame's load gating), where the counts are per hour.
+    let before = client.bytes_received();
+    let minutes_text = client.query(&sql::minutes_query(&schema, &table), &settings)?;
+    stats.count_bytes += client.bytes_received() - before;
+    let mut minutes: Vec<(i64, u64)> = Vec::new();
+    for (i, f) in tsv_rows(&minutes_text).enumerate() {
+        match (f.first().map(|v| v.parse::<i64>()), f.get(1).map(|v| v.parse::<u64>())) {
+            (Some(Ok(m)), Some(Ok(n))) => minutes.push((m, n)),
+            _ => return Err(bad(client, format!("minute row {}: {:?}", i + 1, f))),
+        }
+    }
     // Rows in time order: the analysis takes them in input order, and a table has none.
     groups.sort_by_key(|g| g.ts.unwrap_or(i64::MIN));
     let recent: Vec<(u32, Option<i64>, String)> = recent
@@ -367,6 +378,7 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
     if let Some((lo, hi)) = data {
         collected.min_ts = Some(lo);
         collected.max_ts = Some(hi);
+        collected.minute_counts = Some(minutes);
     }
     // The bound on count differences: a SQL shape whose samples fall under more than
     // one template has all its records counted under the latest sample's template.

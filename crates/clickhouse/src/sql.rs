@@ -118,6 +118,16 @@ pub fn range_query(s: &Schema, table: &str) -> String {
     )
 }
 
+/// Records per minute over the whole table (change blame gates on the traffic between a
+/// change and the onset, per minute; the counts query is per hour there). Reads only
+/// the time column.
+pub fn minutes_query(s: &Schema, table: &str) -> String {
+    let t = s.ts_seconds();
+    format!(
+        "SELECT intDiv(t, 60) AS m, count() AS n FROM (SELECT {t} AS t FROM {table}) WHERE t > 0 GROUP BY m FORMAT TSV"
+    )
+}
+
 /// Distinct samples fetched per SQL shape besides the latest: enough for template
 /// induction to see a position vary (it needs 3 variants) where the SQL shape merged
 /// tokens the masker leaves as words (`sw-1-5`, `0d7eff2f.pdf`).

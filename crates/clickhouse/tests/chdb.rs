@@ -16,7 +16,9 @@ use std::process::Command;
 
 use triage_clickhouse::ingest::{create_table_sql, write_row, Row};
 use triage_clickhouse::schema::{parse_describe, resolve, Mapping};
-use triage_clickhouse::sql::{range_query, rows_query, rust_shape, shapes_query, FineSpan, SAMPLE_CHARS};
+use triage_clickhouse::sql::{
+    minutes_query, range_query, rows_query, rust_shape, shapes_query, FineSpan, SAMPLE_CHARS,
+};
 use triage_parse::intake::{self, IntakeEvent, IntakeOptions};
 
 fn chdb_available() -> bool {
@@ -141,6 +143,7 @@ fn check(version: &str, columns: &[(&str, &str)]) {
         range_query(&schema, table),
         shapes_query(&schema, table, 100_000),
         rows_query(&schema, table, &fine, 10_000_000),
+        minutes_query(&schema, table),
     ];
     let ans = chdb(&create_table_sql(table, version), &data, table, &sqls);
     // The table the row writer filled is the one the schema check expects.
@@ -197,6 +200,20 @@ fn check(version: &str, columns: &[(&str, &str)]) {
         .map(|l| l.rsplit('\t').next().unwrap().parse::<u64>().unwrap())
         .sum();
     assert_eq!(total, recs.len() as u64);
+    // Records per minute (change blame), every minute with records.
+    let mut want: BTreeMap<i64, u64> = BTreeMap::new();
+    for r in &recs {
+        *want.entry(r.0.div_euclid(60)).or_insert(0) += 1;
+    }
+    let got: BTreeMap<i64, u64> = ans[4]
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (m, n) = l.split_once('\t').unwrap();
+            (m.parse().unwrap(), n.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(got, want, "records per minute ({version})");
 }
 
 #[test]
