@@ -61,7 +61,16 @@ pub fn client(url: &str, args: &ChArgs) -> Result<Client> {
 }
 
 /// The push-down for `analyze`.
-pub fn collect(url: &str, args: &ChArgs, frame: &FrameRequest, masker: &Masker, quiet: bool) -> Result<Fetched> {
+/// `minutes_from`: the earliest change's time, if any (blame reads the traffic per minute
+/// from it on).
+pub fn collect(
+    url: &str,
+    args: &ChArgs,
+    frame: &FrameRequest,
+    masker: &Masker,
+    quiet: bool,
+    minutes_from: Option<i64>,
+) -> Result<Fetched> {
     let client = client(url, args)?;
     let mapping = match &args.ch_columns {
         Some(spec) => Mapping::parse(spec).map_err(anyhow::Error::msg)?,
@@ -71,6 +80,7 @@ pub fn collect(url: &str, args: &ChArgs, frame: &FrameRequest, masker: &Masker, 
         mapping,
         frame: frame.clone(),
         max_groups: args.ch_max_groups.max(1),
+        minutes_from,
         ..Default::default()
     };
     let fetched = source::collect(&client, masker, &opts)?;

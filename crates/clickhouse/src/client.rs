@@ -88,6 +88,9 @@ impl Client {
             .header("Accept-Encoding", "gzip")
             .query("database", &self.url.database)
             .query("enable_http_compression", "1")
+            // Answers are aggregates and samples, small next to the scan: the best gzip
+            // level costs the server little and saves about a sixth of the bytes.
+            .query("http_zlib_compression_level", "9")
             .query("output_format_json_quote_64bit_integers", "0")
             // The server stops the query itself, so it does not go on after we give up.
             .query("max_execution_time", &secs);
