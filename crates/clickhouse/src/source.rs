@@ -230,12 +230,26 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
             to: (b + SECOND - 1).div_euclid(SECOND) + 1,
         })
         .collect();
+    // Inside them per segment of the series grid, with first and last second.
+    let ceil_s = |ns: i64| (ns + SECOND - 1).div_euclid(SECOND);
+    let mut edges = vec![ceil_s(frame.window.0), ceil_s(frame.window.1)];
+    for b in &frame.baselines {
+        edges.extend([ceil_s(b.0), ceil_s(b.1)]);
+    }
+    edges.sort_unstable();
+    edges.dedup();
+    let bucket = (frame.bucket / SECOND).max(1);
+    let grid = sql::Grid {
+        bucket,
+        offset: ceil_s(frame.window.0).rem_euclid(bucket),
+        edges,
+    };
 
     // 2. One pass over every row: per SQL shape its counts, times, latest message and
     // count groups.
     let before = client.bytes_received();
     let shapes_text = client.query(
-        &sql::shapes_query(&schema, &table, &fine, opts.max_shapes + 1, opts.max_groups + 1),
+        &sql::shapes_query(&schema, &table, &fine, &grid, opts.max_shapes + 1, opts.max_groups + 1),
         &settings,
     )?;
     stats.shape_bytes = client.bytes_received() - before;
@@ -246,7 +260,8 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
         first: u32,
         last: u32,
         latest: String,
-        groups: Vec<(u32, String, String, String, String, u64)>,
+        /// (first, last, level, service, host, module, n)
+        groups: Vec<(u32, u32, String, String, String, String, u64)>,
         #[serde(default)]
         samples: Vec<String>,
     }
@@ -305,7 +320,7 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
         *rest.entry((d.lvl, d.svc, d.hst, d.mdl)).or_insert(0) += d.n;
     }
     for r in &rows {
-        for (_, lvl, svc, hst, mdl, n) in &r.groups {
+        for (_, _, lvl, svc, hst, mdl, n) in &r.groups {
             if let Some(v) = rest.get_mut(&(lvl.clone(), svc.clone(), hst.clone(), mdl.clone())) {
                 *v = v.saturating_sub(*n);
             }
@@ -387,8 +402,8 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
         if r.groups.len() > opts.max_groups {
             cut = true;
         }
-        for (g, lvl, svc, hst, mdl, n) in &r.groups {
-            if groups.len() == opts.max_groups {
+        for (f, l, lvl, svc, hst, mdl, n) in &r.groups {
+            if groups.len() + 1 >= opts.max_groups {
                 cut = true;
                 break;
             }
@@ -397,15 +412,26 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
             let s = &mut chunk.shapes[shape as usize];
             s.count += n;
             s.levels[level.map_or(6, |l| l as usize)] += n;
-            groups.push(RecordGroup {
-                ts: (*g > 0).then_some(*g as i64 * SECOND),
+            let group = RecordGroup {
+                ts: (*f > 0).then_some(*f as i64 * SECOND),
                 level,
                 service: opt(svc).unwrap_or_else(|| url.table.clone()),
                 host: opt(hst),
                 module: opt(mdl),
                 shape,
                 count: *n,
-            });
+            };
+            // n - 1 records at the first second, one at the last (Grid).
+            if l != f && *n > 1 {
+                groups.push(RecordGroup {
+                    ts: (*l > 0).then_some(*l as i64 * SECOND),
+                    count: 1,
+                    ..group.clone()
+                });
+                groups.push(RecordGroup { count: n - 1, ..group });
+            } else {
+                groups.push(group);
+            }
         }
     }
     if cut {

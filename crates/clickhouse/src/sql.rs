@@ -147,17 +147,52 @@ fn merged(fine: &[FineSpan]) -> Vec<(i64, i64)> {
     merged
 }
 
-/// The time key of a row: its second inside the fine spans; outside them one second
-/// per gap between spans (the gap's start, or the second before the first span), so
-/// rows there group by level, service, host, module and shape only: they count
-/// towards totals and templates, and the per-minute traffic comes from
+/// How rows inside the fine spans group in time: per segment between two boundaries —
+/// the multiples of the series bucket, the window start plus multiples of it (spike
+/// spans start there), and `edges` (window and baseline ends) — each group with its
+/// first and last second. Everything the analysis reads at a finer grain than a bucket
+/// is a first or last time (onsets, first errors), so a group of `n` records stands
+/// for `n - 1` at its first second and one at its last. Seconds.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub bucket: i64,
+    pub offset: i64,
+    pub edges: Vec<i64>,
+}
+
+impl Grid {
+    /// The segment start of second `t` (the Rust mirror of the SQL in [`time_key`]).
+    pub fn segment(&self, t: i64) -> i64 {
+        let b = self.bucket.max(1);
+        let mut g = t.div_euclid(b) * b;
+        g = g.max(self.offset + (t - self.offset).div_euclid(b) * b);
+        for &e in &self.edges {
+            if t >= e {
+                g = g.max(e);
+            }
+        }
+        g
+    }
+}
+
+/// The time key of a row: its segment ([`Grid`]) inside the fine spans; outside them
+/// one second per gap between spans (the gap's start, or the second before the first
+/// span), so rows there group by level, service, host, module and shape only: they
+/// count towards totals and templates, and the per-minute traffic comes from
 /// [`minutes_query`]. 0 stays 0 (no time).
-pub fn time_key(fine: &[FineSpan]) -> String {
+pub fn time_key(fine: &[FineSpan], grid: &Grid) -> String {
     let merged = merged(fine);
     let Some(first) = merged.first() else { return "t".into() };
+    let b = grid.bucket.max(1);
+    let o = grid.offset.rem_euclid(b);
+    // `greatest` of two arguments only (18.16), nested.
+    let mut seg = format!("greatest(intDiv(t, {b}) * {b}, {o} + intDiv(t - {o}, {b}) * {b})");
+    for e in &grid.edges {
+        seg = format!("greatest({seg}, if(t >= {e}, {e}, 0))");
+    }
     let mut g = String::from("multiIf(t = 0, 0, ");
     for (a, b) in &merged {
-        g.push_str(&format!("t >= {a} AND t < {b}, t, "));
+        g.push_str(&format!("t >= {a} AND t < {b}, {seg}, "));
     }
     for (_, b) in merged.iter().rev() {
         g.push_str(&format!("t >= {b}, {b}, "));
@@ -182,16 +217,23 @@ fn in_spans(fine: &[FineSpan]) -> String {
 
 /// One pass over every row: per SQL shape of a *family* with records inside `fine`
 /// (the others are only counted, by [`dims_query`]) its count, first and last second,
-/// latest message, and its count groups `(time key, level, service, host, module, n)` —
-/// per second inside `fine`, per gap outside it ([`time_key`]). A family is the SQL
+/// latest message, and its count groups `(first, last, level, service, host, module, n)`
+/// — per segment inside `fine`, per gap outside it ([`time_key`]). A family is the SQL
 /// shapes with the same number of words and the same first word: template induction
 /// merges shapes of one family only, so a shape seen only outside the spans still comes
 /// with its sample when it may share a template with one inside them. The shape
 /// expression runs once per row; at most `max_groups` groups per shape come back.
-pub fn shapes_query(s: &Schema, table: &str, fine: &[FineSpan], limit: usize, max_groups: usize) -> String {
+pub fn shapes_query(
+    s: &Schema,
+    table: &str,
+    fine: &[FineSpan],
+    grid: &Grid,
+    limit: usize,
+    max_groups: usize,
+) -> String {
     let t = s.ts_seconds();
     let shape = shape_expr("m");
-    let g = time_key(fine);
+    let g = time_key(fine, grid);
     let ins = in_spans(fine);
     let latest_shape = shape_expr("latest");
     format!(
@@ -199,7 +241,7 @@ pub fn shapes_query(s: &Schema, table: &str, fine: &[FineSpan], limit: usize, ma
          SELECT fam, groupArray(tuple(h, n, first, last, latest, groups)) AS shapes FROM (\
          SELECT h, sum(n0) AS n, min(f0) AS first, max(l0) AS last, argMax(m0, l0) AS latest, max(in0) AS insp, \
          cityHash64(length(splitByChar(' ', {latest_shape})), splitByChar(' ', {latest_shape})[1]) AS fam, \
-         groupArray({max_groups})(tuple(g, lvl, svc, hst, mdl, n0)) AS groups FROM (\
+         groupArray({max_groups})(tuple(f0, l0, lvl, svc, hst, mdl, n0)) AS groups FROM (\
          SELECT h, g, lvl, svc, hst, mdl, count() AS n0, min(t) AS f0, max(t) AS l0, argMax(m, t) AS m0, max(ins) AS in0 FROM (\
          SELECT cityHash64({shape}) AS h, {g} AS g, {ins} AS ins, t, m, lvl, svc, hst, mdl FROM (\
          SELECT {t} AS t, substringUTF8({m}, 1, {SAMPLE_CHARS}) AS m, {lvl} AS lvl, {svc} AS svc, {hst} AS hst, {mdl} AS mdl \

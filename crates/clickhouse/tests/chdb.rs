@@ -17,7 +17,7 @@ use std::process::Command;
 use triage_clickhouse::ingest::{create_table_sql, write_row, Row};
 use triage_clickhouse::schema::{parse_describe, resolve, Mapping};
 use triage_clickhouse::sql::{
-    dims_query, minutes_query, range_query, rust_shape, shapes_query, variants_query, FineSpan, SAMPLE_CHARS,
+    dims_query, minutes_query, range_query, rust_shape, shapes_query, variants_query, FineSpan, Grid, SAMPLE_CHARS,
 };
 use triage_parse::intake::{self, IntakeEvent, IntakeOptions};
 
@@ -139,10 +139,23 @@ fn check(version: &str, columns: &[(&str, &str)]) {
         from: hi - 1800,
         to: hi + 1,
     }];
+    // 15 s buckets, a grid shifted by 7 s (as a window start would shift it) and an edge.
+    let grid = Grid {
+        bucket: 15,
+        offset: 7,
+        edges: vec![hi - 900],
+    };
+    let key_of = |t: i64| {
+        if t >= fine[0].from {
+            grid.segment(t)
+        } else {
+            fine[0].from - 1
+        }
+    };
     let sqls = vec![
         format!("DESCRIBE TABLE {table} FORMAT TSV"),
         range_query(&schema, table),
-        shapes_query(&schema, table, &fine, 100_000, 10_000_000),
+        shapes_query(&schema, table, &fine, &grid, 100_000, 10_000_000),
         variants_query(&schema, table, &fine),
         minutes_query(&schema, table, 0),
         dims_query(&schema, table),
@@ -166,7 +179,8 @@ fn check(version: &str, columns: &[(&str, &str)]) {
     }
     let mut got: BTreeMap<String, (u64, i64, i64)> = BTreeMap::new();
     let mut shape_of_hash: BTreeMap<u64, String> = BTreeMap::new();
-    let mut got_groups: BTreeMap<(i64, String, String, String, String, String), u64> = BTreeMap::new();
+    type Groups = BTreeMap<(i64, String, String, String, String, String), (u64, i64, i64)>;
+    let mut got_groups: Groups = BTreeMap::new();
     for line in ans[2].lines().filter(|l| !l.is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let shape = rust_shape(v["latest"].as_str().unwrap());
@@ -182,15 +196,12 @@ fn check(version: &str, columns: &[(&str, &str)]) {
         for g in v["groups"].as_array().unwrap() {
             let g = g.as_array().unwrap();
             let text = |i: usize| g[i].as_str().unwrap().to_string();
-            let key = (
-                g[0].as_i64().unwrap(),
-                text(1),
-                text(2),
-                text(3),
-                text(4),
-                shape.clone(),
-            );
-            *got_groups.entry(key).or_insert(0) += g[5].as_u64().unwrap();
+            let (f, l) = (g[0].as_i64().unwrap(), g[1].as_i64().unwrap());
+            // One group per segment: its first and last second lie in it.
+            assert_eq!(key_of(f), key_of(l), "{g:?}");
+            let key = (key_of(f), text(2), text(3), text(4), text(5), shape.clone());
+            let old = got_groups.insert(key, (g[6].as_u64().unwrap(), f, l));
+            assert!(old.is_none(), "{g:?}");
         }
     }
     // Returned: every shape of a family (word count, first word) with records in the
@@ -213,16 +224,18 @@ fn check(version: &str, columns: &[(&str, &str)]) {
         .collect();
     assert_eq!(got.len(), returned.len(), "SQL shapes ({version})");
     assert!(got == returned, "counts per SQL shape ({version})");
-    // Count groups: per second inside the fine span, one time key (the second before
-    // it) for the rows before it.
-    let mut groups: BTreeMap<(i64, String, String, String, String, String), u64> = BTreeMap::new();
+    // Count groups: per grid segment inside the fine span, one time key (the second
+    // before it) for the rows before it; each with its count, first and last second.
+    let mut groups: Groups = BTreeMap::new();
     for r in &recs {
-        let g = if r.0 >= fine[0].from { r.0 } else { fine[0].from - 1 };
         let shape = rust_shape(&cut(&r.5));
         if got.contains_key(&shape) {
-            *groups
-                .entry((g, r.1.clone(), r.2.clone(), r.3.clone(), r.4.clone(), shape))
-                .or_insert(0) += 1;
+            let e = groups
+                .entry((key_of(r.0), r.1.clone(), r.2.clone(), r.3.clone(), r.4.clone(), shape))
+                .or_insert((0, i64::MAX, i64::MIN));
+            e.0 += 1;
+            e.1 = e.1.min(r.0);
+            e.2 = e.2.max(r.0);
         }
     }
     assert_eq!(got_groups.len(), groups.len(), "count groups ({version})");
