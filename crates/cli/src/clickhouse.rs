@@ -172,6 +172,22 @@ pub fn cmd_ingest(args: IngestArgs) -> Result<std::process::ExitCode> {
             }
             continue;
         }
+        // A start noted before, without the ledger's end: an earlier ingest of this very
+        // file died part-way. Its batches went in whole and in order, so the file's rows
+        // in the table are its first records: those are skipped, the rest inserted.
+        let resume = if ingest::started(&client, &target_name, &key)? {
+            ingest::rows_of_file(&client, &key.path, map)?
+        } else {
+            ingest::record_started(&client, &target_name, &key)?;
+            0
+        };
+        if resume > 0 && progress {
+            say(format!(
+                "triage: {}: an earlier ingest stopped after {resume} records; inserting the rest",
+                path.display()
+            ));
+        }
+        let mut skip = resume;
         let file_started = Instant::now();
         let mut batch: Vec<u8> = Vec::with_capacity(args.batch_bytes + (1 << 20));
         let mut records = 0u64;
@@ -204,7 +220,7 @@ pub fn cmd_ingest(args: IngestArgs) -> Result<std::process::ExitCode> {
                         host: f.host,
                         module: f.module,
                         message: &r.message,
-                        source: &info.name,
+                        source: &key.path,
                         fields: &r.fields,
                     };
                     ingest::write_row(&row, map, &mut out);
@@ -215,7 +231,14 @@ pub fn cmd_ingest(args: IngestArgs) -> Result<std::process::ExitCode> {
                 warn_event(&event);
                 if let IntakeEvent::Chunk(_, (rows, n), _) = event {
                     records += n;
-                    batch.extend_from_slice(&rows);
+                    // One JSON line per record: the first `skip` lines are in already.
+                    let mut rows: &[u8] = &rows;
+                    while skip > 0 && !rows.is_empty() {
+                        let end = rows.iter().position(|&b| b == b'\n').map_or(rows.len(), |i| i + 1);
+                        rows = &rows[end..];
+                        skip -= 1;
+                    }
+                    batch.extend_from_slice(rows);
                     if batch.len() >= args.batch_bytes {
                         if let Err(e) = flush(&mut batch) {
                             failure = Some(e);

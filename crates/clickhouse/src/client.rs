@@ -111,6 +111,10 @@ impl Client {
             .query("database", &self.url.database)
             .query("query", insert_sql)
             .query("input_format_skip_unknown_fields", "1")
+            // Through a Distributed table the insert returns once every shard holds its
+            // rows: an analysis right after ingest sees them all, and a rerun after a
+            // crash counts only rows that are really there.
+            .query("insert_distributed_sync", "1")
             .send(gz_body)
             .map_err(|e| self.transport_error(e))?;
         self.answer(resp).map(|_| ())

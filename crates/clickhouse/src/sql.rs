@@ -338,6 +338,31 @@ mod tests {
     }
 
     #[test]
+    fn grid_segments_cut_at_buckets_the_window_grid_and_edges() {
+        // 15 s buckets (…, 1005, 1020, …), the window start's grid (offset 7: …, 997,
+        // 1012, 1027, …), the window starting at 1007 and a baseline ending at 1100.
+        let g = Grid {
+            bucket: 15,
+            offset: 7,
+            edges: vec![1007, 1100],
+        };
+        assert_eq!(g.segment(1005), 1005);
+        assert_eq!(g.segment(1006), 1005);
+        assert_eq!(g.segment(1007), 1007);
+        assert_eq!(g.segment(1011), 1007);
+        assert_eq!(g.segment(1012), 1012);
+        assert_eq!(g.segment(1019), 1012);
+        assert_eq!(g.segment(1020), 1020);
+        assert_eq!(g.segment(1027), 1027);
+        assert_eq!(g.segment(1101), 1100);
+        let sql = time_key(&[FineSpan { from: 900, to: 1200 }], &g);
+        assert!(
+            sql.contains("if(t >= 1100, 1100, 0)") && sql.contains("7 + intDiv(t - 7, 15) * 15"),
+            "{sql}"
+        );
+    }
+
+    #[test]
     fn tsv_fields_round_trip() {
         assert_eq!(tsv_unescape("a\\tb\\nc\\\\d"), "a\tb\nc\\d");
         assert_eq!(tsv_unescape("plain"), "plain");
