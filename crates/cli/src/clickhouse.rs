@@ -118,6 +118,14 @@ pub struct IngestArgs {
     /// Create the table (otel_logs columns, MergeTree) when it does not exist.
     #[arg(long)]
     pub create: bool,
+    /// With --create: make TABLE_local on each shard of this cluster (a remote_servers
+    /// entry) and TABLE as a Distributed table over them, then insert through it.
+    #[arg(long, value_name = "NAME", requires = "create")]
+    pub cluster: Option<String>,
+    /// With --cluster: a shard's HTTP URL (clickhouse://host:port), repeated per shard;
+    /// the local tables are made there. Without it, by `ON CLUSTER` (needs ZooKeeper).
+    #[arg(long = "shard", value_name = "URL", requires = "cluster")]
+    pub shards: Vec<String>,
     /// Uncompressed bytes per insert.
     #[arg(long, value_name = "BYTES", default_value_t = 8 << 20)]
     pub batch_bytes: usize,
@@ -134,7 +142,23 @@ pub fn cmd_ingest(args: IngestArgs) -> Result<std::process::ExitCode> {
     let version = client.query("SELECT version() FORMAT TSV", &[])?.trim().to_string();
     let map = ingest::has_map(&version);
     let target = client.url().qualified_table();
-    if args.create {
+    if let (true, Some(cluster)) = (args.create, &args.cluster) {
+        let url = client.url();
+        let (local, dist) =
+            ingest::create_cluster_sql(&url.database, &url.table, cluster, &version, args.shards.is_empty());
+        if args.shards.is_empty() {
+            client.query(&local, &[]).with_context(|| {
+                format!("creating {}_local ON CLUSTER {cluster} (this needs ZooKeeper; or name each shard with --shard URL)", url.table)
+            })?;
+        }
+        for shard in &args.shards {
+            let shard_client = crate::clickhouse::client(shard, &args.ch)?;
+            shard_client
+                .query(&local, &[])
+                .with_context(|| format!("creating {}_local on shard {shard}", url.table))?;
+        }
+        client.query(&dist, &[])?;
+    } else if args.create {
         client.query(&ingest::create_table_sql(&target, &version), &[])?;
     }
     // Fails early (unknown table, no rights) before any file is parsed.

@@ -574,6 +574,32 @@ fn ingest_creates_a_table_and_stays_idempotent() {
     ingest(&url, &[&logs], &["--create"]);
     let again: u64 = c.q(0, "SELECT count() FROM fresh").trim().parse().unwrap();
     assert_eq!(n, again, "a second ingest added rows");
+    // On the cluster: `made_local` on each named shard and `made`, Distributed over them;
+    // the rows land on both shards, all there when ingest returns.
+    let made = c.url("made");
+    let shard = |i: u16| format!("clickhouse://127.0.0.1:{}/default", c.port + i);
+    let (s0, s1) = (shard(0), shard(1));
+    ingest(
+        &made,
+        &[&logs],
+        &[
+            "--create",
+            "--cluster",
+            "triage_two_shards",
+            "--shard",
+            &s0,
+            "--shard",
+            &s1,
+        ],
+    );
+    let local = |i: u16| -> u64 { c.q(i, "SELECT count() FROM made_local").trim().parse().unwrap_or(0) };
+    assert!(local(0) > 0 && local(1) > 0, "{} {}", local(0), local(1));
+    assert_eq!(local(0) + local(1), n, "rows over both shards");
+    assert!(
+        c.q(0, "SELECT engine FROM system.tables WHERE name = 'made'")
+            .contains("Distributed"),
+        "made is Distributed"
+    );
     // Analysing the fresh (single-server) table works like the Distributed one.
     let (out, r) = report(&[&url]);
     assert!(

@@ -47,6 +47,39 @@ pub fn create_table_sql(qualified: &str, version: &str) -> String {
     }
 }
 
+/// The DDL for `--create` on a cluster: `T_local` (the `otel_logs` shape, MergeTree) on
+/// each shard and `T`, a `Distributed` table over them, on the server of the URL. With
+/// `on_cluster`, the local tables are made by one `ON CLUSTER` statement (the cluster's
+/// servers need ZooKeeper for that); otherwise the caller runs the first statement on
+/// each shard itself. Returns (local table DDL, Distributed table DDL).
+pub fn create_cluster_sql(
+    database: &str,
+    table: &str,
+    cluster: &str,
+    version: &str,
+    on_cluster: bool,
+) -> (String, String) {
+    let local_name = format!("{table}_local");
+    let local = format!("{}.{}", ident(database), ident(&local_name));
+    let mut local_sql = create_table_sql(&local, version);
+    if on_cluster {
+        local_sql = local_sql.replacen(&local, &format!("{local} ON CLUSTER {}", ident(cluster)), 1);
+    }
+    // Columns spelled out (not `AS T_local`): the server of the URL need not be a shard.
+    let columns_end = local_sql.find(" ENGINE").unwrap_or(local_sql.len());
+    let columns_start = local_sql.find(" (").unwrap_or(0);
+    let dist_sql = format!(
+        "CREATE TABLE IF NOT EXISTS {}.{}{} ENGINE = Distributed({}, {}, {}, rand())",
+        ident(database),
+        ident(table),
+        &local_sql[columns_start..columns_end],
+        ident(cluster),
+        ident(database),
+        ident(&local_name)
+    );
+    (local_sql, dist_sql)
+}
+
 pub fn create_ledger_sql(database: &str) -> String {
     create_ledger_table_sql(database, LEDGER)
 }
