@@ -219,10 +219,13 @@ fn in_spans(fine: &[FineSpan]) -> String {
 /// (the others are only counted, by [`dims_query`]) its count, first and last second,
 /// latest message, and its count groups `(first, last, level, service, host, module, n)`
 /// — per segment inside `fine`, per gap outside it ([`time_key`]). A family is the SQL
-/// shapes with the same number of words and the same first word: template induction
-/// merges shapes of one family only, so a shape seen only outside the spans still comes
-/// with its sample when it may share a template with one inside them. The shape
-/// expression runs once per row; at most `max_groups` groups per shape come back.
+/// shapes with the same number of words and the same first word: induction merges
+/// shapes of equal token count that differ in a position, mostly past the first word,
+/// so a shape seen only outside the spans still comes with its sample when it is likely
+/// to share a template with one inside them. A heuristic, not a guarantee: a variable
+/// first word, or values the masker folds into one token (timestamps) so that word and
+/// token counts differ, can leave such a shape out (README, the equality bound). The
+/// shape expression runs once per row; at most `max_groups` groups per shape come back.
 pub fn shapes_query(
     s: &Schema,
     table: &str,
