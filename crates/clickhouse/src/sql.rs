@@ -98,6 +98,23 @@ pub fn rust_shape(msg: &str) -> String {
     s
 }
 
+/// The variant key ([`VARIANT_RULES`]) computed in Rust, for tests.
+pub fn rust_variant(msg: &str) -> String {
+    use std::sync::OnceLock;
+    static RES: OnceLock<Vec<(regex::Regex, &'static str)>> = OnceLock::new();
+    let res = RES.get_or_init(|| {
+        VARIANT_RULES
+            .iter()
+            .map(|(re, to)| (regex::Regex::new(re).expect("variant regex"), *to))
+            .collect()
+    });
+    let mut s = msg.to_string();
+    for (re, to) in res {
+        s = re.replace_all(&s, *to).into_owned();
+    }
+    s
+}
+
 /// Longest sample text fetched per shape (characters): enough for the masker, which
 /// reads the first line and the exception and top frame of a trace.
 pub const SAMPLE_CHARS: usize = 4096;
