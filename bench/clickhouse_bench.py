@@ -68,8 +68,7 @@ def to_second(s):
 
 
 def comparable(r):
-    """The fields crates/cli/tests/clickhouse.rs compares (root causes and change scores
-    need attribution items, not pushed down yet)."""
+    """The fields crates/cli/tests/clickhouse.rs compares."""
     totals = dict(r["totals"])
     totals.pop("availability", None)
     return {
@@ -90,7 +89,8 @@ def comparable(r):
             for p in r["problems"]
         ],
         "spikes": [{k: s[k] for k in ("from", "to", "kind", "count", "expected")} for s in r["spikes"]],
-        "changes": sorted(c["description"] for c in r["changes"]),
+        "changes": [[c["description"], c["score"], c["linked_problems"]] for c in r["changes"]],
+        "root_causes": [{k: c.get(k) for k in ("kind", "service", "problems", "score")} for c in r["root_causes"]],
     }
 
 

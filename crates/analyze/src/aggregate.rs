@@ -279,7 +279,10 @@ pub fn aggregate(
     if run.1 > 0 {
         *minutes.entry(run.0).or_insert(0) += run.1;
     }
-    a.minutes = minutes.into_iter().collect();
+    a.minutes = match &c.minute_counts {
+        Some(store) => store.iter().copied().collect(),
+        None => minutes.into_iter().collect(),
+    };
     let mut base: Vec<i64> = baseline_buckets.into_iter().collect();
     base.sort_unstable();
     a.baseline_active = (base.len() as i64 + quiet_between(&base)) * frame.bucket;

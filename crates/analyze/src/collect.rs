@@ -342,6 +342,10 @@ pub struct Collected {
     /// values are not used to explain spikes (counted per record, so chunking does not
     /// change the count).
     pub records_past_item_caps: u64,
+    /// Records per minute as a store counted them (ClickHouse hands over rows outside
+    /// the analysed spans per hour); when set, change blame's load gating reads these
+    /// instead of counting the rows per minute.
+    pub minute_counts: Option<Vec<(i64, u64)>>,
     spill: Option<File>,
 }
 
@@ -374,6 +378,7 @@ impl Collector {
                 traces: TraceSample::default(),
                 inferred_levels: Vec::new(),
                 records_past_item_caps: 0,
+                minute_counts: None,
                 spill: None,
             },
             writer: BufWriter::with_capacity(1 << 20, file),

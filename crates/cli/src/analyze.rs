@@ -260,7 +260,15 @@ pub fn cmd_analyze(args: AnalyzeArgs) -> Result<std::process::ExitCode> {
             bail!("a clickhouse:// source is analysed alone, not together with files or other sources");
         }
         // The same analysis over rows that ClickHouse grouped and counted.
-        let fetched = crate::clickhouse::collect(clickhouse[0], &args.clickhouse, &frame, &masker, args.input.quiet)?;
+        let first_change = side.changes.first().map(|c| c.time);
+        let fetched = crate::clickhouse::collect(
+            clickhouse[0],
+            &args.clickhouse,
+            &frame,
+            &masker,
+            args.input.quiet,
+            first_change,
+        )?;
         side.files = 1;
         side.intake = format!(
             "clickhouse: {} records, {} bytes received",

@@ -61,7 +61,16 @@ pub fn client(url: &str, args: &ChArgs) -> Result<Client> {
 }
 
 /// The push-down for `analyze`.
-pub fn collect(url: &str, args: &ChArgs, frame: &FrameRequest, masker: &Masker, quiet: bool) -> Result<Fetched> {
+/// `minutes_from`: the earliest change's time, if any (blame reads the traffic per minute
+/// from it on).
+pub fn collect(
+    url: &str,
+    args: &ChArgs,
+    frame: &FrameRequest,
+    masker: &Masker,
+    quiet: bool,
+    minutes_from: Option<i64>,
+) -> Result<Fetched> {
     let client = client(url, args)?;
     let mapping = match &args.ch_columns {
         Some(spec) => Mapping::parse(spec).map_err(anyhow::Error::msg)?,
@@ -71,6 +80,7 @@ pub fn collect(url: &str, args: &ChArgs, frame: &FrameRequest, masker: &Masker, 
         mapping,
         frame: frame.clone(),
         max_groups: args.ch_max_groups.max(1),
+        minutes_from,
         ..Default::default()
     };
     let fetched = source::collect(&client, masker, &opts)?;
@@ -108,6 +118,14 @@ pub struct IngestArgs {
     /// Create the table (otel_logs columns, MergeTree) when it does not exist.
     #[arg(long)]
     pub create: bool,
+    /// With --create: make TABLE_local on each shard of this cluster (a remote_servers
+    /// entry) and TABLE as a Distributed table over them, then insert through it.
+    #[arg(long, value_name = "NAME", requires = "create")]
+    pub cluster: Option<String>,
+    /// With --cluster: a shard's HTTP URL (clickhouse://host:port), repeated per shard;
+    /// the local tables are made there. Without it, by `ON CLUSTER` (needs ZooKeeper).
+    #[arg(long = "shard", value_name = "URL", requires = "cluster")]
+    pub shards: Vec<String>,
     /// Uncompressed bytes per insert.
     #[arg(long, value_name = "BYTES", default_value_t = 8 << 20)]
     pub batch_bytes: usize,
@@ -124,7 +142,23 @@ pub fn cmd_ingest(args: IngestArgs) -> Result<std::process::ExitCode> {
     let version = client.query("SELECT version() FORMAT TSV", &[])?.trim().to_string();
     let map = ingest::has_map(&version);
     let target = client.url().qualified_table();
-    if args.create {
+    if let (true, Some(cluster)) = (args.create, &args.cluster) {
+        let url = client.url();
+        let (local, dist) =
+            ingest::create_cluster_sql(&url.database, &url.table, cluster, &version, args.shards.is_empty());
+        if args.shards.is_empty() {
+            client.query(&local, &[]).with_context(|| {
+                format!("creating {}_local ON CLUSTER {cluster} (this needs ZooKeeper; or name each shard with --shard URL)", url.table)
+            })?;
+        }
+        for shard in &args.shards {
+            let shard_client = crate::clickhouse::client(shard, &args.ch)?;
+            shard_client
+                .query(&local, &[])
+                .with_context(|| format!("creating {}_local on shard {shard}", url.table))?;
+        }
+        client.query(&dist, &[])?;
+    } else if args.create {
         client.query(&ingest::create_table_sql(&target, &version), &[])?;
     }
     // Fails early (unknown table, no rights) before any file is parsed.
@@ -162,6 +196,22 @@ pub fn cmd_ingest(args: IngestArgs) -> Result<std::process::ExitCode> {
             }
             continue;
         }
+        // A start noted before, without the ledger's end: an earlier ingest of this very
+        // file died part-way. Its batches went in whole and in order, so the file's rows
+        // in the table are its first records: those are skipped, the rest inserted.
+        let resume = if ingest::started(&client, &target_name, &key)? {
+            ingest::rows_of_file(&client, &key.path, map)?
+        } else {
+            ingest::record_started(&client, &target_name, &key)?;
+            0
+        };
+        if resume > 0 && progress {
+            say(format!(
+                "triage: {}: an earlier ingest stopped after {resume} records; inserting the rest",
+                path.display()
+            ));
+        }
+        let mut skip = resume;
         let file_started = Instant::now();
         let mut batch: Vec<u8> = Vec::with_capacity(args.batch_bytes + (1 << 20));
         let mut records = 0u64;
@@ -194,7 +244,7 @@ pub fn cmd_ingest(args: IngestArgs) -> Result<std::process::ExitCode> {
                         host: f.host,
                         module: f.module,
                         message: &r.message,
-                        source: &info.name,
+                        source: &key.path,
                         fields: &r.fields,
                     };
                     ingest::write_row(&row, map, &mut out);
@@ -205,7 +255,14 @@ pub fn cmd_ingest(args: IngestArgs) -> Result<std::process::ExitCode> {
                 warn_event(&event);
                 if let IntakeEvent::Chunk(_, (rows, n), _) = event {
                     records += n;
-                    batch.extend_from_slice(&rows);
+                    // One JSON line per record: the first `skip` lines are in already.
+                    let mut rows: &[u8] = &rows;
+                    while skip > 0 && !rows.is_empty() {
+                        let end = rows.iter().position(|&b| b == b'\n').map_or(rows.len(), |i| i + 1);
+                        rows = &rows[end..];
+                        skip -= 1;
+                    }
+                    batch.extend_from_slice(rows);
                     if batch.len() >= args.batch_bytes {
                         if let Err(e) = flush(&mut batch) {
                             failure = Some(e);

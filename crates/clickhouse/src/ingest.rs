@@ -1,7 +1,9 @@
 //! Rows for `triage ingest`: parsed records as `otel_logs` rows (JSONEachRow), the
 //! table they go into (`--create`), and the ledger that makes ingest idempotent per
 //! file (a file already loaded into the same table, same size and modification time,
-//! is skipped).
+//! is skipped). A file's start is noted too ([`STARTED`]): a rerun after an ingest that
+//! died part-way counts the file's rows already in the table (each row carries its
+//! file in `log.file.path`) and inserts only the rest, so nothing is inserted twice.
 
 use std::io::Write;
 
@@ -11,6 +13,9 @@ use crate::ChError;
 
 /// The ledger table, beside the logs in the URL's database.
 pub const LEDGER: &str = "triage_ingested";
+/// Files whose ingest began (same columns): one here but not in [`LEDGER`] was cut
+/// short.
+pub const STARTED: &str = "triage_ingest_started";
 
 /// `Map` arrived in 21.x; older servers (Debian's 18.16) keep attributes as
 /// `Nested(key, value)` and time as `DateTime` (seconds).
@@ -42,12 +47,49 @@ pub fn create_table_sql(qualified: &str, version: &str) -> String {
     }
 }
 
+/// The DDL for `--create` on a cluster: `T_local` (the `otel_logs` shape, MergeTree) on
+/// each shard and `T`, a `Distributed` table over them, on the server of the URL. With
+/// `on_cluster`, the local tables are made by one `ON CLUSTER` statement (the cluster's
+/// servers need ZooKeeper for that); otherwise the caller runs the first statement on
+/// each shard itself. Returns (local table DDL, Distributed table DDL).
+pub fn create_cluster_sql(
+    database: &str,
+    table: &str,
+    cluster: &str,
+    version: &str,
+    on_cluster: bool,
+) -> (String, String) {
+    let local_name = format!("{table}_local");
+    let local = format!("{}.{}", ident(database), ident(&local_name));
+    let mut local_sql = create_table_sql(&local, version);
+    if on_cluster {
+        local_sql = local_sql.replacen(&local, &format!("{local} ON CLUSTER {}", ident(cluster)), 1);
+    }
+    // Columns spelled out (not `AS T_local`): the server of the URL need not be a shard.
+    let columns_end = local_sql.find(" ENGINE").unwrap_or(local_sql.len());
+    let columns_start = local_sql.find(" (").unwrap_or(0);
+    let dist_sql = format!(
+        "CREATE TABLE IF NOT EXISTS {}.{}{} ENGINE = Distributed({}, {}, {}, rand())",
+        ident(database),
+        ident(table),
+        &local_sql[columns_start..columns_end],
+        ident(cluster),
+        ident(database),
+        ident(&local_name)
+    );
+    (local_sql, dist_sql)
+}
+
 pub fn create_ledger_sql(database: &str) -> String {
+    create_ledger_table_sql(database, LEDGER)
+}
+
+fn create_ledger_table_sql(database: &str, table: &str) -> String {
     format!(
         "CREATE TABLE IF NOT EXISTS {}.{} (target String, file String, size UInt64, mtime UInt64, records UInt64, at DateTime) \
          ENGINE = MergeTree() ORDER BY (target, file)",
         ident(database),
-        ident(LEDGER)
+        ident(table)
     )
 }
 
@@ -61,11 +103,20 @@ pub struct FileKey {
 
 /// True when `key` was loaded into `target` already.
 pub fn already_ingested(client: &Client, target: &str, key: &FileKey) -> Result<bool, ChError> {
+    noted(client, LEDGER, target, key)
+}
+
+/// True when an ingest of `key` into `target` began (it may have finished).
+pub fn started(client: &Client, target: &str, key: &FileKey) -> Result<bool, ChError> {
+    noted(client, STARTED, target, key)
+}
+
+fn noted(client: &Client, table: &str, target: &str, key: &FileKey) -> Result<bool, ChError> {
     let db = &client.url().database;
     let q = format!(
         "SELECT count() FROM {}.{} WHERE target = {} AND file = {} AND size = {} AND mtime = {} FORMAT TSV",
         ident(db),
-        ident(LEDGER),
+        ident(table),
         literal(target),
         literal(&key.path),
         key.size,
@@ -79,8 +130,39 @@ pub fn already_ingested(client: &Client, target: &str, key: &FileKey) -> Result<
     }
 }
 
+/// Rows of `target` (the URL's table) that came from `file`, as [`write_row`] tags them;
+/// `map`: attributes are a `Map` (else `Nested`).
+pub fn rows_of_file(client: &Client, file: &str, map: bool) -> Result<u64, ChError> {
+    let value = if map {
+        format!("LogAttributes[{}]", literal(SOURCE_KEY))
+    } else {
+        format!(
+            "`LogAttributes.value`[indexOf(`LogAttributes.key`, {})]",
+            literal(SOURCE_KEY)
+        )
+    };
+    let n = client.query(
+        &format!(
+            "SELECT count() FROM {} WHERE {value} = {} FORMAT TSV",
+            client.url().qualified_table(),
+            literal(file)
+        ),
+        &[],
+    )?;
+    Ok(n.trim().parse().unwrap_or(0))
+}
+
+/// Notes that the ingest of `key` into `target` begins (before any of its rows).
+pub fn record_started(client: &Client, target: &str, key: &FileKey) -> Result<(), ChError> {
+    note(client, STARTED, target, key, 0)
+}
+
 pub fn record_ingested(client: &Client, target: &str, key: &FileKey, records: u64) -> Result<(), ChError> {
-    client.query(&create_ledger_sql(&client.url().database), &[])?;
+    note(client, LEDGER, target, key, records)
+}
+
+fn note(client: &Client, table: &str, target: &str, key: &FileKey, records: u64) -> Result<(), ChError> {
+    client.query(&create_ledger_table_sql(&client.url().database, table), &[])?;
     let row = format!(
         "{{\"target\":{},\"file\":{},\"size\":{},\"mtime\":{},\"records\":{records},\"at\":{}}}\n",
         json(target),
@@ -95,7 +177,7 @@ pub fn record_ingested(client: &Client, target: &str, key: &FileKey, records: u6
         &format!(
             "INSERT INTO {}.{} FORMAT JSONEachRow",
             ident(&client.url().database),
-            ident(LEDGER)
+            ident(table)
         ),
         &gzip(row.as_bytes())?,
     )
@@ -110,6 +192,9 @@ pub fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
     e.write_all(data)?;
     e.finish()
 }
+
+/// The attribute naming a row's file.
+pub const SOURCE_KEY: &str = "log.file.path";
 
 /// One record as the table takes it.
 pub struct Row<'a> {
@@ -142,7 +227,7 @@ pub fn write_row(row: &Row, map: bool, out: &mut Vec<u8>) {
     if let Some(h) = row.host {
         res.push(("host.name", h));
     }
-    let mut attrs: Vec<(&str, &str)> = vec![("log.file.path", row.source)];
+    let mut attrs: Vec<(&str, &str)> = vec![(SOURCE_KEY, row.source)];
     if let Some(m) = row.module {
         attrs.push(("code.namespace", m));
     }

@@ -1,10 +1,12 @@
 //! A ClickHouse table → the analysis's [`Collected`], with the per-row work done by the
 //! server: a range query (count, first and last second), the frame resolved from it as
-//! for files, then one query per SQL shape (counts, first/last second, samples) and one
-//! of counts per (second, level, service, host, module, SQL shape) — per second inside
-//! the window, the baselines and the series, per hour outside them, where rows only
-//! count towards totals and templates. The samples are masked here by the same masker
-//! as files, so each SQL shape lands on the Rust shape (and template) files give.
+//! for files, then one pass over every row giving per SQL shape its count, first/last
+//! second, latest message and count groups per (second, level, service, host, module)
+//! — per second inside the window, the baselines and the series, per gap between them
+//! outside, where rows only count towards totals and templates; samples per variant of
+//! the shapes inside those spans; records per minute. The samples are masked here by
+//! the same masker as files, so each SQL shape lands on the Rust shape (and template)
+//! files give.
 
 use std::time::Instant;
 
@@ -30,6 +32,9 @@ pub struct SourceOptions {
     pub max_groups: usize,
     /// Most SQL shapes fetched (the most frequent first).
     pub max_shapes: usize,
+    /// The earliest change to blame (nanoseconds): records per minute are fetched from
+    /// it (or from the series start, if earlier) on; none = no changes, no minutes.
+    pub minutes_from: Option<i64>,
 }
 
 impl Default for SourceOptions {
@@ -39,6 +44,7 @@ impl Default for SourceOptions {
             frame: FrameRequest::default(),
             max_groups: 5_000_000,
             max_shapes: 100_000,
+            minutes_from: None,
         }
     }
 }
@@ -52,17 +58,25 @@ pub struct PushDownStats {
     pub rust_shapes: usize,
     pub groups: usize,
     pub bytes_received: u64,
-    /// Of which the shapes answer (samples) and the counts answer.
+    /// Of which the shapes answers (count groups, latest messages, samples) and the
+    /// records per minute.
     pub shape_bytes: u64,
     pub count_bytes: u64,
     /// SQL shapes whose samples masked to more than one Rust shape (the SQL shape was
     /// coarser there), and the records they hold: the bound on count differences.
     pub shape_conflicts: usize,
     pub conflict_records: u64,
+    /// Records of shapes that occur outside the analysed spans only, counted without
+    /// samples (under one placeholder shape).
+    pub unsampled_records: u64,
     pub shards: usize,
     pub shards_down: Vec<String>,
     pub millis: u64,
 }
+
+/// The placeholder message of records whose shapes were not sampled (they occur
+/// outside the window, the series and the baselines only).
+pub const UNSAMPLED: &str = "(records of message shapes outside the analysed spans, counted without samples)";
 
 /// What [`collect`] gives: the records as the analysis takes them, and what to say.
 pub struct Fetched {
@@ -216,10 +230,28 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
             to: (b + SECOND - 1).div_euclid(SECOND) + 1,
         })
         .collect();
+    // Inside them per segment of the series grid, with first and last second.
+    let ceil_s = |ns: i64| (ns + SECOND - 1).div_euclid(SECOND);
+    let mut edges = vec![ceil_s(frame.window.0), ceil_s(frame.window.1)];
+    for b in &frame.baselines {
+        edges.extend([ceil_s(b.0), ceil_s(b.1)]);
+    }
+    edges.sort_unstable();
+    edges.dedup();
+    let bucket = (frame.bucket / SECOND).max(1);
+    let grid = sql::Grid {
+        bucket,
+        offset: ceil_s(frame.window.0).rem_euclid(bucket),
+        edges,
+    };
 
-    // 2. Shapes and their samples.
+    // 2. One pass over every row: per SQL shape its counts, times, latest message and
+    // count groups.
     let before = client.bytes_received();
-    let shapes_text = client.query(&sql::shapes_query(&schema, &table, opts.max_shapes + 1), &settings)?;
+    let shapes_text = client.query(
+        &sql::shapes_query(&schema, &table, &fine, &grid, opts.max_shapes + 1, opts.max_groups + 1),
+        &settings,
+    )?;
     stats.shape_bytes = client.bytes_received() - before;
     #[derive(serde::Deserialize)]
     struct ShapeRow {
@@ -228,12 +260,16 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
         first: u32,
         last: u32,
         latest: String,
+        /// (first, last, level, service, host, module, n)
+        groups: Vec<(u32, u32, String, String, String, String, u64)>,
+        #[serde(default)]
         samples: Vec<String>,
     }
     let mut rows: Vec<ShapeRow> = Vec::new();
     for (i, line) in shapes_text.lines().filter(|l| !l.is_empty()).enumerate() {
         rows.push(serde_json::from_str(line).map_err(|e| bad(client, format!("shape row {}: {e}", i + 1)))?);
     }
+    drop(shapes_text);
     if rows.len() > opts.max_shapes {
         rows.truncate(opts.max_shapes);
         data_loss.push(format!(
@@ -242,6 +278,58 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
         ));
     }
     stats.sql_shapes = rows.len();
+    // 3. Samples per variant, for the shapes of the window, series and baselines.
+    let before = client.bytes_received();
+    let variants = client.query(&sql::variants_query(&schema, &table, &fine), &settings)?;
+    stats.shape_bytes += client.bytes_received() - before;
+    {
+        #[derive(serde::Deserialize)]
+        struct VariantRow {
+            h: u64,
+            samples: Vec<String>,
+        }
+        let at: FxHashMap<u64, usize> = rows.iter().enumerate().map(|(i, r)| (r.h, i)).collect();
+        for (i, line) in variants.lines().filter(|l| !l.is_empty()).enumerate() {
+            let v: VariantRow =
+                serde_json::from_str(line).map_err(|e| bad(client, format!("variant row {}: {e}", i + 1)))?;
+            if let Some(&k) = at.get(&v.h) {
+                let r = &mut rows[k];
+                r.samples = v.samples.into_iter().filter(|m| *m != r.latest).collect();
+                r.samples.dedup();
+            }
+        }
+    }
+    // 4. The records of shapes not returned (none of their records in the spans, or past
+    // the cap): the table's counts per (level, service, host, module) less the returned
+    // shapes'. They count towards the totals and the dimensions, not towards templates.
+    let before = client.bytes_received();
+    let dims_text = client.query(&sql::dims_query(&schema, &table), &settings)?;
+    stats.count_bytes += client.bytes_received() - before;
+    #[derive(serde::Deserialize)]
+    struct DimRow {
+        lvl: String,
+        svc: String,
+        hst: String,
+        mdl: String,
+        n: u64,
+    }
+    type Dims = (String, String, String, String);
+    let mut rest: FxHashMap<Dims, u64> = FxHashMap::default();
+    for (i, line) in dims_text.lines().filter(|l| !l.is_empty()).enumerate() {
+        let d: DimRow = serde_json::from_str(line).map_err(|e| bad(client, format!("dimension row {}: {e}", i + 1)))?;
+        *rest.entry((d.lvl, d.svc, d.hst, d.mdl)).or_insert(0) += d.n;
+    }
+    for r in &rows {
+        for (_, _, lvl, svc, hst, mdl, n) in &r.groups {
+            if let Some(v) = rest.get_mut(&(lvl.clone(), svc.clone(), hst.clone(), mdl.clone())) {
+                *v = v.saturating_sub(*n);
+            }
+        }
+    }
+    rest.retain(|_, n| *n > 0);
+    let mut rest: Vec<(Dims, u64)> = rest.into_iter().collect();
+    rest.sort();
+    stats.unsampled_records = rest.iter().map(|(_, n)| n).sum();
     // The real masker over the samples (the latest first): the Rust shape each SQL
     // shape's records are counted under, the other shapes its samples show (so that
     // induction sees the variants files would show it), and the samples' parameters.
@@ -255,7 +343,7 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
             message: r.latest.clone(),
             ..Default::default()
         });
-        for m in r.samples.iter().filter(|m| **m != r.latest) {
+        for m in &r.samples {
             records.push(Record {
                 ts: time(r.first),
                 message: m.clone(),
@@ -264,7 +352,16 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
         }
         spans.push(start..records.len());
     }
+    // A placeholder shape only when there is something to count under it.
+    let unsampled_at = (!rest.is_empty()).then_some(records.len());
+    if unsampled_at.is_some() {
+        records.push(Record {
+            message: UNSAMPLED.to_string(),
+            ..Default::default()
+        });
+    }
     let mut chunk = shape_chunk(masker, &records, true);
+    drop(records);
     let mut by_hash: FxHashMap<u64, u32> = FxHashMap::default();
     for (r, span) in rows.iter().zip(&spans) {
         by_hash.insert(r.h, chunk.record_shape[span.start]);
@@ -291,63 +388,101 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
         }
         let main = by_hash[&r.h] as usize;
         recent[main].push((l, r.latest.clone()));
-        if let Some(other) = r.samples.iter().find(|m| **m != r.latest) {
+        if let Some(other) = r.samples.first() {
             recent[main].push((f, other.clone()));
         }
     }
     stats.rust_shapes = chunk.shapes.len();
 
-    // 3. Counts per second (hour outside the fine spans), level, service, host, module, shape.
-    let before = client.bytes_received();
-    let counts = client.query(&sql::rows_query(&schema, &table, &fine, opts.max_groups + 1), &settings)?;
-    stats.count_bytes = client.bytes_received() - before;
+    // Count groups: per second in the fine spans, per gap outside them.
     let mut groups: Vec<RecordGroup> = Vec::new();
-    let mut unknown_shape = 0u64;
-    for (i, f) in tsv_rows(&counts).enumerate() {
-        if f.len() != 7 {
-            return Err(bad(
-                client,
-                format!("count row {}: {} fields, expected 7", i + 1, f.len()),
-            ));
+    let mut cut = false;
+    for r in &rows {
+        let shape = by_hash[&r.h];
+        if r.groups.len() > opts.max_groups {
+            cut = true;
         }
-        if groups.len() == opts.max_groups {
-            data_loss.push(format!(
-                "the ClickHouse answer was cut at {} count groups (cap); later groups are missing",
-                opts.max_groups
-            ));
+        for (f, l, lvl, svc, hst, mdl, n) in &r.groups {
+            if groups.len() + 1 >= opts.max_groups {
+                cut = true;
+                break;
+            }
+            let level = Level::parse_loose(lvl);
+            let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            let s = &mut chunk.shapes[shape as usize];
+            s.count += n;
+            s.levels[level.map_or(6, |l| l as usize)] += n;
+            let group = RecordGroup {
+                ts: (*f > 0).then_some(*f as i64 * SECOND),
+                level,
+                service: opt(svc).unwrap_or_else(|| url.table.clone()),
+                host: opt(hst),
+                module: opt(mdl),
+                shape,
+                count: *n,
+            };
+            // n - 1 records at the first second, one at the last (Grid).
+            if l != f && *n > 1 {
+                groups.push(RecordGroup {
+                    ts: (*l > 0).then_some(*l as i64 * SECOND),
+                    count: 1,
+                    ..group.clone()
+                });
+                groups.push(RecordGroup { count: n - 1, ..group });
+            } else {
+                groups.push(group);
+            }
+        }
+    }
+    if cut {
+        data_loss.push(format!(
+            "the ClickHouse answer was cut at {} count groups (cap); later groups are missing",
+            opts.max_groups
+        ));
+    }
+    let anchor = fine.iter().map(|f| f.from).min().unwrap_or(1) - 1;
+    for ((lvl, svc, hst, mdl), n) in rest {
+        let Some(unsampled) = unsampled_at.map(|i| chunk.record_shape[i]) else {
             break;
-        }
-        let num = |s: &str| {
-            s.parse::<u64>()
-                .map_err(|_| bad(client, format!("count row {}: {s:?} is not a number", i + 1)))
         };
-        let (g, h, n) = (num(f[0])?, num(f[5])?, num(f[6])?);
-        let Some(&shape) = by_hash.get(&h) else {
-            unknown_shape += n;
-            continue;
-        };
-        let level = Level::parse_loose(&tsv_unescape(f[1]));
-        let opt = |s: &str| (!s.is_empty()).then(|| tsv_unescape(s));
-        let service = opt(f[2]).unwrap_or_else(|| url.table.clone());
-        let s = &mut chunk.shapes[shape as usize];
+        let level = Level::parse_loose(&lvl);
+        let s = &mut chunk.shapes[unsampled as usize];
         s.count += n;
         s.levels[level.map_or(6, |l| l as usize)] += n;
         groups.push(RecordGroup {
-            ts: (g > 0).then_some(g as i64 * SECOND),
+            ts: (anchor > 0).then_some(anchor * SECOND),
             level,
-            service,
-            host: opt(f[3]),
-            module: opt(f[4]),
-            shape,
+            service: if svc.is_empty() { url.table.clone() } else { svc },
+            host: (!hst.is_empty()).then_some(hst),
+            module: (!mdl.is_empty()).then_some(mdl),
+            shape: unsampled,
             count: n,
         });
     }
-    if unknown_shape > 0 {
-        data_loss.push(format!(
-            "{unknown_shape} records of message shapes missing from the shapes answer (beyond the shape cap, or written while the analysis ran) were not counted"
+    if stats.unsampled_records > 0 {
+        notes.push(format!(
+            "ClickHouse: {} records of message shapes that occur neither in the window, the series nor the baselines were counted without samples (in the totals, not in templates)",
+            stats.unsampled_records
         ));
     }
     stats.groups = groups.len();
+    // 4. Records per minute (blame's load gating) from the earliest change on, where
+    // the count groups are per gap.
+    let mut minutes: Option<Vec<(i64, u64)>> = None;
+    if let Some(change) = opts.minutes_from {
+        let from = change.min(frame.series_start - len).div_euclid(60 * SECOND) * 60;
+        let before = client.bytes_received();
+        let text = client.query(&sql::minutes_query(&schema, &table, from), &settings)?;
+        stats.count_bytes += client.bytes_received() - before;
+        let mut m = Vec::new();
+        for (i, f) in tsv_rows(&text).enumerate() {
+            match (f.first().map(|v| v.parse::<i64>()), f.get(1).map(|v| v.parse::<u64>())) {
+                (Some(Ok(k)), Some(Ok(n))) => m.push((k, n)),
+                _ => return Err(bad(client, format!("minute row {}: {:?}", i + 1, f))),
+            }
+        }
+        minutes = Some(m);
+    }
     // Rows in time order: the analysis takes them in input order, and a table has none.
     groups.sort_by_key(|g| g.ts.unwrap_or(i64::MIN));
     let recent: Vec<(u32, Option<i64>, String)> = recent
@@ -367,6 +502,7 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
     if let Some((lo, hi)) = data {
         collected.min_ts = Some(lo);
         collected.max_ts = Some(hi);
+        collected.minute_counts = minutes;
     }
     // The bound on count differences: a SQL shape whose samples fall under more than
     // one template has all its records counted under the latest sample's template.
@@ -392,7 +528,7 @@ pub fn collect(client: &Client, masker: &Masker, opts: &SourceOptions) -> Result
     stats.bytes_received = client.bytes_received();
     stats.millis = started.elapsed().as_millis() as u64;
     notes.push(format!(
-        "ClickHouse {} ({}): {} records in {} count groups and {} message shapes; {} bytes received ({} for shapes and samples, {} for counts)",
+        "ClickHouse {} ({}): {} records in {} count groups and {} message shapes; {} bytes received, compressed ({} for shapes, count groups and samples, {} for counts per minute and per dimension)",
         stats.server_version, shown, stats.records, stats.groups, stats.sql_shapes, stats.bytes_received, stats.shape_bytes, stats.count_bytes
     ));
     Ok(Fetched {

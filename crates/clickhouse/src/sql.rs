@@ -98,11 +98,28 @@ pub fn rust_shape(msg: &str) -> String {
     s
 }
 
+/// The variant key ([`VARIANT_RULES`]) computed in Rust, for tests.
+pub fn rust_variant(msg: &str) -> String {
+    use std::sync::OnceLock;
+    static RES: OnceLock<Vec<(regex::Regex, &'static str)>> = OnceLock::new();
+    let res = RES.get_or_init(|| {
+        VARIANT_RULES
+            .iter()
+            .map(|(re, to)| (regex::Regex::new(re).expect("variant regex"), *to))
+            .collect()
+    });
+    let mut s = msg.to_string();
+    for (re, to) in res {
+        s = re.replace_all(&s, *to).into_owned();
+    }
+    s
+}
+
 /// Longest sample text fetched per shape (characters): enough for the masker, which
 /// reads the first line and the exception and top frame of a trace.
 pub const SAMPLE_CHARS: usize = 4096;
 
-/// The span whose rows come back per second; rows outside it come back per hour (they
+/// A span whose rows come back per second; rows outside the spans come back per gap (they
 /// only count towards totals and templates there). Unix seconds, `[from, to)`.
 #[derive(Debug, Clone, Copy)]
 pub struct FineSpan {
@@ -118,35 +135,23 @@ pub fn range_query(s: &Schema, table: &str) -> String {
     )
 }
 
+/// Records per minute from `from` (Unix seconds) on: change blame gates on the traffic
+/// between a change and the onset, per minute, and the count groups are per gap there.
+/// Reads only the time column.
+pub fn minutes_query(s: &Schema, table: &str, from: i64) -> String {
+    let t = s.ts_seconds();
+    format!(
+        "SELECT intDiv(t, 60) AS m, count() AS n FROM (SELECT {t} AS t FROM {table}) WHERE t > 0 AND t >= {from} GROUP BY m FORMAT TSV"
+    )
+}
+
 /// Distinct samples fetched per SQL shape besides the latest: enough for template
 /// induction to see a position vary (it needs 3 variants) where the SQL shape merged
 /// tokens the masker leaves as words (`sw-1-5`, `0d7eff2f.pdf`).
 pub const SAMPLES: usize = 8;
 
-/// Per SQL shape: its count, first and last second, the latest message and one sample
-/// per variant ([`VARIANT_RULES`]), at most [`SAMPLES`].
-pub fn shapes_query(s: &Schema, table: &str, limit: usize) -> String {
-    let t = s.ts_seconds();
-    let m = &s.msg;
-    let shape = shape_expr("m");
-    let variant = rules_expr("m", &VARIANT_RULES);
-    format!(
-        "SELECT h, sum(n0) AS n, min(first0) AS first, max(last0) AS last, argMax(latest0, last0) AS latest, \
-         arrayFilter(x -> x != latest, groupArray({SAMPLES})(sample0)) AS samples FROM (\
-         SELECT h, v, count() AS n0, min(t) AS first0, max(t) AS last0, argMax(m, t) AS latest0, any(m) AS sample0 \
-         FROM (SELECT cityHash64({shape}) AS h, cityHash64({variant}) AS v, t, m \
-         FROM (SELECT {t} AS t, substringUTF8({m}, 1, {SAMPLE_CHARS}) AS m FROM {table})) GROUP BY h, v) \
-         GROUP BY h ORDER BY n DESC LIMIT {limit} FORMAT JSONEachRow"
-    )
-}
-
-/// Counts per (second, level, service, host, module, SQL shape) inside `fine`, per hour
-/// outside it. TSV: the most compact text format every version has.
-pub fn rows_query(s: &Schema, table: &str, fine: &[FineSpan], limit: usize) -> String {
-    let t = s.ts_seconds();
-    let shape = shape_expr(&format!("substringUTF8({}, 1, {SAMPLE_CHARS})", s.msg));
-    // Spans sorted and merged; outside them a row goes to the start of its hour, but
-    // never back into a span: not before the end of the span it follows.
+/// Spans sorted and merged.
+fn merged(fine: &[FineSpan]) -> Vec<(i64, i64)> {
     let mut spans: Vec<(i64, i64)> = fine.iter().map(|f| (f.from, f.to)).collect();
     spans.sort_unstable();
     let mut merged: Vec<(i64, i64)> = Vec::new();
@@ -156,25 +161,150 @@ pub fn rows_query(s: &Schema, table: &str, fine: &[FineSpan], limit: usize) -> S
             _ => merged.push((a, b)),
         }
     }
-    let hour = "intDiv(t, 3600) * 3600";
-    let mut g = String::from("multiIf(");
+    merged
+}
+
+/// How rows inside the fine spans group in time: per segment between two boundaries —
+/// the multiples of the series bucket, the window start plus multiples of it (spike
+/// spans start there), and `edges` (window and baseline ends) — each group with its
+/// first and last second. Everything the analysis reads at a finer grain than a bucket
+/// is a first or last time (onsets, first errors), so a group of `n` records stands
+/// for `n - 1` at its first second and one at its last. Seconds.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub bucket: i64,
+    pub offset: i64,
+    pub edges: Vec<i64>,
+}
+
+impl Grid {
+    /// The segment start of second `t` (the Rust mirror of the SQL in [`time_key`]).
+    pub fn segment(&self, t: i64) -> i64 {
+        let b = self.bucket.max(1);
+        let mut g = t.div_euclid(b) * b;
+        g = g.max(self.offset + (t - self.offset).div_euclid(b) * b);
+        for &e in &self.edges {
+            if t >= e {
+                g = g.max(e);
+            }
+        }
+        g
+    }
+}
+
+/// The time key of a row: its segment ([`Grid`]) inside the fine spans; outside them
+/// one second per gap between spans (the gap's start, or the second before the first
+/// span), so rows there group by level, service, host, module and shape only: they
+/// count towards totals and templates, and the per-minute traffic comes from
+/// [`minutes_query`]. 0 stays 0 (no time).
+pub fn time_key(fine: &[FineSpan], grid: &Grid) -> String {
+    let merged = merged(fine);
+    let Some(first) = merged.first() else { return "t".into() };
+    let b = grid.bucket.max(1);
+    let o = grid.offset.rem_euclid(b);
+    // `greatest` of two arguments only (18.16), nested.
+    let mut seg = format!("greatest(intDiv(t, {b}) * {b}, {o} + intDiv(t - {o}, {b}) * {b})");
+    for e in &grid.edges {
+        seg = format!("greatest({seg}, if(t >= {e}, {e}, 0))");
+    }
+    let mut g = String::from("multiIf(t = 0, 0, ");
     for (a, b) in &merged {
-        g.push_str(&format!("t >= {a} AND t < {b}, t, "));
+        g.push_str(&format!("t >= {a} AND t < {b}, {seg}, "));
     }
     for (_, b) in merged.iter().rev() {
-        g.push_str(&format!("t >= {b}, greatest({b}, {hour}), "));
+        g.push_str(&format!("t >= {b}, {b}, "));
     }
-    g.push_str(hour);
-    g.push(')');
+    g.push_str(&format!("{})", first.0 - 1));
+    g
+}
+
+/// `t` inside one of the spans.
+fn in_spans(fine: &[FineSpan]) -> String {
+    let cond = merged(fine)
+        .iter()
+        .map(|(a, b)| format!("(t >= {a} AND t < {b})"))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    if cond.is_empty() {
+        "0".to_string()
+    } else {
+        cond
+    }
+}
+
+/// One pass over every row: per SQL shape of a *family* with records inside `fine`
+/// (the others are only counted, by [`dims_query`]) its count, first and last second,
+/// latest message, and its count groups `(first, last, level, service, host, module, n)`
+/// — per segment inside `fine`, per gap outside it ([`time_key`]). A family is the SQL
+/// shapes with the same number of words and the same first word: induction merges
+/// shapes of equal token count that differ in a position, mostly past the first word,
+/// so a shape seen only outside the spans still comes with its sample when it is likely
+/// to share a template with one inside them. A heuristic, not a guarantee: a variable
+/// first word, or values the masker folds into one token (timestamps) so that word and
+/// token counts differ, can leave such a shape out (README, the equality bound). The
+/// shape expression runs once per row; at most `max_groups` groups per shape come back.
+pub fn shapes_query(
+    s: &Schema,
+    table: &str,
+    fine: &[FineSpan],
+    grid: &Grid,
+    limit: usize,
+    max_groups: usize,
+) -> String {
+    let t = s.ts_seconds();
+    let shape = shape_expr("m");
+    let g = time_key(fine, grid);
+    let ins = in_spans(fine);
+    let latest_shape = shape_expr("latest");
     format!(
-        "SELECT g, lvl, svc, hst, mdl, h, count() AS n FROM (\
-         SELECT {g} AS g, {lvl} AS lvl, {svc} AS svc, \
-         {hst} AS hst, {mdl} AS mdl, cityHash64({shape}) AS h FROM (SELECT {t} AS t, * FROM {table})) \
-         GROUP BY g, lvl, svc, hst, mdl, h LIMIT {limit} FORMAT TSV",
+        "SELECT s.1 AS h, s.2 AS n, s.3 AS first, s.4 AS last, s.5 AS latest, s.6 AS groups FROM (\
+         SELECT fam, groupArray(tuple(h, n, first, last, latest, groups)) AS shapes FROM (\
+         SELECT h, sum(n0) AS n, min(f0) AS first, max(l0) AS last, argMax(m0, l0) AS latest, max(in0) AS insp, \
+         cityHash64(length(splitByChar(' ', {latest_shape})), splitByChar(' ', {latest_shape})[1]) AS fam, \
+         groupArray({max_groups})(tuple(f0, l0, lvl, svc, hst, mdl, n0)) AS groups FROM (\
+         SELECT h, g, lvl, svc, hst, mdl, count() AS n0, min(t) AS f0, max(t) AS l0, argMax(m, t) AS m0, max(ins) AS in0 FROM (\
+         SELECT cityHash64({shape}) AS h, {g} AS g, {ins} AS ins, t, m, lvl, svc, hst, mdl FROM (\
+         SELECT {t} AS t, substringUTF8({m}, 1, {SAMPLE_CHARS}) AS m, {lvl} AS lvl, {svc} AS svc, {hst} AS hst, {mdl} AS mdl \
+         FROM {table})) GROUP BY h, g, lvl, svc, hst, mdl) \
+         GROUP BY h) GROUP BY fam HAVING max(insp) = 1) ARRAY JOIN shapes AS s \
+         ORDER BY n DESC LIMIT {limit} FORMAT JSONEachRow",
+        m = s.msg,
         lvl = s.level,
         svc = s.service,
         hst = s.host,
         mdl = s.module,
+    )
+}
+
+/// Records per (level, service, host, module) over the whole table, without the shape
+/// expression (a cheap scan): what the shapes answer leaves out are the records of
+/// shapes that never occur in the window, series or baselines.
+pub fn dims_query(s: &Schema, table: &str) -> String {
+    format!(
+        "SELECT {lvl} AS lvl, {svc} AS svc, {hst} AS hst, {mdl} AS mdl, count() AS n FROM {table} \
+         GROUP BY lvl, svc, hst, mdl FORMAT JSONEachRow",
+        lvl = s.level,
+        svc = s.service,
+        hst = s.host,
+        mdl = s.module,
+    )
+}
+
+/// Per SQL shape with records inside `fine`: one sample per variant ([`VARIANT_RULES`]),
+/// at most [`SAMPLES`], from those records only (the rows outside are not read for it:
+/// induction sees the variants of what the analysis looks at, and the answer stays
+/// small where a table holds months of other shapes).
+pub fn variants_query(s: &Schema, table: &str, fine: &[FineSpan]) -> String {
+    let t = s.ts_seconds();
+    let shape = shape_expr("m");
+    let variant = rules_expr("m", &VARIANT_RULES);
+    let cond = in_spans(fine);
+    format!(
+        "SELECT h, groupArray({SAMPLES})(s) AS samples FROM (\
+         SELECT h, v, any(m) AS s FROM (SELECT cityHash64({shape}) AS h, cityHash64({variant}) AS v, m FROM (\
+         SELECT t, m FROM (SELECT {t} AS t, substringUTF8({msg}, 1, {SAMPLE_CHARS}) AS m FROM {table}) WHERE {cond})) \
+         GROUP BY h, v) GROUP BY h FORMAT JSONEachRow",
+        msg = s.msg,
     )
 }
 
@@ -225,6 +355,31 @@ mod tests {
             "blk_-0 node-0 <hx> 0 x-0 SOCKS5"
         );
         assert_eq!(rust_shape("user alice logged in"), "user alice logged in");
+    }
+
+    #[test]
+    fn grid_segments_cut_at_buckets_the_window_grid_and_edges() {
+        // 15 s buckets (…, 1005, 1020, …), the window start's grid (offset 7: …, 997,
+        // 1012, 1027, …), the window starting at 1007 and a baseline ending at 1100.
+        let g = Grid {
+            bucket: 15,
+            offset: 7,
+            edges: vec![1007, 1100],
+        };
+        assert_eq!(g.segment(1005), 1005);
+        assert_eq!(g.segment(1006), 1005);
+        assert_eq!(g.segment(1007), 1007);
+        assert_eq!(g.segment(1011), 1007);
+        assert_eq!(g.segment(1012), 1012);
+        assert_eq!(g.segment(1019), 1012);
+        assert_eq!(g.segment(1020), 1020);
+        assert_eq!(g.segment(1027), 1027);
+        assert_eq!(g.segment(1101), 1100);
+        let sql = time_key(&[FineSpan { from: 900, to: 1200 }], &g);
+        assert!(
+            sql.contains("if(t >= 1100, 1100, 0)") && sql.contains("7 + intDiv(t - 7, 15) * 15"),
+            "{sql}"
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ use std::process::Command;
 
 use triage_clickhouse::ingest::{create_table_sql, write_row, Row};
 use triage_clickhouse::schema::{parse_describe, resolve, Mapping};
-use triage_clickhouse::sql::{range_query, rows_query, rust_shape, shapes_query, FineSpan, SAMPLE_CHARS};
+use triage_clickhouse::sql::{
+    dims_query, minutes_query, range_query, rust_shape, shapes_query, variants_query, FineSpan, Grid, SAMPLE_CHARS,
+};
 use triage_parse::intake::{self, IntakeEvent, IntakeOptions};
 
 fn chdb_available() -> bool {
@@ -131,16 +133,32 @@ fn check(version: &str, columns: &[(&str, &str)]) {
         recs.iter().map(|r| r.0).min().unwrap(),
         recs.iter().map(|r| r.0).max().unwrap(),
     );
-    // Fine spans covering all but the first hour: both branches of the time key run.
+    // A fine span over the last half hour: both branches of the time key run, and some
+    // shapes occur only before it.
     let fine = [FineSpan {
-        from: lo + 3600,
+        from: hi - 1800,
         to: hi + 1,
     }];
+    // 15 s buckets, a grid shifted by 7 s (as a window start would shift it) and an edge.
+    let grid = Grid {
+        bucket: 15,
+        offset: 7,
+        edges: vec![hi - 900],
+    };
+    let key_of = |t: i64| {
+        if t >= fine[0].from {
+            grid.segment(t)
+        } else {
+            fine[0].from - 1
+        }
+    };
     let sqls = vec![
         format!("DESCRIBE TABLE {table} FORMAT TSV"),
         range_query(&schema, table),
-        shapes_query(&schema, table, 100_000),
-        rows_query(&schema, table, &fine, 10_000_000),
+        shapes_query(&schema, table, &fine, &grid, 100_000, 10_000_000),
+        variants_query(&schema, table, &fine),
+        minutes_query(&schema, table, 0),
+        dims_query(&schema, table),
     ];
     let ans = chdb(&create_table_sql(table, version), &data, table, &sqls);
     // The table the row writer filled is the one the schema check expects.
@@ -159,44 +177,117 @@ fn check(version: &str, columns: &[(&str, &str)]) {
         e.1 = e.1.min(r.0);
         e.2 = e.2.max(r.0);
     }
-    let mut got: Vec<(u64, i64, i64)> = Vec::new();
+    let mut got: BTreeMap<String, (u64, i64, i64)> = BTreeMap::new();
+    let mut shape_of_hash: BTreeMap<u64, String> = BTreeMap::new();
+    type Groups = BTreeMap<(i64, String, String, String, String, String), (u64, i64, i64)>;
+    let mut got_groups: Groups = BTreeMap::new();
     for line in ans[2].lines().filter(|l| !l.is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        got.push((
-            v["n"].as_u64().unwrap(),
-            v["first"].as_i64().unwrap(),
-            v["last"].as_i64().unwrap(),
-        ));
-        // Samples belong to the shape, the latest among them.
-        let latest = v["latest"].as_str().unwrap();
-        let shape = rust_shape(latest);
+        let shape = rust_shape(v["latest"].as_str().unwrap());
+        got.insert(
+            shape.clone(),
+            (
+                v["n"].as_u64().unwrap(),
+                v["first"].as_i64().unwrap(),
+                v["last"].as_i64().unwrap(),
+            ),
+        );
+        shape_of_hash.insert(v["h"].as_u64().unwrap(), shape.clone());
+        for g in v["groups"].as_array().unwrap() {
+            let g = g.as_array().unwrap();
+            let text = |i: usize| g[i].as_str().unwrap().to_string();
+            let (f, l) = (g[0].as_i64().unwrap(), g[1].as_i64().unwrap());
+            // One group per segment: its first and last second lie in it.
+            assert_eq!(key_of(f), key_of(l), "{g:?}");
+            let key = (key_of(f), text(2), text(3), text(4), text(5), shape.clone());
+            let old = got_groups.insert(key, (g[6].as_u64().unwrap(), f, l));
+            assert!(old.is_none(), "{g:?}");
+        }
+    }
+    // Returned: every shape of a family (word count, first word) with records in the
+    // fine span, with its exact counts; the others are left to the dimension counts.
+    let family = |shape: &str| {
+        (
+            shape.split(' ').count(),
+            shape.split(' ').next().unwrap_or("").to_string(),
+        )
+    };
+    let in_fine_families: BTreeSet<(usize, String)> = recs
+        .iter()
+        .filter(|r| r.0 >= fine[0].from)
+        .map(|r| family(&rust_shape(&cut(&r.5))))
+        .collect();
+    let returned: BTreeMap<String, (u64, i64, i64)> = want
+        .iter()
+        .filter(|(shape, _)| in_fine_families.contains(&family(shape)))
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    assert_eq!(got.len(), returned.len(), "SQL shapes ({version})");
+    assert!(got == returned, "counts per SQL shape ({version})");
+    // Count groups: per grid segment inside the fine span, one time key (the second
+    // before it) for the rows before it; each with its count, first and last second.
+    let mut groups: Groups = BTreeMap::new();
+    for r in &recs {
+        let shape = rust_shape(&cut(&r.5));
+        if got.contains_key(&shape) {
+            let e = groups
+                .entry((key_of(r.0), r.1.clone(), r.2.clone(), r.3.clone(), r.4.clone(), shape))
+                .or_insert((0, i64::MAX, i64::MIN));
+            e.0 += 1;
+            e.1 = e.1.min(r.0);
+            e.2 = e.2.max(r.0);
+        }
+    }
+    assert_eq!(got_groups.len(), groups.len(), "count groups ({version})");
+    assert!(got_groups == groups, "count groups differ ({version})");
+    // Samples per variant: only for shapes with records in the fine span, of that shape.
+    let in_fine: BTreeSet<String> = recs
+        .iter()
+        .filter(|r| r.0 >= fine[0].from)
+        .map(|r| rust_shape(&cut(&r.5)))
+        .collect();
+    let mut sampled = BTreeSet::new();
+    for line in ans[3].lines().filter(|l| !l.is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let shape = &shape_of_hash[&v["h"].as_u64().unwrap()];
+        let samples = v["samples"].as_array().unwrap();
+        assert!(!samples.is_empty() && samples.len() <= 8, "{line}");
         assert!(
-            v["samples"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|s| rust_shape(s.as_str().unwrap()) == shape),
+            samples.iter().all(|s| rust_shape(s.as_str().unwrap()) == *shape),
             "{line}"
         );
+        sampled.insert(shape.clone());
     }
-    let mut want: Vec<(u64, i64, i64)> = want.into_values().collect();
-    want.sort();
-    got.sort();
-    assert_eq!(got.len(), want.len(), "SQL shapes ({version})");
-    assert_eq!(got, want, "counts per SQL shape ({version})");
-    // Count groups: per second inside the fine span, per hour before it.
-    let mut groups: BTreeSet<(i64, &str, &str, &str, &str, String)> = BTreeSet::new();
+    assert_eq!(sampled, in_fine, "shapes with variant samples ({version})");
+    // Records per minute (change blame), every minute with records.
+    let mut want: BTreeMap<i64, u64> = BTreeMap::new();
     for r in &recs {
-        let g = if r.0 >= fine[0].from { r.0 } else { r.0 / 3600 * 3600 };
-        groups.insert((g, &r.1, &r.2, &r.3, &r.4, rust_shape(&cut(&r.5))));
+        *want.entry(r.0.div_euclid(60)).or_insert(0) += 1;
     }
-    let rows: Vec<&str> = ans[3].lines().filter(|l| !l.is_empty()).collect();
-    assert_eq!(rows.len(), groups.len(), "count groups ({version})");
-    let total: u64 = rows
-        .iter()
-        .map(|l| l.rsplit('\t').next().unwrap().parse::<u64>().unwrap())
-        .sum();
-    assert_eq!(total, recs.len() as u64);
+    let got: BTreeMap<i64, u64> = ans[4]
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let (m, n) = l.split_once('\t').unwrap();
+            (m.parse().unwrap(), n.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(got, want, "records per minute ({version})");
+    // Records per (level, service, host, module) over the whole table.
+    let mut want: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
+    for r in &recs {
+        *want
+            .entry((r.1.clone(), r.2.clone(), r.3.clone(), r.4.clone()))
+            .or_insert(0) += 1;
+    }
+    let mut got: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
+    for line in ans[5].lines().filter(|l| !l.is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let text = |k: &str| v[k].as_str().unwrap().to_string();
+        *got.entry((text("lvl"), text("svc"), text("hst"), text("mdl")))
+            .or_insert(0) += v["n"].as_u64().unwrap();
+    }
+    assert!(got == want, "records per dimension ({version})");
 }
 
 #[test]
