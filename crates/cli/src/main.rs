@@ -172,10 +172,6 @@ fn capped_threads(requested: usize, cores: usize) -> usize {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Templates(_) | Command::Analyze(_)) {
-        // Off the critical path: see `triage_text::prepare_redaction`.
-        std::thread::spawn(triage_text::prepare_redaction);
-    }
     let result = match cli.command {
         Command::Parse(args) => cmd_parse(args),
         Command::Inspect(args) => cmd_inspect(args),

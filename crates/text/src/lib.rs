@@ -18,7 +18,6 @@ mod url;
 mod visible;
 
 pub use cut::{cut_bytes, cut_chars};
-pub use redact::prepare as prepare_redaction;
 pub use redact::{redact, redact_pair, secret_name};
 pub use url::display_url;
 pub use visible::visible;

@@ -74,61 +74,92 @@ fn secret_key_before_separator(bytes: &[u8]) -> (bool, bool) {
     (key, authorization)
 }
 
+/// A pattern compiled on first use. Every pattern has a cheap necessary condition
+/// checked first (an `@`, a key word, enough digits), so most texts need only a few of
+/// them; compiling all twelve took longer than mining a small file (20M instructions
+/// against 2M for a one-line file).
+struct Lazy {
+    pattern: &'static str,
+    regex: OnceLock<Regex>,
+}
+
+impl Lazy {
+    const fn new(pattern: &'static str) -> Lazy {
+        Lazy {
+            pattern,
+            regex: OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &Regex {
+        // The patterns are constants checked by the tests; an error here is a build defect.
+        self.regex
+            .get_or_init(|| Regex::new(self.pattern).expect("redaction pattern compiles"))
+    }
+}
+
 struct Patterns {
-    bearer: memchr::memmem::Finder<'static>,
-    bearer_upper: memchr::memmem::Finder<'static>,
-    url: Regex,
+    url: Lazy,
     /// The literal starts of the JWT, PEM and cloud-key patterns, in one set searched
     /// with a SIMD prefilter (Teddy): one scan where there would be three.
-    literals: Regex,
+    literals: Lazy,
     /// The words of the phone context pattern, alone (also one literal scan).
-    phone_words: Regex,
-    jwt: Regex,
-    pem: Regex,
-    auth: Regex,
-    key: Regex,
-    cloud: Regex,
-    email: Regex,
-    context: Regex,
-    phone: Regex,
+    phone_words: Lazy,
+    jwt: Lazy,
+    pem: Lazy,
+    auth: Lazy,
+    key: Lazy,
+    cloud: Lazy,
+    email: Lazy,
+    context: Lazy,
+    phone: Lazy,
+}
+
+/// `Bearer ` in either common case.
+fn bearer_finders() -> &'static [memchr::memmem::Finder<'static>; 2] {
+    static F: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
+    F.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new("earer "),
+            memchr::memmem::Finder::new("EARER "),
+        ]
+    })
 }
 
 fn patterns() -> &'static Patterns {
-    static P: OnceLock<Patterns> = OnceLock::new();
-    // The patterns are constants checked by the tests; an error here is a build defect.
-    let re = |p: &str| Regex::new(p).expect("redaction pattern compiles");
-    P.get_or_init(|| Patterns {
-        bearer: memchr::memmem::Finder::new("earer "),
-        bearer_upper: memchr::memmem::Finder::new("EARER "),
+    static P: Patterns = Patterns {
         // scheme://user:password@host — the user stays, the password goes.
-        url: re(r#"(?-u:\b)[A-Za-z][A-Za-z0-9+.-]{1,20}://[^/\s:@'"<>]*:([^/\s@'"<>]+)@"#),
-        literals: re(
+        url: Lazy::new(r#"(?-u:\b)[A-Za-z][A-Za-z0-9+.-]{1,20}://[^/\s:@'"<>]*:([^/\s@'"<>]+)@"#),
+        literals: Lazy::new(
             r"eyJ|-----BEGIN|AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|AIza|gh[pousr]_|github_pat_|xox[abprs]-|[sr]k_live_|[sr]k_test_",
         ),
-        phone_words: re(r"(?i:phone|mobile|tel|sms|msisdn|cell)|手机|电话|号码"),
-        jwt: re(r"(?-u:\b)eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]+)?"),
-        pem: re(r"-----BEGIN[A-Z ]{0,20}PRIVATE KEY-----"),
-        auth: re(
+        phone_words: Lazy::new(r"(?i:phone|mobile|tel|sms|msisdn|cell)|手机|电话|号码"),
+        jwt: Lazy::new(r"(?-u:\b)eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]+)?"),
+        pem: Lazy::new(r"-----BEGIN[A-Z ]{0,20}PRIVATE KEY-----"),
+        auth: Lazy::new(
             r#"(?i:(?-u:\b)authorization["']?\s*[:=]\s*["']?(?:(?:basic|bearer|digest|negotiate|token)\s+)?|(?-u:\b)bearer\s+)([A-Za-z0-9._~+/=-]{6,})"#,
         ),
-        key: re(
+        key: Lazy::new(
             r#"(?i:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?|auth|session[_-]?id|cookie)["']?\s*[:=]\s*["']?([^\s"',;&{}\])]+)"#,
         ),
-        cloud: re(concat!(
+        cloud: Lazy::new(concat!(
             r"(?-u:\b)(?:(?P<aws>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?-u:\b))",
             r"|(?P<gcp>AIza[0-9A-Za-z_-]{35})",
             r"|(?P<github>gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{50,})",
             r"|(?P<slack>xox[abprs]-[A-Za-z0-9-]{10,})",
             r"|(?P<stripe>[sr]k_(?:live|test)_[A-Za-z0-9]{16,}))",
         )),
-        email: re(r"(?-u:\b)[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?-u:\b)"),
-        context: re(
+        email: Lazy::new(
+            r"(?-u:\b)[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?-u:\b)",
+        ),
+        context: Lazy::new(
             r"((?:(?i:(?-u:\b)(?:phone|mobile|tel|sms|msisdn|cell)(?:[_-]?(?:no|num|number))?s?)(?-u:\b)|手机|电话|号码)[^0-9\n]{0,16}?)(\+?\d[\d -]{5,16}\d)(?-u:\b)",
         ),
-        phone: re(
+        phone: Lazy::new(
             r"\+\d{1,3}[ -]?(?:\(\d{1,4}\)[ -]?)?\d{2,4}(?:[ -]?\d{2,4}){1,4}(?-u:\b)|\(\d{3}\) ?\d{3}-\d{4}(?-u:\b)|(?-u:\b)\d{3}-\d{3}-\d{4}(?-u:\b)",
         ),
-    })
+    };
+    &P
 }
 
 /// Replaces the matches of `re` in `text` for which `f` gives a replacement; `f` also
@@ -157,14 +188,6 @@ fn apply(text: &mut Cow<'_, str>, re: &Regex, mut f: impl FnMut(&Captures<'_>, &
     }
 }
 
-/// Compiles the redaction patterns now (they are otherwise compiled on first use).
-/// Compiling takes a few milliseconds; a command that will redact its output calls this
-/// on a spare thread at start, so the cost is not paid at the end, when the report is
-/// written and nothing else is running.
-pub fn prepare() {
-    patterns();
-}
-
 /// `text` with secrets replaced by typed marks; borrowed when there is nothing to mask.
 /// Idempotent: marks and miner placeholders (`<*>`, `<num>`) are never masked again.
 pub fn redact(text: &str) -> Cow<'_, str> {
@@ -177,19 +200,19 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     // secret costs a few passes of memchr and no regular expression.
     let at = memchr::memchr(b'@', bytes).is_some();
     let (key, authorization) = secret_key_before_separator(bytes);
-    let bearer = p.bearer.find(bytes).is_some() || p.bearer_upper.find(bytes).is_some();
+    let bearer = bearer_finders().iter().any(|f| f.find(bytes).is_some());
     let digits = bytes.iter().filter(|b| b.is_ascii_digit()).count();
     let phone_shape = digits >= 8
         && memchr::memchr3_iter(b'+', b'(', b'-', bytes).any(|i| {
             bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
                 && (bytes[i] != b'-' || i > 0 && bytes[i - 1].is_ascii_digit())
         });
-    let phone_context = digits >= 7 && p.phone_words.is_match(text);
-    let literals = p.literals.is_match(text);
+    let phone_context = digits >= 7 && p.phone_words.get().is_match(text);
+    let literals = p.literals.get().is_match(text);
     let card_shape = digits >= 13 && card_spans(bytes).next().is_some();
     let mut out: Cow<'_, str> = Cow::Borrowed(text);
     if at {
-        apply(&mut out, &p.url, |caps, _, _| {
+        apply(&mut out, p.url.get(), |caps, _, _| {
             let (whole, pw) = (caps.get(0)?, caps.get(1)?);
             if is_mark(pw.as_str()) {
                 return None;
@@ -199,7 +222,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         });
     }
     if authorization || bearer {
-        apply(&mut out, &p.auth, |caps, _, _| {
+        apply(&mut out, p.auth.get(), |caps, _, _| {
             let (whole, value) = (caps.get(0)?, caps.get(1)?);
             // The scheme word itself, once its credentials are masked.
             let scheme = ["basic", "bearer", "digest", "negotiate", "token"];
@@ -219,11 +242,11 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     }
 
     if literals {
-        apply(&mut out, &p.jwt, |_, _, _| Some(mark("jwt")));
-        apply(&mut out, &p.pem, |_, _, _| Some(mark("private-key")));
+        apply(&mut out, p.jwt.get(), |_, _, _| Some(mark("jwt")));
+        apply(&mut out, p.pem.get(), |_, _, _| Some(mark("private-key")));
     }
     if key {
-        apply(&mut out, &p.key, |caps, before, after| {
+        apply(&mut out, p.key.get(), |caps, before, after| {
             let (whole, value) = (caps.get(0)?, caps.get(1)?);
             // `secret:` inside an earlier mark (`<secret:jwt>`) is not a key.
             if before.ends_with('<') || is_mark(value.as_str()) {
@@ -270,7 +293,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         });
     }
     if literals {
-        apply(&mut out, &p.cloud, |caps, _, _| {
+        apply(&mut out, p.cloud.get(), |caps, _, _| {
             let kind = [
                 ("aws", "aws-key"),
                 ("gcp", "gcp-key"),
@@ -285,10 +308,10 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         });
     }
     if at {
-        apply(&mut out, &p.email, |_, _, _| Some(mark("email")));
+        apply(&mut out, p.email.get(), |_, _, _| Some(mark("email")));
     }
     if phone_context {
-        apply(&mut out, &p.context, |caps, _, _| {
+        apply(&mut out, p.context.get(), |caps, _, _| {
             let (prefix, number) = (caps.get(1)?, caps.get(2)?);
             let digits = number.as_str().bytes().filter(u8::is_ascii_digit).count();
             (7..=15)
@@ -297,7 +320,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         });
     }
     if phone_shape {
-        apply(&mut out, &p.phone, |caps, _, _| {
+        apply(&mut out, p.phone.get(), |caps, _, _| {
             let digits = caps.get(0)?.as_str().bytes().filter(u8::is_ascii_digit).count();
             (8..=15).contains(&digits).then(|| mark("phone"))
         });
