@@ -236,24 +236,25 @@ impl ChunkReader {
                 self.read_direct();
                 continue;
             }
-            match self.source.reader.read(&mut self.block) {
-                Ok(0) => self.eof = true,
-                Ok(n) => {
-                    if !self.probe.done {
-                        self.probe.feed(&self.block[..n], self.stream_offset);
-                    }
-                    self.stream_offset += n as u64;
-                    self.stats.bytes += n as u64;
-                    let mut block = std::mem::take(&mut self.block);
-                    let kept = self.drop_nuls(&mut block[..n]);
-                    self.push_block(&block[..kept]);
-                    self.block = block;
+            // A whole block per step (a short one only at the end), so that where chunks
+            // are cut never depends on how much each `read` returned.
+            let (n, error) = read_full(&mut self.source.reader, &mut self.block);
+            if n < self.block.len() {
+                self.eof = true;
+            }
+            if n > 0 {
+                if !self.probe.done {
+                    self.probe.feed(&self.block[..n], self.stream_offset);
                 }
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.eof = true;
-                    self.pending_error = Some(self.stream_error(e));
-                }
+                self.stream_offset += n as u64;
+                self.stats.bytes += n as u64;
+                let mut block = std::mem::take(&mut self.block);
+                let kept = self.drop_nuls(&mut block[..n]);
+                self.push_block(&block[..kept]);
+                self.block = block;
+            }
+            if let Some(e) = error {
+                self.pending_error = Some(self.stream_error(e));
             }
         }
         if !self.probe.done {
@@ -422,6 +423,21 @@ impl ChunkReader {
             }
         }
     }
+}
+
+/// Reads into `buf` until it is full or the stream ends; the bytes read, and the error
+/// that stopped it early, if any (the bytes before it are kept).
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<std::io::Error>) {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return (filled, Some(e)),
+        }
+    }
+    (filled, None)
 }
 
 #[cfg(test)]
@@ -638,6 +654,44 @@ mod tests {
         assert_eq!(s.nul_bytes_skipped, 300);
         assert_eq!((s.long_lines, s.long_line_bytes_dropped), (1, 300_000));
         assert_eq!(s.bytes, bytes.len() as u64);
+    }
+
+    /// Regression: the chunks of a stream depended on how much each `read` returned (a
+    /// gzip decoder returns a few KiB at a time), so compressed input was cut elsewhere
+    /// than the same bytes read whole. Past the probe they are read in fixed steps.
+    #[test]
+    fn chunks_do_not_depend_on_read_sizes() {
+        struct Stutter(std::io::Cursor<Vec<u8>>, usize);
+        impl std::io::Read for Stutter {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.1 = self.1 % 7919 + 1009;
+                let n = buf.len().min(self.1);
+                self.0.read(&mut buf[..n])
+            }
+        }
+        let mut text = String::new();
+        for i in 0..60_000 {
+            text.push_str(&format!("2024-01-01 00:00:00 INFO line {i} {}\n", "x".repeat(i % 97)));
+        }
+        let chunks_of = |reader: Box<dyn Read + Send>| {
+            let src = OpenedSource {
+                reader,
+                compression: crate::Compression::None,
+                size_on_disk: None,
+                raw_offset: Default::default(),
+                encoding: Default::default(),
+                decode_errors: Default::default(),
+            };
+            let mut r = ChunkReader::new(PathBuf::from("s"), src, ReadLimits::default());
+            all_chunks(&mut r, &|_| true)
+                .iter()
+                .map(|c| (c.offset, c.data.len()))
+                .collect::<Vec<_>>()
+        };
+        let whole = chunks_of(Box::new(std::io::Cursor::new(text.clone().into_bytes())));
+        let stuttering = chunks_of(Box::new(Stutter(std::io::Cursor::new(text.into_bytes()), 0)));
+        assert!(whole.len() > 4);
+        assert_eq!(whole, stuttering);
     }
 
     #[test]
