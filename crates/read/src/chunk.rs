@@ -454,6 +454,22 @@ mod tests {
         (dir, ChunkReader::new(path, src, limits))
     }
 
+    /// All chunks of `bytes` joined, and the reader's figures.
+    fn read_joined(bytes: &[u8], chunk_bytes: usize, max_line_bytes: usize) -> (Vec<u8>, ReadStats) {
+        let (_d, mut r) = reader_for(
+            bytes,
+            ReadLimits {
+                chunk_bytes,
+                max_line_bytes,
+            },
+        );
+        let joined = all_chunks(&mut r, &|_| true)
+            .iter()
+            .flat_map(|c| c.data.clone())
+            .collect();
+        (joined, r.stats())
+    }
+
     fn all_chunks(r: &mut ChunkReader, pred: &dyn Fn(&[u8]) -> bool) -> Vec<Chunk> {
         let mut out = Vec::new();
         while let Some(c) = r.next_chunk(pred).unwrap() {
@@ -494,20 +510,12 @@ mod tests {
         let mut text = b"short\n".to_vec();
         text.extend(std::iter::repeat_n(b'x', 5_000_000));
         text.extend_from_slice(b"\nafter\n");
-        let (_d, mut r) = reader_for(
-            &text,
-            ReadLimits {
-                chunk_bytes: 1 << 16,
-                max_line_bytes: 1000,
-            },
-        );
-        let chunks = all_chunks(&mut r, &|_| true);
-        let joined: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
+        let (joined, s) = read_joined(&text, 1 << 16, 1000);
         let lines: Vec<&[u8]> = joined.split(|&b| b == b'\n').collect();
         assert_eq!(lines[0], b"short");
         assert_eq!(lines[1].len(), 1000);
         assert_eq!(lines[2], b"after");
-        let s = r.stats();
+
         assert_eq!(s.long_lines, 1);
         assert_eq!(s.long_line_bytes_dropped, 5_000_000 - 1000);
     }
@@ -635,22 +643,14 @@ mod tests {
                 expected.push(b'\n');
             }
         }
-        let (_d, mut r) = reader_for(
-            &bytes,
-            ReadLimits {
-                chunk_bytes: 1 << 16,
-                max_line_bytes: 200_000,
-            },
-        );
-        let chunks = all_chunks(&mut r, &|_| true);
-        let joined: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
+        let (joined, s) = read_joined(&bytes, 1 << 16, 200_000);
         assert!(
             joined == expected,
             "{} bytes read, {} expected",
             joined.len(),
             expected.len()
         );
-        let s = r.stats();
+
         assert_eq!(s.nul_bytes_skipped, 300);
         assert_eq!((s.long_lines, s.long_line_bytes_dropped), (1, 300_000));
         assert_eq!(s.bytes, bytes.len() as u64);
