@@ -80,15 +80,16 @@ fn rules_expr(msg_expr: &str, rules: &[(&str, &str)]) -> String {
     e
 }
 
-/// The SQL shape computed in Rust with the same regexes (RE2 and the `regex` crate
-/// agree on these: no look-around, no backreferences), for tests and the bound check.
-pub fn rust_shape(msg: &str) -> String {
-    use std::sync::OnceLock;
-    static RES: OnceLock<Vec<(regex::Regex, &'static str)>> = OnceLock::new();
-    let res = RES.get_or_init(|| {
-        SHAPE_RULES
+/// Compiled rules: the Rust mirror of [`rules_expr`].
+type CompiledRules = std::sync::OnceLock<Vec<(regex::Regex, &'static str)>>;
+
+/// `msg` with each rule's replacement applied in order, as [`rules_expr`] does in SQL.
+fn apply_rules(rules: &'static [(&'static str, &'static str)], compiled: &'static CompiledRules, msg: &str) -> String {
+    let res = compiled.get_or_init(|| {
+        rules
             .iter()
-            .map(|(re, to)| (regex::Regex::new(re).expect("shape regex"), *to))
+            // The rules are constants compiled by the tests; an error here is a build defect.
+            .map(|(re, to)| (regex::Regex::new(re).expect("shape rule compiles"), *to))
             .collect()
     });
     let mut s = msg.to_string();
@@ -98,21 +99,17 @@ pub fn rust_shape(msg: &str) -> String {
     s
 }
 
+/// The SQL shape computed in Rust with the same regexes (RE2 and the `regex` crate
+/// agree on these: no look-around, no backreferences), for tests and the bound check.
+pub fn rust_shape(msg: &str) -> String {
+    static COMPILED: CompiledRules = CompiledRules::new();
+    apply_rules(&SHAPE_RULES, &COMPILED, msg)
+}
+
 /// The variant key ([`VARIANT_RULES`]) computed in Rust, for tests.
 pub fn rust_variant(msg: &str) -> String {
-    use std::sync::OnceLock;
-    static RES: OnceLock<Vec<(regex::Regex, &'static str)>> = OnceLock::new();
-    let res = RES.get_or_init(|| {
-        VARIANT_RULES
-            .iter()
-            .map(|(re, to)| (regex::Regex::new(re).expect("variant regex"), *to))
-            .collect()
-    });
-    let mut s = msg.to_string();
-    for (re, to) in res {
-        s = re.replace_all(&s, *to).into_owned();
-    }
-    s
+    static COMPILED: CompiledRules = CompiledRules::new();
+    apply_rules(&VARIANT_RULES, &COMPILED, msg)
 }
 
 /// Longest sample text fetched per shape (characters): enough for the masker, which
