@@ -294,7 +294,6 @@ where
     let work_rx = std::sync::Mutex::new(work_rx);
     let (done_tx, done_rx) = mpsc::channel::<(u64, Done<T>)>();
     std::thread::scope(|scope| {
-        scope.spawn(|| read_all(&sources, opts, forced.as_ref(), work_tx, permit_tx));
         for _ in 0..workers {
             let done_tx = done_tx.clone();
             let (work_rx, map) = (&work_rx, &map);
@@ -313,6 +312,9 @@ where
                 }
             });
         }
+        // The reader last: started first, it took a core before the workers existed, and
+        // they began 2 ms after the first chunk was ready on a 2-core machine.
+        scope.spawn(|| read_all(&sources, opts, forced.as_ref(), work_tx, permit_tx));
         drop(done_tx);
         // Results arrive in any order; the sink sees them in input order.
         let mut waiting: std::collections::BTreeMap<u64, Done<T>> = std::collections::BTreeMap::new();
