@@ -494,14 +494,29 @@ fn anchor_year_less(
     };
     let Some(tail) = tail else { return ctx };
     let parser = detection.parser();
+    let mut dated_column = None;
     let last = tail.split(|&b| b == b'\n').rev().find_map(|line| {
         let line = String::from_utf8_lossy(line);
         let mut rec = Record::default();
-        (parser.parse_line(&line, &ctx, &mut rec) && !rec.ts_invalid)
+        let ts = (parser.parse_line(&line, &ctx, &mut rec) && !rec.ts_invalid)
             .then_some(rec.ts)
-            .flatten()
+            .flatten();
+        if ts.is_some() {
+            dated_column = rec.fields.iter().find_map(|(_, v)| column_date(v, reference_secs));
+        }
+        ts
     });
     let Some(mut last) = last else { return ctx };
+    if let Some(days) = dated_column {
+        // The line says its own year (Thunderbird: `1131566461 2005.11.09 dn228 Nov 9
+        // 12:01:01 …`): that date, a day later for a zone ahead of the column's, is the
+        // reference, not the modification time of a file copied years later.
+        let (y, m, d) = crate::timestamp::civil_from_days(days + 1);
+        return TimeContext {
+            reference: (y as i32, m, d),
+            ..ctx
+        };
+    }
     let reference_ns = reference_secs.saturating_mul(1_000_000_000);
     if last > reference_ns {
         // The reference day itself, but later in the day than the reference: last year.
@@ -520,6 +535,33 @@ fn anchor_year_less(
         }
     }
     ctx.with_reference_unix(last.div_euclid(1_000_000_000))
+}
+
+/// The day (days since 1970-01-01) a header column gives, when it is a whole date with
+/// a year (`2005.11.09`, `2005-11-09`, `2005/11/09`) or Unix seconds (ten digits, from
+/// 2001 to a day past `now_secs`). Anything else — an id, a count — is not a date.
+fn column_date(value: &str, now_secs: i64) -> Option<i64> {
+    let b = value.as_bytes();
+    if b.len() == 10 && b.iter().all(u8::is_ascii_digit) {
+        let secs: i64 = value.parse().ok()?;
+        return (1_000_000_000..=now_secs + 86_400)
+            .contains(&secs)
+            .then(|| secs.div_euclid(86_400));
+    }
+    if b.len() != 10 || b[4] != b[7] || !matches!(b[4], b'-' | b'.' | b'/') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r.clone()]
+            .iter()
+            .all(u8::is_ascii_digit)
+            .then(|| value[r].parse().ok())
+            .flatten()
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let days = crate::timestamp::days_from_civil(y as i64, m, d);
+    ((1970..=2200).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d) && days * 86_400 <= now_secs + 86_400)
+        .then_some(days)
 }
 
 /// The last `n` bytes of a regular file, or None.
@@ -686,6 +728,48 @@ fn read_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_columns_that_are_dates_give_their_day() {
+        let now = 1_796_600_000; // 2026-12
+        let day = |y, m, d| crate::timestamp::days_from_civil(y, m, d);
+        assert_eq!(column_date("2005.11.09", now), Some(day(2005, 11, 9)));
+        assert_eq!(column_date("2005-11-09", now), Some(day(2005, 11, 9)));
+        assert_eq!(column_date("1131566461", now), Some(day(2005, 11, 9)));
+        // Not dates: mixed separators, impossible months, ids, the future, short epochs.
+        for v in [
+            "2005.11-09",
+            "2005.13.09",
+            "dn228",
+            "4294967295",
+            "2099.01.01",
+            "113156646",
+            "-",
+        ] {
+            assert_eq!(column_date(v, now), None, "{v}");
+        }
+    }
+
+    /// Regression: Loghub Thunderbird lines carry Unix seconds and a dated column before
+    /// a year-less syslog time; records were dated in the year of the file's copy (2026),
+    /// not 2005.
+    #[test]
+    fn a_dated_header_column_gives_year_less_times_their_year() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tb.log");
+        std::fs::write(
+            &path,
+            "- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond[2916]: (root) CMD (run-parts)\n\
+             - 1131566521 2005.11.09 dn228 Nov 9 12:02:01 dn228/dn228 crond[2917]: (root) CMD (run-parts)\n\
+             - 1131566581 2005.11.09 dn228 Nov 9 12:03:01 dn228/dn228 crond[2918]: (root) CMD (run-parts)\n",
+        )
+        .unwrap();
+        let found = inspect(&[path.display().to_string()], &IntakeOptions::default(), 3);
+        let Ok(inspection) = &found[0] else { panic!("not read") };
+        let ts = inspection.samples[0].ts.expect("a timestamp");
+        // 2005-11-09T12:01:01Z
+        assert_eq!(ts, 1_131_537_661 * 1_000_000_000);
+    }
 
     #[test]
     fn chunks_are_sized_from_the_file_alone() {
