@@ -499,6 +499,7 @@ mod tests {
             ("GC overhead limit exceeded", "memory"),
             ("write failed: No space left on device", "disk"),
             ("disk space low on /data: <*>% used", "disk"),
+            ("write failed: Disk quota exceeded", "disk"),
             (
                 "slow query: SELECT * FROM msg WHERE chat_id IN (<*>) took <*> ms",
                 "slow_query",
@@ -534,6 +535,8 @@ mod tests {
             assert_eq!(got, Some(want), "{text}");
         }
         assert!(r.categorize("user <*> logged in").is_none());
+        // Regression: the kernel's boot line (Loghub Thunderbird) was a disk error.
+        assert!(r.categorize("Disk quotas dquot_6.5.1").is_none());
         let pool = r.categorize("thread pool exhausted").unwrap();
         assert!(pool.symptom);
         assert_eq!(pool.resource.as_deref(), Some("connections"));

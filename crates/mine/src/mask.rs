@@ -421,9 +421,16 @@ impl Masker {
         if might_be_timestamp(&s[at..j]) {
             if let Some(m) = timestamp::scan(&s[at..], &self.ctx) {
                 let end = at + m.len;
-                if end >= j || m.layout.richness() >= 3 {
+                // `at 12:01:33,` / `delay=00:00:02;`: closing punctuation after a time
+                // is prose, not part of a longer token.
+                let closed = s[end.min(j)..j].iter().all(|&c| IS_CLOSE[c as usize]);
+                if end >= j || closed || m.layout.richness() >= 3 {
                     out.shape.push_str(&message[i..at]);
                     out.push_value(Kind::Ts, at, end);
+                    if end < j && closed {
+                        out.shape.push_str(&message[end..j]);
+                        return j;
+                    }
                     return end;
                 }
             }
@@ -1286,6 +1293,17 @@ mod tests {
         for t in ["10.251.30.85", "12.345", "123-45", "0x1f", "10.251.30.85:50010"] {
             assert!(!might_be_timestamp(t.as_bytes()), "{t}");
         }
+    }
+
+    /// Regression (Loghub Thunderbird `delay=00:00:02, xdelay=00:00:00,`): a time
+    /// followed by closing punctuation was an `<id>`, the same time without it a `<ts>`.
+    #[test]
+    fn a_time_before_closing_punctuation_is_a_time() {
+        let (s, v) = shape("delay=00:00:02, xdelay=00:00:00; done at 12:01:33.");
+        assert_eq!(s, "delay=<ts>, xdelay=<ts>; done at <ts>.");
+        assert_eq!(v, ["00:00:02", "00:00:00", "12:01:33"]);
+        // Not closing punctuation: still one token, not a time.
+        assert_ne!(shape("at 12:01:33abc").0, "at <ts>abc");
     }
 
     #[test]

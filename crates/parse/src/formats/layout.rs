@@ -631,6 +631,24 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
     if (votes as f64) < 0.3 * could_head as f64 {
         return learn_without_timestamp(&lines);
     }
+    // A header leaves a message after it. A time at the end of most lines (`job done
+    // delay=3s at 12:01:33`) is part of the message: taken as a header, it left every
+    // message empty.
+    let with_message = lines
+        .iter()
+        .zip(&found)
+        .filter(|(line, f)| {
+            f.as_ref().is_some_and(|(c, off, m, br)| {
+                (*c, m.layout, *br) == (col, layout, bracketed)
+                    && line
+                        .get(off + usize::from(*br) + m.len + usize::from(*br)..)
+                        .is_some_and(|rest| rest.iter().any(|b| !b.is_ascii_whitespace()))
+            })
+        })
+        .count();
+    if with_message * 2 < votes {
+        return learn_without_timestamp(&lines);
+    }
     let letters = lines.iter().any(|l| {
         l.split(|&b| b == b' ')
             .filter(|t| !t.is_empty())
@@ -1093,6 +1111,25 @@ mod tests {
             })
             .collect();
         (cand.name, recs)
+    }
+
+    /// Regression: plain messages that end with a time (`… elapsed at 12:01:33`) were
+    /// read as seven header columns and a timestamp, leaving every message empty.
+    #[test]
+    fn a_time_at_the_end_of_every_line_is_not_a_header() {
+        let lines: Vec<String> = (0..20)
+            .map(|i| {
+                format!(
+                    "job finished delay=00:00:0{}, total 00:0{}:1{} elapsed at 12:{:02}:33",
+                    i % 10,
+                    i % 6,
+                    i % 10,
+                    i
+                )
+            })
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        assert!(learn(&refs, &ctx()).is_none(), "{:?}", learn(&refs, &ctx()));
     }
 
     #[test]
