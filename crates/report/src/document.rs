@@ -704,6 +704,7 @@ impl<'a> Context<'a> {
         }
         if !problem.parameters.is_empty() {
             blocks.push(Block::Paragraph(vec![strong(l.parameters)]));
+            blocks.push(Block::Paragraph(vec![text(l.parameters_scope)]));
             let rows = problem
                 .parameters
                 .iter()

@@ -55,6 +55,8 @@ pub(crate) struct Labels {
     pub template: &'static str,
     pub samples_of: &'static str,
     pub parameters: &'static str,
+    /// What the parameter table counts (its scope differs from the problem's count).
+    pub parameters_scope: &'static str,
     pub recommendations: &'static str,
     // Tables and other sections.
     pub kind: &'static str,
@@ -162,6 +164,7 @@ pub(crate) const EN: Labels = Labels {
     template: "Template",
     samples_of: "Samples of",
     parameters: "Parameters",
+    parameters_scope: "Over every record of the first template in the input (window, baseline and the rest); share = count / records with a value at that place.",
     recommendations: "Recommendations",
     kind: "Kind",
     service: "Service",
@@ -267,6 +270,8 @@ pub(crate) const ZH: Labels = Labels {
     template: "模板",
     samples_of: "样例（已脱敏）：",
     parameters: "主要参数",
+    parameters_scope:
+        "统计范围：输入中第一个模板的全部记录（窗口、基线及其余时段）；占比 = 次数 / 该位置有值的记录数。",
     recommendations: "建议",
     kind: "类型",
     service: "服务",
