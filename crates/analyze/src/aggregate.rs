@@ -123,6 +123,10 @@ pub struct Aggregates {
     pub window_inferred: [u64; 7],
     pub baseline_records: u64,
     pub baseline_errors: u64,
+    /// Records older than the window (baselines included) and the newest of them: a sparse
+    /// log may have none in the baseline spans yet months of history before them.
+    pub records_before_window: u64,
+    pub last_before_window: Option<i64>,
     /// Records per series bucket, all and WARN+.
     pub total_series: Vec<u64>,
     pub error_series: Vec<u64>,
@@ -220,6 +224,10 @@ pub fn aggregate(
                 }
             }
             tc.add_to_series(b, ts, buckets);
+        }
+        if ts < frame.window.0 {
+            a.records_before_window += 1;
+            a.last_before_window = Some(a.last_before_window.map_or(ts, |l| l.max(ts)));
         }
         if frame.in_window(ts) {
             a.window_records += 1;

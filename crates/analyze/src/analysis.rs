@@ -130,8 +130,36 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
     // window analysed (a burst that starts inside the window is news even without
     // history).
     let mut window_note = None;
+    let earlier_records = agg.records_before_window;
+    // How the window was tested for a change inside it, when a finer series than the
+    // window's was used for that (see `data_part`).
+    let mut within_tested = None;
     if !untimed && opts.frame.baseline.is_none() && agg.baseline_records == 0 {
-        if let Some(onset) = window_onset(&agg, &frame) {
+        let onset = match data_part(&frame, c.min_ts, c.max_ts) {
+            // The data covers only the end of the window (a 30-second file in a 15-minute
+            // window fills one or two of its buckets): the step is searched for on a
+            // series of the same number of buckets over the part with data. Errors only:
+            // so short a file is mostly a process starting, whose volume ramps up in its
+            // first seconds (Loghub's Spark_2k: ×17 in 20 s, and nothing wrong).
+            Some((first, end)) => {
+                let req = FrameRequest {
+                    from: Some(first),
+                    to: Some(end),
+                    last: None,
+                    baseline: None,
+                };
+                let fine = Frame::resolve(&req, data_range);
+                let fine_agg = aggregate(&mut c, &fine, &templates.shape_template, n_templates, false)?;
+                within_tested = Some(if active_in_window(&fine_agg, &fine) >= 6 {
+                    WithinTest::ErrorsOnly
+                } else {
+                    WithinTest::None
+                });
+                window_onset(&fine_agg, &fine, true)
+            }
+            None => window_onset(&agg, &frame, false),
+        };
+        if let Some(onset) = onset {
             let base_from = frame.window.0.max(c.min_ts.unwrap_or(frame.window.0));
             let before = (base_from, onset);
             let requested = frame.window;
@@ -145,8 +173,14 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
             agg = aggregate(&mut c, &frame, &templates.shape_template, n_templates, false)?;
             window_note = Some(say!(
                 lang,
-                "no data before the requested window {} – {}: the rate steps up inside it at {}, so its part before that ({} – {}, {} records) is the baseline and {} – {} is the window analysed",
-                "请求的窗口 {} – {} 之前没有数据：速率在窗口内 {} 处阶跃上升，因此此前的部分（{} – {}，{} 条记录）作为基线，{} – {} 作为分析窗口",
+                "no data {} the requested window {} – {}: the rate steps up inside it at {}, so its part before that ({} – {}, {} records) is the baseline and {} – {} is the window analysed",
+                "请求的窗口 {1} – {2} {0}没有数据：速率在窗口内 {3} 处阶跃上升，因此此前的部分（{4} – {5}，{6} 条记录）作为基线，{7} – {8} 作为分析窗口",
+                match (lang, earlier_records > 0) {
+                    (Lang::En, false) => "before",
+                    (Lang::En, true) => "in the baseline spans before",
+                    (Lang::Zh, false) => "之前",
+                    (Lang::Zh, true) => "之前的基线时段内",
+                },
                 model_time(requested.0),
                 model_time(requested.1),
                 model_time(onset),
@@ -400,11 +434,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
             c.records
         ));
     } else if frame.baselines.is_empty() || agg.baseline_records == 0 {
-        report.input.notes.push(say!(
-            lang,
-            "no data before the window: novelty and ratios are not available",
-            "窗口之前没有数据：无法判断是否新出现，也无法计算倍数"
-        ));
+        report.input.notes.push(history_note(&agg, &frame, lang));
     }
     if tail.below > 0 {
         report.input.notes.push(say!(
@@ -435,7 +465,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         metrics: side.metrics.as_ref(),
         summaries: &report.metrics,
     });
-    report.conclusion = conclusion(&report, &problems, lang);
+    report.conclusion = conclusion(&report, &problems, History::of(&agg, &frame, within_tested), lang);
     Ok(report)
 }
 
@@ -456,9 +486,10 @@ fn inferred_levels(templates: &Templates, rules: &Rules) -> Vec<u8> {
         .collect()
 }
 
-/// Where the error rate, else the record rate, steps up inside the window (see
-/// [`crate::stats::step_up`]), for a window with no data before it.
-fn window_onset(agg: &Aggregates, frame: &Frame) -> Option<i64> {
+/// Where the error rate, else (unless `errors_only`) the record rate, steps up inside the
+/// window (see [`crate::stats::step_up`]), else where errors burst
+/// ([`crate::stats::burst_up`]), for a window with no data before it.
+fn window_onset(agg: &Aggregates, frame: &Frame, errors_only: bool) -> Option<i64> {
     let first = frame.window_first_bucket();
     let exposure: Vec<f64> = agg.active_buckets[first..]
         .iter()
@@ -466,10 +497,18 @@ fn window_onset(agg: &Aggregates, frame: &Frame) -> Option<i64> {
         .collect();
     // At least 3 buckets (5 % of the window) of data before the step, and a step
     // worth a spike: ×2 and 20 records over the rate before.
-    [&agg.error_series, &agg.total_series].iter().find_map(|series| {
-        crate::stats::step_up(&series[first..], &exposure, 3, 2.0, 20.0)
-            .map(|cp| frame.bucket_start(first + cp).max(frame.window.0))
-    })
+    let series: &[&Vec<u64>] = if errors_only {
+        &[&agg.error_series]
+    } else {
+        &[&agg.error_series, &agg.total_series]
+    };
+    let step = series
+        .iter()
+        .find_map(|series| crate::stats::step_up(&series[first..], &exposure, 3, 2.0, 20.0));
+    // Else a burst of errors that falls back: the window then starts at the burst, and
+    // its part before is the baseline the burst is measured against (as a spike).
+    step.or_else(|| crate::stats::burst_up(&agg.error_series[first..], &exposure, 3, 2.0, 20.0))
+        .map(|cp| frame.bucket_start(first + cp).max(frame.window.0))
 }
 
 struct StatusInputs<'a> {
@@ -2008,7 +2047,99 @@ fn timeline(
     t.into_iter().map(|(_, e)| e).collect()
 }
 
-fn conclusion(report: &Report, problems: &[ProblemDraft], lang: Lang) -> String {
+/// The part of the window the data covers (whole seconds), when the window's buckets are
+/// too coarse for it: it spans less than a third of the window.
+fn data_part(frame: &Frame, data_start: Option<i64>, data_end: Option<i64>) -> Option<(i64, i64)> {
+    use crate::frame::SECOND;
+    let (first, last) = (data_start?, data_end?);
+    let first = (first - first.rem_euclid(SECOND)).max(frame.window.0);
+    let end = (last - last.rem_euclid(SECOND) + SECOND).min(frame.window.1);
+    (first < end && (end - first) * 3 < frame.window_len()).then_some((first, end))
+}
+
+/// What the data before the window allows, for the sentences that say so.
+#[derive(Debug, Clone, Copy)]
+struct History {
+    /// Records older than the window (none of them in the baseline spans when the
+    /// baseline is empty).
+    earlier: u64,
+    /// Enough of them to tell which error templates are new ([`anomaly::earlier_history`]).
+    novelty_tested: bool,
+    /// What the window was tested for inside it (see `window_onset`).
+    within: WithinTest,
+}
+
+/// Which rates a window with no baseline was tested for a step: it needs enough buckets
+/// with data (6: three before a step and three after).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WithinTest {
+    /// The error rate and the record rate.
+    Both,
+    /// The error rate only, on a series over the part of the window with data.
+    ErrorsOnly,
+    /// Too few buckets with data.
+    None,
+}
+
+fn active_in_window(agg: &Aggregates, frame: &Frame) -> usize {
+    let first = frame.window_first_bucket().min(agg.active_buckets.len());
+    agg.active_buckets[first..].iter().filter(|&&a| a).count()
+}
+
+impl History {
+    fn of(agg: &Aggregates, frame: &Frame, within: Option<WithinTest>) -> History {
+        History {
+            earlier: agg.records_before_window,
+            novelty_tested: anomaly::earlier_history(agg),
+            within: within.unwrap_or(if active_in_window(agg, frame) >= 6 {
+                WithinTest::Both
+            } else {
+                WithinTest::None
+            }),
+        }
+    }
+}
+
+/// The note for a window whose baseline spans hold no records: with no data at all
+/// before the window nothing is comparable; with older data only, it still tells which
+/// error templates are new (see [`anomaly::earlier_history`]).
+fn history_note(agg: &Aggregates, frame: &Frame, lang: Lang) -> String {
+    let spans = frame
+        .baselines
+        .iter()
+        .map(|b| format!("{} – {}", model_time(b.0), model_time(b.1)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let last = agg.last_before_window.map(model_time).unwrap_or_default();
+    if agg.records_before_window == 0 {
+        say!(
+            lang,
+            "no data before the window: novelty and ratios are not available",
+            "窗口之前没有数据：无法判断是否新出现，也无法计算倍数"
+        )
+    } else if anomaly::earlier_history(agg) {
+        say!(
+            lang,
+            "no data in the baseline ({}): ratios are not available; an error template is called new when none of the {} earlier records (the last at {}) has it",
+            "基线时段（{}）内没有数据：无法计算倍数；之前的 {} 条记录（最后一条在 {}）中都没有出现过的错误模板判为新出现",
+            spans,
+            agg.records_before_window,
+            last
+        )
+    } else {
+        say!(
+            lang,
+            "no data in the baseline ({}), and only {} earlier records (the last at {}), fewer than the window's {}: novelty and ratios are not available",
+            "基线时段（{}）内没有数据，之前只有 {} 条记录（最后一条在 {}），少于窗口内的 {} 条：无法判断是否新出现，也无法计算倍数",
+            spans,
+            agg.records_before_window,
+            last,
+            agg.window_records
+        )
+    }
+}
+
+fn conclusion(report: &Report, problems: &[ProblemDraft], history: History, lang: Lang) -> String {
     if report.status == "no_data" {
         return say!(
             lang,
@@ -2036,17 +2167,64 @@ fn conclusion(report: &Report, problems: &[ProblemDraft], lang: Lang) -> String 
     if report.status == "healthy" {
         let chronic = problems.iter().filter(|p| p.errors() > 0).count();
         if report.totals.baseline_records == 0 {
+            let listed = if chronic > 0 {
+                say!(
+                    lang,
+                    "; {chronic} error problem(s) listed below",
+                    "；下文列出 {chronic} 个错误类问题"
+                )
+            } else {
+                String::new()
+            };
+            // Each clause only where it was tested: a step inside the window needs enough
+            // buckets with data, novelty needs earlier records.
+            let within = if history.within == WithinTest::Both {
+                say!(lang, "no change inside the window", "窗口内没有变化")
+            } else if history.within == WithinTest::ErrorsOnly {
+                say!(
+                    lang,
+                    "no change in the error rate inside the window",
+                    "窗口内错误速率没有变化"
+                )
+            } else {
+                say!(
+                    lang,
+                    "the window's records span too little time to test it for a change",
+                    "窗口内记录覆盖的时间太短，无法检验其中的变化"
+                )
+            };
+            let before = if history.earlier == 0 {
+                say!(lang, "no data before it to compare with", "窗口之前也没有可比较的数据")
+            } else if !history.novelty_tested {
+                say!(
+                    lang,
+                    "no data in its baseline to compare with (only {} earlier records)",
+                    "其基线时段内没有可比较的数据（之前只有 {} 条记录）",
+                    history.earlier
+                )
+            } else {
+                say!(
+                    lang,
+                    "no data in its baseline to compare rates with, and no error template new against the {} earlier records",
+                    "其基线时段内没有可比较速率的数据，与之前的 {} 条记录相比也没有新出现的错误模板",
+                    history.earlier
+                )
+            };
+            let steady = if history.within == WithinTest::Both {
+                say!(lang, ", at a steady rate throughout", "，速率全程平稳")
+            } else {
+                String::new()
+            };
+            let mut first = within;
+            if let Some(c) = first.get(..1) {
+                first = format!("{}{}", c.to_uppercase(), &first[1..]);
+            }
             return say!(
                 lang,
-                "No change inside the window and no data before it to compare with: {} records, {} at WARN or above, at a steady rate throughout{}.",
-                "窗口内没有变化，窗口之前也没有可比较的数据：{} 条记录，{} 条为 WARN 及以上，速率全程平稳{}。",
+                "{first}; {before}: {} records, {} at WARN or above{steady}{listed}.",
+                "{first}；{before}：{} 条记录，{} 条为 WARN 及以上{steady}{listed}。",
                 report.totals.records,
-                report.totals.errors,
-                if chronic > 0 {
-                    say!(lang, "; {chronic} error problem(s) listed below", "；下文列出 {chronic} 个错误类问题")
-                } else {
-                    String::new()
-                }
+                report.totals.errors
             );
         }
         return say!(

@@ -4,6 +4,7 @@
 //! messages rarely repeat sets a higher bar for "new" ([`long_tail`]).
 
 use triage_mine::miner::Templates;
+use triage_parse::Level;
 
 use crate::aggregate::Aggregates;
 use crate::frame::Frame;
@@ -129,11 +130,19 @@ pub fn long_tail(templates: &Templates, agg: &Aggregates, frame: &Frame, data_st
     }
 }
 
+/// Whether data before the window can tell what is new although the baseline spans hold
+/// none of it (a sparse log, silent for hours before the window): at least as many
+/// earlier records as the window holds, so "none of them" means something.
+pub fn earlier_history(agg: &Aggregates) -> bool {
+    agg.baseline_records == 0 && agg.records_before_window > 0 && agg.records_before_window >= agg.window_records
+}
+
 pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start: Option<i64>) -> Vec<TemplateVerdict> {
     let tail = long_tail(templates, agg, frame, data_start);
     let window_len = frame.window_len() as f64;
     let base_len = agg.baseline_active as f64;
     let has_history = data_start.is_some_and(|s| s < frame.window.0) && agg.baseline_records > 0;
+    let older_history = !has_history && earlier_history(agg);
     let window_first = frame.window_first_bucket();
     let exposure: Vec<f64> = agg.active_buckets.iter().map(|&a| if a { 1.0 } else { 0.0 }).collect();
     let mut out: Vec<TemplateVerdict> = Vec::with_capacity(templates.templates.len());
@@ -180,6 +189,16 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
                     p = p.max(binomial_sf(x, x + c.baseline, share));
                 }
                 tested.push((i, p));
+            }
+        } else if x > 0 && older_history {
+            // No baseline to measure rates against, but earlier data to say what is new:
+            // an error template none of it holds. Only errors: a quiet host's next boot
+            // prints templates its earlier boots did not, and that alone is no incident.
+            let errors: u64 = c.levels[Level::Warn as usize..=Level::Fatal as usize].iter().sum();
+            let never_before = t.first_ts.is_some_and(|f| f >= frame.window.0) && c.baseline == 0;
+            if never_before && errors >= MIN_NEW_COUNT {
+                v.verdict = Verdict::New;
+                v.onset = c.first_in_window;
             }
         }
         out.push(v);

@@ -288,9 +288,68 @@ pub fn step_up(counts: &[u64], exposure: &[f64], min_before: usize, min_ratio: f
     Some(cp)
 }
 
+/// The first bucket of a burst in a count series with nothing before it to compare with.
+/// Where [`step_up`] looks for a lasting change (and the overdispersion of a burst that
+/// falls back defeats it), this finds a bucket far above the series' usual rate: the
+/// median of the buckets with data (a burst of a few buckets does not move it), or the
+/// mean of those at or under the 90th percentile when that is higher, with the
+/// dispersion of the same buckets. A bucket is a burst when at least `min_before` buckets
+/// with data precede it and it exceeds that rate `min_ratio` times, by `min_excess`
+/// records, and with a quasi-Poisson p under 0.001 divided by the buckets tested.
+pub fn burst_up(counts: &[u64], exposure: &[f64], min_before: usize, min_ratio: f64, min_excess: f64) -> Option<usize> {
+    let n = counts.len().min(exposure.len());
+    let mut active: Vec<f64> = (0..n)
+        .filter(|&i| exposure[i] > 0.0)
+        .map(|i| counts[i] as f64)
+        .collect();
+    if active.len() <= min_before {
+        return None;
+    }
+    active.sort_by(f64::total_cmp);
+    let median = active[active.len() / 2];
+    let lower = &active[..(active.len() * 9).div_ceil(10)];
+    let mean = lower.iter().sum::<f64>() / lower.len() as f64;
+    let var = lower.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (lower.len().max(2) - 1) as f64;
+    let rate = median.max(mean);
+    let phi = if mean > 0.0 { (var / mean).max(1.0) } else { 1.0 };
+    let alpha = 0.001 / active.len() as f64;
+    let mut seen = 0usize;
+    for i in 0..n {
+        if exposure[i] <= 0.0 {
+            continue;
+        }
+        let c = counts[i] as f64;
+        if seen >= min_before
+            && c >= min_ratio * rate
+            && c - rate >= min_excess
+            && count_test_p(counts[i], rate.max(0.5), phi) < alpha
+        {
+            return Some(i);
+        }
+        seen += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_burst_that_falls_back_is_found_where_a_step_is_not() {
+        // About one error per bucket, then 130 in one bucket, then back to one.
+        let mut counts: Vec<u64> = (0..30).map(|i| [1, 0, 2, 1][i % 4]).collect();
+        counts[18] = 130;
+        let exposure = vec![1.0; counts.len()];
+        assert_eq!(step_up(&counts, &exposure, 3, 2.0, 20.0), None);
+        assert_eq!(burst_up(&counts, &exposure, 3, 2.0, 20.0), Some(18));
+        // Bursty but steady: every fifth bucket holds 25, none stands out from the rest.
+        let steady: Vec<u64> = (0..30).map(|i| if i % 5 == 0 { 25 } else { 3 }).collect();
+        assert_eq!(burst_up(&steady, &exposure, 3, 2.0, 20.0), None);
+        // Too small to matter: 15 over a rate of one.
+        counts[18] = 16;
+        assert_eq!(burst_up(&counts, &exposure, 3, 2.0, 20.0), None);
+    }
 
     #[test]
     fn poisson_tail_matches_known_values() {

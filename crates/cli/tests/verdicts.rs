@@ -396,3 +396,120 @@ fn linux_oom_kills_are_an_incident() {
     assert_eq!(p["count"], 513);
     assert_eq!(p["priority"], "P1");
 }
+
+/// `lines` written into a copy of a Loghub-2k file, before its first line that sorts at or
+/// after `at` (the file's own header text, so the burst keeps the file's time order), or
+/// at its end.
+fn with_burst(system: &str, source: &str, at: &str, lines: &[String]) -> tempfile::TempDir {
+    let text = std::fs::read_to_string(source).unwrap();
+    let mut out = String::new();
+    let mut placed = false;
+    for line in text.lines() {
+        if !placed && !at.is_empty() && line >= at {
+            lines.iter().for_each(|l| out.push_str(&format!("{l}\n")));
+            placed = true;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !placed {
+        lines.iter().for_each(|l| out.push_str(&format!("{l}\n")));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(format!("{system}.log")), out).unwrap();
+    dir
+}
+
+fn refused(n: usize) -> String {
+    format!(
+        "Failed to connect to payments-db 10.0.3.{}:5432: Connection refused (attempt {})",
+        17 + n % 3,
+        n % 4 + 1
+    )
+}
+
+fn problem_named<'a>(r: &'a Value, words: &str) -> &'a Value {
+    r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["title"].as_str().unwrap().contains(words))
+        .unwrap_or_else(|| panic!("no problem names {words:?}: {}", r["conclusion"]))
+}
+
+/// Spark_2k covers 31 seconds; 200 errors in its last second sat in one 15-second bucket
+/// of the default 15-minute window with the rest, and the report said "healthy … at a
+/// steady rate throughout". The step is now searched for on a series over the part of
+/// the window with data.
+#[test]
+fn a_burst_in_the_last_second_of_a_short_file_is_an_incident() {
+    let Some(file) = loghub(
+        "verdicts::a_burst_in_the_last_second_of_a_short_file_is_an_incident",
+        "Spark",
+    ) else {
+        return;
+    };
+    let burst: Vec<String> = (0..200)
+        .map(|n| format!("17/06/09 20:11:11 ERROR python.PythonRunner: {}", refused(n)))
+        .collect();
+    let dir = with_burst("Spark", &file, "", &burst);
+    let path = dir.path().join("Spark.log").display().to_string();
+    let (r, _) = analyze_json(&[&path]);
+    assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
+    let p = problem_named(&r, "payments-db");
+    assert_eq!(p["count"], 200);
+    assert_eq!(p["priority"], "P1");
+    assert_eq!(r["window"]["from"], "2017-06-09T20:11:11Z");
+    // The file alone still has nothing wrong: its volume ramps up as the job starts.
+    let (clean, _) = analyze_json(&[&file]);
+    assert_eq!(clean["status"], "healthy", "{}", clean["conclusion"]);
+    assert!(
+        !clean["conclusion"].as_str().unwrap().contains("steady rate"),
+        "{}",
+        clean["conclusion"]
+    );
+}
+
+/// Linux_2k is a quiet host's syslog: the hour before its last 15 minutes holds no record,
+/// so "no data before the window" was said of a file with 1,907 earlier records, and 160
+/// warnings never logged before were "healthy". Earlier records now tell what is new.
+#[test]
+fn errors_never_seen_in_a_sparse_history_are_new() {
+    let Some(file) = loghub("verdicts::errors_never_seen_in_a_sparse_history_are_new", "Linux") else {
+        return;
+    };
+    let burst: Vec<String> = (0..160)
+        .map(|n| format!("Jul 27 14:42:00 combo payments[4242]: {}", refused(n)))
+        .collect();
+    let dir = with_burst("Linux", &file, "", &burst);
+    let path = dir.path().join("Linux.log").display().to_string();
+    let (r, _) = analyze_json(&[&path]);
+    assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
+    let p = problem_named(&r, "payments-db");
+    assert_eq!((p["count"].as_u64(), p["new"].as_bool()), (Some(160), Some(true)));
+    let notes = r["input"]["notes"].to_string();
+    assert!(notes.contains("none of the 1907 earlier records"), "{notes}");
+    assert!(!notes.contains("no data before the window"), "{notes}");
+    // Without the burst the boot in the window is no incident.
+    let (clean, _) = analyze_json(&[&file]);
+    assert_eq!(clean["status"], "healthy", "{}", clean["conclusion"]);
+}
+
+/// Android_2k analysed whole: 130 errors in two seconds of its middle, then back to its
+/// usual rate, are a burst, not a step; "no change inside the window" was said of it.
+#[test]
+fn an_error_burst_that_falls_back_is_an_incident() {
+    let Some(file) = loghub("verdicts::an_error_burst_that_falls_back_is_an_incident", "Android") else {
+        return;
+    };
+    let burst: Vec<String> = (0..130)
+        .map(|n| format!("03-17 16:15:2{} 2227 2227 E PaymentClient: {}", n / 65, refused(n)))
+        .collect();
+    let dir = with_burst("Android", &file, "03-17 16:15:20", &burst);
+    let path = dir.path().join("Android.log").display().to_string();
+    let (r, _) = analyze_json(&[&path, "--from", "2026-03-17 16:10", "--to", "2026-03-17 16:20"]);
+    assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
+    assert_eq!(problem_named(&r, "payments-db")["count"], 130);
+    let (clean, _) = analyze_json(&[&file, "--from", "2026-03-17 16:10", "--to", "2026-03-17 16:20"]);
+    assert_eq!(clean["status"], "healthy", "{}", clean["conclusion"]);
+}
