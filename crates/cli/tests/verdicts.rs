@@ -397,10 +397,10 @@ fn linux_oom_kills_are_an_incident() {
     assert_eq!(p["priority"], "P1");
 }
 
-/// `lines` written into a copy of a Loghub-2k file, before its first line that sorts at or
-/// after `at` (the file's own header text, so the burst keeps the file's time order), or
-/// at its end.
-fn with_burst(system: &str, source: &str, at: &str, lines: &[String]) -> tempfile::TempDir {
+/// The reports (JSON, `args` added) on a copy of a Loghub-2k file with `lines` written in
+/// before its first line that sorts at or after `at` (the file's own header text, so the
+/// burst keeps the file's time order) or at its end, and on the file alone.
+fn with_burst(system: &str, source: &str, at: &str, lines: &[String], args: &[&str]) -> (Value, Value) {
     let text = std::fs::read_to_string(source).unwrap();
     let mut out = String::new();
     let mut placed = false;
@@ -416,8 +416,11 @@ fn with_burst(system: &str, source: &str, at: &str, lines: &[String]) -> tempfil
         lines.iter().for_each(|l| out.push_str(&format!("{l}\n")));
     }
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(format!("{system}.log")), out).unwrap();
-    dir
+    let path = dir.path().join(format!("{system}.log"));
+    std::fs::write(&path, out).unwrap();
+    let path = path.display().to_string();
+    let report = |file: &str| analyze_json(&[&[file], args].concat()).0;
+    (report(&path), report(source))
 }
 
 fn refused(n: usize) -> String {
@@ -452,16 +455,13 @@ fn a_burst_in_the_last_second_of_a_short_file_is_an_incident() {
     let burst: Vec<String> = (0..200)
         .map(|n| format!("17/06/09 20:11:11 ERROR python.PythonRunner: {}", refused(n)))
         .collect();
-    let dir = with_burst("Spark", &file, "", &burst);
-    let path = dir.path().join("Spark.log").display().to_string();
-    let (r, _) = analyze_json(&[&path]);
+    let (r, clean) = with_burst("Spark", &file, "", &burst, &[]);
     assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
     let p = problem_named(&r, "payments-db");
     assert_eq!(p["count"], 200);
     assert_eq!(p["priority"], "P1");
     assert_eq!(r["window"]["from"], "2017-06-09T20:11:11Z");
     // The file alone still has nothing wrong: its volume ramps up as the job starts.
-    let (clean, _) = analyze_json(&[&file]);
     assert_eq!(clean["status"], "healthy", "{}", clean["conclusion"]);
     assert!(
         !clean["conclusion"].as_str().unwrap().contains("steady rate"),
@@ -481,9 +481,7 @@ fn errors_never_seen_in_a_sparse_history_are_new() {
     let burst: Vec<String> = (0..160)
         .map(|n| format!("Jul 27 14:42:00 combo payments[4242]: {}", refused(n)))
         .collect();
-    let dir = with_burst("Linux", &file, "", &burst);
-    let path = dir.path().join("Linux.log").display().to_string();
-    let (r, _) = analyze_json(&[&path]);
+    let (r, clean) = with_burst("Linux", &file, "", &burst, &[]);
     assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
     let p = problem_named(&r, "payments-db");
     assert_eq!((p["count"].as_u64(), p["new"].as_bool()), (Some(160), Some(true)));
@@ -491,7 +489,6 @@ fn errors_never_seen_in_a_sparse_history_are_new() {
     assert!(notes.contains("none of the 1907 earlier records"), "{notes}");
     assert!(!notes.contains("no data before the window"), "{notes}");
     // Without the burst the boot in the window is no incident.
-    let (clean, _) = analyze_json(&[&file]);
     assert_eq!(clean["status"], "healthy", "{}", clean["conclusion"]);
 }
 
@@ -505,11 +502,9 @@ fn an_error_burst_that_falls_back_is_an_incident() {
     let burst: Vec<String> = (0..130)
         .map(|n| format!("03-17 16:15:2{} 2227 2227 E PaymentClient: {}", n / 65, refused(n)))
         .collect();
-    let dir = with_burst("Android", &file, "03-17 16:15:20", &burst);
-    let path = dir.path().join("Android.log").display().to_string();
-    let (r, _) = analyze_json(&[&path, "--from", "2026-03-17 16:10", "--to", "2026-03-17 16:20"]);
+    let window = ["--from", "2026-03-17 16:10", "--to", "2026-03-17 16:20"];
+    let (r, clean) = with_burst("Android", &file, "03-17 16:15:20", &burst, &window);
     assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
     assert_eq!(problem_named(&r, "payments-db")["count"], 130);
-    let (clean, _) = analyze_json(&[&file, "--from", "2026-03-17 16:10", "--to", "2026-03-17 16:20"]);
     assert_eq!(clean["status"], "healthy", "{}", clean["conclusion"]);
 }
