@@ -1068,6 +1068,7 @@ fn to_model_spike(s: &SpikeDraft) -> Spike {
             .map(|e| Explanation {
                 lift: round3(e.lift),
                 share: round4(e.share),
+                field_share: round4(e.field_share),
                 ..e.clone()
             })
             .collect(),
@@ -1648,10 +1649,13 @@ fn rank_causes(
             continue;
         }
         episode.push((top_key, causes.len()));
+        // "Driven by" only values that hold most of their field's records in the spike:
+        // ids spread over many values (order numbers, SKUs) are new with a new template,
+        // and listing them would name a driver where there is none.
         let requests: Vec<String> = s
             .explained_by
             .iter()
-            .filter(|e| !matches!(e.field.as_str(), "template" | "service" | "host"))
+            .filter(|e| !matches!(e.field.as_str(), "template" | "service" | "host") && e.field_share >= 0.5)
             .take(3)
             .map(|e| {
                 say!(

@@ -223,6 +223,11 @@ pub struct Explanation {
     /// Share of the excess volume this value explains (0–1).
     pub share: f64,
     pub q_value: f64,
+    /// Of the records in the attribution span that carry this field, the share with this
+    /// value: a value that drives a spike holds most of them; uniformly spread ids do
+    /// not, however new they are. Added within v1.
+    #[serde(default)]
+    pub field_share: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]

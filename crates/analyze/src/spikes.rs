@@ -236,6 +236,19 @@ pub fn attribute(
             };
             cand.push((key, a, b, p));
         }
+        // Records in the span per field (template, service, host or item field name).
+        let field_of = |key: u64| -> &str {
+            match key {
+                k if k >= HOST_BASE => "host",
+                k if k >= SERVICE_BASE => "service",
+                k if k >= TEMPLATE_BASE => "template",
+                k => split_item(c.items.get(k as u32).unwrap_or("")).0,
+            }
+        };
+        let mut per_field: FxHashMap<&str, u64> = FxHashMap::default();
+        for (&key, &(a, _)) in &counts[k] {
+            *per_field.entry(field_of(key)).or_insert(0) += a;
+        }
         let q = benjamini_hochberg(&cand.iter().map(|c| c.3).collect::<Vec<_>>());
         let mut kept: Vec<Explanation> = Vec::new();
         for ((key, a, b, p), q) in cand.into_iter().zip(q) {
@@ -250,6 +263,7 @@ pub fn attribute(
                 continue;
             }
             let share = ((a as f64 - r * b as f64) / excess).clamp(0.0, 1.0);
+            let field_share = a as f64 / per_field.get(field_of(key)).copied().unwrap_or(a).max(1) as f64;
             let (field, value) = describe(key, c, templates);
             kept.push(Explanation {
                 field,
@@ -259,6 +273,7 @@ pub fn attribute(
                 lift,
                 share,
                 q_value: q,
+                field_share,
             });
         }
         // By share of the excess; rare-but-new items (a handful of export calls behind

@@ -620,11 +620,25 @@ fn template_params(tpl: &Template, table: &ShapeTable, text: &[String], captured
                     token: i as u16,
                     stats: ParamStats::new(PARAM_TOP_K),
                 });
-                slot.stats.top.add_count(tok, shape.count);
+                slot.stats.top.add_count(under_wildcard(shown, tok), shape.count);
             }
         }
     }
     slots.into_values().collect()
+}
+
+/// The part of a word that a template's `<*>` stands for: `acme` of `tenant=acme` under
+/// `tenant=<*>`, `42` of `[42]` under `[<*>]`. The rest is the template's own text, and a
+/// value that repeated it read as `tenant=tenant=acme` in reports.
+fn under_wildcard<'a>(shown: &str, word: &'a str) -> &'a str {
+    match shown.split_once("<*>") {
+        Some((before, after))
+            if word.len() > before.len() + after.len() && word.starts_with(before) && word.ends_with(after) =>
+        {
+            &word[before.len()..word.len() - after.len()]
+        }
+        _ => word,
+    }
 }
 
 /// Most candidate templates one cluster is checked against in [`absorb_into_variables`]:
@@ -1435,6 +1449,16 @@ pub fn induce(table: &ShapeTable) -> Templates {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wildcard_value_is_the_part_under_it() {
+        assert_eq!(under_wildcard("tenant=<*>", "tenant=acme"), "acme");
+        assert_eq!(under_wildcard("[<*>]", "[getContacts]"), "getContacts");
+        assert_eq!(under_wildcard("<*>", "word"), "word");
+        // Text the word does not share is kept: the value is the word as logged.
+        assert_eq!(under_wildcard("user=<*>", "login=bob"), "login=bob");
+        assert_eq!(under_wildcard("tenant=<*>", "tenant="), "tenant=");
+    }
 
     fn records(lines: &[&str]) -> Vec<Record> {
         lines
