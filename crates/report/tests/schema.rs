@@ -133,6 +133,7 @@ fn fully_populated() -> Report {
                 lift: 4.0,
                 share: 0.75,
                 q_value: 0.001,
+                field_share: 0.6667,
             }],
         }],
         endpoints: vec![Endpoint {

@@ -225,6 +225,7 @@ pub fn export_storm() -> Report {
                     lift: 13.2,
                     share: 0.9312,
                     q_value: 1e-30,
+                    field_share: 0.8825,
                 },
                 Explanation {
                     field: "query.start.year".into(),
@@ -234,6 +235,7 @@ pub fn export_storm() -> Report {
                     lift: 1401.6,
                     share: 0.9391,
                     q_value: 0.0,
+                    field_share: 0.9944,
                 },
             ],
         }],
