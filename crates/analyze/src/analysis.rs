@@ -1719,13 +1719,14 @@ fn rank_causes(
             0.35
         };
         let lead = service.clone().map_or(String::new(), |s| say!(lang, "{s}: ", "{s}："));
+        let rate = spike_rate_name(s, lang);
         causes.push(RootCause {
             rank: 0,
             score: round3(score.min(0.92)),
             summary: say!(
                 lang,
-                "{lead}{} volume ×{:.1} the baseline rate from {} ({} records vs {:.1} expected): {}={} explains {:.0}% of the excess{}",
-                "{lead}自 {2} 起{0}量为基线速率的 ×{1:.1}（{3} 条记录，预期 {4:.1} 条）：{5}={6} 解释了超出部分的 {7:.0}%{8}",
+                "{lead}{} volume ×{:.1} {rate} from {} ({} records vs {:.1} expected): {}={} explains {:.0}% of the excess{}",
+                "{lead}自 {2} 起{0}量为{rate}的 ×{1:.1}（{3} 条记录，预期 {4:.1} 条）：{5}={6} 解释了超出部分的 {7:.0}%{8}",
                 match (lang, s.errors_only) {
                     (Lang::En, true) => "error",
                     (Lang::En, false) => "log",
@@ -1942,13 +1943,7 @@ fn spike_evidence(s: &SpikeDraft, lang: Lang) -> String {
         model_time(s.to),
         s.count,
         s.expected,
-        // A silent baseline gives no rate: the floor is said as such, not as the baseline's.
-        match (lang, s.rate_floored) {
-            (Lang::En, false) => "the baseline rate",
-            (Lang::En, true) => "the floor rate (half a record per bucket; the baseline had fewer)",
-            (Lang::Zh, false) => "基线速率",
-            (Lang::Zh, true) => "下限速率（每个时间桶半条；基线记录更少）",
-        },
+        spike_rate_name(s, lang),
         s.per_minute,
         s.overall_ratio(),
         s.ratio,
@@ -2034,15 +2029,16 @@ fn timeline(
             "spike",
             say!(
                 lang,
-                "{} spike starts: ×{:.1} the baseline rate",
-                "{}突增开始：基线速率的 ×{:.1}",
+                "{} spike starts: ×{:.1} {}",
+                "{}突增开始：{2}的 ×{1:.1}",
                 match (lang, s.errors_only) {
                     (Lang::En, true) => "error",
                     (Lang::En, false) => "volume",
                     (Lang::Zh, true) => "错误",
                     (Lang::Zh, false) => "日志量",
                 },
-                s.ratio
+                s.ratio,
+                spike_rate_name(s, lang)
             ),
         );
     }
@@ -2057,7 +2053,9 @@ fn data_part(frame: &Frame, data_start: Option<i64>, data_end: Option<i64>) -> O
     use crate::frame::SECOND;
     let (first, last) = (data_start?, data_end?);
     let first = (first - first.rem_euclid(SECOND)).max(frame.window.0);
-    let end = (last - last.rem_euclid(SECOND) + SECOND).min(frame.window.1);
+    let end = (last - last.rem_euclid(SECOND))
+        .saturating_add(SECOND)
+        .min(frame.window.1);
     (first < end && (end - first) * 3 < frame.window_len()).then_some((first, end))
 }
 
@@ -2140,6 +2138,17 @@ fn history_note(agg: &Aggregates, frame: &Frame, lang: Lang) -> String {
             last,
             agg.window_records
         )
+    }
+}
+
+/// What a spike's ratio is relative to: a silent baseline gives no rate, so the floor is
+/// said as such, not as the baseline's (see [`crate::spikes::SpikeDraft::rate_floored`]).
+fn spike_rate_name(s: &SpikeDraft, lang: Lang) -> &'static str {
+    match (lang, s.rate_floored) {
+        (Lang::En, false) => "the baseline rate",
+        (Lang::En, true) => "the floor rate (half a record per bucket; the baseline had fewer)",
+        (Lang::Zh, false) => "基线速率",
+        (Lang::Zh, true) => "下限速率（每个时间桶半条；基线记录更少）",
     }
 }
 

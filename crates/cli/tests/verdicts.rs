@@ -512,7 +512,8 @@ fn an_error_burst_that_falls_back_is_an_incident() {
 /// A spike's "driven by" named `stock=4096-8191` (SKUs spread evenly over four binned
 /// ranges, each new because their template is new) as if a stock range drove a Redis
 /// time-out storm: a driver now holds most of its field's records in the spike. And the
-/// tenant behind nine in ten failures, a word under `tenant=<*>`, read `tenant=tenant=acme`.
+/// tenant behind nine in ten failures, a word under `tenant=<*>`, read `tenant=tenant=acme`;
+/// and the ratio to a baseline without errors was called "×120.5 the baseline rate".
 #[test]
 fn spread_ids_do_not_drive_a_spike() {
     let dir = tempfile::tempdir().unwrap();
@@ -552,6 +553,11 @@ fn spread_ids_do_not_drive_a_spike() {
         .expect("a spike cause");
     let summary = spike["summary"].as_str().unwrap();
     assert!(!summary.contains("stock="), "{summary}");
+    // No error before minute 15: the ratio is to the floor, and it says so.
+    assert!(
+        summary.contains("×120.5 the floor rate (half a record per bucket"),
+        "{summary}"
+    );
     assert!(
         summary.contains("; tenant=acme in 1082 of its 1205 records"),
         "{summary}"
