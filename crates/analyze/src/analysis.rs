@@ -2191,20 +2191,19 @@ fn conclusion(report: &Report, problems: &[ProblemDraft], history: History, lang
             };
             // Each clause only where it was tested: a step inside the window needs enough
             // buckets with data, novelty needs earlier records.
-            let within = if history.within == WithinTest::Both {
-                say!(lang, "no change inside the window", "窗口内没有变化")
-            } else if history.within == WithinTest::ErrorsOnly {
-                say!(
+            // Only the clause at the head of the sentence, so written capitalised.
+            let within = match history.within {
+                WithinTest::Both => say!(lang, "No change inside the window", "窗口内没有变化"),
+                WithinTest::ErrorsOnly => say!(
                     lang,
-                    "no change in the error rate inside the window",
+                    "No change in the error rate inside the window",
                     "窗口内错误速率没有变化"
-                )
-            } else {
-                say!(
+                ),
+                WithinTest::None => say!(
                     lang,
-                    "the window's records span too little time to test it for a change",
+                    "The window's records span too little time to test it for a change",
                     "窗口内记录覆盖的时间太短，无法检验其中的变化"
-                )
+                ),
             };
             let before = if history.earlier == 0 {
                 say!(lang, "no data before it to compare with", "窗口之前也没有可比较的数据")
@@ -2228,14 +2227,10 @@ fn conclusion(report: &Report, problems: &[ProblemDraft], history: History, lang
             } else {
                 String::new()
             };
-            let mut first = within;
-            if let Some(c) = first.get(..1) {
-                first = format!("{}{}", c.to_uppercase(), &first[1..]);
-            }
             return say!(
                 lang,
-                "{first}; {before}: {} records, {} at WARN or above{steady}{listed}.",
-                "{first}；{before}：{} 条记录，{} 条为 WARN 及以上{steady}{listed}。",
+                "{within}; {before}: {} records, {} at WARN or above{steady}{listed}.",
+                "{within}；{before}：{} 条记录，{} 条为 WARN 及以上{steady}{listed}。",
                 report.totals.records,
                 report.totals.errors
             );

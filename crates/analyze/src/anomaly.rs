@@ -142,7 +142,8 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
     let window_len = frame.window_len() as f64;
     let base_len = agg.baseline_active as f64;
     let has_history = data_start.is_some_and(|s| s < frame.window.0) && agg.baseline_records > 0;
-    let older_history = !has_history && earlier_history(agg);
+    // Only where there is no baseline (see `earlier_history`), so never with `has_history`.
+    let older_history = earlier_history(agg);
     let window_first = frame.window_first_bucket();
     let exposure: Vec<f64> = agg.active_buckets.iter().map(|&a| if a { 1.0 } else { 0.0 }).collect();
     let mut out: Vec<TemplateVerdict> = Vec::with_capacity(templates.templates.len());
@@ -163,8 +164,8 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
             q_value: None,
             onset: None,
         };
+        let never_before = t.first_ts.is_some_and(|f| f >= frame.window.0) && c.baseline == 0;
         if x > 0 && has_history {
-            let never_before = t.first_ts.is_some_and(|f| f >= frame.window.0) && c.baseline == 0;
             if never_before {
                 if x >= MIN_NEW_COUNT.max(tail.bar) {
                     v.verdict = Verdict::New;
@@ -195,7 +196,6 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
             // an error template none of it holds. Only errors: a quiet host's next boot
             // prints templates its earlier boots did not, and that alone is no incident.
             let errors: u64 = c.levels[Level::Warn as usize..=Level::Fatal as usize].iter().sum();
-            let never_before = t.first_ts.is_some_and(|f| f >= frame.window.0) && c.baseline == 0;
             if never_before && errors >= MIN_NEW_COUNT {
                 v.verdict = Verdict::New;
                 v.onset = c.first_in_window;

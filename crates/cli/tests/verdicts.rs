@@ -248,12 +248,7 @@ fn hadoop_burst_without_history_is_an_incident() {
         .collect();
     assert!(notes.iter().any(|n| n.contains("steps up inside it")), "{notes:?}");
     // The error spike is explained by the host the nodes lost.
-    let spike = r["spikes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["kind"] == "errors")
-        .expect("error spike");
+    let spike = of_kind(&r["spikes"], "errors");
     assert!(spike["explained_by"]
         .as_array()
         .unwrap()
@@ -397,10 +392,27 @@ fn linux_oom_kills_are_an_incident() {
     assert_eq!(p["priority"], "P1");
 }
 
-/// The reports (JSON, `args` added) on a copy of a Loghub-2k file with `lines` written in
-/// before its first line that sorts at or after `at` (the file's own header text, so the
-/// burst keeps the file's time order) or at its end, and on the file alone.
-fn with_burst(system: &str, source: &str, at: &str, lines: &[String], args: &[&str]) -> (Value, Value) {
+/// The reports (JSON, `args` added) on a copy of a Loghub-2k file with `count` lines
+/// "<header(n)>Failed to connect to payments-db … Connection refused …" written in before
+/// its first line that sorts at or after `at` (the file's own header text, so the burst
+/// keeps the file's time order) or at its end, and on the file alone.
+fn with_burst(
+    system: &str,
+    source: &str,
+    at: &str,
+    (count, header): (usize, impl Fn(usize) -> String),
+    args: &[&str],
+) -> (Value, Value) {
+    let lines: Vec<String> = (0..count)
+        .map(|n| {
+            format!(
+                "{}Failed to connect to payments-db 10.0.3.{}:5432: Connection refused (attempt {})",
+                header(n),
+                17 + n % 3,
+                n % 4 + 1
+            )
+        })
+        .collect();
     let text = std::fs::read_to_string(source).unwrap();
     let mut out = String::new();
     let mut placed = false;
@@ -423,12 +435,13 @@ fn with_burst(system: &str, source: &str, at: &str, lines: &[String], args: &[&s
     (report(&path), report(source))
 }
 
-fn refused(n: usize) -> String {
-    format!(
-        "Failed to connect to payments-db 10.0.3.{}:5432: Connection refused (attempt {})",
-        17 + n % 3,
-        n % 4 + 1
-    )
+/// The first entry of a report list (`spikes`, `root_causes`) of the given `kind`.
+fn of_kind<'a>(list: &'a Value, kind: &str) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} entry in {list}"))
 }
 
 fn problem_named<'a>(r: &'a Value, words: &str) -> &'a Value {
@@ -452,10 +465,8 @@ fn a_burst_in_the_last_second_of_a_short_file_is_an_incident() {
     ) else {
         return;
     };
-    let burst: Vec<String> = (0..200)
-        .map(|n| format!("17/06/09 20:11:11 ERROR python.PythonRunner: {}", refused(n)))
-        .collect();
-    let (r, clean) = with_burst("Spark", &file, "", &burst, &[]);
+    let burst = (200, |_| "17/06/09 20:11:11 ERROR python.PythonRunner: ".to_string());
+    let (r, clean) = with_burst("Spark", &file, "", burst, &[]);
     assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
     let p = problem_named(&r, "payments-db");
     assert_eq!(p["count"], 200);
@@ -478,10 +489,8 @@ fn errors_never_seen_in_a_sparse_history_are_new() {
     let Some(file) = loghub("verdicts::errors_never_seen_in_a_sparse_history_are_new", "Linux") else {
         return;
     };
-    let burst: Vec<String> = (0..160)
-        .map(|n| format!("Jul 27 14:42:00 combo payments[4242]: {}", refused(n)))
-        .collect();
-    let (r, clean) = with_burst("Linux", &file, "", &burst, &[]);
+    let burst = (160, |_| "Jul 27 14:42:00 combo payments[4242]: ".to_string());
+    let (r, clean) = with_burst("Linux", &file, "", burst, &[]);
     assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
     let p = problem_named(&r, "payments-db");
     assert_eq!((p["count"].as_u64(), p["new"].as_bool()), (Some(160), Some(true)));
@@ -499,11 +508,9 @@ fn an_error_burst_that_falls_back_is_an_incident() {
     let Some(file) = loghub("verdicts::an_error_burst_that_falls_back_is_an_incident", "Android") else {
         return;
     };
-    let burst: Vec<String> = (0..130)
-        .map(|n| format!("03-17 16:15:2{} 2227 2227 E PaymentClient: {}", n / 65, refused(n)))
-        .collect();
+    let burst = (130, |n| format!("03-17 16:15:2{} 2227 2227 E PaymentClient: ", n / 65));
     let window = ["--from", "2026-03-17 16:10", "--to", "2026-03-17 16:20"];
-    let (r, clean) = with_burst("Android", &file, "03-17 16:15:20", &burst, &window);
+    let (r, clean) = with_burst("Android", &file, "03-17 16:15:20", burst, &window);
     assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
     assert_eq!(problem_named(&r, "payments-db")["count"], 130);
     assert_eq!(clean["status"], "healthy", "{}", clean["conclusion"]);
@@ -545,12 +552,7 @@ fn spread_ids_do_not_drive_a_spike() {
     std::fs::write(&path, text).unwrap();
     let (r, _) = analyze_json(&[&path.display().to_string()]);
     assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
-    let spike = r["root_causes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["kind"] == "spike")
-        .expect("a spike cause");
+    let spike = of_kind(&r["root_causes"], "spike");
     let summary = spike["summary"].as_str().unwrap();
     assert!(!summary.contains("stock="), "{summary}");
     // No error before minute 15: the ratio is to the floor, and it says so.
