@@ -13,6 +13,7 @@ use triage_read::ReadLimits;
 
 mod analyze;
 mod clickhouse;
+mod diagnose;
 mod progress;
 mod prometheus;
 mod redis;
@@ -67,6 +68,14 @@ enum Command {
     /// parses them, in gzip batches; idempotent per file (a ledger table notes what was
     /// loaded), so a rerun does not duplicate rows.
     Ingest(clickhouse::IngestArgs),
+    /// Diagnose a JVM from what it wrote: a thread dump (`jvm threads`) or a GC log
+    /// (`jvm gc`).
+    #[command(subcommand)]
+    Jvm(diagnose::JvmCommand),
+    /// A MySQL / Percona / MariaDB slow-query log: events grouped by query fingerprint
+    /// (as pt-query-digest groups them), ranked by total time, with counts, time
+    /// percentiles, rows examined and a masked sample per class.
+    Slowlog(diagnose::DiagnoseArgs),
 }
 
 /// Options shared by every command that reads logs.
@@ -179,6 +188,8 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze::cmd_analyze(args),
         Command::Redis(args) => redis::cmd_redis(args),
         Command::Ingest(args) => clickhouse::cmd_ingest(args),
+        Command::Jvm(command) => diagnose::cmd_jvm(command),
+        Command::Slowlog(args) => diagnose::cmd_slowlog(args),
     };
     match result {
         Ok(code) => code,

@@ -111,41 +111,41 @@ pub(crate) enum Tone {
     Bad,
 }
 
-fn text(s: impl Into<String>) -> Inline {
+pub(crate) fn text(s: impl Into<String>) -> Inline {
     Inline::Text(s.into())
 }
 
-fn code(s: impl Into<String>) -> Inline {
+pub(crate) fn code(s: impl Into<String>) -> Inline {
     Inline::Code(s.into())
 }
 
-fn strong(s: impl Into<String>) -> Inline {
+pub(crate) fn strong(s: impl Into<String>) -> Inline {
     Inline::Strong(s.into())
 }
 
 impl Cell {
-    fn text(s: impl Into<String>) -> Cell {
+    pub(crate) fn text(s: impl Into<String>) -> Cell {
         Cell {
             content: vec![text(s)],
             bar: None,
             tone: None,
         }
     }
-    fn code(s: impl Into<String>) -> Cell {
+    pub(crate) fn code(s: impl Into<String>) -> Cell {
         Cell {
             content: vec![code(s)],
             bar: None,
             tone: None,
         }
     }
-    fn strong(s: impl Into<String>) -> Cell {
+    pub(crate) fn strong(s: impl Into<String>) -> Cell {
         Cell {
             content: vec![strong(s)],
             bar: None,
             tone: None,
         }
     }
-    fn with_bar(mut self, fraction: f64) -> Cell {
+    pub(crate) fn with_bar(mut self, fraction: f64) -> Cell {
         self.bar = Some(if fraction.is_finite() {
             fraction.clamp(0.0, 1.0)
         } else {
@@ -153,20 +153,20 @@ impl Cell {
         });
         self
     }
-    fn with_tone(mut self, tone: Option<Tone>) -> Cell {
+    pub(crate) fn with_tone(mut self, tone: Option<Tone>) -> Cell {
         self.tone = tone;
         self
     }
 }
 
-fn field(label: &str, value: Vec<Inline>) -> Field {
+pub(crate) fn field(label: &str, value: Vec<Inline>) -> Field {
     Field {
         label: label.to_string(),
         value,
     }
 }
 
-fn table(header: &[&str], numeric: &[bool], rows: Vec<Vec<Cell>>) -> Table {
+pub(crate) fn table(header: &[&str], numeric: &[bool], rows: Vec<Vec<Cell>>) -> Table {
     Table {
         header: header.iter().map(|h| h.to_string()).collect(),
         numeric: numeric.to_vec(),

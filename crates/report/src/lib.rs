@@ -6,6 +6,7 @@
 //! rendered from one document tree (`document.rs`), so they carry the same sections.
 
 mod chart;
+pub mod diagnostics;
 mod document;
 mod format;
 mod html;

@@ -1,0 +1,15 @@
+//! (Being written.)
+
+use std::io::BufRead;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Lines, Options};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct GcLog {}
+
+pub fn analyse<R: BufRead>(lines: &mut Lines<R>, _options: &Options) -> GcLog {
+    while lines.next_line().is_some() {}
+    GcLog {}
+}
