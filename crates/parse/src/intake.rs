@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use triage_read::{
-    expand_inputs, open_source, BufferPool, ChunkReader, Compression, Encoding, ReadError, ReadLimits, ReadStats,
+    expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats,
     SkipReason, Source,
 };
 
@@ -115,7 +115,7 @@ pub struct IntakeSummary {
     pub long_line_bytes_dropped: u64,
     /// NUL bytes skipped (copytruncate holes, preallocated files).
     pub nul_bytes_skipped: u64,
-    /// Files decoded from UTF-16 (byte-order mark) to UTF-8.
+    /// Files decoded from UTF-16 (with or without a byte-order mark) to UTF-8.
     pub utf16_files: usize,
     /// UTF-16 code units that did not decode (each became U+FFFD).
     pub decode_errors: u64,
@@ -390,7 +390,7 @@ where
             summary.long_line_bytes_dropped += stats.long_line_bytes_dropped;
             summary.nul_bytes_skipped += stats.nul_bytes_skipped;
             summary.decode_errors += stats.decode_errors;
-            if matches!(stats.encoding, Encoding::Utf16Le | Encoding::Utf16Be) {
+            if stats.encoding.is_utf16() {
                 summary.utf16_files += 1;
             }
             if let Some(e) = &err {

@@ -592,14 +592,6 @@ mod tests {
             Err(ReadError::Binary { offset: 0, .. })
         ));
         assert!(matches!(r.next_chunk(&|_| true), Ok(None)));
-        // UTF-16 without a byte-order mark: a NUL after every character.
-        let wide: Vec<u8> = "2024-01-01 00:00:00 INFO started\n"
-            .repeat(50)
-            .bytes()
-            .flat_map(|b| [b, 0])
-            .collect();
-        let (_d, mut r) = reader_for(&wide, ReadLimits::default());
-        assert!(matches!(r.next_chunk(&|_| true), Err(ReadError::Binary { .. })));
     }
 
     #[test]
@@ -716,6 +708,23 @@ mod tests {
                 }
             );
             assert_eq!((s.bom_bytes, s.decode_errors, s.nul_bytes_skipped), (2, 0, 0));
+        }
+        // Without a BOM (regression: such a file was refused as binary), either order.
+        for be in [false, true] {
+            let wide: Vec<u8> = text
+                .encode_utf16()
+                .flat_map(|u| if be { u.to_be_bytes() } else { u.to_le_bytes() })
+                .collect();
+            let (_d, mut r) = reader_for(&wide, ReadLimits::default());
+            let chunks = all_chunks(&mut r, &|_| true);
+            let joined: Vec<u8> = chunks.iter().flat_map(|c| c.data.clone()).collect();
+            assert_eq!(String::from_utf8(joined).unwrap(), text);
+            let expected = if be {
+                crate::Encoding::Utf16BeUnmarked
+            } else {
+                crate::Encoding::Utf16LeUnmarked
+            };
+            assert_eq!((r.stats().encoding, r.stats().bom_bytes), (expected, 0));
         }
         // A UTF-8 BOM is dropped, so the first header parses.
         let (_d, mut r) = reader_for(b"\xEF\xBB\xBFline\n", ReadLimits::default());

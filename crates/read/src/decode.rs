@@ -194,7 +194,8 @@ impl<R: Read> Read for ZstdFramer<R> {
     }
 }
 
-/// The text encoding of a source, from its byte-order mark.
+/// The text encoding of a source, from its byte-order mark or, for UTF-16 without one,
+/// from the NUL bytes of its first characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Encoding {
     /// UTF-8 (or anything ASCII-compatible) without a BOM.
@@ -205,6 +206,10 @@ pub enum Encoding {
     /// UTF-16 with a BOM (Windows tools write these), decoded to UTF-8.
     Utf16Le,
     Utf16Be,
+    /// UTF-16 without a BOM (a redirect in some Windows shells, Java's `UTF-16LE`
+    /// writers): mostly ASCII text with a NUL in every other byte, decoded to UTF-8.
+    Utf16LeUnmarked,
+    Utf16BeUnmarked,
 }
 
 impl Encoding {
@@ -214,13 +219,23 @@ impl Encoding {
             Encoding::Utf8Bom => "UTF-8 with BOM",
             Encoding::Utf16Le => "UTF-16LE",
             Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Utf16LeUnmarked => "UTF-16LE (no BOM)",
+            Encoding::Utf16BeUnmarked => "UTF-16BE (no BOM)",
         }
+    }
+
+    /// UTF-16 of either byte order, with or without a BOM.
+    pub fn is_utf16(self) -> bool {
+        matches!(
+            self,
+            Encoding::Utf16Le | Encoding::Utf16Be | Encoding::Utf16LeUnmarked | Encoding::Utf16BeUnmarked
+        )
     }
 
     /// Length of the byte-order mark dropped from the stream's start.
     pub fn bom_len(self) -> u64 {
         match self {
-            Encoding::Utf8 => 0,
+            Encoding::Utf8 | Encoding::Utf16LeUnmarked | Encoding::Utf16BeUnmarked => 0,
             Encoding::Utf8Bom => 3,
             Encoding::Utf16Le | Encoding::Utf16Be => 2,
         }
@@ -363,18 +378,43 @@ impl<R: Read> Read for Utf16Reader<R> {
     }
 }
 
+/// Bytes looked at to recognise UTF-16 without a BOM.
+const UNMARKED_UTF16_PROBE: usize = 512;
+
+/// UTF-16 without a BOM, when the probe is at least 16 bytes of which nearly every
+/// code unit is an ASCII character: a NUL at every odd byte (LE) or even byte (BE) and a
+/// non-NUL beside it. Text in UTF-8 has no NULs, and a binary file's NULs do not
+/// alternate for hundreds of bytes, so 90 % of the units leaves room for a few non-ASCII
+/// characters only.
+fn unmarked_utf16(head: &[u8]) -> Option<Encoding> {
+    let units = head.len() / 2;
+    if units < 8 {
+        return None;
+    }
+    let ascii = |text: u8, zero: u8| zero == 0 && (text >= 0x20 || matches!(text, b'\t' | b'\n' | b'\r'));
+    let le = head.chunks_exact(2).filter(|u| ascii(u[0], u[1])).count();
+    let be = head.chunks_exact(2).filter(|u| ascii(u[1], u[0])).count();
+    if le * 10 >= units * 9 {
+        Some(Encoding::Utf16LeUnmarked)
+    } else if be * 10 >= units * 9 {
+        Some(Encoding::Utf16BeUnmarked)
+    } else {
+        None
+    }
+}
+
 /// Looks for a byte-order mark at the start of the (decompressed) stream: UTF-8's is
 /// dropped, UTF-16 is decoded to UTF-8; anything else is passed on as it is.
 pub(crate) fn decode_bom(
     mut reader: Box<dyn Read + Send>,
     errors: &Arc<AtomicU64>,
 ) -> io::Result<(Box<dyn Read + Send>, Encoding)> {
-    let head = read_prefix(&mut reader, 3)?;
+    let head = read_prefix(&mut reader, UNMARKED_UTF16_PROBE)?;
     let encoding = match head.as_slice() {
         [0xEF, 0xBB, 0xBF, ..] => Encoding::Utf8Bom,
         [0xFF, 0xFE, ..] => Encoding::Utf16Le,
         [0xFE, 0xFF, ..] => Encoding::Utf16Be,
-        _ => Encoding::Utf8,
+        _ => unmarked_utf16(&head).unwrap_or(Encoding::Utf8),
     };
     let rest = Prefixed {
         prefix: head[encoding.bom_len() as usize..].to_vec(),
@@ -382,10 +422,10 @@ pub(crate) fn decode_bom(
         inner: reader,
     };
     Ok(match encoding {
-        Encoding::Utf16Le | Encoding::Utf16Be => (
+        Encoding::Utf16Le | Encoding::Utf16Be | Encoding::Utf16LeUnmarked | Encoding::Utf16BeUnmarked => (
             Box::new(Utf16Reader {
                 inner: rest,
-                big_endian: encoding == Encoding::Utf16Be,
+                big_endian: matches!(encoding, Encoding::Utf16Be | Encoding::Utf16BeUnmarked),
                 raw: vec![0; 64 * 1024],
                 carry: None,
                 high: None,
