@@ -1,0 +1,957 @@
+//! Older logging (`-verbose:gc`, `-XX:+PrintGCDetails`, JDK 5–8, and Shenandoah's
+//! JDK 8 port): bracketed events that may span lines and nest.
+//!
+//! The file is read as one stream of brackets. A `[` at depth 0 that opens a GC event
+//! (`[GC …`, `[Full GC …`, `[GC pause …`, `[GC remark …`, `[GC cleanup …`, `[Pause …`)
+//! starts an event; its own text is what lies at depth 1, and its duration is the
+//! `, <t> secs` that closes that text. Concurrent fragments (`[CMS-concurrent-…]`,
+//! `[GC concurrent-…]`, `[Concurrent …]`) are events of their own wherever they appear,
+//! also in the middle of another event's line, and are cut out before the depth count.
+//! Other brackets at depth 0 (`[Times: …]`, G1's `[Eden: …]`, heap-summary addresses)
+//! are details. An event still open when a line starts a new one was cut off and is
+//! counted as skipped. Memory: the open event's own text, capped.
+
+use std::borrow::Cow;
+
+use super::tally::{Pause, PauseType, WarningKind};
+use super::text::{contains, iso_date, last_heap_change, leading_stamps, stamps_before, trailing_duration, trim_end};
+use super::unified::{safepoint_nanos, split_label};
+use super::{Collector, Context};
+
+/// Own text beyond this is cut in the middle (its head names the event, its tail holds
+/// the heap figures and the duration).
+const OWN_TEXT_CAP: usize = 64 * 1024;
+
+#[derive(Debug)]
+struct Event {
+    line: u64,
+    uptime_s: Option<f64>,
+    epoch_s: Option<f64>,
+    date: Option<String>,
+    depth: u32,
+    flags: u32,
+    young_gen: Option<&'static str>,
+}
+
+// What nested parts and the event's text say.
+const CMS_OLD: u32 = 1;
+const TENURED_OLD: u32 = 1 << 1;
+const CMS_INITIAL_MARK: u32 = 1 << 2;
+const CMS_REMARK: u32 = 1 << 3;
+const PROMOTION_FAILED: u32 = 1 << 4;
+const CONCURRENT_MODE_FAILURE: u32 = 1 << 5;
+const CONCURRENT_MODE_INTERRUPTED: u32 = 1 << 6;
+const TO_SPACE: u32 = 1 << 7;
+const PARALLEL_OLD: u32 = 1 << 8;
+const G1_DETAIL: u32 = 1 << 9;
+const CMS_DETAIL: u32 = 1 << 10;
+
+#[derive(Debug, Default)]
+pub(super) struct PreUnified {
+    open: Option<Event>,
+    own: String,
+    /// Events read (pauses, concurrent fragments, events without duration).
+    pub events: u64,
+    /// JVM header and log-rotation lines (a rotated file may hold nothing else).
+    pub header_lines: u64,
+}
+
+impl PreUnified {
+    pub fn line(&mut self, cx: &mut Context, line_no: u64, line: &str) {
+        let b = line.as_bytes();
+        let (uptime, date, rest_at) = leading_stamps(b);
+        cx.tally.line_time(uptime, date.and_then(|(s, e)| line.get(s..e)));
+        let rest = &b[rest_at..];
+        if rest.starts_with(b"Total time for which application threads were stopped") {
+            if let Some(nanos) = line.get(rest_at..).and_then(safepoint_nanos) {
+                cx.tally.safepoint(line_no, nanos);
+            }
+            return;
+        }
+        if rest.starts_with(b"Application time:") {
+            return;
+        }
+        if self.open.is_none() && self.header(cx, line_no, line, rest_at) {
+            self.header_lines += 1;
+            return;
+        }
+        if self.open.is_some() && rest.first() == Some(&b'[') && event_start(&rest[1..]) {
+            self.abandon(
+                cx,
+                "older-format GC event never closed before the next one (log cut or interleaved)",
+            );
+        }
+        if !self.scan(cx, line_no, line) && !known_text(rest, b) {
+            cx.skip(
+                line_no,
+                "lines",
+                "not GC log output (no event and no known detail line)",
+            );
+        }
+    }
+
+    /// End of input: an event still open was cut off.
+    pub fn finish(&mut self, cx: &mut Context) {
+        if self.open.is_some() {
+            self.abandon(cx, "older-format GC event still open at the end of the file");
+        }
+    }
+
+    fn abandon(&mut self, cx: &mut Context, reason: &'static str) {
+        if let Some(event) = self.open.take() {
+            self.events += 1;
+            cx.skip(event.line, "events", reason);
+        }
+    }
+
+    /// Walks the brackets of one line; false when the line held nothing of a GC log.
+    fn scan(&mut self, cx: &mut Context, line_no: u64, line: &str) -> bool {
+        let b = line.as_bytes();
+        let histogram_row = is_histogram_row(b);
+        let mut placed = self.open.is_some();
+        if self.open.is_some() && !self.own.is_empty() {
+            self.own.push(' ');
+        }
+        // `chunk`: start of depth-1 text not yet copied; `seg`: start of this line's
+        // part of the open event (for the failure words).
+        let mut chunk = 0;
+        let mut seg = 0;
+        let mut orphan = false;
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'[' => {
+                    let after = &b[i + 1..];
+                    if let Some(collector) = concurrent_fragment(after) {
+                        self.copy_own(line, chunk, i);
+                        let close = matching_close(b, i);
+                        self.concurrent(cx, line_no, line, i, close, collector);
+                        placed = true;
+                        i = close + 1;
+                        chunk = i;
+                        continue;
+                    }
+                    match &mut self.open {
+                        None => {
+                            placed = true;
+                            if !histogram_row && event_start(after) {
+                                self.start(line_no, line, i);
+                                seg = i;
+                                chunk = i + 1;
+                            } else {
+                                // A detail bracket: `[Times: …]`, `[Eden: …]`, addresses.
+                                i = matching_close(b, i) + 1;
+                                continue;
+                            }
+                        }
+                        Some(_) if !histogram_row => {
+                            // The text before a nested bracket is still the event's own.
+                            self.copy_own(line, chunk, i);
+                            if let Some(event) = &mut self.open {
+                                event.depth += 1;
+                                if event.depth == 2 {
+                                    event.flags |= nested_flags(after, &mut event.young_gen);
+                                }
+                            }
+                        }
+                        Some(_) => {}
+                    }
+                }
+                b']' => match &mut self.open {
+                    None => orphan = true,
+                    Some(event) if !histogram_row => {
+                        if event.depth <= 1 {
+                            self.copy_own(line, chunk, i);
+                            self.flag_text(&b[seg..=i]);
+                            self.close(cx);
+                        } else {
+                            event.depth -= 1;
+                            if event.depth == 1 {
+                                chunk = i + 1;
+                            }
+                        }
+                    }
+                    Some(_) => {}
+                },
+                _ => {}
+            }
+            i += 1;
+        }
+        if self.open.is_some() {
+            self.copy_own(line, chunk, b.len());
+            self.flag_text(&b[seg.min(b.len())..]);
+        }
+        if orphan && !placed {
+            cx.skip(
+                line_no,
+                "lines",
+                "end of an event whose start is not in the file (rotated or cut log)",
+            );
+            return true;
+        }
+        placed
+    }
+
+    /// Copies `line[from..to]` into the open event's own text when it is at depth 1.
+    fn copy_own(&mut self, line: &str, from: usize, to: usize) {
+        let Some(event) = &self.open else { return };
+        if event.depth != 1 || from >= to {
+            return;
+        }
+        if let Some(piece) = line.get(from..to) {
+            self.own.push_str(piece);
+        }
+        if self.own.len() > OWN_TEXT_CAP {
+            let head = floor_boundary(&self.own, 1024);
+            let tail = ceil_boundary(&self.own, self.own.len() - 8 * 1024);
+            let kept = format!("{} … {}", &self.own[..head], &self.own[tail..]);
+            self.own = kept;
+        }
+    }
+
+    fn flag_text(&mut self, text: &[u8]) {
+        let Some(event) = &mut self.open else { return };
+        for (needle, flag) in [
+            (&b"promotion failed"[..], PROMOTION_FAILED),
+            (b"concurrent mode failure", CONCURRENT_MODE_FAILURE),
+            (b"concurrent mode interrupted", CONCURRENT_MODE_INTERRUPTED),
+            (b"to-space exhausted", TO_SPACE),
+            (b"to-space overflow", TO_SPACE),
+        ] {
+            if event.flags & flag == 0 && contains(text, needle) {
+                event.flags |= flag;
+            }
+        }
+    }
+
+    fn start(&mut self, line_no: u64, line: &str, at: usize) {
+        let b = line.as_bytes();
+        let (uptime_s, date) = stamps_before(b, at);
+        let date = date.and_then(|(s, e)| line.get(s..e));
+        self.own.clear();
+        self.open = Some(Event {
+            line: line_no,
+            uptime_s,
+            epoch_s: date.and_then(|d| iso_date(d.as_bytes())).map(|(e, _)| e),
+            date: date.map(str::to_string),
+            depth: 1,
+            flags: 0,
+            young_gen: None,
+        });
+    }
+
+    fn concurrent(
+        &mut self,
+        cx: &mut Context,
+        line_no: u64,
+        line: &str,
+        at: usize,
+        close: usize,
+        collector: Collector,
+    ) {
+        self.events += 1;
+        let b = line.as_bytes();
+        let (uptime_s, date) = stamps_before(b, at);
+        let epoch_s = date.and_then(|(s, e)| iso_date(&b[s..e])).map(|(e, _)| e);
+        cx.tally.event_time(uptime_s, epoch_s);
+        let inner = &b[(at + 1).min(b.len())..close.min(b.len())];
+        let end = trim_end(inner);
+        let inner = &inner[..end];
+        let with_duration = inner.last().is_some_and(u8::is_ascii_digit)
+            || inner.ends_with(b"secs")
+            || inner.ends_with(b"sec")
+            || inner.ends_with(b"ms");
+        if with_duration {
+            cx.tally.concurrent_phases += 1;
+        }
+        if contains(inner, b"concurrent-mark-abort") {
+            cx.tally.warn(WarningKind::ConcurrentMarkAborted, line_no, None);
+        }
+        let what = match collector {
+            Collector::Cms => "[CMS-concurrent-…] phases",
+            Collector::G1 => "[GC concurrent-…] phases",
+            _ => "[Concurrent …] phases",
+        };
+        cx.collector.hint(collector, line_no, what);
+    }
+
+    fn close(&mut self, cx: &mut Context) {
+        let Some(event) = self.open.take() else { return };
+        self.events += 1;
+        let own = std::mem::take(&mut self.own);
+        let Some((nanos, duration_at)) = trailing_duration(own.as_bytes()) else {
+            // Shenandoah's JDK 8 port announces each pause (`[Pause Init Mark, start]`)
+            // before logging it with its duration.
+            if !own.trim_end().ends_with(", start") {
+                cx.skip(event.line, "events", "older-format GC event without its own duration");
+            }
+            self.own = own;
+            self.own.clear();
+            return;
+        };
+        let c = classify(&own, duration_at, event.flags, event.young_gen);
+        let line = event.line;
+        for (collector, what) in c.hints.iter().flatten() {
+            cx.collector.hint(*collector, line, what);
+        }
+        for warning in c.warnings.iter().flatten() {
+            cx.tally.warn(*warning, line, None);
+        }
+        let heap = last_heap_change(own.get(..duration_at).unwrap_or("").as_bytes());
+        cx.tally.pause(&Pause {
+            line,
+            uptime_s: event.uptime_s,
+            epoch_s: event.epoch_s,
+            date: event.date.as_deref(),
+            kind: c.kind,
+            phase: &c.phase,
+            cause: c.cause.as_deref(),
+            nanos,
+            heap,
+        });
+        self.own = own;
+        self.own.clear();
+    }
+
+    /// JVM header lines before the first event (and again after a log rotation).
+    fn header(&mut self, cx: &mut Context, line_no: u64, line: &str, rest_at: usize) -> bool {
+        let rest = line.get(rest_at..).unwrap_or("");
+        if let Some(flags) = rest.strip_prefix("CommandLine flags:") {
+            cx.command_line(flags.trim(), line_no);
+            return true;
+        }
+        if rest.starts_with("OpenJDK") || rest.starts_with("Java HotSpot") || rest.starts_with("Java(TM)") {
+            if cx.settings.vm.is_none() {
+                let vm = rest.find(" for ").map_or(rest, |at| &rest[..at]);
+                cx.settings.vm = Some(vm.trim().to_string());
+            }
+            if cx.settings.version.is_none() {
+                if let Some(at) = rest.find("JRE (") {
+                    let after = &rest[at + 5..];
+                    if let Some(end) = after.find(')') {
+                        cx.settings.version = Some(after[..end].to_string());
+                    }
+                }
+            }
+            return true;
+        }
+        if let Some(memory) = rest.strip_prefix("Memory: ") {
+            cx.setting("Memory", memory.trim(), line_no);
+            return true;
+        }
+        if rest.contains("GC log file created") || rest.contains("GC log file has reached the maximum size") {
+            let text: String = rest.chars().take(300).collect();
+            cx.tally.note(line_no, format!("log rotation: {text}"));
+            return true;
+        }
+        false
+    }
+}
+
+/// Does `after` (the bytes after a `[`) open a stop-the-world GC event?
+fn event_start(after: &[u8]) -> bool {
+    if after.starts_with(b"Full GC") || after.starts_with(b"Pause ") {
+        return true;
+    }
+    let Some(rest) = after.strip_prefix(b"GC") else {
+        return false;
+    };
+    if rest.starts_with(b" Worker") || rest.starts_with(b" ref-proc") || rest.starts_with(b" concurrent") {
+        return false;
+    }
+    match rest.first() {
+        None => true,
+        Some(c) => {
+            matches!(c, b' ' | b'(' | b'-' | b'[' | b'\t') || c.is_ascii_digit() || rest.starts_with(b"AdaptiveSize")
+        }
+    }
+}
+
+/// The collector whose concurrent fragment `after` opens, if it opens one.
+fn concurrent_fragment(after: &[u8]) -> Option<Collector> {
+    if after.starts_with(b"CMS-concurrent") || after.starts_with(b"ASCMS-concurrent") {
+        Some(Collector::Cms)
+    } else if after.starts_with(b"GC concurrent") {
+        Some(Collector::G1)
+    } else if after.starts_with(b"Concurrent ") {
+        Some(Collector::Shenandoah)
+    } else {
+        None
+    }
+}
+
+fn nested_flags(after: &[u8], young_gen: &mut Option<&'static str>) -> u32 {
+    let starts = |p: &[u8]| after.starts_with(p);
+    let mut set_young = |name: &'static str| {
+        if young_gen.is_none() {
+            *young_gen = Some(name);
+        }
+        0
+    };
+    if starts(b"CMS Perm") {
+        CMS_DETAIL
+    } else if (starts(b"CMS") && !starts(b"CMS-")) || starts(b"ASCMS") {
+        CMS_OLD
+    } else if starts(b"Tenured") {
+        TENURED_OLD
+    } else if starts(b"1 CMS-initial-mark") {
+        CMS_INITIAL_MARK
+    } else if starts(b"1 CMS-remark") || starts(b"YG occupancy") || starts(b"Rescan") {
+        CMS_REMARK
+    } else if starts(b"ParNew") || starts(b"ASParNew") {
+        set_young("ParNew")
+    } else if starts(b"DefNew") {
+        set_young("DefNew")
+    } else if starts(b"PSYoungGen") || starts(b"ASPSYoungGen") {
+        set_young("PSYoungGen")
+    } else if starts(b"ParOldGen") || starts(b"PSOldGen") || starts(b"PSPermGen") || starts(b"ASParOldGen") {
+        PARALLEL_OLD
+    } else if starts(b"G1Ergonomics") {
+        G1_DETAIL
+    } else {
+        0
+    }
+}
+
+/// Index of the `]` closing the `[` at `open` on this line, or the line's length.
+fn matching_close(b: &[u8], open: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, &c) in b.iter().enumerate().skip(open) {
+        match c {
+            b'[' => depth += 1,
+            b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    b.len()
+}
+
+/// A class-histogram row (`   1:  1234  5678  [C`): its `[C` is a class name, not a
+/// bracket.
+fn is_histogram_row(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() && b[i] == b' ' {
+        i += 1;
+    }
+    let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    digits > 0 && b.get(i + digits) == Some(&b':') && b.get(i + digits + 1) == Some(&b' ')
+}
+
+/// Lines without brackets that GC logs print (tenuring, adaptive sizing, heap
+/// summaries, free-list statistics).
+fn known_text(rest: &[u8], line: &[u8]) -> bool {
+    if line.iter().all(u8::is_ascii_whitespace) || matches!(line.first(), Some(b' ' | b'\t')) {
+        return true;
+    }
+    const PREFIXES: [&[u8]; 22] = [
+        b"Desired survivor",
+        b"- age",
+        b"AdaptiveSize",
+        b"PSAdaptiveSize",
+        b"GCAdaptiveSize",
+        b"Heap",
+        b"{Heap",
+        b"}",
+        b"Statistics for",
+        b"Total Free Space",
+        b"Max   Chunk Size",
+        b"Number of Blocks",
+        b"Av.  Block  Size",
+        b"Tree      Height",
+        b"Before GC",
+        b"After GC",
+        b"---",
+        b"CMS: abort preclean",
+        b"vmop",
+        b"Class Histogram",
+        b"num ",
+        b"Total ",
+    ];
+    PREFIXES.iter().any(|p| rest.starts_with(p))
+}
+
+/// What an event's own text makes of it.
+#[derive(Debug)]
+struct Classified<'a> {
+    kind: PauseType,
+    phase: Cow<'a, str>,
+    cause: Option<Cow<'a, str>>,
+    hints: [Option<(Collector, &'static str)>; 3],
+    warnings: [Option<WarningKind>; 4],
+}
+
+fn group_at(s: &str) -> Option<(&str, usize)> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'(') {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((s.get(1..i)?, i + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn normal_cause(cause: &str) -> Cow<'_, str> {
+    // JDK 6 printed `(System)` for what later JDKs call `(System.gc())`.
+    if cause == "System" {
+        Cow::Borrowed("System.gc()")
+    } else {
+        Cow::Borrowed(cause)
+    }
+}
+
+fn classify<'a>(own: &'a str, duration_at: usize, flags: u32, young_gen: Option<&'static str>) -> Classified<'a> {
+    let mut out = Classified {
+        kind: PauseType::Young,
+        phase: Cow::Borrowed("GC (young)"),
+        cause: None,
+        hints: [None; 3],
+        warnings: [None; 4],
+    };
+    let warn = |w: WarningKind, out: &mut Classified| {
+        if let Some(slot) = out.warnings.iter_mut().find(|s| s.is_none()) {
+            *slot = Some(w);
+        }
+    };
+    if flags & PROMOTION_FAILED != 0 {
+        warn(WarningKind::PromotionFailed, &mut out);
+    }
+    if flags & CONCURRENT_MODE_FAILURE != 0 {
+        warn(WarningKind::ConcurrentModeFailure, &mut out);
+    }
+    if flags & CONCURRENT_MODE_INTERRUPTED != 0 {
+        warn(WarningKind::ConcurrentModeInterrupted, &mut out);
+    }
+    let s = own.trim_start();
+    if s.starts_with("Pause ") {
+        // Shenandoah's JDK 8 port: `[Pause Init Mark (unload classes), 0.563 ms]`.
+        let head = own.get(..duration_at).unwrap_or("");
+        let head = head.trim_end().trim_end_matches(',').trim_end();
+        let head = match head.rfind(' ') {
+            Some(at) if head[at..].contains("->") => head[..at].trim_end(),
+            _ => head,
+        };
+        let label = split_label(head.trim_start());
+        out.kind = if label.base == "Pause Full" {
+            PauseType::Full
+        } else {
+            PauseType::Other
+        };
+        if label.base.starts_with("Pause Degenerated") {
+            warn(WarningKind::Degenerated, &mut out);
+        }
+        let mut phase = label.base.to_string();
+        for m in label.modifiers() {
+            phase.push_str(" (");
+            phase.push_str(m);
+            phase.push(')');
+        }
+        out.phase = Cow::Owned(phase);
+        out.cause = label.cause().map(Cow::Borrowed);
+        out.hints[0] = Some((Collector::Shenandoah, "[Pause …] events"));
+        return out;
+    }
+    let (full, rest) = match s.strip_prefix("Full GC") {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix("GC").unwrap_or(s)),
+    };
+    let dashes = rest.starts_with("--");
+    let rest = rest.trim_start_matches('-').trim_start();
+    if full {
+        out.kind = PauseType::Full;
+        out.phase = Cow::Borrowed("Full GC");
+        out.cause = group_at(rest).map(|(g, _)| normal_cause(g));
+    } else if let Some(after) = rest.strip_prefix("pause") {
+        // G1: `GC pause (G1 Evacuation Pause) (young) (initial-mark)`, JDK 6 `(partial)`.
+        let mut tail = after.trim_start();
+        let mut young = "young";
+        let mut initial_mark = false;
+        let mut g1_dashes = dashes;
+        while let Some((group, used)) = group_at(tail) {
+            match group {
+                "young" => young = "young",
+                "mixed" => young = "mixed",
+                "partial" => young = "partial",
+                "initial-mark" => initial_mark = true,
+                g if g.starts_with("to-space") => {}
+                g => {
+                    if out.cause.is_none() {
+                        out.cause = Some(normal_cause(g));
+                    }
+                }
+            }
+            tail = tail.get(used..).unwrap_or("");
+            if tail.starts_with("--") {
+                g1_dashes = true;
+            }
+            tail = tail.trim_start_matches('-').trim_start();
+        }
+        out.kind = if young == "young" {
+            PauseType::Young
+        } else {
+            PauseType::Mixed
+        };
+        out.phase = Cow::Borrowed(match (young, initial_mark) {
+            ("young", false) => "GC pause (young)",
+            ("young", true) => "GC pause (young) (initial-mark)",
+            ("mixed", false) => "GC pause (mixed)",
+            ("mixed", true) => "GC pause (mixed) (initial-mark)",
+            (_, false) => "GC pause (partial)",
+            (_, true) => "GC pause (partial) (initial-mark)",
+        });
+        if g1_dashes || flags & TO_SPACE != 0 {
+            warn(WarningKind::EvacuationFailure, &mut out);
+        }
+        out.hints[0] = Some((Collector::G1, "[GC pause …] events"));
+        return out;
+    } else if rest.starts_with("remark") || rest.starts_with("cleanup") {
+        out.kind = PauseType::Other;
+        out.phase = Cow::Borrowed(if rest.starts_with("remark") {
+            "GC remark"
+        } else {
+            "GC cleanup"
+        });
+        out.hints[0] = Some((Collector::G1, "[GC remark]/[GC cleanup] events"));
+        return out;
+    } else {
+        let group = group_at(rest);
+        out.cause = group.map(|(g, _)| normal_cause(g));
+        // JDK 7/8 Parallel marks a failed promotion after the cause:
+        // `[GC (Allocation Failure) --[PSYoungGen: …`.
+        let after_cause = group.map_or("", |(_, used)| rest.get(used..).unwrap_or("").trim_start());
+        let dashes = dashes || after_cause.starts_with("--");
+        let cause = out.cause.as_deref();
+        let own_level = own.get(..duration_at).unwrap_or("");
+        if cause == Some("CMS Initial Mark") || flags & CMS_INITIAL_MARK != 0 {
+            out.kind = PauseType::Other;
+            out.phase = Cow::Borrowed("CMS initial mark");
+        } else if cause == Some("CMS Final Remark") || flags & CMS_REMARK != 0 {
+            out.kind = PauseType::Other;
+            out.phase = Cow::Borrowed("CMS remark");
+        } else if flags & (CMS_OLD | TENURED_OLD | PROMOTION_FAILED | CONCURRENT_MODE_FAILURE) != 0 {
+            out.kind = PauseType::Full;
+            out.phase = Cow::Borrowed("GC (old generation collected too)");
+        } else if !own_level.contains("->") && (own_level.contains("K(") || own_level.contains("M(")) {
+            // `-verbose:gc` CMS prints its initial mark and remark as `[GC 44429K(83008K), t secs]`.
+            out.kind = PauseType::Other;
+            out.phase = Cow::Borrowed("CMS initial mark or remark");
+            out.hints[1] = Some((Collector::Cms, "[GC N(N)] events (CMS initial mark/remark)"));
+        } else {
+            out.kind = PauseType::Young;
+            out.phase = Cow::Borrowed(young_gen.unwrap_or("GC (young)"));
+        }
+        if dashes && flags & PROMOTION_FAILED == 0 {
+            warn(WarningKind::PromotionFailed, &mut out);
+        }
+    }
+    if out.cause.as_deref().is_some_and(|c| c.starts_with("G1 ")) {
+        out.hints[0] = Some((Collector::G1, "G1 causes"));
+    }
+    match young_gen {
+        Some("ParNew") => out.hints[1] = Some((Collector::Cms, "ParNew")),
+        Some("DefNew") => out.hints[1] = Some((Collector::Serial, "DefNew")),
+        Some("PSYoungGen") => out.hints[1] = Some((Collector::Parallel, "PSYoungGen")),
+        _ => {}
+    }
+    if flags & (CMS_OLD | CMS_INITIAL_MARK | CMS_REMARK | CONCURRENT_MODE_FAILURE | CMS_DETAIL) != 0 {
+        out.hints[2] = Some((Collector::Cms, "CMS generation"));
+    } else if flags & TENURED_OLD != 0 {
+        out.hints[2] = Some((Collector::Serial, "Tenured"));
+    } else if flags & PARALLEL_OLD != 0 {
+        out.hints[2] = Some((Collector::Parallel, "ParOldGen/PSOldGen"));
+    } else if flags & G1_DETAIL != 0 {
+        out.hints[2] = Some((Collector::G1, "G1Ergonomics"));
+    }
+    out
+}
+
+fn floor_boundary(s: &str, mut at: usize) -> usize {
+    at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(s: &str, mut at: usize) -> usize {
+    at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::gc::tests::run;
+
+    #[test]
+    fn cms_young_full_initial_mark_and_remark() {
+        let log = run("\
+1.0: [GC 1.0: [ParNew: 3967K->0K(4032K), 0.0279814 secs] 3967K->3032K(16320K), 0.0282705 secs]
+1.1: [GC [1 CMS-initial-mark: 8756K(12288K)] 8758K(16320K), 0.0004943 secs]
+1.2: [CMS-concurrent-mark-start]
+1.3: [CMS-concurrent-mark: 0.042/0.042 secs]
+1.4: [GC[YG occupancy: 369 K (4032 K)]1.4: [Rescan (non-parallel) 1.4: [grey object rescan, 0.0007172 secs], 0.0025857 secs] [1 CMS-remark: 8756K(12288K)] 9126K(16320K), 0.0027918 secs]
+2.0: [GC 2.0: [ParNew: 3967K->3967K(4032K), 0.0000337 secs]2.0: [CMS: 58537K->59316K(61440K), 0.4658001 secs] 62505K->59316K(65472K), 0.4660916 secs]
+3.0: [Full GC 3.0: [CMS: 61439K->61439K(61440K), 0.7911532 secs] 65467K->64646K(65472K), [CMS Perm : 1500K->1500K(8192K)], 0.7914922 secs]
+");
+        assert_eq!(log.pauses_by_type.young, 1);
+        assert_eq!(log.pauses_by_type.full, 2);
+        assert_eq!(log.pauses_by_type.other, 2);
+        assert_eq!(log.max_pause_s, 0.7914922);
+        assert_eq!(log.collector.as_deref(), Some("CMS"));
+        assert_eq!(log.concurrent_phases, 1);
+    }
+
+    #[test]
+    fn a_concurrent_fragment_inside_a_pause_is_cut_out() {
+        // The sweep finished while the concurrent mode failure collection ran.
+        let log = run("\
+796.991: [GC (Allocation Failure) 796.992: [ParNew: 1922432K->1922432K(1922432K), 0.0000267 secs]796.992: [CMS797.832: [CMS-concurrent-sweep: 1.180/1.376 secs] [Times: user=3.42 sys=0.14, real=1.38 secs]
+ (concurrent mode failure): 2034154K->1051300K(2097152K), 4.6146919 secs] 3956586K->1051300K(4019584K), [Metaspace: 296232K->296083K(1325056K)], 4.6165192 secs] [Times: user=4.60 sys=0.05, real=4.62 secs]
+");
+        assert_eq!(log.pauses, 1);
+        assert_eq!(log.pauses_by_type.full, 1);
+        assert_eq!(log.total_pause_s, 4.6165192);
+        assert!(log.warnings.iter().any(|w| w.kind == "concurrent mode failure"));
+        let heap = log.full_gc_heap.unwrap();
+        assert_eq!(heap.last_after_bytes, 1051300 * 1024);
+    }
+
+    #[test]
+    fn g1_pause_whose_duration_follows_a_concurrent_line() {
+        let log = run("\
+0.388: [GC pause (young) (initial-mark) 10080K->10080K(16M)0.390: [GC concurrent-mark-start]
+, 0.0013065 secs]
+0.758: [GC pause (partial) 18M->15M(224M), 0.0038194 secs]
+15.925: [GC pause (young)-- 254M->255M(256M), 0.0023087 secs]
+15.928: [Full GC 255M->32M(109M), 0.0585270 secs]
+15.987: [GC concurrent-mark-abort]
+0.406: [GC remark, 0.0006116 secs]
+0.414: [GC cleanup 17M->17M(31M), 0.0003415 secs]
+");
+        assert_eq!(log.pauses_by_type.young, 2);
+        assert_eq!(log.pauses_by_type.mixed, 1);
+        assert_eq!(log.pauses_by_type.full, 1);
+        assert_eq!(log.pauses_by_type.other, 2);
+        assert_eq!(log.pause_s_by_type.young, 0.0036152);
+        assert_eq!(log.collector.as_deref(), Some("G1"));
+        let kinds: Vec<&str> = log.warnings.iter().map(|w| w.kind.as_str()).collect();
+        assert!(kinds.contains(&"evacuation failure"));
+        assert!(kinds.contains(&"concurrent mark aborted"));
+        assert!(kinds.contains(&"full GC of a concurrent collector"));
+    }
+
+    #[test]
+    fn parallel_adaptive_size_policy_and_tenuring_lines_inside_events() {
+        let log = run("\
+0.162: [GCAdaptiveSizePolicy::compute_survivor_space_size_and_thresh:  survived: 901552  promoted: 4462720  overflow: trueAdaptiveSizeStart: 0.166 collection: 1 
+AdaptiveSizePolicy::compute_generation_free_space:  minor_time: 0.028492 major_cost: 0.000000
+AdaptiveSizeStop: collection: 1 
+ [PSYoungGen: 5437K->880K(6336K)] 5437K->5238K(64640K), 0.0045523 secs]
+0.222: [Full GCAdaptiveSizeStart: 0.280 collection: 6 
+AdaptiveSizeStop: collection: 6 
+ [PSYoungGen: 888K->0K(22656K)] [ParOldGen: 53181K->54030K(149760K)] 54070K->54030K(172416K) [PSPermGen: 1498K->1497K(16384K)], 0.0583435 secs]
+6.561: [GC (Allocation Failure) 
+Desired survivor size 11010048 bytes, new threshold 7 (max 15)
+ [PSYoungGen: 66048K->9121K(76800K)] 66048K->18961K(251392K), 0.0061960 secs] [Times: user=0.03 sys=0.01, real=0.00 secs] 
+30.081: [Full GC (Ergonomics) [PSYoungGen: 3072K->0K(696320K)] [ParOldGen: 173072K->123732K(226816K)] 176144K->123732K(923136K) [PSPermGen: 13398K->13392K(27136K)], 0.4959220 secs] [Times: user=3.03 sys=0.03, real=0.49 secs] 
+Heap
+ PSYoungGen      total 1180160K, used 698671K [0x0000000780000000, 0x00000007c8080000, 0x00000007d5500000)
+  object space 36864K, 57% used [0x000000077ae00000,0x000000077c2aef88,0x000000077d200000)
+");
+        assert_eq!(log.pauses_by_type.young, 2);
+        assert_eq!(log.pauses_by_type.full, 2);
+        assert_eq!(log.total_pause_s, 0.5650138);
+        assert_eq!(log.collector.as_deref(), Some("Parallel"));
+        assert!(log.by_cause.iter().any(|c| c.name == "Ergonomics" && c.pauses == 1));
+    }
+
+    #[test]
+    fn plain_verbose_cms_marks_and_serial_full_inside_gc() {
+        let log = run("\
+63.357: [GC 17024K->2623K(83008K), 0.0185494 secs]
+66.947: [Full GC 16637K->10423K(83008K), 0.0876685 secs]
+209.453: [GC 44429K(83008K), 0.0053285 secs]
+1.0: [GC [DefNew: 3967K->0K(4032K), 0.0279814 secs][Tenured: 8K->9K(12K), 0.01 secs] 3967K->3032K(16320K), 0.0382705 secs]
+");
+        assert_eq!(log.pauses_by_type.young, 1);
+        assert_eq!(log.pauses_by_type.other, 1);
+        assert_eq!(log.pauses_by_type.full, 2);
+    }
+
+    #[test]
+    fn a_cut_event_is_skipped_and_the_next_one_counts() {
+        let log = run("\
+1.0: [GC 1.0: [ParNew: 3967K->0K(4032K), 0.0279814 secs]
+2.0: [GC 2.0: [ParNew: 3967K->0K(4032K), 0.0200000 secs] 3967K->3032K(16320K), 0.0210000 secs]
+");
+        assert_eq!(log.pauses, 1);
+        assert_eq!(log.total_pause_s, 0.021);
+    }
+
+    #[test]
+    fn safepoint_lines_and_date_stamps() {
+        let log = run("\
+2020-01-01T12:00:00.000+0000: 10.000: [GC (Allocation Failure) [PSYoungGen: 1K->0K(2K)] 1K->0K(4K), 0.5000000 secs]
+2020-01-01T12:00:00.600+0000: 10.600: Total time for which application threads were stopped: 0.5012345 seconds, Stopping threads took: 0.0000271 seconds
+2020-01-01T12:00:09.000+0000: 19.000: [GC (System.gc()) [PSYoungGen: 1K->0K(2K)] 1K->0K(4K), 0.5000000 secs]
+");
+        assert_eq!(log.pauses, 2);
+        let th = log.throughput.unwrap();
+        assert_eq!(th.runtime_s, 9.5);
+        assert_eq!(log.safepoints.unwrap().stops, 1);
+        assert_eq!(log.span.first_date.as_deref(), Some("2020-01-01T12:00:00.000+0000"));
+        assert!(log.warnings.iter().any(|w| w.kind == "explicit System.gc()"));
+    }
+
+    #[test]
+    fn date_stamps_alone_give_the_runtime() {
+        let log = run("\
+2020-01-01T12:00:00.000+0000: [GC 1K->0K(4K), 0.5000000 secs]
+2020-01-01T12:00:10.000+0000: [GC 1K->0K(4K), 1.0000000 secs]
+");
+        assert_eq!(log.throughput.unwrap().runtime_s, 11.0);
+    }
+
+    #[test]
+    fn shenandoah_jdk8_events_in_milliseconds() {
+        let log = run("\
+2019-07-23T12:00:00.000+0000: 5.123: [Pause Init Mark (process weakrefs), 0.563 ms]
+2019-07-23T12:00:00.000+0000: 5.124: [Concurrent marking (process weakrefs) 1234M->1240M(2048M), 12.345 ms]
+2019-07-23T12:00:00.000+0000: 5.137: [Pause Final Mark (process weakrefs) 1240M->1240M(2048M), 1.234 ms]
+2019-07-23T12:00:00.000+0000: 6.000: [Pause Degenerated GC (Mark) 2000M->1000M(2048M), 123.456 ms]
+2019-07-23T12:00:00.000+0000: 7.000: [Pause Full 2000M->500M(2048M), 1234.567 ms]
+");
+        assert_eq!(log.pauses_by_type.other, 3);
+        assert_eq!(log.pauses_by_type.full, 1);
+        assert_eq!(log.max_pause_s, 1.234567);
+        assert_eq!(log.collector.as_deref(), Some("Shenandoah"));
+        assert!(log.warnings.iter().any(|w| w.kind == "degenerated GC"));
+    }
+
+    #[test]
+    fn g1_details_lines_after_the_event_are_not_events() {
+        let log = run("\
+2014-07-24T13:47:27.000+0000: 0.123: [GC pause (G1 Evacuation Pause) (young) (to-space exhausted), 0.0123456 secs]
+   [Parallel Time: 10.5 ms, GC Workers: 4]
+      [GC Worker Start (ms): Min: 123.4, Avg: 123.5, Max: 123.6, Diff: 0.2]
+      [GC Worker End (ms): Min: 133.4, Avg: 133.5, Max: 133.6, Diff: 0.2]
+   [Eden: 24.0M(24.0M)->0.0B(13.0M) Survivors: 0.0B->3072.0K Heap: 24.0M(256.0M)->21.6M(256.0M)]
+ [Times: user=0.03 sys=0.01, real=0.01 secs]
+2014-07-24T13:47:28.000+0000: 1.123: [GC pause (G1 Evacuation Pause) (mixed), 0.0200000 secs]
+2014-07-24T13:47:29.000+0000: 2.123: [GC remark 2.123: [Finalize Marking, 0.0001 secs] 2.123: [GC ref-proc, 0.0002 secs] 2.124: [Unloading, 0.003 secs], 0.0045000 secs]
+");
+        assert_eq!(log.pauses, 3);
+        assert_eq!(log.pauses_by_type.young, 1);
+        assert_eq!(log.pauses_by_type.mixed, 1);
+        assert_eq!(log.pauses_by_type.other, 1);
+        assert!(log
+            .by_cause
+            .iter()
+            .any(|c| c.name == "G1 Evacuation Pause" && c.pauses == 2));
+    }
+
+    #[test]
+    fn a_class_histogram_inside_a_full_gc_does_not_unbalance_brackets() {
+        let log = run("\
+1.0: [Full GC (Heap Inspection Initiated GC) 1.0: [Class Histogram (before full gc): 
+ num     #instances         #bytes  class name
+----------------------------------------------
+   1:         12345         678901  [C
+   2:           123           4567  [Ljava.lang.Object;
+Total         12468         683468
+, 0.0100000 secs]
+1.5: [CMS: 10K->5K(20K), 0.2000000 secs] 30K->5K(40K), [CMS Perm : 1K->1K(2K)], 0.2100000 secs]
+2.0: [GC 2.0: [ParNew: 3967K->0K(4032K), 0.0200000 secs] 3967K->3032K(16320K), 0.0210000 secs]
+");
+        assert_eq!(log.pauses_by_type.full, 1);
+        assert_eq!(log.pauses_by_type.young, 1);
+    }
+
+    #[test]
+    fn header_lines_give_version_flags_and_rotation() {
+        let log = run("\
+2016-05-25 12:30:05 GC log file created /tmp/gc.log.1
+OpenJDK 64-Bit Server VM (25.212-b469) for linux-amd64 JRE (1.8.0_212-b469), built on Jun 16 2019 15:54:49 by \"admin\" with gcc 4.8.2
+Memory: 4k page, physical 8388608k(5632076k free), swap 0k(0k free)
+CommandLine flags: -XX:InitialHeapSize=134217728 -XX:MaxHeapSize=2147483648 -XX:+PrintGC -XX:+UseConcMarkSweepGC -XX:+UseParNewGC
+1.0: [GC 1.0: [ParNew: 3967K->0K(4032K), 0.0279814 secs] 3967K->3032K(16320K), 0.0282705 secs]
+this line is application output
+");
+        assert_eq!(log.jvm.version.as_deref(), Some("1.8.0_212-b469"));
+        assert_eq!(log.jvm.vm.as_deref(), Some("OpenJDK 64-Bit Server VM (25.212-b469)"));
+        assert!(log
+            .jvm
+            .settings
+            .iter()
+            .any(|s| s.name == "MaxHeapSize" && s.value == "2147483648"));
+        assert_eq!(log.collector.as_deref(), Some("CMS"));
+        assert!(log.collector_evidence.unwrap().contains("UseConcMarkSweepGC"));
+        assert_eq!(log.notes.len(), 1);
+        let only_headers = run("\
+2016-04-14 22:37:22 GC log file created logs/gc.log.1
+CommandLine flags: -XX:MaxHeapSize=838860800 -XX:+UseConcMarkSweepGC
+2016-04-14 22:41:41 GC log file has reached the maximum size. Saved as logs/gc.log.1
+");
+        assert_eq!(only_headers.format.as_deref(), Some("pre-unified"));
+        assert_eq!((only_headers.pauses, only_headers.max_pause_s), (0, 0.0));
+        assert_eq!(only_headers.notes.len(), 2);
+    }
+
+    #[test]
+    fn parallel_promotion_failure_marks_after_the_cause() {
+        let log = run("\
+[GC (Allocation Failure) --[PSYoungGen: 9208K->9208K(9216K)] 12735K->19445K(19456K), 0.0117774 secs] [Times: user=0.02 sys=0.00, real=0.01 secs] 
+[B@4554617c
+[Full GC (Ergonomics) [PSYoungGen: 9208K->0K(9216K)] [ParOldGen: 10237K->10211K(10240K)] 19445K->10211K(19456K), [Metaspace: 3061K->3061K(1056768K)], 0.0033904 secs]
+");
+        assert_eq!((log.pauses_by_type.young, log.pauses_by_type.full), (1, 1));
+        assert_eq!(log.warnings[0].kind, "promotion failed");
+        assert_eq!(log.collector.as_deref(), Some("Parallel"));
+    }
+
+    #[test]
+    fn shenandoah_jdk8_start_announcements_and_gc_ids() {
+        let (log, skipped) = crate::gc::tests::run_with(
+            "\
+0.234: [Pause Init Mark (process weakrefs), start]
+    Using 2 of 2 workers for init marking
+0.236: [Pause Init Mark (process weakrefs), 1.983 ms]
+2017-11-14T14:38:15.525-0500: 463.254: #0: [Pause Init Mark, 7.438 ms]
+2017-11-14T14:38:15.532-0500: 463.261: #0: [Concurrent marking 12G->13G(18G), 42.990 ms]
+2017-11-14T14:38:15.576-0500: 463.305: #0: [Pause Final Mark 13G->9784M(18G), 2.288 ms]
+",
+            5,
+        );
+        assert_eq!(log.pauses, 3);
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(log.longest_pauses[0].uptime_s, Some(463.254));
+        assert_eq!(log.concurrent_phases, 1);
+    }
+
+    #[test]
+    fn decimal_commas_of_other_locales() {
+        let log = run("\
+1,234: [GC (Allocation Failure) [PSYoungGen: 1K->0K(2K)] 1K->0K(4K), 0,0123456 secs]
+");
+        assert_eq!(log.total_pause_s, 0.0123456);
+        assert_eq!(log.longest_pauses[0].uptime_s, Some(1.234));
+    }
+}
