@@ -1,0 +1,606 @@
+//! Java thread dumps: for each dump in a file, the threads per state, the deadlocks the
+//! JVM reported, the locks threads queue on and who holds them, groups of threads stuck
+//! at the same frames, and thread pools.
+//!
+//! Read forms: HotSpot's own printer (`jstack` with and without `-l`, `jcmd
+//! Thread.print`, `kill -3` output inside an application log, with or without a log
+//! prefix on each line, `jhsdb jstack`), JDK 5 and older (no state lines: header words
+//! instead), ThreadMXBean text (`"name" Id=12 BLOCKED …`, `"name" id=12 in WAITING`),
+//! VisualVM (`"name" - Thread t@12`), JRockit, and `jcmd Thread.dump_to_file` plain text
+//! (JDK 21+, virtual threads). Several dumps in one file are kept apart. IBM javacores
+//! are recognised and left out with a reason.
+//!
+//! Definitions (the facts' doc comments repeat them): a *thread* is an entry whose first
+//! line is `"name"` followed by thread attributes; a *Java thread* is one with a
+//! `java.lang.Thread.State:` line or a state in its header. A thread *waits for* lock X
+//! when its stack says `- waiting to lock <X>`, `- waiting to re-lock in wait() <X>`
+//! while it is BLOCKED, or `- parking to wait for <X>` where X is a `ReentrantLock` /
+//! `ReentrantReadWriteLock` sync object; parking on anything else (conditions, latches,
+//! queues, futures) and `Object.wait()` are waiting for work, not contention. X is *held*
+//! by a thread whose stack says `- locked <X>` without `- waiting on <X>`, or whose
+//! owned-synchronizer list names X.
+
+mod dump;
+mod parse;
+mod summary;
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::{Lines, Options};
+use dump::{DumpBuilder, Outcome};
+use parse::{Preamble, Style};
+
+/// Frames that make a stack group's key: enough to tell pools apart, few enough that
+/// threads doing the same thing fall together.
+const GROUP_FRAMES: usize = 5;
+
+/// Preamble lines held back at most (pid, timestamp, version).
+const MAX_HELD: usize = 3;
+
+const OUTSIDE: &str = "not part of a thread dump (text before, between or after the dumps)";
+const UNRECOGNISED: &str = "inside a thread dump but not a thread header, state, frame, lock or known JVM section line";
+const HEAP: &str = "heap summary printed after the threads (not analysed)";
+const HEADLESS: &str = "thread header without a quoted name (garbled JVM output); not counted as a thread";
+const JAVACORE: &str = "IBM javacore (J9/OpenJ9 format) is out of scope: only HotSpot-style dumps are read";
+const SUMMARY: &str =
+    "JVM summary printed with the dump (SAP JVM monitors and alerts, JRockit lock chains): not analysed";
+
+/// Every dump of one file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ThreadDumps {
+    /// Thread dumps found (banners, or thread entries outside any banner), in file order.
+    pub dump_count: usize,
+    /// One entry per dump, in file order.
+    pub dumps: Vec<ThreadDump>,
+    /// Dumps in a format this analysis does not read (IBM javacores); see the input's
+    /// skipped list.
+    pub unsupported_dumps: usize,
+    /// With two dumps or more: threads (by name) that are RUNNABLE or BLOCKED (JDK 5:
+    /// `runnable`, `waiting for monitor entry`) at the same top frames in every dump:
+    /// stuck, not merely busy. 0 with a single dump.
+    pub unchanged_thread_count: usize,
+    /// Those threads (first `options.top`), in the first dump's order.
+    pub unchanged_threads: Vec<UnchangedThread>,
+}
+
+/// A thread in the same state at the same top frames in every dump of the file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UnchangedThread {
+    pub name: String,
+    pub state: String,
+    /// Top frame (method name).
+    pub frame: String,
+}
+
+/// Facts of one dump.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ThreadDump {
+    /// 1-based line of the `Full thread dump` banner (or of the first thread entry, or
+    /// the `Deadlock Detection:` line of `jhsdb jstack`, when there is no banner).
+    pub first_line: u64,
+    /// Last line that belonged to the dump.
+    pub last_line: u64,
+    /// Bare date-time line just before the banner, as printed.
+    pub timestamp: Option<String>,
+    /// Process id line of `jcmd` (`12345:`) or `Thread.dump_to_file`.
+    pub pid: Option<u64>,
+    /// Printer of the thread entries: `hotspot` (jstack, jcmd, kill -3), `threadmxbean`,
+    /// `visualvm`, `thread_dump_to_file`; `none` for a dump without entries.
+    pub format: String,
+    /// Text in the banner's last parentheses (or after `VM`), as printed.
+    pub vm_version: Option<String>,
+    /// Java release stated by `vm_version` (`1.6.0_03`, `11.0.1`, `25`; HotSpot
+    /// `25.N-bM` = `1.8.0_N`); `None` when it names only a HotSpot build.
+    pub jdk_version: Option<String>,
+    /// Thread entries, JVM-internal threads ("VM Thread", "GC Thread#0") included.
+    pub threads: usize,
+    /// Entries with a `java.lang.Thread.State:` line or a state in their header.
+    pub java_threads: usize,
+    /// `threads − java_threads`: JVM-internal threads (all threads for JDK 5 and older).
+    pub threads_without_state: usize,
+    /// Entries marked `daemon`.
+    pub daemon_threads: usize,
+    /// Entries that are virtual threads (`dump_to_file`, or `virtual` in the header).
+    pub virtual_threads: usize,
+    /// Platform threads carrying a virtual thread (`Carrying virtual thread #N`, JDK 21+).
+    pub carrier_threads: usize,
+    /// Threads per state: the first word after `java.lang.Thread.State:` (or the header's
+    /// state). Empty for JDK 5 and older.
+    pub states: BTreeMap<String, usize>,
+    /// Threads per HotSpot header words (`runnable`, `in Object.wait()`, `waiting on
+    /// condition`, `waiting for monitor entry`); the only state JDK 5 and older print.
+    pub header_status: BTreeMap<String, usize>,
+    /// N of the JVM's `Found N deadlock(s).` line; 0 when absent.
+    pub jvm_reported_deadlocks: usize,
+    /// `Found one Java-level deadlock:` blocks.
+    pub deadlock_cycles: usize,
+    /// The cycles, thread names in the JVM's order (first `options.top` cycles).
+    pub deadlocks: Vec<Deadlock>,
+    /// Threads that wait for a lock (per the definition in the module docs).
+    pub threads_waiting_for_locks: usize,
+    /// Distinct locks with at least one waiting thread.
+    pub contended_lock_count: usize,
+    /// Waiting threads of the most contended lock; 0 when nobody waits.
+    pub most_contended_waiters: usize,
+    /// Locks that share that largest waiter count (the first ones of `contended_locks`).
+    pub most_contended_lock_count: usize,
+    /// More than one lock has the largest waiter count.
+    pub most_contended_tie: bool,
+    /// Locks with waiters, most waiters first (then by address); first `options.top`.
+    pub contended_locks: Vec<ContendedLock>,
+    /// The dump shows held locks at all (`- locked` lines or owned-synchronizer lists);
+    /// without them (`jstack` without `-l` on a parked lock) owners cannot be known.
+    pub shows_lock_owners: bool,
+    /// Distinct stack groups (threads with at least one frame, same state and top frames).
+    pub stack_group_count: usize,
+    /// Largest stack groups first; first `options.top`.
+    pub stack_groups: Vec<StackGroup>,
+    /// Thread pools: names that differ only in a trailing number, two threads or more.
+    pub pool_count: usize,
+    /// Largest pools first; first `options.top`.
+    pub pools: Vec<ThreadPool>,
+}
+
+/// One `Found one Java-level deadlock:` block.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Deadlock {
+    /// Threads of the cycle in the JVM's order (first `options.top`).
+    pub threads: Vec<DeadlockedThread>,
+    /// Threads in the cycle.
+    pub thread_count: usize,
+}
+
+/// One thread of a deadlock cycle: what it waits for and who holds that.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeadlockedThread {
+    pub name: String,
+    /// `monitor` (synchronized) or `ownable synchronizer` (java.util.concurrent lock).
+    pub waits_for: Option<String>,
+    pub lock_address: Option<String>,
+    pub lock_class: Option<String>,
+    /// The thread the JVM says holds that lock.
+    pub held_by: Option<String>,
+}
+
+/// A lock some threads wait for.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ContendedLock {
+    /// Lower-case hex with `0x`.
+    pub address: String,
+    pub class: Option<String>,
+    /// `monitor` (synchronized) or `ownable synchronizer` (ReentrantLock and friends).
+    pub kind: String,
+    /// Threads waiting for it.
+    pub waiters: usize,
+    /// Their names, in dump order (first `options.top`).
+    pub waiter_names: Vec<String>,
+    /// Threads shown holding it; empty when no thread is (e.g. `jstack` without `-l`).
+    pub owners: Vec<String>,
+    /// The first owner's state.
+    pub owner_state: Option<String>,
+    /// The first owner's top frame: what it does while holding the lock.
+    pub owner_frame: Option<String>,
+    /// The lock the first owner itself waits for (a chain, or a cycle).
+    pub owner_waits_for: Option<String>,
+}
+
+/// Threads with the same state and the same top frames.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StackGroup {
+    pub threads: usize,
+    pub state: Option<String>,
+    /// Up to five top frames (method names), top first.
+    pub frames: Vec<String>,
+    /// The first frame outside the JDK (`java.`, `javax.`, `jdk.`, `sun.`, `com.sun.`)
+    /// of the group's first thread: where the application called in.
+    pub application_frame: Option<String>,
+    /// Names, in dump order (first `options.top`).
+    pub thread_names: Vec<String>,
+}
+
+/// Threads whose names differ only in a trailing number.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ThreadPool {
+    /// The shared name without the trailing number (`pool-6-thread`, `http-nio-8080-exec`).
+    pub name_prefix: String,
+    pub threads: usize,
+    /// Threads per state (header words for JDK 5 and older; `unknown` when neither).
+    pub states: BTreeMap<String, usize>,
+}
+
+/// Reads every dump in `lines`.
+pub fn analyse<R: BufRead>(lines: &mut Lines<R>, options: &Options) -> ThreadDumps {
+    let mut analyser = Analyser::new(*options);
+    while let Some((line_no, line)) = lines.next_line() {
+        analyser.line(line_no, line);
+        for (line, count, what, reason) in analyser.skips.drain(..) {
+            lines.skip_many(line, count, what, reason);
+        }
+    }
+    analyser.finish_all();
+    for (line, count, what, reason) in analyser.skips.drain(..) {
+        lines.skip_many(line, count, what, reason);
+    }
+    analyser.result
+}
+
+/// A note for the input's skipped list: first line, count, what, reason.
+type Skip = (u64, u64, &'static str, &'static str);
+
+/// Where in a dump the reader is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Section {
+    /// Thread entries (and the SMR block before them).
+    Threads,
+    /// After `JNI global refs`: deadlock reports and the heap summary may follow.
+    Trailer,
+    Heap,
+    /// The `"name":` / `waiting to lock …` / `which is held by …` part of a deadlock block.
+    DeadlockCycle,
+    /// The `Java stack information for the threads listed above:` part.
+    DeadlockStacks,
+    /// SAP JVM's `Monitors:` and alert summaries: quoted names there are not threads.
+    Summary,
+    /// JRockit's lock chains; `circular` ones are its deadlocks.
+    LockChains {
+        circular: bool,
+    },
+    /// A JSON `Thread.dump_to_file`; `in_stack` while reading a `"stack": [` array.
+    Json {
+        in_stack: bool,
+    },
+}
+
+/// A line that may open the next dump, held until that is clear.
+struct Held {
+    line: u64,
+    text: String,
+    /// `None`: an unplaced line, kept in case the next banner's log prefix turns out to
+    /// hide a timestamp in it (then it is the dump's time).
+    kind: Option<Preamble>,
+    /// Reason to skip it with if no dump follows.
+    reason: &'static str,
+}
+
+struct Analyser {
+    options: Options,
+    result: ThreadDumps,
+    dump: Option<DumpBuilder>,
+    held: Vec<Held>,
+    /// First line and line count of the IBM javacore being passed over.
+    javacore: Option<(u64, u64)>,
+    /// Skips noted while a line is borrowed from `Lines`, applied after it.
+    skips: Vec<Skip>,
+    /// Threads unchanged in every dump so far: name, state, top frames (`None` before
+    /// the first dump).
+    unchanged: Option<Vec<(String, String, Vec<String>)>>,
+}
+
+impl Analyser {
+    fn new(options: Options) -> Self {
+        Analyser {
+            options,
+            result: ThreadDumps::default(),
+            dump: None,
+            held: Vec::new(),
+            javacore: None,
+            skips: Vec::new(),
+            unchanged: None,
+        }
+    }
+
+    fn skip(&mut self, line: u64, reason: &'static str) {
+        self.skips.push((line, 1, "lines", reason));
+    }
+
+    fn line(&mut self, line_no: u64, raw: &str) {
+        if let Some(at) = parse::banner_at(raw) {
+            self.end_javacore();
+            let prefix = raw[..at].trim();
+            let prefix = (!prefix.is_empty()).then(|| prefix_pattern(&raw[..at]));
+            self.start_dump(line_no, prefix);
+            let dump = self.dump.as_mut().expect("just started");
+            let banner = &raw[at..];
+            if let Some(vm) = parse::banner_vm_version(banner) {
+                dump.vm_version = Some(vm);
+            }
+            return;
+        }
+        if let Some((_, count)) = self.javacore.as_mut() {
+            *count += 1;
+            return;
+        }
+        let stripped = match self.dump.as_ref().and_then(|d| d.prefix.as_ref()) {
+            Some(prefix) => prefix.find(raw).map_or(raw, |m| &raw[m.end()..]),
+            None => raw,
+        };
+        let t = stripped.trim();
+        if t.is_empty() {
+            return;
+        }
+        // Thread headers start a line; indented quoted names are parts of other sections.
+        let indented = stripped.starts_with(char::is_whitespace);
+        let in_json = matches!(self.dump.as_ref().map(|d| d.section), Some(Section::Json { .. }));
+        if let Some(kind) = parse::preamble(t).filter(|_| !in_json) {
+            let reason = match self.dump.as_ref().map(|d| d.section) {
+                None => OUTSIDE,
+                Some(_) => UNRECOGNISED,
+            };
+            // A JRockit banner is followed by its date and VM line; a jhsdb dump by its
+            // version: those belong to the open dump.
+            if let Some(dump) = self.dump.as_mut() {
+                if dump.threads.is_empty() && dump.section == Section::Threads {
+                    match kind {
+                        Preamble::Timestamp if dump.timestamp.is_none() => {
+                            dump.timestamp = Some(t.to_string());
+                            return;
+                        }
+                        Preamble::Version if dump.vm_version.is_none() => {
+                            dump.vm_version = Some(version_text(t));
+                            return;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if self.held.len() == MAX_HELD {
+                let oldest = self.held.remove(0);
+                self.skip(oldest.line, oldest.reason);
+            }
+            self.held.push(Held {
+                line: line_no,
+                text: t.to_string(),
+                kind: Some(kind),
+                reason,
+            });
+            return;
+        }
+        match self.dump.as_ref().map(|d| d.section) {
+            None => self.outside(line_no, t, indented),
+            Some(section) => self.inside(line_no, t, indented, section),
+        }
+    }
+
+    fn flush_held(&mut self) {
+        for held in std::mem::take(&mut self.held) {
+            self.skip(held.line, held.reason);
+        }
+    }
+
+    fn outside(&mut self, line_no: u64, t: &str, indented: bool) {
+        if parse::is_javacore(t) {
+            self.flush_held();
+            self.javacore = Some((line_no, 1));
+            return;
+        }
+        if t.starts_with("\"threadDump\"") {
+            self.start_dump(line_no, None);
+            let dump = self.dump.as_mut().expect("just started");
+            dump.section = Section::Json { in_stack: false };
+            dump.style = Some(Style::DumpToFileJson);
+            return;
+        }
+        let opens = t == "Deadlock Detection:"
+            || parse::is_deadlock_block(t)
+            || (!indented && (parse::header(t).is_some() || parse::sa_thread(t).is_some()));
+        if opens {
+            self.start_dump(line_no, None);
+            self.inside(line_no, t, indented, Section::Threads);
+            return;
+        }
+        self.flush_held();
+        self.held.push(Held {
+            line: line_no,
+            text: t.to_string(),
+            kind: None,
+            reason: OUTSIDE,
+        });
+    }
+
+    fn end_javacore(&mut self) {
+        if let Some((first, count)) = self.javacore.take() {
+            self.result.unsupported_dumps += 1;
+            self.skips.push((first, 1, "dumps", JAVACORE));
+            self.skips.push((first, count, "lines", JAVACORE));
+        }
+    }
+
+    /// Closes the open dump and opens one at `line_no`, taking the held preamble.
+    fn start_dump(&mut self, line_no: u64, prefix: Option<Regex>) {
+        self.finish_dump();
+        let mut dump = DumpBuilder::new(line_no, prefix);
+        for held in std::mem::take(&mut self.held) {
+            let (kind, text) = match held.kind {
+                Some(kind) => (kind, held.text.as_str()),
+                None => {
+                    let unprefixed = dump
+                        .prefix
+                        .as_ref()
+                        .and_then(|p| p.find(&held.text))
+                        .map(|m| held.text[m.end()..].trim());
+                    match unprefixed.and_then(|u| parse::preamble(u).map(|k| (k, u))) {
+                        Some(found) => found,
+                        None => {
+                            self.skip(held.line, held.reason);
+                            continue;
+                        }
+                    }
+                }
+            };
+            match kind {
+                Preamble::Timestamp => {
+                    let text = text.strip_prefix("Thread dump triggered at ").unwrap_or(text);
+                    dump.timestamp = Some(text.to_string());
+                }
+                Preamble::Pid => dump.pid = text.trim_end_matches(':').parse().ok(),
+                Preamble::Version => dump.vm_version = Some(version_text(text)),
+                Preamble::JsonOpen => {}
+            }
+        }
+        self.dump = Some(dump);
+    }
+
+    fn finish_dump(&mut self) {
+        if let Some(dump) = self.dump.take() {
+            let stuck = dump.stuck_candidates();
+            self.unchanged = Some(match self.unchanged.take() {
+                None => stuck
+                    .into_iter()
+                    .map(|(n, s, f)| (n.to_string(), s.to_string(), f.to_vec()))
+                    .collect(),
+                Some(mut kept) => {
+                    let now: std::collections::HashMap<&str, (&str, &[String])> =
+                        stuck.into_iter().rev().map(|(n, s, f)| (n, (s, f))).collect();
+                    kept.retain(|(n, s, f)| now.get(n.as_str()) == Some(&(s.as_str(), f.as_slice())));
+                    kept
+                }
+            });
+            self.result.dumps.push(dump.finish(&self.options));
+            self.result.dump_count += 1;
+        }
+    }
+
+    fn finish_all(&mut self) {
+        self.end_javacore();
+        self.flush_held();
+        self.finish_dump();
+        if self.result.dump_count >= 2 {
+            let kept = self.unchanged.take().unwrap_or_default();
+            self.result.unchanged_thread_count = kept.len();
+            self.result.unchanged_threads = kept
+                .into_iter()
+                .take(self.options.top)
+                .map(|(name, state, frames)| UnchangedThread {
+                    name,
+                    state,
+                    frame: frames.into_iter().next().unwrap_or_default(),
+                })
+                .collect();
+        }
+    }
+
+    fn inside(&mut self, line_no: u64, t: &str, indented: bool, section: Section) {
+        if t == "<EndOfDump>" || t.starts_with("===== END OF THREAD DUMP") {
+            self.flush_held();
+            if let Some(dump) = self.dump.as_mut() {
+                dump.last_line = line_no;
+            }
+            self.finish_dump();
+            return;
+        }
+        if let Section::Json { in_stack } = section {
+            let dump = self.dump.as_mut().expect("inside a dump");
+            let outcome = dump.json_line(t, in_stack);
+            self.flush_held();
+            self.apply(line_no, t, indented, outcome);
+            return;
+        }
+        if let Section::LockChains { circular } = section {
+            if let Some(outcome) = self.dump.as_mut().expect("inside a dump").lock_chain_line(t, circular) {
+                self.flush_held();
+                self.apply(line_no, t, indented, outcome);
+                return;
+            }
+        }
+        if parse::is_deadlock_block(t) {
+            self.flush_held();
+            let dump = self.dump.as_mut().expect("inside a dump");
+            dump.last_line = line_no;
+            dump.current = None;
+            dump.deadlocks.push(Vec::new());
+            dump.section = Section::DeadlockCycle;
+            return;
+        }
+        if let Some(n) = parse::deadlock_total(t) {
+            self.flush_held();
+            let dump = self.dump.as_mut().expect("inside a dump");
+            dump.last_line = line_no;
+            dump.jvm_reported_deadlocks = n;
+            dump.current = None;
+            dump.section = Section::Trailer;
+            return;
+        }
+        let header = (!indented)
+            .then(|| parse::header(t).or_else(|| parse::sa_thread(t)))
+            .flatten();
+        if let Some(header) = header {
+            // A bare timestamp just before a banner-less entry: a new dump of the same kind.
+            if self.held.iter().any(|h| h.kind == Some(Preamble::Timestamp)) {
+                let prefix = self.dump.as_mut().and_then(|d| d.prefix.take());
+                self.start_dump(line_no, prefix);
+            }
+            self.flush_held();
+            let dump = self.dump.as_mut().expect("inside a dump");
+            dump.last_line = line_no;
+            dump.section = Section::Threads;
+            dump.add_thread(header);
+            return;
+        }
+        self.flush_held();
+        let dump = self.dump.as_mut().expect("inside a dump");
+        let outcome = match section {
+            Section::Threads => dump.thread_line(t),
+            Section::DeadlockCycle => dump.deadlock_cycle_line(t),
+            Section::DeadlockStacks => dump.deadlock_stack_line(t),
+            Section::Trailer | Section::Heap => dump.trailer_line(t, indented, section),
+            Section::Summary => dump.summary_line(t),
+            Section::LockChains { .. } => Outcome::Skip(SUMMARY),
+            Section::Json { .. } => Outcome::Used,
+        };
+        self.apply(line_no, t, indented, outcome);
+    }
+
+    fn apply(&mut self, line_no: u64, t: &str, indented: bool, outcome: Outcome) {
+        let Some(dump) = self.dump.as_mut() else { return };
+        match outcome {
+            Outcome::Used => dump.last_line = line_no,
+            Outcome::Skip(reason) => {
+                dump.last_line = line_no;
+                self.skip(line_no, reason);
+            }
+            Outcome::EndsDump => {
+                self.finish_dump();
+                self.outside(line_no, t, indented);
+            }
+        }
+    }
+}
+
+/// `JVM version is 25.91-b14` → `25.91-b14`.
+fn version_text(t: &str) -> String {
+    t.strip_prefix("JVM version is ").unwrap_or(t).trim().to_string()
+}
+
+/// A pattern for the log prefix found before a banner (`INFO   | jvm 1    | 2008/07/30
+/// 15:10:56 | `, `2024-05-01T10:00:02.1Z stdout F `): the same text, any digits where it
+/// had digits and any blank run where it had one (timestamps, pids and padding change).
+fn prefix_pattern(prefix: &str) -> Regex {
+    let mut pattern = String::from("^");
+    let mut previous_class = 0u8;
+    for c in prefix.trim_end().chars() {
+        let class = if c.is_ascii_digit() {
+            1
+        } else if c.is_whitespace() {
+            2
+        } else {
+            0
+        };
+        match class {
+            1 if previous_class != 1 => pattern.push_str(r"\d+"),
+            2 if previous_class != 2 => pattern.push_str(r"\s+"),
+            1 | 2 => {}
+            _ => pattern.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
+        }
+        previous_class = class;
+    }
+    pattern.push_str(r"\s?");
+    // An unbuildable pattern (absurdly long prefix) simply matches nothing.
+    Regex::new(&pattern).unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("static pattern"))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1071 @@
+//! Behaviour on short dumps written in each tool's format.
+
+use super::*;
+use crate::Skipped;
+
+fn run_top(text: &str, top: usize) -> (ThreadDumps, Vec<Skipped>) {
+    let mut lines = Lines::new(text.as_bytes());
+    let facts = analyse(&mut lines, &Options { top });
+    while lines.next_line().is_some() {}
+    (facts, lines.take_skipped())
+}
+
+fn run(text: &str) -> (ThreadDumps, Vec<Skipped>) {
+    run_top(text, 20)
+}
+
+fn one(text: &str) -> ThreadDump {
+    let (facts, _) = run(text);
+    assert_eq!(facts.dump_count, 1, "{facts:#?}");
+    facts.dumps.into_iter().next().unwrap()
+}
+
+fn states(dump: &ThreadDump) -> Vec<(&str, usize)> {
+    dump.states.iter().map(|(k, v)| (k.as_str(), *v)).collect()
+}
+
+fn most_contended(dump: &ThreadDump) -> Vec<(&str, usize, Vec<&str>)> {
+    dump.contended_locks
+        .iter()
+        .take(dump.most_contended_lock_count)
+        .map(|l| {
+            (
+                l.address.as_str(),
+                l.waiters,
+                l.owners.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect()
+}
+
+const JDK11_DEADLOCK: &str = r#"2022-01-18 17:46:18
+Full thread dump Java HotSpot(TM) 64-Bit Server VM (11.0.1+13-LTS mixed mode):
+
+Threads class SMR info:
+_java_thread_list=0x00007fceff604080, length=3, elements={
+0x00007fcefc008800, 0x00007fcefc010000,
+0x00007fceff832000
+}
+
+"main" #1 prio=5 os_prio=31 cpu=108.49ms elapsed=17.27s tid=0x00007fcefc008800 nid=0x2803 waiting for monitor entry  [0x000070000c44a000]
+   java.lang.Thread.State: BLOCKED (on object monitor)
+	at Test.main(Test.java:13)
+	- waiting to lock <0x000000070fe20f58> (a java.lang.Object)
+	- locked <0x000000070fe20f48> (a java.lang.Object)
+
+"Finalizer" #3 daemon prio=8 os_prio=31 cpu=0.31ms elapsed=17.25s tid=0x00007fcefc010000 nid=0x3403 in Object.wait()  [0x000070000cc62000]
+   java.lang.Thread.State: WAITING (on object monitor)
+	at java.lang.Object.wait(java.base@11.0.1/Native Method)
+	- waiting on <0x000000070ff08f80> (a java.lang.ref.ReferenceQueue$Lock)
+	at java.lang.ref.ReferenceQueue.remove(java.base@11.0.1/ReferenceQueue.java:155)
+	- waiting to re-lock in wait() <0x000000070ff08f80> (a java.lang.ref.ReferenceQueue$Lock)
+	at java.lang.ref.Finalizer$FinalizerThread.run(java.base@11.0.1/Finalizer.java:170)
+
+"Thread-0" #12 prio=5 os_prio=31 cpu=0.49ms elapsed=17.17s tid=0x00007fceff832000 nid=0xa503 waiting for monitor entry  [0x000070000d580000]
+   java.lang.Thread.State: BLOCKED (on object monitor)
+	at Test.lambda$main$0(Test.java:8)
+	- waiting to lock <0x000000070fe20f48> (a java.lang.Object)
+	- locked <0x000000070fe20f58> (a java.lang.Object)
+	at java.lang.Thread.run(java.base@11.0.1/Thread.java:834)
+
+"VM Thread" os_prio=31 cpu=1.48ms elapsed=17.25s tid=0x00007fceff825000 nid=0x4d03 runnable  
+
+"GC Thread#0" os_prio=31 cpu=0.44ms elapsed=17.27s tid=0x00007fcefc01e000 nid=0x2c03 runnable  
+"GC Thread#1" os_prio=31 cpu=0.44ms elapsed=17.27s tid=0x00007fcefc01f000 nid=0x2c04 runnable  
+JNI global refs: 6, weak refs: 0
+
+
+Found one Java-level deadlock:
+=============================
+"main":
+  waiting to lock monitor 0x00007fcefca13e00 (object 0x000000070fe20f58, a java.lang.Object),
+  which is held by "Thread-0"
+"Thread-0":
+  waiting to lock monitor 0x00007fcefca13f00 (object 0x000000070fe20f48, a java.lang.Object),
+  which is held by "main"
+
+Java stack information for the threads listed above:
+===================================================
+"main":
+	at Test.main(Test.java:13)
+	- waiting to lock <0x000000070fe20f58> (a java.lang.Object)
+	- locked <0x000000070fe20f48> (a java.lang.Object)
+"Thread-0":
+	at Test.lambda$main$0(Test.java:8)
+	- waiting to lock <0x000000070fe20f48> (a java.lang.Object)
+	- locked <0x000000070fe20f58> (a java.lang.Object)
+	at java.lang.Thread.run(java.base@11.0.1/Thread.java:834)
+
+Found 1 deadlock.
+
+"#;
+
+#[test]
+fn jstack_deadlock_counts_threads_states_cycle_and_locks() {
+    let (facts, skipped) = run(JDK11_DEADLOCK);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    let dump = &facts.dumps[0];
+    assert_eq!(
+        (
+            dump.first_line,
+            dump.threads,
+            dump.java_threads,
+            dump.threads_without_state
+        ),
+        (2, 6, 3, 3)
+    );
+    assert_eq!(states(dump), vec![("BLOCKED", 2), ("WAITING", 1)]);
+    assert_eq!(dump.vm_version.as_deref(), Some("11.0.1+13-LTS mixed mode"));
+    assert_eq!(dump.jdk_version.as_deref(), Some("11.0.1"));
+    assert_eq!(dump.timestamp.as_deref(), Some("2022-01-18 17:46:18"));
+    assert_eq!((dump.jvm_reported_deadlocks, dump.deadlock_cycles), (1, 1));
+    let cycle = &dump.deadlocks[0].threads;
+    assert_eq!(
+        cycle.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["main", "Thread-0"]
+    );
+    assert_eq!(cycle[0].lock_address.as_deref(), Some("0x000000070fe20f58"));
+    assert_eq!(cycle[0].held_by.as_deref(), Some("Thread-0"));
+    assert_eq!(cycle[0].waits_for.as_deref(), Some("monitor"));
+    // The stacks repeated under the deadlock report are not a second set of waiters, and
+    // the Finalizer's re-lock line while WAITING is not contention.
+    assert_eq!(
+        most_contended(dump),
+        vec![
+            ("0x000000070fe20f48", 1, vec!["main"]),
+            ("0x000000070fe20f58", 1, vec!["Thread-0"])
+        ]
+    );
+    assert!(dump.most_contended_tie);
+    assert_eq!(dump.threads_waiting_for_locks, 2);
+    assert_eq!(
+        dump.contended_locks[0].owner_waits_for.as_deref(),
+        Some("0x000000070fe20f58")
+    );
+    assert_eq!(dump.header_status.get("runnable"), Some(&3));
+    assert_eq!(dump.pools[0].name_prefix, "GC Thread");
+    assert_eq!(dump.daemon_threads, 1);
+}
+
+#[test]
+fn relock_counts_only_while_blocked() {
+    let dump = one(r#"Full thread dump OpenJDK 64-Bit Server VM (11.0.2+9 mixed mode):
+
+"worker-1" #20 prio=5 os_prio=0 tid=0x1 nid=0x2 waiting for monitor entry  [0x0]
+   java.lang.Thread.State: BLOCKED (on object monitor)
+	at java.lang.Object.wait(java.base@11.0.2/Native Method)
+	- waiting on <0x00000000aa> (a com.example.Queue)
+	at com.example.Queue.take(Queue.java:10)
+	- waiting to re-lock in wait() <0x00000000aa> (a com.example.Queue)
+
+"worker-2" #21 prio=5 os_prio=0 tid=0x3 nid=0x4 in Object.wait()  [0x0]
+   java.lang.Thread.State: WAITING (on object monitor)
+	at java.lang.Object.wait(java.base@11.0.2/Native Method)
+	- waiting on <0x00000000aa> (a com.example.Queue)
+	at com.example.Queue.take(Queue.java:10)
+	- waiting to re-lock in wait() <0x00000000aa> (a com.example.Queue)
+
+"producer" #22 prio=5 os_prio=0 tid=0x5 nid=0x6 runnable  [0x0]
+   java.lang.Thread.State: RUNNABLE
+	at com.example.Queue.put(Queue.java:20)
+	- locked <0x00000000aa> (a com.example.Queue)
+"#);
+    assert_eq!(most_contended(&dump), vec![("0x00000000aa", 1, vec!["producer"])]);
+    assert_eq!(dump.contended_locks[0].waiter_names, ["worker-1"]);
+    assert_eq!(dump.contended_locks[0].class.as_deref(), Some("com.example.Queue"));
+}
+
+#[test]
+fn a_thread_inside_wait_does_not_own_the_monitor() {
+    // JDK 8 prints `- locked` under `- waiting on` for the same object: released.
+    let dump = one(r#"Full thread dump OpenJDK 64-Bit Server VM (25.302-b08 mixed mode):
+
+"waiter" #10 prio=5 os_prio=0 tid=0x1 nid=0x2 in Object.wait() [0x0]
+   java.lang.Thread.State: WAITING (on object monitor)
+	at java.lang.Object.wait(Native Method)
+	- waiting on <0x00000000cc> (a java.lang.Object)
+	at java.lang.Object.wait(Object.java:502)
+	- locked <0x00000000cc> (a java.lang.Object)
+
+"entrant" #11 prio=5 os_prio=0 tid=0x3 nid=0x4 waiting for monitor entry [0x0]
+   java.lang.Thread.State: BLOCKED (on object monitor)
+	at com.example.A.b(A.java:1)
+	- waiting to lock <0x00000000cc> (a java.lang.Object)
+"#);
+    assert_eq!(dump.jdk_version.as_deref(), Some("1.8.0_302"));
+    assert_eq!(most_contended(&dump), vec![("0x00000000cc", 1, vec![])]);
+    assert!(dump.shows_lock_owners);
+}
+
+const REENTRANT: &str = r#"Full thread dump OpenJDK 64-Bit Server VM (21.0.2+13-58 mixed mode, sharing):
+
+"pool-4-thread-1" #31 [1001] prio=5 os_prio=31 cpu=1.00ms elapsed=5.00s tid=0x1 nid=1001 waiting on condition  [0x1]
+   java.lang.Thread.State: WAITING (parking)
+	at jdk.internal.misc.Unsafe.park(java.base@21.0.2/Native Method)
+	- parking to wait for  <0x000000052c98ab18> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)
+	at java.util.concurrent.locks.LockSupport.park(java.base@21.0.2/LockSupport.java:221)
+	at com.example.Ledger.post(Ledger.java:40)
+
+   Locked ownable synchronizers:
+	- <0x0000000500000001> (a java.util.concurrent.ThreadPoolExecutor$Worker)
+
+"pool-4-thread-2" #32 [1002] prio=5 os_prio=31 cpu=1.00ms elapsed=5.00s tid=0x2 nid=1002 waiting on condition  [0x2]
+   java.lang.Thread.State: WAITING (parking)
+	at jdk.internal.misc.Unsafe.park(java.base@21.0.2/Native Method)
+	- parking to wait for  <0x000000052c98ab18> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)
+	at java.util.concurrent.locks.LockSupport.park(java.base@21.0.2/LockSupport.java:221)
+	at com.example.Ledger.post(Ledger.java:40)
+
+   Locked ownable synchronizers:
+	- <0x0000000500000002> (a java.util.concurrent.ThreadPoolExecutor$Worker)
+
+"pool-4-thread-3" #33 [1003] prio=5 os_prio=31 cpu=1.00ms elapsed=5.00s tid=0x3 nid=1003 waiting on condition  [0x3]
+   java.lang.Thread.State: WAITING (parking)
+	at jdk.internal.misc.Unsafe.park(java.base@21.0.2/Native Method)
+	- parking to wait for  <0x00000005aaaaaaa0> (a java.util.concurrent.locks.AbstractQueuedSynchronizer$ConditionObject)
+	at java.util.concurrent.LinkedBlockingQueue.take(java.base@21.0.2/LinkedBlockingQueue.java:435)
+
+   Locked ownable synchronizers:
+	- None
+
+"pool-4-thread-4" #34 [1004] prio=5 os_prio=31 cpu=9.00ms elapsed=5.00s tid=0x4 nid=1004 waiting on condition  [0x4]
+   java.lang.Thread.State: TIMED_WAITING (sleeping)
+	at java.lang.Thread.sleep0(java.base@21.0.2/Native Method)
+	at com.example.Ledger.post(Ledger.java:44)
+
+   Locked ownable synchronizers:
+	- <0x000000052c98ab18> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)
+	- <0x0000000500000004> (a java.util.concurrent.ThreadPoolExecutor$Worker)
+"#;
+
+#[test]
+fn parked_reentrant_lock_is_contention_and_its_owner_comes_from_the_synchronizer_list() {
+    let dump = one(REENTRANT);
+    assert_eq!(
+        most_contended(&dump),
+        vec![("0x000000052c98ab18", 2, vec!["pool-4-thread-4"])]
+    );
+    let lock = &dump.contended_locks[0];
+    assert_eq!(lock.kind, "ownable synchronizer");
+    assert_eq!(lock.owner_state.as_deref(), Some("TIMED_WAITING"));
+    assert_eq!(lock.owner_frame.as_deref(), Some("java.lang.Thread.sleep0"));
+    // Parking on a condition object is waiting for work, not for a lock.
+    assert_eq!(dump.contended_lock_count, 1);
+    assert_eq!(dump.pools[0].name_prefix, "pool-4-thread");
+    assert_eq!(dump.pools[0].threads, 4);
+    assert_eq!(dump.pools[0].states.get("WAITING"), Some(&3));
+    assert_eq!(dump.stack_groups[0].threads, 2);
+    assert_eq!(
+        dump.stack_groups[0].application_frame.as_deref(),
+        Some("com.example.Ledger.post")
+    );
+    assert_eq!(dump.jdk_version.as_deref(), Some("21.0.2"));
+}
+
+#[test]
+fn without_dash_l_the_owner_of_a_parked_lock_is_unknown() {
+    let text: String = REENTRANT
+        .lines()
+        .filter(|l| !l.contains("Locked ownable") && !l.trim_start().starts_with("- <") && !l.contains("- None"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dump = one(&text);
+    assert_eq!(most_contended(&dump), vec![("0x000000052c98ab18", 2, vec![])]);
+    assert!(!dump.shows_lock_owners);
+}
+
+#[test]
+fn jdk5_dump_has_header_words_instead_of_states() {
+    let dump = one(
+        r#"Full thread dump Java HotSpot(TM) Client VM (1.5.0_22-b03 mixed mode, sharing):
+
+"Thread-1" prio=6 tid=0x0ab5d8c0 nid=0xd6c waiting for monitor entry [0x0b01f000..0x0b01fd68]
+	at Deadlock$2.run(Deadlock.java:37)
+	- waiting to lock <0x02ef2c08> (a java.lang.String)
+	- locked <0x02ef2c30> (a java.lang.String)
+
+"Thread-0" prio=6 tid=0x0ab5c4b8 nid=0xf20 waiting for monitor entry [0x0afdf000..0x0afdfde8]
+	at Deadlock$1.run(Deadlock.java:20)
+	- waiting to lock <0x02ef2c30> (a java.lang.String)
+	- locked <0x02ef2c08> (a java.lang.String)
+
+"Low Memory Detector" daemon prio=6 tid=0x00a8a8f0 nid=0xd60 runnable [0x00000000..0x00000000]
+
+"Finalizer" daemon prio=8 tid=0x00a52ea8 nid=0xe0c in Object.wait() [0x0ab1f000..0x0ab1fa68]
+	at java.lang.Object.wait(Native Method)
+	- waiting on <0x02e90ce8> (a java.lang.ref.ReferenceQueue$Lock)
+	at java.lang.ref.ReferenceQueue.remove(ReferenceQueue.java:120)
+	- locked <0x02e90ce8> (a java.lang.ref.ReferenceQueue$Lock)
+
+"VM Thread" prio=10 tid=0x00a4fb50 nid=0xf34 runnable
+
+"VM Periodic Task Thread" prio=10 tid=0x00a8bb50 nid=0xf3c waiting on condition
+
+Found one Java-level deadlock:
+=============================
+"Thread-1":
+  waiting to lock monitor 0x00a5318c (object 0x02ef2c08, a java.lang.String),
+  which is held by "Thread-0"
+"Thread-0":
+  waiting to lock monitor 0x00a5305c (object 0x02ef2c30, a java.lang.String),
+  which is held by "Thread-1"
+
+Java stack information for the threads listed above:
+===================================================
+"Thread-1":
+	at Deadlock$2.run(Deadlock.java:37)
+	- waiting to lock <0x02ef2c08> (a java.lang.String)
+	- locked <0x02ef2c30> (a java.lang.String)
+"Thread-0":
+	at Deadlock$1.run(Deadlock.java:20)
+	- waiting to lock <0x02ef2c30> (a java.lang.String)
+	- locked <0x02ef2c08> (a java.lang.String)
+
+Found 1 deadlock.
+"#,
+    );
+    assert_eq!((dump.threads, dump.java_threads), (6, 0));
+    assert!(dump.states.is_empty());
+    let words: Vec<(&str, usize)> = dump.header_status.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(
+        words,
+        vec![
+            ("in Object.wait()", 1),
+            ("runnable", 2),
+            ("waiting for monitor entry", 2),
+            ("waiting on condition", 1)
+        ]
+    );
+    assert_eq!(dump.jdk_version.as_deref(), Some("1.5.0_22"));
+    assert_eq!(dump.jvm_reported_deadlocks, 1);
+    assert_eq!(dump.deadlocks[0].threads[1].held_by.as_deref(), Some("Thread-1"));
+    assert_eq!(dump.most_contended_lock_count, 2);
+    // Pools and stack groups fall back to the header words.
+    assert_eq!(dump.stack_groups[0].state.as_deref(), Some("waiting for monitor entry"));
+}
+
+#[test]
+fn kill3_inside_an_application_log_with_a_container_prefix_and_crlf() {
+    let p = |ts: u32| format!("2024-05-01T10:00:{ts:02}.12345{ts}Z stdout F ");
+    let mut text = String::new();
+    text.push_str(&format!("{}INFO starting\r\n", p(1)));
+    text.push_str(&format!("{}2024-05-01 10:00:02\r\n", p(2)));
+    text.push_str(&format!(
+        "{}Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode, sharing):\r\n",
+        p(2)
+    ));
+    text.push_str(&format!("{}\r\n", p(2)));
+    for i in 1..=3 {
+        text.push_str(&format!(
+            "{}\"http-nio-8080-exec-{i}\" #{i} daemon prio=5 os_prio=0 cpu=1ms elapsed=2s tid=0x{i} nid=0x{i} waiting for monitor entry  [0x0]\r\n",
+            p(3)
+        ));
+        text.push_str(&format!(
+            "{}   java.lang.Thread.State: BLOCKED (on object monitor)\r\n",
+            p(3)
+        ));
+        text.push_str(&format!("{}\tat com.example.Cache.get(Cache.java:10)\r\n", p(3)));
+        text.push_str(&format!(
+            "{}\t- waiting to lock <0x00000000d3e4f5a8> (a com.example.Cache)\r\n",
+            p(13)
+        ));
+        text.push_str(&format!("{}\r\n", p(3)));
+    }
+    text.push_str(&format!(
+        "{}\"loader\" #9 prio=5 os_prio=0 cpu=1ms elapsed=2s tid=0x9 nid=0x9 runnable  [0x0]\r\n",
+        p(4)
+    ));
+    text.push_str(&format!("{}   java.lang.Thread.State: RUNNABLE\r\n", p(4)));
+    text.push_str(&format!("{}\tat com.example.Cache.load(Cache.java:30)\r\n", p(4)));
+    text.push_str(&format!(
+        "{}\t- locked <0x00000000d3e4f5a8> (a com.example.Cache)\r\n",
+        p(4)
+    ));
+    text.push_str(&format!(
+        "{}\"VM Thread\" os_prio=0 cpu=1ms elapsed=2s tid=0x10 nid=0x10 runnable\r\n",
+        p(4)
+    ));
+    text.push_str(&format!("{}JNI global refs: 24, weak refs: 0\r\n", p(5)));
+    text.push_str(&format!("{}\r\n", p(5)));
+    text.push_str(&format!("{}Heap\r\n", p(5)));
+    text.push_str(&format!(
+        "{} garbage-first heap   total 262144K, used 5120K [0x0, 0x1)\r\n",
+        p(5)
+    ));
+    text.push_str(&format!(
+        "{}  region size 1024K, 6 young (6144K), 0 survivors (0K)\r\n",
+        p(5)
+    ));
+    text.push_str(&format!("{}ERROR request timed out\r\n", p(6)));
+    let (facts, skipped) = run(&text);
+    assert_eq!(facts.dump_count, 1);
+    let dump = &facts.dumps[0];
+    assert_eq!((dump.first_line, dump.threads, dump.java_threads), (3, 5, 4));
+    assert_eq!(states(dump), vec![("BLOCKED", 3), ("RUNNABLE", 1)]);
+    assert_eq!(dump.timestamp.as_deref(), Some("2024-05-01 10:00:02"));
+    assert_eq!(most_contended(dump), vec![("0x00000000d3e4f5a8", 3, vec!["loader"])]);
+    let reasons: Vec<(u64, u64, &str)> = skipped
+        .iter()
+        .map(|s| (s.count, s.first_line, s.reason.as_str()))
+        .collect();
+    assert!(reasons.contains(&(2, 1, OUTSIDE)), "{reasons:?}");
+    assert!(reasons.contains(&(3, 27, HEAP)), "{reasons:?}");
+}
+
+#[test]
+fn several_jcmd_dumps_in_one_file_are_kept_apart() {
+    let dump = |pid: u32, ts: &str, n: usize| {
+        let mut s =
+            format!("{pid}:\n{ts}\nFull thread dump OpenJDK 64-Bit Server VM (17.0.2+8-86 mixed mode, sharing):\n\n");
+        for i in 0..n {
+            s.push_str(&format!(
+                "\"worker-{i}\" #{i} prio=5 os_prio=0 cpu=0.1ms elapsed=1s tid=0x{i} nid=0x{i} waiting on condition  [0x0]\n   java.lang.Thread.State: TIMED_WAITING (sleeping)\n\tat java.lang.Thread.sleep(java.base@17.0.2/Native Method)\n\n"
+            ));
+        }
+        s.push_str("JNI global refs: 5, weak refs: 0\n\n");
+        s
+    };
+    let text = format!(
+        "{}{}",
+        dump(4242, "2024-05-01 10:00:00", 2),
+        dump(4242, "2024-05-01 10:00:10", 3)
+    );
+    let (facts, skipped) = run(&text);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(facts.dump_count, 2);
+    let got: Vec<_> = facts
+        .dumps
+        .iter()
+        .map(|d| (d.first_line, d.threads, d.pid, d.timestamp.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (3, 2, Some(4242), Some("2024-05-01 10:00:00")),
+            (17, 3, Some(4242), Some("2024-05-01 10:00:10"))
+        ]
+    );
+    assert_eq!(facts.dumps[1].stack_groups[0].threads, 3);
+    assert_eq!(facts.dumps[1].stack_groups[0].state.as_deref(), Some("TIMED_WAITING"));
+    // Sleeping threads are not stuck.
+    assert_eq!(facts.unchanged_thread_count, 0);
+}
+
+#[test]
+fn threads_at_the_same_frames_in_every_dump_are_reported_as_unchanged() {
+    let entry = |name: &str, state: &str, frame: &str| {
+        format!(
+            "\"{name}\" #1 prio=5 os_prio=0 tid=0x1 nid=0x1 runnable [0x0]\n   java.lang.Thread.State: {state}\n\tat {frame}(X.java:1)\n\n"
+        )
+    };
+    let banner = "Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):\n\n";
+    let one = format!(
+        "{banner}{}{}{}",
+        entry("spinner", "RUNNABLE", "com.example.Loop.spin"),
+        entry("reader", "RUNNABLE", "java.net.SocketInputStream.socketRead0"),
+        entry("waiter", "BLOCKED", "com.example.Cache.get")
+    );
+    let two = format!(
+        "{banner}{}{}{}",
+        entry("spinner", "RUNNABLE", "com.example.Loop.spin"),
+        entry("reader", "RUNNABLE", "com.example.Parser.parse"),
+        entry("waiter", "BLOCKED", "com.example.Cache.get")
+    );
+    let (facts, _) = run(&format!("{one}{two}{one}"));
+    assert_eq!(facts.dump_count, 3);
+    assert_eq!(facts.unchanged_thread_count, 2);
+    let got: Vec<(&str, &str, &str)> = facts
+        .unchanged_threads
+        .iter()
+        .map(|u| (u.name.as_str(), u.state.as_str(), u.frame.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("spinner", "RUNNABLE", "com.example.Loop.spin"),
+            ("waiter", "BLOCKED", "com.example.Cache.get")
+        ]
+    );
+    let (single, _) = run(&one);
+    assert_eq!(single.unchanged_thread_count, 0);
+}
+
+#[test]
+fn threadinfo_text_names_states_in_headers_and_locks_by_hash() {
+    let dump = one(r#"Full thread dump Java HotSpot(TM) 64-Bit Server VM 1.8.0_151-b12
+
+"Thread-0" Id=12 BLOCKED on java.lang.Object@1b6d3586 owned by "Thread-1" Id=13
+	at Deadlock.a(Deadlock.java:10)
+	-  blocked on java.lang.Object@1b6d3586
+	-  locked java.lang.Object@4554617c
+	at java.lang.Thread.run(Thread.java:748)
+
+"Thread-2" Id=14 BLOCKED on java.lang.Object@1b6d3586 owned by "Thread-1" Id=13
+	at Deadlock.a(Deadlock.java:10)
+	-  blocked on java.lang.Object@1b6d3586
+
+"Thread-1" Id=13 RUNNABLE
+	at Deadlock.b(Deadlock.java:20)
+	-  locked java.lang.Object@1b6d3586
+
+"pool-1-thread-2" Id=16 WAITING on java.util.concurrent.locks.ReentrantLock$NonfairSync@6d06d69c owned by "pool-1-thread-1" Id=15
+	at sun.misc.Unsafe.park(Native Method)
+	-  waiting on java.util.concurrent.locks.ReentrantLock$NonfairSync@6d06d69c
+	at java.util.concurrent.locks.LockSupport.park(LockSupport.java:175)
+	...
+
+"pool-1-thread-1" daemon prio=5 Id=15 TIMED_WAITING
+	at java.lang.Thread.sleep(Native Method)
+
+	Number of locked synchronizers = 1
+	- java.util.concurrent.locks.ReentrantLock$NonfairSync@6d06d69c
+"#);
+    assert_eq!(dump.format, "threadmxbean");
+    assert_eq!((dump.threads, dump.java_threads), (5, 5));
+    assert_eq!(
+        states(&dump),
+        vec![("BLOCKED", 2), ("RUNNABLE", 1), ("TIMED_WAITING", 1), ("WAITING", 1)]
+    );
+    assert_eq!(dump.jdk_version.as_deref(), Some("1.8.0_151"));
+    assert_eq!(most_contended(&dump), vec![("0x1b6d3586", 2, vec!["Thread-1"])]);
+    let sync = &dump.contended_locks[1];
+    assert_eq!(
+        (sync.address.as_str(), sync.owners.as_slice()),
+        ("0x6d06d69c", &["pool-1-thread-1".to_string()][..])
+    );
+}
+
+#[test]
+fn the_jdk6_mxbean_demo_form_with_lowercase_id_and_in() {
+    let (facts, skipped) = run(r#"
+2007-11-06 10:30:41
+Full thread dump Java HotSpot(TM) Client VM 1.6.0_03-b05
+
+"RMI TCP Connection(23)-127.0.1.1" id=3149 in RUNNABLE (running in native)
+    at java.net.SocketInputStream.socketRead0(Native Method)
+
+    Locked synchronizers: count = 1
+      - java.util.concurrent.locks.ReentrantLock$NonfairSync@166fba
+
+"Timer-0" id=12 in TIMED_WAITING
+    at java.lang.Object.wait(Native Method)
+    - waiting on <0x0ab1> (a java.util.TaskQueue)
+    - locked <0x0ab1> (a java.util.TaskQueue)
+
+    Locked synchronizers: count = 0
+
+
+
+<EndOfDump>
+
+
+2007-11-06 10:30:45
+Full thread dump Java HotSpot(TM) Client VM 1.6.0_03-b05
+
+"Timer-0" id=12 in TIMED_WAITING
+    at java.lang.Object.wait(Native Method)
+
+<EndOfDump>
+"#);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    let got: Vec<_> = facts
+        .dumps
+        .iter()
+        .map(|d| (d.first_line, d.threads, d.java_threads))
+        .collect();
+    assert_eq!(got, vec![(3, 2, 2), (24, 1, 1)]);
+    assert_eq!(facts.dumps[0].vm_version.as_deref(), Some("1.6.0_03-b05"));
+    assert_eq!(facts.dumps[1].timestamp.as_deref(), Some("2007-11-06 10:30:45"));
+}
+
+#[test]
+fn visualvm_forms_old_and_new() {
+    let dump = one(r#"2008-11-20 09:28:02
+Full thread dump Java HotSpot(TM) 64-Bit Server VM (11.0-b15 mixed mode):
+
+"Timer-180" - Thread t@332
+   java.lang.Thread.State: TIMED_WAITING on java.util.TaskQueue@7311acb7
+	at java.lang.Object.wait(Native Method)
+
+   Locked ownable synchronizers:
+	- None
+
+"Thread-1" - Thread t@12
+   java.lang.Thread.State: BLOCKED
+	at Deadlock$2.run(Deadlock.java:30)
+	- waiting to lock <7e9b5dcc> (a java.lang.Object) owned by "Thread-0" t@11
+	at java.lang.Thread.run(Thread.java:745)
+
+   Locked ownable synchronizers:
+	- locked java.util.concurrent.locks.ReentrantLock$NonfairSync@7a29682f
+"#);
+    assert_eq!(
+        (dump.format.as_str(), dump.threads, dump.java_threads),
+        ("visualvm", 2, 2)
+    );
+    assert_eq!(dump.jdk_version, None, "a bare HotSpot build states no release");
+    assert_eq!(dump.vm_version.as_deref(), Some("11.0-b15 mixed mode"));
+    // Nobody prints `- locked <7e9b5dcc>`; the tool's `owned by` names the owner.
+    assert_eq!(most_contended(&dump), vec![("0x7e9b5dcc", 1, vec!["Thread-0"])]);
+}
+
+#[test]
+fn thread_dump_to_file_text_with_virtual_threads() {
+    let (facts, skipped) = run(r#"4242
+2024-05-01T10:00:00.123456Z
+21.0.2+13-58
+
+#1 "main"
+      java.base/java.lang.Thread.sleep0(Native Method)
+      java.base/java.lang.Thread.sleep(Thread.java:509)
+      com.example.Main.main(Main.java:12)
+
+#31 "" virtual
+      java.base/java.lang.VirtualThread.park(VirtualThread.java:582)
+      java.base/java.util.concurrent.locks.LockSupport.park(LockSupport.java:369)
+
+#32 "" virtual
+      java.base/java.lang.VirtualThread.park(VirtualThread.java:582)
+      java.base/java.util.concurrent.locks.LockSupport.park(LockSupport.java:369)
+
+"#);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    let dump = &facts.dumps[0];
+    assert_eq!(
+        (dump.format.as_str(), dump.threads, dump.virtual_threads),
+        ("thread_dump_to_file", 3, 2)
+    );
+    assert_eq!((dump.first_line, dump.pid), (5, Some(4242)));
+    assert_eq!(dump.jdk_version.as_deref(), Some("21.0.2"));
+    assert_eq!(dump.timestamp.as_deref(), Some("2024-05-01T10:00:00.123456Z"));
+    assert_eq!(dump.stack_groups[0].threads, 2);
+    assert_eq!(dump.stack_groups[0].frames[0], "java.lang.VirtualThread.park");
+    assert_eq!(
+        dump.stack_groups[1].application_frame.as_deref(),
+        Some("com.example.Main.main")
+    );
+}
+
+#[test]
+fn jhsdb_jstack_reports_deadlocks_before_the_threads() {
+    let (facts, _) = run(r#"Attaching to process ID 4242, please wait...
+Debugger attached successfully.
+Server compiler detected.
+JVM version is 25.91-b14
+Deadlock Detection:
+
+Found one Java-level deadlock:
+=============================
+
+"Thread-1":
+  waiting to lock Monitor@0x00007f1c3c003f28 (Object@0x000000076ab3a1b0, a java/lang/Object),
+  which is held by "Thread-0"
+"Thread-0":
+  waiting to lock Monitor@0x00007f1c3c006578 (Object@0x000000076ab3a1c0, a java/lang/Object),
+  which is held by "Thread-1"
+
+Found a total of 1 deadlock.
+
+"Thread-1" #9 prio=5 tid=0x00007f1c6c0d3000 nid=0x1a2b waiting for monitor entry [0x00007f1c2d5f4000]
+   java.lang.Thread.State: BLOCKED (on object monitor)
+   JavaThread state: _thread_blocked
+ - Deadlock$2.run() @bci=13, line=30 (Interpreted frame)
+	- waiting to lock <0x000000076ab3a1b0> (a java.lang.Object)
+	- locked <0x000000076ab3a1c0> (a java.lang.Object)
+ - java.lang.Thread.run() @bci=11, line=748 (Interpreted frame)
+
+"Thread-0" #8 prio=5 tid=0x00007f1c6c0d1000 nid=0x1a2a waiting for monitor entry [0x00007f1c2d6f5000]
+   java.lang.Thread.State: BLOCKED (on object monitor)
+   JavaThread state: _thread_blocked
+ - Deadlock$1.run() @bci=13, line=20 (Interpreted frame)
+	- waiting to lock <0x000000076ab3a1c0> (a java.lang.Object)
+	- locked <0x000000076ab3a1b0> (a java.lang.Object)
+"#);
+    assert_eq!(facts.dump_count, 1);
+    let dump = &facts.dumps[0];
+    assert_eq!((dump.first_line, dump.threads, dump.jvm_reported_deadlocks), (5, 2, 1));
+    assert_eq!(dump.vm_version.as_deref(), Some("25.91-b14"));
+    assert_eq!(dump.jdk_version.as_deref(), Some("1.8.0_91"));
+    assert_eq!(
+        dump.deadlocks[0].threads[0].lock_class.as_deref(),
+        Some("java.lang.Object")
+    );
+    assert_eq!(dump.stack_groups[0].frames[0], "Deadlock$2.run");
+    assert_eq!(dump.most_contended_lock_count, 2);
+}
+
+#[test]
+fn ibm_javacore_is_skipped_with_a_reason() {
+    let (facts, skipped) = run(
+        "0SECTION       TITLE subcomponent dump routine\nNULL           ===============================\n1TISIGINFO     Dump Event \"user\" (00004000) received\n3XMTHREADINFO      \"main\" J9VMThread:0x00000000021F6300, omrthread_t:0x00007F, java/lang/Thread:0x00000000E0A0E098, state:R, prio=5\n",
+    );
+    assert_eq!((facts.dump_count, facts.unsupported_dumps), (0, 1));
+    assert!(skipped
+        .iter()
+        .any(|s| s.what == "dumps" && s.count == 1 && s.reason == JAVACORE));
+    assert!(skipped
+        .iter()
+        .any(|s| s.what == "lines" && s.count == 4 && s.first_line == 1));
+}
+
+#[test]
+fn lists_are_bounded_by_top_while_counts_cover_everything() {
+    let mut text = String::from("Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):\n\n");
+    for i in 0..30 {
+        text.push_str(&format!(
+            "\"exec-{i}\" #{i} prio=5 os_prio=0 tid=0x{i} nid=0x{i} waiting for monitor entry [0x0]\n   java.lang.Thread.State: BLOCKED (on object monitor)\n\tat com.example.M{i}.run(M.java:1)\n\t- waiting to lock <0x{:x}> (a java.lang.Object)\n\n",
+            0x1000 + i % 10
+        ));
+    }
+    let (facts, _) = run_top(&text, 3);
+    let dump = &facts.dumps[0];
+    assert_eq!((dump.contended_lock_count, dump.contended_locks.len()), (10, 3));
+    assert_eq!((dump.most_contended_waiters, dump.most_contended_lock_count), (3, 10));
+    assert_eq!(dump.contended_locks[0].waiter_names, ["exec-0", "exec-10", "exec-20"]);
+    assert_eq!(dump.contended_locks[0].address, "0x1000");
+    assert_eq!((dump.stack_group_count, dump.stack_groups.len()), (30, 3));
+    assert_eq!((dump.pools[0].threads, dump.threads_waiting_for_locks), (30, 30));
+}
+
+#[test]
+fn lines_that_cannot_be_placed_are_counted() {
+    let (facts, skipped) = run(r#"some preface
+Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):
+
+"a" #1 prio=5 os_prio=0 tid=0x1 nid=0x1 runnable [0x0]
+   java.lang.Thread.State: RUNNABLE
+	at A.a(A.java:1)
+an application line printed in the middle of the dump
+os_prio=31 cpu=221.42ms elapsed=41.13s tid=0x0000000124752e00 nid=39171 runnable
+"b" #2 prio=5 os_prio=0 tid=0x2 nid=0x2 runnable [0x0]
+   java.lang.Thread.State: RUNNABLE
+JNI global refs: 1, weak refs: 0
+after the dump
+"#);
+    assert_eq!(facts.dumps[0].threads, 2);
+    assert_eq!(facts.dumps[0].last_line, 11);
+    let got: Vec<(u64, u64, &str)> = skipped
+        .iter()
+        .map(|s| (s.count, s.first_line, s.reason.as_str()))
+        .collect();
+    assert_eq!(got, vec![(2, 1, OUTSIDE), (1, 7, UNRECOGNISED), (1, 8, HEADLESS)]);
+}
+
+#[test]
+fn spaces_instead_of_tabs_and_names_with_odd_characters() {
+    let dump = one(
+        "Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):\n\n\"job |x| \u{1b}[31mred \u{00e9}\u{4e2d}\" #1 daemon prio=5 os_prio=0 tid=0x1 nid=0x1 waiting for monitor entry [0x0]\n    java.lang.Thread.State: BLOCKED (on object monitor)\n        at A.a(A.java:1)\n        - waiting to lock <0x00000000000000AB> (a A)\n\"holder\" #2 prio=5 os_prio=0 tid=0x2 nid=0x2 runnable [0x0]\n    java.lang.Thread.State: RUNNABLE\n        at A.b(A.java:2)\n        - locked <0x00000000000000ab> (a A)\n",
+    );
+    assert_eq!(most_contended(&dump), vec![("0x00000000000000ab", 1, vec!["holder"])]);
+    assert_eq!(
+        dump.contended_locks[0].waiter_names[0],
+        "job |x| \u{1b}[31mred \u{00e9}\u{4e2d}"
+    );
+}
+
+#[test]
+fn hostile_input_never_panics() {
+    let inputs = [
+        "\"",
+        "\"\" ",
+        "\"unterminated #1 prio=5",
+        "Full thread dump",
+        "Full thread dump (",
+        "Full thread dump VM )(",
+        "#",
+        "#1 \"",
+        "- waiting to lock <",
+        "- waiting to lock <0x>",
+        "Found one Java-level deadlock:\n\"\":\n  waiting to lock monitor (object , a ),\nwhich is held by \"",
+        "Found 99999999999999999999999 deadlocks.",
+        "\u{feff}\"é\" #1 prio=5 tid=é nid=é é [é",
+        "Full thread dump OpenJDK VM (x):\n\"a\" #1 tid=0x1\n   java.lang.Thread.State:\n\t- locked é@é\n\t- parking to wait for <0xZZ>\n\tat \n",
+    ];
+    for input in inputs {
+        let (facts, _) = run(input);
+        let _ = serde_json_round_trip(&facts);
+    }
+}
+
+fn serde_json_round_trip(facts: &ThreadDumps) -> ThreadDumps {
+    let json = serde_json::to_string(facts).unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn an_empty_or_unrelated_file_has_no_dumps() {
+    let (facts, skipped) = run("2024-05-01 10:00:00 INFO hello\n\nbye\n");
+    assert_eq!(facts.dump_count, 0);
+    assert_eq!(skipped[0].count, 2);
+    let (facts, skipped) = run("");
+    assert_eq!((facts.dump_count, skipped.len()), (0, 0));
+}
+
+#[test]
+fn sap_jvm_three_line_headers_and_monitor_summary() {
+    let (facts, skipped) = run(r#"Thread dump triggered at 2026-01-27 20:45:13
+Full thread dump SAP Java Server VM (8.1.108 11.0.30+000 Jan 16 2026 19:39:58 - 81_REL - optU - windows amd64 - 6 - bas2:343998 (mixed mode)):
+
+"Finalizer" #3 daemon prio=8 os_prio=1 cpu=0.00 [reset 0.00] ms elapsed=396.63 [reset 396.63] s allocated=0 B (0 B) [reset 0 B (0 B)] defined_classes=0
+io= file i/o: 0/0 B, net i/o: 0/0 B, files opened:0, socks opened:0  [reset file i/o: 0/0 B, net i/o: 0/0 B, files opened:0, socks opened:0 ] 
+tid=0x00000192681ff000 nid=0x7624 / 30244 in Object.wait()   [_thread_blocked (_at_safepoint), stack(0x00000014bbc00000,0x00000014bbd00000)] [0x00000014bbcff000]
+   java.lang.Thread.State: WAITING (on object monitor)
+	at java.lang.Object.wait(J)V(Native Method)
+	- waiting on <0x00000000eaf2e248> (a java.lang.ref.ReferenceQueue$Lock)
+
+"VM Thread" os_prio=2 cpu=46.88 [reset 46.88] ms elapsed=396.65 [reset 396.65] s  defined_classes=0
+io= file i/o: 0/0 B, net i/o: 0/0 B, files opened:0, socks opened:0  [reset file i/o: 0/0 B ] 
+tid=0x00000192683e9800 nid=0x4a58 / 19032 runnable  
+
+Monitors:
+  <0x00000000eaf2e248> (a java.lang.ref.ReferenceQueue$Lock) monitor=0x00000192683efd80 wait count=1 recursions=0 
+owner=0x0000000000000000 
+    WaitSet (1 waiter):
+      "Finalizer" tid=0x00000192681ff000 parked (1) event=-1 notified=false
+
+Information about alerts happening during the 397.04 seconds the VM is running
+    No alert for: Spurious wakeup
+
+JNI global refs: 47, weak refs: 1492
+"#);
+    let dump = &facts.dumps[0];
+    assert_eq!(
+        (dump.threads, dump.java_threads),
+        (2, 1),
+        "the WaitSet's quoted name is not a thread"
+    );
+    assert_eq!(dump.timestamp.as_deref(), Some("2026-01-27 20:45:13"));
+    assert_eq!(dump.jdk_version.as_deref(), Some("11.0.30"));
+    assert!(dump.vm_version.as_deref().unwrap().starts_with("8.1.108 11.0.30+000"));
+    let words: Vec<(&str, usize)> = dump.header_status.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(words, vec![("in Object.wait()", 1), ("runnable", 1)]);
+    assert_eq!(dump.stack_groups[0].frames, ["java.lang.Object.wait"]);
+    assert!(skipped.iter().all(|s| s.reason == SUMMARY), "{skipped:?}");
+}
+
+#[test]
+fn jrockit_dump_with_a_circular_lock_chain() {
+    let dump = one(r#"===== FULL THREAD DUMP ===============
+Mon Feb 11 16:02:56 2008
+Oracle JRockit(R) R28.2.7-7-155314-1.6.0_45-20130329-0641-linux-x86_64
+
+"Main Thread" id=1 idx=0x4 tid=24390 prio=5 alive, in native
+    at java/lang/Object.wait(J)V(Native Method)
+    at Deadlock.main(Deadlock.java:40)
+
+"Thread-0" id=13 idx=0x3c tid=11363 prio=5 alive, blocked
+    -- Blocked trying to get lock: java/lang/Object@0x01A0F4E0[thin lock]
+    at Deadlock$1.run(Deadlock.java:20)
+    ^-- Holding lock: java/lang/Object@0x01A0F4E8[thin lock]
+
+"Thread-1" id=14 idx=0x40 tid=11364 prio=5 alive, blocked
+    -- Blocked trying to get lock: java/lang/Object@0x01A0F4E8[thin lock]
+    at Deadlock$2.run(Deadlock.java:30)
+    ^-- Holding lock: java/lang/Object@0x01A0F4E0[thin lock]
+
+Circular (deadlocked) lock chains
+=================================
+Chain 6:
+"Thread-1" id=14 idx=0x40 tid=11364 waiting for java/lang/Object@0x01A0F4E8 held by:
+"Thread-0" id=13 idx=0x3c tid=11363 waiting for java/lang/Object@0x01A0F4E0 held by:
+"Thread-1" id=14 idx=0x40 tid=11364
+
+===== END OF THREAD DUMP ===============
+"#);
+    assert_eq!(dump.threads, 3);
+    assert_eq!(dump.timestamp.as_deref(), Some("Mon Feb 11 16:02:56 2008"));
+    assert_eq!(dump.jdk_version.as_deref(), Some("1.6.0_45"));
+    assert_eq!(dump.header_status.get("alive, blocked"), Some(&2));
+    assert_eq!(dump.stack_groups[0].frames[0], "java.lang.Object.wait");
+    let cycle: Vec<(&str, Option<&str>)> = dump.deadlocks[0]
+        .threads
+        .iter()
+        .map(|t| (t.name.as_str(), t.held_by.as_deref()))
+        .collect();
+    assert_eq!(
+        cycle,
+        vec![("Thread-1", Some("Thread-0")), ("Thread-0", Some("Thread-1"))]
+    );
+    assert_eq!(
+        dump.jvm_reported_deadlocks, 0,
+        "JRockit prints no `Found N deadlock` line"
+    );
+    assert_eq!(
+        most_contended(&dump),
+        vec![("0x01a0f4e0", 1, vec!["Thread-1"]), ("0x01a0f4e8", 1, vec!["Thread-0"])]
+    );
+}
+
+#[test]
+fn jdk21_carriers_and_mounted_virtual_threads() {
+    let dump = one(
+        r#"Full thread dump OpenJDK 64-Bit Server VM (21.0.2+13-LTS mixed mode, sharing):
+
+"ForkJoinPool-1-worker-1" #11 daemon [11] prio=5 os_prio=0 cpu=5678.90ms elapsed=58230.14s tid=0x00007f8b2c158000 nid=0x1ac7 runnable  [0x00007f8b234f5000]
+   java.lang.Thread.State: RUNNABLE
+        at com.example.app.StuckService.heavyProcessing(StuckService.java:45)
+        at java.lang.VirtualThread.run(java.base@21.0.2/VirtualThread.java:309)
+   Carrying virtual thread #21
+
+"VirtualThread[#21]" #21 virtual [21] prio=5 os_prio=0 cpu=45.23ms elapsed=12345.67s tid=0x00007f8b2c200000 nid=0x1ac8 runnable  [0x0000000000000000]
+   java.lang.Thread.State: RUNNABLE
+        at com.example.app.StuckService.heavyProcessing(StuckService.java:45)
+"#,
+    );
+    assert_eq!(
+        (
+            dump.threads,
+            dump.virtual_threads,
+            dump.carrier_threads,
+            dump.daemon_threads
+        ),
+        (2, 1, 1, 1)
+    );
+    assert_eq!(dump.header_status.get("runnable"), Some(&2));
+}
+
+#[test]
+fn thread_dump_to_file_json() {
+    let (facts, skipped) = run(r#"{
+  "threadDump": {
+    "processId": "3862",
+    "time": "2026-01-25T15:46:04.439828Z",
+    "runtimeVersion": "21.0.10+7-LTS",
+    "threadContainers": [
+      {
+        "container": "<root>",
+        "parent": null,
+        "owner": null,
+        "threads": [
+         {
+           "tid": "1",
+           "name": "main \"quoted\"",
+           "stack": [
+              "java.base\/java.lang.Thread.sleep0(Native Method)",
+              "com.example.Main.main(Main.java:12)"
+           ]
+         },
+         {
+           "tid": "11",
+           "name": "Signal Dispatcher",
+           "stack": [
+           ]
+         },
+         {
+           "tid": "40",
+           "name": "",
+           "virtual": true,
+           "stack": [
+              "java.base\/java.lang.VirtualThread.park(VirtualThread.java:582)"
+           ]
+         }
+        ],
+        "threadCount": "3"
+      }
+    ]
+  }
+}
+"#);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    let dump = &facts.dumps[0];
+    assert_eq!(
+        (dump.format.as_str(), dump.threads, dump.virtual_threads),
+        ("thread_dump_to_file_json", 3, 1)
+    );
+    assert_eq!((dump.pid, dump.jdk_version.as_deref()), (Some(3862), Some("21.0.10")));
+    assert_eq!(dump.timestamp.as_deref(), Some("2026-01-25T15:46:04.439828Z"));
+    assert_eq!(dump.stack_groups[0].thread_names, ["main \"quoted\""]);
+    assert_eq!(
+        dump.stack_groups[0].frames,
+        ["java.lang.Thread.sleep0", "com.example.Main.main"]
+    );
+}
+
+#[test]
+fn tanuki_wrapper_prefix_is_stripped_from_every_line() {
+    let text = "STATUS | wrapper  | 2008/07/30 15:10:50 | --> Wrapper Started as Daemon
+INFO   | jvm 1    | 2008/07/30 15:10:56 | 2008-07-30 15:10:56
+INFO   | jvm 1    | 2008/07/30 15:10:56 | Full thread dump Java HotSpot(TM) Server VM (1.5.0_12-b04 mixed mode):
+INFO   | jvm 1    | 2008/07/30 15:10:56 | 
+INFO   | jvm 1    | 2008/07/30 15:10:56 | \"Thread-1\" prio=1 tid=0x0abc nid=0x1d0 waiting for monitor entry [0xb0b1d000..0xb0b1d8b0]
+INFO   | jvm 1    | 2008/07/30 15:10:56 | \tat Worker.run(Worker.java:12)
+INFO   | jvm 1    | 2008/07/30 15:10:56 | \t- waiting to lock <0x8c4ba6d0> (a Cache)
+INFO   | jvm 1    | 2008/07/30 15:10:57 | 
+INFO   | jvm 1    | 2008/07/30 15:10:57 | \"Thread-0\" prio=1 tid=0x0abd nid=0x1cf runnable [0xb0b9e000..0xb0b9e830]
+INFO   | jvm 1    | 2008/07/30 15:10:57 | \tat Cache.load(Cache.java:40)
+INFO   | jvm 1    | 2008/07/30 15:10:57 | \t- locked <0x8c4ba6d0> (a Cache)
+INFO   | jvm 1    | 2008/07/30 15:10:57 | 
+INFO   | jvm 1    | 2008/07/30 15:10:57 | \"VM Thread\" prio=1 tid=0x0abe nid=0x1c0 runnable 
+INFO   | jvm 1    | 2008/07/30 15:10:57 | 
+INFO   | jvm 1    | 2008/07/30 15:10:57 | JNI global references: 1234
+INFO   | jvm 1    | 2008/07/30 15:10:57 | 
+INFO   | jvm 1    | 2008/07/30 15:10:57 | Heap
+INFO   | jvm 1    | 2008/07/30 15:10:57 |  PSYoungGen      total 1234K, used 567K [0x1, 0x2, 0x3)
+INFO   | jvm 1    | 2008/07/30 15:11:00 | application line after the dump
+";
+    let (facts, skipped) = run(text);
+    let dump = &facts.dumps[0];
+    assert_eq!((dump.first_line, dump.threads, dump.java_threads), (3, 3, 0));
+    assert_eq!(dump.header_status.get("waiting for monitor entry"), Some(&1));
+    assert_eq!(most_contended(dump), vec![("0x8c4ba6d0", 1, vec!["Thread-0"])]);
+    assert_eq!(dump.jdk_version.as_deref(), Some("1.5.0_12"));
+    let got: Vec<(u64, u64, &str)> = skipped
+        .iter()
+        .map(|s| (s.count, s.first_line, s.reason.as_str()))
+        .collect();
+    // The date line under the same prefix is the dump's time.
+    assert_eq!(dump.timestamp.as_deref(), Some("2008-07-30 15:10:56"));
+    assert_eq!(got, vec![(2, 1, OUTSIDE), (2, 17, HEAP)]);
+}
+
+#[test]
+fn jstack_f_threads_have_no_names_and_hotspot_states() {
+    let (facts, skipped) = run(r#"Attaching to process ID 4242, please wait...
+Debugger attached successfully.
+Server compiler detected.
+JVM version is 25.91-b14
+Deadlock Detection:
+
+No deadlocks found.
+
+Thread 4251: (state = BLOCKED)
+ - java.lang.Object.wait(long) @bci=0 (Interpreted frame)
+ - java.lang.ref.ReferenceQueue.remove(long) @bci=59, line=143 (Interpreted frame)
+
+
+Thread 4250: (state = IN_NATIVE)
+ - java.net.SocketInputStream.socketRead0(java.io.FileDescriptor, byte[], int, int, int) @bci=0 (Interpreted frame)
+"#);
+    let dump = &facts.dumps[0];
+    assert_eq!((dump.first_line, dump.threads, dump.java_threads), (5, 2, 0));
+    assert_eq!(dump.header_status.get("IN_NATIVE"), Some(&1));
+    assert_eq!(dump.stack_groups[0].frames[0], "java.lang.Object.wait");
+    assert_eq!(dump.jdk_version.as_deref(), Some("1.8.0_91"));
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!((skipped[0].count, skipped[0].first_line), (3, 1));
+}
+
+#[test]
+fn android_art_traces_count_their_threads() {
+    let (facts, _) = run(r#"----- pid 4242 at 2024-05-01 10:00:00 -----
+Cmd line: com.example.app
+
+DALVIK THREADS (2):
+"main" prio=5 tid=1 Blocked
+  | group="main" sCount=1 ucsCount=0 flags=1 obj=0x72c8c5e8 self=0x7b5a610c00
+  | sysTid=4242 nice=-10 cgrp=top-app sched=0/0 handle=0x7c5e2734f8
+  at com.example.Cache.get(Cache.java:10)
+  - waiting to lock <0x0e6f8a52> (a com.example.Cache) held by thread 21
+  native: #00 pc 000000000004e36c  /apex/com.android.runtime/lib64/bionic/libc.so (syscall+28)
+
+"worker" prio=5 tid=21 Native
+  | group="main" sCount=1 ucsCount=0 flags=1 obj=0x13280000 self=0x7ab3c22000
+  at com.example.Cache.load(Cache.java:40)
+  - locked <0x0e6f8a52> (a com.example.Cache)
+
+----- end 4242 -----
+"#);
+    let dump = &facts.dumps[0];
+    assert_eq!((dump.threads, dump.header_status.get("Blocked")), (2, Some(&1)));
+    assert_eq!(most_contended(dump), vec![("0x0e6f8a52", 1, vec!["worker"])]);
+}
