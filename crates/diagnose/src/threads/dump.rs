@@ -118,7 +118,7 @@ impl DumpBuilder {
         if parse::is_smr_line(t) || t == "Deadlock Detection:" || t == "No deadlocks found." {
             return Outcome::Used;
         }
-        if t == "Monitors:" || t.starts_with("Information about alerts") {
+        if parse::is_summary_heading(t) {
             self.current = None;
             self.section = Section::Summary;
             return Outcome::Skip(SUMMARY);
@@ -127,6 +127,14 @@ impl DumpBuilder {
             self.current = None;
             self.section = Section::LockChains { circular };
             return Outcome::Skip(SUMMARY);
+        }
+        if self.is_sap_continuation(t) {
+            if let Some(thread) = self.current.map(|i| &mut self.threads[i]) {
+                if t.contains("tid=") {
+                    thread.status = parse::header_status(t);
+                }
+            }
+            return Outcome::Used;
         }
         if parse::is_headless_header(t) {
             self.current = None;
@@ -144,19 +152,6 @@ impl DumpBuilder {
         let style = self.style;
         let in_sync_list = self.in_sync_list;
         let thread = &mut self.threads[index];
-        // SAP JVM spreads the header over three lines: `"name" #1 prio=5 …`, `io= …`,
-        // `tid=0x… nid=0x… / 1234 runnable […]`.
-        if thread.state.is_none() && thread.frames.is_empty() {
-            if t.starts_with("io=") {
-                return Outcome::Used;
-            }
-            if t.starts_with("tid=") {
-                if thread.status.is_none() {
-                    thread.status = parse::header_status(t);
-                }
-                return Outcome::Used;
-            }
-        }
         if let Some(state) = parse::state_line(t) {
             thread.state = Some(state.to_string());
             // VisualVM's older form names the lock on the state line.
@@ -205,6 +200,19 @@ impl DumpBuilder {
             return Outcome::Used;
         }
         Outcome::Skip(UNRECOGNISED)
+    }
+
+    /// SAP JVM spreads a header over three lines: `"name" #1 prio=5 … cpu=…` (JVM 6:
+    /// `"name" daemon cpu=…`), `io= …`, then `tid=0x… nid=0x… / 1234 runnable […]` (JVM 6:
+    /// `prio=5 tid=… nid=… / 1234 pthread-id=32 runnable […]`). Only right after such a
+    /// first line (no status, state or frame yet), so a garbled header elsewhere is not
+    /// taken for one.
+    fn is_sap_continuation(&self, t: &str) -> bool {
+        let Some(thread) = self.current.map(|i| &self.threads[i]) else {
+            return false;
+        };
+        let fresh = thread.status.is_none() && thread.state.is_none() && thread.frames.is_empty();
+        fresh && (t.starts_with("io=") || t.starts_with("tid=") || (t.starts_with("prio=") && t.contains("tid=")))
     }
 
     pub(super) fn deadlock_cycle_line(&mut self, t: &str) -> Outcome {
@@ -351,6 +359,10 @@ impl DumpBuilder {
     /// After the threads: the heap summary (indented lines under `Heap`) or the end of
     /// the dump.
     pub(super) fn trailer_line(&mut self, t: &str, indented: bool, section: Section) -> Outcome {
+        if parse::is_summary_heading(t) {
+            self.section = Section::Summary;
+            return Outcome::Skip(SUMMARY);
+        }
         if t == "Heap" {
             self.section = Section::Heap;
             return Outcome::Skip(HEAP);

@@ -17,7 +17,8 @@
 //! while it is BLOCKED, or `- parking to wait for <X>` where X is a `ReentrantLock` /
 //! `ReentrantReadWriteLock` sync object; parking on anything else (conditions, latches,
 //! queues, futures) and `Object.wait()` are waiting for work, not contention. X is *held*
-//! by a thread whose stack says `- locked <X>` without `- waiting on <X>`, or whose
+//! by a thread whose stack says `- locked <X>` without `- waiting on <X>` or `- waiting
+//! to re-lock in wait() <X>` (a thread inside `X.wait()` has released X), or whose
 //! owned-synchronizer list names X.
 
 mod dump;
@@ -40,6 +41,9 @@ const GROUP_FRAMES: usize = 5;
 
 /// Preamble lines held back at most (pid, timestamp, version).
 const MAX_HELD: usize = 3;
+
+/// Lines a thread name with line breaks may span before its header is given up on.
+const MAX_NAME_LINES: u64 = 4;
 
 const OUTSIDE: &str = "not part of a thread dump (text before, between or after the dumps)";
 const UNRECOGNISED: &str = "inside a thread dump but not a thread header, state, frame, lock or known JVM section line";
@@ -178,7 +182,9 @@ pub struct ContendedLock {
     pub waiters: usize,
     /// Their names, in dump order (first `options.top`).
     pub waiter_names: Vec<String>,
-    /// Threads shown holding it; empty when no thread is (e.g. `jstack` without `-l`).
+    /// Threads shown holding it (`- locked <X>` without `- waiting on <X>` or `- waiting to
+    /// re-lock in wait() <X>`, or X in their owned synchronizers); empty when no thread is
+    /// (e.g. `jstack` without `-l`).
     pub owners: Vec<String>,
     /// The first owner's state.
     pub owner_state: Option<String>,
@@ -278,6 +284,9 @@ struct Analyser {
     /// Threads unchanged in every dump so far: name, state, top frames (`None` before
     /// the first dump).
     unchanged: Option<Vec<(String, String, Vec<String>)>>,
+    /// The start of a header whose thread name holds a line break (`"first part`): first
+    /// line, text so far, lines so far.
+    name_fragment: Option<(u64, String, u64)>,
 }
 
 impl Analyser {
@@ -290,6 +299,7 @@ impl Analyser {
             javacore: None,
             skips: Vec::new(),
             unchanged: None,
+            name_fragment: None,
         }
     }
 
@@ -445,6 +455,7 @@ impl Analyser {
     }
 
     fn finish_dump(&mut self) {
+        self.drop_name_fragment();
         if let Some(dump) = self.dump.take() {
             let stuck = dump.stuck_candidates();
             self.unchanged = Some(match self.unchanged.take() {
@@ -524,10 +535,36 @@ impl Analyser {
             dump.section = Section::Trailer;
             return;
         }
-        let header = (!indented)
-            .then(|| parse::header(t).or_else(|| parse::sa_thread(t)))
-            .flatten();
+        let mut header = None;
+        let mut header_line = line_no;
+        // A thread name with a line break splits its header over lines (`"first part`,
+        // `rest" #12 prio=5 … tid=…`): read them joined.
+        if let Some((first, mut text, count)) = self.name_fragment.take() {
+            // A line that opens a quote of its own starts something new.
+            let continues = !t.starts_with('"');
+            text.push('\n');
+            text.push_str(t);
+            header = continues.then(|| parse::header(&text)).flatten();
+            header_line = first;
+            if header.is_none() {
+                if continues && count < MAX_NAME_LINES && is_open_name(&text) && !parse::is_known_line(t) {
+                    self.name_fragment = Some((first, text, count + 1));
+                    return;
+                }
+                self.skips.push((first, count, "lines", UNRECOGNISED));
+                header_line = line_no;
+            }
+        }
+        if header.is_none() && !indented {
+            header = parse::header(t).or_else(|| parse::sa_thread(t));
+            if header.is_none() && section == Section::Threads && is_open_name(t) {
+                self.flush_held();
+                self.name_fragment = Some((line_no, t.to_string(), 1));
+                return;
+            }
+        }
         if let Some(header) = header {
+            let line_no = header_line.min(line_no);
             // A bare timestamp just before a banner-less entry: a new dump of the same kind.
             if self.held.iter().any(|h| h.kind == Some(Preamble::Timestamp)) {
                 let prefix = self.dump.as_mut().and_then(|d| d.prefix.take());
@@ -554,6 +591,13 @@ impl Analyser {
         self.apply(line_no, t, indented, outcome);
     }
 
+    /// A pending name fragment that no header completed is an unplaced line.
+    fn drop_name_fragment(&mut self) {
+        if let Some((first, _, count)) = self.name_fragment.take() {
+            self.skips.push((first, count, "lines", UNRECOGNISED));
+        }
+    }
+
     fn apply(&mut self, line_no: u64, t: &str, indented: bool, outcome: Outcome) {
         let Some(dump) = self.dump.as_mut() else { return };
         match outcome {
@@ -568,6 +612,12 @@ impl Analyser {
             }
         }
     }
+}
+
+/// A line that opens a quoted thread name and does not close it: the name goes on on
+/// the next line.
+fn is_open_name(t: &str) -> bool {
+    t.strip_prefix('"').is_some_and(|rest| !rest.contains('"'))
 }
 
 /// `JVM version is 25.91-b14` → `25.91-b14`.

@@ -73,13 +73,15 @@ fn attribute_start() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"^\s+(?:#\d|daemon\b|prio=|os_prio=|tid=|nid=|[iI]d=\d|- Thread t@\d|virtual\b)",
+        r"^\s+(?:#\d|daemon\b|prio=|os_prio=|tid=|nid=|[iI]d=\d|- Thread t@\d|virtual\b|cpu=\d)",
     )
 }
 
+/// SAP JVM 6 prints only `cpu=… [reset …] ms allocated=…` on a header's first line; its
+/// `prio=`, `tid=` and `nid=` follow on the third line.
 fn attribute_marker() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    re(&R, r"(?:tid=|nid=|prio=|\b[iI]d=\d|\bt@\d|#\d)")
+    re(&R, r"(?:tid=|nid=|prio=|\b[iI]d=\d|\bt@\d|#\d|\bcpu=[\d.]+ \[reset )")
 }
 
 fn mxbean_state() -> &'static Regex {
@@ -167,12 +169,21 @@ pub(super) fn header_status(rest: &str) -> Option<String> {
     }
     let words: Vec<&str> = rest.split_whitespace().collect();
     let after = words.iter().rposition(|w| w.contains('=')).map_or(0, |i| i + 1);
-    let status: Vec<&str> = words[after..]
+    let mut status: Vec<&str> = Vec::new();
+    for word in words[after..]
         .iter()
         .copied()
         .skip_while(|w| *w == "/" || w.chars().all(|c| c.is_ascii_digit()))
-        .take_while(|w| !w.starts_with('['))
-        .collect();
+    {
+        // The stack range may follow without a space (`sleeping[0x00007f19…]`, JDK 6).
+        let (text, bracket) = word.split_once('[').map_or((word, false), |(t, _)| (t, true));
+        if !text.is_empty() {
+            status.push(text);
+        }
+        if bracket {
+            break;
+        }
+    }
     if status.is_empty() {
         None
     } else {
@@ -286,6 +297,14 @@ pub(super) fn lock_line(t: &str, in_sync_list: bool) -> Option<LockLine> {
     if let Some(rest) = t.strip_prefix("^-- Holding lock:") {
         return Some(lock_ref(rest).map_or(LockLine::Nothing, LockLine::Locked));
     }
+    // IntelliJ's debugger: `waiting for Thread-1@603 to release lock on <0x25c> (a X)`.
+    if let Some((holder, lock)) = t
+        .strip_prefix("waiting for ")
+        .and_then(|rest| rest.split_once(" to release lock on "))
+    {
+        let holder = Some(holder.trim().to_string());
+        return Some(lock_ref(lock).map_or(LockLine::Nothing, |l| LockLine::WaitingToLock(l, holder)));
+    }
     if t.starts_with("-- ") || t.starts_with("^-- ") {
         // JRockit's waits for notification and released locks: not held, not contended.
         return Some(LockLine::Nothing);
@@ -313,6 +332,8 @@ pub(super) fn lock_line(t: &str, in_sync_list: bool) -> Option<LockLine> {
         return Some(LockLine::Nothing);
     }
     if in_sync_list {
+        // Spring Boot's `/actuator/threaddump` text writes `- Locked <7e9b5dcc> (a …)`.
+        let rest = rest.strip_prefix("Locked ").unwrap_or(rest);
         return Some(lock_ref(rest).map_or(LockLine::Nothing, LockLine::Owned));
     }
     None
@@ -382,9 +403,27 @@ pub(super) fn is_thread_extra(t: &str) -> bool {
         || t.starts_with("Carrying virtual thread")
         || t.starts_with("JavaThread state:")
         || t.starts_with("Mounted virtual thread")
+        // IntelliJ's debugger names the threads a BLOCKED one holds up: `blocks Thread-1@603`.
+        || t.starts_with("blocks ")
+        // SAP JVM: `Thread: 0x… [0x2150] State: _at_safepoint …` (the VM's view of it).
+        || (t.starts_with("Thread: 0x") && t.contains(" State: "))
         // Android (ART) traces: `| group="main" sCount=1 …` and native frames.
         || t.starts_with('|')
         || t.starts_with("native: #")
+}
+
+/// A line with a meaning of its own in a dump (state, frame, lock, section heading): not
+/// the middle of a thread name that holds line breaks.
+pub(super) fn is_known_line(t: &str) -> bool {
+    state_line(t).is_some()
+        || frame(t).is_some()
+        || lock_line(t, true).is_some_and(|l| l != LockLine::Nothing)
+        || t.starts_with("JNI global ref")
+        || t == "Heap"
+        || is_deadlock_block(t)
+        || deadlock_total(t).is_some()
+        || is_sync_list_heading(t)
+        || is_summary_heading(t)
 }
 
 /// Lines of HotSpot's `Threads class SMR info:` block (thread-list addresses).
@@ -646,9 +685,24 @@ pub(super) fn deadlock_holder(t: &str) -> Option<String> {
     (!after.is_empty()).then(|| after.to_string())
 }
 
-/// `"name":` opening one thread in a deadlock report.
+/// `"name":` opening one thread in a deadlock report; SAP JVM adds the thread's address:
+/// `"name" (tid=0x…):`, and `"name"(tid=0x…):` in the stack part.
 pub(super) fn deadlock_thread(t: &str) -> Option<&str> {
-    t.strip_prefix('"')?.strip_suffix("\":")
+    let body = t.strip_prefix('"')?.strip_suffix(':')?;
+    if let Some(name) = body.strip_suffix('"') {
+        return Some(name);
+    }
+    let (name, address) = body.rsplit_once('"')?;
+    let address = address.trim_start().strip_prefix("(tid=")?.strip_suffix(')')?;
+    hex_address(address).map(|_| name)
+}
+
+/// Headings of the summaries SAP JVM prints with a dump (monitors, alerts, threads that
+/// wait on a deadlocked one): the quoted names in them are not thread entries.
+pub(super) fn is_summary_heading(t: &str) -> bool {
+    t == "Monitors:"
+        || t.starts_with("Information about alerts")
+        || t.starts_with("Threads (in)directly waiting on deadlocked thread")
 }
 
 /// A name's pool: the name without its trailing counter (`pool-6-thread-4` →

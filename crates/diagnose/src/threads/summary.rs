@@ -18,7 +18,11 @@ pub(super) fn lock_facts(threads: &[ThreadRecord], top: usize, dump: &mut Thread
     }
     let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, thread) in threads.iter().enumerate() {
-        let released = |l: &&LockRef| !thread.waiting_on.contains(&l.address);
+        // A thread inside `X.wait()` has released X, also while it queues to re-lock it
+        // (JDK 17+ prints `- locked <X>` under `- waiting to re-lock in wait() <X>`).
+        let released = |l: &&LockRef| {
+            !thread.waiting_on.contains(&l.address) && thread.relock.as_ref().is_none_or(|r| r.address != l.address)
+        };
         for lock in thread.locked.iter().filter(released).chain(thread.owned.iter()) {
             let list = holders.entry(lock.address.as_str()).or_default();
             if !list.contains(&i) {

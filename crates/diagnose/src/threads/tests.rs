@@ -1069,3 +1069,217 @@ DALVIK THREADS (2):
     assert_eq!((dump.threads, dump.header_status.get("Blocked")), (2, Some(&1)));
     assert_eq!(most_contended(dump), vec![("0x0e6f8a52", 1, vec!["worker"])]);
 }
+
+#[test]
+fn sap_jvm_6_headers_name_their_priority_and_ids_on_the_third_line() {
+    let (facts, skipped) = run(r#"Thread dump triggered at 2013-02-11 10:47:04
+Full thread dump SAP Java Server VM (6.1.036 19.1-b02 Dec  6 2011 10:47:23 - 61_REL - optU - hpux parisc - 6 - bas2:1 (mixed mode)):
+
+"Attach Listener" daemon cpu=1.54 [reset 1.54] ms allocated=16288 B (15.91 kB) [reset 16288 B (15.91 kB)] defined_classes=0
+io= file i/o: 0/0 B, net i/o: 0/0 B, files opened:0, socks opened:0  [reset file i/o: 0/0 B, net i/o: 0/0 B ]
+prio=5 tid=0x8000000100e7adf8 nid=0x4aafae / 4894638  pthread-id=32 waiting on condition  [_thread_blocked (_at_safepoint), stack(0x1,0x2)] [0x0]
+   java.lang.Thread.State: RUNNABLE
+   JavaThread state: _thread_blocked
+Thread: 0x8000000100e7adf8  [0x4aafae] State: _at_safepoint _has_called_back 0 _at_poll_safepoint 0
+   JavaThread state: _thread_blocked
+
+   Locked ownable synchronizers:
+	- None
+
+"Sender" cpu=52212.99 [reset 52212.99] ms allocated=92238584 B (87.97 MB) [reset 92238584 B (87.97 MB)] defined_classes=0
+io= file i/o: 0/0 B, net i/o: 0/23052630000 B, files opened:0, socks opened:1  [reset file i/o: 0/0 B ]
+prio=5 tid=0x800000010037f770 nid=0x4aafac / 4894636  pthread-id=31 runnable  [_thread_blocked (_at_safepoint), stack(0x3,0x4)] [0x5]
+   java.lang.Thread.State: RUNNABLE
+	at java.net.DatagramSocket.send(Ljava/net/DatagramPacket;)V(DatagramSocket.java:625)
+	- locked <0x80000300308cd478> (a java.net.DatagramPacket)
+"#);
+    let dump = &facts.dumps[0];
+    assert_eq!((dump.threads, dump.java_threads, dump.daemon_threads), (2, 2, 1));
+    assert_eq!(states(dump), vec![("RUNNABLE", 2)]);
+    let words: Vec<(&str, usize)> = dump.header_status.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(words, vec![("runnable", 1), ("waiting on condition", 1)]);
+    assert!(skipped.is_empty(), "{skipped:?}");
+}
+
+#[test]
+fn sap_jvm_deadlock_reports_name_threads_with_their_address() {
+    let (facts, skipped) = run(
+        r#"Full thread dump SAP Java Server VM (6.1.036 19.1-b02 Dec  6 2011 10:47:23 - 61_REL (mixed mode)):
+
+"Worker" #9 prio=5 os_prio=0 tid=0x0000000000001 nid=0x1 runnable  [0x0]
+   java.lang.Thread.State: RUNNABLE
+
+Found one Java-level deadlock:
+=============================
+"Deadlock A" (tid=0x8000000100bc26b8):
+  waiting for ownable synchronizer 0x8000030005840e38, (a java.util.concurrent.locks.ReentrantLock$NonfairSync),
+  which is held by "Deadlock B" (tid=0x8000000100bc5480)
+"Deadlock B" (tid=0x8000000100bc5480):
+  waiting for ownable synchronizer 0x8000030005830e10, (a java.util.concurrent.locks.ReentrantLock$NonfairSync),
+  which is held by "Deadlock A" (tid=0x8000000100bc26b8)
+
+Java stack information for the threads listed above:
+===================================================
+"Deadlock A"(tid=0x8000000100bc26b8):
+	at sun.misc.Unsafe.park(ZJ)V(Native Method)
+	- parking to wait for  <0x8000030005840e38> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)
+"Deadlock B"(tid=0x8000000100bc5480):
+	at sun.misc.Unsafe.park(ZJ)V(Native Method)
+	- parking to wait for  <0x8000030005830e10> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)
+
+Found 1 deadlock.
+
+Threads (in)directly waiting on deadlocked thread "Deadlock A" (tid=0x8000000100bc26b8)
+=======================================================================================
+"Indirectly deadlocked" (tid=0x8000000100bc9860):
+  waiting for ownable synchronizer 0x8000030005830e10, (a java.util.concurrent.locks.ReentrantLock$NonfairSync),
+  which is held by "Deadlock A" (tid=0x8000000100bc26b8)
+"#,
+    );
+    assert_eq!(facts.dump_count, 1);
+    let dump = &facts.dumps[0];
+    assert_eq!(
+        (dump.threads, dump.jvm_reported_deadlocks, dump.deadlock_cycles),
+        (1, 1, 1)
+    );
+    let cycle = &dump.deadlocks[0].threads;
+    let names: Vec<&str> = cycle.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Deadlock A", "Deadlock B"]);
+    assert_eq!(cycle[0].held_by.as_deref(), Some("Deadlock B"));
+    assert_eq!(cycle[1].lock_address.as_deref(), Some("0x8000030005830e10"));
+    // The names after the deadlock summary are SAP's, not entries or unplaced lines.
+    assert!(skipped.iter().all(|s| s.reason == SUMMARY), "{skipped:?}");
+}
+
+#[test]
+fn spring_boot_actuator_text_names_owned_synchronizers_with_a_capital_locked() {
+    let dump = one(r#"2024-03-05 10:15:30
+Full thread dump OpenJDK 64-Bit Server VM (17.0.10+7 mixed mode):
+
+"http-nio-8080-exec-1" - Thread t@41
+   java.lang.Thread.State: WAITING
+	at java.base@17.0.10/jdk.internal.misc.Unsafe.park(Native Method)
+	- parking to wait for <3f2a1b7c> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)
+
+   Locked ownable synchronizers:
+	- None
+
+"http-nio-8080-exec-3" - Thread t@43
+   java.lang.Thread.State: TIMED_WAITING
+	at java.base@17.0.10/java.lang.Thread.sleep(Native Method)
+
+   Locked ownable synchronizers:
+	- Locked <3f2a1b7c> (a java.util.concurrent.locks.ReentrantLock$NonfairSync)
+"#);
+    assert_eq!(
+        most_contended(&dump),
+        vec![("0x3f2a1b7c", 1, vec!["http-nio-8080-exec-3"])]
+    );
+}
+
+#[test]
+fn a_thread_name_with_a_line_break_still_makes_one_entry() {
+    let (facts, skipped) = run(r#"Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):
+
+"main" #1 prio=5 os_prio=0 cpu=1.00ms elapsed=2.00s tid=0x00007f0001 nid=0x10 runnable  [0x00007f]
+   java.lang.Thread.State: RUNNABLE
+	at Foo.main(Foo.java:1)
+
+"job
+tenant=acme" #12 prio=5 os_prio=0 cpu=1.00ms elapsed=2.00s tid=0x00007f0002 nid=0x11 waiting on condition  [0x00007f]
+   java.lang.Thread.State: WAITING (parking)
+	at jdk.internal.misc.Unsafe.park(java.base@17.0.9/Native Method)
+
+"VM Thread" os_prio=0 cpu=1.00ms elapsed=2.00s tid=0x00007f0003 nid=0x12 runnable
+
+"an unterminated quote that a header follows
+"Worker" #13 prio=5 os_prio=0 cpu=1.00ms elapsed=2.00s tid=0x00007f0004 nid=0x13 runnable
+	at Foo.work(Foo.java:9)
+
+"an unterminated quote that no header follows
+JNI global refs: 5, weak refs: 0
+"#);
+    let dump = &facts.dumps[0];
+    assert_eq!((dump.threads, dump.java_threads), (4, 2));
+    assert_eq!(states(dump), vec![("RUNNABLE", 1), ("WAITING", 1)]);
+    assert!(dump.stack_groups.iter().any(|g| g.thread_names == ["job\ntenant=acme"]));
+    assert!(
+        dump.stack_groups.iter().any(|g| g.thread_names == ["Worker"]),
+        "{:?}",
+        dump.stack_groups
+    );
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(
+        (skipped[0].count, skipped[0].first_line, skipped[0].reason.as_str()),
+        (2, 14, UNRECOGNISED)
+    );
+}
+
+#[test]
+fn intellij_debugger_dumps_name_the_lock_a_blocked_thread_waits_for() {
+    let (facts, skipped) = run(r#""Thread-0@602" prio=5 tid=0xd nid=NA waiting for monitor entry
+  java.lang.Thread.State: BLOCKED
+	 blocks Thread-1@603
+	 waiting for Thread-1@603 to release lock on <0x25c> (a java.lang.Object)
+	  at Main.lambda$main$0(Main.java:12)
+	  - locked <0x25d> (a java.lang.Object)
+
+"Thread-1@603" prio=5 tid=0xe nid=NA waiting for monitor entry
+  java.lang.Thread.State: BLOCKED
+	 blocks Thread-0@602
+	 waiting for Thread-0@602 to release lock on <0x25d> (a java.lang.Object)
+	  at Main.lambda$main$1(Main.java:20)
+	  - locked <0x25c> (a java.lang.Object)
+"#);
+    let dump = &facts.dumps[0];
+    assert_eq!(
+        most_contended(dump),
+        vec![("0x25c", 1, vec!["Thread-1@603"]), ("0x25d", 1, vec!["Thread-0@602"])]
+    );
+    assert!(skipped.is_empty(), "{skipped:?}");
+}
+
+#[test]
+fn jdk6_header_words_stop_at_a_stack_range_without_a_space() {
+    let dump = one(
+        r#"Full thread dump Java HotSpot(TM) 64-Bit Server VM (20.45-b01 mixed mode):
+
+"Spool Thread" daemon prio=10 tid=0x00007f1a16aa0800 nid=0x3f5b sleeping[0x00007f199997a000]
+   java.lang.Thread.State: TIMED_WAITING (sleeping)
+	at java.lang.Thread.sleep(Native Method)
+
+"Collector 8" daemon group="main" prio=5 tid=431,909 nid=431,909 waiting 
+"#,
+    );
+    assert_eq!(dump.threads, 2);
+    assert_eq!(dump.header_status.get("sleeping"), Some(&1));
+    assert_eq!(dump.header_status.get("waiting"), Some(&1));
+}
+
+#[test]
+fn a_thread_queueing_to_re_lock_after_wait_does_not_own_the_monitor() {
+    // JDK 17+: a notified thread prints `- waiting to re-lock in wait()` on its wait frame
+    // and `- locked` for the same object further down; it has not got it back yet.
+    let dump = one(r#"Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode):
+
+"consumer-1" #21 prio=5 os_prio=0 cpu=1.00ms elapsed=9.00s tid=0x1 nid=0x1 waiting for monitor entry  [0x1]
+   java.lang.Thread.State: BLOCKED (on object monitor)
+	at java.lang.Object.wait(java.base@17.0.9/Native Method)
+	- waiting to re-lock in wait() <0x00000000ca000010> (a com.example.Buffer)
+	at com.example.Buffer.take(Buffer.java:20)
+	- locked <0x00000000ca000010> (a com.example.Buffer)
+
+"consumer-2" #22 prio=5 os_prio=0 cpu=1.00ms elapsed=9.00s tid=0x2 nid=0x2 waiting for monitor entry  [0x2]
+   java.lang.Thread.State: BLOCKED (on object monitor)
+	at java.lang.Object.wait(java.base@17.0.9/Native Method)
+	- waiting to re-lock in wait() <0x00000000ca000010> (a com.example.Buffer)
+	at com.example.Buffer.take(Buffer.java:20)
+	- locked <0x00000000ca000010> (a com.example.Buffer)
+
+"producer" #23 prio=5 os_prio=0 cpu=1.00ms elapsed=9.00s tid=0x3 nid=0x3 runnable  [0x3]
+   java.lang.Thread.State: RUNNABLE
+	at com.example.Buffer.put(Buffer.java:30)
+	- locked <0x00000000ca000010> (a com.example.Buffer)
+"#);
+    assert_eq!(most_contended(&dump), vec![("0x00000000ca000010", 2, vec!["producer"])]);
+}

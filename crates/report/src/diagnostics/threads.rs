@@ -55,8 +55,8 @@ pub(crate) fn sections(facts: &ThreadDumps) -> (String, Vec<Section>) {
         "A thread waits for a lock when its stack says `- waiting to lock <X>`, `- waiting to re-lock in wait() <X>` \
          while BLOCKED, or `- parking to wait for <X>` on a ReentrantLock / ReentrantReadWriteLock sync object. \
          Parking on conditions, latches, queues or futures and `Object.wait()` are waiting for work, not contention. \
-         The owner is the thread whose stack says `- locked <X>` (and not `- waiting on <X>`) or whose owned \
-         synchronizers list X.",
+         The owner is the thread whose stack says `- locked <X>` (and not `- waiting on <X>` or `- waiting to \
+         re-lock in wait() <X>`: a thread inside `X.wait()` has released X) or whose owned synchronizers list X.",
     )));
     let mut stacks = section("stacks", "Threads at the same frames");
     stacks.blocks.push(Block::Paragraph(vec![text(
