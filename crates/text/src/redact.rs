@@ -109,6 +109,7 @@ struct Patterns {
     email: Lazy,
     context: Lazy,
     phone: Lazy,
+    sql: Lazy,
 }
 
 /// A set of literals searched in one pass, built on first use. Aho–Corasick rather than
@@ -185,6 +186,10 @@ static PHONE_WORDS: LiteralSet = LiteralSet::new(
     true,
 );
 
+/// The SQL words before a password literal (`IDENTIFIED BY '…'`, `PASSWORD('…')`), in
+/// any case.
+static SQL_PASSWORD_WORDS: LiteralSet = LiteralSet::new(&["identified", "password("], true);
+
 /// `Bearer ` in either common case.
 fn bearer_finders() -> &'static [memchr::memmem::Finder<'static>; 2] {
     static F: OnceLock<[memchr::memmem::Finder<'static>; 2]> = OnceLock::new();
@@ -220,6 +225,11 @@ fn patterns() -> &'static Patterns {
         ),
         context: Lazy::new(
             r"((?:(?i:(?-u:\b)(?:phone|mobile|tel|sms|msisdn|cell)(?:[_-]?(?:no|num|number))?s?)(?-u:\b)|手机|电话|号码)[^0-9\n]{0,16}?)(\+?\d[\d -]{5,16}\d)(?-u:\b)",
+        ),
+        // MySQL account statements and the old PASSWORD() function: the quoted literal is
+        // the password (`CREATE USER … IDENTIFIED WITH caching_sha2_password BY '…'`).
+        sql: Lazy::new(
+            r#"(?i:(?-u:\b)(?:identified(?:\s+with\s+['"`]?[A-Za-z0-9_]+['"`]?)?\s+(?:by|as)(?:\s+password)?|password\s*\()\s*)(?:'([^']*)'|"([^"]*)")"#,
         ),
         phone: Lazy::new(
             r"\+\d{1,3}[ -]?(?:\(\d{1,4}\)[ -]?)?\d{2,4}(?:[ -]?\d{2,4}){1,4}(?-u:\b)|\(\d{3}\) ?\d{3}-\d{4}(?-u:\b)|(?-u:\b)\d{3}-\d{3}-\d{4}(?-u:\b)",
@@ -276,7 +286,20 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     let phone_context = digits >= 7 && PHONE_WORDS.is_match(text);
     let literals = SECRET_LITERALS.is_match(text);
     let card_shape = digits >= 13 && card_spans(bytes).next().is_some();
+    let sql_password = SQL_PASSWORD_WORDS.is_match(text);
     let mut out: Cow<'_, str> = Cow::Borrowed(text);
+    if sql_password {
+        apply(&mut out, p.sql.get(), |caps, _, _| {
+            let whole = caps.get(0)?;
+            let value = caps.get(1).or_else(|| caps.get(2))?;
+            if is_mark(value.as_str()) || value.as_str().is_empty() {
+                return None;
+            }
+            let (from, to) = (value.start() - whole.start(), value.end() - whole.start());
+            let text = whole.as_str();
+            Some(format!("{}{}{}", &text[..from], mark("password"), &text[to..]))
+        });
+    }
     if at {
         apply(&mut out, p.url.get(), |caps, _, _| {
             let (whole, pw) = (caps.get(0)?, caps.get(1)?);
@@ -669,6 +692,23 @@ mod tests {
             ),
             ("-----BEGIN RSA PRIVATE KEY-----", "<secret:private-key>"),
             ("ghp_abcdefghijklmnopqrstuvwxyz0123456789", "<secret:github-token>"),
+            // MySQL account statements in slow logs (regression: printed in clear).
+            (
+                "ALTER USER 'app'@'%' IDENTIFIED BY 'Secr3t-Passw0rd!'",
+                "ALTER USER 'app'@'%' IDENTIFIED BY '<secret:password>'",
+            ),
+            (
+                "create user x identified with caching_sha2_password by \"pw 1\"",
+                "create user x identified with caching_sha2_password by \"<secret:password>\"",
+            ),
+            (
+                "SET PASSWORD FOR bob = PASSWORD('old-pw')",
+                "SET PASSWORD FOR bob = PASSWORD('<secret:password>')",
+            ),
+            (
+                "CHANGE MASTER TO MASTER_USER='repl', MASTER_PASSWORD='r3pl'",
+                "CHANGE MASTER TO MASTER_USER='repl', MASTER_PASSWORD='<secret:password>'",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(redact(input), want, "{input}");
