@@ -80,6 +80,11 @@ pub struct GcLog {
     /// `[GC concurrent-mark-end, …]`, `GC(n) Concurrent Mark 5.2ms`): work beside the
     /// application, not pauses.
     pub concurrent_phases: u64,
+    /// Unified-logging lines of tag sets other than `gc…` and `safepoint` (`os`,
+    /// `class+load`, `cds`, … from `-Xlog:all` and the like): JVM output that says
+    /// nothing about collections, counted here rather than analysed.
+    #[serde(default)]
+    pub other_log_lines: u64,
     /// Log-file notes: rotation headers, JVM restarts inside the file.
     pub notes: Vec<Note>,
 }

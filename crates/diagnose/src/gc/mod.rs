@@ -254,11 +254,13 @@ pub fn analyse<R: BufRead>(lines: &mut Lines<R>, options: &Options) -> GcLog {
     for (line, count, what, reason) in std::mem::take(&mut cx.skips) {
         lines.skip_many(line, count, what, reason);
     }
-    assemble(cx, unified.gc_lines, older.events + older.header_lines)
+    let older_lines = older.events + older.header_lines;
+    assemble(cx, &unified, older_lines)
 }
 
 /// `older_lines`: older-format events and header lines.
-fn assemble(cx: Context, unified_lines: u64, older_lines: u64) -> GcLog {
+fn assemble(cx: Context, unified: &unified::Unified, older_lines: u64) -> GcLog {
+    let unified_lines = unified.gc_lines;
     let collector = cx.collector.current();
     let mut evidence = cx.collector.evidence();
     if collector == Some(Collector::Zgc) && cx.generational_zgc {
@@ -294,6 +296,7 @@ fn assemble(cx: Context, unified_lines: u64, older_lines: u64) -> GcLog {
         full_gc_heap: f.full_gc_heap,
         safepoints: f.safepoints,
         concurrent_phases: f.concurrent_phases,
+        other_log_lines: unified.other_tag_lines,
         notes: f.notes,
     }
 }

@@ -52,8 +52,15 @@ pub(super) struct PreUnified {
     own: String,
     /// Events read (pauses, concurrent fragments, events without duration).
     pub events: u64,
-    /// JVM header and log-rotation lines (a rotated file may hold nothing else).
+    /// JVM header, log-rotation and summary lines (a rotated file may hold nothing else).
     pub header_lines: u64,
+    /// Unclosed `[` of a detail bracket outside any event that goes on over the next,
+    /// indented lines (JDK 7 G1's per-worker values, then `Avg: …]` below).
+    detail_depth: u32,
+    /// Inside a multi-line summary that is not an event: a heap printout (`Heap`,
+    /// `{Heap before GC…`, `Shenandoah Heap`) or Shenandoah's exit statistics
+    /// (`GC STATISTICS:`). Ends at the next time-stamped line or event.
+    in_summary: bool,
 }
 
 impl PreUnified {
@@ -62,16 +69,32 @@ impl PreUnified {
         let (uptime, date, rest_at) = leading_stamps(b);
         cx.tally.line_time(uptime, date.and_then(|(s, e)| line.get(s..e)));
         let rest = &b[rest_at..];
-        if rest.starts_with(b"Total time for which application threads were stopped") {
-            if let Some(nanos) = line.get(rest_at..).and_then(safepoint_nanos) {
+        if rest_at > 0 {
+            self.in_summary = false;
+        }
+        if let Some(at) = safepoint_text_at(b, rest_at) {
+            if let Some(nanos) = line.get(at..).and_then(safepoint_nanos) {
                 cx.tally.safepoint(line_no, nanos);
             }
             return;
         }
-        if rest.starts_with(b"Application time:") {
+        if rest.starts_with(b"Application time:") || application_time_glued(rest) {
             return;
         }
         if self.open.is_none() && self.header(cx, line_no, line, rest_at) {
+            self.header_lines += 1;
+            return;
+        }
+        if self.open.is_none() && rest.starts_with(b"Cancelling concurrent GC") {
+            // Shenandoah's JDK 8 port: the cycle gave up (allocation failure, VM exit).
+            cx.tally.warn(WarningKind::CancelledCycle, line_no, None);
+            cx.collector
+                .hint(Collector::Shenandoah, line_no, "Cancelling concurrent GC lines");
+            self.header_lines += 1;
+            return;
+        }
+        if self.open.is_none() && starts_summary(rest) {
+            self.in_summary = true;
             self.header_lines += 1;
             return;
         }
@@ -81,7 +104,7 @@ impl PreUnified {
                 "older-format GC event never closed before the next one (log cut or interleaved)",
             );
         }
-        if !self.scan(cx, line_no, line) && !known_text(rest, b) {
+        if !self.scan(cx, line_no, line) && !known_text(rest, b) && !self.in_summary {
             cx.skip(
                 line_no,
                 "lines",
@@ -118,6 +141,11 @@ impl PreUnified {
         let mut seg = 0;
         let mut orphan = false;
         let mut i = 0;
+        // A detail bracket goes on only over indented lines; anything else means it was
+        // cut, and the new line stands on its own.
+        if self.detail_depth > 0 && !b.first().is_some_and(u8::is_ascii_whitespace) {
+            self.detail_depth = 0;
+        }
         while i < b.len() {
             match b[i] {
                 b'[' => {
@@ -131,7 +159,15 @@ impl PreUnified {
                         chunk = i;
                         continue;
                     }
+                    if self.open.is_none() && self.detail_depth > 0 && !histogram_row && event_start(after) {
+                        // An event cannot sit inside a detail bracket: that one was cut.
+                        self.detail_depth = 0;
+                    }
                     match &mut self.open {
+                        None if self.detail_depth > 0 => {
+                            placed = true;
+                            self.detail_depth += 1;
+                        }
                         None => {
                             placed = true;
                             if !histogram_row && event_start(after) {
@@ -140,7 +176,11 @@ impl PreUnified {
                                 chunk = i + 1;
                             } else {
                                 // A detail bracket: `[Times: …]`, `[Eden: …]`, addresses.
-                                i = matching_close(b, i) + 1;
+                                let close = matching_close(b, i);
+                                if close >= b.len() {
+                                    self.detail_depth = unclosed_depth(&b[i..]);
+                                }
+                                i = close + 1;
                                 continue;
                             }
                         }
@@ -158,6 +198,10 @@ impl PreUnified {
                     }
                 }
                 b']' => match &mut self.open {
+                    None if self.detail_depth > 0 => {
+                        placed = true;
+                        self.detail_depth -= 1;
+                    }
                     None => orphan = true,
                     Some(event) if !histogram_row => {
                         if event.depth <= 1 {
@@ -225,6 +269,8 @@ impl PreUnified {
     }
 
     fn start(&mut self, line_no: u64, line: &str, at: usize) {
+        self.in_summary = false;
+        self.detail_depth = 0;
         let b = line.as_bytes();
         let (uptime_s, date) = stamps_before(b, at);
         let date = date.and_then(|(s, e)| line.get(s..e));
@@ -321,6 +367,11 @@ impl PreUnified {
             return true;
         }
         if rest.starts_with("OpenJDK") || rest.starts_with("Java HotSpot") || rest.starts_with("Java(TM)") {
+            // `OpenJDK 64-Bit Server VM warning: Ignoring option …` goes to the same stream
+            // when the log is the console; it is JVM output but names no version.
+            if rest.contains(" warning: ") {
+                return true;
+            }
             if cx.settings.vm.is_none() {
                 let vm = rest.find(" for ").map_or(rest, |at| &rest[..at]);
                 cx.settings.vm = Some(vm.trim().to_string());
@@ -350,7 +401,8 @@ impl PreUnified {
 
 /// Does `after` (the bytes after a `[`) open a stop-the-world GC event?
 fn event_start(after: &[u8]) -> bool {
-    if after.starts_with(b"Full GC") || after.starts_with(b"Pause ") {
+    // `Inc GC`: JDK 1.4's incremental (train) collection under -Xincgc.
+    if after.starts_with(b"Full GC") || after.starts_with(b"Pause ") || after.starts_with(b"Inc GC") {
         return true;
     }
     let Some(rest) = after.strip_prefix(b"GC") else {
@@ -361,9 +413,10 @@ fn event_start(after: &[u8]) -> bool {
     }
     match rest.first() {
         None => true,
-        Some(c) => {
-            matches!(c, b' ' | b'(' | b'-' | b'[' | b'\t') || c.is_ascii_digit() || rest.starts_with(b"AdaptiveSize")
-        }
+        // A capital right after `GC` is other output the JVM glued onto the event's
+        // name: `[GCBefore GC:` (PrintFLSStatistics), `[GCDesired survivor size`
+        // (JDK 6 tenuring), `[GCAdaptiveSizePolicy::…`.
+        Some(c) => matches!(c, b' ' | b'(' | b'-' | b'[' | b'\t') || c.is_ascii_digit() || c.is_ascii_uppercase(),
     }
 }
 
@@ -431,6 +484,53 @@ fn matching_close(b: &[u8], open: usize) -> usize {
     b.len()
 }
 
+/// How many `[` of `b` (which starts at one) stay open at its end.
+fn unclosed_depth(b: &[u8]) -> u32 {
+    let mut depth = 0u32;
+    for &c in b {
+        match c {
+            b'[' => depth = depth.saturating_add(1),
+            b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    depth
+}
+
+const STOPPED: &[u8] = b"Total time for which application threads were stopped";
+
+/// Where the safepoint text starts in a `-XX:+PrintGCApplicationStoppedTime` line: after
+/// the stamps, or glued onto a stamp that lost its `: ` when two threads wrote at once
+/// (`…+0000Total time for which…`). Not inside an event's brackets.
+fn safepoint_text_at(b: &[u8], rest_at: usize) -> Option<usize> {
+    let rest = &b[rest_at..];
+    if rest.starts_with(STOPPED) {
+        return Some(rest_at);
+    }
+    if !rest.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let at = rest_at + memchr::memmem::find(rest, STOPPED)?;
+    (!b[rest_at..at].contains(&b'[')).then_some(at)
+}
+
+/// `2012-07-26T14:58:58.320+0200Application time: …`: a stamp glued to the text.
+fn application_time_glued(rest: &[u8]) -> bool {
+    rest.first().is_some_and(u8::is_ascii_digit)
+        && memchr::memmem::find(rest, b"Application time:").is_some_and(|at| !rest[..at].contains(&b'['))
+}
+
+/// The first line of a multi-line printout that is no event: a heap summary
+/// (`Heap`, `{Heap before GC invocations=…`, `Heap after GC …`, `Shenandoah Heap`) or
+/// Shenandoah's statistics at exit (`GC STATISTICS:`).
+fn starts_summary(rest: &[u8]) -> bool {
+    let text = &rest[..trim_end(rest)];
+    text.starts_with(b"Heap")
+        || text.starts_with(b"{Heap")
+        || text.ends_with(b" Heap")
+        || text.starts_with(b"GC STATISTICS")
+}
+
 /// A class-histogram row (`   1:  1234  5678  [C`): its `[C` is a class name, not a
 /// bracket.
 fn is_histogram_row(b: &[u8]) -> bool {
@@ -473,7 +573,59 @@ fn known_text(rest: &[u8], line: &[u8]) -> bool {
         b"Total ",
     ];
     PREFIXES.iter().any(|p| rest.starts_with(p))
+        || SHENANDOAH_INFO.iter().any(|p| rest.starts_with(p))
+        || CMS_INITIATION.iter().any(|p| rest.starts_with(p))
 }
+
+/// Lines Shenandoah's JDK 8 port prints without stamps or brackets: its settings at start,
+/// what triggered a cycle, free-set and pacer figures, uncommits.
+const SHENANDOAH_INFO: [&[u8]; 27] = [
+    b"Shenandoah",
+    b"Initialize Shenandoah heap",
+    b"Regions:",
+    b"Region size",
+    b"Heap region size",
+    b"Number of regions",
+    b"Initial number of regions",
+    b"Maximum number of regions",
+    b"Humongous object threshold",
+    b"Humongous threshold",
+    b"Max TLAB size",
+    b"GC threads:",
+    b"Parallel GC threads",
+    b"Concurrent GC threads",
+    b"Reference processing:",
+    b"Parallel reference processing",
+    b"Heuristics ergonomically sets",
+    b"Pacer for",
+    b"Trigger:",
+    b"Free:",
+    b"Evacuation Reserve:",
+    b"Capacity:",
+    b"Uncommitted",
+    b"Periodic GC triggered",
+    b"Concurrent marking triggered",
+    b"Adjusting free threshold",
+    b"Predicted cset threshold",
+];
+
+/// -XX:+PrintCMSInitiationStatistics: why CMS did or did not start a cycle, one figure
+/// per line (`free=65178472`, `promotion_rate=8.02999e+008`, …).
+const CMS_INITIATION: [&[u8]; 13] = [
+    b"CMSCollector shouldConcurrentCollect",
+    b"time_until_cms_gen_full",
+    b"free=",
+    b"contiguous_available=",
+    b"promotion_rate=",
+    b"cms_allocation_rate=",
+    b"occupancy=",
+    b"initiatingOccupancy=",
+    b"initiatingPermOccupancy=",
+    b"cms_time_since_begin=",
+    b"cms_time_since_end=",
+    b"cms_consumption_rate=",
+    b"metadata initialized",
+];
 
 /// What an event's own text makes of it.
 #[derive(Debug)]
@@ -566,6 +718,13 @@ fn classify<'a>(own: &'a str, duration_at: usize, flags: u32, young_gen: Option<
         out.hints[0] = Some((Collector::Shenandoah, "[Pause …] events"));
         return out;
     }
+    if s.starts_with("Inc GC") {
+        // Young collection plus an increment of the old generation (train); GCViewer
+        // counts it with the young pauses too.
+        out.kind = PauseType::Young;
+        out.phase = Cow::Borrowed("Inc GC");
+        return out;
+    }
     let (full, rest) = match s.strip_prefix("Full GC") {
         Some(rest) => (true, rest),
         None => (false, s.strip_prefix("GC").unwrap_or(s)),
@@ -634,9 +793,11 @@ fn classify<'a>(own: &'a str, duration_at: usize, flags: u32, young_gen: Option<
         // JDK 7/8 Parallel marks a failed promotion after the cause:
         // `[GC (Allocation Failure) --[PSYoungGen: …`.
         let after_cause = group.map_or("", |(_, used)| rest.get(used..).unwrap_or("").trim_start());
-        let dashes = dashes || after_cause.starts_with("--");
-        let cause = out.cause.as_deref();
         let own_level = own.get(..duration_at).unwrap_or("");
+        // With -XX:+PrintReferenceGC the mark follows the reference brackets:
+        // `[GC… [JNI Weak Reference, 0.0000050 secs]-- [PSYoungGen: …`.
+        let dashes = dashes || after_cause.starts_with("--") || has_promotion_mark(own_level);
+        let cause = out.cause.as_deref();
         if cause == Some("CMS Initial Mark") || flags & CMS_INITIAL_MARK != 0 {
             out.kind = PauseType::Other;
             out.phase = Cow::Borrowed("CMS initial mark");
@@ -678,6 +839,27 @@ fn classify<'a>(own: &'a str, duration_at: usize, flags: u32, young_gen: Option<
         out.hints[2] = Some((Collector::G1, "G1Ergonomics"));
     }
     out
+}
+
+/// A lone `--` (not part of a longer run of dashes such as the rulers of
+/// -XX:PrintFLSStatistics) followed by a space or the end: Parallel's and Serial's mark
+/// of a failed promotion.
+fn has_promotion_mark(own: &str) -> bool {
+    let b = own.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = memchr::memmem::find(&b[from..], b"--") {
+        let at = from + pos;
+        let before_ok = at == 0 || b[at - 1] != b'-';
+        let after_ok = matches!(b.get(at + 2), None | Some(b' '));
+        if before_ok && after_ok {
+            return true;
+        }
+        from = at + 2;
+        while b.get(from) == Some(&b'-') {
+            from += 1;
+        }
+    }
+    false
 }
 
 fn floor_boundary(s: &str, mut at: usize) -> usize {
@@ -896,6 +1078,11 @@ CommandLine flags: -XX:InitialHeapSize=134217728 -XX:MaxHeapSize=2147483648 -XX:
 this line is application output
 ");
         assert_eq!(log.jvm.version.as_deref(), Some("1.8.0_212-b469"));
+        let warned = run("\
+OpenJDK 64-Bit Server VM warning: Ignoring option MaxPermSize; support was removed in 8.0
+OpenJDK 64-Bit Server VM (25.212-b469) for linux-amd64 JRE (1.8.0_212-b469), built on Jun 16 2019 15:54:49 by \"admin\" with gcc 4.8.2
+");
+        assert_eq!(warned.jvm.vm.as_deref(), Some("OpenJDK 64-Bit Server VM (25.212-b469)"));
         assert_eq!(log.jvm.vm.as_deref(), Some("OpenJDK 64-Bit Server VM (25.212-b469)"));
         assert!(log
             .jvm
@@ -944,6 +1131,128 @@ CommandLine flags: -XX:MaxHeapSize=838860800 -XX:+UseConcMarkSweepGC
         assert!(skipped.is_empty(), "{skipped:?}");
         assert_eq!(log.longest_pauses[0].uptime_s, Some(463.254));
         assert_eq!(log.concurrent_phases, 1);
+    }
+
+    #[test]
+    fn an_event_name_glued_to_the_next_output_still_opens_the_event() {
+        // -XX:PrintFLSStatistics prints `Before GC:` right after `[GC`; JDK 6 printed the
+        // tenuring line there too.
+        let (log, skipped) = crate::gc::tests::run_with(
+            "\
+2014-10-20T21:48:57.565+0200: 0.199: [GCBefore GC:
+Statistics for BinaryTreeDictionary:
+------------------------------------
+Total Free Space: 2801664
+ free=2801664 frag=0.0000
+2014-10-20T21:48:57.566+0200: 0.199: [ParNew: 4389K->509K(4928K), 0.0051086 secs] 4389K->4001K(15872K)After GC:
+Statistics for IndexedFreeLists:
+--------------------------------
+, 0.0054252 secs] [Times: user=0.02 sys=0.05, real=0.01 secs]
+3.141: [GCDesired survivor size 134217728 bytes, new threshold 7 (max 2) [PSYoungGen: 188744K->13345K(917504K)] 188744K->13345K(4063232K), 0.0285820 secs]
+",
+            5,
+        );
+        assert_eq!(log.pauses_by_type.young, 2);
+        assert_eq!(log.total_pause_s, 0.0340072);
+        assert!(skipped.is_empty(), "{skipped:?}");
+        // The statistics' dash rulers are no promotion-failure mark.
+        assert!(log.warnings.is_empty(), "{:?}", log.warnings);
+    }
+
+    #[test]
+    fn jdk14_incremental_collections_are_pauses() {
+        let log = run("\
+3.0: [Full GC 10753K->6046K(10912K), 0.3146707 secs]
+4.0: [Inc GC 10753K->6046K(10912K), 0.3146707 secs]
+");
+        assert_eq!((log.pauses_by_type.full, log.pauses_by_type.young), (1, 1));
+        assert!(log.by_phase.iter().any(|p| p.name == "Inc GC"));
+    }
+
+    #[test]
+    fn a_detail_bracket_continued_on_the_next_line_is_no_orphan() {
+        // JDK 7 G1 printed per-worker values with their summary on a second line.
+        let (log, skipped) = crate::gc::tests::run_with(
+            "\
+371.576: [GC pause (young) (initial-mark), 0.28031200 secs]
+      [GC Worker Start Time (ms):  371577.0  371577.0
+       Avg: 371581.4, Min: 371577.0, Max: 371584.4, Diff:   7.5]
+         [Processed Buffers : 136 115
+          Sum: 1368, Avg: 91, Min: 67, Max: 136, Diff: 69]
+   [Eden: 960M(960M)->0B(896M) Survivors: 64M->128M Heap: 20701M(25936M)->20017M(25936M)]
+   [Parallel Time: 268.0 ms
+ 372.000: [GC pause (young), 0.0100000 secs]
+",
+            5,
+        );
+        // A bracket cut off before an (indented) event does not swallow the event.
+        assert_eq!(log.pauses, 2);
+        assert!(skipped.is_empty(), "{skipped:?}");
+    }
+
+    #[test]
+    fn safepoint_text_glued_to_a_stamp_is_still_a_safepoint_line() {
+        // Two threads writing at once: the second date stamp lost its `: `.
+        let (log, skipped) = crate::gc::tests::run_with(
+            "\
+2023-07-25T13:18:04.900+0000: 985162.343: 2023-07-25T13:18:04.900+0000Total time for which application threads were stopped: 0.1701451 seconds, Stopping threads took: 0.0000861 seconds
+: 985162.343: [GC concurrent-root-region-scan-start]
+2012-07-26T14:58:58.320+0200Application time: 0.0000221 seconds
+",
+            5,
+        );
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(log.safepoints.unwrap().total_stopped_s, 0.1701451);
+    }
+
+    #[test]
+    fn statistics_and_summaries_of_cms_and_shenandoah_are_placed() {
+        let (log, skipped) = crate::gc::tests::run_with(
+            "\
+Shenandoah heuristics: adaptive
+Initialize Shenandoah heap: 32768K initial, 8192K min, 128M max
+Trigger: Learning 1 of 5. Free (87M) is below initial threshold (89M)
+Free: 87M (44 regions), Max regular: 2048K, Max humongous: 88064K, External frag: 2%, Internal frag: 0%
+Evacuation Reserve: 8M (4 regions), Max regular: 2048K
+Pacer for Idle. Initial: 2M, Alloc Tax Rate: 1.0x
+0.236: [Pause Init Mark (process weakrefs), 1.983 ms]
+Capacity: 262144M, Peak Occupancy: 188928M, Lowest Free: 73215M, Free Threshold: 7864M
+Uncommitted 87M. Heap: 2048M reserved, 1961M committed, 992M used
+Cancelling concurrent GC: Allocation Failure
+CMSCollector shouldConcurrentCollect: 0.691
+time_until_cms_gen_full 0.0483719
+free=65178472
+promotion_rate=8.02999e+008
+initiatingOccupancy=0.9200000
+Heap
+Shenandoah Heap
+ 268435456K total, 261685248K committed, 226747245K used
+Status: idle cancelled
+Reserved region:
+ - [0x00007f4ba8000000, 0x00007f8ba8000000)
+
+GC STATISTICS:
+Total Pauses (G)            =    60.47 s (a =     7786 us) (n =  7766) (lvls, us =      689,     4746,     7109,     9609,    85448)
+Pause Init Mark (G)         =    14.90 s (a =     7662 us) (n =  1945) (lvls, us =     3691,     6641,     7109,     7812,    37445)
+Concurrent Marking          =  8083.29 s (a =  4155932 us) (n =  1945) (lvls, us =  3183594,  4121094,  4140625,  4179688,  4427827)
+0 allocation failure and 0 user requested GCs
+ALLOCATION TRACING
+",
+            5,
+        );
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(log.pauses, 1);
+        assert_eq!(log.collector.as_deref(), Some("Shenandoah"));
+        assert!(log.warnings.iter().any(|w| w.kind == "cancelled concurrent cycle"));
+    }
+
+    #[test]
+    fn a_promotion_failure_mark_after_reference_processing_is_seen() {
+        let log = run("\
+1837.498: [GC1837.600: [SoftReference, 0 refs, 0.0000060 secs]1837.600: [JNI Weak Reference, 0.0000050 secs]-- [PSYoungGen: 1330796K->1330796K(1403264K)] 4172533K->4251241K(4323712K), 0.6580190 secs]
+");
+        assert_eq!(log.pauses_by_type.young, 1);
+        assert!(log.warnings.iter().any(|w| w.kind == "promotion failed"));
     }
 
     #[test]

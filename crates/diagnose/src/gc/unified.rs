@@ -107,6 +107,8 @@ fn classify<'a>(token: &'a str, d: &mut Decorated<'a>, after_others: bool) -> bo
 pub(super) struct Unified {
     /// Lines with a gc tag set (or GC(n) messages without tags).
     pub gc_lines: u64,
+    /// Lines of other tag sets (`os`, `class,load`, …): not GC output.
+    pub other_tag_lines: u64,
     /// The current collection's cause as announced (`GC(3) Garbage Collection (Warmup)`),
     /// for collectors that print no cause on their pause lines (ZGC).
     cycle_cause: Option<(u64, String)>,
@@ -169,11 +171,9 @@ impl Unified {
                 return;
             }
             Some(t) if !(t == "gc" || t.starts_with("gc,")) => {
-                cx.skip(
-                    line_no,
-                    "lines",
-                    "unified-logging line of a tag set other than gc or safepoint",
-                );
+                // `-Xlog:all`, `os+cpu`, `class+load`…: JVM output about other subsystems.
+                // Recognised, so not skipped, but nothing here is about collections.
+                self.other_tag_lines += 1;
                 return;
             }
             _ => {}
@@ -197,6 +197,17 @@ impl Unified {
                 cx.collector.hint(Collector::Zgc, line_no, "Y:/O: generation prefixes");
                 cx.generational_zgc = true;
             }
+            // `[gc,heap] GC(3) DefNew: 78655K->0K(78656K)`: the young generation's name
+            // tells the collector where no `Using …` line survived (rotated logs).
+            for (prefix, collector) in [
+                ("DefNew:", Collector::Serial),
+                ("PSYoungGen:", Collector::Parallel),
+                ("ParNew:", Collector::Cms),
+            ] {
+                if body.starts_with(prefix) {
+                    cx.collector.hint(collector, line_no, prefix);
+                }
+            }
             if body.starts_with("Pause ") && pause_tags {
                 self.pause(cx, line_no, d, id, generation, body);
             } else if body.starts_with("Concurrent ") && pause_tags {
@@ -215,16 +226,23 @@ impl Unified {
         if exact_gc || tags.is_some_and(|t| t.starts_with("gc,init") || t.starts_with("gc,heap")) {
             self.header_line(cx, line_no, message);
         }
-        if message.contains("Allocation Stall") || message.contains("Relocation Stall") {
-            let kind = if message.contains("Allocation Stall") {
-                WarningKind::AllocationStall
-            } else {
-                WarningKind::RelocationStall
-            };
+        // `Allocation Stall (thread) 0.706ms`; the `[gc,stats]` table's
+        // `Critical: Allocation Stall  0.000 / 0.000 …` rows are averages, not stalls.
+        let stall = if message.starts_with("Allocation Stall (") {
+            Some(WarningKind::AllocationStall)
+        } else if message.starts_with("Relocation Stall (") {
+            Some(WarningKind::RelocationStall)
+        } else {
+            None
+        };
+        if let Some(kind) = stall.filter(|_| exact_gc) {
             let nanos = trailing_duration(message.as_bytes()).map(|(n, _)| n);
             cx.tally.warn(kind, line_no, nanos);
-        } else if exact_gc && message.starts_with("Cancelling GC") {
+        } else if exact_gc && (message.starts_with("Cancelling GC") || message.starts_with("Cancelling concurrent GC"))
+        {
+            // JDK 11+ says `Cancelling GC: …`, earlier Shenandoah `Cancelling concurrent GC: …`.
             cx.tally.warn(WarningKind::CancelledCycle, line_no, None);
+            cx.collector.hint(Collector::Shenandoah, line_no, "Cancelling GC lines");
         }
     }
 
@@ -542,13 +560,46 @@ mod tests {
     }
 
     #[test]
-    fn lines_of_other_tags_are_counted_as_skipped() {
-        let (_, skipped) = run_with(
+    fn lines_of_other_tag_sets_are_counted_apart_not_skipped() {
+        // `-Xlog:all` or `-Xlog:gc*,os*` logs: JVM output, not GC, and not unreadable.
+        let (log, skipped) = run_with(
             "[0.1s][info][os] a\n[0.2s][info][class,load] b\n[0.3s][info][gc] Using Serial\n",
             5,
         );
-        assert_eq!(skipped.len(), 1);
-        assert_eq!(skipped[0].count, 2);
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(log.other_log_lines, 2);
+    }
+
+    #[test]
+    fn zgc_statistics_rows_are_no_stalls() {
+        let log = run("\
+[7.006s] GC(374) Pause Mark Start 4.459ms
+[7.555s]    Critical: Allocation Stall                              0.000 / 0.000         0.000 / 0.000         0.000 / 0.000         0.000 / 0.000       ms
+[10.418s][info][gc,stats    ]    Critical: Relocation Stall                              0.000 / 0.000         0.000 / 0.000         0.000 / 0.000         0.000 / 0.000       ms
+[7.777s] Allocation Stall (ThreadPoolTaskScheduler-1) 0.204ms
+");
+        let stalls: Vec<(&str, u64)> = log.warnings.iter().map(|w| (w.kind.as_str(), w.count)).collect();
+        assert_eq!(stalls, vec![("allocation stall", 1)]);
+    }
+
+    #[test]
+    fn shenandoah_cancellation_and_generation_lines_imply_the_collector() {
+        let shenandoah = run("\
+[29.628s][info][gc            ] Cancelling concurrent GC: Allocation Failure
+[43.948s][info][gc             ] GC(831) Pause Full (Allocation Failure) 7943M->6013M(8192M) 14289.335ms
+");
+        assert_eq!(shenandoah.collector.as_deref(), Some("Shenandoah"));
+        assert!(shenandoah
+            .warnings
+            .iter()
+            .any(|w| w.kind == "cancelled concurrent cycle"));
+        let serial = run("\
+[5.789s][info][gc,heap        ] GC(3) DefNew: 78655K->0K(78656K)
+[5.789s][info][gc             ] GC(3) Pause Young (Allocation Failure) 215M->132M(247M) 146.211ms
+");
+        assert_eq!(serial.collector.as_deref(), Some("Serial"));
+        let parallel = run("[1.0s][info][gc,heap] GC(0) PSYoungGen: 1K->0K(2K)\n");
+        assert_eq!(parallel.collector.as_deref(), Some("Parallel"));
     }
 
     #[test]

@@ -543,12 +543,17 @@ fn jvm(f: &GcLog) -> Section {
         "Concurrent phases logged",
         vec![text(f.concurrent_phases.to_string())],
     ));
+    if f.other_log_lines > 0 {
+        fields.push(field("Other JVM log lines", vec![text(f.other_log_lines.to_string())]));
+    }
     let mut blocks = vec![
         Block::Fields(fields),
         Block::Paragraph(vec![text(
             "Uptime covered: from the first to the last time-stamped line, summed over JVM runs when \
              the uptime restarts inside the file. Concurrent phases: phases logged with a duration \
-             that ran beside the application (not pauses).",
+             that ran beside the application (not pauses). Other JVM log lines: unified-logging lines \
+             of tag sets other than gc and safepoint (os, class loading, …), read but not about \
+             collections.",
         )]),
     ];
     if let Some(flags) = &f.jvm.command_line_flags {
