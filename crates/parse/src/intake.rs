@@ -9,8 +9,8 @@ use std::sync::mpsc;
 use std::sync::Arc;
 
 use triage_read::{
-    expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats,
-    SkipReason, Source,
+    expand_inputs, open_source, BufferPool, ChunkReader, Compression, ReadError, ReadLimits, ReadStats, SkipReason,
+    Source,
 };
 
 pub use crate::assemble::Detail;
