@@ -1,7 +1,7 @@
 //! `triage analyze`: glue between intake, the collector, the side inputs (metrics,
 //! changes, rules), the analysis and the renderers.
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -377,14 +377,7 @@ fn finish(
             triage_report::render_terminal(&report, args.output.is_none() && io::stdout().is_terminal())
         }
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?,
-        None => {
-            let mut out = io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-    }
+    crate::write_report(args.output.as_deref(), &text)?;
     let failed = match args.fail_on {
         Some(FailOn::Incident) => report.status == "incident",
         Some(FailOn::Problem) => {

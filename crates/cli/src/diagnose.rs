@@ -2,7 +2,7 @@
 //! out. The facts are `triage_diagnose`'s, the long-form rendering `triage_report`'s;
 //! here: flags, masking the finished report, output.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -122,14 +122,7 @@ fn run<T: Serialize + DeserializeOwned>(
             render(&masked, doc)
         }
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))?,
-        None => {
-            let mut out = io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-        }
-    }
+    crate::write_report(args.output.as_deref(), &text)?;
     for skipped in &diagnosis.input.skipped {
         eprintln!(
             "triage: {}: {} {} skipped from line {}: {}",

@@ -203,6 +203,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// A report to `-o FILE`, or to stdout.
+pub(crate) fn write_report(output: Option<&std::path::Path>, text: &str) -> Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text.as_bytes()).with_context(|| format!("writing {}", path.display())),
+        None => {
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|c| {
         c.downcast_ref::<io::Error>()
