@@ -2,7 +2,7 @@
 """`triage slowlog` against Percona's pt-query-digest on slow logs written the way MySQL,
 Percona Server and MariaDB write them: agreement per query class, and speed.
 
-usage: bench/slowlog_vs_pt.py [--events N] [--seed S] [--triage BIN] [--keep DIR]
+usage: bench/slowlog_vs_pt.py [--events N] [--seed S] [--triage BIN] [--pt PT_QUERY_DIGEST] [--keep DIR]
 
 Writes one log per server dialect (MySQL 5.1, 5.7, 8.0 with log_slow_extra, Percona 8.0
 with log_slow_verbosity=full, MariaDB 10) with N events each, drawn from query families
@@ -15,7 +15,10 @@ compared by pt-query-digest's checksum (the MD5 of the fingerprint, so equal che
 mean equal fingerprint texts) on count and total Query_time. Then one larger log is timed
 with both, best of 3, whole process.
 
-Needs pt-query-digest (Debian: `apt-get install percona-toolkit`).
+Needs pt-query-digest 3.5 or later (`--pt PATH`, else the one on PATH). Older ones (3.2.1 is what
+Ubuntu 22.04's `percona-toolkit` installs) fingerprint quoted strings by the rules before PT-1900
+(an escaped quote, a doubled quote, a string right after a backslash), so the classes of the
+families with such literals differ from triage's, which follows 3.5.
 """
 import argparse
 import json
@@ -37,7 +40,7 @@ def words(r, n):
 def lit(r):
     """A string literal in one of the quoting styles MySQL accepts."""
     s = r.choice(["O\\'Brien", "it''s", "plain", "with \\\"dq\\\"", "a,b,(c)", "50% off", "ünïcode 楽器", ""])
-    return r.choice(["'%s'", '"%s"']) % (s.replace("'", "\\'") if False else s)
+    return r.choice(["'%s'", '"%s"']) % s
 
 
 def num(r):
@@ -150,8 +153,27 @@ def write_log(path, dialect, events, seed):
                 f.write(r.choice(FAMILIES)(r) + ";\n")
 
 
+PT = "pt-query-digest"
+
+
+def pt_version():
+    p = subprocess.run([PT, "--version"], capture_output=True, text=True)
+    words = (p.stdout + p.stderr).split()
+    return words[-1] if words else "unknown"
+
+
+def pt_has_current_quote_rules(out):
+    """Whether PT fingerprints an escaped backslash before a closing quote as 3.5 does (PT-1900)."""
+    probe = os.path.join(out, "probe.log")
+    with open(probe, "w") as f:
+        f.write("# Query_time: 1\nSELECT * FROM t WHERE a = 'x\\\\' AND b = 1;\n")
+    _, classes = pt_classes(probe)
+    os.remove(probe)
+    return any(fp == "select * from t where a = ? and b = ?" for _, _, fp in classes.values())
+
+
 def pt_classes(path):
-    p = subprocess.run(["pt-query-digest", "--output", "json", "--limit", "100000", "--no-version-check", path],
+    p = subprocess.run([PT, "--output", "json", "--limit", "100000", "--no-version-check", path],
                        capture_output=True, text=True, check=True)
     doc = json.loads(p.stdout[p.stdout.index("{"):])
     classes = {c["checksum"]: (c["query_count"], float(c["metrics"]["Query_time"]["sum"]), c["fingerprint"])
@@ -182,13 +204,20 @@ def main():
     ap.add_argument("--events", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--triage", default=os.path.join(ROOT, "target/release/triage"))
+    ap.add_argument("--pt", default="pt-query-digest", help="the pt-query-digest to compare with (3.5 or later)")
     ap.add_argument("--keep", help="write the logs here and keep them")
     ap.add_argument("--speed-events", type=int, default=200_000)
     a = ap.parse_args()
-    if not shutil.which("pt-query-digest"):
-        sys.exit("pt-query-digest not found (apt-get install percona-toolkit)")
+    global PT
+    PT = a.pt
+    if not shutil.which(PT):
+        sys.exit("%s not found (Percona Toolkit 3.5 or later)" % PT)
+    print("pt-query-digest %s (%s)" % (pt_version(), shutil.which(PT)))
     out = a.keep or tempfile.mkdtemp(prefix="slowlog-vs-pt-")
     os.makedirs(out, exist_ok=True)
+    if not pt_has_current_quote_rules(out):
+        print("warning: this pt-query-digest fingerprints quoted strings by the rules before PT-1900 "
+              "(3.5 has the new ones); classes with escaped or doubled quotes will differ")
     all_ok = True
     for k, dialect in enumerate(DIALECTS):
         path = os.path.join(out, "%s.log" % dialect)
@@ -211,7 +240,7 @@ def main():
     write_log(big, "mysql57", a.speed_events, a.seed + 99)
     size = os.path.getsize(big) / 1e6
     tt = best_of([a.triage, "slowlog", big, "--format", "json"])
-    pt = best_of(["pt-query-digest", "--output", "json", "--no-version-check", big], runs=1)
+    pt = best_of([PT, "--output", "json", "--no-version-check", big], runs=1)
     print("speed: %.1f MB, %d events: triage %.2f s (%.1f MB/s), pt-query-digest %.2f s (%.1f MB/s): %.1fx"
           % (size, a.speed_events, tt, size / tt, pt, size / pt, pt / tt))
     if not a.keep:

@@ -208,7 +208,7 @@ impl<'l, R: BufRead> Reader<'l, R> {
             };
             let text = text.to_string();
             let consumed = (self.lines.byte_count() - before) as usize;
-            let newline = consumed > text.len();
+            let newline = ended_with_newline(consumed, &text);
             // More than a CR LF beyond the text: the line was cut at the cap.
             let cut = consumed > text.len() + 2;
             // pt-query-digest cuts only whole lines: a banner line ending the file
@@ -266,6 +266,12 @@ impl<'l, R: BufRead> Reader<'l, R> {
             // A line over the cap is a one-line statement (a multi-row INSERT) whose `;`
             // was cut off with its end.
             let ends_statement = part.ends_with(';') || line.cut;
+            if line.cut && keep && chunk.text.len() == line_start + part.len() {
+                // The rest of the statement is lost; its open string and brackets are
+                // closed so that statements of one shape cut at different places still
+                // make one fingerprint.
+                chunk.text.push_str(&closing_of_cut_statement(part));
+            }
             if !self.fill() {
                 if line.newline && keep {
                     chunk.text.push('\n');
@@ -303,6 +309,55 @@ impl<'l, R: BufRead> Reader<'l, R> {
         }
         Some(chunk)
     }
+}
+
+/// What closes a statement cut at the line cap: the quote of a string still open at the
+/// cut (a backslash escapes the next character), then a `)` for each bracket still open
+/// outside strings. A long line is nearly always one long literal (a BLOB, an `IN`
+/// list), so `VALUES (1, 'xyz…` becomes `VALUES (1, 'xyz…')`, which fingerprints as the
+/// whole statement does when nothing follows the literal.
+fn closing_of_cut_statement(text: &str) -> String {
+    let mut quote: Option<u8> = None;
+    let mut open_brackets = 0usize;
+    // A backslash cut from what it escaped would escape the closing quote.
+    let mut dangling_escape = false;
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        match quote {
+            Some(_) if b == b'\\' => {
+                dangling_escape = bytes.next().is_none();
+            }
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'(' => open_brackets += 1,
+                b')' => open_brackets = open_brackets.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    let mut closing = String::new();
+    if let Some(q) = quote {
+        if dangling_escape {
+            closing.push(' ');
+        }
+        closing.push(q as char);
+    }
+    closing.extend(std::iter::repeat_n(')', open_brackets));
+    closing
+}
+
+/// Whether a line that took `consumed` bytes of the input ended with a line break. Each
+/// invalid UTF-8 sequence (a latin1 `ü`) was decoded to U+FFFD, up to two bytes longer
+/// than what it replaced, so the text can be as long as the input with its line break;
+/// then a break is assumed (only a file's last line can lack one).
+fn ended_with_newline(consumed: usize, text: &str) -> bool {
+    if consumed > text.len() {
+        return true;
+    }
+    let replaced = text.matches('\u{FFFD}').count();
+    consumed + 2 * replaced > text.len()
 }
 
 /// Reads events from a slow log.
@@ -970,9 +1025,60 @@ SELECT 2;
     }
 
     #[test]
+    fn statements_cut_at_the_line_cap_are_closed() {
+        // Two single-row INSERTs with BLOBs longer than the line cap: both are cut inside
+        // the string, and both must still read as one statement shape.
+        let log = format!(
+            "# Query_time: 1\nINSERT INTO t VALUES (1, '{}');\n# Query_time: 2\nINSERT INTO t VALUES (2, '{}');\n# Query_time: 3\nSELECT a FROM t WHERE id IN ({});\n",
+            "y".repeat(300),
+            "z".repeat(400),
+            (0..100).map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+        );
+        let mut lines = Lines::with_max_line(log.as_bytes(), 100);
+        let mut parser = Parser::new(&mut lines);
+        let mut got = Vec::new();
+        while let Some(Parsed::Event(e)) = parser.next() {
+            got.push(crate::slowlog::fingerprint::fingerprint(&e.arg.unwrap_or_default()));
+        }
+        assert_eq!(
+            got,
+            vec![
+                "insert into t values(?+)",
+                "insert into t values(?+)",
+                "select a from t where id in(?+)"
+            ]
+        );
+        assert_eq!(closing_of_cut_statement(r"f('a\'b"), "')");
+        assert_eq!(closing_of_cut_statement("f(\"x(\", (1, 2"), "))");
+        assert_eq!(closing_of_cut_statement("done ()"), "");
+        assert_eq!(closing_of_cut_statement(r"v('ab\"), " ')");
+    }
+
+    #[test]
     fn crlf_line_ends_read_like_lf() {
         let log = MYSQL57.replace('\n', "\r\n");
         assert_eq!(events(&log), events(MYSQL57));
+    }
+
+    #[test]
+    fn invalid_utf8_on_the_last_line_does_not_hide_its_newline() {
+        // A latin1 byte decodes to U+FFFD, three bytes for one: the line's text is then
+        // as long as the line with its newline, which must not read as a missing newline.
+        let log = b"# Query_time: 1\nSELECT * FROM t WHERE n = 'M\xfcller' AND k = 1;\n";
+        let mut lines = Lines::new(&log[..]);
+        let mut parser = Parser::new(&mut lines);
+        let Some(Parsed::Event(event)) = parser.next() else {
+            panic!("no event");
+        };
+        assert_eq!(
+            event.arg.as_deref(),
+            Some("SELECT * FROM t WHERE n = 'M\u{FFFD}ller' AND k = 1")
+        );
+        assert!(
+            ended_with_newline(3, "a\u{FFFD}"),
+            "1 text byte + newline, or 3 invalid bytes"
+        );
+        assert!(!ended_with_newline(1, "a"));
     }
 
     #[test]

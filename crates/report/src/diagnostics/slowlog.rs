@@ -137,7 +137,11 @@ fn verdict(f: &SlowLog) -> Vec<Inline> {
              followed by a query.",
         )];
     }
-    let mut out = vec![strong(format!("{} queries in {} classes", f.queries, f.fingerprints))];
+    let mut out = vec![strong(format!(
+        "{} in {}",
+        counted(f.queries, "query", "queries"),
+        counted(f.fingerprints, "class", "classes")
+    ))];
     match (&f.first_time, &f.last_time, f.span_s) {
         (Some(first), Some(last), Some(s)) => out.push(text(format!(
             " between {first} and {last} ({}), {} of Query_time in all.",
@@ -153,8 +157,8 @@ fn verdict(f: &SlowLog) -> Vec<Inline> {
         out.push(text(format!(" Class 1 takes {} of it: ", pct(top.time_share_pct))));
         out.push(code(shortened(&top.fingerprint, MAX_FINGERPRINT_CHARS)));
         out.push(text(format!(
-            ", {} times, {} on average, {} at most",
-            top.count,
+            ", {}, {} on average, {} at most",
+            counted(top.count, "time", "times"),
             secs(top.query_time_avg_s),
             secs(top.query_time_max_s)
         )));
@@ -167,7 +171,11 @@ fn verdict(f: &SlowLog) -> Vec<Inline> {
         }
     }
     if f.events > f.queries {
-        out.push(text(format!(" {} events have no Query_time.", f.events - f.queries)));
+        let missing = f.events - f.queries;
+        out.push(text(format!(
+            " {} no Query_time.",
+            counted(missing, "event has", "events have")
+        )));
     }
     if f.server_starts_total > 0 {
         let first_line = f.server_starts.first().map(|s| s.line).unwrap_or_default();
@@ -179,6 +187,11 @@ fn verdict(f: &SlowLog) -> Vec<Inline> {
         )));
     }
     out
+}
+
+/// `1 query`, `2 queries`.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn classes(f: &SlowLog) -> Section {
@@ -308,5 +321,42 @@ fn server_starts(f: &SlowLog) -> Section {
         anchor: "server-starts",
         heading: "Server starts".to_string(),
         blocks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(inlines: &[Inline]) -> String {
+        inlines
+            .iter()
+            .map(|i| match i {
+                Inline::Text(s) | Inline::Code(s) | Inline::Strong(s) => s.clone(),
+                Inline::Link { inner, .. } => words(inner),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_verdict_counts_in_the_singular_and_the_plural() {
+        let one = SlowLog {
+            queries: 1,
+            events: 2,
+            fingerprints: 1,
+            ..SlowLog::default()
+        };
+        let said = words(&verdict(&one));
+        assert!(said.starts_with("1 query in 1 class,"), "{said}");
+        assert!(said.contains(" 1 event has no Query_time."), "{said}");
+        let many = SlowLog {
+            queries: 3,
+            events: 5,
+            fingerprints: 2,
+            ..SlowLog::default()
+        };
+        let said = words(&verdict(&many));
+        assert!(said.starts_with("3 queries in 2 classes,"), "{said}");
+        assert!(said.contains(" 2 events have no Query_time."), "{said}");
     }
 }
