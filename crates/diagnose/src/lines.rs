@@ -7,8 +7,10 @@ use std::io::BufRead;
 use crate::Skipped;
 
 /// Longest line kept; the rest of a longer line is counted and dropped. A slow log's
-/// multi-megabyte `INSERT … VALUES` stays usable for grouping at this length.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// statement is one line however long (a multi-row `INSERT`, a 10,000-id `IN` list, a
+/// BLOB), and pt-query-digest fingerprints all of it, so the cap is generous; only one
+/// line is held at a time.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 /// Lines of one input, read on demand.
 pub struct Lines<R> {
@@ -19,6 +21,8 @@ pub struct Lines<R> {
     bytes: u64,
     max_line: usize,
     done: bool,
+    last_newline: bool,
+    last_cut: bool,
     skipped: Vec<Skipped>,
 }
 
@@ -36,12 +40,14 @@ impl<R: BufRead> Lines<R> {
             bytes: 0,
             max_line,
             done: false,
+            last_newline: false,
+            last_cut: false,
             skipped: Vec::new(),
         }
     }
 
     /// The next line without its line ending (`\n` or `\r\n`), and its 1-based number.
-    /// Invalid UTF-8 is replaced by U+FFFD (and counted). After a read error the error is
+    /// Bytes that are not UTF-8 are read as Latin-1 (and counted). After a read error the error is
     /// noted and the input ends.
     pub fn next_line(&mut self) -> Option<(u64, &str)> {
         if self.done {
@@ -49,6 +55,7 @@ impl<R: BufRead> Lines<R> {
         }
         self.raw.clear();
         let mut cut = 0u64;
+        self.last_newline = false;
         // Read in pieces so a line without newlines cannot grow memory past the cap.
         loop {
             let available = match self.reader.fill_buf() {
@@ -81,6 +88,7 @@ impl<R: BufRead> Lines<R> {
             self.bytes += take as u64;
             self.reader.consume(take);
             if ends {
+                self.last_newline = true;
                 break;
             }
         }
@@ -91,6 +99,7 @@ impl<R: BufRead> Lines<R> {
         while matches!(self.raw.last(), Some(b'\n' | b'\r')) {
             self.raw.pop();
         }
+        self.last_cut = cut > 0;
         if cut > 0 {
             let at = self.line_no;
             self.skip_many(
@@ -104,9 +113,15 @@ impl<R: BufRead> Lines<R> {
         match std::str::from_utf8(&self.raw) {
             Ok(s) => self.text.push_str(s),
             Err(_) => {
-                self.text.push_str(&String::from_utf8_lossy(&self.raw));
+                // Each byte that is not UTF-8 is read as Latin-1 (what such a log most often
+                // is): distinct bytes stay distinct, so `café` and `cafè` in a latin1 slow
+                // log stay two query classes, as they are for pt-query-digest.
+                for chunk in self.raw.utf8_chunks() {
+                    self.text.push_str(chunk.valid());
+                    self.text.extend(chunk.invalid().iter().map(|&b| char::from(b)));
+                }
                 let at = self.line_no;
-                self.skip(at, "lines", "invalid UTF-8, read with U+FFFD in place of the bad bytes");
+                self.skip(at, "lines", "invalid UTF-8, its bad bytes read as Latin-1");
             }
         }
         Some((self.line_no, &self.text))
@@ -130,6 +145,17 @@ impl<R: BufRead> Lines<R> {
             first_line: line,
             reason: reason.to_string(),
         });
+    }
+
+    /// Whether the line last returned ended with a line break (only a file's last line
+    /// can lack one).
+    pub fn last_line_ended_with_newline(&self) -> bool {
+        self.last_newline
+    }
+
+    /// Whether the line last returned was cut at the line cap.
+    pub fn last_line_was_cut(&self) -> bool {
+        self.last_cut
     }
 
     pub fn line_count(&self) -> u64 {
@@ -168,6 +194,11 @@ mod tests {
 
     #[test]
     fn long_lines_are_cut_and_counted() {
+        let mut reader = Lines::with_max_line(&b"abcdef\nxy"[..], 3);
+        reader.next_line();
+        assert!(reader.last_line_was_cut() && reader.last_line_ended_with_newline());
+        reader.next_line();
+        assert!(!reader.last_line_was_cut() && !reader.last_line_ended_with_newline());
         let (lines, skipped) = all(b"abcdef\nxy\n", 3);
         assert_eq!(lines[0].1, "abc");
         assert_eq!(lines[1].1, "xy");
@@ -177,8 +208,8 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_replaced_and_counted() {
-        let (lines, skipped) = all(b"ok\n\xff bad\n", 100);
-        assert_eq!(lines[1].1, "\u{fffd} bad");
+        let (lines, skipped) = all(b"ok\ncaf\xe9 \xe8\n", 100);
+        assert_eq!(lines[1].1, "caf\u{e9} \u{e8}");
         assert_eq!((skipped[0].count, skipped[0].first_line), (1, 2));
     }
 }

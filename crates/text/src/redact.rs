@@ -338,7 +338,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
         apply(&mut out, p.key.get(), |caps, before, after| {
             let (whole, value) = (caps.get(0)?, caps.get(1)?);
             // `secret:` inside an earlier mark (`<secret:jwt>`) is not a key.
-            if before.ends_with('<') || is_mark(value.as_str()) {
+            if before.ends_with('<') || is_mark(value.as_str()) || is_placeholder(value.as_str()) {
                 return None;
             }
             let prefix = &whole.as_str()[..value.start() - whole.start()];
@@ -553,6 +553,12 @@ pub fn secret_name(name: &str) -> Option<&'static str> {
 }
 
 /// A miner placeholder or an earlier mark (`<*>`, `<num>`, `<secret:jwt>`): not a secret.
+/// A SQL bind parameter or a fingerprint's literal (`password=?`, `in(?+)`): no value to
+/// hide.
+fn is_placeholder(value: &str) -> bool {
+    value.starts_with('?') && value.bytes().all(|b| matches!(b, b'?' | b'+' | b'(' | b')'))
+}
+
 fn is_mark(value: &str) -> bool {
     value.len() >= 3
         && value.starts_with('<')
@@ -692,6 +698,12 @@ mod tests {
             ),
             ("-----BEGIN RSA PRIVATE KEY-----", "<secret:private-key>"),
             ("ghp_abcdefghijklmnopqrstuvwxyz0123456789", "<secret:github-token>"),
+            // A bind parameter or a fingerprint's literal is no secret (regression: slow-log
+            // fingerprints read `password=<secret:password>`).
+            (
+                "update users set password=? where id=?",
+                "update users set password=? where id=?",
+            ),
             // MySQL account statements in slow logs (regression: printed in clear).
             (
                 "ALTER USER 'app'@'%' IDENTIFIED BY 'Secr3t-Passw0rd!'",

@@ -90,8 +90,8 @@ pub struct QueryClass {
     pub query_time_max_s: f64,
     pub query_time_avg_s: f64,
     /// 95th percentile of `Query_time` as pt-query-digest computes it: the lower edge of
-    /// the 5 %-wide log-scale bucket holding it (the maximum for fewer than 10 events);
-    /// seconds.
+    /// the 5 %-wide log-scale bucket holding it (for fewer than 10 events, the bucket of
+    /// the maximum; the maximum itself for 1 or 2 events or when all are equal); seconds.
     pub query_time_p95_s: f64,
     /// Sum of `Lock_time`, seconds.
     pub lock_time_sum_s: f64,

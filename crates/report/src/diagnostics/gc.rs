@@ -5,6 +5,7 @@
 
 use triage_diagnose::gc::{GcLog, PauseEntry, PauseGroup};
 
+use super::secs;
 use crate::document::{code, field, strong, table, text, Block, Cell, Inline, Section};
 use crate::format::MISSING;
 
@@ -26,20 +27,6 @@ pub(crate) fn sections(facts: &GcLog) -> (String, Vec<Section>) {
     }
     sections.push(jvm(facts));
     ("JVM GC log".to_string(), sections)
-}
-
-/// A duration: seconds from 1 s up (`4.617 s`), milliseconds below (`1.719 ms`), so
-/// sub-millisecond pauses keep their digits.
-fn secs(s: f64) -> String {
-    if !s.is_finite() {
-        MISSING.to_string()
-    } else if s == 0.0 {
-        "0 s".to_string()
-    } else if s.abs() >= 1.0 {
-        format!("{s:.3} s")
-    } else {
-        format!("{:.3} ms", s * 1000.0)
-    }
 }
 
 fn secs_opt(s: Option<f64>) -> String {

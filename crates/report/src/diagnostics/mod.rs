@@ -49,6 +49,22 @@ fn finish(title: String, mut sections: Vec<Section>, input: &InputSummary, forma
     }
 }
 
+/// A duration: `1.234 s`, `12.345 ms`, `12.0 µs`, so short pauses and queries keep
+/// their digits.
+fn secs(s: f64) -> String {
+    if !s.is_finite() {
+        crate::format::MISSING.to_string()
+    } else if s == 0.0 {
+        "0 s".to_string()
+    } else if s.abs() >= 1.0 {
+        format!("{s:.3} s")
+    } else if s.abs() >= 0.001 {
+        format!("{:.3} ms", s * 1000.0)
+    } else {
+        format!("{:.1} µs", s * 1_000_000.0)
+    }
+}
+
 fn input_section(input: &InputSummary) -> Section {
     let mut blocks = vec![Block::Fields(vec![
         field("File", vec![code(input.file.clone())]),

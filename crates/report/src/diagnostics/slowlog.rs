@@ -5,6 +5,7 @@
 
 use triage_diagnose::slowlog::{QueryClass, SlowLog};
 
+use super::secs;
 use crate::document::{code, field, strong, table, text, Block, Cell, Inline, Section};
 use crate::format::MISSING;
 
@@ -21,21 +22,6 @@ pub(crate) fn sections(facts: &SlowLog) -> (String, Vec<Section>) {
         sections.push(server_starts(facts));
     }
     ("MySQL slow query log".to_string(), sections)
-}
-
-/// A duration: `1.234 s`, `12.345 ms`, `12.0 µs`, so microsecond queries keep digits.
-fn secs(s: f64) -> String {
-    if !s.is_finite() {
-        MISSING.to_string()
-    } else if s == 0.0 {
-        "0 s".to_string()
-    } else if s.abs() >= 1.0 {
-        format!("{s:.3} s")
-    } else if s.abs() >= 0.001 {
-        format!("{:.3} ms", s * 1000.0)
-    } else {
-        format!("{:.1} µs", s * 1_000_000.0)
-    }
 }
 
 /// A wall-clock span: `42.0 s`, `3 min 20 s`, `2 h 5 min`, `3 d 4 h`.
@@ -225,8 +211,9 @@ fn classes(f: &SlowLog) -> Section {
     blocks.push(Block::Paragraph(vec![text(
         "Per class: Count = events; Time share = the class's total Query_time as a share of \
          the log's; Total, Avg (total / queries), p95 and Max are Query_time; p95 is read \
-         off 5 %-wide log-scale buckets as pt-query-digest does (the maximum below 10 \
-         queries); Lock = total Lock_time; Rows examined = total Rows_examined (– when the \
+         off 5 %-wide log-scale buckets as pt-query-digest does, as the lower edge of \
+         the bucket that holds it (for fewer than 10 queries, the maximum's bucket; the \
+         maximum itself for 1 or 2 or when all are equal); Lock = total Lock_time; Rows examined = total Rows_examined (– when the \
          log has none); Examined/sent = rows examined per row sent; Databases = from use \
          or Schema: (first 8).",
     )]));
