@@ -2,7 +2,7 @@
 //! changes, rules), the analysis and the renderers.
 
 use std::io::{self, IsTerminal, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use triage_analyze::analysis::{analyze, AnalyzeOptions, SideInputs};
@@ -351,12 +351,7 @@ fn finish(
     triage_analyze::zone::localize_report(&mut report, zone);
 
     let format = args.format.unwrap_or_else(|| {
-        match args
-            .output
-            .as_deref()
-            .and_then(Path::extension)
-            .and_then(|e| e.to_str())
-        {
+        match crate::output_extension(args.output.as_deref()) {
             Some("json") => ReportFormat::Json,
             Some("html" | "htm") => ReportFormat::Html,
             Some(_) => ReportFormat::Md,

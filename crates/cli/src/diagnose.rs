@@ -3,7 +3,7 @@
 //! here: flags, masking the finished report, output.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -94,18 +94,13 @@ fn run<T: Serialize + DeserializeOwned>(
     if !args.no_redact {
         redact_strings(&mut value);
     }
-    let format = args.format.unwrap_or_else(|| {
-        match args
-            .output
-            .as_deref()
-            .and_then(Path::extension)
-            .and_then(|e| e.to_str())
-        {
+    let format = args
+        .format
+        .unwrap_or_else(|| match crate::output_extension(args.output.as_deref()) {
             Some("json") => DiagnoseFormat::Json,
             Some("html" | "htm") => DiagnoseFormat::Html,
             _ => DiagnoseFormat::Md,
-        }
-    });
+        });
     let text = match format {
         DiagnoseFormat::Json => {
             let mut json = serde_json::to_string_pretty(&value).context("serialising the report")?;

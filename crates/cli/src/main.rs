@@ -203,6 +203,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// The extension of `-o FILE`, which picks the report format when --format is not given.
+pub(crate) fn output_extension(output: Option<&std::path::Path>) -> Option<&str> {
+    output.and_then(std::path::Path::extension).and_then(|e| e.to_str())
+}
+
 /// A report to `-o FILE`, or to stdout.
 pub(crate) fn write_report(output: Option<&std::path::Path>, text: &str) -> Result<()> {
     match output {
