@@ -81,6 +81,19 @@ fn a_file_of_another_kind_is_reported_not_fatal() {
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
         assert_eq!(report["input"]["lines"], 50, "{command:?}");
     }
+    // The verdict says the file is not of the kind (regression: `slowlog` ranked the
+    // log's lines as a query class taking 0 % of 0 s).
+    for (command, verdict) in [
+        (&["jvm", "threads"][..], "No thread dump found"),
+        (&["jvm", "gc"], "Nothing in this file looks like a JVM GC log"),
+        (&["slowlog"], "does not look like a slow-query log"),
+    ] {
+        let mut args = command.to_vec();
+        args.push(path.to_str().unwrap());
+        let out = run_triage(&args);
+        let md = String::from_utf8_lossy(&out.stdout);
+        assert!(md.contains(verdict), "{command:?}: {md}");
+    }
 }
 
 /// The repository root, so that reports name example files by a relative path and the

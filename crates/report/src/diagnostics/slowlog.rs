@@ -123,6 +123,15 @@ fn verdict(f: &SlowLog) -> Vec<Inline> {
              followed by a query.",
         )];
     }
+    // Text without a single Query_time is not a slow log (a GC log, an application log):
+    // say so rather than rank its lines as a query class taking 0 % of 0 s.
+    if f.queries == 0 {
+        return vec![text(format!(
+            "No slow query: no event of this file has a # Query_time: line, so it does not \
+             look like a slow-query log ({} read as query text without one).",
+            counted(f.events, "event", "events")
+        ))];
+    }
     let mut out = vec![strong(format!(
         "{} in {}",
         counted(f.queries, "query", "queries"),
