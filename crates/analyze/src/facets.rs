@@ -672,6 +672,50 @@ pub fn items_of(
             .fold((i64::MAX, i64::MIN), |(lo, hi), d| (lo.min(*d), hi.max(*d)));
         out("range_days", &range_bin(hi - lo));
     }
+    // Keyed words in the message (`tenant=acme`, `state=FAILED`): the masker leaves a
+    // word without digits as text, so it is no parameter, yet it names what a spike is
+    // about as a field would.
+    let mut words = 0;
+    for eq in text.bytes().enumerate().filter(|(_, b)| *b == b'=').map(|(i, _)| i) {
+        if words == MAX_MESSAGE_WORDS {
+            break;
+        }
+        let Some(value) = keyed_word(text, eq + 1) else {
+            continue;
+        };
+        let (from, to) = (eq + 1, eq + 1 + value.len() + 2);
+        if params
+            .iter()
+            .any(|p| (p.start as usize) < to && (p.end as usize) > from)
+        {
+            continue;
+        }
+        if let Some(key) = key_before(text, eq + 1).filter(|k| k.len() <= 32 && !is_noise_field(k)) {
+            out(key, value);
+            words += 1;
+        }
+    }
+}
+
+/// Most keyed message words taken as items from one record.
+const MAX_MESSAGE_WORDS: usize = 4;
+
+/// The word right after `at` (a `key=` end), optionally quoted: 2 to 32 letters, `-`,
+/// `_` or `.`, no digit (a value with digits is a masked parameter already) and not a
+/// mark (`<*>`).
+fn keyed_word(text: &str, at: usize) -> Option<&str> {
+    let rest = text.get(at..)?;
+    let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\''));
+    let body = match quote {
+        Some(q) => rest[1..].split(q).next()?,
+        None => rest
+            .split(|c: char| c.is_whitespace() || ",;&)]}>|".contains(c))
+            .next()?,
+    };
+    let ok = (2..=32).contains(&body.chars().count())
+        && body.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '_' | '.'))
+        && body.chars().next().is_some_and(char::is_alphabetic);
+    ok.then_some(body)
 }
 
 /// An address without its port (`10.0.0.7:443` → `10.0.0.7`, `[::1]:80` → `::1`).
@@ -837,5 +881,23 @@ mod tests {
             assert!(items.iter().any(|i| i == want), "{want} missing from {items:?}");
         }
         assert!(!items.iter().any(|i| i.starts_with("request_time_ms")), "{items:?}");
+    }
+    /// Keyed words of the message become items (regression: `tenant=acme` in a message
+    /// was no attribution item, so a spike of one tenant's errors did not name it);
+    /// parameters, marks, words with digits and one-letter words do not.
+    #[test]
+    fn keyed_words_in_the_message_are_items() {
+        let rec = Record::default();
+        let text = "payment failed tenant=acme gateway=\"stripe\" order=964095 user=<*> code=E42 x=a state=[RUNNING]";
+        let params = [Param {
+            kind: Kind::Num,
+            start: 50,
+            end: 56,
+            items: 0,
+            token: 5,
+        }];
+        let mut items: Vec<String> = Vec::new();
+        items_of(&rec, None, text, &params, &mut |f, v| items.push(format!("{f}={v}")));
+        assert_eq!(items, ["order=524288-1048575", "tenant=acme", "gateway=stripe"]);
     }
 }
