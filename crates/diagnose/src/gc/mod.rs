@@ -273,32 +273,15 @@ fn assemble(cx: Context, unified: &unified::Unified, older_lines: u64) -> GcLog 
     } else {
         None
     };
-    let f = cx.tally.finish(collector.is_some_and(Collector::concurrent));
-    GcLog {
+    let outside = GcLog {
         collector: collector.map(|c| c.name().to_string()),
         collector_evidence: evidence,
         format: format.map(str::to_string),
         jvm: cx.settings,
-        span: f.span,
-        pauses: f.pauses,
-        total_pause_s: f.total_pause_s,
-        max_pause_s: f.max_pause_s,
-        max_pause_type: f.max_pause_type,
-        pauses_by_type: f.pauses_by_type,
-        pause_s_by_type: f.pause_s_by_type,
-        max_pause_s_by_type: f.max_pause_s_by_type,
-        throughput: f.throughput,
-        percentiles: f.percentiles,
-        longest_pauses: f.longest_pauses,
-        by_cause: f.by_cause,
-        by_phase: f.by_phase,
-        warnings: f.warnings,
-        full_gc_heap: f.full_gc_heap,
-        safepoints: f.safepoints,
-        concurrent_phases: f.concurrent_phases,
         other_log_lines: unified.other_tag_lines,
-        notes: f.notes,
-    }
+        ..GcLog::default()
+    };
+    cx.tally.finish(collector.is_some_and(Collector::concurrent), outside)
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::facts::{
-    ByType, FullGcHeap, HeapAfterFull, Note, PauseEntry, PauseGroup, Percentiles, Safepoints, Throughput, TimeSpan,
-    Warning,
+    ByType, FullGcHeap, GcLog, HeapAfterFull, Note, PauseEntry, PauseGroup, Percentiles, Safepoints, Throughput,
+    TimeSpan, Warning,
 };
 use super::text::HeapChange;
 
@@ -572,8 +572,9 @@ impl Tally {
         }
     }
 
-    /// The finished numbers (the caller adds collector, format and settings).
-    pub fn finish(mut self, concurrent_collector: bool) -> Finished {
+    /// The finished report: `outside` (collector, format, settings: what the caller
+    /// found) with this tally's numbers filled in.
+    pub fn finish(mut self, concurrent_collector: bool, outside: GcLog) -> GcLog {
         if concurrent_collector && self.unforced_full > 0 {
             let acc = &mut self.warnings[WarningKind::FullOfConcurrentCollector.index()];
             *acc = WarningAcc {
@@ -681,7 +682,7 @@ impl Tally {
             max_line: self.safepoint_max_line,
         });
         let top = self.top;
-        Finished {
+        GcLog {
             pauses: self.pauses,
             total_pause_s: total_s,
             max_pause_s: seconds(self.max_nanos),
@@ -710,6 +711,7 @@ impl Tally {
             concurrent_phases: self.concurrent_phases,
             span,
             notes: self.notes,
+            ..outside
         }
     }
 
@@ -748,27 +750,6 @@ pub(super) fn round9(v: f64) -> f64 {
     (v * 1e9).round() / 1e9
 }
 
-pub(super) struct Finished {
-    pub pauses: u64,
-    pub total_pause_s: f64,
-    pub max_pause_s: f64,
-    pub max_pause_type: Option<String>,
-    pub pauses_by_type: ByType<u64>,
-    pub pause_s_by_type: ByType<f64>,
-    pub max_pause_s_by_type: ByType<f64>,
-    pub throughput: Option<Throughput>,
-    pub percentiles: Option<Percentiles>,
-    pub longest_pauses: Vec<PauseEntry>,
-    pub by_cause: Vec<PauseGroup>,
-    pub by_phase: Vec<PauseGroup>,
-    pub warnings: Vec<Warning>,
-    pub full_gc_heap: Option<FullGcHeap>,
-    pub safepoints: Option<Safepoints>,
-    pub concurrent_phases: u64,
-    pub span: TimeSpan,
-    pub notes: Vec<Note>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -793,7 +774,7 @@ mod tests {
         for i in 1..=1000u64 {
             t.pause(&pause(i, PauseType::Young, i * 1_000_000, i as f64));
         }
-        let p = t.finish(false).percentiles.unwrap();
+        let p = t.finish(false, GcLog::default()).percentiles.unwrap();
         for (got, want) in [(p.p50_s, 0.5), (p.p95_s, 0.95), (p.p99_s, 0.99)] {
             assert!((got - want).abs() <= want * 0.005, "{got} vs {want}");
         }
@@ -807,7 +788,7 @@ mod tests {
         t.pause(&pause(2, PauseType::Full, 9, 2.0));
         t.pause(&pause(3, PauseType::Young, 9, 3.0));
         t.pause(&pause(4, PauseType::Young, 1, 4.0));
-        let f = t.finish(false);
+        let f = t.finish(false, GcLog::default());
         let lines: Vec<u64> = f.longest_pauses.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![2, 3]);
         assert_eq!(f.max_pause_type.as_deref(), Some("full"));
@@ -819,7 +800,7 @@ mod tests {
         t.pause(&pause(1, PauseType::Young, 1_000_000_000, 10.0));
         t.event_time(Some(30.0), None); // a concurrent phase after the last pause
         t.pause(&pause(2, PauseType::Young, 2_000_000_000, 20.0));
-        let th = t.finish(false).throughput.unwrap();
+        let th = t.finish(false, GcLog::default()).throughput.unwrap();
         assert_eq!(th.runtime_s, 22.0);
         assert!((th.throughput_pct - 100.0 * 19.0 / 22.0).abs() < 1e-6);
     }
