@@ -274,20 +274,10 @@ pub(super) fn iso_date(s: &[u8]) -> Option<(f64, usize)> {
             _ => {}
         }
     }
-    let days = days_from_civil(year, month, day);
+    // Month and day were checked to be 1–12 and 1–31 above.
+    let days = triage_parse::timestamp::days_from_civil(year, month as u32, day as u32);
     let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_s;
     Some((secs as f64 + frac, i))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// The stamps printed before an event's `[`: `2020-…+0000: 12.345: ` (either may be

@@ -422,16 +422,10 @@ fn sample(arg: &str, line: u64, query_time: Option<f64>, seen: Option<&Seen>, db
     }
 }
 
-/// At most `max` bytes of `text`, cut on a character boundary.
+/// At most `max` bytes of `text`, cut on a character boundary, and whether it was cut.
 fn cut(text: &str, max: usize) -> (&str, bool) {
-    if text.len() <= max {
-        return (text, false);
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (&text[..end], true)
+    let kept = triage_text::cut_bytes(text, max);
+    (kept, kept.len() < text.len())
 }
 
 /// Adds `name` to a bounded list of distinct names; true when it did not fit.

@@ -95,20 +95,10 @@ fn stamp(
     } else {
         0.0
     };
-    let days = days_from_civil(year, month, day);
+    // Month and day were checked to be 1–12 and 1–31 above.
+    let days = triage_parse::timestamp::days_from_civil(year, month as u32, day as u32);
     let seconds = (days * 86_400 + h * 3600 + m * 60 + s - offset_minutes * 60) as f64 + fraction;
     Some(Stamp { seconds, iso })
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

@@ -312,8 +312,7 @@ impl Analyser {
             self.end_javacore();
             let prefix = raw[..at].trim();
             let prefix = (!prefix.is_empty()).then(|| prefix_pattern(&raw[..at]));
-            self.start_dump(line_no, prefix);
-            let dump = self.dump.as_mut().expect("just started");
+            let dump = self.start_dump(line_no, prefix);
             let banner = &raw[at..];
             if let Some(vm) = parse::banner_vm_version(banner) {
                 dump.vm_version = Some(vm);
@@ -388,8 +387,7 @@ impl Analyser {
             return;
         }
         if t.starts_with("\"threadDump\"") {
-            self.start_dump(line_no, None);
-            let dump = self.dump.as_mut().expect("just started");
+            let dump = self.start_dump(line_no, None);
             dump.section = Section::Json { in_stack: false };
             dump.style = Some(Style::DumpToFileJson);
             return;
@@ -420,7 +418,7 @@ impl Analyser {
     }
 
     /// Closes the open dump and opens one at `line_no`, taking the held preamble.
-    fn start_dump(&mut self, line_no: u64, prefix: Option<Regex>) {
+    fn start_dump(&mut self, line_no: u64, prefix: Option<Regex>) -> &mut DumpBuilder {
         self.finish_dump();
         let mut dump = DumpBuilder::new(line_no, prefix);
         for held in std::mem::take(&mut self.held) {
@@ -451,7 +449,7 @@ impl Analyser {
                 Preamble::JsonOpen => {}
             }
         }
-        self.dump = Some(dump);
+        self.dump.insert(dump)
     }
 
     fn finish_dump(&mut self) {
@@ -494,6 +492,8 @@ impl Analyser {
         }
     }
 
+    /// A line while a dump is open (the only caller checks); the `let … else` guards
+    /// below hold that, instead of a panic if it ever did not.
     fn inside(&mut self, line_no: u64, t: &str, indented: bool, section: Section) {
         if t == "<EndOfDump>" || t.starts_with("===== END OF THREAD DUMP") {
             self.flush_held();
@@ -504,14 +504,14 @@ impl Analyser {
             return;
         }
         if let Section::Json { in_stack } = section {
-            let dump = self.dump.as_mut().expect("inside a dump");
+            let Some(dump) = self.dump.as_mut() else { return };
             let outcome = dump.json_line(t, in_stack);
             self.flush_held();
             self.apply(line_no, t, indented, outcome);
             return;
         }
         if let Section::LockChains { circular } = section {
-            if let Some(outcome) = self.dump.as_mut().expect("inside a dump").lock_chain_line(t, circular) {
+            if let Some(outcome) = self.dump.as_mut().and_then(|d| d.lock_chain_line(t, circular)) {
                 self.flush_held();
                 self.apply(line_no, t, indented, outcome);
                 return;
@@ -519,7 +519,7 @@ impl Analyser {
         }
         if parse::is_deadlock_block(t) {
             self.flush_held();
-            let dump = self.dump.as_mut().expect("inside a dump");
+            let Some(dump) = self.dump.as_mut() else { return };
             dump.last_line = line_no;
             dump.current = None;
             dump.deadlocks.push(Vec::new());
@@ -528,7 +528,7 @@ impl Analyser {
         }
         if let Some(n) = parse::deadlock_total(t) {
             self.flush_held();
-            let dump = self.dump.as_mut().expect("inside a dump");
+            let Some(dump) = self.dump.as_mut() else { return };
             dump.last_line = line_no;
             dump.jvm_reported_deadlocks = n;
             dump.current = None;
@@ -571,14 +571,14 @@ impl Analyser {
                 self.start_dump(line_no, prefix);
             }
             self.flush_held();
-            let dump = self.dump.as_mut().expect("inside a dump");
+            let Some(dump) = self.dump.as_mut() else { return };
             dump.last_line = line_no;
             dump.section = Section::Threads;
             dump.add_thread(header);
             return;
         }
         self.flush_held();
-        let dump = self.dump.as_mut().expect("inside a dump");
+        let Some(dump) = self.dump.as_mut() else { return };
         let outcome = match section {
             Section::Threads => dump.thread_line(t),
             Section::DeadlockCycle => dump.deadlock_cycle_line(t),

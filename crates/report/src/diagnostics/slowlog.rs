@@ -4,6 +4,7 @@
 //! words and formats them.
 
 use triage_diagnose::slowlog::{QueryClass, SlowLog};
+use triage_text::cut_chars;
 
 use super::secs;
 use crate::document::{code, field, strong, table, text, Block, Cell, Inline, Section};
@@ -55,18 +56,6 @@ fn ratio_opt(r: Option<f64>) -> String {
         Some(r) if r.is_finite() && r >= 100.0 => format!("{r:.0}"),
         Some(r) if r.is_finite() => format!("{r:.1}"),
         _ => MISSING.to_string(),
-    }
-}
-
-/// `text` on one line, at most `max` characters (`…` when cut).
-fn shortened(text: &str, max: usize) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= max {
-        one_line
-    } else {
-        let mut cut: String = one_line.chars().take(max).collect();
-        cut.push('…');
-        cut
     }
 }
 
@@ -150,7 +139,7 @@ fn verdict(f: &SlowLog) -> Vec<Inline> {
     }
     if let Some(top) = f.classes.first() {
         out.push(text(format!(" Class 1 takes {} of it: ", pct(top.time_share_pct))));
-        out.push(code(shortened(&top.fingerprint, MAX_FINGERPRINT_CHARS)));
+        out.push(code(cut_chars(&top.fingerprint, MAX_FINGERPRINT_CHARS).into_owned()));
         out.push(text(format!(
             ", {}, {} on average, {} at most",
             counted(top.count, "time", "times"),
@@ -241,7 +230,7 @@ fn class_row(c: &QueryClass) -> Vec<Cell> {
     };
     vec![
         Cell::text(c.rank.to_string()),
-        Cell::code(shortened(&c.fingerprint, MAX_FINGERPRINT_CHARS)),
+        Cell::code(cut_chars(&c.fingerprint, MAX_FINGERPRINT_CHARS).into_owned()),
         Cell::text(c.count.to_string()),
         Cell::text(pct(c.time_share_pct)).with_bar(c.time_share_pct / 100.0),
         Cell::strong(secs(c.query_time_sum_s)),
