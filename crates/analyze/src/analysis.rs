@@ -1672,11 +1672,13 @@ fn rank_causes(
         // The problem holding the spike's largest template: its service labels the
         // spike (a service item can be the callers' side of it) and its subject says
         // what the excess is about.
-        let top_problem = s.explained_by.iter().filter(|e| e.field == "template").find_map(|e| {
+        let top_entry = s.explained_by.iter().filter(|e| e.field == "template").find_map(|e| {
             problems
                 .iter()
                 .find(|p| p.templates.iter().any(|&i| templates.templates[i].text == e.value))
+                .map(|p| (p, e.count))
         });
+        let top_problem = top_entry.map(|(p, _)| p);
         let service = top_problem
             .and_then(|p| p.main_service().map(str::to_string))
             .or_else(|| {
@@ -1685,14 +1687,22 @@ fn rank_causes(
                     .find(|e| e.field == "service")
                     .map(|e| e.value.clone())
             });
-        let subject = top_problem.map_or(String::new(), |p| {
-            let sub = subject_of(p, templates, lang);
+        // Counted in the spike: an error spike inside a template that also holds the
+        // successes (`GET <path> HTTP/1.1 <num>`, 502s among 200s) is a few of its
+        // records, and what the template's parameters say over all of its records (the
+        // subject) is then about the successes, so it is left out.
+        let subject = top_entry.map_or(String::new(), |(p, in_spike)| {
+            let sub = if in_spike * 2 >= p.count {
+                subject_of(p, templates, lang)
+            } else {
+                String::new()
+            };
             say!(
                 lang,
-                " — mostly \"{}\" ({} records){}",
-                " — 主要是 \"{}\"（{} 条记录）{}",
+                " — mostly \"{}\" ({} of the spike's records){}",
+                " — 主要是 \"{}\"（本次激增中 {} 条记录）{}",
                 p.title,
-                p.count,
+                in_spike,
                 if sub.is_empty() {
                     String::new()
                 } else {

@@ -203,7 +203,9 @@ impl Assembler<'_> {
                     head = true;
                 }
             }
-            if !head && crate::detect::looks_like_foreign_head(line, self.ctx) {
+            // Judged on what the line holds inside its wrapper (a CRI or journald prefix
+            // starts every line with a date, stack frames too).
+            if !head && crate::detect::looks_like_foreign_head(&parser.continuation_text(line, self.ctx), self.ctx) {
                 let known = others.iter().position(|p| p.starts_record(line, self.ctx));
                 let found = known.or_else(|| {
                     if redetections >= MAX_REDETECTIONS {
@@ -259,6 +261,22 @@ impl Assembler<'_> {
                 let joins = fits && (!overflow || crate::detect::looks_like_continuation(line));
                 if joins {
                     prev.line_count += 1;
+                    if prev.line_count == 2 && prev.level.is_none() {
+                        // The layout may have taken the class for a logger already.
+                        let source = match &prev.module {
+                            Some(m) if !prev.message.is_empty() => format!("{m} {}", prev.message),
+                            Some(m) => m.clone(),
+                            None => prev.message.clone(),
+                        };
+                        if let Some((level, message)) = second_line_level(&source, &text) {
+                            // A two-line header: the first line named the source.
+                            prev.level = Some(level);
+                            prev.module = Some(source);
+                            prev.message.clear();
+                            prev.message.push_str(message);
+                            continue;
+                        }
+                    }
                     prev.message.push('\n');
                     prev.message.push_str(&text);
                 } else {
@@ -334,6 +352,31 @@ impl Assembler<'_> {
             counts.truncated_records += 1;
         }
     }
+}
+
+/// The level and message of a record whose header takes two lines, as
+/// java.util.logging's default `SimpleFormatter` writes it: the first line is the time
+/// and the source (`Dec 07, 2026 9:00:00 AM com.acme.OrderService handle`), the second
+/// `SEVERE: message`. Only when the first line's text is such a source (one or two
+/// words, the first a dotted name) and the second opens with a level word in capitals
+/// and a colon, so that an ordinary multi-line message keeps its lines.
+fn second_line_level<'a>(first: &str, second: &'a str) -> Option<(crate::Level, &'a str)> {
+    let mut words = first.split_ascii_whitespace();
+    let class = words.next()?;
+    let method = words.next();
+    let name = |w: &str| {
+        !w.is_empty()
+            && w.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'$' | b'_' | b'<' | b'>'))
+    };
+    if words.next().is_some() || !class.contains('.') || !name(class) || !method.is_none_or(name) {
+        return None;
+    }
+    let (word, rest) = second.split_once(": ")?;
+    if word.is_empty() || !word.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    Some((crate::Level::from_word(word)?, rest.trim_start()))
 }
 
 #[cfg(test)]
@@ -548,5 +591,26 @@ mod detail_tests {
             "only {systems} Loghub systems found under {}",
             root.display()
         );
+    }
+
+    /// java.util.logging's default two-line records: the level and the message are on
+    /// the second line; an ordinary message whose second line starts with `ERROR:` keeps
+    /// both lines.
+    #[test]
+    fn a_two_line_header_gives_its_level_and_message() {
+        assert_eq!(
+            second_line_level("com.acme.OrderService handle", "SEVERE: payment failed: timeout"),
+            Some((crate::Level::Error, "payment failed: timeout"))
+        );
+        assert_eq!(
+            second_line_level("org.apache.catalina.startup.Catalina", "INFO: Server startup in 840 ms"),
+            Some((crate::Level::Info, "Server startup in 840 ms"))
+        );
+        assert_eq!(second_line_level("Request failed for user 42", "ERROR: timeout"), None);
+        assert_eq!(
+            second_line_level("com.acme.OrderService handle", "Caused by: x.Y"),
+            None
+        );
+        assert_eq!(second_line_level("handle", "SEVERE: x"), None);
     }
 }

@@ -141,6 +141,7 @@ fn flat_candidates(sample: &[&str], ctx: &TimeContext) -> Vec<Candidate> {
     c.extend(formats::access::detect(sample, ctx));
     c.extend(formats::syslog5424::detect(sample, ctx));
     c.extend(formats::logfmt::detect(sample, ctx));
+    c.extend(formats::glog::detect(sample, ctx));
     c.extend(formats::layout::detect(sample, ctx));
     c
 }

@@ -48,14 +48,18 @@ impl Level {
             buf[i] = b.to_ascii_uppercase();
         }
         Some(match &buf[..w.len()] {
-            b"TRACE" | b"TRC" | b"FINEST" | b"FINER" | b"VERBOSE" => Level::Trace,
-            b"DEBUG" | b"DBG" | b"DEBU" | b"FINE" | b"CONFIG" => Level::Debug,
-            b"INFO" | b"INF" | b"INFORMATION" | b"NOTICE" | b"INFORMATIONAL" => Level::Info,
+            // Apache httpd's trace1–trace8; supervisord's TRAC and BLAT.
+            b"TRACE" | b"TRC" | b"FINEST" | b"FINER" | b"VERBOSE" | b"TRACE1" | b"TRACE2" | b"TRACE3" | b"TRACE4"
+            | b"TRACE5" | b"TRACE6" | b"TRACE7" | b"TRACE8" | b"TRAC" | b"BLAT" => Level::Trace,
+            // PostgreSQL's DEBUG1–DEBUG5; supervisord's DEBG.
+            b"DEBUG" | b"DBG" | b"DEBU" | b"DEBG" | b"FINE" | b"CONFIG" | b"DEBUG1" | b"DEBUG2" | b"DEBUG3"
+            | b"DEBUG4" | b"DEBUG5" => Level::Debug,
+            // PostgreSQL's `LOG:` and MySQL's `[Note]` are its informational level.
+            b"INFO" | b"INF" | b"INFORMATION" | b"NOTICE" | b"INFORMATIONAL" | b"LOG" | b"NOTE" => Level::Info,
             b"WARN" | b"WARNING" | b"WRN" | b"WARNI" => Level::Warn,
-            b"ERROR" | b"ERR" | b"ERRO" | b"FAILURE" | b"FAIL" => Level::Error,
-            b"FATAL" | b"CRITICAL" | b"CRIT" | b"SEVERE" | b"EMERG" | b"EMERGENCY" | b"ALERT" | b"PANIC" | b"FTL" => {
-                Level::Fatal
-            }
+            // java.util.logging's SEVERE is its error level (SLF4J maps ERROR to it).
+            b"ERROR" | b"ERR" | b"ERRO" | b"FAILURE" | b"FAIL" | b"SEVERE" => Level::Error,
+            b"FATAL" | b"CRITICAL" | b"CRIT" | b"EMERG" | b"EMERGENCY" | b"ALERT" | b"PANIC" | b"FTL" => Level::Fatal,
             _ => return None,
         })
     }
@@ -129,7 +133,14 @@ mod tests {
         assert_eq!(Level::parse_loose("WARNING"), Some(Level::Warn));
         assert_eq!(Level::parse_loose("[warn]"), Some(Level::Warn));
         assert_eq!(Level::parse_loose("CRITICAL"), Some(Level::Fatal));
-        assert_eq!(Level::parse_loose("SEVERE"), Some(Level::Fatal));
+        assert_eq!(Level::parse_loose("SEVERE"), Some(Level::Error));
+        // PostgreSQL, MySQL, Apache httpd and supervisord spellings.
+        assert_eq!(Level::parse_loose("LOG:"), Some(Level::Info));
+        assert_eq!(Level::parse_loose("DEBUG3"), Some(Level::Debug));
+        assert_eq!(Level::parse_loose("[Note]"), Some(Level::Info));
+        assert_eq!(Level::parse_loose("trace6"), Some(Level::Trace));
+        assert_eq!(Level::parse_loose("DEBG"), Some(Level::Debug));
+        assert_eq!(Level::parse_loose("BLAT"), Some(Level::Trace));
         assert_eq!(Level::parse_loose("emerg"), Some(Level::Fatal));
         assert_eq!(Level::parse_loose("E"), Some(Level::Error));
         assert_eq!(Level::parse_loose("30"), Some(Level::Info));

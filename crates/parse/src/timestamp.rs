@@ -116,6 +116,9 @@ pub enum TsLayout {
     Clf,
     /// `dd-Mmm-YYYY HH:MM:SS` or `dd Mmm YYYY HH:MM:SS`.
     DayMonthName,
+    /// `Mmm d, YYYY h:mm:ss AM` (java.util.logging's SimpleFormatter, Java's medium date
+    /// format), the month also spelled out, the comma and AM/PM optional.
+    MonthNameYear,
     EpochSeconds,
     EpochMillis,
     EpochMicros,
@@ -136,6 +139,7 @@ impl TsLayout {
             TsLayout::Ctime => "Www Mmm dd HH:MM:SS YYYY (ctime)",
             TsLayout::Clf => "dd/Mmm/YYYY:HH:MM:SS +zzzz (common log format)",
             TsLayout::DayMonthName => "dd-Mmm-YYYY HH:MM:SS",
+            TsLayout::MonthNameYear => "Mmm d, YYYY h:mm:ss [AM|PM]",
             TsLayout::EpochSeconds => "Unix epoch seconds",
             TsLayout::EpochMillis => "Unix epoch milliseconds",
             TsLayout::EpochMicros => "Unix epoch microseconds",
@@ -147,7 +151,12 @@ impl TsLayout {
     /// Relative precision, used to prefer the richest of several timestamps on a line.
     pub fn richness(self) -> u8 {
         match self {
-            TsLayout::Iso | TsLayout::Clf | TsLayout::Ctime | TsLayout::CompactDate | TsLayout::DayMonthName => 5,
+            TsLayout::Iso
+            | TsLayout::Clf
+            | TsLayout::Ctime
+            | TsLayout::CompactDate
+            | TsLayout::DayMonthName
+            | TsLayout::MonthNameYear => 5,
             TsLayout::YyMmDd | TsLayout::YyMmDdCompact => 4,
             TsLayout::Syslog | TsLayout::MonthDay => 3,
             TsLayout::EpochMillis | TsLayout::EpochMicros | TsLayout::EpochNanos => 3,
@@ -156,7 +165,7 @@ impl TsLayout {
         }
     }
 
-    pub const ALL: [TsLayout; 14] = [
+    pub const ALL: [TsLayout; 15] = [
         TsLayout::Iso,
         TsLayout::CompactDate,
         TsLayout::YyMmDdCompact,
@@ -166,6 +175,7 @@ impl TsLayout {
         TsLayout::Ctime,
         TsLayout::Clf,
         TsLayout::DayMonthName,
+        TsLayout::MonthNameYear,
         TsLayout::EpochSeconds,
         TsLayout::EpochMillis,
         TsLayout::EpochMicros,
@@ -310,7 +320,9 @@ fn scan_impl(
         }
         best
     } else if first.is_ascii_alphabetic() {
-        parse(TsLayout::Ctime, s, ctx).or_else(|| parse(TsLayout::Syslog, s, ctx))
+        parse(TsLayout::Ctime, s, ctx)
+            .or_else(|| parse(TsLayout::MonthNameYear, s, ctx))
+            .or_else(|| parse(TsLayout::Syslog, s, ctx))
     } else {
         None
     }
@@ -416,6 +428,7 @@ pub fn parse_with_checked(layout: TsLayout, s: &[u8], ctx: &TimeContext) -> Opti
         TsLayout::Ctime => ctime(s, ctx),
         TsLayout::Clf => clf(s, ctx),
         TsLayout::DayMonthName => day_month_name(s, ctx),
+        TsLayout::MonthNameYear => month_name_year(s, ctx),
         TsLayout::EpochSeconds | TsLayout::EpochMillis | TsLayout::EpochMicros | TsLayout::EpochNanos => epoch(s),
         TsLayout::TimeOnly => time_only(s, ctx),
     }
@@ -467,6 +480,31 @@ fn month_name(s: &[u8], at: usize) -> Option<u32> {
     .iter()
     .position(|n| **n == lower)?;
     Some(idx as u32 + 1)
+}
+
+/// A month name at `at`, abbreviated (`Dec`) or in full (`December`): (month, bytes).
+fn month_name_any(s: &[u8], at: usize) -> Option<(u32, usize)> {
+    const FULL: [&[u8]; 12] = [
+        b"january",
+        b"february",
+        b"march",
+        b"april",
+        b"may",
+        b"june",
+        b"july",
+        b"august",
+        b"september",
+        b"october",
+        b"november",
+        b"december",
+    ];
+    let month = month_name(s, at)?;
+    let letters = s[at..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    match letters {
+        3 => Some((month, 3)),
+        n if s[at..at + n].eq_ignore_ascii_case(FULL[month as usize - 1]) => Some((month, n)),
+        _ => None,
+    }
 }
 
 fn weekday_name(s: &[u8], at: usize) -> bool {
@@ -810,6 +848,62 @@ fn ctime(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     .resolve(ctx, i, TsLayout::Ctime)
 }
 
+fn month_name_year(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
+    let (month, mut i) = month_name_any(s, 0)?;
+    if *s.get(i)? != b' ' {
+        return None;
+    }
+    i += 1;
+    let (day, dlen) = digits_1_2(s, i)?;
+    i += dlen;
+    if s.get(i) == Some(&b',') {
+        i += 1;
+    }
+    if *s.get(i)? != b' ' {
+        return None;
+    }
+    let year = digits(s, i + 1, 4)?;
+    i += 5;
+    if *s.get(i)? != b' ' {
+        return None;
+    }
+    i += 1;
+    let (mut h, m, sec, nanos, clen) = clock(s, i, false)?;
+    i += clen;
+    // ` AM` / ` PM`: a 12-hour clock.
+    if s.get(i) == Some(&b' ') {
+        let meridiem = s
+            .get(i + 1..i + 3)
+            .map(|w| [w[0].to_ascii_uppercase(), w[1].to_ascii_uppercase()]);
+        let pm = match meridiem {
+            Some([b'A', b'M']) => Some(false),
+            Some([b'P', b'M']) => Some(true),
+            _ => None,
+        };
+        if let Some(pm) = pm.filter(|_| boundary(s, i + 3)) {
+            if !(1..=12).contains(&h) {
+                return None;
+            }
+            h = h % 12 + if pm { 12 } else { 0 };
+            i += 3;
+        }
+    }
+    if !boundary(s, i) {
+        return None;
+    }
+    Civil {
+        year: year as i64,
+        month,
+        day,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos,
+        offset: None,
+    }
+    .resolve(ctx, i, TsLayout::MonthNameYear)
+}
+
 fn clf(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     let day = digits(s, 0, 2)?;
     if *s.get(2)? != b'/' {
@@ -998,6 +1092,23 @@ mod tests {
         assert_eq!(at("12:34:56.789 hello").0, "2024-06-30T12:34:56.789Z");
         assert_eq!(at("23-Nov-2026 10:00:00.123 INFO").0, "2026-11-23T10:00:00.123Z");
         assert_eq!(at("2023-01-01 10:00:00 +0800 x").0, "2023-01-01T02:00:00Z");
+    }
+
+    /// java.util.logging's SimpleFormatter and Java's medium date format: a 12-hour
+    /// clock (9 PM is not 9 AM; 12 AM is midnight), the month spelled out or not.
+    #[test]
+    fn month_name_dates_with_a_year_and_a_12_hour_clock() {
+        assert_eq!(at("Dec 07, 2026 9:00:00 AM com.acme.App run").0, "2026-12-07T09:00:00Z");
+        assert_eq!(at("Dec 7, 2026 9:05:01 PM com.acme.App run").0, "2026-12-07T21:05:01Z");
+        assert_eq!(at("Dec 7, 2026 12:00:00 AM x").0, "2026-12-07T00:00:00Z");
+        assert_eq!(at("Dec 7, 2026 12:30:00 PM x").0, "2026-12-07T12:30:00Z");
+        assert_eq!(at("December 7, 2026 9:05:01 pm x").0, "2026-12-07T21:05:01Z");
+        assert_eq!(at("Jan 2 2025 13:04:05 x").0, "2025-01-02T13:04:05Z");
+        let (_, len, layout) = at("Dec 07, 2026 9:00:00 AM com.acme.App run");
+        assert_eq!((len, layout), (23, TsLayout::MonthNameYear));
+        // 13 PM is no time; a month name must be one.
+        assert!(scan(b"Dec 7, 2026 13:00:00 PM x", &ctx()).is_none());
+        assert!(scan(b"Decimal 7, 2026 9:00:00 AM", &ctx()).is_none());
     }
 
     #[test]

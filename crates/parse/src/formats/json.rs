@@ -2,29 +2,50 @@
 //!
 //! ```text
 //! {"@timestamp":"2024-01-01T10:00:00.123Z","log":{"level":"ERROR","logger":"c.a.Billing"},"message":"charge failed","user":{"id":42}}
+//! {"t":{"$date":"2026-12-07T09:25:00.058+00:00"},"s":"E","c":"STORAGE","id":22435,"ctx":"conn9","msg":"WiredTiger error"}
 //! ```
 //!
 //! The object is flattened (`user.id`) and well-known keys are lifted into the record
-//! header, first present wins within each group:
+//! header. Each role has a set of keys ranked by priority; the best-ranked key whose value
+//! passes the role's value check wins, and the others stay in `fields`:
 //!
-//! * time: `@timestamp` `timestamp` `time` `ts` `t` `datetime` `date` `asctime` `eventTime` `@t`
+//! * time: `@timestamp` `timestamp` `time` `ts` `t` `datetime` `date` `asctime` `eventTime`
+//!   `@t` `timeMillis` `__REALTIME_TIMESTAMP` `written_at` `date_time` `timeUnixNano` …;
+//!   MongoDB's `t.$date` (any `X.$date`, also `{"$numberLong":"…"}` epoch ms); split
+//!   seconds and nanoseconds (Google's `timestamp.seconds`/`.nanos` and
+//!   `timestampSeconds`/`Nanos`, log4j2's `instant.epochSecond`/`.nanoOfSecond`)
 //! * level: `level` `log.level` `severity` `lvl` `levelname` `loglevel` `log_level` `@l`
-//! * message: `message` `msg` `event` `log` `text` `@m` `@mt`
-//! * module: `logger` `logger_name` `log.logger` `loggerName` `module` `component` `caller`
-//!   `log.origin.file.name`
-//! * host: `host` `hostname` `host.name` `host.hostname`
-//! * service: `service` `service.name` `app` `application` `name`
+//!   `level_name` `severityText` `error_severity` `PRIORITY` `severityNumber`
+//! * message: `message` `msg` `event` `log` `text` `@m` `@mt` `textPayload`
+//!   `short_message` `body`
+//! * module: `logger` `logger_name` `log.logger` `loggerName` `logger.name` `SourceContext`
+//!   `module` `module_path` `component` `target` `channel` `category` `caller` and source
+//!   file keys (`log.origin.file.name`, Google's `sourceLocation.file`, slog's `source.file`)
+//! * host: `host` `hostname` `host.name` `host.hostname` `source_host`
+//! * service: `service` `service.name` `app` `application` `name` `serviceName`
+//!   `SYSLOG_IDENTIFIER` `programname` `appname` `systemd_unit` `kubernetes.container_name`
 //!
-//! This covers ECS/Logstash, Bunyan, pino, zap, logrus, structlog, python-json-logger and
-//! Serilog's compact format; logfmt and CSV use the same lists. Keys are matched exactly,
-//! then case-insensitively (`Message`, `Level`) at a lower rank. String timestamps go
-//! through [`timestamp::parse_text`], numbers by the magnitude rules of
+//! Keys are matched exactly, then case-insensitively (`Message`, `LogLevel`), then without
+//! leading `@`/`_` (hclog's `@level`, journald's `_HOSTNAME`, GELF's `_logger_name`),
+//! then inside a known envelope (`jsonPayload.message`, `_source.@timestamp`,
+//! `fields.message`), each step at a lower rank. Last come short or generic keys that
+//! count only with a value of the role's exact shape: `s` (MongoDB; a level letter or word,
+//! `D1`–`D5`), `c` (MongoDB's component: an upper-case word), `ctx` (renamed `thread`),
+//! and HTTP status keys (`status`, `status_code`, …: a 1xx–5xx code gives INFO/WARN/ERROR
+//! as for access logs, `status: "error"` a level word). These are JSON-only; logfmt and
+//! CSV use [`key_role`].
+//!
+//! Values: strings through [`timestamp::parse_text`] (which also reads digit strings as
+//! Unix times: journald's microseconds, `$numberLong`), numbers by the magnitude rules of
 //! [`timestamp::from_epoch_number`] (pino's milliseconds, zap's float seconds), read from
-//! the number's decimal text so no nanoseconds are lost; string levels through
-//! [`Level::parse_loose`] (plus log15's `eror`/`dbug`), numbers through
-//! [`Level::from_bunyan`]. A candidate value that does not parse (a `time` holding
-//! `"12ms"`, a `service` holding `"18ms"`) stays in `fields` and the next key is tried.
-//! A `:<digits>` suffix is cut from the module (`caller: "pkg/file.go:42"`).
+//! the decimal text so no nanoseconds are lost; a number too short to be a Unix time
+//! (`"t": 12`) is no time rather than an impossible one. Levels through [`Level::parse_loose`] plus `eror`/`dbug` (log15), `LOG`
+//! (PostgreSQL), `NOTE` (MySQL), `D1`/`DEBUG5`; a number 0–7 is a syslog severity (GELF,
+//! journald), others Bunyan/pino (10–60); `severityNumber` is OpenTelemetry's 1–24.
+//! Google's `DEFAULT` severity is no level. A Serilog CLEF record (`@t`) without `@l` is
+//! Information. A candidate value that does not parse (a `time` holding `"12ms"`, a
+//! `service` holding `"18ms"`) stays in `fields` and the next key is tried. A `:<digits>`
+//! suffix is cut from the module (`caller: "pkg/file.go:42"`).
 //!
 //! Limits:
 //! * Every line starting with `{` is a record head. One that is not valid JSON (a
@@ -40,7 +61,7 @@ use std::sync::Arc;
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::formats::{specificity, Candidate, LineParser};
-use crate::timestamp::{self, TimeContext};
+use crate::timestamp::{self, TextTime, TimeContext};
 use crate::{Level, Record};
 
 /// What a well-known key means for the record header.
@@ -52,27 +73,51 @@ pub(crate) enum Role {
     Module = 3,
     Host = 4,
     Service = 5,
+    /// A thread-like context (MongoDB's `ctx`): kept as a field, renamed `thread`.
+    Thread = 6,
 }
 
-/// A JSON object with a top-level time under a timestamp key (see [`key_role`]): the
-/// head of a JSON log record, not a payload printed under a text record.
+const ROLES: usize = 7;
+
+/// Rank added to a key matched case-insensitively.
+const RANK_CASE: u8 = 32;
+/// Rank added to a key matched without its leading `@`/`_`.
+const RANK_BARE: u8 = 64;
+/// Rank added to a key inside an envelope object (`jsonPayload.message`).
+const RANK_ENVELOPE: u8 = 128;
+/// Ranks from here on are weak keys: short or generic names that count only when the
+/// value has the role's exact shape (see [`level_value`], [`weak_module`]).
+const RANK_WEAK: u8 = 200;
+/// Weak level key holding a level letter or word (MongoDB's `s`).
+const WEAK_LEVEL_LETTER: u8 = RANK_WEAK;
+/// Weak level key holding an HTTP status or a level word (`status`).
+const WEAK_LEVEL_STATUS: u8 = RANK_WEAK + 1;
+/// Weak level key holding a level word (MySQL's `label`).
+const WEAK_LEVEL_WORD: u8 = RANK_WEAK + 2;
+
+/// A JSON object whose record has a time (see [`JsonParser`]): the head of a JSON log
+/// record, not a payload printed under a text record.
 pub fn object_with_time(line: &str, ctx: &TimeContext) -> bool {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(line) else {
-        return false;
-    };
-    map.iter().any(|(k, v)| {
-        matches!(key_role(k), Some((Role::Ts, _)))
-            && match v {
-                serde_json::Value::String(t) => crate::timestamp::parse_text(t, ctx).is_some(),
-                serde_json::Value::Number(n) => n.as_f64().and_then(crate::timestamp::from_epoch_number).is_some(),
-                _ => false,
-            }
-    })
+    let mut rec = Record::default();
+    JsonParser::new().parse_line(line, ctx, &mut rec) && rec.ts.is_some() && rec.field("parse_error").is_none()
 }
 
 /// Role and rank (lower wins) of a key under the conventions shared by the JSON, logfmt
-/// and CSV formats. Exact spellings first; a case-insensitive match ranks after them.
+/// and CSV formats: exact spellings first, then case-insensitive, then without leading
+/// `@`/`_` (`@level`, `_HOSTNAME`).
 pub(crate) fn key_role(key: &str) -> Option<(Role, u8)> {
+    if let Some(r) = cased_role(key) {
+        return Some(r);
+    }
+    let bare = key.trim_start_matches(['@', '_']);
+    if bare.len() == key.len() || bare.is_empty() {
+        return None;
+    }
+    cased_role(bare).map(|(role, rank)| (role, rank + RANK_BARE))
+}
+
+/// [`exact_role`], then case-insensitively at a lower rank.
+fn cased_role(key: &str) -> Option<(Role, u8)> {
     if let Some(r) = exact_role(key) {
         return Some(r);
     }
@@ -85,7 +130,7 @@ pub(crate) fn key_role(key: &str) -> Option<(Role, u8)> {
         *d = s.to_ascii_lowercase();
     }
     let lower = std::str::from_utf8(buf.get(..b.len())?).ok()?;
-    exact_role(lower).map(|(role, rank)| (role, rank + 32))
+    exact_role(lower).map(|(role, rank)| (role, rank + RANK_CASE))
 }
 
 fn exact_role(key: &str) -> Option<(Role, u8)> {
@@ -100,6 +145,19 @@ fn exact_role(key: &str) -> Option<(Role, u8)> {
         "asctime" => (Role::Ts, 8),
         "eventTime" | "eventtime" => (Role::Ts, 9),
         "@t" => (Role::Ts, 10),
+        // log4j2 JsonLayout.
+        "timeMillis" | "timemillis" => (Role::Ts, 11),
+        // journald JSON export: microseconds as a digit string.
+        "__REALTIME_TIMESTAMP" => (Role::Ts, 13),
+        // python json-logging.
+        "written_at" => (Role::Ts, 14),
+        // ClickHouse server JSON logs.
+        "date_time" => (Role::Ts, 15),
+        // OpenTelemetry log records.
+        "timeUnixNano" | "timeunixnano" | "time_unix_nano" => (Role::Ts, 16),
+        // nginx `log_format … escape=json`.
+        "time_iso8601" => (Role::Ts, 17),
+        "time_local" => (Role::Ts, 18),
 
         "level" => (Role::Level, 1),
         "log.level" => (Role::Level, 2),
@@ -109,6 +167,14 @@ fn exact_role(key: &str) -> Option<(Role, u8)> {
         "loglevel" => (Role::Level, 6),
         "log_level" => (Role::Level, 7),
         "@l" => (Role::Level, 8),
+        // Monolog writes a numeric `level` (400) beside `level_name`.
+        "level_name" => (Role::Level, 9),
+        "severityText" | "severitytext" | "severity_text" => (Role::Level, 10),
+        // PostgreSQL jsonlog.
+        "error_severity" => (Role::Level, 11),
+        // journald: syslog severity as a digit string.
+        "PRIORITY" => (Role::Level, 12),
+        "severityNumber" | "severitynumber" | "severity_number" => (Role::Level, 13),
 
         "message" => (Role::Msg, 1),
         "msg" => (Role::Msg, 2),
@@ -117,28 +183,120 @@ fn exact_role(key: &str) -> Option<(Role, u8)> {
         "text" => (Role::Msg, 5),
         "@m" => (Role::Msg, 6),
         "@mt" => (Role::Msg, 7),
+        // Google Cloud Logging entries.
+        "textPayload" | "textpayload" => (Role::Msg, 8),
+        // GELF.
+        "short_message" => (Role::Msg, 9),
 
         "logger" => (Role::Module, 1),
         "logger_name" => (Role::Module, 2),
         "log.logger" => (Role::Module, 3),
         "loggerName" | "loggername" => (Role::Module, 4),
-        "module" => (Role::Module, 5),
-        "component" => (Role::Module, 6),
-        "caller" => (Role::Module, 7),
-        "log.origin.file.name" => (Role::Module, 8),
+        "logger.name" => (Role::Module, 5),
+        // Serilog's logger name.
+        "SourceContext" | "sourcecontext" => (Role::Module, 6),
+        "module" => (Role::Module, 7),
+        "module_path" => (Role::Module, 8),
+        "component" => (Role::Module, 9),
+        "caller" => (Role::Module, 10),
+        "log.origin.file.name" => (Role::Module, 11),
 
         "host" => (Role::Host, 1),
         "hostname" => (Role::Host, 2),
         "host.name" => (Role::Host, 3),
         "host.hostname" => (Role::Host, 4),
+        "source_host" => (Role::Host, 5),
 
         "service" => (Role::Service, 1),
         "service.name" => (Role::Service, 2),
         "app" => (Role::Service, 3),
         "application" => (Role::Service, 4),
         "name" => (Role::Service, 5),
+        "serviceName" | "servicename" | "service_name" => (Role::Service, 6),
+        "SYSLOG_IDENTIFIER" | "syslog_identifier" => (Role::Service, 7),
+        "programname" => (Role::Service, 8),
+        "appname" | "app_name" => (Role::Service, 9),
+        "systemd_unit" => (Role::Service, 10),
         _ => return None,
     })
+}
+
+/// Role and rank of a (flattened) JSON key: [`key_role`], then the JSON-only keys —
+/// nested shapes, envelopes, and names too generic for logfmt and CSV, whose columns get
+/// no value check.
+pub(crate) fn json_role(key: &str) -> Option<(Role, u8)> {
+    key_role(key).or_else(|| json_only_role(key))
+}
+
+/// Objects whose members are the log record itself: Google's `jsonPayload`, an
+/// Elasticsearch hit's `_source`, Filebeat's `json`, tracing-subscriber's `fields`, and a
+/// merged log line (`log`, Fluent Bit's `log_processed`).
+const ENVELOPES: [&str; 6] = ["jsonPayload", "_source", "json", "fields", "log", "log_processed"];
+
+fn json_only_role(key: &str) -> Option<(Role, u8)> {
+    let r = match key {
+        "timestamp.seconds" => (Role::Ts, 2),
+        "instant.epochSecond" => (Role::Ts, 12),
+        "timestampSeconds" => (Role::Ts, 12),
+        "start_time" => (Role::Ts, 20),
+        "observedTimeUnixNano" | "observed_time_unix_nano" => (Role::Ts, 21),
+        "receiveTimestamp" => (Role::Ts, 22),
+        "requestReceivedTimestamp" => (Role::Ts, 23),
+        // nginx `$msec`: float seconds.
+        "msec" => (Role::Ts, 24),
+
+        "body" | "Body" => (Role::Msg, 20),
+        "body.stringValue" => (Role::Msg, 21),
+        // Splunk exports.
+        "_raw" => (Role::Msg, 22),
+
+        // tracing, log4rs.
+        "target" => (Role::Module, 20),
+        // Monolog.
+        "channel" => (Role::Module, 21),
+        // .NET JsonConsoleFormatter.
+        "category" | "Category" => (Role::Module, 22),
+        "subsystem" => (Role::Module, 23),
+        "logging.googleapis.com/sourceLocation.file" => (Role::Module, 24),
+        // slog's AddSource.
+        "source.file" => (Role::Module, 25),
+
+        "program" => (Role::Service, 20),
+        "kubernetes.container_name" => (Role::Service, 21),
+
+        "s" => (Role::Level, WEAK_LEVEL_LETTER),
+        "status"
+        | "status_code"
+        | "statusCode"
+        | "response_code"
+        | "http.response.status_code"
+        | "httpRequest.status"
+        | "DownstreamStatus"
+        | "res.statusCode" => (Role::Level, WEAK_LEVEL_STATUS),
+        "label" => (Role::Level, WEAK_LEVEL_WORD),
+        "c" => (Role::Module, RANK_WEAK),
+        "ctx" => (Role::Thread, RANK_WEAK),
+        _ => {
+            // MongoDB extended JSON: `{"t":{"$date":…}}`, `{"$date":{"$numberLong":"…"}}`.
+            if let Some(base) = key
+                .strip_suffix(".$date")
+                .or_else(|| key.strip_suffix(".$date.$numberLong"))
+            {
+                let rank = match key_role(base) {
+                    Some((Role::Ts, rank)) => rank,
+                    _ => RANK_ENVELOPE + 40,
+                };
+                return Some((Role::Ts, rank));
+            }
+            let (envelope, inner) = key.split_once('.')?;
+            if !ENVELOPES.contains(&envelope) {
+                return None;
+            }
+            let (role, rank) = exact_role(inner)?;
+            return Some((role, rank + RANK_ENVELOPE));
+        }
+    };
+    Some(r)
 }
 
 /// `pkg/file.go:42` → `pkg/file.go`: a module is a file or logger, never a line number.
@@ -152,19 +310,135 @@ pub(crate) fn strip_line_number(s: &str) -> &str {
     s
 }
 
-/// A level written as text: [`Level::parse_loose`], plus log15's four-letter `eror` and
-/// `dbug` (Grafana, go-ethereum), which it does not know.
+/// A level written as text: [`Level::parse_loose`], plus the words it does not know
+/// (see [`extra_level_word`]); a bare number 0–7 is a syslog severity, other numbers
+/// Bunyan's scale ([`numeric_level`]).
 pub(crate) fn level_text(v: &str) -> Option<Level> {
-    Level::parse_loose(v).or_else(|| {
-        let t = v.trim();
-        if t.eq_ignore_ascii_case("eror") {
-            Some(Level::Error)
-        } else if t.eq_ignore_ascii_case("dbug") {
-            Some(Level::Debug)
-        } else {
-            None
-        }
+    let t = v.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse().ok().and_then(numeric_level);
+    }
+    Level::parse_loose(t).or_else(|| extra_level_word(t))
+}
+
+/// Level spellings of particular loggers that [`Level::parse_loose`] does not know (it
+/// has PostgreSQL's `LOG`/`DEBUGn` and MySQL's `NOTE`): log15's `eror`/`dbug` (Grafana,
+/// go-ethereum) and MongoDB's debug verbosities `D1`–`D5`.
+fn extra_level_word(t: &str) -> Option<Level> {
+    match t.as_bytes() {
+        [b'd' | b'D', b'1'..=b'5'] => Some(Level::Debug),
+        w if w.eq_ignore_ascii_case(b"dbug") => Some(Level::Debug),
+        w if w.eq_ignore_ascii_case(b"eror") => Some(Level::Error),
+        _ => None,
+    }
+}
+
+/// A numeric level: 0–7 is a syslog severity (GELF `level`, journald `PRIORITY`; Bunyan
+/// and pino start at 10), others Bunyan/pino's scale (10 trace … 60 fatal).
+fn numeric_level(n: i64) -> Option<Level> {
+    match u8::try_from(n) {
+        Ok(sev @ 0..=7) => Some(Level::from_syslog_severity(sev)),
+        _ => Level::from_bunyan(n),
+    }
+}
+
+/// OpenTelemetry's `SeverityNumber`: 1–4 trace, 5–8 debug … 21–24 fatal.
+fn otel_severity(n: i64) -> Option<Level> {
+    Some(match n {
+        1..=4 => Level::Trace,
+        5..=8 => Level::Debug,
+        9..=12 => Level::Info,
+        13..=16 => Level::Warn,
+        17..=20 => Level::Error,
+        21..=24 => Level::Fatal,
+        _ => return None,
     })
+}
+
+/// The level a level-role value gives, by the key's rank (weak keys accept only their
+/// exact shapes) and, for numbers, the key's scale.
+fn level_value(key: &str, v: &str, is_num: bool, rank: u8) -> Option<Level> {
+    let t = v.trim();
+    let digits = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let word = || Level::from_word(t).or_else(|| extra_level_word(t));
+    match rank {
+        // `status: 503` as an access log would read it; `status: "error"` (Datadog).
+        WEAK_LEVEL_STATUS if digits => {
+            return match t.as_bytes() {
+                [b'5', _, _] => Some(Level::Error),
+                [b'4', _, _] => Some(Level::Warn),
+                [b'1'..=b'3', _, _] => Some(Level::Info),
+                _ => None,
+            }
+        }
+        WEAK_LEVEL_STATUS | WEAK_LEVEL_WORD => return word(),
+        // MongoDB's `s`: `I`, `E`, `D2`; never a number, never `"small"`.
+        WEAK_LEVEL_LETTER.. => return Level::from_letter(t).or_else(word),
+        _ => {}
+    }
+    if is_num || digits {
+        let n: i64 = t.parse().ok()?;
+        return if key.eq_ignore_ascii_case("severityNumber") || key.eq_ignore_ascii_case("severity_number") {
+            otel_severity(n)
+        } else {
+            numeric_level(n)
+        };
+    }
+    level_text(t)
+}
+
+/// MongoDB's component (`c`): an upper-case word such as `NETWORK` or `REPL_HB`, so a
+/// short data key `c` holding `"pink"` or `3` is no module.
+fn weak_module(v: &str) -> bool {
+    let b = v.as_bytes();
+    (2..=32).contains(&b.len())
+        && b.iter().any(u8::is_ascii_uppercase)
+        && b.iter()
+            .all(|&c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_' || c == b'.')
+}
+
+/// The time a time-role value gives. A number too short to be a Unix time (`"t": 12`,
+/// a duration) is no time; a long one out of range is an impossible time.
+fn ts_value(v: &str, is_num: bool, ctx: &TimeContext) -> TextTime {
+    let t = v.trim();
+    if !is_num {
+        // Digit strings (journald's microseconds, `$numberLong`) are epochs to the scanner too.
+        return timestamp::parse_text_checked(t, ctx);
+    }
+    if let Some(ns) = epoch_from_number_text(t) {
+        return TextTime::Valid(ns);
+    }
+    let int_digits = t.bytes().take_while(|b| b.is_ascii_digit() || *b == b'-').count();
+    if int_digits >= 9 || t.contains(['e', 'E']) {
+        TextTime::Impossible
+    } else {
+        TextTime::None
+    }
+}
+
+/// Seconds keys whose sub-second part is a sibling key: Google's protobuf Timestamp
+/// (`timestamp.seconds`/`.nanos`, `timestampSeconds`/`timestampNanos`) and log4j2's
+/// `instant.epochSecond`/`.nanoOfSecond`.
+const SECONDS_NANOS: [(&str, &str); 3] = [
+    (".seconds", ".nanos"),
+    (".epochSecond", ".nanoOfSecond"),
+    ("Seconds", "Nanos"),
+];
+
+/// For a time read from a whole-seconds key, the index in `pairs` and value of its
+/// nanoseconds sibling.
+fn nanos_sibling(pairs: &[(crate::record::FieldName, String)], key: &str, value: &str) -> Option<(usize, i64)> {
+    if value.len() > 11 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (base, nanos_suffix) = SECONDS_NANOS
+        .iter()
+        .find_map(|(s, n)| key.strip_suffix(s).map(|base| (base, n)))?;
+    let i = pairs.iter().position(|(k, _)| {
+        k.len() == base.len() + nanos_suffix.len() && k.starts_with(base) && k.ends_with(nanos_suffix)
+    })?;
+    let nanos: i64 = pairs[i].1.parse().ok()?;
+    (0..1_000_000_000).contains(&nanos).then_some((i, nanos))
 }
 
 /// Unix time from a JSON number's text, magnitude rules of
@@ -229,8 +503,10 @@ where
     F: Fn(&str) -> Option<(Role, u8)>,
 {
     // Per role: (rank, index into fields[base..]).
-    let mut best: [Option<(u8, usize)>; 6] = [None; 6];
+    let mut best: [Option<(u8, usize)>; ROLES] = [None; ROLES];
     let mut ts = None;
+    // Index of the nanoseconds key completing the chosen whole-seconds time.
+    let mut ts_nanos = None;
     let mut impossible_ts = false;
     let mut level = None;
     let Some(pairs) = rec.fields.get(base..) else { return };
@@ -242,43 +518,40 @@ where
         }
         let is_num = i < 64 && (numeric >> i) & 1 == 1;
         match role {
-            Role::Ts => {
-                let parsed = if is_num {
-                    match epoch_from_number_text(v) {
-                        Some(t) => timestamp::TextTime::Valid(t),
-                        None => timestamp::TextTime::Impossible,
-                    }
-                } else {
-                    timestamp::parse_text_checked(v, ctx)
-                };
-                match parsed {
-                    timestamp::TextTime::Valid(t) => ts = Some(t),
-                    timestamp::TextTime::Impossible => {
-                        impossible_ts = true;
-                        continue;
-                    }
-                    timestamp::TextTime::None => continue,
+            Role::Ts => match ts_value(v, is_num, ctx) {
+                TextTime::Valid(t) => {
+                    ts_nanos = None;
+                    ts = Some(match nanos_sibling(pairs, k, v.trim()) {
+                        Some((at, nanos)) => {
+                            ts_nanos = Some(at);
+                            t.saturating_add(nanos)
+                        }
+                        None => t,
+                    });
                 }
-            }
-            Role::Level => {
-                let parsed = if is_num {
-                    v.parse::<i64>().ok().and_then(Level::from_bunyan)
-                } else {
-                    level_text(v)
-                };
-                match parsed {
-                    Some(l) => level = Some(l),
-                    None => continue,
+                TextTime::Impossible => {
+                    impossible_ts = true;
+                    continue;
                 }
-            }
+                TextTime::None => continue,
+            },
+            Role::Level => match level_value(k, v, is_num, rank) {
+                Some(l) => level = Some(l),
+                None => continue,
+            },
             Role::Msg => {}
-            Role::Host => {
-                if v.trim().is_empty() {
+            Role::Host | Role::Module | Role::Service => {
+                let t = v.trim();
+                // `-` is a missing value (Kibana, MongoDB's default component).
+                if t.is_empty() || t == "-" || (role != Role::Host && is_quantity(v)) {
+                    continue;
+                }
+                if role == Role::Module && rank >= RANK_WEAK && !weak_module(t) {
                     continue;
                 }
             }
-            Role::Module | Role::Service => {
-                if v.trim().is_empty() || is_quantity(v) {
+            Role::Thread => {
+                if v.is_empty() || v.len() > 64 || v.contains(char::is_whitespace) {
                     continue;
                 }
             }
@@ -296,6 +569,15 @@ where
     }
     if level.is_some() {
         rec.level = level;
+    } else if best[Role::Ts as usize].is_some_and(|(_, i)| pairs[i].0 == "@t") && !pairs.iter().any(|(k, _)| k == "@l")
+    {
+        // Serilog's compact format leaves out `@l` for Information.
+        rec.level = Some(Level::Info);
+    }
+    if let Some((_, i)) = best[Role::Thread as usize] {
+        if !pairs.iter().any(|(k, _)| k == "thread") {
+            rec.fields[base + i].0 = Cow::Borrowed("thread");
+        }
     }
     let mut take = |slot: Role| best[slot as usize].map(|(_, i)| std::mem::take(&mut rec.fields[base + i].1));
     let msg = take(Role::Msg);
@@ -316,11 +598,12 @@ where
     if service.is_some() {
         rec.service = service;
     }
+    let used = |i: usize| ts_nanos == Some(i) || best[..Role::Thread as usize].iter().flatten().any(|&(_, at)| at == i);
     let mut idx = 0usize;
     rec.fields.retain(|_| {
-        let used = idx >= base && best.iter().flatten().any(|&(_, i)| i == idx - base);
+        let keep = idx < base || !used(idx - base);
         idx += 1;
-        !used
+        keep
     });
 }
 
@@ -563,7 +846,7 @@ impl JsonParser {
         } else if m.level.as_deref() == Some(key) {
             Some((Role::Level, 0))
         } else {
-            key_role(key)
+            json_role(key)
         }
     }
 }
@@ -900,6 +1183,373 @@ mod tests {
         assert_eq!(r.host, None);
         assert_eq!(r.ts, None);
         assert_eq!(r.level, None);
+    }
+
+    /// (ts, level, message, module) of a parsed line, for the one-line layout checks.
+    fn header(line: &str) -> (Option<String>, Option<Level>, String, Option<String>) {
+        let r = parse(line);
+        (r.ts.map(rfc3339), r.level, r.message, r.module)
+    }
+
+    fn want(
+        ts: &str,
+        level: Option<Level>,
+        msg: &str,
+        module: Option<&str>,
+    ) -> (Option<String>, Option<Level>, String, Option<String>) {
+        (Some(ts.to_string()), level, msg.to_string(), module.map(str::to_string))
+    }
+
+    #[test]
+    fn mongodb_structured() {
+        let r = parse(
+            r#"{"t":{"$date":"2026-12-07T09:25:00.058+00:00"},"s":"E","c":"STORAGE","id":22435,"ctx":"conn9","msg":"WiredTiger error","attr":{"error":13}}"#,
+        );
+        assert_eq!(ts(&r), "2026-12-07T09:25:00.058Z");
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(r.module.as_deref(), Some("STORAGE"));
+        assert_eq!(r.message, "WiredTiger error");
+        assert_eq!(
+            fields(&r),
+            vec![("id", "22435"), ("thread", "conn9"), ("attr.error", "13")]
+        );
+        // Older exports: epoch milliseconds as `$numberLong`; debug verbosity `D2`; `-`
+        // is the default component, no module.
+        assert_eq!(
+            header(
+                r#"{"t":{"$date":{"$numberLong":"1796634301000"}},"s":"D2","c":"-","ctx":"initandlisten","msg":"About to run"}"#
+            ),
+            want("2026-12-07T09:05:01Z", Some(Level::Debug), "About to run", None)
+        );
+        assert_eq!(
+            header(r#"{"t":{"$date":"2026-12-07T09:00:00.219Z"},"s":"F","c":"REPL_HB","msg":"Fatal assertion"}"#),
+            want(
+                "2026-12-07T09:00:00.219Z",
+                Some(Level::Fatal),
+                "Fatal assertion",
+                Some("REPL_HB")
+            )
+        );
+        // The same shape is a foreign head inside a text log.
+        assert!(object_with_time(
+            r#"{"t":{"$date":"2026-12-07T09:00:00.219Z"},"s":"I","msg":"x"}"#,
+            &ctx()
+        ));
+        assert!(!object_with_time(r#"{"t":"tomato","msg":"x"}"#, &ctx()));
+    }
+
+    #[test]
+    fn short_keys_are_only_taken_with_their_shape() {
+        // `t`, `s`, `c` as ordinary data keys: the real level and time stay.
+        let r = parse(r#"{"t":"tomato","s":"small","msg":"x","level":"info"}"#);
+        assert_eq!(r.ts, None);
+        assert!(!r.ts_invalid);
+        assert_eq!(r.level, Some(Level::Info));
+        assert_eq!(fields(&r), vec![("t", "tomato"), ("s", "small")]);
+        let r = parse(r#"{"t":"tomato","s":"E","msg":"x","level":"info","time":"2024-05-01T08:00:00Z"}"#);
+        assert_eq!(ts(&r), "2024-05-01T08:00:00Z");
+        assert_eq!(r.level, Some(Level::Info));
+        let r = parse(r#"{"t":12,"s":30,"c":"pink","ctx":"a b","msg":"x"}"#);
+        assert_eq!(
+            (r.ts, r.ts_invalid, r.level, r.module.as_deref()),
+            (None, false, None, None)
+        );
+        assert_eq!(
+            fields(&r),
+            vec![("t", "12"), ("s", "30"), ("c", "pink"), ("ctx", "a b")]
+        );
+    }
+
+    #[test]
+    fn google_cloud_logging() {
+        let r = parse(
+            r#"{"severity":"ERROR","timestamp":{"seconds":1714550400,"nanos":123000000},"message":"db down","logging.googleapis.com/sourceLocation":{"file":"main.py","line":"42"}}"#,
+        );
+        assert_eq!(
+            (ts(&r), r.level, r.message.as_str(), r.module.as_deref()),
+            (
+                "2024-05-01T08:00:00.123Z".to_string(),
+                Some(Level::Error),
+                "db down",
+                Some("main.py")
+            )
+        );
+        assert_eq!(fields(&r), vec![("logging.googleapis.com/sourceLocation.line", "42")]);
+        // An exported LogEntry: payload nested, `textPayload`, numeric-free severities.
+        assert_eq!(
+            header(
+                r#"{"insertId":"a","jsonPayload":{"message":"payload msg","logger":"app.x"},"timestamp":"2024-05-01T08:00:02.5Z","severity":"WARNING","receiveTimestamp":"2024-05-01T08:00:03Z"}"#
+            ),
+            want(
+                "2024-05-01T08:00:02.500Z",
+                Some(Level::Warn),
+                "payload msg",
+                Some("app.x")
+            )
+        );
+        assert_eq!(
+            header(r#"{"textPayload":"disk","timestamp":"2024-05-01T08:00:02Z","severity":"EMERGENCY"}"#),
+            want("2024-05-01T08:00:02Z", Some(Level::Fatal), "disk", None)
+        );
+        // DEFAULT is "no severity assigned".
+        assert_eq!(
+            header(r#"{"severity":"DEFAULT","timestampSeconds":1714550400,"timestampNanos":5,"message":"m"}"#),
+            want("2024-05-01T08:00:00.000000005Z", None, "m", None)
+        );
+    }
+
+    #[test]
+    fn log4j2_json_layout() {
+        let r = parse(
+            r#"{"instant":{"epochSecond":1714550400,"nanoOfSecond":123456789},"thread":"main","level":"INFO","loggerName":"com.acme.App","message":"Starting","endOfBatch":false}"#,
+        );
+        assert_eq!(
+            (ts(&r), r.level, r.message.as_str(), r.module.as_deref()),
+            (
+                "2024-05-01T08:00:00.123456789Z".to_string(),
+                Some(Level::Info),
+                "Starting",
+                Some("com.acme.App")
+            )
+        );
+        assert_eq!(fields(&r), vec![("thread", "main"), ("endOfBatch", "false")]);
+        assert_eq!(
+            header(
+                r#"{"timeMillis":1714550400123,"thread":"main","level":"ERROR","loggerName":"com.acme.Db","message":"failed","thrown":{"name":"java.lang.RuntimeException"}}"#
+            ),
+            want(
+                "2024-05-01T08:00:00.123Z",
+                Some(Level::Error),
+                "failed",
+                Some("com.acme.Db")
+            )
+        );
+    }
+
+    #[test]
+    fn serilog_clef_defaults_to_information() {
+        assert_eq!(
+            header(
+                r#"{"@t":"2024-05-01T08:00:00.1234567Z","@mt":"Hello {User}","User":"bob","SourceContext":"MyApp.Worker"}"#
+            ),
+            want(
+                "2024-05-01T08:00:00.123456700Z",
+                Some(Level::Info),
+                "Hello {User}",
+                Some("MyApp.Worker")
+            )
+        );
+        // An `@l` that is there but unreadable gives no level, not Information.
+        assert_eq!(
+            parse(r#"{"@t":"2024-05-01T08:00:00Z","@m":"x","@l":"Custom"}"#).level,
+            None
+        );
+        // Only CLEF's `@t` implies it.
+        assert_eq!(parse(r#"{"time":"2024-05-01T08:00:00Z","msg":"x"}"#).level, None);
+    }
+
+    #[test]
+    fn journald_export() {
+        let r = parse(
+            r#"{"__CURSOR":"s=abc;i=1","__REALTIME_TIMESTAMP":"1714550400123456","PRIORITY":"3","SYSLOG_IDENTIFIER":"sshd","_PID":"123","_HOSTNAME":"web1","MESSAGE":"error: kex failed","_SYSTEMD_UNIT":"ssh.service"}"#,
+        );
+        assert_eq!(
+            (
+                ts(&r),
+                r.level,
+                r.message.as_str(),
+                r.service.as_deref(),
+                r.host.as_deref()
+            ),
+            (
+                "2024-05-01T08:00:00.123456Z".to_string(),
+                Some(Level::Error),
+                "error: kex failed",
+                Some("sshd"),
+                Some("web1")
+            )
+        );
+        assert_eq!(
+            fields(&r),
+            vec![
+                ("__CURSOR", "s=abc;i=1"),
+                ("_PID", "123"),
+                ("_SYSTEMD_UNIT", "ssh.service")
+            ]
+        );
+        assert_eq!(
+            parse(r#"{"__REALTIME_TIMESTAMP":"1714550400123456","PRIORITY":"6","MESSAGE":"m"}"#).level,
+            Some(Level::Info)
+        );
+    }
+
+    #[test]
+    fn hclog_and_gelf_prefixed_keys() {
+        // HashiCorp hclog: `@`-prefixed keys.
+        assert_eq!(
+            header(
+                r#"{"@level":"error","@message":"rpc failed","@module":"agent.server","@timestamp":"2024-05-01T08:00:00.123456Z"}"#
+            ),
+            want(
+                "2024-05-01T08:00:00.123456Z",
+                Some(Level::Error),
+                "rpc failed",
+                Some("agent.server")
+            )
+        );
+        // GELF: syslog severity 0–7 in `level`, additional fields prefixed `_`.
+        let r = parse(
+            r#"{"version":"1.1","host":"gh","short_message":"gelf msg","full_message":"long","timestamp":1714550400.123,"level":3,"_logger_name":"com.acme.G"}"#,
+        );
+        assert_eq!(
+            (ts(&r), r.level, r.message.as_str(), r.module.as_deref()),
+            (
+                "2024-05-01T08:00:00.123Z".to_string(),
+                Some(Level::Error),
+                "gelf msg",
+                Some("com.acme.G")
+            )
+        );
+        assert_eq!(r.host.as_deref(), Some("gh"));
+    }
+
+    #[test]
+    fn monolog_postgres_tracing_otel() {
+        // Monolog: numeric `level` (400) is no Bunyan level; `level_name` is.
+        assert_eq!(
+            header(
+                r#"{"message":"monolog err","context":{},"level":400,"level_name":"ERROR","channel":"app","datetime":"2024-05-01T08:00:00.123456+00:00"}"#
+            ),
+            want(
+                "2024-05-01T08:00:00.123456Z",
+                Some(Level::Error),
+                "monolog err",
+                Some("app")
+            )
+        );
+        // PostgreSQL jsonlog: `LOG` is its info level.
+        assert_eq!(
+            header(
+                r#"{"timestamp":"2024-05-01 08:00:00.123 UTC","pid":1,"error_severity":"LOG","message":"checkpoint","backend_type":"checkpointer"}"#
+            ),
+            want("2024-05-01T08:00:00.123Z", Some(Level::Info), "checkpoint", None)
+        );
+        assert_eq!(
+            parse(r#"{"timestamp":"2024-05-01 08:00:00 UTC","error_severity":"DEBUG3","message":"x"}"#).level,
+            Some(Level::Debug)
+        );
+        // Rust tracing-subscriber: the message is inside `fields`.
+        assert_eq!(
+            header(
+                r#"{"timestamp":"2024-05-01T08:00:00.1Z","level":"WARN","fields":{"message":"slow","user":"bob"},"target":"app::db"}"#
+            ),
+            want("2024-05-01T08:00:00.100Z", Some(Level::Warn), "slow", Some("app::db"))
+        );
+        // OpenTelemetry records: nanosecond string, severityText or severityNumber, body.
+        assert_eq!(
+            header(
+                r#"{"Timestamp":"2024-05-01T08:00:00Z","SeverityText":"WARN","ServiceName":"cart","Body":"otel body"}"#
+            ),
+            want("2024-05-01T08:00:00Z", Some(Level::Warn), "otel body", None)
+        );
+        assert_eq!(
+            header(r#"{"timeUnixNano":"1714550400123456789","severityNumber":17,"body":{"stringValue":"otel err"}}"#),
+            want("2024-05-01T08:00:00.123456789Z", Some(Level::Error), "otel err", None)
+        );
+    }
+
+    #[test]
+    fn envelopes_and_access_logs() {
+        // An Elasticsearch hit.
+        let r = parse(
+            r#"{"_index":"logs","_id":"x","_source":{"@timestamp":"2024-05-01T08:00:00.123Z","log.level":"error","message":"es hit","service.name":"api"}}"#,
+        );
+        assert_eq!(
+            (ts(&r), r.level, r.message.as_str()),
+            ("2024-05-01T08:00:00.123Z".to_string(), Some(Level::Error), "es hit")
+        );
+        assert_eq!(r.service.as_deref(), Some("api"));
+        // nginx JSON access log: no level key, the status gives it as for access logs.
+        assert_eq!(
+            parse(r#"{"time_local":"01/May/2024:08:00:00 +0000","request":"GET / HTTP/1.1","status":"502"}"#).level,
+            Some(Level::Error)
+        );
+        assert_eq!(
+            parse(r#"{"time_iso8601":"2024-05-01T08:00:00+00:00","status":404}"#).level,
+            Some(Level::Warn)
+        );
+        assert_eq!(
+            parse(r#"{"start_time":"2024-05-01T08:00:00Z","response_code":200}"#).level,
+            Some(Level::Info)
+        );
+        // A logger's own level wins over the status; Datadog's `status` is a level word.
+        assert_eq!(
+            parse(r#"{"ts":"2024-05-01T08:00:00Z","level":"info","status":500}"#).level,
+            Some(Level::Info)
+        );
+        assert_eq!(
+            parse(r#"{"date":"2024-05-01T08:00:00Z","status":"error","message":"dd"}"#).level,
+            Some(Level::Error)
+        );
+        assert_eq!(
+            parse(r#"{"status":"active","status_code":"abc","label":"E"}"#).level,
+            None
+        );
+        // `-` is a missing value, not a name.
+        assert_eq!(
+            parse(r#"{"logger":"-","component":"db","msg":"x"}"#).module.as_deref(),
+            Some("db")
+        );
+        // MySQL's JSON error log.
+        assert_eq!(
+            parse(r#"{"prio":1,"msg":"x","time":"2024-05-01T08:00:00Z","label":"Error"}"#).level,
+            Some(Level::Error)
+        );
+    }
+
+    #[test]
+    fn python_json_logging_and_clickhouse() {
+        assert_eq!(
+            header(
+                r#"{"written_at":"2024-05-01T08:00:00.123Z","written_ts":1714550400123000000,"type":"log","logger":"root","level":"ERROR","msg":"json-logging"}"#
+            ),
+            want(
+                "2024-05-01T08:00:00.123Z",
+                Some(Level::Error),
+                "json-logging",
+                Some("root")
+            )
+        );
+        assert_eq!(
+            header(
+                r##"{"date_time":"1714550400.123456","thread_name":"#1","level":"Trace","logger_name":"BaseDaemon","message":"ch"}"##
+            ),
+            want(
+                "2024-05-01T08:00:00.123456Z",
+                Some(Level::Trace),
+                "ch",
+                Some("BaseDaemon")
+            )
+        );
+    }
+
+    #[test]
+    fn numeric_level_scales() {
+        assert_eq!(level_text("3"), Some(Level::Error));
+        assert_eq!(level_text("6"), Some(Level::Info));
+        assert_eq!(level_text("0"), Some(Level::Fatal));
+        assert_eq!(level_text("30"), Some(Level::Info));
+        assert_eq!(level_text("50"), Some(Level::Error));
+        assert_eq!(level_text("400"), None);
+        assert_eq!(level_text("LOG"), Some(Level::Info));
+        assert_eq!(level_text("D5"), Some(Level::Debug));
+        assert_eq!(level_text("X5"), None);
+        assert_eq!(level_text("eror"), Some(Level::Error));
+        assert_eq!(level_value("severityNumber", "13", true, 13), Some(Level::Warn));
+        assert_eq!(level_value("severityNumber", "25", true, 13), None);
+        assert_eq!(level_value("s", "30", false, WEAK_LEVEL_LETTER), None);
+        assert_eq!(level_value("status", "200", true, WEAK_LEVEL_STATUS), Some(Level::Info));
+        assert_eq!(level_value("status", "600", true, WEAK_LEVEL_STATUS), None);
     }
 
     #[test]

@@ -53,6 +53,12 @@ enum Elem {
     Caller,
     /// `LEVEL:logger:` as in Python's default `basicConfig` format.
     LevelColonLogger,
+    /// A Java class or logger name, alone (`org.apache.catalina.core.StandardService.startInternal`,
+    /// Tomcat's `OneLineFormatter`), where logback writes `logger - `.
+    Logger,
+    /// A level written as one symbol, as Redis (and Valkey, KeyDB) do: `.` debug,
+    /// `-` verbose, `*` notice, `#` warning.
+    SymbolLevel,
 }
 
 impl Elem {
@@ -69,8 +75,23 @@ impl Elem {
             Elem::Caller => "<file:line>".into(),
             Elem::Column => "<column>".into(),
             Elem::LevelColonLogger => "<level>:<logger>:".into(),
+            Elem::SymbolLevel => "<level symbol>".into(),
+            Elem::Logger => "<logger>".into(),
         }
     }
+}
+
+/// How a timestamp sits in a bracket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum TsBracket {
+    /// Not bracketed: `2024-01-02 10:00:00 INFO …`.
+    No,
+    /// The bracket holds the stamp alone: `[2024-01-02 10:00:00] …`.
+    Closed,
+    /// The bracket holds more after the stamp, read as header text: Ruby's Logger
+    /// (`I, [2024-01-02T10:00:00.123456 #4321]  INFO -- : …`), Celery
+    /// (`[2024-01-02 10:00:00,123: ERROR/MainProcess] …`).
+    WithRest,
 }
 
 /// A learned header layout.
@@ -80,7 +101,16 @@ pub struct HeaderLayout {
     prefix_columns: usize,
     /// `None` for layouts without a timestamp (`INFO:root:msg`).
     ts: Option<TsLayout>,
-    ts_bracketed: bool,
+    ts_bracket: TsBracket,
+    /// The prefix column that holds the level (`ERROR [main] 2024-01-02 10:00:00,123
+    /// Foo.java:12 - …`, Cassandra's and some log4j layouts).
+    prefix_level: Option<usize>,
+    /// The layout's header has no level, so a level that opens the message, spelled as
+    /// only a header spells one (`ERROR: …`, `[warn] …`, `<error> …`, `ERROR …`), is the
+    /// record's: an app's own prefix behind a syslog or journal header, OpenSSH's
+    /// `error:`, Go `log` lines marked `[ERROR]`. The message keeps it (it is the text
+    /// the app wrote); often only the errors are marked, so no share of lines is asked.
+    message_level: bool,
     elems: Vec<Elem>,
     /// Single-letter levels (`D`, `I`) are only trusted when the layout learned them.
     letter_levels: bool,
@@ -94,14 +124,18 @@ impl HeaderLayout {
             parts.push(format!("<col{}>", i + 1));
         }
         if self.ts.is_some() {
-            parts.push(if self.ts_bracketed {
-                "[<ts>]".to_string()
-            } else {
-                "<ts>".to_string()
+            parts.push(match self.ts_bracket {
+                TsBracket::No => "<ts>".to_string(),
+                TsBracket::Closed => "[<ts>]".to_string(),
+                TsBracket::WithRest => "[<ts> <context>]".to_string(),
             });
         }
         parts.extend(self.elems.iter().map(|e| e.describe()));
-        parts.push("<message>".into());
+        parts.push(if self.message_level {
+            "[<level>] <message>".into()
+        } else {
+            "<message>".into()
+        });
         parts.join(" ")
     }
 
@@ -401,36 +435,116 @@ fn pid_of<'a>(line: &'a str, tok: &[u8]) -> Option<&'a str> {
 
 // ---- learning -----------------------------------------------------------------------
 
-/// Where a line's timestamp is: (column index, byte offset, match, bracketed).
-fn find_timestamp(s: &[u8], ctx: &TimeContext) -> Option<(usize, usize, timestamp::TsMatch, bool)> {
-    let mut best: Option<(usize, usize, timestamp::TsMatch, bool)> = None;
+/// Where a line's timestamp is: (column index, byte offset, match, bracket).
+fn find_timestamp(s: &[u8], ctx: &TimeContext) -> Option<(usize, usize, timestamp::TsMatch, TsBracket)> {
+    let mut best: Option<(usize, usize, timestamp::TsMatch, TsBracket)> = None;
     let mut i = skip_ws(s, 0);
     let mut col = 0;
     while i < s.len() && col < MAX_TS_TOKEN && i < 240 {
         let bracketed = s[i] == b'[';
         let at = if bracketed { i + 1 } else { i };
         if let Some(m) = timestamp::scan_checked(&s[at..], ctx) {
-            let better = match &best {
-                None => true,
-                Some((_, _, b, _)) => m.layout.richness() >= b.layout.richness(),
+            let (bracket, end) = match bracketed {
+                false => (TsBracket::No, at + m.len),
+                true => bracket_after_stamp(s, i, at + m.len),
             };
-            if better {
-                best = Some((col, i, m, bracketed));
+            // A bracket that neither closes after the stamp nor holds a short header
+            // after it is not a stamp of ours.
+            if !(bracketed && bracket == TsBracket::No) {
+                let better = match &best {
+                    None => true,
+                    Some((_, _, b, _)) => m.layout.richness() >= b.layout.richness(),
+                };
+                if better {
+                    best = Some((col, i, m, bracket));
+                }
+                // Step over the whole timestamp (it may contain spaces).
+                i = skip_ws(s, end);
+                col += 1;
+                continue;
             }
-            // Step over the whole timestamp (it may contain spaces).
-            let mut end = at + m.len;
-            if bracketed && s.get(end) == Some(&b']') {
-                end += 1;
-            }
-            i = skip_ws(s, end);
-            col += 1;
-            continue;
         }
         let end = token_end(s, i);
         i = skip_ws(s, end.max(i + 1));
         col += 1;
     }
     best
+}
+
+/// How the bracket opened at `open` holds the stamp that ends at `stamp_end`, and the
+/// offset after the bracket (after the stamp when it is not one of ours).
+fn bracket_after_stamp(s: &[u8], open: usize, stamp_end: usize) -> (TsBracket, usize) {
+    if s.get(stamp_end) == Some(&b']') {
+        return (TsBracket::Closed, stamp_end + 1);
+    }
+    // More header text inside the bracket: `#4321]`, `: ERROR/MainProcess]`. Short, and
+    // it must start apart from the stamp (a space or a colon), or the stamp was cut.
+    match balanced_end(s, open) {
+        Some(close) if close - stamp_end <= 64 && matches!(s.get(stamp_end), Some(b' ' | b':')) => {
+            (TsBracket::WithRest, close)
+        }
+        _ => (TsBracket::No, stamp_end),
+    }
+}
+
+/// A level named in the text a bracket holds after its stamp (`ERROR/MainProcess`,
+/// `#4321`): the first word that is a level.
+fn level_in_bracket_rest(rest: &[u8]) -> Option<Level> {
+    rest.split(|b| !b.is_ascii_alphanumeric())
+        .filter(|w| w.len() > 1)
+        .find_map(Level::from_word_bytes)
+}
+
+/// A qualified Java name: three or more dot-separated identifiers, the first in lower
+/// case (a package): `org.apache.catalina.startup.Catalina.start`, `com.acme.App`.
+fn is_qualified_name(tok: &[u8]) -> bool {
+    if tok.len() > 200 || !tok.first().is_some_and(u8::is_ascii_lowercase) {
+        return false;
+    }
+    let mut parts = 0;
+    for part in tok.split(|&b| b == b'.') {
+        let ident = part
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'$'))
+            && part
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$'));
+        if !ident {
+            return false;
+        }
+        parts += 1;
+    }
+    parts >= 3
+}
+
+/// A level written as one symbol ([`Elem::SymbolLevel`]).
+fn symbol_level(tok: &[u8]) -> Option<Level> {
+    match tok {
+        b"." | b"-" => Some(Level::Debug),
+        b"*" => Some(Level::Info),
+        b"#" => Some(Level::Warn),
+        _ => None,
+    }
+}
+
+/// `module:level` as a bracket holds it in Apache httpd 2.4's error log (`core:error`,
+/// `mpm_event:notice`): the level and the module.
+fn module_colon_level(inner: &[u8]) -> Option<(Level, &[u8])> {
+    let colon = inner.iter().position(|&b| b == b':')?;
+    let (module, level) = (&inner[..colon], &inner[colon + 1..]);
+    let name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+    if module.is_empty() || !module.iter().all(name) {
+        return None;
+    }
+    Some((Level::from_word_bytes(level)?, module))
+}
+
+/// `#4321` in the text a bracket holds after its stamp (Ruby's Logger): the pid.
+fn bracket_rest_pid<'a>(line: &'a str, rest: &[u8]) -> Option<&'a str> {
+    let hash = rest.iter().position(|&b| b == b'#')?;
+    let digits = &rest[hash + 1..];
+    let n = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+    (n > 0).then(|| sub(line, &digits[..n]))
 }
 
 /// The byte offset of column `col` (whitespace-separated), or None.
@@ -467,6 +581,13 @@ fn classify(s: &[u8], mut i: usize, letters: bool) -> Vec<Elem> {
                 let _ = n;
                 break;
             }
+        }
+        // `-` is a separator here; it joins a symbol level when learning counts the others.
+        if !level_seen && symbol_level(tok).is_some() && tok != b"-" {
+            out.push(Elem::SymbolLevel);
+            level_seen = true;
+            i = end;
+            continue;
         }
         if let Some(sep) = sep_of(tok) {
             out.push(Elem::Sep(sep));
@@ -507,6 +628,11 @@ fn classify(s: &[u8], mut i: usize, letters: bool) -> Vec<Elem> {
         }
         if is_num(tok) {
             out.push(Elem::Num);
+            i = end;
+            continue;
+        }
+        if is_qualified_name(tok) {
+            out.push(Elem::Logger);
             i = end;
             continue;
         }
@@ -611,13 +737,13 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
         return None;
     }
     // 1. Where is the timestamp?
-    let mut ts_votes: HashMap<(usize, TsLayout, bool), usize> = HashMap::new();
+    let mut ts_votes: HashMap<(usize, TsLayout, TsBracket), usize> = HashMap::new();
     let found: Vec<_> = lines.iter().map(|l| find_timestamp(l, ctx)).collect();
     for (col, _, m, br) in found.iter().flatten() {
         *ts_votes.entry((*col, m.layout, *br)).or_default() += 1;
     }
     let best_ts = ts_votes.into_iter().max_by_key(|(k, n)| (*n, std::cmp::Reverse(k.0)));
-    let Some(((col, layout, bracketed), votes)) = best_ts else {
+    let Some(((col, layout, bracket), votes)) = best_ts else {
         return learn_without_timestamp(&lines);
     };
     // The share is taken over the lines that could head a record: in a log where each
@@ -639,9 +765,9 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
         .zip(&found)
         .filter(|(line, f)| {
             f.as_ref().is_some_and(|(c, off, m, br)| {
-                (*c, m.layout, *br) == (col, layout, bracketed)
+                (*c, m.layout, *br) == (col, layout, bracket)
                     && line
-                        .get(off + usize::from(*br) + m.len + usize::from(*br)..)
+                        .get(header_after_stamp(line, *off, m.len, *br)..)
                         .is_some_and(|rest| rest.iter().any(|b| !b.is_ascii_whitespace()))
             })
         })
@@ -655,19 +781,23 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
             .take(8)
             .any(|t| t.len() == 1 && Level::from_letter_bytes(t).is_some())
     });
-    // 2. Element signatures after the timestamp.
+    // 2. Element signatures after the timestamp, and which prefix columns hold a level.
     let mut sigs: Vec<Vec<Elem>> = Vec::new();
+    let mut prefix_levels = vec![0usize; col];
     for (line, f) in lines.iter().zip(&found) {
         let Some((c, off, m, br)) = f else { continue };
-        if (*c, m.layout, *br) != (col, layout, bracketed) {
+        if (*c, m.layout, *br) != (col, layout, bracket) {
             continue;
         }
-        let mut end = off + usize::from(*br) + m.len;
-        if *br && line.get(end) == Some(&b']') {
-            end += 1;
+        for (k, n) in prefix_levels.iter_mut().enumerate() {
+            let level = column_offset(line, k).and_then(|at| token_level(&line[at..token_end(line, at)], false));
+            *n += usize::from(level.is_some());
         }
-        sigs.push(classify(line, end, letters));
+        sigs.push(classify(line, header_after_stamp(line, *off, m.len, *br), letters));
     }
+    let prefix_level = prefix_levels
+        .iter()
+        .position(|&n| n as f64 >= ELEMENT_SUPPORT * sigs.len() as f64);
     let mut elems: Vec<Elem> = Vec::new();
     loop {
         let mut counts: HashMap<Elem, usize> = HashMap::new();
@@ -693,13 +823,53 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
     }
     // A single letter only counts as a level when the layout has a level column.
     let letters = letters && elems.iter().any(|e| matches!(e, Elem::Level { .. }));
-    Some(HeaderLayout {
+    let mut learned = HeaderLayout {
         prefix_columns: col,
         ts: Some(layout),
-        ts_bracketed: bracketed,
+        ts_bracket: bracket,
+        prefix_level,
+        message_level: false,
         elems,
         letter_levels: letters,
-    })
+    };
+    learned.message_level = !learned.has_level();
+    Some(learned)
+}
+
+/// Where the header goes on after a stamp found at `off` (`len` bytes, in `bracket`).
+fn header_after_stamp(line: &[u8], off: usize, len: usize, bracket: TsBracket) -> usize {
+    match bracket {
+        TsBracket::No => off + len,
+        TsBracket::Closed => off + 1 + len + 1,
+        TsBracket::WithRest => balanced_end(line, off).unwrap_or(off + 1 + len),
+    }
+}
+
+/// A level opening a message, spelled as only a header spells one: `ERROR:`, `[warn]`,
+/// `<error>`, or a capitalised word (`ERROR `, `WARN `). Only the common names: in a
+/// message, `Config:`, `Fail:` or logrotate's `ALERT exited abnormally` are text.
+pub(crate) fn message_level_prefix(message: &[u8]) -> Option<Level> {
+    let tok = &message[..token_end(message, 0)];
+    let marked = match (tok.first(), tok.last()) {
+        (Some(b'['), Some(b']')) | (Some(b'<'), Some(b'>')) if tok.len() > 2 => Some(&tok[1..tok.len() - 1]),
+        _ => tok.strip_suffix(b":"),
+    };
+    let word = match marked {
+        Some(w) => w,
+        None if tok.iter().all(|b| b.is_ascii_uppercase()) => tok,
+        None => return None,
+    };
+    let mut upper = [0u8; 8];
+    if word.len() > upper.len() {
+        return None;
+    }
+    upper[..word.len()].copy_from_slice(word);
+    upper.make_ascii_uppercase();
+    match &upper[..word.len()] {
+        b"TRACE" | b"DEBUG" | b"INFO" | b"NOTICE" | b"WARN" | b"WARNING" | b"ERROR" | b"ERR" | b"FATAL"
+        | b"CRITICAL" | b"CRIT" | b"SEVERE" | b"EMERG" | b"PANIC" => Level::from_word_bytes(word),
+        _ => None,
+    }
 }
 
 fn learn_without_timestamp(lines: &[&[u8]]) -> Option<HeaderLayout> {
@@ -708,7 +878,9 @@ fn learn_without_timestamp(lines: &[&[u8]]) -> Option<HeaderLayout> {
         return Some(HeaderLayout {
             prefix_columns: 0,
             ts: None,
-            ts_bracketed: false,
+            ts_bracket: TsBracket::No,
+            prefix_level: None,
+            message_level: false,
             elems: vec![Elem::LevelColonLogger],
             letter_levels: false,
         });
@@ -729,6 +901,18 @@ pub struct LayoutParser {
     /// Most fields a head line can give in [`ALL`] and [`FACETS`] modes (prefix
     /// columns, one per element, the words before a level); nothing is reserved for 0.
     field_capacity: [usize; 2],
+}
+
+impl HeaderLayout {
+    /// Whether the header itself has a level (a column, an element, or its stamp's bracket).
+    fn has_level(&self) -> bool {
+        self.prefix_level.is_some()
+            || self.ts_bracket == TsBracket::WithRest
+            || self
+                .elems
+                .iter()
+                .any(|e| matches!(e, Elem::Level { .. } | Elem::LevelColonLogger | Elem::SymbolLevel))
+    }
 }
 
 impl LayoutParser {
@@ -752,32 +936,40 @@ impl LayoutParser {
         }
     }
 
-    /// Matches the timestamp; returns (ts, offset after it), ts `None` when the text
-    /// has the layout's shape but names no real time (counted by the assembler).
-    fn match_ts(&self, s: &[u8], ctx: &TimeContext) -> Option<(Option<i64>, usize)> {
+    /// Matches the timestamp; returns (ts, offset after it (after its bracket), the
+    /// header text its bracket holds after it), ts `None` when the text has the layout's
+    /// shape but names no real time (counted by the assembler).
+    fn match_ts<'s>(&self, s: &'s [u8], ctx: &TimeContext) -> Option<(Option<i64>, usize, &'s [u8])> {
         let ts_layout = self.layout.ts?;
         let off = if self.layout.prefix_columns == 0 {
             skip_ws(s, 0)
         } else {
             column_offset(s, self.layout.prefix_columns)?
         };
-        let at = if self.layout.ts_bracketed {
+        let at = if self.layout.ts_bracket == TsBracket::No {
+            off
+        } else {
             if s.get(off) != Some(&b'[') {
                 return None;
             }
             off + 1
-        } else {
-            off
         };
         let m = timestamp::parse_with_checked(ts_layout, s.get(at..)?, ctx)?;
-        let mut end = at + m.len;
-        if self.layout.ts_bracketed {
-            if s.get(end) != Some(&b']') {
-                return None;
+        let stamp_end = at + m.len;
+        let (end, rest) = match self.layout.ts_bracket {
+            TsBracket::No => (stamp_end, &s[..0]),
+            TsBracket::Closed => {
+                if s.get(stamp_end) != Some(&b']') {
+                    return None;
+                }
+                (stamp_end + 1, &s[..0])
             }
-            end += 1;
-        }
-        Some((m.valid.then_some(m.nanos), end))
+            TsBracket::WithRest => match bracket_after_stamp(s, off, stamp_end) {
+                (TsBracket::WithRest, close) => (close, &s[stamp_end..close - 1]),
+                _ => return None,
+            },
+        };
+        Some((m.valid.then_some(m.nanos), end, rest))
     }
 }
 
@@ -826,11 +1018,22 @@ impl LayoutParser {
         }
         let mut i;
         if self.layout.ts.is_some() {
-            let Some((ns, end)) = self.match_ts(s, ctx) else {
+            let Some((ns, end, bracket_rest)) = self.match_ts(s, ctx) else {
                 return false;
             };
             rec.ts = ns;
             rec.ts_invalid = ns.is_none();
+            if let Some(k) = self.layout.prefix_level {
+                rec.level = column_offset(s, k).and_then(|at| token_level(&s[at..token_end(s, at)], false));
+            }
+            if !bracket_rest.is_empty() {
+                rec.level = rec.level.or_else(|| level_in_bracket_rest(bracket_rest));
+                if all {
+                    if let Some(pid) = bracket_rest_pid(line, bracket_rest) {
+                        rec.fields.push(("pid".into(), pid.to_string()));
+                    }
+                }
+            }
             if all && self.layout.prefix_columns > 0 {
                 let mut j = skip_ws(s, 0);
                 for k in 0..self.layout.prefix_columns {
@@ -927,6 +1130,14 @@ impl LayoutParser {
                                 if rec.level.is_none() {
                                     rec.level = Some(l);
                                 }
+                            } else if let Some((l, module)) = module_colon_level(&s[start + 1..close - 1]) {
+                                // Apache httpd 2.4: `[core:error]`, `[ssl:warn]`.
+                                if rec.level.is_none() {
+                                    rec.level = Some(l);
+                                }
+                                if facets && rec.module.is_none() {
+                                    rec.module = Some(sub(line, module).to_string());
+                                }
                             } else if facets {
                                 let inner = sub(line, &s[start + 1..close - 1]).trim();
                                 if is_caller(inner.split_whitespace().next().unwrap_or("").as_bytes()) {
@@ -980,6 +1191,20 @@ impl LayoutParser {
                         i = end;
                     }
                 }
+                Elem::Logger => {
+                    if is_qualified_name(tok) {
+                        if facets {
+                            rec.module = Some(sub(line, tok).to_string());
+                        }
+                        i = end;
+                    }
+                }
+                Elem::SymbolLevel => {
+                    if let Some(l) = symbol_level(tok) {
+                        rec.level = Some(l);
+                        i = end;
+                    }
+                }
                 Elem::Caller => {
                     if is_caller(tok) {
                         if facets {
@@ -1007,6 +1232,9 @@ impl LayoutParser {
             }
         }
         let msg_start = skip_ws(s, i).min(s.len());
+        if self.layout.message_level && rec.level.is_none() {
+            rec.level = message_level_prefix(&s[msg_start..]);
+        }
         // Header elements end on ASCII bytes, so this is a char boundary (checked, not assumed).
         match line.get(msg_start..) {
             Some(m) => rec.message.push_str(m),
@@ -1373,5 +1601,128 @@ mod tests {
         );
         assert_eq!(r[0].message, "high disk watermark [90%] exceeded", "{name}");
         assert_eq!(r[1].message, "started", "{name}");
+    }
+
+    /// Where a level sits outside the element run after the stamp: a column before it
+    /// (Cassandra, some log4j layouts), the stamp's own bracket (Ruby's Logger, Celery),
+    /// a bracket with the module (Apache httpd 2.4), a tag (PostgreSQL), a symbol (Redis).
+    #[test]
+    fn levels_in_other_places_of_a_header() {
+        // (lines, their levels, their messages)
+        type Case = (&'static [&'static str], [Option<Level>; 2], [&'static str; 2]);
+        let cases: [Case; 6] = [
+            (
+                &[
+                    "INFO  [main] 2024-03-01 10:00:00,123 StorageService.java:806 - Node is ready",
+                    "ERROR [Native-Transport-Requests-1] 2024-03-01 10:00:01,456 Message.java:624 - Unexpected exception",
+                ],
+                [Some(Level::Info), Some(Level::Error)],
+                ["Node is ready", "Unexpected exception"],
+            ),
+            (
+                &[
+                    "I, [2024-03-01T10:00:00.123456 #4321]  INFO -- : Started GET /orders",
+                    "E, [2024-03-01T10:00:01.000001 #4321] ERROR -- : Timeout::Error",
+                ],
+                [Some(Level::Info), Some(Level::Error)],
+                ["Started GET /orders", "Timeout::Error"],
+            ),
+            (
+                &[
+                    "[2024-03-01 10:00:00,123: INFO/MainProcess] Task tasks.add succeeded",
+                    "[2024-03-01 10:00:01,456: ERROR/ForkPoolWorker-2] Task tasks.add raised",
+                ],
+                [Some(Level::Info), Some(Level::Error)],
+                ["Task tasks.add succeeded", "Task tasks.add raised"],
+            ),
+            (
+                &[
+                    "[Fri Mar 01 10:00:00.123456 2024] [mpm_event:notice] [pid 12:tid 140] AH00489: resuming",
+                    "[Fri Mar 01 10:00:01.123456 2024] [proxy:error] [pid 13:tid 141] AH00957: connect failed",
+                ],
+                [Some(Level::Info), Some(Level::Error)],
+                // httpd's message ids end the header as a tag would.
+                ["resuming", "connect failed"],
+            ),
+            (
+                &[
+                    "2024-03-01 10:00:00.123 UTC [4321] LOG:  checkpoint starting: time",
+                    "2024-03-01 10:00:01.456 UTC [4322] ERROR:  relation \"x\" does not exist",
+                ],
+                [Some(Level::Info), Some(Level::Error)],
+                ["checkpoint starting: time", "relation \"x\" does not exist"],
+            ),
+            (
+                &[
+                    "4321:M 01 Mar 2024 10:00:00.123 * Background saving started",
+                    "4321:M 01 Mar 2024 10:00:01.456 # Can't save in background: fork: Cannot allocate memory",
+                ],
+                [Some(Level::Info), Some(Level::Warn)],
+                ["Background saving started", "Can't save in background: fork: Cannot allocate memory"],
+            ),
+        ];
+        for (lines, levels, messages) in cases {
+            let mut sample: Vec<&str> = Vec::new();
+            for _ in 0..10 {
+                sample.extend_from_slice(lines);
+            }
+            let (name, r) = parse_all(&sample);
+            assert_eq!([r[0].level, r[1].level], levels, "{name}: {lines:?}");
+            assert_eq!([r[0].message.as_str(), r[1].message.as_str()], messages, "{name}");
+            assert!(r[0].ts.is_some(), "{name}");
+        }
+    }
+
+    /// A header without a level: a level opening the message, spelled as a header
+    /// spells one, is the record's (the message keeps it); other words are not.
+    #[test]
+    fn a_level_opening_the_message_when_the_header_has_none() {
+        let lines = [
+            "2024-03-01T10:00:00.000001+00:00 web-1 orders[4321]: request served in 12 ms",
+            "2024-03-01T10:00:01.000001+00:00 web-1 orders[4321]: error: payments-db refused the connection",
+            "2024-03-01T10:00:02.000001+00:00 web-1 orders[4321]: [WARN] retrying in 2 s",
+            "2024-03-01T10:00:03.000001+00:00 web-1 orders[4321]: ERROR upstream timed out",
+            "2024-03-01T10:00:04.000001+00:00 web-1 logrotate[4321]: ALERT exited abnormally with [1]",
+            "2024-03-01T10:00:05.000001+00:00 web-1 orders[4321]: Config: reloaded",
+        ];
+        let (name, r) = parse_all(&lines);
+        let levels: Vec<Option<Level>> = r.iter().map(|r| r.level).collect();
+        assert_eq!(
+            levels,
+            [
+                None,
+                Some(Level::Error),
+                Some(Level::Warn),
+                Some(Level::Error),
+                None,
+                None
+            ],
+            "{name}"
+        );
+        assert_eq!(r[1].message, "error: payments-db refused the connection");
+        // A header with a level of its own keeps it.
+        let lines = ["2024-03-01 10:00:00 INFO [main] ERROR: the text says so"; 5];
+        let (_, r) = parse_all(&lines);
+        assert_eq!(r[0].level, Some(Level::Info));
+    }
+
+    /// Tomcat's OneLineFormatter: `LEVEL [thread] class.method message`.
+    #[test]
+    fn a_java_class_name_alone_is_the_logger() {
+        let lines = [
+            "01-Mar-2024 10:00:00.123 INFO [main] org.apache.catalina.startup.Catalina.start Server startup in [840] ms",
+            "01-Mar-2024 10:00:01.456 SEVERE [http-nio-8080-exec-3] org.apache.catalina.core.StandardWrapperValve.invoke Servlet.service() threw exception",
+        ];
+        let (name, r) = parse_all(&lines);
+        assert_eq!(r[1].level, Some(Level::Error), "{name}");
+        assert_eq!(
+            r[1].module.as_deref(),
+            Some("org.apache.catalina.core.StandardWrapperValve.invoke")
+        );
+        assert_eq!(r[1].message, "Servlet.service() threw exception");
+        assert!(is_qualified_name(b"com.acme.App"));
+        assert!(!is_qualified_name(b"Servlet.service()"));
+        assert!(!is_qualified_name(b"10.0.0.1"));
+        assert!(!is_qualified_name(b"a.b"));
     }
 }

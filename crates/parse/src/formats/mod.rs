@@ -12,6 +12,7 @@ use crate::Record;
 pub mod access;
 pub mod container;
 pub mod csv;
+pub mod glog;
 pub mod json;
 pub mod layout;
 pub mod line_format;
@@ -90,11 +91,14 @@ pub mod specificity {
     pub const PLAIN: u8 = 0;
 }
 
-/// Each line is one record; no header is known.
+/// Each line is one record; no header is known. A level opening the line as only a
+/// header spells one (`ERROR: …`, `[warn] …`, `WARN …`) is the record's, as in a
+/// learned layout without a level of its own.
 pub struct PlainParser;
 
 impl LineParser for PlainParser {
     fn parse_line(&self, line: &str, _ctx: &TimeContext, rec: &mut Record) -> bool {
+        rec.level = layout::message_level_prefix(line.trim_start().as_bytes());
         rec.message.push_str(line);
         true
     }
