@@ -208,13 +208,20 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         .collect();
     spikes.extend(extra);
     // A volume spike inside an error spike is the same burst seen with its INFO lines:
-    // the error spike says more.
-    let error_spans: Vec<(i64, i64)> = spikes
+    // the error spike says more. Unless the errors are under half of its excess: an
+    // export storm of 8,000 INFO lines with 300 time-outs in it is two stories, and the
+    // storm is the cause.
+    let error_spans: Vec<(i64, i64, u64)> = spikes
         .iter()
         .filter(|s| s.errors_only)
-        .map(|s| (s.from, s.to))
+        .map(|s| (s.from, s.to, s.count))
         .collect();
-    spikes.retain(|s| s.errors_only || !error_spans.iter().any(|&(f, t)| f <= s.from && s.to <= t));
+    spikes.retain(|s| {
+        s.errors_only
+            || !error_spans
+                .iter()
+                .any(|&(f, t, errors)| f <= s.from && s.to <= t && 2.0 * errors as f64 >= s.count as f64 - s.expected)
+    });
     spikes::attribute(&mut spikes, &mut c, &templates, &templates.shape_template, &agg, &frame)?;
 
     chain_symptoms(&mut problems, frame.bucket);

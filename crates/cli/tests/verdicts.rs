@@ -592,3 +592,89 @@ fn spread_ids_do_not_drive_a_spike() {
     assert_eq!(stock.len(), 4, "{spike}");
     assert!(stock.iter().all(|&s| s < 0.5), "{spike}");
 }
+
+/// An export storm of INFO lines with a few time-outs inside it: the volume spike is
+/// the story and must stay beside the (smaller) error spike, not be dropped as "the
+/// same burst seen with its INFO lines". Regression (scenario export_storm, seed 11):
+/// an earlier, smaller export in the baseline made the error spike start one bucket
+/// before the volume spike, and the storm vanished from the report.
+#[test]
+fn a_storm_of_info_lines_with_errors_inside_keeps_its_volume_spike() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.log");
+    let mut text = String::new();
+    let start = 1_714_611_600i64; // 2024-05-02T01:00:00Z
+    let line = |t: i64, ms: i64, level: &str, msg: &str| {
+        let ts = jiff::Timestamp::from_second(t).unwrap().strftime("%Y-%m-%dT%H:%M:%S");
+        format!("{ts}.{ms:03}Z {level} [http-1] c.a.Api - {msg}\n")
+    };
+    for s in 0..(75 * 60) {
+        let t = start + s;
+        // About 14 background lines a minute.
+        if s % 4 == 0 {
+            text += &line(
+                t,
+                0,
+                "INFO",
+                &format!("GET /api/device/{}/status status=200 cost=20ms", s % 977),
+            );
+        }
+        // A small export in the baseline (minutes 10–13), 2 lines a second: the baseline
+        // is bursty, so the storm's volume test is stricter than the error test.
+        if (600..840).contains(&s) {
+            for k in 0..2 {
+                text += &line(
+                    t,
+                    500 + k,
+                    "INFO",
+                    &format!("export alarm record id={} raised_at=2024-04-03", 300_000 + s * 2 + k),
+                );
+            }
+        }
+        // The storm from minute 66: 12 lines a second; time-outs, one every 2 s, from a
+        // minute before it (so the error spike holds the volume spike's span).
+        if s >= 66 * 60 {
+            for k in 0..12 {
+                text += &line(
+                    t,
+                    10 + k * 70,
+                    "INFO",
+                    &format!("export alarm record id={} raised_at=2020-06-01", 400_000 + s * 12 + k),
+                );
+            }
+        }
+        if s >= 65 * 60 && s % 2 == 0 {
+            text += &line(
+                t,
+                990,
+                "ERROR",
+                "HikariPool-1 - Connection is not available, request timed out after 30000ms.",
+            );
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    let (r, _) = analyze_json(&[path.to_str().unwrap()]);
+    assert_eq!(r["status"], "incident");
+    let errors = of_kind(&r["spikes"], "errors");
+    let volume = of_kind(&r["spikes"], "volume");
+    // The shape of the defect: the error spike starts first and holds the volume spike.
+    assert!(errors["from"].as_str() < volume["from"].as_str(), "{errors} {volume}");
+    let storm = volume["explained_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "template")
+        .unwrap_or_else(|| panic!("{volume}"));
+    assert!(
+        storm["value"].as_str().unwrap().starts_with("export alarm record"),
+        "{volume}"
+    );
+    assert!(storm["share"].as_f64().unwrap() > 0.9, "{volume}");
+    let causes: Vec<&str> = r["root_causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["summary"].as_str())
+        .collect();
+    assert!(causes.iter().any(|c| c.contains("export alarm record")), "{causes:#?}");
+}

@@ -53,6 +53,8 @@ enum Elem {
     Caller,
     /// `LEVEL:logger:` as in Python's default `basicConfig` format.
     LevelColonLogger,
+    /// nginx's error log `pid#tid:`, with the `*connection` number that may follow.
+    PidTid,
     /// A Java class or logger name, alone (`org.apache.catalina.core.StandardService.startInternal`,
     /// Tomcat's `OneLineFormatter`), where logback writes `logger - `.
     Logger,
@@ -77,6 +79,7 @@ impl Elem {
             Elem::LevelColonLogger => "<level>:<logger>:".into(),
             Elem::SymbolLevel => "<level symbol>".into(),
             Elem::Logger => "<logger>".into(),
+            Elem::PidTid => "<pid>#<tid>: [*<connection>]".into(),
         }
     }
 }
@@ -495,6 +498,14 @@ fn level_in_bracket_rest(rest: &[u8]) -> Option<Level> {
         .find_map(Level::from_word_bytes)
 }
 
+/// nginx's `pid#tid:` (the process and thread that wrote an error log line).
+fn pid_tid(tok: &[u8]) -> Option<(&[u8], &[u8])> {
+    let body = tok.strip_suffix(b":")?;
+    let hash = body.iter().position(|&b| b == b'#')?;
+    let (pid, tid) = (&body[..hash], &body[hash + 1..]);
+    (is_num(pid) && is_num(tid)).then_some((pid, tid))
+}
+
 /// A qualified Java name: three or more dot-separated identifiers, the first in lower
 /// case (a package): `org.apache.catalina.startup.Catalina.start`, `com.acme.App`.
 fn is_qualified_name(tok: &[u8]) -> bool {
@@ -630,6 +641,10 @@ fn classify(s: &[u8], mut i: usize, letters: bool) -> Vec<Elem> {
             out.push(Elem::Num);
             i = end;
             continue;
+        }
+        if pid_tid(tok).is_some() {
+            out.push(Elem::PidTid);
+            break;
         }
         if is_qualified_name(tok) {
             out.push(Elem::Logger);
@@ -1191,6 +1206,25 @@ impl LayoutParser {
                         i = end;
                     }
                 }
+                Elem::PidTid => {
+                    if let Some((pid, tid)) = pid_tid(tok) {
+                        if all {
+                            rec.fields.push(("pid".into(), sub(line, pid).to_string()));
+                            rec.fields.push(("tid".into(), sub(line, tid).to_string()));
+                        }
+                        i = end;
+                        // `*123 `: the client connection the line is about.
+                        let next = skip_ws(s, end);
+                        let conn_end = token_end(s, next);
+                        if s.get(next) == Some(&b'*') && is_num(&s[next + 1..conn_end]) {
+                            if all {
+                                rec.fields
+                                    .push(("connection".into(), sub(line, &s[next + 1..conn_end]).to_string()));
+                            }
+                            i = conn_end;
+                        }
+                    }
+                }
                 Elem::Logger => {
                     if is_qualified_name(tok) {
                         if facets {
@@ -1724,5 +1758,22 @@ mod tests {
         assert!(!is_qualified_name(b"Servlet.service()"));
         assert!(!is_qualified_name(b"10.0.0.1"));
         assert!(!is_qualified_name(b"a.b"));
+    }
+
+    /// nginx's error log: `pid#tid: *connection` ends the header.
+    #[test]
+    fn nginx_error_log_process_and_connection() {
+        let lines = [
+            "2024/03/01 10:00:00 [error] 4321#4322: *47 connect() failed (111: Connection refused) while connecting to upstream",
+            "2024/03/01 10:00:01 [warn] 4321#4322: *48 an upstream response is buffered to a temporary file",
+            "2024/03/01 10:00:02 [notice] 4321#4321: signal process started",
+        ];
+        let (name, r) = parse_all(&lines);
+        assert_eq!(r[0].level, Some(Level::Error), "{name}");
+        assert_eq!(r[0].field("pid"), Some("4321"));
+        assert_eq!(r[0].field("tid"), Some("4322"));
+        assert_eq!(r[0].field("connection"), Some("47"));
+        assert!(r[0].message.starts_with("connect() failed"), "{}", r[0].message);
+        assert_eq!(r[2].message, "signal process started");
     }
 }
