@@ -12,7 +12,7 @@ mod util;
 
 use jiff::Timestamp;
 use serde_json::Value;
-use util::run_triage;
+use util::{run_triage, Rng};
 
 /// One event of the generated app: time, intended level, message.
 struct Event {
@@ -24,21 +24,6 @@ struct Event {
 const START: i64 = 1_796_634_000; // 2026-12-07T09:00:00Z
 const MINUTES: i64 = 20;
 const BURST_FROM_MINUTE: i64 = 15;
-
-/// A small deterministic generator (no dependency): xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn events() -> Vec<Event> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -64,7 +49,7 @@ fn events() -> Vec<Event> {
                 format!(
                     "Completed request in {} ms status=200 user={}",
                     2 + rng.below(900),
-                    ["alice", "bob", "carol", "dave"][rng.below(4) as usize]
+                    ["alice", "bob", "carol", "dave"][rng.below(4)]
                 ),
             ),
             75..=92 => ("DEBUG", format!("cache hit key=order:{}", 1000 + rng.below(90000))),

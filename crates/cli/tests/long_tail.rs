@@ -7,23 +7,7 @@ mod util;
 
 use std::io::Write;
 
-use util::run_triage;
-
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use util::{run_triage, Rng};
 
 /// Letters g–z only (never hex, a number or a word the masker knows).
 fn word(rng: &mut Rng) -> String {

@@ -84,3 +84,20 @@ pub const BUNDLED_INCIDENT: [&str; 7] = [
     "--tz",
     "Asia/Shanghai",
 ];
+
+/// xorshift64*: a deterministic generator for test data, without a dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
