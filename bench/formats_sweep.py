@@ -5,7 +5,8 @@ minute 25, a burst of "Failed to connect to payments-db ..." errors. For each la
 runs `triage parse` (records, records with a time, messages found intact, levels) and
 `triage analyze` with the default window (status, first problem and its count) and
 prints one row per layout; the last line counts the layouts where every record has its
-time and message and the burst is the first problem with its exact count.
+time and message and the burst is the first problem with its exact count (for request
+logs: every 5xx an error, and a root cause naming the status).
 
 usage: bench/formats_sweep.py [--triage BIN] [--keep DIR] [LAYOUT...]
 
@@ -136,7 +137,7 @@ def _(t,l,m): return f"{t:%Y-%m-%d %H:%M:%S} W3SVC1 10.0.0.5 GET /api/orders/{le
 def _(t,l,m): return f'10.0.1.{len(m)%200} - - [{t:%d/%b/%Y:%H:%M:%S} +0000] "GET /api/orders/{len(m)} HTTP/1.1" {502 if l=="ERROR" else 200} {len(m)*10} "-" "curl/8.0"'
 
 
-def check(triage, path, events, burst):
+def check(triage, path, events, burst, access):
     p = subprocess.run([triage, "parse", path], capture_output=True, text=True)
     recs = [json.loads(l) for l in p.stdout.splitlines()]
     with_ts = sum(1 for r in recs if r["ts"])
@@ -151,7 +152,14 @@ def check(triage, path, events, burst):
         top = report["problems"][0] if report["problems"] else {"title": "-", "count": 0}
     except (json.JSONDecodeError, KeyError):
         status, top = f"exit {a.returncode}", {"title": a.stderr.strip()[:60], "count": 0}
-    found = status == "incident" and "payments-db" in top["title"] and top["count"] == burst
+    if access:
+        # A request log: the message is the request, the burst is of 5xx statuses.
+        cause = report["root_causes"][0]["summary"] if status == "incident" and report["root_causes"] else ""
+        found = status == "incident" and "status=5" in cause and levels.get("ERROR") == burst
+        intact = len(events)
+        top = {"title": cause, "count": levels.get("ERROR", 0)}
+    else:
+        found = status == "incident" and "payments-db" in top["title"] and top["count"] == burst
     ok = len(recs) == len(events) and with_ts == len(events) and intact == len(events) and found
     return ok, len(recs), with_ts, intact, levels, status, top
 
@@ -175,7 +183,7 @@ def main():
                 fh.write(IIS_HEADER)
             for t, l, m in EV:
                 fh.write(write(t, l, m) + "\n")
-        ok, n, with_ts, intact, levels, status, top = check(a.triage, path, EV, burst)
+        ok, n, with_ts, intact, levels, status, top = check(a.triage, path, EV, burst, name in ACCESS)
         total += 1
         good += ok
         lv = " ".join(f"{k}:{v}" for k, v in sorted(levels.items()))
@@ -184,6 +192,9 @@ def main():
     print(f"files in {out}", file=sys.stderr)
     print(f"{good} of {total} layouts: every record timed and intact, the burst first with its count ({burst})")
 
+
+# Request logs: no app message; the burst is of 5xx statuses, the root cause must name one.
+ACCESS = {"iis_w3c", "nginx_access"}
 
 IIS_HEADER = ("#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2026-12-07 09:00:00\n"
               "#Fields: date time s-sitename s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "

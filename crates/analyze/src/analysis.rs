@@ -1076,6 +1076,7 @@ fn to_model_spike(s: &SpikeDraft) -> Spike {
                 lift: round3(e.lift),
                 share: round4(e.share),
                 field_share: round4(e.field_share),
+                other_share: round4(e.other_share),
                 ..e.clone()
             })
             .collect(),
@@ -1662,7 +1663,11 @@ fn rank_causes(
         let requests: Vec<String> = s
             .explained_by
             .iter()
-            .filter(|e| !matches!(e.field.as_str(), "template" | "service" | "host") && e.field_share >= 0.5)
+            .filter(|e| {
+                !matches!(e.field.as_str(), "template" | "service" | "host")
+                    && e.field_share >= 0.5
+                    && !e.as_common_elsewhere(s.attribution_records)
+            })
             .take(3)
             .map(|e| {
                 say!(

@@ -228,6 +228,22 @@ pub struct Explanation {
     /// not, however new they are. Added within v1.
     #[serde(default)]
     pub field_share: f64,
+    /// For an error spike: of the span's other records (not errors), the share with this
+    /// value. A value as common there as among the errors (the server's own address, an
+    /// endpoint every request hits) says nothing about the errors. 0 for volume spikes.
+    /// Added within v1.
+    #[serde(default)]
+    pub other_share: f64,
+}
+
+impl Explanation {
+    /// The value is about as common among the span's other records as among the spike's
+    /// (`spike_records` of them): it names no driver of an error spike, however new it
+    /// is among errors.
+    pub fn as_common_elsewhere(&self, spike_records: u64) -> bool {
+        let here = self.count as f64 / spike_records.max(1) as f64;
+        self.other_share > 0.0 && self.other_share >= 0.8 * here
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]

@@ -171,6 +171,10 @@ pub fn attribute(
         .iter()
         .map(|s| (s.attribution_from, s.to, s.errors_only))
         .collect();
+    // For an error spike, the span's other records (not errors), per item: what is as
+    // common among them as among the errors does not tell the errors apart.
+    let mut others: Vec<FxHashMap<u64, u64>> = vec![FxHashMap::default(); spikes.len()];
+    let mut others_total: Vec<u64> = vec![0; spikes.len()];
     // Exact records in each spike's own span (the bucket series may start before the
     // window, the span does not).
     let mut exact: Vec<u64> = vec![0; spikes.len()];
@@ -180,6 +184,12 @@ pub fn attribute(
         let in_base = frame.in_baseline(ts);
         for (k, &(from, to, errors_only)) in ranges.iter().enumerate() {
             if errors_only && !row.is_error() {
+                if from <= ts && ts < to {
+                    others_total[k] += 1;
+                    for &i in items {
+                        *others[k].entry(i as u64).or_insert(0) += 1;
+                    }
+                }
                 continue;
             }
             let in_spike = from <= ts && ts < to;
@@ -264,6 +274,10 @@ pub fn attribute(
             }
             let share = ((a as f64 - r * b as f64) / excess).clamp(0.0, 1.0);
             let field_share = a as f64 / per_field.get(field_of(key)).copied().unwrap_or(a).max(1) as f64;
+            let other_share = match others_total[k] {
+                0 => 0.0,
+                n => others[k].get(&key).copied().unwrap_or(0) as f64 / n as f64,
+            };
             let (field, value) = describe(key, c, templates);
             kept.push(Explanation {
                 field,
@@ -274,13 +288,17 @@ pub fn attribute(
                 share,
                 q_value: q,
                 field_share,
+                other_share,
             });
         }
         // By share of the excess; rare-but-new items (a handful of export calls behind
         // a flood of lines) follow, ordered by count.
+        // Among equal shares (every item of an error burst over an error-free baseline
+        // explains all of it), what sets the errors apart from the span's other records.
         kept.sort_by(|x, y| {
             y.share
                 .total_cmp(&x.share)
+                .then(x.other_share.total_cmp(&y.other_share))
                 .then(y.count.cmp(&x.count))
                 .then_with(|| x.field.cmp(&y.field))
                 .then_with(|| x.value.cmp(&y.value))

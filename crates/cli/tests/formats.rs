@@ -446,3 +446,61 @@ fn panic_text(e: &Box<dyn std::any::Any + Send>) -> String {
         .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default()
 }
+
+/// Access logs (nginx combined, IIS W3C with its `#` directives): the message is the
+/// request line and status, the level comes from the status class, and a burst of 502s
+/// is an incident whose root cause names the status.
+#[test]
+fn access_logs_give_levels_from_the_status_and_find_a_5xx_burst() {
+    let events = events();
+    let dir = tempfile::tempdir().unwrap();
+    let status = |e: &Event| if e.level == "ERROR" { 502 } else { 200 };
+    let nginx: String = events
+        .iter()
+        .map(|e| {
+            format!(
+                "10.0.1.{} - - [{}] \"GET /api/orders/{} HTTP/1.1\" {} 512 \"-\" \"curl/8.0\"\n",
+                e.message.len() % 200,
+                f(e, "%d/%b/%Y:%H:%M:%S +0000"),
+                e.message.len(),
+                status(e)
+            )
+        })
+        .collect();
+    let mut iis = String::from(
+        "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2026-12-07 09:00:00\n\
+         #Fields: date time s-sitename s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n",
+    );
+    for e in &events {
+        iis += &format!(
+            "{} W3SVC1 10.0.0.5 GET /api/orders/{} - 443 - 10.0.1.{} Mozilla/5.0+(Windows+NT+10.0) - {} 0 0 15\n",
+            f(e, "%Y-%m-%d %H:%M:%S"),
+            e.message.len(),
+            e.message.len() % 200,
+            status(e)
+        );
+    }
+    let burst = events.iter().filter(|e| e.level == "ERROR").count();
+    for (name, text) in [("nginx", nginx), ("iis", iis)] {
+        let path = dir.path().join(format!("{name}.log"));
+        std::fs::write(&path, text).unwrap();
+        let out = run_triage(&["parse", path.to_str().unwrap()]);
+        let records: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            records.len(),
+            events.len(),
+            "{name}: one record per request, no directive records"
+        );
+        let errors = records.iter().filter(|r| r["level"] == "ERROR").count();
+        assert_eq!(errors, burst, "{name}");
+        assert!(records.iter().all(|r| r["ts"].is_string()), "{name}");
+        let out = run_triage(&["analyze", path.to_str().unwrap(), "--format", "json", "-q"]);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["status"], "incident", "{name}");
+        let cause = report["root_causes"][0]["summary"].as_str().unwrap_or("");
+        assert!(cause.contains("status=502"), "{name}: {cause}");
+    }
+}

@@ -28,6 +28,8 @@ pub struct IntakeCounts {
     pub truncated_bytes: u64,
     /// Continuation lines with no record above them (start of file), kept as records.
     pub orphan_lines: u64,
+    /// Lines the file's format defines as directives (W3C `#Fields:`), dropped.
+    pub directive_lines: u64,
     /// Timestamps earlier than the record before them in the same file.
     pub out_of_order: u64,
     /// Times the format changed mid-file: a line that did not start a record in the
@@ -55,6 +57,7 @@ impl IntakeCounts {
         self.truncated_records += o.truncated_records;
         self.truncated_bytes += o.truncated_bytes;
         self.orphan_lines += o.orphan_lines;
+        self.directive_lines += o.directive_lines;
         self.out_of_order += o.out_of_order;
         self.format_changes += o.format_changes;
         self.split_records += o.split_records;
@@ -165,6 +168,7 @@ impl Assembler<'_> {
         // The record above reached the size cap: lines that do not look like a
         // continuation are records of their own until the next head.
         let mut overflow = false;
+        let directives = self.parser.has_directives();
         while start < data.len() {
             let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
             let mut raw = &data[start..end];
@@ -186,6 +190,10 @@ impl Assembler<'_> {
             };
             if line.trim().is_empty() {
                 counts.blank_lines += 1;
+                continue;
+            }
+            if directives && self.parser.is_directive(line) {
+                counts.directive_lines += 1;
                 continue;
             }
             let mut rec = Record::default();

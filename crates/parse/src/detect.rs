@@ -99,8 +99,9 @@ fn score(c: &Candidate, sample: &[&str], ctx: &TimeContext) -> (f64, f64, f64) {
     let mut heads = 0usize;
     let mut heads_ts = 0usize;
     let mut cont = 0usize;
+    let directives = c.parser.has_directives();
     for line in sample {
-        if line.trim().is_empty() {
+        if line.trim().is_empty() || directives && c.parser.is_directive(line) {
             continue;
         }
         n += 1;
@@ -139,6 +140,7 @@ fn flat_candidates(sample: &[&str], ctx: &TimeContext) -> Vec<Candidate> {
     c.extend(formats::json::detect(sample, ctx));
     c.extend(formats::csv::detect(sample, ctx));
     c.extend(formats::access::detect(sample, ctx));
+    c.extend(formats::w3c::detect(sample, ctx));
     c.extend(formats::syslog5424::detect(sample, ctx));
     c.extend(formats::logfmt::detect(sample, ctx));
     c.extend(formats::glog::detect(sample, ctx));

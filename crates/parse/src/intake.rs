@@ -196,6 +196,9 @@ impl IntakeSummary {
                 c.invalid_ts
             ));
         }
+        if c.directive_lines > 0 {
+            notes.push(format!("{} directive lines skipped", c.directive_lines));
+        }
         if c.orphan_lines > 0 {
             notes.push(format!("{} continuation lines with no record above", c.orphan_lines));
         }

@@ -134,6 +134,7 @@ fn fully_populated() -> Report {
                 share: 0.75,
                 q_value: 0.001,
                 field_share: 0.6667,
+                other_share: 0.0,
             }],
         }],
         endpoints: vec![Endpoint {

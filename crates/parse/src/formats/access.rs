@@ -202,7 +202,7 @@ fn percent_decode(s: &str) -> Cow<'_, str> {
 }
 
 /// Adds `method`, `path`, `protocol` and `query.*` from a request line.
-fn request_fields(request: &str, fields: &mut Vec<(crate::record::FieldName, String)>) {
+pub(crate) fn request_fields(request: &str, fields: &mut Vec<(crate::record::FieldName, String)>) {
     let mut parts = request.split(' ').filter(|p| !p.is_empty());
     let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
         return;

@@ -20,6 +20,7 @@ pub mod logfmt;
 pub mod syslog5424;
 #[cfg(test)]
 mod testing;
+pub mod w3c;
 
 /// Parses the lines of a file whose format is known.
 pub trait LineParser: Send + Sync {
@@ -48,6 +49,18 @@ pub trait LineParser: Send + Sync {
     /// field strings. It must accept the same lines and give the same three values.
     fn parse_message(&self, line: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
         self.parse_line(line, ctx, rec)
+    }
+
+    /// True when the format has directive lines ([`LineParser::is_directive`]); asked
+    /// once per chunk, so formats without them cost nothing per line.
+    fn has_directives(&self) -> bool {
+        false
+    }
+
+    /// A line that belongs to no record: a directive the format defines (W3C `#Fields:`,
+    /// `#Date:`), read at detection. The assembler counts and drops it, wherever it is.
+    fn is_directive(&self, _line: &str) -> bool {
+        false
     }
 
     /// Cheap check used to cut chunks at record boundaries; must agree with `parse_line`.

@@ -226,6 +226,7 @@ pub fn export_storm() -> Report {
                     share: 0.9312,
                     q_value: 1e-30,
                     field_share: 0.8825,
+                    other_share: 0.0,
                 },
                 Explanation {
                     field: "query.start.year".into(),
@@ -236,6 +237,7 @@ pub fn export_storm() -> Report {
                     share: 0.9391,
                     q_value: 0.0,
                     field_share: 0.9944,
+                    other_share: 0.0,
                 },
             ],
         }],
