@@ -322,6 +322,7 @@ fn scan_impl(
     } else if first.is_ascii_alphabetic() {
         parse(TsLayout::Ctime, s, ctx)
             .or_else(|| parse(TsLayout::MonthNameYear, s, ctx))
+            .or_else(|| parse(TsLayout::DayMonthName, s, ctx))
             .or_else(|| parse(TsLayout::Syslog, s, ctx))
     } else {
         None
@@ -933,17 +934,23 @@ fn clf(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
 }
 
 fn day_month_name(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
-    let (day, dlen) = digits_1_2(s, 0)?;
-    let sep = *s.get(dlen)?;
+    // RFC 1123 (HTTP dates, mail): `Wed, 01 May 2024 08:00:00 GMT`.
+    let w = if weekday_name(s, 0) && s.get(3..5) == Some(b", ") {
+        5
+    } else {
+        0
+    };
+    let (day, dlen) = digits_1_2(s, w)?;
+    let sep = *s.get(w + dlen)?;
     if sep != b'-' && sep != b' ' {
         return None;
     }
-    let month = month_name(s, dlen + 1)?;
-    if *s.get(dlen + 4)? != sep {
+    let month = month_name(s, w + dlen + 1)?;
+    if *s.get(w + dlen + 4)? != sep {
         return None;
     }
-    let year = digits(s, dlen + 5, 4)?;
-    let mut i = dlen + 9;
+    let year = digits(s, w + dlen + 5, 4)?;
+    let mut i = w + dlen + 9;
     if !matches!(s.get(i)?, b' ' | b':') {
         return None;
     }
@@ -1109,6 +1116,17 @@ mod tests {
         // 13 PM is no time; a month name must be one.
         assert!(scan(b"Dec 7, 2026 13:00:00 PM x", &ctx()).is_none());
         assert!(scan(b"Decimal 7, 2026 9:00:00 AM", &ctx()).is_none());
+    }
+
+    /// RFC 1123, as HTTP servers and mailers write dates.
+    #[test]
+    fn rfc_1123_dates() {
+        assert_eq!(at("Wed, 01 May 2024 08:00:00 GMT x").0, "2024-05-01T08:00:00Z");
+        let (_, len, layout) = at("Wed, 01 May 2024 08:00:00 GMT x");
+        assert_eq!((len, layout), (29, TsLayout::DayMonthName));
+        assert_eq!(at("Wed, 1 May 2024 10:00:00 +0200 x").0, "2024-05-01T08:00:00Z");
+        // Without the weekday it is the layout it was.
+        assert_eq!(at("01 May 2024 08:00:00 x").0, "2024-05-01T08:00:00Z");
     }
 
     #[test]
