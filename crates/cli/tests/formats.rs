@@ -102,6 +102,16 @@ fn same(level: &str) -> Option<&'static str> {
     }
 }
 
+/// java.util.logging's name for a level.
+fn jul_level(level: &'static str) -> &'static str {
+    match level {
+        "DEBUG" => "FINE",
+        "WARN" => "WARNING",
+        "ERROR" => "SEVERE",
+        l => l,
+    }
+}
+
 fn f(e: &Event, pattern: &str) -> String {
     e.at.strftime(pattern).to_string()
 }
@@ -273,12 +283,7 @@ fn formats() -> Vec<Format> {
         Format {
             name: "tomcat",
             write: |e| {
-                let level = match e.level {
-                    "DEBUG" => "FINE",
-                    "WARN" => "WARNING",
-                    "ERROR" => "SEVERE",
-                    l => l,
-                };
+                let level = jul_level(e.level);
                 format!(
                     "{}.{} {level} [http-nio-8080-exec-3] org.apache.catalina.core.StandardWrapperValve.invoke {}",
                     f(e, "%d-%b-%Y %H:%M:%S"),
@@ -293,12 +298,7 @@ fn formats() -> Vec<Format> {
         Format {
             name: "jul-simple",
             write: |e| {
-                let level = match e.level {
-                    "DEBUG" => "FINE",
-                    "WARN" => "WARNING",
-                    "ERROR" => "SEVERE",
-                    l => l,
-                };
+                let level = jul_level(e.level);
                 format!(
                     "{} com.acme.orders.OrderService handle\n{level}: {}",
                     f(e, "%b %d, %Y %-I:%M:%S %p"),

@@ -271,16 +271,17 @@ impl Assembler<'_> {
                     prev.line_count += 1;
                     if prev.line_count == 2 && prev.level.is_none() {
                         // The layout may have taken the class for a logger already.
-                        let source = match &prev.module {
-                            Some(m) if !prev.message.is_empty() => format!("{m} {}", prev.message),
-                            Some(m) => m.clone(),
-                            None => prev.message.clone(),
-                        };
-                        if let Some((level, message)) = second_line_level(&source, &text) {
+                        if let Some((level, message)) = second_line_level(prev.module.as_deref(), &prev.message, &text)
+                        {
                             // A two-line header: the first line named the source.
                             prev.level = Some(level);
+                            let first = std::mem::take(&mut prev.message);
+                            let source = match prev.module.take() {
+                                Some(m) if !first.is_empty() => format!("{m} {first}"),
+                                Some(m) => m,
+                                None => first,
+                            };
                             prev.module = Some(source);
-                            prev.message.clear();
                             prev.message.push_str(message);
                             continue;
                         }
@@ -367,9 +368,13 @@ impl Assembler<'_> {
 /// and the source (`Dec 07, 2026 9:00:00 AM com.acme.OrderService handle`), the second
 /// `SEVERE: message`. Only when the first line's text is such a source (one or two
 /// words, the first a dotted name) and the second opens with a level word in capitals
-/// and a colon, so that an ordinary multi-line message keeps its lines.
-fn second_line_level<'a>(first: &str, second: &'a str) -> Option<(crate::Level, &'a str)> {
-    let mut words = first.split_ascii_whitespace();
+/// and a colon, so that an ordinary multi-line message keeps its lines. The source's
+/// words are the layout's logger (`module`), if it took one, then the first line's text.
+fn second_line_level<'a>(module: Option<&str>, first: &str, second: &'a str) -> Option<(crate::Level, &'a str)> {
+    let mut words = module
+        .unwrap_or("")
+        .split_ascii_whitespace()
+        .chain(first.split_ascii_whitespace());
     let class = words.next()?;
     let method = words.next();
     let name = |w: &str| {
@@ -607,18 +612,25 @@ mod detail_tests {
     #[test]
     fn a_two_line_header_gives_its_level_and_message() {
         assert_eq!(
-            second_line_level("com.acme.OrderService handle", "SEVERE: payment failed: timeout"),
+            second_line_level(None, "com.acme.OrderService handle", "SEVERE: payment failed: timeout"),
             Some((crate::Level::Error, "payment failed: timeout"))
         );
         assert_eq!(
-            second_line_level("org.apache.catalina.startup.Catalina", "INFO: Server startup in 840 ms"),
+            second_line_level(
+                None,
+                "org.apache.catalina.startup.Catalina",
+                "INFO: Server startup in 840 ms"
+            ),
             Some((crate::Level::Info, "Server startup in 840 ms"))
         );
-        assert_eq!(second_line_level("Request failed for user 42", "ERROR: timeout"), None);
         assert_eq!(
-            second_line_level("com.acme.OrderService handle", "Caused by: x.Y"),
+            second_line_level(None, "Request failed for user 42", "ERROR: timeout"),
             None
         );
-        assert_eq!(second_line_level("handle", "SEVERE: x"), None);
+        assert_eq!(
+            second_line_level(None, "com.acme.OrderService handle", "Caused by: x.Y"),
+            None
+        );
+        assert_eq!(second_line_level(None, "handle", "SEVERE: x"), None);
     }
 }
