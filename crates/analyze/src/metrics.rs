@@ -701,6 +701,9 @@ enum Scale {
     Absolute,
 }
 
+/// Highest value a series named as a percentage may reach and still be read as 0–100.
+const PERCENT_OVERSHOOT: f64 = 120.0;
+
 fn scale_of(name: &str, values: impl Iterator<Item = f64> + Clone) -> Scale {
     let lower = name.to_lowercase();
     let w = words(name);
@@ -745,7 +748,11 @@ fn scale_of(name: &str, values: impl Iterator<Item = f64> + Clone) -> Scale {
         min = min.min(v);
         max = max.max(v);
     }
-    if min < -1e-9 || max > 100.0 + 1e-6 {
+    // A percentage of a limit derived from counters over a scrape interval overshoots a
+    // little when the interval ran long (CPU 104.9 % of its limit); far beyond 100 it is
+    // a multi-core percentage (400 % = four cores), which has no percent thresholds.
+    let percent_max = if explicit_percent { PERCENT_OVERSHOOT } else { 100.0 };
+    if min < -1e-9 || max > percent_max + 1e-6 {
         return Scale::Absolute;
     }
     if explicit_percent {
@@ -792,14 +799,15 @@ pub fn deviation(series: &MetricSeries, window: (i64, i64), baselines: &[(i64, i
     }
     let window_avg = mean(win.iter().map(|p| p.1));
     let baseline_avg = mean(base.iter().copied());
+    let all = base.iter().copied().chain(win.iter().map(|p| p.1));
+    let max_abs = all.clone().fold(0.0f64, |m, v| m.max(v.abs()));
+    let scale = scale_of(&series.metric, all);
+    drop_breaches_of_a_healthy_baseline(&mut base, series.kind, scale);
     base.sort_unstable_by(f64::total_cmp);
     let med = median(&base);
     let mut dev: Vec<f64> = base.iter().map(|v| (v - med).abs()).collect();
     dev.sort_unstable_by(f64::total_cmp);
     let mad = median(&dev);
-    let all = base.iter().copied().chain(win.iter().map(|p| p.1));
-    let max_abs = all.clone().fold(0.0f64, |m, v| m.max(v.abs()));
-    let scale = scale_of(&series.metric, all);
     let direction = bad_direction(series.kind);
     // A success rate's median (~100) says nothing about its noise: only the
     // percentage-point floor applies to it.
@@ -848,6 +856,32 @@ pub fn deviation(series: &MetricSeries, window: (i64, i64), baselines: &[(i64, i
         relative_change,
         first_bad,
     })
+}
+
+/// A baseline is meant to be normal behaviour, but it may hold an earlier incident (a
+/// CPU pinned at its limit for two of its seven minutes). Readings past the warning
+/// threshold are not normal by definition: when they are a minority of the baseline they
+/// are left out of its statistics, so the earlier incident neither hides this one
+/// (through a wide tail) nor sets its level. A series past the line for most of the
+/// baseline lives there, and keeps every reading.
+fn drop_breaches_of_a_healthy_baseline(base: &mut Vec<f64>, kind: MetricKind, scale: Scale) {
+    let Some((warn, _)) = thresholds(kind) else { return };
+    let factor = match scale {
+        Scale::Percent => 1.0,
+        Scale::Fraction => 100.0,
+        Scale::Absolute => return,
+    };
+    let breach = |v: f64| {
+        if kind == MetricKind::SuccessRate {
+            v * factor < warn
+        } else {
+            v * factor >= warn
+        }
+    };
+    let breaches = base.iter().filter(|&&v| breach(v)).count();
+    if breaches > 0 && 2 * breaches < base.len() {
+        base.retain(|&v| !breach(v));
+    }
 }
 
 /// (warning, critical) thresholds in percent for the kinds that have them.
@@ -1269,10 +1303,11 @@ mod tests {
         let baselines = [(T0, T0 + 20 * MIN)];
         let window = (T0 + 30 * MIN, T0 + 34 * MIN);
         let d = deviation(&s, window, &baselines).unwrap();
-        // median 20.5, MAD 0.5 (0.74), 90th percentile 22 → sigma (22 − 20.5) / 1.2816;
-        // the spike at 95 moves neither.
+        // The spike at 95 is past CPU's warning line in 1 of 20 readings: an earlier
+        // incident, left out. The other 19: median 20, MAD 1 (1.48), 90th percentile 22
+        // → sigma (22 − 20) / 1.2816.
         assert!((d.window_avg - 64.0).abs() < 1e-9);
-        assert!((d.z - (64.0 - 20.5) / (1.5 / 1.2816)).abs() < 1e-6, "{}", d.z);
+        assert!((d.z - (64.0 - 20.0) / (2.0 / 1.2816)).abs() < 1e-6, "{}", d.z);
         assert!((d.baseline_avg - 24.2).abs() < 1e-9);
         assert_eq!(d.first_bad, Some(T0 + 31 * MIN));
 
@@ -1400,5 +1435,53 @@ mod tests {
         let out = summarise(&input, (T0, T0 + 10 * MIN), &[]);
         assert_eq!(out[0].status, "normal");
         assert_eq!(out[0].kind, "memory");
+    }
+
+    #[test]
+    fn an_earlier_incident_in_the_baseline_is_left_out_of_it() {
+        // Regression: two baseline minutes of an earlier CPU incident widened the tail
+        // so far that the next one, at its limit for three minutes, read z 1.3.
+        let base = [104.9, 87.7, 23.6, 19.7, 20.7, 25.7, 27.2];
+        let mut pts = minute_points(&base, T0);
+        pts.extend(minute_points(&[99.6, 99.9, 80.3], T0 + 7 * MIN));
+        let baselines = [(T0, T0 + 7 * MIN)];
+        let window = (T0 + 7 * MIN, T0 + 10 * MIN);
+        let d = deviation(&series("CpuUsageRate(%)", &pts), window, &baselines).unwrap();
+        assert!(d.z > 10.0, "{}", d.z);
+        // A series past the line for most of its baseline lives there: nothing is left
+        // out, and the same window is ordinary for it.
+        let base = [88.0, 91.0, 86.0, 92.0, 23.0, 89.0, 90.0];
+        let mut pts = minute_points(&base, T0);
+        pts.extend(minute_points(&[99.6, 99.9, 80.3], T0 + 7 * MIN));
+        let d = deviation(&series("CpuUsageRate(%)", &pts), window, &baselines).unwrap();
+        assert!(d.z < 3.0, "{}", d.z);
+        // A success rate's earlier dips are its breaches.
+        let base = [100.0, 100.0, 90.0, 100.0, 99.9, 100.0, 100.0];
+        let mut pts = minute_points(&base, T0);
+        pts.extend(minute_points(&[97.0, 97.5, 96.0], T0 + 7 * MIN));
+        let d = deviation(&series("SuccessRate(%)", &pts), window, &baselines).unwrap();
+        assert!(d.z > 3.0, "{}", d.z);
+    }
+
+    #[test]
+    fn a_percentage_that_overshoots_a_little_keeps_its_thresholds() {
+        // Regression: one baseline reading of 104.9 % (a counter rate over a long scrape
+        // interval) made CPU at 93 % of its limit "normal" — no thresholds at all.
+        let pts = minute_points(&[26.7, 104.9, 87.7, 23.6, 25.7, 99.6, 99.9, 80.3], T0);
+        let input = MetricsInput {
+            series: vec![series("CpuUsageRate(%)", &pts)],
+            ..Default::default()
+        };
+        let out = summarise(&input, (T0 + 5 * MIN, T0 + 8 * MIN), &[(T0, T0 + 5 * MIN)]);
+        assert_eq!(out[0].status, "critical");
+        // Far past 100 a percentage counts cores: no percent thresholds.
+        let pts = minute_points(&[150.0, 160.0, 390.0, 395.0], T0);
+        let input = MetricsInput {
+            series: vec![series("process_cpu_percent", &pts)],
+            ..Default::default()
+        };
+        let out = summarise(&input, (T0 + 2 * MIN, T0 + 4 * MIN), &[(T0, T0 + 2 * MIN)]);
+        assert_ne!(out[0].status, "critical");
+        assert_ne!(out[0].status, "warning");
     }
 }
