@@ -16,14 +16,17 @@ use serde::{Deserialize, Serialize};
 /// `[safepoint]`) and allocation stalls are not pauses.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct GcLog {
-    /// `Serial`, `Parallel`, `CMS`, `G1`, `Shenandoah` or `ZGC`; `null` when the log
+    /// `Serial`, `Parallel`, `CMS`, `G1`, `Shenandoah`, `ZGC`, `Epsilon` (the no-op
+    /// collector, no pauses) or `OpenJ9` (its policy in the evidence); `null` when the log
     /// neither names the collector nor prints anything only one collector prints.
     pub collector: Option<String>,
     /// Why `collector` was chosen: the header line naming it, or the event names
     /// that imply it.
     pub collector_evidence: Option<String>,
-    /// `unified` (JDK 9+ `-Xlog`) or `pre-unified` (`-verbose:gc`, `-XX:+PrintGC…`);
-    /// `null` when neither kind of line was found.
+    /// `unified` (JDK 9+ `-Xlog`), `pre-unified` (`-verbose:gc`, `-XX:+PrintGC…`) or
+    /// `openj9-verbosegc` (OpenJ9 / IBM J9 XML, read by the same definition of a pause:
+    /// an `<exclusive-start>`…`<exclusive-end durationms=…>` window, or an `<af>`/`<sys>`
+    /// block's `<time totalms=…>`); `null` when no kind of line was found.
     pub format: Option<String>,
     /// JVM and heap settings printed in the log's header lines.
     pub jvm: JvmSettings,

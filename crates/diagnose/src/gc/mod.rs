@@ -9,6 +9,7 @@
 //! fixed histogram), so a log of hundreds of megabytes streams through.
 
 mod facts;
+mod openj9;
 mod preunified;
 mod tally;
 mod text;
@@ -30,6 +31,11 @@ pub(crate) enum Collector {
     G1,
     Shenandoah,
     Zgc,
+    /// The no-op collector (`-XX:+UseEpsilonGC`): it never collects, so its logs hold no
+    /// pauses.
+    Epsilon,
+    /// OpenJ9 / IBM J9, whatever its policy (gencon, balanced, optthruput, …).
+    OpenJ9,
 }
 
 impl Collector {
@@ -41,6 +47,8 @@ impl Collector {
             Collector::G1 => "G1",
             Collector::Shenandoah => "Shenandoah",
             Collector::Zgc => "ZGC",
+            Collector::Epsilon => "Epsilon",
+            Collector::OpenJ9 => "OpenJ9",
         }
     }
 
@@ -59,19 +67,21 @@ impl Collector {
 /// Which collector wrote the log: named by the header (`Using G1`, `-XX:+UseG1GC`),
 /// else implied by what only one collector prints. When several are implied (DefNew
 /// young collections beside CMS old ones), the first in this order wins.
-const HINT_ORDER: [Collector; 6] = [
+const HINT_ORDER: [Collector; 8] = [
     Collector::Cms,
     Collector::G1,
     Collector::Parallel,
     Collector::Shenandoah,
     Collector::Zgc,
     Collector::Serial,
+    Collector::Epsilon,
+    Collector::OpenJ9,
 ];
 
 #[derive(Debug, Default)]
 pub(crate) struct CollectorGuess {
     named: Option<(Collector, String)>,
-    hints: [Option<(u64, &'static str)>; 6],
+    hints: [Option<(u64, &'static str)>; 8],
 }
 
 impl CollectorGuess {
@@ -89,6 +99,8 @@ impl CollectorGuess {
             Collector::Shenandoah
         } else if name.starts_with("The Z Garbage Collector") || name.starts_with("ZGC") {
             Collector::Zgc
+        } else if name.starts_with("Epsilon") {
+            Collector::Epsilon
         } else {
             return;
         };
@@ -99,8 +111,12 @@ impl CollectorGuess {
     }
 
     fn name_from_flag(&mut self, collector: Collector, flag: &str, line: u64) {
+        self.name_as(collector, format!("`{flag}` in the command-line flags on line {line}"));
+    }
+
+    fn name_as(&mut self, collector: Collector, evidence: String) {
         if self.named.is_none() {
-            self.named = Some((collector, format!("`{flag}` in the command-line flags on line {line}")));
+            self.named = Some((collector, evidence));
         }
     }
 
@@ -174,11 +190,15 @@ impl Context {
     /// Notes a skipped line or event; flushed into `Lines` at the end (the line being
     /// read is borrowed from it meanwhile).
     fn skip(&mut self, line: u64, what: &'static str, reason: &'static str) {
+        self.skip_many(line, 1, what, reason);
+    }
+
+    fn skip_many(&mut self, line: u64, count: u64, what: &'static str, reason: &'static str) {
         if let Some(entry) = self.skips.iter_mut().find(|s| s.2 == what && s.3 == reason) {
-            entry.1 += 1;
+            entry.1 += count;
             entry.0 = entry.0.min(line);
         } else {
-            self.skips.push((line, 1, what, reason));
+            self.skips.push((line, count, what, reason));
         }
     }
 
@@ -211,6 +231,7 @@ impl Context {
                 "-XX:+UseSerialGC" => Some(Collector::Serial),
                 "-XX:+UseShenandoahGC" => Some(Collector::Shenandoah),
                 "-XX:+UseZGC" => Some(Collector::Zgc),
+                "-XX:+UseEpsilonGC" => Some(Collector::Epsilon),
                 _ => None,
             };
             if let Some(c) = collector {
@@ -232,11 +253,23 @@ pub fn analyse<R: BufRead>(lines: &mut Lines<R>, options: &Options) -> GcLog {
     let mut cx = Context::new(options.top);
     let mut unified = unified::Unified::default();
     let mut older = preunified::PreUnified::default();
+    let mut j9 = openj9::OpenJ9::default();
     while let Some((line_no, raw)) = lines.next_line() {
         let line = raw.strip_prefix('\u{feff}').unwrap_or(raw);
-        if let Some(decorated) = unified::decorations(line) {
+        let openj9_line = if j9.active {
+            line.trim_start().starts_with('<') || line.trim().is_empty()
+        } else {
+            !older.anything_read() && openj9::starts_log(line)
+        };
+        if openj9_line {
+            j9.line(&mut cx, line_no, line);
+        } else if let Some(decorated) = unified::decorations(line).or_else(|| unified::prefixed_decorations(line)) {
             unified.line(&mut cx, line_no, &decorated);
-        } else if line.starts_with("GC(") || (line.starts_with("Using ") && older.events == 0) {
+        } else if unified.in_other_message && !older.anything_read() && !line.contains("[GC") {
+            // The rest of a multi-line message of another tag set (`[exceptions]`, `[os]`
+            // under `-Xlog:all`): unified logging decorates only a message's first line.
+            unified.other_tag_lines += 1;
+        } else if is_bare_unified(line, &unified, &older) {
             // Unified logging without decorations (`-Xlog:gc:file:none`).
             let bare = unified::Decorated {
                 uptime_s: None,
@@ -245,28 +278,65 @@ pub fn analyse<R: BufRead>(lines: &mut Lines<R>, options: &Options) -> GcLog {
                 tags: None,
                 message: line,
             };
+            unified.bare_lines += 1;
             unified.line(&mut cx, line_no, &bare);
         } else {
             older.line(&mut cx, line_no, line);
         }
     }
-    older.finish(&mut cx);
+    let bare_unified = unified.bare_lines > 0 && older.events == 0 && older.header_lines == 0;
+    unified.gc_lines += older.finish(&mut cx, bare_unified);
+    j9.finish(&mut cx);
     for (line, count, what, reason) in std::mem::take(&mut cx.skips) {
         lines.skip_many(line, count, what, reason);
     }
     let older_lines = older.events + older.header_lines;
-    assemble(cx, &unified, older_lines)
+    assemble(cx, &unified, older_lines, j9.lines)
 }
 
-/// `older_lines`: older-format events and header lines.
-fn assemble(cx: Context, unified: &unified::Unified, older_lines: u64) -> GcLog {
+/// Whether an undecorated line is a unified-logging message (`-Xlog:gc:file:none`): a
+/// `GC(n) …` line; a `Using <collector>` line while nothing of an older-format log was
+/// read; and after such lines, while still nothing older-format was read, every line
+/// without a time stamp that opens no older-format event (`Allocation Stall (main)
+/// 4.913ms`, `Trigger: …`, the heap printout at exit).
+fn is_bare_unified(line: &str, unified: &unified::Unified, older: &preunified::PreUnified) -> bool {
+    if line.starts_with("GC(") {
+        return true;
+    }
+    if older.anything_read() {
+        return false;
+    }
+    if let Some(name) = line.strip_prefix("Using ") {
+        return COLLECTOR_NAMES.iter().any(|c| name.starts_with(c));
+    }
+    unified.bare_lines > 0
+        && !line.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && !line.contains("[GC")
+        && !line.contains("[Full GC")
+}
+
+/// How unified logging's `Using …` line names each collector.
+const COLLECTOR_NAMES: [&str; 7] = [
+    "G1",
+    "Parallel",
+    "Serial",
+    "Concurrent Mark Sweep",
+    "Shenandoah",
+    "The Z Garbage Collector",
+    "Epsilon",
+];
+
+/// `older_lines`: older-format events and header lines; `j9_lines`: OpenJ9 lines.
+fn assemble(cx: Context, unified: &unified::Unified, older_lines: u64, j9_lines: u64) -> GcLog {
     let unified_lines = unified.gc_lines;
     let collector = cx.collector.current();
     let mut evidence = cx.collector.evidence();
     if collector == Some(Collector::Zgc) && cx.generational_zgc {
         evidence = evidence.map(|e| format!("{e}; generational (Y:/y:/O: phases)"));
     }
-    let format = if unified_lines > 0 && unified_lines >= older_lines {
+    let format = if j9_lines > unified_lines.max(older_lines) {
+        Some("openj9-verbosegc")
+    } else if unified_lines > 0 && unified_lines >= older_lines {
         Some("unified")
     } else if older_lines > 0 {
         Some("pre-unified")
@@ -383,5 +453,52 @@ pub(crate) mod tests {
         ] {
             let _ = run(text);
         }
+    }
+
+    #[test]
+    fn undecorated_unified_messages_before_and_after_the_using_line_are_read() {
+        // `-Xlog:gc:file=gc.log:none`, Shenandoah (JDK 17): its first messages come before
+        // `Using Shenandoah`; ZGC's stalls have no `GC(n)` prefix.
+        let (log, skipped) = run_with(
+            "\
+Min heap equals to max heap, disabling ShenandoahUncommit
+Heuristics ergonomically sets -XX:+ExplicitGCInvokesConcurrent
+Using Shenandoah
+GC(0) Pause Init Mark 0.028ms
+Trigger: Free (4M) is below minimum threshold (4M)
+GC(0) Pause Final Mark 0.012ms
+Allocation Stall (main) 4.913ms
+GC(1) Pause Full 3.000ms
+",
+            5,
+        );
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(log.format.as_deref(), Some("unified"));
+        assert_eq!((log.pauses_by_type.other, log.pauses_by_type.full), (2, 1));
+        assert!(log.warnings.iter().any(|w| w.kind == "allocation stall"));
+        // Without a `Using …` line the same leading lines are unknown output.
+        let (_, skipped) = run_with("Min heap equals to max heap, disabling ShenandoahUncommit\n", 5);
+        assert_eq!(skipped.len(), 1);
+    }
+
+    #[test]
+    fn application_output_named_using_does_not_swallow_an_older_log() {
+        // Only `Using <collector>` starts undecorated unified reading, and nothing of an
+        // older-format log may have been read before.
+        let log = run("\
+Using config /etc/app.conf
+1.000: [GC (Allocation Failure) 
+Desired survivor size 1114112 bytes, new threshold 7 (max 15)
+[PSYoungGen: 65536K->5000K(76288K)] 65536K->5008K(251392K), 0.0050000 secs] [Times: user=0.01 sys=0.00, real=0.01 secs] 
+");
+        assert_eq!((log.pauses, log.total_pause_s), (1, 0.005));
+        assert_eq!(log.format.as_deref(), Some("pre-unified"));
+    }
+
+    #[test]
+    fn epsilon_is_named() {
+        let log = run("[0.004s][info][gc] Using Epsilon\n[0.004s][warning][gc,init] Consider enabling -XX:+AlwaysPreTouch to avoid memory commit hiccups\n");
+        assert_eq!(log.collector.as_deref(), Some("Epsilon"));
+        assert_eq!(log.pauses, 0);
     }
 }

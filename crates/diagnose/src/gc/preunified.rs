@@ -61,6 +61,11 @@ pub(super) struct PreUnified {
     /// `{Heap before GC…`, `Shenandoah Heap`) or Shenandoah's exit statistics
     /// (`GC STATISTICS:`). Ends at the next time-stamped line or event.
     in_summary: bool,
+    /// Unknown lines before anything of a GC log was placed (first line, count): held
+    /// back, because in a unified log written without decorations (`-Xlog:gc:file:none`)
+    /// they are the collector's first messages (`Min heap equals to max heap, …`),
+    /// printed before the `Using …` line that shows what the file is.
+    leading_unknown: Option<(u64, u64)>,
 }
 
 impl PreUnified {
@@ -105,18 +110,36 @@ impl PreUnified {
             );
         }
         if !self.scan(cx, line_no, line) && !known_text(rest, b) && !self.in_summary {
-            cx.skip(
-                line_no,
-                "lines",
-                "not GC log output (no event and no known detail line)",
-            );
+            if self.events == 0 && self.header_lines == 0 {
+                let (first, count) = self.leading_unknown.get_or_insert((line_no, 0));
+                *first = (*first).min(line_no);
+                *count += 1;
+            } else {
+                cx.skip(line_no, "lines", NOT_GC);
+            }
         }
     }
 
-    /// End of input: an event still open was cut off.
-    pub fn finish(&mut self, cx: &mut Context) {
+    /// Whether anything of an older-format log was read: an event (also one still
+    /// open) or a header line.
+    pub fn anything_read(&self) -> bool {
+        self.events > 0 || self.header_lines > 0 || self.open.is_some()
+    }
+
+    /// End of input: an event still open was cut off. `bare_unified`: the file turned
+    /// out to be unified logging without decorations, whose first messages the unknown
+    /// lines before any event were; returns how many such lines there were.
+    pub fn finish(&mut self, cx: &mut Context, bare_unified: bool) -> u64 {
         if self.open.is_some() {
             self.abandon(cx, "older-format GC event still open at the end of the file");
+        }
+        match self.leading_unknown.take() {
+            Some((_, count)) if bare_unified => count,
+            Some((first, count)) => {
+                cx.skip_many(first, count, "lines", NOT_GC);
+                0
+            }
+            None => 0,
         }
     }
 
@@ -399,6 +422,8 @@ impl PreUnified {
     }
 }
 
+const NOT_GC: &str = "not GC log output (no event and no known detail line)";
+
 /// Does `after` (the bytes after a `[`) open a stop-the-world GC event?
 fn event_start(after: &[u8]) -> bool {
     // `Inc GC`: JDK 1.4's incremental (train) collection under -Xincgc.
@@ -575,6 +600,34 @@ fn known_text(rest: &[u8], line: &[u8]) -> bool {
     PREFIXES.iter().any(|p| rest.starts_with(p))
         || SHENANDOAH_INFO.iter().any(|p| rest.starts_with(p))
         || CMS_INITIATION.iter().any(|p| rest.starts_with(p))
+        || SAFEPOINT_STATISTICS.iter().any(|p| rest.starts_with(p))
+        || is_vm_operation_count(rest)
+}
+
+/// -XX:+PrintSafepointStatistics summary lines (its per-operation rows carry brackets
+/// and are placed as details), and the GC locker's note of JDK 6–8.
+const SAFEPOINT_STATISTICS: [&[u8]; 5] = [
+    b"Polling page always armed",
+    b"Maximum sync time",
+    b"Maximum vm operation time",
+    b"GC locker:",
+    b"GCLocker",
+];
+
+/// A safepoint-statistics total: a VM operation's name and how often it ran
+/// (`ParallelGCFailedAllocation         1`, `No vm operation     12`).
+fn is_vm_operation_count(rest: &[u8]) -> bool {
+    let text = &rest[..trim_end(rest)];
+    let Some(last_space) = text.iter().rposition(|&c| c == b' ') else {
+        return false;
+    };
+    let (name, count) = (&text[..last_space], &text[last_space + 1..]);
+    let name = &name[..trim_end(name)];
+    name.first().is_some_and(u8::is_ascii_uppercase)
+        && name.iter().all(|&c| c.is_ascii_alphanumeric() || c == b' ')
+        && !count.is_empty()
+        && count.iter().all(u8::is_ascii_digit)
+        && text[name.len()..last_space].len() >= 2
 }
 
 /// Lines Shenandoah's JDK 8 port prints without stamps or brackets: its settings at start,
@@ -1253,6 +1306,85 @@ ALLOCATION TRACING
 ");
         assert_eq!(log.pauses_by_type.young, 1);
         assert!(log.warnings.iter().any(|w| w.kind == "promotion failed"));
+    }
+
+    #[test]
+    fn gc_locker_and_safepoint_statistics_lines_are_known() {
+        let (log, skipped) = crate::gc::tests::run_with(
+            "\
+GC locker: Trying a full collection because scavenge failed
+         vmop                    [threads: total initially_running wait_to_block]    [time: spin block sync cleanup vmop] page_trap_count
+0.181: ParallelGCFailedAllocation       [       8          0              0    ]      [     0     0     0     0     2    ]  0   
+Polling page always armed
+ParallelGCFailedAllocation         1
+No vm operation                    3
+    0 VM operations coalesced during safepoint
+Maximum sync time      0 ms
+Maximum vm operation time (except for Exit VM operation)      2 ms
+1.0: [GC (Allocation Failure) [PSYoungGen: 1K->0K(2K)] 1K->0K(4K), 0.0100000 secs]
+",
+            5,
+        );
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(log.pauses, 1);
+    }
+
+    #[test]
+    fn jdk8_cms_young_collection_split_by_a_concurrent_phase_with_tenuring_lines() {
+        // The CMS thread logged its phase between `[ParNew` and the rest of the line;
+        // -XX:+PrintTenuringDistribution puts its lines inside the ParNew bracket.
+        let log = run("\
+2019-05-01T12:00:02.500+0000: 2.500: [GC (Allocation Failure) 2019-05-01T12:00:02.500+0000: 2.500: [ParNew2019-05-01T12:00:02.505+0000: 2.505: [CMS-concurrent-abortable-preclean: 0.100/0.454 secs] [Times: user=0.30 sys=0.01, real=0.45 secs] 
+Desired survivor size 1114112 bytes, new threshold 1 (max 6)
+- age   1:    1500000 bytes,    1500000 total
+: 19648K->2000K(19648K), 0.0200000 secs] 49000K->33000K(63360K), 0.0210000 secs] [Times: user=0.05 sys=0.00, real=0.02 secs] 
+2019-05-01T12:00:11.000+0000: 11.000: [GC (Allocation Failure) 2019-05-01T12:00:11.000+0000: 11.000: [ParNew (promotion failed): 19648K->19648K(19648K), 0.0500000 secs]2019-05-01T12:00:11.050+0000: 11.050: [CMS: 40000K->36000K(43712K), 0.3000000 secs] 59000K->36000K(63360K), [Metaspace: 3000K->3000K(1056768K)], 0.3501000 secs] [Times: user=0.40 sys=0.00, real=0.35 secs] 
+");
+        assert_eq!((log.pauses_by_type.young, log.pauses_by_type.full), (1, 1));
+        assert_eq!(log.total_pause_s, 0.3711);
+        assert_eq!(log.concurrent_phases, 1);
+    }
+
+    #[test]
+    fn a_young_collection_whose_generation_part_starts_a_new_line() {
+        // JDK 8 with date stamps: another thread wrote between `[GC (Allocation Failure) `
+        // and the ParNew part, which then begins a line of its own with fresh stamps.
+        let (log, skipped) = crate::gc::tests::run_with(
+            "\
+2018-01-01T00:00:00.000+0000: 100.000: [GC (Allocation Failure) 
+2018-01-01T00:00:00.000+0000: 100.000: [ParNew: 100000K->10000K(110000K), 0.0200000 secs] 300000K->215000K(1000000K), 0.0210000 secs] [Times: user=0.05 sys=0.00, real=0.02 secs] 
+2018-01-01T00:00:01.000+0000: 101.000: [GC (Allocation Failure) 2018-01-01T00:00:01.001+0000: 101.001: [CMS-concurrent-abortable-preclean: 0.100/0.200 secs] [Times: user=0.30 sys=0.01, real=0.20 secs] 
+2018-01-01T00:00:01.000+0000: 101.000: [ParNew: 100000K->10000K(110000K), 0.0300000 secs] 300000K->215000K(1000000K), 0.0310000 secs] [Times: user=0.05 sys=0.00, real=0.03 secs] 
+",
+            5,
+        );
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!((log.pauses_by_type.young, log.total_pause_s), (2, 0.052));
+        assert_eq!((log.concurrent_phases, log.collector.as_deref()), (1, Some("CMS")));
+    }
+
+    #[test]
+    fn jdk8_g1_full_gc_with_its_detail_line_and_heap_at_gc_blocks() {
+        let (log, skipped) = crate::gc::tests::run_with(
+            "\
+{Heap before GC invocations=7 (full 0):
+ garbage-first heap   total 262144K, used 261000K [0x00000000f0000000, 0x00000000f0100800, 0x0000000100000000)
+  region size 1024K, 0 young (0K), 0 survivors (0K)
+ Metaspace       used 3000K, capacity 4486K, committed 4864K, reserved 1056768K
+2019-03-14T10:15:41.000+0000: 20.000: [Full GC (Allocation Failure)  255M->200M(256M), 0.5000000 secs]
+   [Eden: 0.0B(12.0M)->0.0B(12.0M) Survivors: 0.0B->0.0B Heap: 255.9M(256.0M)->200.1M(256.0M)], [Metaspace: 3000K->3000K(1056768K)]
+Heap after GC invocations=8 (full 1):
+ garbage-first heap   total 262144K, used 204900K [0x00000000f0000000, 0x00000000f0100800, 0x0000000100000000)
+  region size 1024K, 0 young (0K), 0 survivors (0K)
+}
+ [Times: user=0.80 sys=0.00, real=0.50 secs] 
+2019-03-14T10:15:42.000+0000: 21.000: [GC pause (G1 Evacuation Pause) (young), 0.0100000 secs]
+",
+            5,
+        );
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!((log.pauses_by_type.full, log.pauses_by_type.young), (1, 1));
+        assert_eq!(log.full_gc_heap.unwrap().last_after_bytes, 200 << 20);
     }
 
     #[test]

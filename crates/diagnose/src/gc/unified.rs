@@ -41,7 +41,10 @@ pub(super) fn decorations(line: &str) -> Option<Decorated<'_>> {
             break;
         };
         let token = line.get(at + 1..close)?.trim();
-        if !classify(token, &mut d, found) {
+        // The JVM prints the hostname after the times: first only when no time is
+        // decorated (`[web-01.example.com][4711][gc] …`), and then something follows.
+        let hostname_first = !found && bytes.get(close + 1) == Some(&b'[') && is_hostname(token);
+        if !classify(token, &mut d, found) && !hostname_first {
             break;
         }
         found = true;
@@ -52,6 +55,27 @@ pub(super) fn decorations(line: &str) -> Option<Decorated<'_>> {
     }
     d.message = line.get(at..)?.strip_prefix(' ').unwrap_or(line.get(at..)?);
     Some(d)
+}
+
+/// The decorations of a unified-logging line that something else prefixed (a container
+/// runtime's or syslog's time stamp and name: `2024-05-01T10:00:00.123Z stdout F
+/// [0.123s][info][gc] …`, `Jan 01 00:00:00 host java[4711]: [0.123s][info][gc] …`):
+/// found at one of the line's first `[`, and only with a `gc…` or `safepoint` tags
+/// decoration, so an older-format line (`1.234: [GC (Allocation Failure) …`) stays one.
+pub(super) fn prefixed_decorations(line: &str) -> Option<Decorated<'_>> {
+    let mut from = 1;
+    for _ in 0..4 {
+        let at = from + line.get(from..)?.find('[')?;
+        let d = decorations(line.get(at..)?);
+        if let Some(d) = d.filter(|d| {
+            d.tags
+                .is_some_and(|t| t == "gc" || t.starts_with("gc,") || t == "safepoint" || t.starts_with("safepoint,"))
+        }) {
+            return Some(d);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Reads one decoration into `d`; false when `token` is not a decoration.
@@ -99,7 +123,15 @@ fn classify<'a>(token: &'a str, d: &mut Decorated<'a>, after_others: bool) -> bo
         return true;
     }
     // A hostname, only among other decorations (`[Full GC` is no hostname).
-    after_others && !token.contains(' ')
+    after_others && is_hostname(token)
+}
+
+/// A host name as `-Xlog:…:hostname` prints it: letters, digits, `-`, `.`, `_`.
+fn is_hostname(token: &str) -> bool {
+    !token.is_empty()
+        && token
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
 }
 
 /// State across unified lines.
@@ -109,6 +141,11 @@ pub(super) struct Unified {
     pub gc_lines: u64,
     /// Lines of other tag sets (`os`, `class,load`, …): not GC output.
     pub other_tag_lines: u64,
+    /// Lines without decorations read as unified messages (`-Xlog:gc:file:none`).
+    pub bare_lines: u64,
+    /// The last decorated line was of another tag set than `gc…`/`safepoint`, so an
+    /// undecorated line right after it continues that message.
+    pub in_other_message: bool,
     /// The current collection's cause as announced (`GC(3) Garbage Collection (Warmup)`),
     /// for collectors that print no cause on their pause lines (ZGC).
     cycle_cause: Option<(u64, String)>,
@@ -152,6 +189,7 @@ const SETTINGS: [&str; 30] = [
 
 impl Unified {
     pub fn line(&mut self, cx: &mut Context, line_no: u64, d: &Decorated) {
+        self.in_other_message = false;
         cx.tally.line_time(d.uptime_s, d.date);
         let message = d.message.trim_end();
         let tags = d.tags;
@@ -174,6 +212,7 @@ impl Unified {
                 // `-Xlog:all`, `os+cpu`, `class+load`…: JVM output about other subsystems.
                 // Recognised, so not skipped, but nothing here is about collections.
                 self.other_tag_lines += 1;
+                self.in_other_message = true;
                 return;
             }
             _ => {}
@@ -201,7 +240,9 @@ impl Unified {
             // tells the collector where no `Using …` line survived (rotated logs).
             for (prefix, collector) in [
                 ("DefNew:", Collector::Serial),
+                ("Tenured:", Collector::Serial),
                 ("PSYoungGen:", Collector::Parallel),
+                ("ParOldGen:", Collector::Parallel),
                 ("ParNew:", Collector::Cms),
             ] {
                 if body.starts_with(prefix) {
@@ -211,6 +252,9 @@ impl Unified {
             if body.starts_with("Pause ") && pause_tags {
                 self.pause(cx, line_no, d, id, generation, body);
             } else if body.starts_with("Concurrent ") && pause_tags {
+                if let Some((collector, what)) = concurrent_phase_collector(body) {
+                    cx.collector.hint(collector, line_no, what);
+                }
                 if trailing_duration(body.as_bytes()).is_some() {
                     cx.tally.concurrent_phases += 1;
                     cx.tally.event_time(d.uptime_s, d.epoch_s);
@@ -253,6 +297,9 @@ impl Unified {
         }
         for prefix in ["Garbage Collection (", "Major Collection (", "Minor Collection ("] {
             if let Some(rest) = body.strip_prefix(prefix) {
+                // Only ZGC announces its cycles so (`GC(3) Garbage Collection (Warmup)`).
+                cx.collector
+                    .hint(Collector::Zgc, line_no, "`Garbage Collection (…)` cycles");
                 if let (Some(id), Some(end)) = (id, rest.find(')')) {
                     let cause = rest.get(..end).unwrap_or("");
                     if self.cycle_cause.as_ref().is_none_or(|(i, c)| *i != id || c != cause) {
@@ -360,6 +407,22 @@ impl Unified {
             "Pause Mixed" | "Pause Cleanup" => cx.collector.hint(Collector::G1, line_no, "Pause Mixed/Cleanup"),
             _ => {}
         }
+        // Where no `Using …` line survived (a rotated file): G1 names its young pauses
+        // `(Normal)`, `(Concurrent Start)`, `(Prepare Mixed)` and its causes `G1 …`;
+        // only Parallel gives `Ergonomics` as a cause.
+        if base == "Pause Young"
+            && parts
+                .modifiers()
+                .any(|m| matches!(m, "Normal" | "Concurrent Start" | "Prepare Mixed" | "Mixed"))
+        {
+            cx.collector
+                .hint(Collector::G1, line_no, "Pause Young (Normal/Concurrent Start/…)");
+        }
+        match parts.cause() {
+            Some(c) if c.starts_with("G1 ") => cx.collector.hint(Collector::G1, line_no, "G1 causes"),
+            Some("Ergonomics") => cx.collector.hint(Collector::Parallel, line_no, "the cause Ergonomics"),
+            _ => {}
+        }
         if parts
             .groups()
             .any(|g| g.starts_with("Evacuation Failure") || g.starts_with("To-space"))
@@ -397,6 +460,78 @@ impl Unified {
             heap,
         });
     }
+}
+
+/// The collector that alone logs a concurrent phase of this name, if one does.
+fn concurrent_phase_collector(body: &str) -> Option<(Collector, &'static str)> {
+    const PHASES: [(&str, Collector, &str); 14] = [
+        ("Concurrent Sweep", Collector::Cms, "Concurrent Sweep/Preclean phases"),
+        (
+            "Concurrent Preclean",
+            Collector::Cms,
+            "Concurrent Sweep/Preclean phases",
+        ),
+        (
+            "Concurrent Abortable Preclean",
+            Collector::Cms,
+            "Concurrent Sweep/Preclean phases",
+        ),
+        (
+            "Concurrent Cycle",
+            Collector::G1,
+            "Concurrent Cycle/Scan Root Regions phases",
+        ),
+        (
+            "Concurrent Mark Cycle",
+            Collector::G1,
+            "Concurrent Cycle/Scan Root Regions phases",
+        ),
+        (
+            "Concurrent Scan Root Regions",
+            Collector::G1,
+            "Concurrent Cycle/Scan Root Regions phases",
+        ),
+        (
+            "Concurrent Rebuild Remembered Sets",
+            Collector::G1,
+            "Concurrent Cycle/Scan Root Regions phases",
+        ),
+        (
+            "Concurrent Undo Cycle",
+            Collector::G1,
+            "Concurrent Cycle/Scan Root Regions phases",
+        ),
+        (
+            "Concurrent marking",
+            Collector::Shenandoah,
+            "Concurrent marking/evacuation phases",
+        ),
+        (
+            "Concurrent evacuation",
+            Collector::Shenandoah,
+            "Concurrent marking/evacuation phases",
+        ),
+        (
+            "Concurrent update references",
+            Collector::Shenandoah,
+            "Concurrent marking/evacuation phases",
+        ),
+        (
+            "Concurrent Select Relocation Set",
+            Collector::Zgc,
+            "Concurrent Relocate phases",
+        ),
+        (
+            "Concurrent Prepare Relocation Set",
+            Collector::Zgc,
+            "Concurrent Relocate phases",
+        ),
+        ("Concurrent Relocate", Collector::Zgc, "Concurrent Relocate phases"),
+    ];
+    PHASES
+        .iter()
+        .find(|(name, _, _)| body.starts_with(name))
+        .map(|&(_, collector, what)| (collector, what))
 }
 
 /// Groups in a pause name that qualify the pause rather than give its cause.
@@ -696,6 +831,72 @@ mod tests {
         assert_eq!(log.span.jvm_restarts, 1);
         assert_eq!(log.throughput.unwrap().runtime_s, 100.0 + 0.0 + 0.001);
         assert!(log.notes.iter().any(|n| n.text.contains("2 JVM runs")));
+    }
+
+    #[test]
+    fn a_rotated_file_without_using_line_still_names_the_collector() {
+        // `-Xlog:gc:file=gc.log::filecount=5`: later files lose the header.
+        for (text, collector) in [
+            ("[9.1s][info][gc] GC(40) Pause Young (Normal) (G1 Evacuation Pause) 30M->10M(64M) 2.000ms\n", "G1"),
+            ("[9.1s][info][gc] GC(40) Pause Young (Allocation Failure) 30M->10M(64M) 2.000ms\n[9.2s][info][gc] GC(41) Pause Full (Ergonomics) 60M->40M(64M) 20.000ms\n", "Parallel"),
+            ("[9.1s][info][gc] GC(40) Garbage Collection (Allocation Rate) 30M(47%)->10M(16%)\n", "ZGC"),
+            ("[9.1s][info][gc] GC(40) Concurrent marking 30M->31M(64M) 2.000ms\n", "Shenandoah"),
+            ("[9.1s][info][gc] GC(40) Pause Initial Mark 30M->30M(64M) 0.500ms\n[9.2s][info][gc] GC(40) Concurrent Sweep 3.000ms\n", "CMS"),
+            ("[9.1s][info][gc,heap] GC(40) Tenured: 30M->20M(40M)\n", "Serial"),
+        ] {
+            let log = run(text);
+            assert_eq!(log.collector.as_deref(), Some(collector), "{text}");
+            assert!(log.collector_evidence.unwrap().starts_with("implied by"));
+        }
+    }
+
+    #[test]
+    fn continuation_lines_of_other_tag_sets_are_not_skipped() {
+        // `-Xlog:all`: only a message's first line is decorated.
+        let (log, skipped) = run_with(
+            "\
+[0.411s][info][exceptions] Exception <a 'java/lang/OutOfMemoryError'{0x00000000fd008020}> (0x00000000fd008020) 
+thrown [./src/hotspot/share/gc/shared/memAllocator.cpp, line 134]
+for thread 0x00007fa83401be50
+[0.412s][info][gc] GC(3) Pause Young (Normal) (G1 Evacuation Pause) 30M->10M(64M) 2.000ms
+",
+            5,
+        );
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!((log.pauses, log.other_log_lines), (1, 3));
+    }
+
+    #[test]
+    fn decorations_after_a_container_or_syslog_prefix() {
+        let (log, skipped) = run_with(
+            "\
+2024-05-01T10:00:00.123456789Z stdout F [0.123s][info][gc] Using G1
+2024-05-01T10:00:01.123456789Z stdout F [1.123s][info][gc] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 5.123ms
+May  1 10:00:02 host java[4711]: [2.123s][info][gc] GC(1) Pause Full (System.gc()) 20M->4M(256M) 20.000ms
+",
+            5,
+        );
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!((log.pauses_by_type.young, log.pauses_by_type.full), (1, 1));
+        assert_eq!(log.collector.as_deref(), Some("G1"));
+        assert_eq!(log.span.first_uptime_s, Some(0.123));
+        // An older-format event keeps its own reading.
+        assert_eq!(prefixed_decorations("2019-01-01T00:00:00.000+0000: 1.000: [GC (Allocation Failure) [PSYoungGen: 1K->0K(2K)] 1K->0K(4K), 0.01 secs]"), None);
+    }
+
+    #[test]
+    fn a_hostname_can_be_the_first_decoration() {
+        // `-Xlog:gc:file=gc.log:hostname,pid,tags`: no time decoration before it.
+        let d =
+            decorations("[web-01.example.com][4711][gc] GC(0) Pause Young (Allocation Failure) 12M->0M(46M) 1.367ms")
+                .unwrap();
+        assert_eq!(d.tags, Some("gc"));
+        assert!(d.message.starts_with("GC(0)"));
+        // A bracket of an older log is no hostname.
+        assert_eq!(
+            decorations("[GC--[PSYoungGen: 9208K->9208K(9216K)] 12735K->19445K(19456K), 0.01 secs]"),
+            None
+        );
     }
 
     #[test]

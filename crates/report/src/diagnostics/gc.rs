@@ -89,6 +89,7 @@ fn verdict(f: &GcLog) -> Section {
     let collector = f.collector.as_deref().unwrap_or("Collector not named");
     let format = match f.format.as_deref() {
         Some("unified") => "unified logging",
+        Some("openj9-verbosegc") => "OpenJ9 verbose GC XML; pauses are its exclusive-access windows",
         _ => "pre-unified logging",
     };
     let mut line: Vec<Inline> = vec![strong(collector), text(format!(" ({format}): "))];
