@@ -6,7 +6,7 @@
 use triage_mine::miner::Templates;
 use triage_parse::Level;
 
-use crate::aggregate::Aggregates;
+use crate::aggregate::{Aggregates, TemplateCounts};
 use crate::frame::Frame;
 use crate::stats::{benjamini_hochberg, change_point_up, count_test_p};
 
@@ -147,20 +147,27 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
     let window_first = frame.window_first_bucket();
     let exposure: Vec<f64> = agg.active_buckets.iter().map(|&a| if a { 1.0 } else { 0.0 }).collect();
     let mut out: Vec<TemplateVerdict> = Vec::with_capacity(templates.templates.len());
-    let mut tested: Vec<(usize, f64)> = Vec::new();
+    let mut tested: Vec<(usize, f64, Option<i64>)> = Vec::new();
     for (i, t) in templates.templates.iter().enumerate() {
         let c = &agg.templates[i];
-        let x = c.window;
+        // Records of a lead-in count with the window and leave the baseline, over their
+        // time: the rates compared are those since the onset and before it.
+        let lead = lead_in(c, agg, frame, window_first).filter(|l| (l.span as f64) < base_len);
+        let (lead_n, lead_span) = lead.map_or((0, 0.0), |l| (l.records, l.span as f64));
+        let x = c.window + lead_n;
+        let baseline = c.baseline - lead_n;
+        let (window_len, base_len) = (window_len + lead_span, base_len - lead_span);
         let expected = if base_len > 0.0 {
-            c.baseline as f64 * window_len / base_len
+            baseline as f64 * window_len / base_len
         } else {
             0.0
         };
-        let ratio = (c.baseline > 0 && base_len > 0.0).then(|| x as f64 / expected);
+        let ratio = (baseline > 0 && base_len > 0.0).then(|| x as f64 / expected);
         let mut v = TemplateVerdict {
             verdict: Verdict::Steady,
             ratio,
-            expected,
+            // In the window proper, at the rate before the onset.
+            expected: expected * frame.window_len() as f64 / window_len,
             q_value: None,
             onset: None,
         };
@@ -186,10 +193,10 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
                 // the 3·10⁻⁵ of a known rate; among 20,000 rare templates, chance).
                 let share = window_len / (window_len + base_len);
                 let mut p = count_test_p(x, lambda, phi);
-                if c.baseline > 0 {
-                    p = p.max(binomial_sf(x, x + c.baseline, share));
+                if baseline > 0 {
+                    p = p.max(binomial_sf(x, x + baseline, share));
                 }
-                tested.push((i, p));
+                tested.push((i, p, lead.map(|l| l.first)));
             }
         } else if x > 0 && older_history {
             // No baseline to measure rates against, but earlier data to say what is new:
@@ -204,7 +211,7 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
         out.push(v);
     }
     let q = benjamini_hochberg(&tested.iter().map(|t| t.1).collect::<Vec<_>>());
-    for ((i, _), q) in tested.iter().zip(q) {
+    for ((i, _, lead_first), q) in tested.iter().zip(q) {
         let c = &agg.templates[*i];
         let v = &mut out[*i];
         v.q_value = Some(q);
@@ -212,7 +219,7 @@ pub fn judge(templates: &Templates, agg: &Aggregates, frame: &Frame, data_start:
         if q <= Q_LEVEL && c.window >= MIN_COUNT && ratio_ok {
             v.verdict = Verdict::Surge;
             let (series, first) = (c.series_counts(frame.buckets), c.series_firsts(frame.buckets));
-            v.onset = onset_of(&series, &first, &exposure, frame).or(c.first_in_window);
+            v.onset = lead_first.or_else(|| onset_of(&series, &first, &exposure, frame).or(c.first_in_window));
         }
     }
     out
@@ -238,6 +245,75 @@ fn binomial_sf(k: u64, n: u64, f: f64) -> f64 {
         .map(|j| (ln_choose(j) + j as f64 * ln_f + (n - j) as f64 * ln_q).exp())
         .sum::<f64>()
         .min(1.0)
+}
+
+/// Buckets just before the window a template's records may run in and still be the
+/// start of what the window holds: the lead-in a spike's attribution takes too.
+pub const LEAD_IN_BUCKETS: usize = 2;
+
+/// Records of a template that began just before the window and ran on into it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LeadIn {
+    records: u64,
+    /// Nanoseconds of baseline the run covers.
+    span: i64,
+    first: i64,
+}
+
+/// A burst that started seconds before the window is this incident, not the baseline's
+/// routine: its records there would make the window look like "the usual rate" (a
+/// sparse log's 90 errors in the baseline's last minute and 110 in the window). A
+/// lead-in is a run of baseline buckets ending at the window, at most
+/// [`LEAD_IN_BUCKETS`] of them holding the template, that continues into the window's
+/// first bucket with records and follows a bucket with records but none of the
+/// template. Buckets without any record (a sparse log's silence) neither break nor
+/// lengthen the run. A template in every bucket has no lead-in: it is routine.
+fn lead_in(c: &TemplateCounts, agg: &Aggregates, frame: &Frame, window_first: usize) -> Option<LeadIn> {
+    if c.baseline == 0 || c.window == 0 || window_first == 0 || !c.in_series() {
+        return None;
+    }
+    let counts = c.series_counts(frame.buckets);
+    let logged = |b: usize| agg.total_series.get(b).is_some_and(|&n| n > 0);
+    // Unbroken into the window: every bucket with records up to the template's first
+    // window record holds it. (The window's first bucket may begin before the window.)
+    let first_in = frame.bucket_of(c.first_in_window?)?;
+    if (window_first..first_in).any(|b| logged(b) && counts[b] == 0) {
+        return None;
+    }
+    let (mut start, mut held) = (window_first, 0);
+    let mut b = window_first;
+    while b > 0 {
+        b -= 1;
+        if !frame.in_baseline(frame.bucket_start(b)) {
+            break;
+        }
+        if counts[b] > 0 {
+            held += 1;
+            if held > LEAD_IN_BUCKETS {
+                return None;
+            }
+            start = b;
+        } else if logged(b) {
+            break;
+        }
+    }
+    // The series holds the baseline just before the window and the window: what it
+    // holds outside the window and from the run on is the lead-in.
+    let before_window = c.series_total().saturating_sub(c.window);
+    let earlier: u64 = counts[..start].iter().map(|&n| n as u64).sum();
+    let records = before_window.saturating_sub(earlier).min(c.baseline);
+    if records == 0 {
+        return None;
+    }
+    let exposed = (start..window_first)
+        .filter(|&b| agg.active_buckets.get(b).copied().unwrap_or(false))
+        .count() as i64;
+    let firsts = c.series_firsts(frame.buckets);
+    Some(LeadIn {
+        records,
+        span: exposed * frame.bucket + (frame.window.0 - frame.bucket_start(window_first)).max(0),
+        first: if firsts[start] != 0 { firsts[start] } else { frame.bucket_start(start) },
+    })
 }
 
 /// The first record of the bucket where the rate steps up.

@@ -118,7 +118,10 @@ pub struct Problem {
     /// Records inside the window.
     pub count: u64,
     pub baseline_count: u64,
-    /// Window rate over baseline rate (None when new).
+    /// Window rate over baseline rate (None when new). A lead-in (records running
+    /// unbroken from just before the window into it) counts with the window: then the
+    /// rate since the onset over the rate before it, None when the lead-in holds every
+    /// baseline record.
     pub ratio: Option<f64>,
     /// No record of it in the baseline.
     pub new: bool,

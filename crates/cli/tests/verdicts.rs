@@ -508,6 +508,56 @@ fn errors_never_seen_in_a_sparse_history_are_new() {
     assert_eq!(clean["status"], "healthy", "{}", clean["conclusion"]);
 }
 
+/// Apache_2k is sparse: ten errors after each of its last 20 lines put 90 of them in the
+/// 15 seconds before the default window (then ten silent minutes) and 110 in it. Over a
+/// baseline of 255 active seconds the 90 made the window look "×0.3 the usual rate", and
+/// the report said "healthy … chronic". Records that run unbroken from just before the
+/// window into it are now its lead-in: the onset, counted with the window.
+#[test]
+fn errors_that_began_just_before_the_window_are_an_incident() {
+    let Some(file) = loghub(
+        "verdicts::errors_that_began_just_before_the_window_are_an_incident",
+        "Apache",
+    ) else {
+        return;
+    };
+    let text = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        if i + 20 >= lines.len() {
+            // The header: time and level, `[Mon Dec 05 19:00:43 2005] [error] `.
+            let header_end = line.match_indices("] ").nth(1).map(|(at, _)| at + 2).unwrap();
+            for n in 0..10 {
+                out.push_str(&format!(
+                    "{}Failed to connect to payments-db 10.0.3.{}:5432: Connection refused (attempt {})\n",
+                    &line[..header_end],
+                    17 + n % 3,
+                    n % 4 + 1
+                ));
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Apache.log");
+    std::fs::write(&path, out).unwrap();
+    let (r, _) = analyze_json(&[path.to_str().unwrap()]);
+    assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
+    let p = problem_named(&r, "payments-db");
+    assert_eq!((p["count"].as_u64(), p["baseline_count"].as_u64()), (Some(110), Some(90)));
+    assert_eq!((p["new"].as_bool(), p["ratio"].as_f64()), (Some(false), None));
+    assert_eq!(p["priority"], "P1");
+    assert_eq!(p["onset"], "2005-12-05T19:00:43Z");
+    assert!(p["onset"].as_str().unwrap() < r["window"]["from"].as_str().unwrap());
+    let first = &r["root_causes"][0]["summary"];
+    assert!(first.as_str().unwrap().contains("payments-db"), "{first}");
+    // The file alone is healthy.
+    let (clean, _) = analyze_json(&[&file]);
+    assert_eq!(clean["status"], "healthy", "{}", clean["conclusion"]);
+}
+
 /// Android_2k analysed whole: 130 errors in two seconds of its middle, then back to its
 /// usual rate, are a burst, not a step; "no change inside the window" was said of it.
 #[test]

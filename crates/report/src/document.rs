@@ -614,7 +614,14 @@ impl<'a> Context<'a> {
             None => Block::Subheading(heading),
         }];
         let mut count = self.records(problem.count);
+        // Not new, yet no rate before it: every baseline record belongs to the run that
+        // began just before the window (its onset), so there is no earlier rate.
+        let since_onset = !problem.new && problem.ratio.is_none() && problem.baseline_count > 0;
         let baseline = match (lang, problem.new || problem.ratio.is_none()) {
+            (Lang::En, true) if since_onset => {
+                format!("baseline {}, all since its onset", problem.baseline_count)
+            }
+            (Lang::Zh, true) if since_onset => format!("基线 {} 条，均在其起始之后", problem.baseline_count),
             (Lang::En, true) => format!("baseline {}, new", problem.baseline_count),
             (Lang::Zh, true) => format!("基线 {} 条，新出现", problem.baseline_count),
             (Lang::En, false) => {

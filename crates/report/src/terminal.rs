@@ -164,6 +164,10 @@ pub(crate) fn render(report: &Report, color: bool) -> String {
             };
             let versus = match problem.ratio {
                 Some(ratio) if !problem.new => format!("{}, baseline {}", format::ratio(ratio), problem.baseline_count),
+                // Every baseline record is from the run that began just before the window.
+                None if !problem.new && problem.baseline_count > 0 => {
+                    format!("baseline {}, all since its onset", problem.baseline_count)
+                }
                 _ => "new".to_string(),
             };
             let tail = format!(" — {} ({versus})", format::count(problem.count));
