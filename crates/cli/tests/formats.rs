@@ -502,5 +502,10 @@ fn access_logs_give_levels_from_the_status_and_find_a_5xx_burst() {
         assert_eq!(report["status"], "incident", "{name}");
         let cause = report["root_causes"][0]["summary"].as_str().unwrap_or("");
         assert!(cause.contains("status=502"), "{name}: {cause}");
+        // The first problem is the 502s alone, not every request of the same path shape.
+        let first = &report["problems"][0];
+        assert!(first["title"].as_str().unwrap().ends_with(" 502"), "{name}: {first}");
+        assert_eq!(first["count"], burst, "{name}");
+        assert_eq!(first["priority"], "P1", "{name}");
     }
 }
