@@ -1,12 +1,28 @@
 //! One dump as it is read: thread entries with their frames and lock lines, the JVM's
 //! deadlock blocks, and the per-section line handlers of the state machine in `mod.rs`.
 
+use std::collections::HashSet;
+
 use regex::Regex;
 
-use super::parse::{self, LockLine, LockRef, Style};
+use super::javacore::MonitorEntry;
+use super::parse::{self, Holder, JsonValue, LockLine, LockRef, Style};
 use super::summary;
-use super::{Deadlock, DeadlockedThread, Section, ThreadDump, GROUP_FRAMES, HEADLESS, HEAP, SUMMARY, UNRECOGNISED};
+use super::{
+    Deadlock, DeadlockedThread, Section, Skip, ThreadDump, GROUP_FRAMES, HEADLESS, HEAP, MIXED_NATIVE, SA_ERROR,
+    SUMMARY, UNRECOGNISED,
+};
 use crate::Options;
+
+/// Deepest JSON nesting followed (the JDK's dump nests six levels).
+const MAX_JSON_DEPTH: usize = 32;
+
+/// An object or array of the JSON form, with the key that opened it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum JsonScope {
+    Object(Option<String>),
+    Array(Option<String>),
+}
 
 /// What a line handler did with a line.
 pub(super) enum Outcome {
@@ -32,8 +48,10 @@ pub(super) struct ThreadRecord {
     pub(super) waiting_on: Vec<String>,
     pub(super) locked: Vec<LockRef>,
     pub(super) owned: Vec<LockRef>,
-    /// The owner the tool printed next to the awaited lock (`owned by "Y"`).
-    pub(super) owner_hint: Option<String>,
+    /// The owner the tool printed next to the awaited lock (`owned by "Y"`, `held by thread 21`).
+    pub(super) owner_hint: Option<Holder>,
+    /// The id other lines name this thread by (Android `tid=21`, the JSON dump's `tid`).
+    pub(super) thread_id: Option<String>,
 }
 
 /// The dump being read: its threads so far and the reader's position in it.
@@ -55,6 +73,24 @@ pub(super) struct DumpBuilder {
     pub(super) jvm_reported_deadlocks: usize,
     /// `Carrying virtual thread` lines.
     pub(super) carriers: usize,
+    /// The open objects and arrays of a JSON dump, outermost first.
+    pub(super) json: Vec<JsonScope>,
+    /// Javacore: VM addresses of the threads read (the dumping thread is listed twice).
+    pub(super) javacore_seen: HashSet<String>,
+    /// Javacore: threads say what they wait for themselves (`3XMTHREADBLOCK`).
+    pub(super) javacore_blocks: bool,
+    /// Javacore: the `LOCKS` section's monitors, applied when the dump ends.
+    pub(super) javacore_monitors: Vec<MonitorEntry>,
+    /// `jhsdb jstack --mixed`: the block being read while no header or Java frame has made
+    /// it a thread entry: its native id, its first line and its lines so far.
+    pub(super) mixed_block: Option<(String, u64, u64)>,
+    /// Line being read (set by the reader before each line handler).
+    pub(super) at: u64,
+    /// Notes about lines before the current one, for the input's skipped list.
+    pub(super) deferred: Vec<Skip>,
+    /// Inside the serviceability agent's own stack trace after `Error occurred during stack
+    /// walking:` (not the thread's frames).
+    pub(super) sa_error: bool,
 }
 
 impl DumpBuilder {
@@ -74,6 +110,14 @@ impl DumpBuilder {
             deadlocks: Vec::new(),
             jvm_reported_deadlocks: 0,
             carriers: 0,
+            json: Vec::new(),
+            javacore_seen: HashSet::new(),
+            javacore_blocks: false,
+            javacore_monitors: Vec::new(),
+            mixed_block: None,
+            at: line,
+            deferred: Vec::new(),
+            sa_error: false,
         }
     }
 
@@ -85,7 +129,8 @@ impl DumpBuilder {
             status: header.status,
             daemon: header.daemon,
             virtual_thread: header.virtual_thread,
-            owner_hint: header.owner_hint,
+            owner_hint: header.owner_hint.map(Holder::Name),
+            thread_id: header.thread_id,
             ..ThreadRecord::default()
         };
         if let Some(lock) = header.blocked_on {
@@ -102,6 +147,57 @@ impl DumpBuilder {
         self.threads.push(record);
         self.current = Some(self.threads.len() - 1);
         self.in_sync_list = false;
+        self.mixed_block = None;
+        self.sa_error = false;
+    }
+
+    /// A `--mixed` block that no header or Java frame claimed: a native-only thread, noted
+    /// once for all its lines.
+    pub(super) fn end_mixed_block(&mut self) {
+        if let Some((_, first, lines)) = self.mixed_block.take() {
+            self.deferred.push((first, lines, "lines", MIXED_NATIVE));
+        }
+    }
+
+    /// `----------------- 4251 -----------------`: the next thread's block in `--mixed` output.
+    fn mixed_separator(&mut self, t: &str) -> bool {
+        let Some(id) = parse::mixed_separator(t) else {
+            return false;
+        };
+        self.end_mixed_block();
+        self.section = Section::Threads;
+        self.current = None;
+        self.sa_error = false;
+        self.mixed_block = Some((id.to_string(), self.at, 1));
+        true
+    }
+
+    /// A frame line of `--mixed` output. JDK 8 prints no header in a block: its first Java
+    /// frame makes the entry (named like `jstack -F` names it, `Thread <id>`); native frames
+    /// of a block without Java ones belong to no thread entry.
+    fn mixed_frame(&mut self, frame: Option<String>) -> Outcome {
+        match (self.current, frame) {
+            (Some(index), Some(method)) => push_frame(&mut self.threads[index], method),
+            (Some(_), None) => {}
+            (None, Some(method)) => {
+                let Some((id, _, _)) = self.mixed_block.take() else {
+                    return Outcome::Skip(UNRECOGNISED);
+                };
+                let mut record = ThreadRecord {
+                    name: format!("Thread {id}"),
+                    ..ThreadRecord::default()
+                };
+                push_frame(&mut record, method);
+                self.style.get_or_insert(Style::HotSpot);
+                self.threads.push(record);
+                self.current = Some(self.threads.len() - 1);
+            }
+            (None, None) => match self.mixed_block.as_mut() {
+                Some((_, _, lines)) => *lines += 1,
+                None => return Outcome::Skip(UNRECOGNISED),
+            },
+        }
+        Outcome::Used
     }
 
     pub(super) fn thread_line(&mut self, t: &str) -> Outcome {
@@ -127,6 +223,22 @@ impl DumpBuilder {
             self.current = None;
             self.section = Section::LockChains { circular };
             return Outcome::Skip(SUMMARY);
+        }
+        if self.mixed_separator(t) {
+            return Outcome::Used;
+        }
+        if let Some(frame) = parse::mixed_frame(t) {
+            return self.mixed_frame(frame);
+        }
+        if t.starts_with("Error occurred during stack walking") {
+            self.sa_error = true;
+            return Outcome::Skip(SA_ERROR);
+        }
+        if self.sa_error {
+            if !parse::is_sync_list_heading(t) {
+                return Outcome::Skip(SA_ERROR);
+            }
+            self.sa_error = false;
         }
         if self.is_sap_continuation(t) {
             if let Some(thread) = self.current.map(|i| &mut self.threads[i]) {
@@ -164,7 +276,7 @@ impl DumpBuilder {
                 }
             }
             if let Some((_, owner)) = t.split_once("owned by:") {
-                thread.owner_hint = Some(owner.trim().to_string());
+                thread.owner_hint = Some(Holder::Name(owner.trim().to_string()));
             }
             return Outcome::Used;
         }
@@ -195,7 +307,7 @@ impl DumpBuilder {
         if let Some(owner) = t.strip_prefix("owned by ") {
             // The JDK 6 demo prints the owner of the header's lock on its own line.
             if let Some(name) = owner.rsplit_once(" Id=").map(|(n, _)| n).or(Some(owner)) {
-                thread.owner_hint = Some(name.trim().trim_matches('"').to_string());
+                thread.owner_hint = Some(Holder::Name(name.trim().trim_matches('"').to_string()));
             }
             return Outcome::Used;
         }
@@ -267,42 +379,115 @@ impl DumpBuilder {
         self.trailer_line(t, false, Section::Trailer)
     }
 
-    /// A line of the JSON form. Keys this analysis does not use (containers, counts)
-    /// and the brackets are consumed; a line that is not JSON ends the dump.
-    pub(super) fn json_line(&mut self, t: &str, in_stack: bool) -> Outcome {
-        if in_stack {
-            if t.starts_with(']') {
-                self.section = Section::Json { in_stack: false };
-            } else if let (Some(frame), Some(index)) = (parse::json_string(t), self.current) {
-                let method = parse::bare_frame(&frame).unwrap_or(frame);
-                push_frame(&mut self.threads[index], method);
+    /// Opens the JSON form at its `"threadDump": {` line (the `{` before it was the preamble).
+    pub(super) fn start_json(&mut self) {
+        self.section = Section::Json;
+        self.style = Some(Style::DumpToFileJson);
+        self.json = vec![
+            JsonScope::Object(None),
+            JsonScope::Object(Some("threadDump".to_string())),
+        ];
+    }
+
+    /// A line of the JSON form, as the JDK pretty-prints it (one member, bracket or array
+    /// element a line). The nesting says what a member belongs to: the dump, a thread, a
+    /// thread's park blocker, its stack or its owned monitors; containers and counts are
+    /// consumed. A line that is not JSON ends the dump; so does the last closing brace.
+    pub(super) fn json_line(&mut self, t: &str) -> Outcome {
+        let bare = t.trim_end_matches(',').trim_end();
+        if bare.starts_with(['}', ']']) {
+            self.json.pop();
+            if self.json.is_empty() {
+                self.section = Section::Trailer;
+                self.current = None;
             }
             return Outcome::Used;
         }
-        let Some((key, value)) = parse::json_member(t) else {
-            let structural = t.chars().all(|c| matches!(c, '{' | '}' | '[' | ']' | ','));
-            return if structural { Outcome::Used } else { Outcome::EndsDump };
-        };
-        match key {
-            "processId" => self.pid = value.parse().ok(),
-            "time" => self.timestamp = Some(value),
-            "runtimeVersion" => self.vm_version = Some(value),
-            "tid" => {
+        if bare == "{" || bare == "[" {
+            let opens_thread = self.json.last() == Some(&JsonScope::Array(Some("threads".to_string())));
+            if opens_thread && bare == "{" {
                 self.threads.push(ThreadRecord::default());
                 self.current = Some(self.threads.len() - 1);
             }
-            "stack" => {
-                self.section = Section::Json {
-                    in_stack: !t.ends_with("[]") && !t.ends_with("[],"),
-                }
-            }
-            _ => {
-                if let Some(index) = self.current {
-                    json_thread_member(&mut self.threads[index], key, value);
-                }
-            }
+            self.push_json(if bare == "{" {
+                JsonScope::Object(None)
+            } else {
+                JsonScope::Array(None)
+            });
+            return Outcome::Used;
+        }
+        if let Some(element) = parse::json_string(bare) {
+            self.json_element(element);
+            return Outcome::Used;
+        }
+        let Some((key, value)) = parse::json_member(bare) else {
+            return Outcome::EndsDump;
+        };
+        match value {
+            JsonValue::Raw(open) if open == "{" => self.push_json(JsonScope::Object(Some(key))),
+            JsonValue::Raw(open) if open == "[" => self.push_json(JsonScope::Array(Some(key))),
+            value => self.json_member(&key, value.into_text()),
         }
         Outcome::Used
+    }
+
+    fn push_json(&mut self, scope: JsonScope) {
+        // Deeper than the JDK ever nests: keep the depth bounded on hostile input.
+        if self.json.len() < MAX_JSON_DEPTH {
+            self.json.push(scope);
+        }
+    }
+
+    /// The name of the object or array `up` levels above the innermost one.
+    fn json_scope(&self, up: usize) -> Option<&JsonScope> {
+        self.json.len().checked_sub(up + 1).and_then(|i| self.json.get(i))
+    }
+
+    /// Whether the innermost object is a thread (an element of a `threads` array), `up`
+    /// levels above the innermost scope.
+    fn in_json_thread(&self, up: usize) -> bool {
+        self.json_scope(up) == Some(&JsonScope::Object(None))
+            && self.json_scope(up + 1) == Some(&JsonScope::Array(Some("threads".to_string())))
+    }
+
+    /// An array element: a frame of `stack`, or a monitor of `monitorsOwned[].locks`.
+    fn json_element(&mut self, element: String) {
+        let Some(index) = self.current else { return };
+        let named =
+            |scope: Option<&JsonScope>, name: &str| matches!(scope, Some(JsonScope::Array(Some(n))) if n == name);
+        if named(self.json_scope(0), "stack") && self.in_json_thread(1) {
+            let method = parse::bare_frame(&element).unwrap_or(element);
+            push_frame(&mut self.threads[index], method);
+        } else if named(self.json_scope(0), "locks") {
+            if let Some(lock) = parse::lock_ref(&element) {
+                self.threads[index].locked.push(lock);
+            }
+        }
+    }
+
+    fn json_member(&mut self, key: &str, value: String) {
+        if self.json_scope(0) == Some(&JsonScope::Object(Some("threadDump".to_string()))) {
+            match key {
+                "processId" => self.pid = value.parse().ok(),
+                "time" => self.timestamp = Some(value),
+                "runtimeVersion" => self.vm_version = Some(value),
+                _ => {}
+            }
+            return;
+        }
+        let Some(index) = self.current else { return };
+        if self.in_json_thread(0) {
+            json_thread_member(&mut self.threads[index], key, value);
+        } else if self.json_scope(0) == Some(&JsonScope::Object(Some("parkBlocker".to_string())))
+            && self.in_json_thread(1)
+        {
+            let thread = &mut self.threads[index];
+            match key {
+                "object" => json_thread_member(thread, "parkBlocker", value),
+                "owner" if value != "null" => thread.owner_hint = Some(Holder::Id(value)),
+                _ => {}
+            }
+        }
     }
 
     /// SAP's summaries run until the JNI line (or anything that ends the dump).
@@ -371,6 +556,10 @@ impl DumpBuilder {
             self.section = Section::Trailer;
             return Outcome::Used;
         }
+        // `jhsdb jstack --mixed` prints its deadlock report first, then the threads.
+        if self.mixed_separator(t) {
+            return Outcome::Used;
+        }
         if section == Section::Heap && (indented || is_heap_line(t)) {
             return Outcome::Skip(HEAP);
         }
@@ -380,7 +569,8 @@ impl DumpBuilder {
     /// Threads that would be stuck if unchanged in the next dump: RUNNABLE or BLOCKED
     /// (JDK 5 header words alike) with frames. Name, state, top frames.
     pub(super) fn stuck_candidates(&self) -> Vec<(&str, &str, &[String])> {
-        const ACTIVE: [&str; 4] = ["RUNNABLE", "BLOCKED", "runnable", "waiting for monitor entry"];
+        // With the javacore codes for running and blocked.
+        const ACTIVE: [&str; 6] = ["RUNNABLE", "BLOCKED", "runnable", "waiting for monitor entry", "R", "B"];
         self.threads
             .iter()
             .filter(|t| !t.frames.is_empty())
@@ -393,8 +583,9 @@ impl DumpBuilder {
             .collect()
     }
 
-    pub(super) fn finish(self, options: &Options) -> ThreadDump {
+    pub(super) fn finish(mut self, options: &Options) -> ThreadDump {
         let top = options.top;
+        self.apply_javacore_monitors();
         let mut dump = ThreadDump {
             first_line: self.first_line,
             last_line: self.last_line,
@@ -449,6 +640,7 @@ fn lock_chain_heading(t: &str) -> Option<bool> {
 /// Members of one thread object in the JSON form (JDK 25 adds state and locks).
 fn json_thread_member(thread: &mut ThreadRecord, key: &str, value: String) {
     match key {
+        "tid" => thread.thread_id = Some(value),
         "name" => thread.name = value,
         "virtual" => thread.virtual_thread = value == "true",
         "state" => thread.state = Some(value),
@@ -457,7 +649,7 @@ fn json_thread_member(thread: &mut ThreadRecord, key: &str, value: String) {
                 thread.wait.get_or_insert((lock, "monitor"));
             }
         }
-        "parkBlocker" | "object" => {
+        "parkBlocker" => {
             if let Some(lock) = parse::lock_ref(&value) {
                 if thread.wait.is_none() && is_lock_sync(lock.class.as_deref()) {
                     thread.wait = Some((lock, "ownable synchronizer"));
@@ -473,7 +665,7 @@ fn json_thread_member(thread: &mut ThreadRecord, key: &str, value: String) {
     }
 }
 
-fn push_frame(thread: &mut ThreadRecord, method: String) {
+pub(super) fn push_frame(thread: &mut ThreadRecord, method: String) {
     if thread.application_frame.is_none() && !parse::is_jdk_frame(&method) {
         thread.application_frame = Some(method.clone());
     }
@@ -518,7 +710,7 @@ pub(super) fn is_lock_sync(class: Option<&str>) -> bool {
     (simple.starts_with("ReentrantLock$") || simple.starts_with("ReentrantReadWriteLock$")) && simple.ends_with("Sync")
 }
 
-fn apply_lock_line(thread: &mut ThreadRecord, lock: LockLine, style: Option<Style>) {
+pub(super) fn apply_lock_line(thread: &mut ThreadRecord, lock: LockLine, style: Option<Style>) {
     match lock {
         LockLine::WaitingToLock(lock, owner) => {
             if thread.wait.is_none() {

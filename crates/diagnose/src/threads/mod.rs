@@ -4,11 +4,13 @@
 //!
 //! Read forms: HotSpot's own printer (`jstack` with and without `-l`, `jcmd
 //! Thread.print`, `kill -3` output inside an application log, with or without a log
-//! prefix on each line, `jhsdb jstack`), JDK 5 and older (no state lines: header words
-//! instead), ThreadMXBean text (`"name" Id=12 BLOCKED …`, `"name" id=12 in WAITING`),
-//! VisualVM (`"name" - Thread t@12`), JRockit, and `jcmd Thread.dump_to_file` plain text
-//! (JDK 21+, virtual threads). Several dumps in one file are kept apart. IBM javacores
-//! are recognised and left out with a reason.
+//! prefix on each line or Docker's `json-file` wrapper, `jhsdb jstack` with `--locks` or
+//! `--mixed`, JDK 8 `jstack -F` / `-m`), JDK 5 and older (no state lines: header words
+//! instead), ThreadMXBean text (`"name" Id=12 BLOCKED …`, `"name" id=12 in WAITING`, OpenJ9's
+//! `jcmd Thread.print`), VisualVM (`"name" - Thread t@12`), JRockit, SAP JVM, Android ART
+//! traces (one dump per process), IBM J9 / OpenJ9 javacores (see `javacore.rs`), and `jcmd
+//! Thread.dump_to_file` plain text and JSON (JDK 21+; JDK 25 adds states and locks).
+//! Several dumps in one file are kept apart.
 //!
 //! Definitions (the facts' doc comments repeat them): a *thread* is an entry whose first
 //! line is `"name"` followed by thread attributes; a *Java thread* is one with a
@@ -22,6 +24,7 @@
 //! owned-synchronizer list names X.
 
 mod dump;
+mod javacore;
 mod parse;
 mod summary;
 
@@ -33,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Lines, Options};
 use dump::{DumpBuilder, Outcome};
-use parse::{Preamble, Style};
+use parse::Preamble;
 
 /// Frames that make a stack group's key: enough to tell pools apart, few enough that
 /// threads doing the same thing fall together.
@@ -42,6 +45,9 @@ const GROUP_FRAMES: usize = 5;
 /// Preamble lines held back at most (pid, timestamp, version).
 const MAX_HELD: usize = 3;
 
+/// Longest Docker `json-file` line joined from its pieces; a longer one is read in parts.
+const MAX_DOCKER_LINE: usize = 1 << 20;
+
 /// Lines a thread name with line breaks may span before its header is given up on.
 const MAX_NAME_LINES: u64 = 4;
 
@@ -49,7 +55,12 @@ const OUTSIDE: &str = "not part of a thread dump (text before, between or after 
 const UNRECOGNISED: &str = "inside a thread dump but not a thread header, state, frame, lock or known JVM section line";
 const HEAP: &str = "heap summary printed after the threads (not analysed)";
 const HEADLESS: &str = "thread header without a quoted name (garbled JVM output); not counted as a thread";
-const JAVACORE: &str = "IBM javacore (J9/OpenJ9 format) is out of scope: only HotSpot-style dumps are read";
+const ANDROID_PREFACE: &str =
+    "Android runtime summary before `DALVIK THREADS` (build, classes, heap, GC timings): not analysed";
+const SA_ERROR: &str =
+    "the serviceability agent's own error trace (`Error occurred during stack walking`), not the thread's frames";
+const MIXED_NATIVE: &str =
+    "native-only thread of `jhsdb jstack --mixed` (no Java thread header, no Java frames): not a thread entry";
 const SUMMARY: &str =
     "JVM summary printed with the dump (SAP JVM monitors and alerts, JRockit lock chains): not analysed";
 
@@ -60,8 +71,8 @@ pub struct ThreadDumps {
     pub dump_count: usize,
     /// One entry per dump, in file order.
     pub dumps: Vec<ThreadDump>,
-    /// Dumps in a format this analysis does not read (IBM javacores); see the input's
-    /// skipped list.
+    /// Dumps in a format this analysis does not read; see the input's skipped list. (IBM
+    /// javacores, once left out, are read now.)
     pub unsupported_dumps: usize,
     /// With two dumps or more: threads (by name) that are RUNNABLE or BLOCKED (JDK 5:
     /// `runnable`, `waiting for monitor entry`) at the same top frames in every dump:
@@ -83,17 +94,20 @@ pub struct UnchangedThread {
 /// Facts of one dump.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ThreadDump {
-    /// 1-based line of the `Full thread dump` banner (or of the first thread entry, or
-    /// the `Deadlock Detection:` line of `jhsdb jstack`, when there is no banner).
+    /// 1-based line of the `Full thread dump` banner (or, without one, of the first thread
+    /// entry, the `Deadlock Detection:` line of `jhsdb jstack`, Android's `----- pid N at …`,
+    /// a javacore's first line or the JSON dump's `"threadDump"` line).
     pub first_line: u64,
     /// Last line that belonged to the dump.
     pub last_line: u64,
     /// Bare date-time line just before the banner, as printed.
     pub timestamp: Option<String>,
-    /// Process id line of `jcmd` (`12345:`) or `Thread.dump_to_file`.
+    /// Process id line of `jcmd` (`12345:`) or `Thread.dump_to_file`, Android's banner, a
+    /// javacore's `1CIPROCESSID`.
     pub pid: Option<u64>,
-    /// Printer of the thread entries: `hotspot` (jstack, jcmd, kill -3), `threadmxbean`,
-    /// `visualvm`, `thread_dump_to_file`; `none` for a dump without entries.
+    /// Printer of the thread entries: `hotspot` (jstack, jcmd, kill -3, Android), `threadmxbean`,
+    /// `visualvm`, `thread_dump_to_file`, `thread_dump_to_file_json`, `javacore`; `none` for a
+    /// dump without entries.
     pub format: String,
     /// Text in the banner's last parentheses (or after `VM`), as printed.
     pub vm_version: Option<String>,
@@ -235,7 +249,7 @@ pub fn analyse<R: BufRead>(lines: &mut Lines<R>, options: &Options) -> ThreadDum
 }
 
 /// A note for the input's skipped list: first line, count, what, reason.
-type Skip = (u64, u64, &'static str, &'static str);
+pub(super) type Skip = (u64, u64, &'static str, &'static str);
 
 /// Where in a dump the reader is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,10 +269,12 @@ pub(super) enum Section {
     LockChains {
         circular: bool,
     },
-    /// A JSON `Thread.dump_to_file`; `in_stack` while reading a `"stack": [` array.
-    Json {
-        in_stack: bool,
-    },
+    /// A JSON `Thread.dump_to_file`, read by the nesting of its pretty-printed lines.
+    Json,
+    /// An IBM javacore, in one of its parts.
+    Javacore(javacore::Part),
+    /// Android's per-process preface (`Cmd line:`, build, heap, GC timings) before `DALVIK THREADS`.
+    Preface,
 }
 
 /// A line that may open the next dump, held until that is clear.
@@ -277,8 +293,9 @@ struct Analyser {
     result: ThreadDumps,
     dump: Option<DumpBuilder>,
     held: Vec<Held>,
-    /// First line and line count of the IBM javacore being passed over.
-    javacore: Option<(u64, u64)>,
+    /// A Docker `json-file` line split into pieces (over 16 KiB): its first line number and
+    /// the text so far.
+    docker_partial: Option<(u64, String)>,
     /// Skips noted while a line is borrowed from `Lines`, applied after it.
     skips: Vec<Skip>,
     /// Threads unchanged in every dump so far: name, state, top frames (`None` before
@@ -296,7 +313,7 @@ impl Analyser {
             result: ThreadDumps::default(),
             dump: None,
             held: Vec::new(),
-            javacore: None,
+            docker_partial: None,
             skips: Vec::new(),
             unchanged: None,
             name_fragment: None,
@@ -308,10 +325,43 @@ impl Analyser {
     }
 
     fn line(&mut self, line_no: u64, raw: &str) {
+        // A container's log in Docker's `json-file` format: each line of the dump is the
+        // `log` member of one JSON object.
+        if raw.starts_with("{\"") {
+            if let Some((text, complete)) = parse::docker_log(raw) {
+                let (first, mut joined) = self.docker_partial.take().unwrap_or((line_no, String::new()));
+                joined.push_str(&text);
+                if !complete && joined.len() < MAX_DOCKER_LINE {
+                    self.docker_partial = Some((first, joined));
+                } else {
+                    self.text_line(first, &joined);
+                }
+                return;
+            }
+        }
+        self.flush_docker_partial();
+        self.text_line(line_no, raw);
+    }
+
+    /// A Docker line whose last piece never came is read as it is.
+    fn flush_docker_partial(&mut self) {
+        if let Some((first, text)) = self.docker_partial.take() {
+            self.text_line(first, &text);
+        }
+    }
+
+    fn text_line(&mut self, line_no: u64, raw: &str) {
         if let Some(at) = parse::banner_at(raw) {
-            self.end_javacore();
-            let prefix = raw[..at].trim();
-            let prefix = (!prefix.is_empty()).then(|| prefix_pattern(&raw[..at]));
+            let before = &raw[..at];
+            let prefix = if !before.trim().is_empty() {
+                Some(prefix_pattern(before))
+            } else if !before.is_empty() {
+                // A dump indented as a whole (pasted into a document): that indentation,
+                // exactly, so the frames' own indentation still tells them from headers.
+                Regex::new(&format!("^{}", regex::escape(before))).ok()
+            } else {
+                None
+            };
             let dump = self.start_dump(line_no, prefix);
             let banner = &raw[at..];
             if let Some(vm) = parse::banner_vm_version(banner) {
@@ -319,8 +369,18 @@ impl Analyser {
             }
             return;
         }
-        if let Some((_, count)) = self.javacore.as_mut() {
-            *count += 1;
+        if let Some(Section::Javacore(part)) = self.dump.as_ref().map(|d| d.section) {
+            let t = raw.trim();
+            if t.is_empty() {
+                return;
+            }
+            if javacore::is_start(t) {
+                self.start_javacore(line_no, t);
+                return;
+            }
+            let Some(dump) = self.dump.as_mut() else { return };
+            let outcome = dump.javacore_line(t, part);
+            self.apply(line_no, t, false, outcome);
             return;
         }
         let stripped = match self.dump.as_ref().and_then(|d| d.prefix.as_ref()) {
@@ -331,9 +391,26 @@ impl Analyser {
         if t.is_empty() {
             return;
         }
+        // Android traces: one dump per process, between `----- pid N at … -----` and
+        // `----- end N -----`.
+        if let Some((pid, time)) = parse::android_banner(t) {
+            let dump = self.start_dump(line_no, None);
+            dump.pid = Some(pid);
+            dump.timestamp = Some(time.to_string());
+            dump.section = Section::Preface;
+            return;
+        }
+        if parse::is_android_end(t) && self.dump.is_some() {
+            self.flush_held();
+            if let Some(dump) = self.dump.as_mut() {
+                dump.last_line = line_no;
+            }
+            self.finish_dump();
+            return;
+        }
         // Thread headers start a line; indented quoted names are parts of other sections.
         let indented = stripped.starts_with(char::is_whitespace);
-        let in_json = matches!(self.dump.as_ref().map(|d| d.section), Some(Section::Json { .. }));
+        let in_json = matches!(self.dump.as_ref().map(|d| d.section), Some(Section::Json));
         if let Some(kind) = parse::preamble(t).filter(|_| !in_json) {
             let reason = match self.dump.as_ref().map(|d| d.section) {
                 None => OUTSIDE,
@@ -381,15 +458,13 @@ impl Analyser {
     }
 
     fn outside(&mut self, line_no: u64, t: &str, indented: bool) {
-        if parse::is_javacore(t) {
-            self.flush_held();
-            self.javacore = Some((line_no, 1));
+        if javacore::is_javacore_line(t) {
+            self.start_javacore(line_no, t);
             return;
         }
         if t.starts_with("\"threadDump\"") {
             let dump = self.start_dump(line_no, None);
-            dump.section = Section::Json { in_stack: false };
-            dump.style = Some(Style::DumpToFileJson);
+            dump.start_json();
             return;
         }
         let opens = t == "Deadlock Detection:"
@@ -409,12 +484,17 @@ impl Analyser {
         });
     }
 
-    fn end_javacore(&mut self) {
-        if let Some((first, count)) = self.javacore.take() {
-            self.result.unsupported_dumps += 1;
-            self.skips.push((first, 1, "dumps", JAVACORE));
-            self.skips.push((first, count, "lines", JAVACORE));
-        }
+    /// Opens a javacore at its first line (or, in a cut one, at the first line recognised).
+    fn start_javacore(&mut self, line_no: u64, t: &str) {
+        let dump = self.start_dump(line_no, None);
+        dump.start_javacore();
+        let part = if t.starts_with("3XM") {
+            javacore::Part::Threads
+        } else {
+            javacore::Part::Other
+        };
+        let outcome = dump.javacore_line(t, part);
+        self.apply(line_no, t, false, outcome);
     }
 
     /// Closes the open dump and opens one at `line_no`, taking the held preamble.
@@ -454,7 +534,9 @@ impl Analyser {
 
     fn finish_dump(&mut self) {
         self.drop_name_fragment();
-        if let Some(dump) = self.dump.take() {
+        if let Some(mut dump) = self.dump.take() {
+            dump.end_mixed_block();
+            self.skips.append(&mut dump.deferred);
             let stuck = dump.stuck_candidates();
             self.unchanged = Some(match self.unchanged.take() {
                 None => stuck
@@ -474,7 +556,7 @@ impl Analyser {
     }
 
     fn finish_all(&mut self) {
-        self.end_javacore();
+        self.flush_docker_partial();
         self.flush_held();
         self.finish_dump();
         if self.result.dump_count >= 2 {
@@ -503,9 +585,9 @@ impl Analyser {
             self.finish_dump();
             return;
         }
-        if let Section::Json { in_stack } = section {
+        if section == Section::Json {
             let Some(dump) = self.dump.as_mut() else { return };
-            let outcome = dump.json_line(t, in_stack);
+            let outcome = dump.json_line(t);
             self.flush_held();
             self.apply(line_no, t, indented, outcome);
             return;
@@ -579,14 +661,24 @@ impl Analyser {
         }
         self.flush_held();
         let Some(dump) = self.dump.as_mut() else { return };
+        dump.at = line_no;
         let outcome = match section {
             Section::Threads => dump.thread_line(t),
             Section::DeadlockCycle => dump.deadlock_cycle_line(t),
             Section::DeadlockStacks => dump.deadlock_stack_line(t),
             Section::Trailer | Section::Heap => dump.trailer_line(t, indented, section),
             Section::Summary => dump.summary_line(t),
+            Section::Preface => {
+                if t.starts_with("DALVIK THREADS") {
+                    dump.section = Section::Threads;
+                    Outcome::Used
+                } else {
+                    Outcome::Skip(ANDROID_PREFACE)
+                }
+            }
+            Section::Javacore(_) => Outcome::Used,
             Section::LockChains { .. } => Outcome::Skip(SUMMARY),
-            Section::Json { .. } => Outcome::Used,
+            Section::Json => Outcome::Used,
         };
         self.apply(line_no, t, indented, outcome);
     }
@@ -600,6 +692,7 @@ impl Analyser {
 
     fn apply(&mut self, line_no: u64, t: &str, indented: bool, outcome: Outcome) {
         let Some(dump) = self.dump.as_mut() else { return };
+        self.skips.append(&mut dump.deferred);
         match outcome {
             Outcome::Used => dump.last_line = line_no,
             Outcome::Skip(reason) => {

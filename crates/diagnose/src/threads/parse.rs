@@ -26,6 +26,8 @@ pub(super) enum Style {
     /// `jcmd Thread.dump_to_file -format=json` (JDK 21+), read line by line as the JDK
     /// pretty-prints it (one key per line).
     DumpToFileJson,
+    /// IBM J9 / OpenJ9 javacore (`3XMTHREADINFO "name" …`).
+    Javacore,
 }
 
 impl Style {
@@ -36,6 +38,7 @@ impl Style {
             Style::VisualVm => "visualvm",
             Style::DumpToFile => "thread_dump_to_file",
             Style::DumpToFileJson => "thread_dump_to_file_json",
+            Style::Javacore => "javacore",
         }
     }
 }
@@ -62,6 +65,9 @@ pub(super) struct Header {
     /// ThreadMXBean `BLOCKED on X owned by "Y"`: the lock named in the header.
     pub blocked_on: Option<LockRef>,
     pub owner_hint: Option<String>,
+    /// A small decimal thread id other lines refer to (Android `tid=21`, named by `held by
+    /// thread 21`); HotSpot's `tid=0x…` is an address, not this.
+    pub thread_id: Option<String>,
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
@@ -143,6 +149,11 @@ pub(super) fn header(t: &str) -> Option<Header> {
     header.daemon = daemon;
     header.virtual_thread = virtual_thread;
     header.status = header_status(rest);
+    header.thread_id = rest
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("tid="))
+        .filter(|id| !id.is_empty() && id.len() <= 10 && id.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_string);
     Some(header)
 }
 
@@ -156,6 +167,7 @@ fn blank_header(name: String, style: Style) -> Header {
         status: None,
         blocked_on: None,
         owner_hint: None,
+        thread_id: None,
     }
 }
 
@@ -269,8 +281,9 @@ pub(super) fn is_jdk_frame(method: &str) -> bool {
 /// What a `- …` line under a frame says about a lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum LockLine {
-    /// `- waiting to lock <X>`, ThreadMXBean `- blocked on X`, JRockit `-- Blocked trying to get lock: X`.
-    WaitingToLock(LockRef, Option<String>),
+    /// `- waiting to lock <X>`, ThreadMXBean `- blocked on X`, JRockit `-- Blocked trying to get lock: X`;
+    /// with the holder when the tool names it.
+    WaitingToLock(LockRef, Option<Holder>),
     /// `- waiting to re-lock in wait() <X>` (JDK 9–11): contention only while BLOCKED.
     ReLock(LockRef),
     /// `- parking to wait for <X>`.
@@ -285,8 +298,18 @@ pub(super) enum LockLine {
     Nothing,
 }
 
+/// The holder a tool prints next to an awaited lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Holder {
+    /// By name: `owned by "Thread-0" t@11` (VisualVM), IntelliJ's `waiting for T to release`.
+    Name(String),
+    /// By thread id: Android's `held by thread 21` (the owner's header says `tid=21`), the
+    /// JSON dump's `"owner": "29"`.
+    Id(String),
+}
+
 /// Builds a [`LockLine`] from the lock and the owner printed next to it.
-type MakeLockLine = fn(LockRef, Option<String>) -> LockLine;
+type MakeLockLine = fn(LockRef, Option<Holder>) -> LockLine;
 
 /// Parses a lock line; `in_sync_list` says the line is under a `Locked ownable
 /// synchronizers:` (or `Locked synchronizers:`) heading.
@@ -302,7 +325,7 @@ pub(super) fn lock_line(t: &str, in_sync_list: bool) -> Option<LockLine> {
         .strip_prefix("waiting for ")
         .and_then(|rest| rest.split_once(" to release lock on "))
     {
-        let holder = Some(holder.trim().to_string());
+        let holder = Some(Holder::Name(holder.trim().to_string()));
         return Some(lock_ref(lock).map_or(LockLine::Nothing, |l| LockLine::WaitingToLock(l, holder)));
     }
     if t.starts_with("-- ") || t.starts_with("^-- ") {
@@ -310,7 +333,7 @@ pub(super) fn lock_line(t: &str, in_sync_list: bool) -> Option<LockLine> {
         return Some(LockLine::Nothing);
     }
     let rest = t.strip_prefix('-')?.trim_start();
-    let kinds: [(&str, MakeLockLine); 7] = [
+    let kinds: [(&str, MakeLockLine); 9] = [
         ("waiting to lock", LockLine::WaitingToLock),
         ("waiting to re-lock in wait()", |l, _| LockLine::ReLock(l)),
         ("parking to wait for", |l, _| LockLine::Parking(l)),
@@ -318,6 +341,10 @@ pub(super) fn lock_line(t: &str, in_sync_list: bool) -> Option<LockLine> {
         ("blocked on", LockLine::WaitingToLock),
         ("locked", |l, _| LockLine::Locked(l)),
         ("eliminated", |_, _| LockLine::Nothing),
+        // JDK 25 `Thread.dump_to_file`: a lock the JIT removed.
+        ("lock is eliminated", |_, _| LockLine::Nothing),
+        // Android: `Thread.sleep` waits on an internal lock object; nobody contends for it.
+        ("sleeping on", |_, _| LockLine::Nothing),
     ];
     for (prefix, make) in kinds {
         if let Some(target) = rest.strip_prefix(prefix) {
@@ -339,38 +366,68 @@ pub(super) fn lock_line(t: &str, in_sync_list: bool) -> Option<LockLine> {
     None
 }
 
-/// VisualVM's `… owned by "Thread-0" t@11` after a lock.
-fn owned_by(target: &str) -> Option<String> {
+/// The holder printed after a lock: VisualVM's `owned by "Thread-0" t@11`, Android's `held by
+/// thread 21`, Dalvik's `held by tid=21 (Thread-21)`.
+fn owned_by(target: &str) -> Option<Holder> {
+    if let Some((_, after)) = target.split_once(" held by ") {
+        let after = after.trim();
+        if let Some(id) = after.strip_prefix("thread ") {
+            let id: String = id.chars().take_while(char::is_ascii_digit).collect();
+            return (!id.is_empty()).then_some(Holder::Id(id));
+        }
+        if let Some(rest) = after.strip_prefix("tid=") {
+            if let Some(name) = rest
+                .split_once('(')
+                .and_then(|(_, n)| n.rsplit_once(')'))
+                .map(|(n, _)| n)
+            {
+                return Some(Holder::Name(name.to_string()));
+            }
+            let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            return (!id.is_empty()).then_some(Holder::Id(id));
+        }
+    }
     let (_, after) = target.split_once("owned by")?;
     let after = after.trim_start_matches([':', ' ']);
     if let Some(quoted) = after.strip_prefix('"') {
-        return quoted.rfind('"').map(|end| quoted[..end].to_string());
+        return quoted.rfind('"').map(|end| Holder::Name(quoted[..end].to_string()));
     }
-    after.split_whitespace().next().map(str::to_string)
+    after.split_whitespace().next().map(|n| Holder::Name(n.to_string()))
 }
 
 /// `<0x0000000712345678> (a java.lang.Object)`, `<7e9b5dcc> (a X)` (VisualVM),
-/// `java.lang.Object@1b6d3586` (ThreadMXBean, old VisualVM) or JRockit's
-/// `java/lang/Object@0x01234[fat lock]`.
+/// `<0x…>, (a java/lang/Object)` (`jhsdb jstack` owned synchronizers), `<java.lang.Object@1b6d3586>`
+/// (JDK 25 `Thread.dump_to_file`), `java.lang.Object@1b6d3586` (ThreadMXBean, old VisualVM) or
+/// JRockit's `java/lang/Object@0x01234[fat lock]`. Classes come back with dots.
 pub(super) fn lock_ref(s: &str) -> Option<LockRef> {
     let s = s.trim();
     if let Some(inner) = s.strip_prefix('<') {
         let end = inner.find('>')?;
-        let address = hex_address(&inner[..end])?;
+        let Some(address) = hex_address(&inner[..end]) else {
+            // `<Class@hash>`: an identity string in angle brackets.
+            return class_at_hash(&inner[..end]);
+        };
         let after = &inner[end + 1..];
         let class = after
             .find("(a ")
             .map(|i| &after[i + 3..])
             .and_then(|c| c.split(')').next())
-            .map(|c| c.trim().to_string())
+            .map(|c| c.trim().replace('/', "."))
             .filter(|c| !c.is_empty());
         return Some(LockRef { address, class });
     }
     let token = s.split_whitespace().next()?;
     let token = token.split('[').next().unwrap_or(token);
+    class_at_hash(token.trim_end_matches([',', ':']))
+}
+
+/// `java.lang.Object@1b6d3586` / `java/lang/Object@0x00000000E0BF7CC8`: class and identity.
+fn class_at_hash(token: &str) -> Option<LockRef> {
     let (class, hash) = token.rsplit_once('@')?;
+    // Old javacores print the object and its monitor: `java/lang/Object@0x…/0x…`.
+    let hash = hash.split('/').next().unwrap_or(hash);
     let address = hex_address(hash)?;
-    if class.is_empty() {
+    if class.is_empty() || class.contains(char::is_whitespace) {
         return None;
     }
     Some(LockRef {
@@ -410,6 +467,8 @@ pub(super) fn is_thread_extra(t: &str) -> bool {
         // Android (ART) traces: `| group="main" sCount=1 …` and native frames.
         || t.starts_with('|')
         || t.starts_with("native: #")
+        || t.starts_with("kernel: ")
+        || t == "(no managed stack frames)"
 }
 
 /// A line with a meaning of its own in a dump (state, frame, lock, section heading): not
@@ -523,6 +582,11 @@ pub(super) fn jdk_version(vm: &str) -> Option<String> {
             return Some(first.to_string());
         }
     }
+    // Azul Zing / Prime: `21.0.1-zing_23.10.0.0-b3-product-linux-X86_64`.
+    static ZING: OnceLock<Regex> = OnceLock::new();
+    if let Some(c) = re(&ZING, r"^(\d+(?:\.\d+)*)-zing").captures(first) {
+        return Some(c[1].to_string());
+    }
     // JRockit and vendor strings carry the release inside (`R28.2.7-7-1.6.0_45-2013…`).
     static EMBEDDED: OnceLock<Regex> = OnceLock::new();
     re(&EMBEDDED, r"\b1\.[4-8]\.\d_\d+")
@@ -580,43 +644,100 @@ pub(super) fn preamble(t: &str) -> Option<Preamble> {
 }
 
 /// One `"key": value` line of a pretty-printed JSON dump: the key and the value, a JSON
-/// string unescaped (other values as printed, without a trailing comma).
-pub(super) fn json_member(t: &str) -> Option<(&str, String)> {
-    let rest = t.strip_prefix('"')?;
-    let (key, value) = rest.split_once("\":")?;
-    let value = value.trim().trim_end_matches(',').trim_end();
-    Some((key, json_string(value).unwrap_or_else(|| value.to_string())))
+/// string unescaped (other values as printed, without a trailing comma: `{`, `[`, `null`, `12`).
+pub(super) fn json_member(t: &str) -> Option<(String, JsonValue)> {
+    let (key, rest) = json_string_prefix(t)?;
+    let value = rest.trim_start().strip_prefix(':')?.trim();
+    let value = value.trim_end_matches(',').trim_end();
+    let value = match json_string_prefix(value) {
+        Some((text, "")) => JsonValue::Text(text),
+        _ => JsonValue::Raw(value.to_string()),
+    };
+    Some((key, value))
 }
 
-/// A JSON string literal's text (`"java.base\/java.lang.Object.wait0(…)"`).
-pub(super) fn json_string(value: &str) -> Option<String> {
-    let value = value.trim().trim_end_matches(',').trim_end();
-    let inner = value.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                out.push(
-                    u32::from_str_radix(&hex, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .unwrap_or('\u{fffd}'),
-                );
-            }
-            Some(other) => out.push(other),
-            None => {}
+/// A member's value: a string's text, or anything else as printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum JsonValue {
+    Text(String),
+    Raw(String),
+}
+
+impl JsonValue {
+    pub(super) fn into_text(self) -> String {
+        match self {
+            JsonValue::Text(s) | JsonValue::Raw(s) => s,
         }
     }
-    Some(out)
+}
+
+/// A JSON string literal that is the whole of `value` (`"java.base\/java.lang.Object.wait0(…)"`,
+/// a trailing comma allowed).
+pub(super) fn json_string(value: &str) -> Option<String> {
+    let value = value.trim().trim_end_matches(',').trim_end();
+    match json_string_prefix(value)? {
+        (text, "") => Some(text),
+        _ => None,
+    }
+}
+
+/// The JSON string literal at the start of `s`, unescaped, and the text after it.
+pub(super) fn json_string_prefix(s: &str) -> Option<(String, &str)> {
+    let inner = s.strip_prefix('"')?;
+    let mut out = String::new();
+    let mut chars = inner.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((out, &inner[i + 1..])),
+            '\\' => match chars.next().map(|(_, e)| e) {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('b') => out.push('\u{8}'),
+                Some('f') => out.push('\u{c}'),
+                Some('u') => {
+                    let unit = hex_unit(&mut chars);
+                    // A surrogate pair is two escapes that make one character.
+                    let c = match unit {
+                        Some(high @ 0xD800..=0xDBFF) => {
+                            let rest = chars.as_str();
+                            let low = rest
+                                .strip_prefix("\\u")
+                                .and_then(|h| h.get(..4))
+                                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                .filter(|low| (0xDC00..=0xDFFF).contains(low));
+                            match low {
+                                Some(low) => {
+                                    for _ in 0..6 {
+                                        chars.next();
+                                    }
+                                    char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                                }
+                                None => None,
+                            }
+                        }
+                        Some(unit) => char::from_u32(unit),
+                        None => None,
+                    };
+                    out.push(c.unwrap_or('\u{fffd}'));
+                }
+                Some(other) => out.push(other),
+                None => return None,
+            },
+            _ => out.push(c),
+        }
+    }
+    None
+}
+
+/// The four hex digits of a `\uXXXX` escape.
+fn hex_unit(chars: &mut std::str::CharIndices) -> Option<u32> {
+    let mut unit = 0u32;
+    for _ in 0..4 {
+        let digit = chars.next()?.1.to_digit(16)?;
+        unit = unit * 16 + digit;
+    }
+    Some(unit)
 }
 
 /// `Found one Java-level deadlock:` opens one JVM-reported cycle.
@@ -718,9 +839,60 @@ pub(super) fn is_jrockit_version(t: &str) -> bool {
     t.contains("JRockit(R)")
 }
 
-/// The first lines of an IBM javacore, which this analysis does not read.
-pub(super) fn is_javacore(t: &str) -> bool {
-    t.starts_with("0SECTION") || t.starts_with("1TISIGINFO") || t.starts_with("1TICHARSET")
+/// The text of a Docker `json-file` log line (`{"log":"…\n","stream":"stdout","time":"…"}`),
+/// without its line break, and whether it ends a line (Docker cuts lines over 16 KiB into
+/// pieces without one).
+pub(super) fn docker_log(line: &str) -> Option<(String, bool)> {
+    if !line.starts_with('{') || !line.trim_end().ends_with('}') {
+        return None;
+    }
+    let at = line.find("\"log\":")?;
+    let (mut text, _) = json_string_prefix(line[at + "\"log\":".len()..].trim_start())?;
+    let complete = text.ends_with('\n');
+    while text.ends_with(['\n', '\r']) {
+        text.pop();
+    }
+    Some((text, complete))
+}
+
+/// Android's per-process banner: `----- pid 4242 at 2024-05-01 10:00:00.123456789+0000 -----`;
+/// the pid and the time as printed.
+pub(super) fn android_banner(t: &str) -> Option<(u64, &str)> {
+    let rest = t.strip_prefix("----- pid ")?.strip_suffix("-----")?;
+    let (pid, time) = rest.split_once(" at ")?;
+    Some((pid.trim().parse().ok()?, time.trim()))
+}
+
+/// `----- end 4242 -----`, which closes an Android process's threads.
+pub(super) fn is_android_end(t: &str) -> bool {
+    t.strip_prefix("----- end ")
+        .and_then(|r| r.strip_suffix("-----"))
+        .is_some_and(|pid| {
+            let pid = pid.trim();
+            !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit())
+        })
+}
+
+/// `jhsdb jstack --mixed` (and JDK 8 `jstack -m`): `----------------- 4251 -----------------`
+/// opens each thread's block; the native thread id.
+pub(super) fn mixed_separator(t: &str) -> Option<&str> {
+    let id = t
+        .strip_prefix("-----------------")?
+        .strip_suffix("-----------------")?
+        .trim();
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_digit())).then_some(id)
+}
+
+/// A frame of `jhsdb jstack --mixed`: `0x00007f…<tab>* java.lang.Object.wait(long) bci:0 (Interpreted
+/// frame)` is a Java frame (`Some(Some(method))`); `0x00007f…<tab>__pthread_cond_wait + 0xc5` is a
+/// native one (`Some(None)`).
+pub(super) fn mixed_frame(t: &str) -> Option<Option<String>> {
+    if !t.starts_with("0x") {
+        return None;
+    }
+    let (pc, rest) = t.split_once(char::is_whitespace)?;
+    hex_address(pc)?;
+    Some(rest.trim_start().strip_prefix("* ").map(method_of))
 }
 
 #[cfg(test)]
@@ -799,7 +971,9 @@ mod tests {
             r#"- waiting to lock <7e9b5dcc> (a java.lang.Object) owned by "Thread-0" t@11"#,
             false,
         );
-        assert!(matches!(l, Some(LockLine::WaitingToLock(r, Some(o))) if r.address == "0x7e9b5dcc" && o == "Thread-0"));
+        assert!(
+            matches!(l, Some(LockLine::WaitingToLock(r, Some(Holder::Name(o)))) if r.address == "0x7e9b5dcc" && o == "Thread-0")
+        );
         assert!(
             matches!(lock_line("-  blocked on java.lang.Object@1b6d3586", false), Some(LockLine::WaitingToLock(r, None)) if r.address == "0x1b6d3586")
         );
@@ -943,5 +1117,140 @@ mod tests {
         assert_eq!(preamble("12345:"), Some(Preamble::Pid));
         assert_eq!(preamble("21.0.2+13-58"), Some(Preamble::Version));
         assert_eq!(preamble("JVM version is 25.91-b14"), Some(Preamble::Version));
+    }
+
+    #[test]
+    fn lock_refs_in_the_newer_spellings() {
+        // `jhsdb jstack --locks` owned synchronizers: a comma and internal class names.
+        let l = lock_ref("<0x000000069ec1b808>, (a java/util/concurrent/locks/ReentrantReadWriteLock$NonfairSync)")
+            .unwrap();
+        assert_eq!(
+            (l.address.as_str(), l.class.as_deref()),
+            (
+                "0x000000069ec1b808",
+                Some("java.util.concurrent.locks.ReentrantReadWriteLock$NonfairSync")
+            )
+        );
+        // JDK 25 `Thread.dump_to_file`: an identity string in angle brackets.
+        let l = lock_ref("<java.util.concurrent.locks.ReentrantLock$NonfairSync@7a81197d>").unwrap();
+        assert_eq!(l.address, "0x7a81197d");
+        assert_eq!(
+            l.class.as_deref(),
+            Some("java.util.concurrent.locks.ReentrantLock$NonfairSync")
+        );
+        // Old javacores name the object and its monitor.
+        let l = lock_ref("com/example/Cache@0x103A03F8/0x103A0404:").unwrap();
+        assert_eq!(
+            (l.address.as_str(), l.class.as_deref()),
+            ("0x103a03f8", Some("com.example.Cache"))
+        );
+        assert_eq!(lock_line("- lock is eliminated", false), Some(LockLine::Nothing));
+        assert!(lock_ref("<java.lang.Object@zz>").is_none());
+        assert!(lock_ref("<has space@12>").is_none());
+    }
+
+    #[test]
+    fn holders_printed_next_to_an_awaited_lock() {
+        let holder = |t: &str| match lock_line(t, false) {
+            Some(LockLine::WaitingToLock(_, holder)) => holder,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            holder("- waiting to lock <0x0e6f8a52> (a com.example.Cache) held by thread 21"),
+            Some(Holder::Id("21".into()))
+        );
+        assert_eq!(
+            holder("- waiting to lock <0x41a7e420> (a java.lang.Object) held by tid=12 (Thread-12)"),
+            Some(Holder::Name("Thread-12".into()))
+        );
+        assert_eq!(holder("- waiting to lock <0x1> (a X)"), None);
+        assert_eq!(
+            lock_line("- sleeping on <0x0a1b2c3d> (a java.lang.Object)", false),
+            Some(LockLine::Nothing)
+        );
+        assert_eq!(
+            header(r#""main" prio=5 tid=1 Blocked"#).unwrap().thread_id.as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            header(r#""main" prio=5 tid=0x00007f nid=0x1 runnable"#)
+                .unwrap()
+                .thread_id,
+            None
+        );
+    }
+
+    #[test]
+    fn json_strings_members_and_docker_lines() {
+        assert_eq!(
+            json_string(r#""a\"b\\c\/d\t\u00e9\ud83d\ude00","#).as_deref(),
+            Some("a\"b\\c/d\t\u{e9}\u{1f600}")
+        );
+        // A lone surrogate becomes U+FFFD; a member line is not a bare string.
+        assert_eq!(json_string(r#""\ud800x""#).as_deref(), Some("\u{fffd}x"));
+        assert_eq!(json_string(r#""name": "x""#), None);
+        assert_eq!(json_string(r#""unterminated"#), None);
+        assert_eq!(
+            json_member(r#""name": "{","#),
+            Some(("name".to_string(), JsonValue::Text("{".to_string())))
+        );
+        assert_eq!(
+            json_member(r#""stack": ["#),
+            Some(("stack".to_string(), JsonValue::Raw("[".to_string())))
+        );
+        let line = r#"{"log":"\t- locked \u003c0x1\u003e\n","stream":"stdout","time":"2024-05-01T08:00:00.1Z"}"#;
+        assert_eq!(docker_log(line), Some(("\t- locked <0x1>".to_string(), true)));
+        let piece = r#"{"time":"t","stream":"stdout","log":"\"main\" #1 "}"#;
+        assert_eq!(docker_log(piece), Some(("\"main\" #1 ".to_string(), false)));
+        assert_eq!(docker_log(r#"{"level":"info","msg":"x"}"#), None);
+        assert_eq!(docker_log("{"), None);
+    }
+
+    #[test]
+    fn android_and_mixed_mode_markers() {
+        assert_eq!(
+            android_banner("----- pid 4242 at 2024-05-01 10:00:00.123456789+0000 -----"),
+            Some((4242, "2024-05-01 10:00:00.123456789+0000"))
+        );
+        assert_eq!(
+            android_banner("----- Waiting Channels: pid 1000 at 2024-05-01 10:00:01 -----"),
+            None
+        );
+        assert!(is_android_end("----- end 4242 -----"));
+        assert!(!is_android_end("----- end of story -----"));
+        assert_eq!(
+            mixed_separator("----------------- 18508 -----------------"),
+            Some("18508")
+        );
+        assert_eq!(mixed_separator("-----------------  -----------------"), None);
+        assert_eq!(
+            mixed_frame("0x00007f1c64015e34\t* java.lang.Object.wait(long) bci:0 (Interpreted frame)"),
+            Some(Some("java.lang.Object.wait".to_string()))
+        );
+        assert_eq!(
+            mixed_frame("0x00007fa309e98f16\t__futex_abstimed_wait_common + 0xc6"),
+            Some(None)
+        );
+        assert_eq!(mixed_frame("0x00007fb538017ed0, 0x00007fb5380f83c0,"), None);
+        assert_eq!(mixed_frame("at java.lang.Object.wait(Native Method)"), None);
+    }
+
+    #[test]
+    fn zing_versions_state_their_release() {
+        assert_eq!(
+            jdk_version("21.0.1-zing_23.10.0.0-b3-product-linux-X86_64 mixed mode").as_deref(),
+            Some("21.0.1")
+        );
+        assert_eq!(
+            jdk_version("1.8.0-zing_19.02.1.0-b2-product-linux-X86_64 mixed mode").as_deref(),
+            Some("1.8.0")
+        );
+        assert_eq!(
+            banner_vm_version(
+                "Full thread dump Zing 64-Bit Tiered VM (17.0.9-zing_23.10.0.0-b3-product-linux-X86_64 mixed mode):"
+            )
+            .as_deref(),
+            Some("17.0.9-zing_23.10.0.0-b3-product-linux-X86_64 mixed mode")
+        );
     }
 }

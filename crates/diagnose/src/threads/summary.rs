@@ -4,17 +4,17 @@
 use std::collections::HashMap;
 
 use super::dump::ThreadRecord;
-use super::parse::{self, LockRef};
+use super::parse::{self, Holder, LockRef};
 use super::{ContendedLock, StackGroup, ThreadDump, ThreadPool};
 
 /// Waits and holders per lock, ranked.
 pub(super) fn lock_facts(threads: &[ThreadRecord], top: usize, dump: &mut ThreadDump) {
-    struct LockEntry {
+    struct LockEntry<'a> {
         address: String,
         class: Option<String>,
         kind: &'static str,
         waiters: Vec<usize>,
-        hints: Vec<String>,
+        hints: Vec<&'a Holder>,
     }
     let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, thread) in threads.iter().enumerate() {
@@ -31,6 +31,11 @@ pub(super) fn lock_facts(threads: &[ThreadRecord], top: usize, dump: &mut Thread
         }
         dump.shows_lock_owners |= !thread.locked.is_empty() || !thread.owned.is_empty();
     }
+    let by_id: HashMap<&str, usize> = threads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.thread_id.as_deref().map(|id| (id, i)))
+        .collect();
     let mut locks: Vec<LockEntry> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (i, thread) in threads.iter().enumerate() {
@@ -57,8 +62,8 @@ pub(super) fn lock_facts(threads: &[ThreadRecord], top: usize, dump: &mut Thread
         }
         entry.waiters.push(i);
         if let Some(hint) = &thread.owner_hint {
-            if !entry.hints.contains(hint) {
-                entry.hints.push(hint.clone());
+            if !entry.hints.contains(&hint) {
+                entry.hints.push(hint);
             }
         }
     }
@@ -84,7 +89,15 @@ pub(super) fn lock_facts(threads: &[ThreadRecord], top: usize, dump: &mut Thread
             let owner_ids = holders.get(lock.address.as_str()).cloned().unwrap_or_default();
             let mut owners: Vec<String> = owner_ids.iter().map(|&i| threads[i].name.clone()).collect();
             if owners.is_empty() {
-                owners = lock.hints.clone();
+                // No thread shows it held: the holder the waiters' tool printed, by name or id.
+                owners = lock
+                    .hints
+                    .iter()
+                    .filter_map(|hint| match hint {
+                        Holder::Name(name) => Some(name.clone()),
+                        Holder::Id(id) => by_id.get(id.as_str()).map(|&i| threads[i].name.clone()),
+                    })
+                    .collect();
             }
             owners.dedup();
             let first = owner_ids.first().map(|&i| &threads[i]);

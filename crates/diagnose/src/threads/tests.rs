@@ -695,17 +695,13 @@ Found a total of 1 deadlock.
 }
 
 #[test]
-fn ibm_javacore_is_skipped_with_a_reason() {
-    let (facts, skipped) = run(
+fn a_javacore_cut_after_its_first_thread_is_still_read() {
+    let (facts, _) = run(
         "0SECTION       TITLE subcomponent dump routine\nNULL           ===============================\n1TISIGINFO     Dump Event \"user\" (00004000) received\n3XMTHREADINFO      \"main\" J9VMThread:0x00000000021F6300, omrthread_t:0x00007F, java/lang/Thread:0x00000000E0A0E098, state:R, prio=5\n",
     );
-    assert_eq!((facts.dump_count, facts.unsupported_dumps), (0, 1));
-    assert!(skipped
-        .iter()
-        .any(|s| s.what == "dumps" && s.count == 1 && s.reason == JAVACORE));
-    assert!(skipped
-        .iter()
-        .any(|s| s.what == "lines" && s.count == 4 && s.first_line == 1));
+    assert_eq!((facts.dump_count, facts.unsupported_dumps), (1, 0));
+    assert_eq!(facts.dumps[0].format, "javacore");
+    assert_eq!(facts.dumps[0].threads, 1);
 }
 
 #[test]
@@ -1282,4 +1278,691 @@ fn a_thread_queueing_to_re_lock_after_wait_does_not_own_the_monitor() {
 	- locked <0x00000000ca000010> (a com.example.Buffer)
 "#);
     assert_eq!(most_contended(&dump), vec![("0x00000000ca000010", 2, vec!["producer"])]);
+}
+
+/// `(count, first line, reason)` of each skipped-input note.
+fn skip_notes(skipped: &[Skipped]) -> Vec<(u64, u64, &str)> {
+    skipped
+        .iter()
+        .map(|s| (s.count, s.first_line, s.reason.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_docker_json_file_log_is_read_through_its_wrapper() {
+    // `docker logs` files: each line of the dump is the `log` member of one JSON object,
+    // with quotes and tabs escaped; a line over 16 KiB comes in pieces without `\n`.
+    let line = |text: &str| {
+        let escaped = text.replace('\\', "\\\\").replace('"', "\\\"").replace('\t', "\\t");
+        format!("{{\"log\":\"{escaped}\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-01T08:00:01.123456789Z\"}}\n")
+    };
+    let mut text = line("INFO starting");
+    for l in [
+        "Full thread dump OpenJDK 64-Bit Server VM (17.0.9+9 mixed mode, sharing):",
+        "",
+        "\"worker \"1\"\" #20 prio=5 os_prio=0 cpu=1.00ms elapsed=2.00s tid=0x1 nid=0x1 waiting for monitor entry  [0x0]",
+        "   java.lang.Thread.State: BLOCKED (on object monitor)",
+        "\tat com.example.Cache.get(Cache.java:10)",
+        "\t- waiting to lock <0x00000000d3e4f5a8> (a com.example.Cache)",
+        "",
+    ] {
+        text.push_str(&line(l));
+    }
+    // The owner's header, split by Docker into two pieces.
+    text.push_str(
+        "{\"log\":\"\\\"loader\\\" #21 prio=5 os_prio=0 cpu=1.00ms \",\"stream\":\"stdout\",\"time\":\"t\"}\n",
+    );
+    text.push_str(&line("elapsed=2.00s tid=0x2 nid=0x2 runnable  [0x0]"));
+    for l in [
+        "   java.lang.Thread.State: RUNNABLE",
+        "\tat com.example.Cache.load(Cache.java:30)",
+        "\t- locked <0x00000000d3e4f5a8> (a com.example.Cache)",
+        "",
+        "JNI global refs: 4, weak refs: 0",
+    ] {
+        text.push_str(&line(l));
+    }
+    text.push_str(&line("ERROR request timed out"));
+    let (facts, skipped) = run(&text);
+    assert_eq!(facts.dump_count, 1);
+    let dump = &facts.dumps[0];
+    assert_eq!((dump.first_line, dump.threads, dump.java_threads), (2, 2, 2));
+    assert_eq!(states(dump), vec![("BLOCKED", 1), ("RUNNABLE", 1)]);
+    assert_eq!(dump.contended_locks[0].waiter_names, ["worker \"1\""]);
+    assert_eq!(most_contended(dump), vec![("0x00000000d3e4f5a8", 1, vec!["loader"])]);
+    assert_eq!(skip_notes(&skipped), vec![(2, 1, OUTSIDE)]);
+}
+
+#[test]
+fn jhsdb_jstack_locks_names_owned_synchronizers_with_slashes_and_its_own_errors() {
+    // `jhsdb jstack --locks` (JDK 9+): owned synchronizers as `- <0x…>, (a java/util/…)`; an
+    // error of the agent while walking a stack prints its own Java trace into the entry.
+    let (facts, skipped) = run(r#"Attaching to process ID 18469, please wait...
+Debugger attached successfully.
+Server compiler detected.
+JVM version is 17.0.15+6-Debian-1deb12u1
+Deadlock Detection:
+
+No deadlocks found.
+
+"exporter" #12 daemon prio=5 tid=0x00007fa30411a770 nid=0x4839 runnable [0x0000000000000000]
+   java.lang.Thread.State: RUNNABLE
+   JavaThread state: _thread_in_java
+ - Many.lambda$main$0() @bci=14, line=17 (Compiled frame; information may be imprecise)
+Error occurred during stack walking:
+java.lang.NullPointerException: Cannot invoke "sun.jvm.hotspot.debugger.Address.getOopHandleAt(long)" because "valueAddr" is null
+	at jdk.hotspot.agent/sun.jvm.hotspot.runtime.CompiledVFrame.createStackValue(CompiledVFrame.java:236)
+	at jdk.hotspot.agent/sun.jvm.hotspot.tools.JStack.run(JStack.java:67)
+
+Locked ownable synchronizers:
+    - None
+
+"rw-writer" #21 daemon prio=5 tid=0x00007fa304128750 nid=0x4842 waiting on condition [0x00007fa2826fe000]
+   java.lang.Thread.State: TIMED_WAITING (sleeping)
+   JavaThread state: _thread_blocked
+ - java.lang.Thread.sleep(long) @bci=0 (Interpreted frame)
+ - Many.sleep(long) @bci=1, line=52 (Interpreted frame)
+
+Locked ownable synchronizers:
+    - <0x000000069ec1b808>, (a java/util/concurrent/locks/ReentrantReadWriteLock$NonfairSync)
+
+"rw-reader-0" #22 daemon prio=5 tid=0x00007fa304129cf0 nid=0x4843 waiting on condition [0x00007fa2825fe000]
+   java.lang.Thread.State: WAITING (parking)
+   JavaThread state: _thread_blocked
+ - jdk.internal.misc.Unsafe.park(boolean, long) @bci=0 (Interpreted frame)
+	- parking to wait for  <0x000000069ec1b808> (a java.util.concurrent.locks.ReentrantReadWriteLock$NonfairSync)
+ - java.util.concurrent.locks.LockSupport.park(java.lang.Object) @bci=14, line=211 (Interpreted frame)
+
+Locked ownable synchronizers:
+    - None
+"#);
+    let dump = &facts.dumps[0];
+    assert_eq!((dump.first_line, dump.threads, dump.java_threads), (5, 3, 3));
+    assert_eq!(most_contended(dump), vec![("0x000000069ec1b808", 1, vec!["rw-writer"])]);
+    assert_eq!(
+        dump.contended_locks[0].class.as_deref(),
+        Some("java.util.concurrent.locks.ReentrantReadWriteLock$NonfairSync")
+    );
+    // The agent's trace is not the thread's stack.
+    let exporter = dump
+        .stack_groups
+        .iter()
+        .find(|g| g.thread_names == ["exporter"])
+        .unwrap();
+    assert_eq!(exporter.frames, ["Many.lambda$main$0"]);
+    assert!(skip_notes(&skipped).contains(&(4, 13, SA_ERROR)), "{skipped:?}");
+}
+
+#[test]
+fn jhsdb_jstack_mixed_keeps_one_dump_and_names_headerless_java_threads() {
+    // JDK 9+ `--mixed` prints each thread's block after a `----------------- <id>` line,
+    // with the Java header when there is one; JDK 8 `jstack -m` prints no headers, so a
+    // block with Java frames (`* method`) is named like `jstack -F` names it.
+    let (facts, skipped) = run("Attaching to process ID 18469, please wait...
+Debugger attached successfully.
+Server compiler detected.
+JVM version is 17.0.15+6-Debian-1deb12u1
+Deadlock Detection:
+
+Found one Java-level deadlock:
+=============================
+
+\"dl-A\":
+  waiting to lock Monitor@0x00007fa274001750 (Object@0x000000069ec1b1f0, a java/lang/Object),
+  which is held by \"dl-B\"
+\"dl-B\":
+  waiting to lock Monitor@0x00007fa27c0015c0 (Object@0x000000069ec1b1e0, a java/lang/Object),
+  which is held by \"dl-A\"
+
+Found a total of 1 deadlock.
+
+----------------- 18508 -----------------
+\"dl-A\" #17 daemon prio=5 tid=0x00007fa3041242c0 nid=0x483e waiting for monitor entry [0x00007fa282afe000]
+   java.lang.Thread.State: BLOCKED (on object monitor)
+   JavaThread state: _thread_blocked
+0x00007fa309e98f16\t__futex_abstimed_wait_common + 0xc6
+0x00007fa2f4ed41e3\t* Many.lambda$main$2() bci:13 line:22 (Interpreted frame)
+----------------- 18477 -----------------
+0x00007fa309e98f16\t__futex_abstimed_wait_common + 0xc6
+0x00007fa309e9b8bc\t___pthread_cond_timedwait + 0x21c
+----------------- 4251 -----------------
+0x00007f1c7a0cc6d5\t__pthread_cond_wait + 0xc5
+0x00007f1c64015e34\t* java.lang.Object.wait(long) bci:0 (Interpreted frame)
+0x00007f1c64007d2d\t* java.lang.ref.ReferenceQueue.remove(long) bci:59 line:143 (Interpreted frame)
+");
+    assert_eq!(facts.dump_count, 1);
+    let dump = &facts.dumps[0];
+    assert_eq!(
+        (dump.threads, dump.java_threads, dump.jvm_reported_deadlocks),
+        (2, 1, 1)
+    );
+    let names: Vec<&str> = dump.deadlocks[0].threads.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["dl-A", "dl-B"]);
+    let headerless = dump
+        .stack_groups
+        .iter()
+        .find(|g| g.thread_names == ["Thread 4251"])
+        .unwrap();
+    assert_eq!(
+        headerless.frames,
+        ["java.lang.Object.wait", "java.lang.ref.ReferenceQueue.remove"]
+    );
+    assert_eq!(
+        dump.stack_groups
+            .iter()
+            .find(|g| g.thread_names == ["dl-A"])
+            .unwrap()
+            .frames,
+        ["Many.lambda$main$2"]
+    );
+    // The native-only block (a GC thread) is no entry, and says so.
+    assert!(skip_notes(&skipped).contains(&(3, 25, MIXED_NATIVE)), "{skipped:?}");
+}
+
+const ANDROID_TWO_PROCESSES: &str = r#"
+----- pid 4242 at 2024-05-01 10:00:00.123456789+0000 -----
+Cmd line: com.example.app
+Build fingerprint: 'google/sdk_gphone64_x86_64/emu64xa:14/UE1A.230829.036/10747034:userdebug/dev-keys'
+ABI: 'x86_64'
+Heap: 47% free, 4MB/8MB; 106342 objects
+DALVIK THREADS (4):
+"Signal Catcher" daemon prio=10 tid=6 Runnable
+  | group="system" sCount=0 ucsCount=0 flags=0 obj=0x12c401a8 self=0x7b5a6e5000
+  | sysTid=4250 nice=-20 cgrp=top-app sched=0/0 handle=0x7a1b2c3cb0
+  kernel: (couldn't read /proc/self/task/4250/stack)
+  native: #00 pc 00000000005b4f1e  /apex/com.android.art/lib64/libart.so (art::DumpNativeStack+110)
+  (no managed stack frames)
+
+"main" prio=5 tid=1 Blocked
+  | group="main" sCount=1 ucsCount=0 flags=1 obj=0x72c8c5e8 self=0x7b5a610c00
+  at com.example.Cache.get(Cache.java:10)
+  - waiting to lock <0x0e6f8a52> (a com.example.Cache) held by thread 21
+  at com.example.MainActivity.onResume(MainActivity.java:30)
+
+"AsyncTask #1" prio=5 tid=22 Blocked
+  | group="main" sCount=1 ucsCount=0 flags=1 obj=0x13280100 self=0x7ab3c23000
+  at com.example.Cache.get(Cache.java:10)
+  - waiting to lock <0x0e6f8a52> (a com.example.Cache) held by thread 21
+
+"worker" prio=5 tid=21 Native
+  | group="main" sCount=1 ucsCount=0 flags=1 obj=0x13280000 self=0x7ab3c22000
+  native: #00 pc 000000000004e36c  /apex/com.android.runtime/lib64/bionic/libc.so (read+28)
+  at libcore.io.Linux.read(Native method)
+  at com.example.Cache.load(Cache.java:40)
+
+----- end 4242 -----
+
+----- pid 1000 at 2024-05-01 10:00:01.000000000+0000 -----
+Cmd line: system_server
+DALVIK THREADS (1):
+"main" prio=5 tid=1 Sleeping
+  | group="main" sCount=1 ucsCount=0 flags=1 obj=0x72c8c5e8 self=0x7b5a610c00
+  at java.lang.Thread.sleep(Native method)
+  - sleeping on <0x0a1b2c3d> (a java.lang.Object)
+
+----- end 1000 -----
+
+----- Waiting Channels: pid 1000 at 2024-05-01 10:00:01.5+0000 -----
+Cmd line: system_server
+sysTid=1000      SyS_epoll_wait
+----- end 1000 -----
+"#;
+
+#[test]
+fn android_traces_are_one_dump_per_process_and_held_by_names_the_owner() {
+    let (facts, skipped) = run(ANDROID_TWO_PROCESSES);
+    assert_eq!(facts.dump_count, 2);
+    let app = &facts.dumps[0];
+    assert_eq!((app.first_line, app.last_line, app.pid), (2, 32, Some(4242)));
+    assert_eq!(app.timestamp.as_deref(), Some("2024-05-01 10:00:00.123456789+0000"));
+    assert_eq!((app.threads, app.java_threads), (4, 0));
+    let words: Vec<(&str, usize)> = app.header_status.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(words, vec![("Blocked", 2), ("Native", 1), ("Runnable", 1)]);
+    // `worker` shows no `- locked` line (it holds the lock from native code); the waiters'
+    // `held by thread 21` names it through its `tid=21`.
+    assert_eq!(most_contended(app), vec![("0x0e6f8a52", 2, vec!["worker"])]);
+    let server = &facts.dumps[1];
+    assert_eq!(
+        (server.threads, server.pid, server.contended_lock_count),
+        (1, Some(1000), 0)
+    );
+    assert_eq!(
+        skip_notes(&skipped),
+        vec![(5, 3, ANDROID_PREFACE), (4, 44, OUTSIDE)],
+        "the waiting-channels block is no dump"
+    );
+}
+
+const JAVACORE_J9: &str = "0SECTION       TITLE subcomponent dump routine
+NULL           ===============================
+1TICHARSET     UTF-8
+1TISIGINFO     Dump Event \"user\" (00004000) received
+1TIDATETIMEUTC Date: 2024/05/01 at 08:00:00:123 (UTC)
+1TIDATETIME    Date: 2024/05/01 at 10:00:00:123
+NULL           ------------------------------------------------------------------------
+0SECTION       ENVINFO subcomponent dump routine
+NULL           =================================
+1CIJAVAVERSION JRE 1.8.0 Linux amd64-64 (build 8.0.8.20 - pxa6480sr8fp20-20240111_01(SR8 FP20))
+1CIVMVERSION   VM build 20231211_58044
+1CIPROCESSID   Process ID: 4242 (0x1092)
+NULL           ------------------------------------------------------------------------
+0SECTION       LOCKS subcomponent dump routine
+NULL           ===============================
+1LKMONPOOLDUMP Monitor Pool Dump (flat & inflated object-monitors):
+2LKMONINUSE      sys_mon_t:0x00007F2E0C0A3CE8 infl_mon_t: 0x00007F2E0C0A3D68:
+3LKMONOBJECT       java/lang/Object@0x00000000E0BF7CC8: Flat locked by \"Thread-0\" (J9VMThread:0x0000000000B8B900), entry count 1
+3LKWAITERQ            Waiting to enter:
+3LKWAITER                \"Thread-1\" (J9VMThread:0x0000000000B8C100)
+NULL
+1LKDEADLOCK    Deadlock detected !!!
+NULL           ---------------------
+2LKDEADLOCKTHR  Thread \"Thread-1\" (0x0000000000B8C100)
+3LKDEADLOCKWTR    is waiting for:
+4LKMONOBJECT        java/lang/Object@0x00000000E0BF7CC8: owner \"Thread-0\" (0x0000000000B8B900), entry count 1
+3LKDEADLOCKOWN    which is owned by:
+2LKDEADLOCKTHR  Thread \"Thread-0\" (0x0000000000B8B900)
+3LKDEADLOCKWTR    is waiting for:
+4LKMONOBJECT        java/lang/Object@0x00000000E0BF7CD8: owner \"Thread-1\" (0x0000000000B8C100), entry count 1
+3LKDEADLOCKOWN    which is owned by:
+2LKDEADLOCKTHR  Thread \"Thread-1\" (0x0000000000B8C100)
+NULL
+0SECTION       THREADS subcomponent dump routine
+NULL           =================================
+1XMPOOLINFO    JVM Thread pool info:
+2XMPOOLTOTAL       Current total number of pooled threads: 18
+1XMCURTHDINFO  Current thread
+3XMTHREADINFO      \"main\" J9VMThread:0x0000000000B6B600, omrthread_t:0x00007F2E0C0082D0, java/lang/Thread:0x00000000E0A2C1B0, state:R, prio=5
+3XMJAVALTHREAD            (java/lang/Thread getId:0x1, isDaemon:false)
+3XMTHREADINFO3           Java callstack:
+4XESTACKTRACE                at com/ibm/jvm/Dump.JavaDumpImpl(Native Method)
+4XESTACKTRACE                at com/example/Main.main(Main.java:40)
+NULL
+1XMTHDINFO     Thread Details
+3XMTHREADINFO      \"main\" J9VMThread:0x0000000000B6B600, omrthread_t:0x00007F2E0C0082D0, java/lang/Thread:0x00000000E0A2C1B0, state:R, prio=5
+3XMJAVALTHREAD            (java/lang/Thread getId:0x1, isDaemon:false)
+3XMTHREADINFO1            (native thread ID:0x1093, native priority:0x5, native policy:UNKNOWN, vmstate:CW, vm thread flags:0x00000481)
+3XMTHREADINFO3           Java callstack:
+4XESTACKTRACE                at com/ibm/jvm/Dump.JavaDumpImpl(Native Method)
+4XESTACKTRACE                at com/example/Main.main(Main.java:40)
+3XMTHREADINFO3           Native callstack:
+4XENATIVESTACK               (0x00007F2E12A8E2D2 [libj9prt29.so+0x4f2d2])
+NULL
+3XMTHREADINFO      \"Thread-0\" J9VMThread:0x0000000000B8B900, omrthread_t:0x00007F2E0C0A2A18, java/lang/Thread:0x00000000E0BF7D28, state:B, prio=5
+3XMJAVALTHREAD            (java/lang/Thread getId:0xE, isDaemon:false)
+3XMTHREADBLOCK     Blocked on: java/lang/Object@0x00000000E0BF7CD8 Owned by: \"Thread-1\" (J9VMThread:0x0000000000B8C100, java/lang/Thread:0x00000000E0BF7E28)
+3XMTHREADINFO3           Java callstack:
+4XESTACKTRACE                at Deadlock$1.run(Deadlock.java:20)
+5XESTACKTRACE                   (entered lock: java/lang/Object@0x00000000E0BF7CC8, entry count: 1)
+4XESTACKTRACE                at java/lang/Thread.run(Thread.java:825)
+NULL
+3XMTHREADINFO      \"Thread-1\" J9VMThread:0x0000000000B8C100, omrthread_t:0x00007F2E0C0A3A18, java/lang/Thread:0x00000000E0BF7E28, state:B, prio=5
+3XMJAVALTHREAD            (java/lang/Thread getId:0xF, isDaemon:false)
+3XMTHREADBLOCK     Blocked on: java/lang/Object@0x00000000E0BF7CC8 Owned by: \"Thread-0\" (J9VMThread:0x0000000000B8B900, java/lang/Thread:0x00000000E0BF7D28)
+3XMTHREADINFO3           Java callstack:
+4XESTACKTRACE                at Deadlock$2.run(Deadlock.java:30)
+5XESTACKTRACE                   (entered lock: java/lang/Object@0x00000000E0BF7CD8, entry count: 1)
+NULL
+3XMTHREADINFO      \"pool-1-thread-1\" J9VMThread:0x0000000000B8D100, omrthread_t:0x00007F2E0C0A4A18, java/lang/Thread:0x00000000E0BF8E28, state:P, prio=5
+3XMJAVALTHREAD            (java/lang/Thread getId:0x10, isDaemon:true)
+3XMTHREADBLOCK     Parked on: java/util/concurrent/locks/AbstractQueuedSynchronizer$ConditionObject@0x00000000E0C1A3F0 Owned by: <unknown>
+3XMTHREADINFO3           Java callstack:
+4XESTACKTRACE                at sun/misc/Unsafe.park(Native Method)
+NULL
+3XMTHREADINFO      \"Finalizer thread\" J9VMThread:0x0000000000B6F600, omrthread_t:0x00007F2E0C00A2D0, java/lang/Thread:0x00000000E0A2E1B0, state:CW, prio=5
+3XMJAVALTHREAD            (java/lang/Thread getId:0x2, isDaemon:true)
+3XMTHREADBLOCK     Waiting on: java/lang/ref/ReferenceQueue@0x00000000E0A04390 Owned by: <unowned>
+3XMTHREADINFO3           Java callstack:
+4XESTACKTRACE                at java/lang/Object.wait(Native Method)
+4XESTACKTRACE                at java/lang/ref/ReferenceQueue.remove(ReferenceQueue.java:105)
+5XESTACKTRACE                   (entered lock: java/lang/ref/ReferenceQueue@0x00000000E0A04390, entry count: 1)
+NULL
+3XMTHREADINFO      Anonymous native thread
+3XMTHREADINFO1            (native thread ID:0x10A0, native priority: 0x0, native policy:UNKNOWN)
+NULL
+0SECTION       CLASSES subcomponent dump routine
+NULL           =================================
+1CLTEXTCLLOS   \tClassloader summaries
+2CLTEXTCLLOADER\t\tp---st-- Loader *System*(0x00000000E0A02B68)
+NULL           ------------------------------------------------------------------------
+0SECTION       Javadump End section
+NULL           ---------------------- END OF DUMP -------------------------------------
+";
+
+#[test]
+fn ibm_javacore_threads_lock_waits_and_deadlock_are_read() {
+    let (facts, skipped) = run(JAVACORE_J9);
+    assert_eq!((facts.dump_count, facts.unsupported_dumps), (1, 0));
+    let dump = &facts.dumps[0];
+    assert_eq!(
+        (dump.format.as_str(), dump.first_line, dump.last_line),
+        ("javacore", 1, 93)
+    );
+    assert_eq!(dump.timestamp.as_deref(), Some("2024/05/01 at 10:00:00:123"));
+    assert_eq!((dump.pid, dump.jdk_version.as_deref()), (Some(4242), Some("1.8.0")));
+    // The dumping thread, listed under `Current thread` and again, is one entry; the
+    // anonymous native thread is none. J9 prints no Thread.State: its codes are header words.
+    assert_eq!((dump.threads, dump.java_threads, dump.daemon_threads), (5, 0, 2));
+    let words: Vec<(&str, usize)> = dump.header_status.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    assert_eq!(words, vec![("B", 2), ("CW", 1), ("P", 1), ("R", 1)]);
+    let cycle: Vec<(&str, Option<&str>, Option<&str>)> = dump.deadlocks[0]
+        .threads
+        .iter()
+        .map(|t| (t.name.as_str(), t.lock_address.as_deref(), t.held_by.as_deref()))
+        .collect();
+    assert_eq!(
+        cycle,
+        vec![
+            ("Thread-1", Some("0x00000000e0bf7cc8"), Some("Thread-0")),
+            ("Thread-0", Some("0x00000000e0bf7cd8"), Some("Thread-1"))
+        ]
+    );
+    assert_eq!(
+        dump.jvm_reported_deadlocks, 0,
+        "a javacore prints no `Found N deadlocks`"
+    );
+    // Owners are the threads that entered the monitor; parking on a condition and waiting
+    // in `Object.wait()` are no contention.
+    assert_eq!(
+        most_contended(dump),
+        vec![
+            ("0x00000000e0bf7cc8", 1, vec!["Thread-0"]),
+            ("0x00000000e0bf7cd8", 1, vec!["Thread-1"])
+        ]
+    );
+    assert_eq!(dump.contended_lock_count, 2);
+    assert_eq!(dump.contended_locks[0].class.as_deref(), Some("java.lang.Object"));
+    let main = dump.stack_groups.iter().find(|g| g.thread_names == ["main"]).unwrap();
+    assert_eq!(main.frames, ["com.ibm.jvm.Dump.JavaDumpImpl", "com.example.Main.main"]);
+    assert_eq!(
+        skip_notes(&skipped),
+        vec![
+            (5, 3, javacore::JAVACORE_OTHER),
+            (1, 46, javacore::JAVACORE_REPEAT),
+            (1, 84, javacore::JAVACORE_NATIVE)
+        ]
+    );
+}
+
+#[test]
+fn an_old_javacore_names_waiters_only_in_its_monitor_table() {
+    // IBM Java 5/6: `(TID:…)` headers and no `3XMTHREADBLOCK` lines; who waits to enter a
+    // monitor and who owns it is in the LOCKS section only.
+    let dump = one("0SECTION       TITLE subcomponent dump routine
+1TIDATETIME    Date:                 2009/03/02 at 14:21:40
+0SECTION       LOCKS subcomponent dump routine
+2LKMONINUSE      sys_mon_t:0x0015D8D8 infl_mon_t: 0x0015D918:
+3LKMONOBJECT       com/example/Cache@0x103A03F8/0x103A0404: owner \"loader\" (0x002F7700), entry count 1
+3LKWAITERQ            Waiting to enter:
+3LKWAITER                \"worker-1\" (0x002F8200)
+3LKWAITER                \"worker-2\" (0x002F8300)
+3LKNOTIFYQ            Waiting to be notified:
+3LKWAITNOTIFY            \"idle\" (0x002F8400)
+0SECTION       THREADS subcomponent dump routine
+3XMTHREADINFO      \"loader\" (TID:0x002F7700, sys_thread_t:0x0042F2C8, state:R, native ID:0x00000D5C) prio=5
+4XESTACKTRACE          at com/example/Cache.load(Cache.java:40)
+3XMTHREADINFO      \"worker-1\" (TID:0x002F8200, sys_thread_t:0x0042F3C8, state:B, native ID:0x00000D5D) prio=5
+4XESTACKTRACE          at com/example/Cache.get(Cache.java:10)
+3XMTHREADINFO      \"worker-2\" (TID:0x002F8300, sys_thread_t:0x0042F4C8, state:B, native ID:0x00000D5E) prio=5
+4XESTACKTRACE          at com/example/Cache.get(Cache.java:10)
+3XMTHREADINFO      \"idle\" (TID:0x002F8400, sys_thread_t:0x0042F5C8, state:CW, native ID:0x00000D5F) prio=5
+4XESTACKTRACE          at java/lang/Object.wait(Native Method)
+");
+    assert_eq!((dump.threads, dump.header_status.get("B")), (4, Some(&2)));
+    assert_eq!(most_contended(&dump), vec![("0x103a03f8", 2, vec!["loader"])]);
+    assert_eq!(dump.contended_locks[0].class.as_deref(), Some("com.example.Cache"));
+}
+
+const JDK25_DUMP_TO_FILE: &str = "4242
+2025-10-01T10:00:00.123456Z
+25+36-LTS
+
+#1 \"main\" WAITING 2025-10-01T10:00:00.124Z
+    at java.base/java.lang.Object.wait0(Native Method)
+    - waiting on <java.lang.Object@1b6d3586>
+    at java.base/java.lang.Object.wait(Object.java:389)
+    at com.example.Main.main(Main.java:12)
+    - locked <java.lang.Object@1b6d3586>
+
+#30 \"worker-1\" BLOCKED 2025-10-01T10:00:00.125Z
+    at com.example.Cache.get(Cache.java:10)
+    - waiting to lock <com.example.Cache@4e50df2e>
+
+#31 \"worker-2\" BLOCKED 2025-10-01T10:00:00.125Z
+    at com.example.Cache.get(Cache.java:10)
+    - waiting to lock <com.example.Cache@4e50df2e>
+
+#32 \"loader\" RUNNABLE 2025-10-01T10:00:00.125Z
+    at com.example.Cache.load(Cache.java:40)
+    - locked <com.example.Cache@4e50df2e>
+    - lock is eliminated
+
+#40 \"\" virtual WAITING 2025-10-01T10:00:00.126Z
+    at java.base/java.lang.VirtualThread.park(VirtualThread.java:661)
+    - parking to wait for <java.util.concurrent.locks.ReentrantLock$NonfairSync@7a81197d>
+    at java.base/java.util.concurrent.locks.LockSupport.park(LockSupport.java:221)
+";
+
+#[test]
+fn jdk25_thread_dump_to_file_text_names_states_and_locks_by_identity() {
+    let (facts, skipped) = run(JDK25_DUMP_TO_FILE);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    let dump = &facts.dumps[0];
+    assert_eq!(
+        (
+            dump.format.as_str(),
+            dump.threads,
+            dump.java_threads,
+            dump.virtual_threads
+        ),
+        ("thread_dump_to_file", 5, 5, 1)
+    );
+    assert_eq!(states(dump), vec![("BLOCKED", 2), ("RUNNABLE", 1), ("WAITING", 2)]);
+    assert_eq!(dump.jdk_version.as_deref(), Some("25"));
+    assert_eq!(most_contended(dump), vec![("0x4e50df2e", 2, vec!["loader"])]);
+    assert_eq!(dump.contended_locks[0].class.as_deref(), Some("com.example.Cache"));
+    // Parked on a ReentrantLock: contention, owner unknown in the text form.
+    assert_eq!(dump.contended_locks[1].address, "0x7a81197d");
+    assert_eq!(dump.contended_locks[1].kind, "ownable synchronizer");
+    assert_eq!(
+        dump.stack_groups
+            .iter()
+            .find(|g| g.thread_names == ["main"])
+            .unwrap()
+            .frames[0],
+        "java.lang.Object.wait0"
+    );
+}
+
+const JDK25_JSON: &str = r#"{
+  "threadDump": {
+    "processId": "4242",
+    "time": "2025-10-01T10:00:00.123456Z",
+    "runtimeVersion": "25+36-LTS",
+    "threadContainers": [
+      {
+        "container": "<root>",
+        "parent": null,
+        "owner": null,
+        "threads": [
+          {
+            "tid": "30",
+            "time": "2025-10-01T10:00:00.125Z",
+            "name": "worker-1",
+            "state": "BLOCKED",
+            "blockedOn": "com.example.Cache@4e50df2e",
+            "stack": [
+              "com.example.Cache.get(Cache.java:10)"
+            ]
+          },
+          {
+            "tid": "32",
+            "time": "2025-10-01T10:00:00.125Z",
+            "name": "loader",
+            "state": "RUNNABLE",
+            "stack": [
+              "com.example.Cache.load(Cache.java:40)"
+            ],
+            "monitorsOwned": [
+              {
+                "depth": 0,
+                "locks": [
+                  "com.example.Cache@4e50df2e"
+                ]
+              }
+            ]
+          },
+          {
+            "tid": "33",
+            "time": "2025-10-01T10:00:00.125Z",
+            "name": "{",
+            "state": "WAITING",
+            "waitingOn": "java.lang.Object@1b6d3586",
+            "stack": [
+              "java.base\/java.lang.Object.wait0(Native Method)"
+            ],
+            "monitorsOwned": [
+              {
+                "depth": 2,
+                "locks": [
+                  "java.lang.Object@1b6d3586"
+                ]
+              }
+            ]
+          }
+        ],
+        "threadCount": "3"
+      },
+      {
+        "container": "java.util.concurrent.ThreadPerTaskExecutor@24d46ca6",
+        "parent": "<root>",
+        "owner": "32",
+        "threads": [
+          {
+            "tid": "40",
+            "time": "2025-10-01T10:00:00.126Z",
+            "virtual": true,
+            "name": "",
+            "state": "WAITING",
+            "parkBlocker": {
+              "object": "java.util.concurrent.locks.ReentrantLock$NonfairSync@7a81197d",
+              "owner": "30"
+            },
+            "stack": [
+              "java.base\/java.lang.VirtualThread.park(VirtualThread.java:661)"
+            ],
+            "carrier": "12"
+          },
+          {
+            "tid": "41",
+            "time": "2025-10-01T10:00:00.126Z",
+            "virtual": true,
+            "name": "",
+            "state": "WAITING",
+            "parkBlocker": {
+              "object": "java.util.concurrent.locks.ReentrantLock$NonfairSync@7a81197d",
+              "owner": "30"
+            },
+            "stack": [
+            ]
+          }
+        ],
+        "threadCount": "2"
+      }
+    ]
+  }
+}
+"#;
+
+#[test]
+fn jdk25_json_dump_nests_park_blockers_owned_monitors_and_thread_times() {
+    let (facts, skipped) = run(JDK25_JSON);
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(facts.dump_count, 1);
+    let dump = &facts.dumps[0];
+    assert_eq!((dump.threads, dump.virtual_threads), (5, 2));
+    assert_eq!(dump.stack_groups.iter().filter(|g| g.thread_names == ["{"]).count(), 1);
+    // Each thread's own `time` is not the dump's.
+    assert_eq!(dump.timestamp.as_deref(), Some("2025-10-01T10:00:00.123456Z"));
+    assert_eq!(states(dump), vec![("BLOCKED", 1), ("RUNNABLE", 1), ("WAITING", 3)]);
+    // The park blocker's `owner` is a thread id; the monitor's owner is in `monitorsOwned`;
+    // the thread in `Object.wait()` owns nothing.
+    assert_eq!(most_contended(dump), vec![("0x7a81197d", 2, vec!["worker-1"])]);
+    assert_eq!(dump.contended_locks[1].owners, ["loader"]);
+    assert!(dump.shows_lock_owners);
+}
+
+#[test]
+fn openj9_thread_print_is_threadinfo_text_with_a_counted_synchronizer_list() {
+    // OpenJ9's `jcmd Thread.print -l`: `java.vm.info` lines, then `ThreadInfo` text with a
+    // priority, and `Locked ownable synchronizers: N`.
+    let (facts, skipped) = run("4242:
+JRE 11 Linux amd64-64-Bit Compressed References 20240116_676 (JIT enabled, AOT enabled)
+OpenJ9   - 2c3d78b48
+OMR      - ea8124dbc
+JCL      - 2aad089841f based on jdk-11.0.22+7
+
+\"main\" prio=5 Id=1 TIMED_WAITING
+\tat java.base@11.0.22/java.lang.Thread.sleep(Native Method)
+
+\tLocked ownable synchronizers: 0
+
+\"Thread-0\" prio=5 Id=14 WAITING on java.util.concurrent.locks.ReentrantLock$NonfairSync@1f2e3d4c owned by \"Thread-1\" Id=15
+\tat java.base@11.0.22/jdk.internal.misc.Unsafe.park(Native Method)
+
+\tLocked ownable synchronizers: 0
+
+\"Thread-1\" prio=5 Id=15 BLOCKED on java.lang.Object@8c1d3b0f owned by \"main\" Id=1
+\tat Deadlock$2.run(Deadlock.java:30)
+
+\tLocked ownable synchronizers: 1
+\t- java.util.concurrent.locks.ReentrantLock$NonfairSync@1f2e3d4c
+");
+    let dump = &facts.dumps[0];
+    assert_eq!(
+        (dump.format.as_str(), dump.threads, dump.java_threads),
+        ("threadmxbean", 3, 3)
+    );
+    assert_eq!(
+        most_contended(dump),
+        vec![("0x1f2e3d4c", 1, vec!["Thread-1"]), ("0x8c1d3b0f", 1, vec!["main"])]
+    );
+    assert_eq!(skip_notes(&skipped), vec![(5, 1, OUTSIDE)]);
+}
+
+#[test]
+fn hostile_input_on_the_newer_paths_never_panics() {
+    let inputs = [
+        "{\"log\":\"",
+        "{\"log\":\"\\u\"}",
+        "{\"log\":\"\\ud800\\u\"}",
+        "{\"log\":\"Full thread dump \\ud83d\\ude00 VM (x):\\n\"}\n{\"log\":\"\\\"a\\\" tid=1 prio=5\\n\"}",
+        "{\"log\":\"partial\"}",
+        "----- pid 1 at x -----\nDALVIK THREADS (1):\n\"a\" prio=5 tid=99999999999999999999 Blocked\n  - waiting to lock <0x1> held by thread 99999999999999999999\n----- end 1 -----",
+        "0SECTION       TITLE\n3XMTHREADINFO \"\n3XMTHREADINFO \"\"\n3XMTHREADBLOCK Blocked on:\n5XESTACKTRACE (entered lock:\n1LKDEADLOCK\n2LKDEADLOCKTHR Thread \"\n4LKMONOBJECT @\n",
+        "0SECTION LOCKS\n3LKWAITER \"x\"\n3LKMONOBJECT : owner\n1LKDEADLOCK\n2LKDEADLOCKTHR \"é\"\n2LKDEADLOCKTHR \"é\"",
+        "{\n\"threadDump\": {\n]]]]]]]]\n}\n}\n}\n\"x\": [\n\"y\"\n",
+        "{\n\"threadDump\": {\n\"threads\": [\n{\n\"parkBlocker\": {\n\"owner\": \"1\"\n}\n\"stack\": [\n\"a(b)\"\n",
+        "-----------------  -----------------\n0x\t* \n0x1\t*\n----------------- 1 -----------------\n0x1\t* x(",
+        "#1 \"a\" BLOCKED\n    - waiting to lock <@>\n    - waiting to lock <x@>\n    - locked <java.lang.Object@zz>",
+    ];
+    for input in inputs {
+        let (facts, _) = run(input);
+        let _ = serde_json_round_trip(&facts);
+    }
+    let deep = format!("{{\n\"threadDump\": {{\n{}", "\"a\": [\n".repeat(10_000));
+    let (facts, _) = run(&deep);
+    assert_eq!(facts.dump_count, 1);
+}
+
+#[test]
+fn a_dump_indented_as_a_whole_keeps_headers_apart_from_frames() {
+    let text: String = JDK11_DEADLOCK.lines().map(|l| format!("    {l}\n")).collect();
+    let (facts, _) = run(&text);
+    let dump = &facts.dumps[0];
+    assert_eq!(
+        (dump.threads, dump.java_threads, dump.jvm_reported_deadlocks),
+        (6, 3, 1)
+    );
+    assert_eq!(dump.deadlocks[0].threads.len(), 2);
+    assert_eq!(dump.most_contended_lock_count, 2);
 }

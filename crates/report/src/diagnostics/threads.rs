@@ -34,7 +34,7 @@ pub(crate) fn sections(facts: &ThreadDumps) -> (String, Vec<Section>) {
     }
     if facts.unsupported_dumps > 0 {
         verdict.blocks.push(Block::Paragraph(vec![text(format!(
-            "{} IBM javacore dump(s) were left out (see Input).",
+            "{} dump(s) in a format this analysis does not read were left out (see Input).",
             facts.unsupported_dumps
         ))]));
     }
@@ -155,7 +155,7 @@ fn no_dump(facts: &ThreadDumps) -> Section {
         rich("No thread dump found: no `Full thread dump` banner and no thread entries (`\"name\" … tid=…`).");
     if facts.unsupported_dumps > 0 {
         line.push(text(format!(
-            " {} IBM javacore dump(s) were recognised and left out (see Input).",
+            " {} dump(s) in an unread format were recognised and left out (see Input).",
             facts.unsupported_dumps
         )));
     }
@@ -724,6 +724,6 @@ mod tests {
             ..Default::default()
         });
         assert!(md.contains("No thread dump found"), "{md}");
-        assert!(md.contains("1 IBM javacore"), "{md}");
+        assert!(md.contains("1 dump(s) in an unread format"), "{md}");
     }
 }
