@@ -58,6 +58,9 @@ pub fn fingerprint(query: &str) -> String {
     if let Some(used) = use_database(&text) {
         return lossy(used);
     }
+    if text.contains(&b'\\') {
+        text = remove_escapes(text);
+    }
     if has(b"'") || has(b"\"") {
         text = replace_quoted_strings(text);
     }
@@ -171,19 +174,21 @@ fn use_database(text: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Quoted strings become `?`, with pt-query-digest's rules since PT-1900: an escaped
-/// quote after a character other than a backslash is dropped, then every escaped
-/// backslash; a string needs a character other than a backslash before its opening
-/// quote (that character stays), and ends at the next quote, or one further when the
-/// closing quote follows the opening one and is doubled (`'''` is one string).
+/// pt-query-digest's escape passes since PT-1900: an escaped quote after a character
+/// other than a backslash is dropped, then every escaped backslash, inside strings or
+/// not (also in a text without quotes).
+fn remove_escapes(text: Vec<u8>) -> Vec<u8> {
+    let text = replace_all(&ESCAPED_SINGLE_QUOTE, text, b"${1}");
+    let text = replace_all(&ESCAPED_DOUBLE_QUOTE, text, b"${1}");
+    replace_all(&ESCAPED_BACKSLASH, text, b"")
+}
+
+/// Quoted strings become `?`, with pt-query-digest's rules since PT-1900 (after
+/// [`remove_escapes`]): a string needs a character other than a backslash before its
+/// opening quote (that character stays), and ends at the next quote, or one further
+/// when the closing quote follows the opening one and is doubled (`'''` is one string).
 fn replace_quoted_strings(text: Vec<u8>) -> Vec<u8> {
-    let mut text = text;
-    if text.contains(&b'\\') {
-        text = replace_all(&ESCAPED_SINGLE_QUOTE, text, b"${1}");
-        text = replace_all(&ESCAPED_DOUBLE_QUOTE, text, b"${1}");
-        text = replace_all(&ESCAPED_BACKSLASH, text, b"");
-    }
-    text = replace_all(&DOUBLE_QUOTED, text, b"${1}?");
+    let text = replace_all(&DOUBLE_QUOTED, text, b"${1}?");
     replace_all(&SINGLE_QUOTED, text, b"${1}?")
 }
 
@@ -464,6 +469,13 @@ mod tests {
         );
         // A string at the very start has no character before it and stays.
         assert_eq!(fp("'a' = 1"), "'a' = ?");
+    }
+
+    #[test]
+    fn escaped_backslashes_go_also_in_text_without_quotes() {
+        // pt-query-digest drops every `\\` whether or not the text has a string in it.
+        assert_eq!(fp(r"select a\\b from t where c = 1"), "select ab from t where c = ?");
+        assert_eq!(fp(r"select a\\b from t where c = '1'"), "select ab from t where c = ?");
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod histogram;
 mod parser;
 mod time;
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::io::BufRead;
 
@@ -198,9 +199,9 @@ struct Seen {
     text: String,
 }
 
+/// One class's running facts; its fingerprint is the key it is found by.
 #[derive(Debug)]
 struct Class {
-    fingerprint: String,
     count: u64,
     query_time: Metric,
     buckets: histogram::Histogram,
@@ -215,9 +216,32 @@ struct Class {
     sample: Sample,
 }
 
+impl Class {
+    fn new(sample: Sample) -> Self {
+        Class {
+            count: 0,
+            query_time: Metric::default(),
+            buckets: histogram::Histogram::default(),
+            lock_time: Metric::default(),
+            rows_sent: Metric::default(),
+            rows_examined: Metric::default(),
+            databases: Vec::new(),
+            clients: Vec::new(),
+            names_truncated: false,
+            first_seen: None,
+            last_seen: None,
+            sample,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Accumulator {
-    classes: HashMap<String, Class>,
+    /// Where each fingerprint's class is in `classes`. The classes are not stored in the
+    /// map itself: a hash table keeps spare room for as many entries again, and a class
+    /// is a few hundred bytes.
+    index: HashMap<String, usize>,
+    classes: Vec<Class>,
     queries: u64,
     events: u64,
     query_time: Metric,
@@ -276,21 +300,21 @@ impl Accumulator {
         rows_sent.inspect(|&v| self.rows_sent.add(v));
         rows_examined.inspect(|&v| self.rows_examined.add(v));
 
-        let class = self.classes.entry(fingerprint).or_insert_with_key(|fp| Class {
-            fingerprint: fp.clone(),
-            count: 0,
-            query_time: Metric::default(),
-            buckets: histogram::Histogram::default(),
-            lock_time: Metric::default(),
-            rows_sent: Metric::default(),
-            rows_examined: Metric::default(),
-            databases: Vec::new(),
-            clients: Vec::new(),
-            names_truncated: false,
-            first_seen: None,
-            last_seen: None,
-            sample: sample(&arg, event.line, query_time, seen.as_ref(), db.as_deref()),
-        });
+        let at = match self.index.entry(fingerprint) {
+            Entry::Occupied(found) => *found.get(),
+            Entry::Vacant(slot) => {
+                slot.insert(self.classes.len());
+                self.classes.push(Class::new(sample(
+                    &arg,
+                    event.line,
+                    query_time,
+                    seen.as_ref(),
+                    db.as_deref(),
+                )));
+                self.classes.len() - 1
+            }
+        };
+        let class = &mut self.classes[at];
         class.count += 1;
         if let Some(v) = query_time {
             class.query_time.add(v);
@@ -333,20 +357,22 @@ impl Accumulator {
     fn finish(self, top: usize, server_starts_total: u64, server_starts: Vec<ServerStart>) -> SlowLog {
         let total = self.query_time.sum;
         let fingerprints = self.classes.len() as u64;
-        let mut classes: Vec<Class> = self.classes.into_values().collect();
-        classes.sort_by(|a, b| {
+        let mut keys: Vec<(String, usize)> = self.index.into_iter().collect();
+        keys.sort_unstable_by_key(|&(_, at)| at);
+        let mut classes: Vec<(String, Class)> = keys.into_iter().map(|(fp, _)| fp).zip(self.classes).collect();
+        classes.sort_by(|(a_fp, a), (b_fp, b)| {
             b.query_time
                 .sum
                 .total_cmp(&a.query_time.sum)
                 .then(b.count.cmp(&a.count))
-                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+                .then_with(|| a_fp.cmp(b_fp))
         });
         let left_out = classes.len().saturating_sub(top) as u64;
         classes.truncate(top);
         let classes = classes
             .into_iter()
             .enumerate()
-            .map(|(i, c)| class_facts(i + 1, c, total))
+            .map(|(i, (fp, c))| class_facts(i + 1, fp, c, total))
             .collect();
         let span_s = match (&self.first, &self.last) {
             (Some(f), Some(l)) => Some(round6(l.seconds - f.seconds)),
@@ -371,7 +397,7 @@ impl Accumulator {
     }
 }
 
-fn class_facts(rank: usize, c: Class, total: f64) -> QueryClass {
+fn class_facts(rank: usize, fingerprint: String, c: Class, total: f64) -> QueryClass {
     let qt = &c.query_time;
     let rows_sent_sum = c.rows_sent.sum_if_any();
     let rows_examined_sum = c.rows_examined.sum_if_any();
@@ -381,8 +407,8 @@ fn class_facts(rank: usize, c: Class, total: f64) -> QueryClass {
     };
     QueryClass {
         rank,
-        checksum: fingerprint::checksum(&c.fingerprint),
-        fingerprint: c.fingerprint,
+        checksum: fingerprint::checksum(&fingerprint),
+        fingerprint,
         count: c.count,
         time_share_pct: if total > 0.0 {
             round6(qt.sum / total * 100.0)
@@ -638,5 +664,222 @@ SET timestamp=1714557661;
         assert_eq!(perl_number("1e3"), 1000.0);
         assert_eq!(perl_number("abc"), 0.0);
         assert_eq!(perl_number("-"), 0.0);
+    }
+
+    const MYSQL50: &str = "\
+/usr/sbin/mysqld, Version: 5.0.51a-24+lenny5-log ((Debian)). started with:
+Tcp port: 3306  Unix socket: /var/run/mysqld/mysqld.sock
+Time                 Id Command    Argument
+# Time: 080101  2:00:00
+# User@Host: root[root] @ localhost []
+# Query_time: 2  Lock_time: 0  Rows_sent: 1  Rows_examined: 100
+use shop;
+SELECT * FROM orders WHERE id = 1;
+# User@Host: root[root] @ localhost []
+# Query_time: 3  Lock_time: 0  Rows_sent: 1  Rows_examined: 100
+SELECT * FROM orders WHERE id = 22;
+# Time: 080101 12:00:01
+# User@Host: app[app] @ web1 [10.0.0.1]
+# Query_time: 1  Lock_time: 0  Rows_sent: 0  Rows_examined: 0
+# administrator command: Quit;
+";
+
+    const MYSQL56: &str = "\
+# Time: 140101 12:00:00
+# User@Host: app[app] @ web1 [10.0.0.1]  Id:     5
+# Query_time: 0.500000  Lock_time: 0.000100 Rows_sent: 1  Rows_examined: 10
+use shop;
+SET timestamp=1388577600;
+SELECT name FROM users WHERE email = 'a@example.com' AND status IN (1, 2, 3);
+# User@Host: app[app] @ web1 [10.0.0.1]  Id:     6
+# Query_time: 0.250000  Lock_time: 0.000100 Rows_sent: 1  Rows_examined: 10
+SET timestamp=1388577601;
+select name from users where email = \"b@example.com\" and status in (4);
+# Time: 140101 12:00:05
+# User@Host: app[app] @ web1 [10.0.0.1]  Id:     6
+# Query_time: 0.000010  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0
+SET timestamp=1388577605;
+# administrator command: Ping;
+";
+
+    const MYSQL80_EXTRA: &str = "\
+/usr/sbin/mysqld, Version: 8.0.36 (MySQL Community Server - GPL). started with:
+Tcp port: 3306  Unix socket: /var/run/mysqld/mysqld.sock
+Time                 Id Command    Argument
+# Time: 2024-05-01T08:00:00.123456Z
+# User@Host: app[app] @ localhost []  Id:    16
+# Query_time: 2.631844  Lock_time: 0.000145 Rows_sent: 10  Rows_examined: 3145718 Thread_id: 16 Errno: 0 Killed: 0 Bytes_received: 0 Bytes_sent: 339 Read_first: 0 Read_last: 0 Read_key: 0 Read_next: 0 Read_prev: 0 Read_rnd: 0 Read_rnd_next: 3145729 Sort_merge_passes: 0 Sort_range_count: 0 Sort_rows: 10 Sort_scan_count: 1 Created_tmp_disk_tables: 0 Created_tmp_tables: 1 Start: 2024-05-01T07:59:57.491612Z End: 2024-05-01T08:00:00.123456Z
+SET timestamp=1714550397;
+SELECT last_name, MAX(salary) AS salary FROM employees
+    INNER JOIN salaries ON employees.emp_no = salaries.emp_no
+    GROUP BY last_name
+    ORDER BY salary DESC
+    LIMIT 10;
+/usr/sbin/mysqld, Version: 8.0.36 (MySQL Community Server - GPL). started with:
+Tcp port: 3306  Unix socket: /var/run/mysqld/mysqld.sock
+Time                 Id Command    Argument
+# Time: 2024-05-01T08:05:00.000001Z
+# User@Host: app[app] @ localhost []  Id:     8
+# Query_time: 2.475829  Lock_time: 0.000118 Rows_sent: 10  Rows_examined: 3145718 Thread_id: 8 Errno: 0 Killed: 0 Bytes_received: 188 Bytes_sent: 339 Read_first: 0 Read_last: 0 Read_key: 0 Read_next: 0 Read_prev: 0 Read_rnd: 0 Read_rnd_next: 3145729 Sort_merge_passes: 0 Sort_range_count: 0 Sort_rows: 10 Sort_scan_count: 1 Created_tmp_disk_tables: 0 Created_tmp_tables: 1 Start: 2024-05-01T08:04:57.524172Z End: 2024-05-01T08:05:00.000001Z
+SET timestamp=1714550697;
+SELECT last_name, MAX(salary) AS salary FROM employees INNER JOIN salaries ON employees.emp_no = salaries.emp_no GROUP BY last_name ORDER BY salary DESC LIMIT 5;
+";
+
+    const PERCONA: &str = "\
+# Time: 2019-01-21T06:36:03.868128Z
+# User@Host: exporter[exporter] @ localhost []  Id: 14367293
+# Schema:   Last_errno: 1370  Killed: 0
+# Query_time: 0.050365  Lock_time: 0.010733  Rows_sent: 16  Rows_examined: 3146  Rows_affected: 0
+# Bytes_sent: 1362  Tmp_tables: 376  Tmp_disk_tables: 71  Tmp_table_sizes: 606208
+# QC_Hit: No  Full_scan: Yes  Full_join: Yes  Tmp_table: Yes  Tmp_table_on_disk: Yes
+# Filesort: No  Filesort_on_disk: No  Merge_passes: 0
+# No InnoDB statistics available for this query
+# Log_slow_rate_type: query  Log_slow_rate_limit: 100
+SET timestamp=1548052563;
+SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'sys';
+# Time: 2019-01-21T09:15:36.487710Z
+# User@Host: test[test] @  [192.168.123.123]  Id: 14370752
+# Schema: test  Last_errno: 0  Killed: 0
+# Query_time: 153.883481  Lock_time: 0.024022  Rows_sent: 0  Rows_examined: 120309968  Rows_affected: 19198
+# Bytes_sent: 62  Tmp_tables: 0  Tmp_disk_tables: 0  Tmp_table_sizes: 0
+# InnoDB_trx_id: 69BB9C7F9
+# QC_Hit: No  Full_scan: No  Full_join: No  Tmp_table: No  Tmp_table_on_disk: No
+# Filesort: No  Filesort_on_disk: No  Merge_passes: 0
+#   InnoDB_IO_r_ops: 9744  InnoDB_IO_r_bytes: 79822848  InnoDB_IO_r_wait: 0.883446
+#   InnoDB_rec_lock_wait: 0.003038  InnoDB_queue_wait: 0.000000
+#   InnoDB_pages_distinct: 64872
+# Log_slow_rate_type: query  Log_slow_rate_limit: 100
+SET timestamp=1548062136;
+UPDATE test SET state = 'NOT_RELEVANT' WHERE id IN (26328833, 390, 149386);
+# Time: 2019-01-21T09:15:40.000000Z
+# User@Host: test[test] @  [192.168.123.123]  Id: 14370752
+# Schema: test  Last_errno: 0  Killed: 0
+# Query_time: 10.000001  Lock_time: 0.024022  Rows_sent: 0  Rows_examined: 5  Rows_affected: 5
+# Bytes_sent: 62  Tmp_tables: 0  Tmp_disk_tables: 0  Tmp_table_sizes: 0
+SET timestamp=1548062140;
+UPDATE test SET state = 'RELEVANT' WHERE id IN (1);
+";
+
+    const MARIADB: &str = "\
+/usr/sbin/mysqld, Version: 10.3.13-MariaDB-1:10.3.13+maria~bionic-log (mariadb.org binary distribution). started with:
+Tcp port: 3306  Unix socket: /var/run/mysqld/mysqld.sock
+Time\t\t    Id Command\tArgument
+# Time: 240501  8:00:00
+# User@Host: root[root] @ localhost []
+# Thread_id: 37  Schema: employees  QC_hit: No
+# Query_time: 5.524103  Lock_time: 0.000337  Rows_sent: 1  Rows_examined: 65633
+# Rows_affected: 0  Bytes_sent: 53
+# Tmp_tables: 0  Tmp_disk_tables: 0  Tmp_table_sizes: 0
+# Full_scan: Yes  Full_join: No  Tmp_table: No  Tmp_table_on_disk: No
+# Filesort: No  Filesort_on_disk: No  Merge_passes: 0  Priority_queue: No
+#
+# explain: id\tselect_type\ttable\ttype\tpossible_keys\tkey\tkey_len\tref\trows\tExtra
+# explain: 1\tSIMPLE\tnation\tref\tPRIMARY,n_name\tn_name\t26\tconst\t1\tUsing where; Using index
+#
+SET timestamp=1714550400;
+select count(*) from customer, orders, nation
+  where c_custkey=o_custkey
+    and n_name='GERMANY';
+# Time: 240501  8:00:05
+# User@Host: root[root] @ localhost []
+# Thread_id: 38  Schema:   QC_hit: No
+# Query_time: 2.000652  Lock_time: 0.000000  Rows_sent: 1  Rows_examined: 0
+# Rows_affected: 0  Bytes_sent: 64
+# Pages_accessed: 0  Pages_read: 0  Pages_updated: 0  Undo_records_added: 0
+# Old_rows_read: 0  Pages_read_time: 0.0000  Engine_time: 0.0001
+SET timestamp=1714550405;
+call PROC('blah');
+/usr/sbin/mariadbd, Version: 10.11.6-MariaDB-0+deb12u1-log (Debian 12). started with:
+Tcp port: 3306  Unix socket: /run/mysqld/mysqld.sock
+Time\t\t    Id Command\tArgument
+# Time: 240501  8:01:00
+# User@Host: root[root] @ localhost []
+# Thread_id: 5  Schema: employees  QC_hit: No
+# Query_time: 1.000000  Lock_time: 0.000000  Rows_sent: 1  Rows_examined: 0
+SET timestamp=1714550460;
+CALL proc('other');
+";
+
+    const STRUCTURE: &str = "\
+# Time: 2019-08-01T12:00:00.123456Z
+# User@Host: app[app] @ localhost []  Id: 5
+# Query_time: 1.000000  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0
+SET timestamp=1564660800;
+SELECT a
+-- the column
+# not a header
+FROM t WHERE b IN (1,2,3) AND c = 'x';
+# User@Host: app[app] @ localhost []  Id: 5
+# Query_time: 2.000000  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0
+SET timestamp=1564660801;
+select a -- the column
+# not a header
+from t where b in (4) and c = \"y\";
+# Time: 2019-08-01T12:00:02.000000Z
+# User@Host: app[app] @ localhost []  Id: 5
+# Query_time: 0.500000  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0
+SET timestamp=1564660802;
+INSERT INTO log (a, b) VALUES (1, 'x'), (2, 'y'), (3, 'z');
+# Time: 2019-08-01T12:00:03.000000Z
+# User@Host: app[app] @ localhost []  Id: 5
+# Query_time: 0.250000  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0
+SET timestamp=1564660803;
+insert into log (a, b) values (4, 'w');
+# Time: 2019-08-01T12:00:04.000000Z
+# User@Host: app[app] @ localhost []  Id: 5
+# Query_time: 9.000000  Lock_time: 0.000000 Rows_sent: 0  Rows_examined: 0
+SET timestamp=1564660804;
+SELECT * FRO";
+
+    /// (queries, fingerprints, (count, Query_time sum) of each class by rank).
+    fn digest(log: &str) -> (u64, u64, Vec<(u64, f64)>) {
+        let (facts, _) = analyse_text(log, 100);
+        let classes = facts.classes.iter().map(|c| (c.count, c.query_time_sum_s)).collect();
+        (facts.queries, facts.fingerprints, classes)
+    }
+
+    // One log per server and version, each in the server's own layout; the expected
+    // figures are pt-query-digest 3.5's for the same text.
+
+    #[test]
+    fn mysql_5_0_integer_times_space_padded_hour_and_an_admin_command() {
+        assert_eq!(digest(MYSQL50), (3, 2, vec![(2, 5.0), (1, 1.0)]));
+    }
+
+    #[test]
+    fn mysql_5_6_user_host_with_id_and_a_ping_after_set_timestamp() {
+        assert_eq!(digest(MYSQL56), (3, 2, vec![(2, 0.75), (1, 0.00001)]));
+        let (facts, _) = analyse_text(MYSQL56, 5);
+        assert_eq!(
+            facts.classes[0].fingerprint,
+            "select name from users where email = ? and status in(?+)"
+        );
+    }
+
+    #[test]
+    fn mysql_8_0_log_slow_extra_with_a_restart_banner_between_events() {
+        assert_eq!(digest(MYSQL80_EXTRA), (2, 1, vec![(2, 5.107673)]));
+    }
+
+    #[test]
+    fn percona_server_extended_verbosity_innodb_and_rate_limit_lines() {
+        assert_eq!(digest(PERCONA), (3, 2, vec![(2, 163.883482), (1, 0.050365)]));
+        let (facts, _) = analyse_text(PERCONA, 5);
+        assert_eq!(facts.classes[0].databases, vec!["test"], "from the Schema attribute");
+    }
+
+    #[test]
+    fn mariadb_explain_lines_empty_schema_engine_stats_and_a_mariadbd_banner() {
+        assert_eq!(digest(MARIADB), (3, 2, vec![(1, 5.524103), (2, 3.000652)]));
+        let (facts, _) = analyse_text(MARIADB, 5);
+        assert_eq!(facts.classes[1].fingerprint, "call proc");
+        assert_eq!(facts.server_starts_total, 2);
+    }
+
+    #[test]
+    fn comments_lists_multi_row_inserts_and_an_event_cut_at_the_end_of_the_file() {
+        // Comment lines inside a statement, IN lists, a multi-row INSERT and one of a
+        // single row, and a last event cut off mid-statement (still an event).
+        assert_eq!(digest(STRUCTURE), (5, 3, vec![(1, 9.0), (2, 3.0), (2, 0.75)]));
     }
 }

@@ -19,8 +19,10 @@ use regex::Regex;
 use crate::Lines;
 
 /// Longest record (event header plus query text) kept; the rest is counted and dropped,
-/// so a file that is not a slow log (no record ends) cannot take all memory.
-pub(crate) const MAX_RECORD_BYTES: usize = 16 << 20;
+/// so a file that is not a slow log (no record ends) cannot take all memory. Twice the
+/// line cap, so that a statement on one line as long as a line can be stays whole with
+/// its header.
+pub(crate) const MAX_RECORD_BYTES: usize = 2 * crate::MAX_LINE_BYTES;
 
 /// One event as pt-query-digest's parser returns it (only the attributes used here).
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -86,8 +88,10 @@ struct Chunk {
     /// Banner lines still in `text` (read up to a `;` line end, where pt-query-digest
     /// does not cut them), as byte ranges with their newline.
     banner_ranges: Vec<(usize, usize)>,
-    /// Where each line starts in `text` (offset, line number).
-    line_starts: Vec<(usize, u64)>,
+    /// Where the text's lines stop following on from the one before (lines were left
+    /// out there): the offset of the line and its number. Sparse, so that a record of
+    /// millions of short lines costs no more than its text.
+    anchors: Vec<(usize, u64)>,
 }
 
 impl Chunk {
@@ -98,7 +102,7 @@ impl Chunk {
             lines: 0,
             had_banner: false,
             banner_ranges: Vec::new(),
-            line_starts: Vec::new(),
+            anchors: Vec::new(),
         }
     }
 
@@ -110,8 +114,9 @@ impl Chunk {
         self.had_banner |= other.had_banner;
         self.banner_ranges
             .extend(other.banner_ranges.iter().map(|&(a, b)| (a + shift, b + shift)));
-        self.line_starts
-            .extend(other.line_starts.iter().map(|&(at, no)| (at + shift, no)));
+        self.anchors.push((shift, other.line));
+        self.anchors
+            .extend(other.anchors.iter().map(|&(at, no)| (at + shift, no)));
     }
 
     /// Deletes the banner lines still in the text.
@@ -121,35 +126,45 @@ impl Chunk {
         }
         let ranges = std::mem::take(&mut self.banner_ranges);
         let mut text = String::with_capacity(self.text.len());
+        let mut anchors = Vec::with_capacity(self.anchors.len() + ranges.len());
+        let mut keep_segment = |from: usize, to: usize, text: &mut String| {
+            // Each kept stretch starts a new numbering; the anchors inside it move with it.
+            let shift = text.len();
+            anchors.push((shift, self.line_at(from)));
+            let inside = self.anchors.iter().filter(|&&(at, _)| from < at && at < to);
+            anchors.extend(inside.map(|&(at, no)| (at - from + shift, no)));
+            text.push_str(&self.text[from..to]);
+        };
         let mut from = 0;
         for &(start, end) in &ranges {
-            text.push_str(&self.text[from..start]);
+            keep_segment(from, start, &mut text);
             from = end;
         }
-        text.push_str(&self.text[from..]);
-        let removed_before =
-            |at: usize| -> usize { ranges.iter().map(|&(s, e)| if e <= at { e - s } else { 0 }).sum() };
-        self.line_starts = self
-            .line_starts
-            .iter()
-            .filter(|&&(at, _)| !ranges.iter().any(|&(s, e)| s <= at && at < e))
-            .map(|&(at, no)| (at - removed_before(at), no))
-            .collect();
+        keep_segment(from, self.text.len(), &mut text);
+        self.anchors = anchors;
         self.text = text;
     }
 
     /// The line number at byte `offset` of the text.
     fn line_at(&self, offset: usize) -> u64 {
-        let i = self.line_starts.partition_point(|&(start, _)| start <= offset);
-        i.checked_sub(1).map_or(self.line, |i| self.line_starts[i].1)
+        let i = self.anchors.partition_point(|&(start, _)| start <= offset);
+        let (start, line) = i.checked_sub(1).map_or((0, self.line), |i| self.anchors[i]);
+        let end = offset.min(self.text.len());
+        let newlines = memchr::memchr_iter(b'\n', &self.text.as_bytes()[start.min(end)..end]).count();
+        line + newlines as u64
     }
 
-    /// Perl's `split /;\n#/`: the records of a chunk that banners were cut out of.
-    fn split_records(self) -> Vec<Chunk> {
-        let mut records = Vec::new();
-        let mut start = 0;
+    /// Perl's `split /;\n#/`: the first record of a chunk that banners were cut out of,
+    /// and the records after it. As in pt-query-digest, a chunk that does not split into
+    /// at least two (trailing empty pieces dropped) stays whole, separator included.
+    fn split_records(self) -> (Chunk, Vec<Chunk>) {
         let pieces: Vec<&str> = self.text.split(";\n#").collect();
         let last_non_empty = pieces.iter().rposition(|p| !p.is_empty()).map_or(0, |i| i + 1);
+        if last_non_empty < 2 {
+            return (self, Vec::new());
+        }
+        let mut records = Vec::with_capacity(last_non_empty);
+        let mut start = 0;
         for piece in &pieces[..last_non_empty] {
             let mut record = Chunk::new(self.line_at(start));
             record.text = piece.to_string();
@@ -157,7 +172,9 @@ impl Chunk {
             records.push(record);
             start += piece.len() + 3;
         }
-        records
+        let rest = records.split_off(1);
+        let first = records.pop().unwrap_or_else(|| Chunk::new(self.line));
+        (first, rest)
     }
 }
 
@@ -173,6 +190,8 @@ struct Reader<'l, R> {
     in_unrecognised_banner: bool,
     banners: Vec<Banner>,
     banner_count: u64,
+    /// Longest record kept ([`MAX_RECORD_BYTES`]).
+    max_record: usize,
 }
 
 /// How many banners are kept for the report.
@@ -231,12 +250,15 @@ impl<'l, R: BufRead> Reader<'l, R> {
 
     /// Reads up to and including the next `;\n#` (`to_next_header`) or `;\n`, or to the
     /// end of the input; `None` when nothing is left. A record (`;\n#`) leaves banner
-    /// lines out, as pt-query-digest deletes them from it.
+    /// lines out, as pt-query-digest deletes them from it. Past `max_record` bytes the
+    /// lines are only looked at for where the record ends.
     fn read(&mut self, to_next_header: bool) -> Option<Chunk> {
         if !self.fill() {
             return None;
         }
         let mut chunk = Chunk::new(self.current.as_ref().map_or(0, |l| l.no));
+        let mut next_line_no = chunk.line;
+        let mut capped = false;
         let mut cut_bytes = 0u64;
         let mut cut_at = 0u64;
         loop {
@@ -247,14 +269,18 @@ impl<'l, R: BufRead> Reader<'l, R> {
             // `offset` is 0, or 1 on a line that starts with `#`: a char boundary.
             let part = line.text.get(self.offset..).unwrap_or("");
             self.offset = 0;
-            let keep = !(line.banner && to_next_header);
+            let wanted = !(line.banner && to_next_header);
             chunk.had_banner |= line.banner;
+            capped |= wanted && chunk.text.len() + part.len() >= self.max_record;
+            let kept = wanted && !capped;
             let line_start = chunk.text.len();
-            if !keep {
-            } else if chunk.text.len() + part.len() < MAX_RECORD_BYTES {
-                chunk.line_starts.push((chunk.text.len(), line.no));
+            if kept {
+                if line.no != next_line_no {
+                    chunk.anchors.push((line_start, line.no));
+                }
+                next_line_no = line.no + 1;
                 chunk.text.push_str(part);
-            } else {
+            } else if wanted {
                 if cut_bytes == 0 {
                     cut_at = line.no;
                 }
@@ -263,19 +289,19 @@ impl<'l, R: BufRead> Reader<'l, R> {
             // A line over the cap is a one-line statement (a multi-row INSERT) whose `;`
             // was cut off with its end.
             let ends_statement = part.ends_with(';') || line.cut;
-            if line.cut && keep && chunk.text.len() == line_start + part.len() {
+            if line.cut && kept {
                 // The rest of the statement is lost; its open string and brackets are
                 // closed so that statements of one shape cut at different places still
                 // make one fingerprint.
                 chunk.text.push_str(&closing_of_cut_statement(part));
             }
             if !self.fill() {
-                if line.newline && keep {
+                if line.newline && kept {
                     chunk.text.push('\n');
                 }
                 break;
             }
-            if keep {
+            if kept {
                 if line.cut {
                     // Put back the statement end that was cut off with the line's end.
                     chunk.text.push(';');
@@ -290,19 +316,24 @@ impl<'l, R: BufRead> Reader<'l, R> {
                     break;
                 }
                 if self.current.as_ref().is_some_and(|l| l.text.starts_with('#')) {
-                    chunk.text.push('#');
+                    // The separator's `#`; a record cut short has lost its `;` line end
+                    // and keeps its text as it is.
+                    if !capped {
+                        chunk.text.push('#');
+                    }
                     self.offset = 1;
                     break;
                 }
             }
         }
         if cut_bytes > 0 {
-            self.lines.skip_many(
-                cut_at,
-                cut_bytes,
-                "bytes",
-                "event longer than 16 MiB (no statement end found), the rest of it dropped",
-            );
+            let cap = if self.max_record.is_multiple_of(1 << 20) {
+                format!("{} MiB", self.max_record >> 20)
+            } else {
+                format!("{} bytes", self.max_record)
+            };
+            let reason = format!("event longer than {cap} (no statement end found), the rest of it dropped");
+            self.lines.skip_many(cut_at, cut_bytes, "bytes", &reason);
         }
         Some(chunk)
     }
@@ -354,6 +385,11 @@ pub(crate) struct Parser<'l, R> {
 
 impl<'l, R: BufRead> Parser<'l, R> {
     pub(crate) fn new(lines: &'l mut Lines<R>) -> Self {
+        Self::with_max_record(lines, MAX_RECORD_BYTES)
+    }
+
+    /// A parser that keeps at most `max_record` bytes of a record.
+    pub(crate) fn with_max_record(lines: &'l mut Lines<R>, max_record: usize) -> Self {
         Parser {
             reader: Reader {
                 lines,
@@ -362,6 +398,7 @@ impl<'l, R: BufRead> Parser<'l, R> {
                 in_unrecognised_banner: false,
                 banners: Vec::new(),
                 banner_count: 0,
+                max_record,
             },
             pending: VecDeque::new(),
         }
@@ -386,9 +423,9 @@ impl<'l, R: BufRead> Parser<'l, R> {
             // What is left of a record with banner lines cut out may be several records;
             // the later ones are read next.
             chunk.cut_banners();
-            let mut records = chunk.split_records().into_iter();
-            chunk = records.next()?;
-            for (i, record) in records.enumerate() {
+            let (first, rest) = chunk.split_records();
+            chunk = first;
+            for (i, record) in rest.into_iter().enumerate() {
                 self.pending.insert(i, record);
             }
         }
@@ -1064,5 +1101,112 @@ SELECT 2;
     #[test]
     fn the_last_event_keeps_its_semicolon_without_a_final_newline() {
         assert_eq!(args("# Query_time: 1\nSELECT 1;"), vec!["SELECT 1;".to_string()]);
+    }
+
+    const BANNER: &str = "/usr/sbin/mysqld, Version: 8.0.36 (MySQL Community Server - GPL). started with:\n\
+                          Tcp port: 3306  Unix socket: /tmp/mysql.sock\n\
+                          Time                 Id Command    Argument\n";
+
+    #[test]
+    fn a_record_left_whole_by_its_banner_cut_keeps_its_statement_end() {
+        // pt-query-digest re-splits a record only when cutting its banner lines leaves two
+        // or more; otherwise it strips one `;\n#` as always, so `select 1;\n;` keeps its
+        // first `;`, with the banner as without it.
+        let body = "# Query_time: 1\nselect 1;\n;\n# Query_time: 2\nselect 2;\n";
+        let want = vec!["select 1;\n".to_string(), "select 2".to_string()];
+        assert_eq!(args(body), want);
+        assert_eq!(args(&format!("{BANNER}{body}")), want);
+    }
+
+    #[test]
+    fn a_banner_before_a_bare_statement_end_does_not_end_the_reading() {
+        // Cutting the banner leaves only `;\n#`, which splits into no record at all.
+        let log = format!("{BANNER};\n# Query_time: 1\nselect 1;\n# Query_time: 2\nselect 2;\n");
+        let ev = events(&log);
+        assert_eq!(ev.len(), 2, "{ev:?}");
+        assert_eq!(ev[0].arg.as_deref(), Some("/* No query */"));
+        assert_eq!(ev[1].arg.as_deref(), Some("select 1;\n# Query_time: 2\nselect 2"));
+        assert_eq!(ev[1].query_time.as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn records_split_at_a_banner_keep_their_line_numbers() {
+        // A banner between a statement and the next header: read as one record, split
+        // after the banner is cut.
+        let log =
+            format!("# Query_time: 1\nselect 1;\n{BANNER}# Query_time: 2\nselect 2;\n# Query_time: 3\nselect 3;\n");
+        let lines: Vec<u64> = events(&log).iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![1, 6, 8]);
+        // A banner inside the text read after a header without query (cut later).
+        let log = format!(
+            "# Query_time: 1\nSET timestamp=1;\n# Query_time: 2\n{BANNER}select 2;\n# Query_time: 3\nselect 3;\n"
+        );
+        let ev = events(&log);
+        let got: Vec<_> = ev.iter().map(|e| (e.line, e.arg.clone().unwrap_or_default())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, "/* No query */".to_string()),
+                (3, "select 2".to_string()),
+                (8, "select 3".to_string())
+            ]
+        );
+    }
+
+    fn parse_capped(text: &str, max_line: usize, max_record: usize) -> (Vec<Parsed>, Vec<crate::Skipped>) {
+        let mut lines = Lines::with_max_line(text.as_bytes(), max_line);
+        let mut parser = Parser::with_max_record(&mut lines, max_record);
+        let mut out = Vec::new();
+        while let Some(p) = parser.next() {
+            out.push(p);
+        }
+        (out, lines.take_skipped())
+    }
+
+    fn event_args(parsed: &[Parsed]) -> Vec<String> {
+        parsed
+            .iter()
+            .filter_map(|p| match p {
+                Parsed::Event(e) => e.arg.clone(),
+                Parsed::Dropped { .. } => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_record_past_the_cap_keeps_its_head_and_adds_nothing_for_the_rest() {
+        let mut log = String::from("# Query_time: 1\nSELECT a\n");
+        for i in 0..1000 {
+            log.push_str(&format!("  -- filler {i}\n"));
+        }
+        log.push_str("FROM t;\n# Query_time: 2\nSELECT 2;\n");
+        let (parsed, skipped) = parse_capped(&log, 1000, 200);
+        let args = event_args(&parsed);
+        assert_eq!(args.len(), 2, "{args:?}");
+        assert!(args[0].starts_with("SELECT a\n  -- filler 0\n"), "{}", args[0]);
+        assert!(args[0].len() < 200 && !args[0].ends_with("\n\n"), "{:?}", args[0]);
+        assert_eq!(args[1], "SELECT 2");
+        assert!(skipped
+            .iter()
+            .any(|s| s.reason.starts_with("event longer than 200 bytes")));
+        // Header lines only, far past the cap: no query text appears out of the lines
+        // left out, so there is no event.
+        let (parsed, _) = parse_capped(&"#\n".repeat(1000), 1000, 100);
+        assert!(event_args(&parsed).is_empty(), "{parsed:?}");
+    }
+
+    #[test]
+    fn a_statement_as_long_as_a_line_can_be_stays_with_its_header() {
+        // The record cap is twice the line cap: a one-line INSERT cut at the line cap
+        // still fits with its header lines.
+        let log = format!(
+            "# Time: 2019-08-01T12:00:00Z\n# Query_time: 1.5\nINSERT INTO t VALUES {};\n# Query_time: 2\nSELECT 2;\n",
+            "(1,'x'),".repeat(40)
+        );
+        let (parsed, _) = parse_capped(&log, 100, 200);
+        let args = event_args(&parsed);
+        assert_eq!(args.len(), 2, "{args:?}");
+        assert!(args[0].starts_with("INSERT INTO t VALUES (1,'x'),"), "{args:?}");
+        const { assert!(MAX_RECORD_BYTES >= 2 * crate::MAX_LINE_BYTES) };
     }
 }
