@@ -1690,13 +1690,33 @@ fn rank_causes(
                 .find(|p| p.templates.iter().any(|&i| templates.templates[i].text == e.value))
                 .map(|p| (p, e.count))
         });
-        let top_problem = top_entry.map(|(p, _)| p);
-        let service = top_problem
-            .and_then(|p| p.main_service().map(str::to_string))
+        // Most of the spike, or only its largest part.
+        let dominant = top_entry.is_some_and(|(_, in_spike)| in_spike * 2 >= s.attribution_records);
+        // Labelled by the service whose templates hold at least half of the spike (the
+        // callee's slow reads and fallbacks outweigh its callers' time-outs), else by
+        // none: three services failing together in equal thirds are not one of them.
+        let mut by_service: Vec<(&str, u64)> = Vec::new();
+        for e in s.explained_by.iter().filter(|e| e.field == "template") {
+            let owner = problems
+                .iter()
+                .find(|p| p.templates.iter().any(|&i| templates.templates[i].text == e.value))
+                .and_then(|p| p.main_service());
+            if let Some(name) = owner {
+                match by_service.iter_mut().find(|(n, _)| *n == name) {
+                    Some(entry) => entry.1 += e.count,
+                    None => by_service.push((name, e.count)),
+                }
+            }
+        }
+        let service = by_service
+            .iter()
+            .max_by_key(|(_, n)| *n)
+            .filter(|(_, n)| n * 2 >= s.attribution_records)
+            .map(|(name, _)| name.to_string())
             .or_else(|| {
                 s.explained_by
                     .iter()
-                    .find(|e| e.field == "service")
+                    .find(|e| e.field == "service" && e.field_share >= 0.5)
                     .map(|e| e.value.clone())
             });
         // Counted in the spike: an error spike inside a template that also holds the
@@ -1709,12 +1729,18 @@ fn rank_causes(
             } else {
                 String::new()
             };
+            let (en, zh) = if dominant {
+                ("mostly", "主要是")
+            } else {
+                ("its largest part", "其中最多的是")
+            };
             say!(
                 lang,
-                " — mostly \"{}\" ({} of the spike's records){}",
-                " — 主要是 \"{}\"（本次激增中 {} 条记录）{}",
+                " — {en} \"{}\" ({} of the spike's {} records){}",
+                " — {zh} \"{0}\"（本次激增 {2} 条记录中的 {1} 条）{3}",
                 p.title,
                 in_spike,
+                s.attribution_records,
                 if sub.is_empty() {
                     String::new()
                 } else {

@@ -558,6 +558,49 @@ fn errors_that_began_just_before_the_window_are_an_incident() {
     assert_eq!(clean["status"], "healthy", "{}", clean["conclusion"]);
 }
 
+/// A callee's time-outs fail three services together, in equal thirds. The error spike
+/// was labelled with the service of its largest template (the middle caller) and said
+/// "mostly" of a third of it; now it names no single service and says "its largest part".
+#[test]
+fn a_spike_shared_by_three_services_is_not_called_one_of_them() {
+    let mut text = String::new();
+    let start = ts("2026-12-07T09:00:00Z");
+    for n in 0..24_000i64 {
+        let t = start + n * 150_000_000;
+        let stamp = jiff::Timestamp::from_nanosecond(t as i128).unwrap();
+        let bad = n >= 20_000 && n % 2 == 0;
+        let lines: [(&str, &str, &str); 3] = if bad {
+            [
+                ("warn", "inventory", "slow query on stock table took 4200ms"),
+                ("error", "checkout", "call to inventory failed: context deadline exceeded"),
+                ("error", "gateway", "upstream checkout returned 504"),
+            ]
+        } else {
+            [
+                ("info", "inventory", "reserved stock"),
+                ("info", "checkout", "order placed"),
+                ("info", "gateway", "request completed"),
+            ]
+        };
+        for (level, service, message) in lines {
+            text.push_str(&format!(
+                "{{\"time\":\"{stamp}\",\"level\":\"{level}\",\"service\":\"{service}\",\"message\":\"{message}\"}}\n"
+            ));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.jsonl");
+    std::fs::write(&path, text).unwrap();
+    let (r, _) = analyze_json(&[path.to_str().unwrap()]);
+    assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
+    let spike = of_kind(&r["root_causes"], "spike");
+    let summary = spike["summary"].as_str().unwrap();
+    assert!(spike["service"].is_null(), "{summary}");
+    assert!(summary.starts_with("error volume"), "{summary}");
+    assert!(summary.contains("its largest part"), "{summary}");
+    assert!(!summary.contains("mostly"), "{summary}");
+}
+
 /// Android_2k analysed whole: 130 errors in two seconds of its middle, then back to its
 /// usual rate, are a burst, not a step; "no change inside the window" was said of it.
 #[test]
