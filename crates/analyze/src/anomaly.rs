@@ -312,7 +312,11 @@ fn lead_in(c: &TemplateCounts, agg: &Aggregates, frame: &Frame, window_first: us
     Some(LeadIn {
         records,
         span: exposed * frame.bucket + (frame.window.0 - frame.bucket_start(window_first)).max(0),
-        first: if firsts[start] != 0 { firsts[start] } else { frame.bucket_start(start) },
+        first: if firsts[start] != 0 {
+            firsts[start]
+        } else {
+            frame.bucket_start(start)
+        },
     })
 }
 

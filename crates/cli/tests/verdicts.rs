@@ -546,7 +546,10 @@ fn errors_that_began_just_before_the_window_are_an_incident() {
     let (r, _) = analyze_json(&[path.to_str().unwrap()]);
     assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
     let p = problem_named(&r, "payments-db");
-    assert_eq!((p["count"].as_u64(), p["baseline_count"].as_u64()), (Some(110), Some(90)));
+    assert_eq!(
+        (p["count"].as_u64(), p["baseline_count"].as_u64()),
+        (Some(110), Some(90))
+    );
     assert_eq!((p["new"].as_bool(), p["ratio"].as_f64()), (Some(false), None));
     assert_eq!(p["priority"], "P1");
     assert_eq!(p["onset"], "2005-12-05T19:00:43Z");
@@ -572,7 +575,11 @@ fn a_spike_shared_by_three_services_is_not_called_one_of_them() {
         let lines: [(&str, &str, &str); 3] = if bad {
             [
                 ("warn", "inventory", "slow query on stock table took 4200ms"),
-                ("error", "checkout", "call to inventory failed: context deadline exceeded"),
+                (
+                    "error",
+                    "checkout",
+                    "call to inventory failed: context deadline exceeded",
+                ),
                 ("error", "gateway", "upstream checkout returned 504"),
             ]
         } else {

@@ -787,13 +787,19 @@ fn is_http_status_after_protocol(s: &[u8], i: usize, j: usize) -> bool {
     if j - i != 3 || !(b'1'..=b'5').contains(&s[i]) {
         return false;
     }
-    let Some((a, b)) = previous_token(s, i) else { return false };
+    let Some((a, b)) = previous_token(s, i) else {
+        return false;
+    };
     let mut before = &s[a..b];
     if let Some(rest) = before.strip_suffix(b"\"") {
         before = rest;
     }
     // `HTTP/1.1`, `HTTP/1.0`, `HTTP/2`, `HTTP/2.0`, `HTTP/3`.
-    let version_len = before.iter().rev().take_while(|c| c.is_ascii_digit() || **c == b'.').count();
+    let version_len = before
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || **c == b'.')
+        .count();
     let head = &before[..before.len() - version_len];
     if version_len > 0 && head.len() >= 5 && head[head.len() - 5..].eq_ignore_ascii_case(b"HTTP/") {
         return true;
