@@ -128,6 +128,9 @@ fn score(c: &Candidate, sample: &[&str], ctx: &TimeContext) -> (f64, f64, f64) {
 /// Detects the format of a file from its first lines.
 pub fn detect(sample: &[&str], ctx: &TimeContext) -> Detection {
     let sample = &sample[..sample.len().min(SAMPLE_LINES)];
+    if let Some(d) = without_colours(sample, &|lines| detect(lines, ctx)) {
+        return d;
+    }
     let mut candidates: Vec<Candidate> = Vec::new();
     let inner = |lines: &[&str]| detect_flat(lines, ctx).candidate;
     candidates.extend(formats::container::detect(sample, ctx, &inner));
@@ -150,7 +153,26 @@ fn flat_candidates(sample: &[&str], ctx: &TimeContext) -> Vec<Candidate> {
 
 /// Detection without container unwrapping (for the inner lines of a container log).
 fn detect_flat(sample: &[&str], ctx: &TimeContext) -> Detection {
+    if let Some(d) = without_colours(sample, &|lines| detect_flat(lines, ctx)) {
+        return d;
+    }
     pick(flat_candidates(sample, ctx), sample, ctx)
+}
+
+/// A sample coloured for a terminal is detected without its escape sequences, and the
+/// format found reads each line without them (see [`formats::ansi`]).
+fn without_colours(sample: &[&str], detect: &dyn Fn(&[&str]) -> Detection) -> Option<Detection> {
+    if !formats::ansi::coloured(sample) {
+        return None;
+    }
+    let plain: Vec<String> = sample.iter().map(|l| formats::ansi::strip(l).into_owned()).collect();
+    let refs: Vec<&str> = plain.iter().map(String::as_str).collect();
+    let inner = detect(&refs);
+    Some(Detection {
+        candidate: formats::ansi::wrap(inner.candidate),
+        confidence: inner.confidence,
+        ts_share: inner.ts_share,
+    })
 }
 
 fn pick(candidates: Vec<Candidate>, sample: &[&str], ctx: &TimeContext) -> Detection {

@@ -59,7 +59,9 @@ impl Level {
             b"WARN" | b"WARNING" | b"WRN" | b"WARNI" => Level::Warn,
             // java.util.logging's SEVERE is its error level (SLF4J maps ERROR to it).
             b"ERROR" | b"ERR" | b"ERRO" | b"FAILURE" | b"FAIL" | b"SEVERE" => Level::Error,
-            b"FATAL" | b"CRITICAL" | b"CRIT" | b"EMERG" | b"EMERGENCY" | b"ALERT" | b"PANIC" | b"FTL" => Level::Fatal,
+            // logrus' text formatter cuts names to four letters (`ERRO`, `DEBU`, `FATA`, `PANI`).
+            b"FATAL" | b"CRITICAL" | b"CRIT" | b"EMERG" | b"EMERGENCY" | b"ALERT" | b"PANIC" | b"FTL" | b"FATA"
+            | b"PANI" => Level::Fatal,
             _ => return None,
         })
     }
@@ -141,6 +143,10 @@ mod tests {
         assert_eq!(Level::parse_loose("trace6"), Some(Level::Trace));
         assert_eq!(Level::parse_loose("DEBG"), Some(Level::Debug));
         assert_eq!(Level::parse_loose("BLAT"), Some(Level::Trace));
+        // logrus' four-letter names.
+        assert_eq!(Level::parse_loose("ERRO"), Some(Level::Error));
+        assert_eq!(Level::parse_loose("FATA"), Some(Level::Fatal));
+        assert_eq!(Level::parse_loose("PANI"), Some(Level::Fatal));
         assert_eq!(Level::parse_loose("emerg"), Some(Level::Fatal));
         assert_eq!(Level::parse_loose("E"), Some(Level::Error));
         assert_eq!(Level::parse_loose("30"), Some(Level::Info));

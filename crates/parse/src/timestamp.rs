@@ -98,7 +98,8 @@ impl TimeContext {
 /// The timestamp layouts Triage recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TsLayout {
-    /// `YYYY-MM-DD[T ]HH:MM:SS[.,]fff[zone]`, also with `/` or `.` in the date.
+    /// `YYYY-MM-DD[T ]HH:MM:SS[.,]fff[zone]`, also with `/` or `.` in the date, and
+    /// ` - ` before the clock (Gin).
     Iso,
     /// `YYYYMMDD-HH:MM:SS:fff` and `YYYYMMDDTHHMMSS`.
     CompactDate,
@@ -112,13 +113,18 @@ pub enum TsLayout {
     Syslog,
     /// `Www Mmm dd HH:MM:SS[.ffffff] YYYY` (ctime, Apache error log).
     Ctime,
-    /// `dd/Mmm/YYYY:HH:MM:SS +zzzz` (nginx/Apache access log).
+    /// `dd/Mmm/YYYY:HH:MM:SS +zzzz` (nginx/Apache access log), also with a space before
+    /// the clock (Werkzeug, Django).
     Clf,
     /// `dd-Mmm-YYYY HH:MM:SS` or `dd Mmm YYYY HH:MM:SS`.
     DayMonthName,
     /// `Mmm d, YYYY h:mm:ss AM` (java.util.logging's SimpleFormatter, Java's medium date
     /// format), the month also spelled out, the comma and AM/PM optional.
     MonthNameYear,
+    /// `M/d/YYYY h:mm:ss AM` (Windows and .NET in en-US: Event Viewer exports, IIS and
+    /// SQL Server tools), `dd.MM.YYYY HH:mm:ss` (German, Russian locales) and
+    /// `dd-MM-YYYY HH:mm:ss`: a numeric date with the year last.
+    NumericDate,
     EpochSeconds,
     EpochMillis,
     EpochMicros,
@@ -140,6 +146,7 @@ impl TsLayout {
             TsLayout::Clf => "dd/Mmm/YYYY:HH:MM:SS +zzzz (common log format)",
             TsLayout::DayMonthName => "dd-Mmm-YYYY HH:MM:SS",
             TsLayout::MonthNameYear => "Mmm d, YYYY h:mm:ss [AM|PM]",
+            TsLayout::NumericDate => "M/d/YYYY h:mm:ss [AM|PM] or dd.MM.YYYY HH:mm:ss",
             TsLayout::EpochSeconds => "Unix epoch seconds",
             TsLayout::EpochMillis => "Unix epoch milliseconds",
             TsLayout::EpochMicros => "Unix epoch microseconds",
@@ -156,7 +163,8 @@ impl TsLayout {
             | TsLayout::Ctime
             | TsLayout::CompactDate
             | TsLayout::DayMonthName
-            | TsLayout::MonthNameYear => 5,
+            | TsLayout::MonthNameYear
+            | TsLayout::NumericDate => 5,
             TsLayout::YyMmDd | TsLayout::YyMmDdCompact => 4,
             TsLayout::Syslog | TsLayout::MonthDay => 3,
             TsLayout::EpochMillis | TsLayout::EpochMicros | TsLayout::EpochNanos => 3,
@@ -165,7 +173,7 @@ impl TsLayout {
         }
     }
 
-    pub const ALL: [TsLayout; 15] = [
+    pub const ALL: [TsLayout; 16] = [
         TsLayout::Iso,
         TsLayout::CompactDate,
         TsLayout::YyMmDdCompact,
@@ -176,6 +184,7 @@ impl TsLayout {
         TsLayout::Clf,
         TsLayout::DayMonthName,
         TsLayout::MonthNameYear,
+        TsLayout::NumericDate,
         TsLayout::EpochSeconds,
         TsLayout::EpochMillis,
         TsLayout::EpochMicros,
@@ -309,6 +318,7 @@ fn scan_impl(
             TsLayout::MonthDay,
             TsLayout::Clf,
             TsLayout::DayMonthName,
+            TsLayout::NumericDate,
             TsLayout::EpochSeconds,
             TsLayout::TimeOnly,
         ] {
@@ -430,6 +440,7 @@ pub fn parse_with_checked(layout: TsLayout, s: &[u8], ctx: &TimeContext) -> Opti
         TsLayout::Clf => clf(s, ctx),
         TsLayout::DayMonthName => day_month_name(s, ctx),
         TsLayout::MonthNameYear => month_name_year(s, ctx),
+        TsLayout::NumericDate => numeric_date(s, ctx),
         TsLayout::EpochSeconds | TsLayout::EpochMillis | TsLayout::EpochMicros | TsLayout::EpochNanos => epoch(s),
         TsLayout::TimeOnly => time_only(s, ctx),
     }
@@ -625,9 +636,11 @@ fn iso(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     if !matches!(tsep, b'T' | b't' | b' ' | b'-' | b'_' | b':') {
         return None;
     }
+    // Gin's `2026/12/07 - 09:00:00`.
+    let at = if s.get(10..13) == Some(b" - ") { 13 } else { 11 };
     // `2005-06-03-15.42.50.675872` (DB2/BGL style) uses dots in the clock.
-    let (h, m, sec, nanos, clen) = clock(s, 11, tsep == b'-')?;
-    let end = 11 + clen;
+    let (h, m, sec, nanos, clen) = clock(s, at, tsep == b'-')?;
+    let end = at + clen;
     Civil {
         year: year as i64,
         month,
@@ -869,26 +882,10 @@ fn month_name_year(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
         return None;
     }
     i += 1;
-    let (mut h, m, sec, nanos, clen) = clock(s, i, false)?;
+    let (h, m, sec, nanos, clen) = clock(s, i, false)?;
     i += clen;
-    // ` AM` / ` PM`: a 12-hour clock.
-    if s.get(i) == Some(&b' ') {
-        let meridiem = s
-            .get(i + 1..i + 3)
-            .map(|w| [w[0].to_ascii_uppercase(), w[1].to_ascii_uppercase()]);
-        let pm = match meridiem {
-            Some([b'A', b'M']) => Some(false),
-            Some([b'P', b'M']) => Some(true),
-            _ => None,
-        };
-        if let Some(pm) = pm.filter(|_| boundary(s, i + 3)) {
-            if !(1..=12).contains(&h) {
-                return None;
-            }
-            h = h % 12 + if pm { 12 } else { 0 };
-            i += 3;
-        }
-    }
+    let (h, mlen) = meridiem(s, i, h)?;
+    i += mlen;
     if !boundary(s, i) {
         return None;
     }
@@ -905,6 +902,73 @@ fn month_name_year(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     .resolve(ctx, i, TsLayout::MonthNameYear)
 }
 
+/// ` AM` / ` PM` after a clock ending at `i`: a 12-hour clock. Returns the hour on the
+/// 24-hour clock and the bytes taken (0 without a meridiem); None for an hour no 12-hour
+/// clock shows (`13:00:00 PM`).
+fn meridiem(s: &[u8], i: usize, h: u32) -> Option<(u32, usize)> {
+    if s.get(i) != Some(&b' ') {
+        return Some((h, 0));
+    }
+    let pm = match s
+        .get(i + 1..i + 3)
+        .map(|w| [w[0].to_ascii_uppercase(), w[1].to_ascii_uppercase()])
+    {
+        Some([b'A', b'M']) => false,
+        Some([b'P', b'M']) => true,
+        _ => return Some((h, 0)),
+    };
+    if !boundary(s, i + 3) {
+        return Some((h, 0));
+    }
+    if !(1..=12).contains(&h) {
+        return None;
+    }
+    Some((h % 12 + if pm { 12 } else { 0 }, 3))
+}
+
+/// [`TsLayout::NumericDate`]: `M/d/YYYY` month first (US) unless the first number
+/// cannot be a month (`25/12/2026`); with dots or dashes (`07.12.2026`, `07-12-2026`)
+/// day first, as the locales that write them do. Then a clock, hours maybe unpadded,
+/// an optional ` AM`/` PM` and zone.
+fn numeric_date(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
+    let (a, alen) = digits_1_2(s, 0)?;
+    let sep = *s.get(alen)?;
+    if !matches!(sep, b'/' | b'.' | b'-') {
+        return None;
+    }
+    let (b, blen) = digits_1_2(s, alen + 1)?;
+    let mut i = alen + 1 + blen;
+    if *s.get(i)? != sep {
+        return None;
+    }
+    let year = digits(s, i + 1, 4)?;
+    i += 5;
+    // A space or `T`, maybe a comma before it (`12/7/2026, 9:00:00 AM`, JavaScript's en-US).
+    if s.get(i) == Some(&b',') {
+        i += 1;
+    }
+    if !matches!(s.get(i)?, b' ' | b'T') {
+        return None;
+    }
+    i += 1;
+    let (h, m, sec, nanos, clen) = clock(s, i, false)?;
+    i += clen;
+    let (h, mlen) = meridiem(s, i, h)?;
+    i += mlen;
+    let (month, day) = if sep == b'/' && a <= 12 { (a, b) } else { (b, a) };
+    Civil {
+        year: year as i64,
+        month,
+        day,
+        hour: h,
+        minute: m,
+        second: sec,
+        nanos,
+        offset: None,
+    }
+    .close(s, i, ctx, TsLayout::NumericDate)
+}
+
 fn clf(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
     let day = digits(s, 0, 2)?;
     if *s.get(2)? != b'/' {
@@ -915,7 +979,9 @@ fn clf(s: &[u8], ctx: &TimeContext) -> Option<TsMatch> {
         return None;
     }
     let year = digits(s, 7, 4)?;
-    if *s.get(11)? != b':' {
+    // `:` as access logs write it; a space in Python's (`[07/Dec/2026 09:00:00]`, Django's
+    // development server and Werkzeug).
+    if !matches!(s.get(11)?, b':' | b' ') {
         return None;
     }
     let (h, m, sec, nanos, clen) = clock(s, 12, false)?;
@@ -1116,6 +1182,34 @@ mod tests {
         // 13 PM is no time; a month name must be one.
         assert!(scan(b"Dec 7, 2026 13:00:00 PM x", &ctx()).is_none());
         assert!(scan(b"Decimal 7, 2026 9:00:00 AM", &ctx()).is_none());
+    }
+
+    /// Numeric dates with the year last: en-US (month first, 12-hour clock), and day
+    /// first where the first number is no month or the separator is a dot or dash.
+    #[test]
+    fn numeric_dates_with_the_year_last() {
+        assert_eq!(at("12/7/2026 9:05:01 PM Orders").0, "2026-12-07T21:05:01Z");
+        assert_eq!(at("12/07/2026 09:05:01 AM x").0, "2026-12-07T09:05:01Z");
+        assert_eq!(at("1/2/2026 12:00:00 AM x").0, "2026-01-02T00:00:00Z");
+        assert_eq!(at("12/7/2026, 9:05:01 PM x").0, "2026-12-07T21:05:01Z");
+        assert_eq!(at("25/12/2026 13:00:00 x").0, "2026-12-25T13:00:00Z");
+        assert_eq!(at("07.12.2026 13:00:00.250 x").0, "2026-12-07T13:00:00.250Z");
+        assert_eq!(at("07-12-2026 13:00:00 x").0, "2026-12-07T13:00:00Z");
+        let (_, len, layout) = at("12/7/2026 9:05:01 PM\tOrders");
+        assert_eq!((len, layout), (20, TsLayout::NumericDate));
+        assert!(scan(b"13/13/2026 10:00:00", &ctx()).is_none());
+        assert!(scan(b"12/7/2026 13:00:00 PM", &ctx()).is_none());
+        // Not an IP address or a version.
+        assert!(scan(b"10.0.1.5 GET", &ctx()).is_none());
+    }
+
+    /// Gin's `2026/12/07 - 09:00:00`; Werkzeug's and Django's `[07/Dec/2026 09:00:00]`.
+    #[test]
+    fn framework_dates() {
+        assert_eq!(at("2026/12/07 - 09:00:00 | 200 |").0, "2026-12-07T09:00:00Z");
+        assert_eq!(at("2026/12/07 - 09:00:00 | 200 |").1, 21);
+        assert_eq!(at("07/Dec/2026 09:00:00] \"GET").0, "2026-12-07T09:00:00Z");
+        assert_eq!(at("07/Dec/2026 09:00:00] \"GET").2, TsLayout::Clf);
     }
 
     /// RFC 1123, as HTTP servers and mailers write dates.

@@ -493,6 +493,16 @@ mod tests {
         assert_eq!(fields(&r)[4..6], [("query.%zz", "%4"), ("query.flag", "")]);
     }
 
+    /// Python's Werkzeug (Flask's development server) writes the common log format with
+    /// a space before the clock and no zone.
+    #[test]
+    fn werkzeug_time_without_a_colon() {
+        let r = parse(r#"127.0.0.1 - - [10/Oct/2000 13:55:36] "GET /x HTTP/1.1" 500 -"#).unwrap();
+        assert_eq!(rfc3339(r.ts.unwrap()), "2000-10-10T13:55:36Z");
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(r.message, "GET /x HTTP/1.1 500");
+    }
+
     #[test]
     fn non_access_lines() {
         for line in [
@@ -500,7 +510,6 @@ mod tests {
             "2024-01-01 10:00:00 INFO hello",
             r#"127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 20 1"#,
             r#"127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0 200 1"#,
-            r#"127.0.0.1 - - [10/Oct/2000 13:55:36] "GET / HTTP/1.0" 200 1"#,
             r#"a b c d e [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1"#,
             "127.0.0.1 - - [",
             "\tat x",

@@ -10,7 +10,10 @@
 //! ([`super::json`], case-insensitive), plus `_time` (Splunk) for the timestamp and
 //! `content`, `_source`, `_raw`, `body`, `line` for the message. Without a named
 //! message column the longest text column is the message. Other cells become fields
-//! under their column's name; empty cells and `-` (Kibana's "no value") are skipped. Cells may be quoted (`""` for a quote); the
+//! under their column's name; empty cells and `-` (Kibana's "no value") are skipped. Rows
+//! one cell longer than the header (Windows Event Viewer's exports leave the description
+//! column unnamed) have an unnamed last column, `colN`. Cells may be quoted (`""` for a
+//! quote); the
 //! delimiter is `,`, tab, `;` or `|`, whichever fits the sample. Besides every layout
 //! [`timestamp::parse_text`] knows, Kibana's display formats are read
 //! (`Jan 1, 2024 @ 10:00:00.123`, `January 1st 2024, 10:00:00.000`) in the context zone.
@@ -22,6 +25,8 @@
 //!   open one are read, the open cell holding its first line); the following lines are
 //!   appended raw to the message by the assembler, closing quote and any later cells
 //!   included.
+//! * Without a header, uniform rows are read when a column holds times and another
+//!   level words (PostgreSQL's `csvlog`): see [`CsvParser::headerless`].
 //! * The header line returns false; at the start of a file it is an orphan
 //!   continuation, and a header repeated mid-file (concatenated exports) joins the
 //!   record before it.
@@ -220,6 +225,10 @@ fn plausible_name(name: &str, ctx: &TimeContext) -> bool {
         && cell_ts(n, ctx).is_none()
 }
 
+/// Fewest columns a CSV without a header must have: fewer is too easily a text line with
+/// commas.
+const HEADERLESS_MIN_COLUMNS: usize = 5;
+
 /// Parses CSV rows under a known header; see the module documentation.
 #[derive(Debug, Clone)]
 pub struct CsvParser {
@@ -239,10 +248,27 @@ impl CsvParser {
         if !split(header, delim, &mut cells) || cells.len() < 2 || !cells.iter().all(|c| plausible_name(c, ctx)) {
             return None;
         }
-        let names: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
+        let mut names: Vec<String> = cells.iter().map(|c| c.trim().to_string()).collect();
         let roles: Vec<Option<(Role, u8)>> = names.iter().map(|n| name_role(n)).collect();
         if roles.iter().all(Option::is_none) {
             return None;
+        }
+        // Windows Event Viewer's exports name five columns and write six: the event's
+        // description, last, has no name. Rows one cell longer than the header, when most
+        // are, have an unnamed last column.
+        let mut longer = 0usize;
+        let mut fitting = 0usize;
+        for row in rows {
+            cells.clear();
+            if split(clean(row), delim, &mut cells) {
+                longer += usize::from(cells.len() == names.len() + 1);
+                fitting += usize::from(cells.len() == names.len());
+            }
+        }
+        let mut roles = roles;
+        if longer > fitting {
+            names.push(format!("col{}", names.len() + 1));
+            roles.push(None);
         }
         let n = names.len();
         // Per column: non-empty cells, cells that are timestamps, total length.
@@ -309,6 +335,75 @@ impl CsvParser {
             delim,
             header: header.to_string(),
             names,
+            cols,
+            ts_col: Some(ts_col),
+        })
+    }
+
+    /// A parser for rows without a header (PostgreSQL's `csvlog`, other fixed exports),
+    /// when they are uniform: at least [`HEADERLESS_MIN_COLUMNS`] cells in every row that
+    /// ends on a whole cell, a time in one of the first three columns, a level word in
+    /// another column of at least 85% of the rows (the level column), and text in a third
+    /// (the longest on average is the message). Columns are named `col1`, `col2`…
+    pub fn headerless(delim: u8, rows: &[&str], ctx: &TimeContext) -> Option<CsvParser> {
+        let mut cells = Vec::new();
+        let mut n = None;
+        let mut complete = 0usize;
+        let mut nonempty = 0usize;
+        let (mut filled, mut stamps, mut levels, mut length) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for row in rows {
+            let row = clean(row);
+            if row.trim().is_empty() {
+                continue;
+            }
+            nonempty += 1;
+            cells.clear();
+            if !split(row, delim, &mut cells) {
+                // A quoted cell spanning lines: its row is read by its first line.
+                continue;
+            }
+            let width = *n.get_or_insert(cells.len());
+            if cells.len() != width || width < HEADERLESS_MIN_COLUMNS {
+                return None;
+            }
+            complete += 1;
+            filled.resize(width, 0usize);
+            stamps.resize(width, 0usize);
+            levels.resize(width, 0usize);
+            length.resize(width, 0usize);
+            for (i, c) in cells.iter().enumerate() {
+                let c = c.trim();
+                if c.is_empty() {
+                    continue;
+                }
+                filled[i] += 1;
+                length[i] += c.len();
+                if i < 3 && cell_ts(c, ctx).is_some() {
+                    stamps[i] += 1;
+                }
+                // A word, not a number: `0` would be a syslog severity.
+                if c.len() <= 11 && c.as_bytes()[0].is_ascii_alphabetic() && level_text(c).is_some() {
+                    levels[i] += 1;
+                }
+            }
+        }
+        let n = n?;
+        if complete * 5 < nonempty * 4 {
+            return None;
+        }
+        let ts_col = (0..n.min(3)).find(|&i| stamps[i] * 5 >= complete * 4)?;
+        let level_col = (0..n).find(|&i| i != ts_col && levels[i] as f64 >= 0.85 * complete as f64)?;
+        let msg_col = (0..n)
+            .filter(|&i| i != ts_col && i != level_col && filled[i] > 0)
+            .max_by_key(|&i| length[i] / filled[i])?;
+        let mut cols = vec![Col::Field; n];
+        cols[ts_col] = Col::Ts;
+        cols[level_col] = Col::Level;
+        cols[msg_col] = Col::Msg;
+        Some(CsvParser {
+            delim,
+            header: String::new(),
+            names: (1..=n).map(|k| format!("col{k}")).collect(),
             cols,
             ts_col: Some(ts_col),
         })
@@ -384,10 +479,21 @@ pub fn detect(sample: &[&str], ctx: &TimeContext) -> Option<Candidate> {
     let start = sample.iter().position(|l| !l.trim().is_empty())?;
     let header = sample.get(start)?;
     let rows = sample.get(start + 1..)?;
-    for (delim, name) in [(b',', "csv"), (b'\t', "csv(tab)"), (b';', "csv(;)"), (b'|', "csv(|)")] {
+    const DELIMITERS: [(u8, &str); 4] = [(b',', "csv"), (b'\t', "csv(tab)"), (b';', "csv(;)"), (b'|', "csv(|)")];
+    for (delim, name) in DELIMITERS {
         if let Some(p) = CsvParser::from_sample(header, delim, rows, ctx) {
             return Some(Candidate {
                 name: name.to_string(),
+                parser: Arc::new(p),
+                ts_layout: None,
+                specificity: specificity::CSV,
+            });
+        }
+    }
+    for (delim, name) in DELIMITERS {
+        if let Some(p) = CsvParser::headerless(delim, &sample[start..], ctx) {
+            return Some(Candidate {
+                name: format!("{name}, no header"),
                 parser: Arc::new(p),
                 ts_layout: None,
                 specificity: specificity::CSV,
@@ -474,6 +580,72 @@ mod tests {
         assert!(parse(&p, "2024-02-01T08:00:03Z,ok,api").is_none());
         assert!(parse(&p, "later,ok,api,text,1").is_none());
         assert!(parse(&p, "").is_none());
+    }
+
+    /// Windows Event Viewer's "Save as text" (tab-delimited) and CSV exports name five
+    /// columns and write six: the description has no name. Dates as en-US writes them.
+    #[test]
+    fn event_viewer_exports_with_an_unnamed_description() {
+        for (delim, name) in [("\t", "csv(tab)"), (",", "csv")] {
+            let rows = [
+                ["Level", "Date and Time", "Source", "Event ID", "Task Category"].join(delim),
+                [
+                    "Information",
+                    "12/7/2026 9:00:00 AM",
+                    "Orders",
+                    "1000",
+                    "None",
+                    "Started GET /api/orders/1",
+                ]
+                .join(delim),
+                [
+                    "Error",
+                    "12/7/2026 9:25:00 PM",
+                    "Orders",
+                    "1001",
+                    "None",
+                    "Failed to connect to payments-db",
+                ]
+                .join(delim),
+            ];
+            let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+            let c = detect(&refs, &ctx()).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(c.name, name);
+            let r = parse(&c.parser, &rows[2]).unwrap();
+            assert_eq!(rfc3339(r.ts.unwrap()), "2026-12-07T21:25:00Z");
+            assert_eq!(r.level, Some(Level::Error));
+            assert_eq!(r.message, "Failed to connect to payments-db");
+            assert_eq!(r.field("Event ID"), Some("1001"));
+        }
+    }
+
+    /// PostgreSQL's `csvlog`: no header; the time, level and message columns are found
+    /// from what the rows hold. A number column is no level column (`0` would read as a
+    /// syslog severity), and text with a few commas is no CSV.
+    #[test]
+    fn csv_without_a_header() {
+        let rows = [
+            r#"2024-05-01 08:00:00.123 UTC,"app","orders",4321,"10.0.1.5:52345",6570a1b2.10e1,1,"SELECT",2024-05-01 07:59:00 UTC,3/12,0,LOG,00000,"statement: SELECT 1",,,,,,,,,"psql","client backend",,0"#,
+            r#"2024-05-01 08:00:01.456 UTC,"app","orders",4321,"10.0.1.5:52345",6570a1b2.10e1,2,"SELECT",2024-05-01 07:59:00 UTC,3/12,0,ERROR,42P01,"relation ""x"" does not exist",,,,,,,,,"psql","client backend",,0"#,
+            r#"2024-05-01 08:00:02.000 UTC,"app","orders",4321,"10.0.1.5:52345",6570a1b2.10e1,3,"idle",2024-05-01 07:59:00 UTC,3/12,0,WARNING,01000,"there is no transaction in progress",,,,,,,,,"psql","client backend",,0"#,
+        ];
+        let c = detect(&rows, &ctx()).expect("headerless csv");
+        assert_eq!(c.name, "csv, no header");
+        let r = parse(&c.parser, rows[1]).unwrap();
+        assert_eq!(rfc3339(r.ts.unwrap()), "2024-05-01T08:00:01.456Z");
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(r.message, r#"relation "x" does not exist"#);
+        assert_eq!(r.field("col13"), Some("42P01"));
+        assert_eq!(parse(&c.parser, rows[2]).unwrap().level, Some(Level::Warn));
+        let text = [
+            "2024-05-01 08:00:00,123 INFO a, b, c, d and e were loaded",
+            "2024-05-01 08:00:01,456 ERROR x, y, z, w and v failed",
+        ];
+        assert!(detect(&text, &ctx()).is_none());
+        let numbers = ["2024-05-01 08:00:00,0,1,2,3,some text here"; 4];
+        assert!(detect(&numbers, &ctx()).is_none());
+        let narrow = ["2024-05-01 08:00:00,INFO,started the worker"; 4];
+        assert!(detect(&narrow, &ctx()).is_none());
     }
 
     #[test]

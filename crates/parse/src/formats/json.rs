@@ -42,8 +42,12 @@
 //! (`"t": 12`) is no time rather than an impossible one. Levels through [`Level::parse_loose`] plus `eror`/`dbug` (log15), `LOG`
 //! (PostgreSQL), `NOTE` (MySQL), `D1`/`DEBUG5`; a number 0–7 is a syslog severity (GELF,
 //! journald), others Bunyan/pino (10–60); `severityNumber` is OpenTelemetry's 1–24.
-//! Google's `DEFAULT` severity is no level. A Serilog CLEF record (`@t`) without `@l` is
-//! Information. A candidate value that does not parse (a `time` holding `"12ms"`, a
+//! Google's `DEFAULT` severity is no level; Heroku's `at` is a level key (a value that is
+//! no level word, such as a time, leaves it a field). An HTTP status that gave the level
+//! stays a field (`status`: what a 5xx burst is attributed to). A record without a message
+//! key that describes an HTTP request (a method and a path, or a request line, and a
+//! status) gets the message an access log line has: `GET /x 503`. A Serilog CLEF record
+//! (`@t`) without `@l` is Information. A candidate value that does not parse (a `time` holding `"12ms"`, a
 //! `service` holding `"18ms"`) stays in `fields` and the next key is tried. A `:<digits>`
 //! suffix is cut from the module (`caller: "pkg/file.go:42"`).
 //!
@@ -175,6 +179,9 @@ fn exact_role(key: &str) -> Option<(Role, u8)> {
         // journald: syslog severity as a digit string.
         "PRIORITY" => (Role::Level, 12),
         "severityNumber" | "severitynumber" | "severity_number" => (Role::Level, 13),
+        // Heroku's router and platform (`at=error code=H12 …`); a value that is no level
+        // word (a time) leaves the key a field.
+        "at" => (Role::Level, 14),
 
         "message" => (Role::Msg, 1),
         "msg" => (Role::Msg, 2),
@@ -586,6 +593,10 @@ where
     let service = take(Role::Service);
     if let Some(m) = msg {
         set_message(rec, m);
+    } else if rec.message.is_empty() {
+        if let Some(m) = request_message(&rec.fields[base..]) {
+            rec.message = m;
+        }
     }
     if let Some(mut m) = module {
         let keep = strip_line_number(&m).len();
@@ -598,13 +609,80 @@ where
     if service.is_some() {
         rec.service = service;
     }
-    let used = |i: usize| ts_nanos == Some(i) || best[..Role::Thread as usize].iter().flatten().any(|&(_, at)| at == i);
+    // An HTTP status that gave the level stays a field too: it is the request's status
+    // (what a 5xx burst is attributed to), not only a severity.
+    let status_level = best[Role::Level as usize].filter(|&(rank, _)| rank == WEAK_LEVEL_STATUS);
+    let used = |i: usize| {
+        ts_nanos == Some(i)
+            || best[..Role::Thread as usize]
+                .iter()
+                .flatten()
+                .any(|&(_, at)| at == i && status_level.is_none_or(|(_, s)| s != i))
+    };
     let mut idx = 0usize;
     rec.fields.retain(|_| {
         let keep = idx < base || !used(idx - base);
         idx += 1;
         keep
     });
+}
+
+/// For a record without a message that describes an HTTP request (a JSON or logfmt
+/// request log: GitLab's `production_json.log`, Echo's, Heroku's router, nginx's
+/// `escape=json`), the message an access log line gets: `METHOD path status` (`GET
+/// /api/orders/7 503`), or the request line and status (`GET /x HTTP/1.1 502`). None
+/// unless a status and a method with a path or URL, or a request line, are among the
+/// fields.
+fn request_message(fields: &[(crate::record::FieldName, String)]) -> Option<String> {
+    let pick = |names: &[&str]| {
+        names.iter().find_map(|n| {
+            fields
+                .iter()
+                .find(|(k, v)| k == n && !v.is_empty())
+                .map(|(_, v)| v.as_str())
+        })
+    };
+    let status = pick(&[
+        "status",
+        "status_code",
+        "statusCode",
+        "http_status",
+        "http.response.status_code",
+        "response_code",
+        "res.statusCode",
+    ])?;
+    if status.len() != 3 || !status.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let method = pick(&[
+        "method",
+        "request_method",
+        "http_method",
+        "http.request.method",
+        "verb",
+        "req.method",
+    ]);
+    let path = pick(&[
+        "path",
+        "uri",
+        "request_uri",
+        "url",
+        "request_path",
+        "url.path",
+        "url.original",
+        "req.url",
+    ]);
+    match (method, path) {
+        (Some(method), Some(path)) if method.len() <= 16 && method.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            Some(format!("{method} {path} {status}"))
+        }
+        _ => {
+            let request = pick(&["request", "request_line"])?;
+            let method = request.split(' ').next()?;
+            (method.len() <= 16 && method.bytes().all(|b| b.is_ascii_uppercase()))
+                .then(|| format!("{request} {status}"))
+        }
+    }
 }
 
 // ---- streaming flattener --------------------------------------------------------------
@@ -1505,6 +1583,45 @@ mod tests {
             parse(r#"{"prio":1,"msg":"x","time":"2024-05-01T08:00:00Z","label":"Error"}"#).level,
             Some(Level::Error)
         );
+    }
+
+    /// A request log's status that gave the level is still the request's status (what
+    /// a burst of 5xx is attributed to); a request without a message gets the message an
+    /// access log line would have.
+    #[test]
+    fn request_logs_keep_their_status_and_get_a_message() {
+        let r = parse(
+            r#"{"method":"GET","path":"/api/orders/7","format":"json","status":502,"time":"2024-05-01T08:00:00.123Z","duration_s":0.012}"#,
+        );
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(r.field("status"), Some("502"));
+        assert_eq!(r.message, "GET /api/orders/7 502");
+        // Echo's access log: `uri`, and `error` is no message.
+        let r = parse(
+            r#"{"time":"2024-05-01T08:00:00.123Z","remote_ip":"10.0.1.5","method":"GET","uri":"/x?a=1","status":200,"error":""}"#,
+        );
+        assert_eq!((r.level, r.message.as_str()), (Some(Level::Info), "GET /x?a=1 200"));
+        // nginx `escape=json`: the request line.
+        let r = parse(r#"{"time_local":"01/May/2024:08:00:00 +0000","request":"GET / HTTP/1.1","status":"404"}"#);
+        assert_eq!(r.message, "GET / HTTP/1.1 404");
+        assert_eq!(r.field("status"), Some("404"));
+        // A record's own message stays; a status that is no HTTP code makes none.
+        let r = parse(r#"{"ts":1714550400,"msg":"handled request","method":"GET","uri":"/x","status":503}"#);
+        assert_eq!(r.message, "handled request");
+        let r = parse(r#"{"ts":1714550400,"method":"GET","path":"/x","status":"error"}"#);
+        assert_eq!(r.message, "");
+        // A level key's own level leaves the status a field as any other.
+        let r = parse(r#"{"ts":1714550400,"level":"info","msg":"m","status":500}"#);
+        assert_eq!((r.level, r.field("status")), (Some(Level::Info), Some("500")));
+    }
+
+    /// Heroku's `at=` is a level only with a level word (JSON `at` times stay fields).
+    #[test]
+    fn heroku_at_is_a_level_word() {
+        let r = parse(r#"{"at":"error","code":"H12","ts":1714550400}"#);
+        assert_eq!(r.level, Some(Level::Error));
+        let r = parse(r#"{"at":"2024-05-01T08:00:00Z","ts":1714550400}"#);
+        assert_eq!((r.level, r.field("at")), (None, Some("2024-05-01T08:00:00Z")));
     }
 
     #[test]

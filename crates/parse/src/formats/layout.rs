@@ -12,6 +12,13 @@
 //! says starts a record; its elements are matched in order (an element that does not
 //! match is skipped) and the rest of the line is the message. Lines without the
 //! timestamp continue the previous record.
+//!
+//! Where a header has no level of its own, what follows it may still give one: a level
+//! opening the message (`ERROR: …`, `##[error]…`); a request log's HTTP status, in a
+//! column learned from the sample (AWS ALB, HAProxy, Envoy, Squid, Gin: see
+//! [`HeaderLayout::request`]); or a logfmt or JSON message read as those formats read
+//! them (Heroku's router, `kubectl logs --timestamps`). Lines coloured for a terminal
+//! are read without their escape sequences (see [`super::ansi`]).
 
 use std::sync::Arc;
 
@@ -28,6 +35,9 @@ const MAX_TS_TOKEN: usize = 8;
 const MAX_ELEMS: usize = 10;
 /// Words a `tag:` or a level may follow (`Google Chrome Helper[12]:`, BGL `NODE RAS KERNEL INFO`).
 const MAX_WORDS_BEFORE: usize = 4;
+/// `key=value` context a level may follow besides those words (Sidekiq's `pid=1 tid=x
+/// class=Job jid=… INFO:`, Elixir's metadata `request_id=… [info]`).
+const MAX_PAIRS_BEFORE: usize = 6;
 
 /// One element of a learned header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,6 +71,9 @@ enum Elem {
     /// A level written as one symbol, as Redis (and Valkey, KeyDB) do: `.` debug,
     /// `-` verbose, `*` notice, `#` warning.
     SymbolLevel,
+    /// Android logcat's `E/Tag( 1234):` (its `time` and `brief` formats): the level
+    /// letter, the tag and the pid. Ends the header.
+    LogcatTag,
 }
 
 impl Elem {
@@ -80,8 +93,24 @@ impl Elem {
             Elem::SymbolLevel => "<level symbol>".into(),
             Elem::Logger => "<logger>".into(),
             Elem::PidTid => "<pid>#<tid>: [*<connection>]".into(),
+            Elem::LogcatTag => "<level>/<tag>(<pid>):".into(),
         }
     }
+}
+
+/// What a layout's messages are ([`HeaderLayout::body`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Body {
+    Text,
+    Logfmt,
+    Json,
+}
+
+/// Where a request log's message holds its HTTP status and method ([`HeaderLayout::request`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RequestColumns {
+    status: u8,
+    method: Option<u8>,
 }
 
 /// How a timestamp sits in a bracket.
@@ -95,6 +124,12 @@ enum TsBracket {
     /// (`I, [2024-01-02T10:00:00.123456 #4321]  INFO -- : …`), Celery
     /// (`[2024-01-02 10:00:00,123: ERROR/MainProcess] …`).
     WithRest,
+    /// A level glued before the bracket: `ERRO[2024-01-02T10:00:00Z] …`, logrus' text
+    /// formatter on a terminal with full timestamps.
+    AfterLevel,
+    /// Not bracketed, but marked: Cisco IOS writes `*` (clock not set) or `.` (clock
+    /// out of sync) right before a stamp: `*Dec  7 09:00:00.123: %LINK-3-UPDOWN: …`.
+    Marked,
 }
 
 /// A learned header layout.
@@ -114,6 +149,16 @@ pub struct HeaderLayout {
     /// `error:`, Go `log` lines marked `[ERROR]`. The message keeps it (it is the text
     /// the app wrote); often only the errors are marked, so no share of lines is asked.
     message_level: bool,
+    /// A request log's columns in the message (whitespace-separated, from 0), learned
+    /// when the header has no level: where the HTTP status is (`502`, Squid's
+    /// `TCP_MISS/502`), which gives the level as for access logs, and where the request's
+    /// method is (`GET /api/x`, quoted or not). AWS ALB, HAProxy, Envoy and Squid write
+    /// these in their own orders.
+    request: Option<RequestColumns>,
+    /// What the messages are when the header has no level: logfmt (`at=error code=H13 …`
+    /// behind Heroku's `heroku[router]:`, logrus or Grafana under journald) or JSON
+    /// (`kubectl logs --timestamps` of a JSON logger), read as those formats read them.
+    body: Body,
     elems: Vec<Elem>,
     /// Single-letter levels (`D`, `I`) are only trusted when the layout learned them.
     letter_levels: bool,
@@ -131,10 +176,18 @@ impl HeaderLayout {
                 TsBracket::No => "<ts>".to_string(),
                 TsBracket::Closed => "[<ts>]".to_string(),
                 TsBracket::WithRest => "[<ts> <context>]".to_string(),
+                TsBracket::AfterLevel => "<level>[<ts>]".to_string(),
+                TsBracket::Marked => "*<ts>".to_string(),
             });
         }
         parts.extend(self.elems.iter().map(|e| e.describe()));
-        parts.push(if self.message_level {
+        parts.push(if self.body == Body::Logfmt {
+            "<key=value…>".into()
+        } else if self.body == Body::Json {
+            "<JSON object>".into()
+        } else if let Some(r) = self.request {
+            format!("<message: HTTP status in column {}>", r.status + 1)
+        } else if self.message_level {
             "[<level>] <message>".into()
         } else {
             "<message>".into()
@@ -149,6 +202,9 @@ impl HeaderLayout {
         let has = |x: Elem| e.contains(&x);
         if self.ts.is_none() {
             return "python-logging (basic)";
+        }
+        if self.request.is_some() {
+            return "http-request-log";
         }
         if self.ts == Some(TsLayout::Syslog) && self.prefix_columns == 0 && e.first() == Some(&Tag) {
             return "syslog-rfc3164";
@@ -303,13 +359,58 @@ fn token_level(tok: &[u8], letters: bool) -> Option<Level> {
         _ => t,
     };
     let t = t.trim_ascii();
-    if t.len() == 1 {
-        return if letters { Level::from_letter_bytes(t) } else { None };
+    if let Some(l) = letter_level(t) {
+        return if letters { Some(l) } else { None };
     }
-    Level::from_word_bytes(t)
+    Level::from_word_bytes(t).or_else(|| os_log_type(t))
 }
 
+/// A level written as a letter (`E`, glog, logcat), with Telegraf's `!` (`E!`), or
+/// MongoDB's debug verbosities `D1`–`D5`. Trusted only where the layout learned letters.
+fn letter_level(t: &[u8]) -> Option<Level> {
+    match t {
+        [c] | [c, b'!'] => Level::from_letter_bytes(std::slice::from_ref(c)),
+        [b'D', b'1'..=b'5'] => Some(Level::Debug),
+        _ => None,
+    }
+}
+
+/// Apple's unified log types as `log show` prints them in its Type column, besides
+/// `Info`, `Debug` and `Error`: `Default` (the normal level, `Logger.notice`) and
+/// `Fault`. Only in a header's level position: as words they are common text.
+fn os_log_type(t: &[u8]) -> Option<Level> {
+    match t {
+        b"Default" => Some(Level::Info),
+        b"Fault" => Some(Level::Fatal),
+        _ => None,
+    }
+}
+
+/// The field a header number is kept under: a decimal one is the `pid`, then the
+/// `tid`; a hexadecimal one a `tid` (macOS prints threads so); past those, `num3`,
+/// `num4`… by position, so that no two fields share a name.
+fn num_field_name(rec: &Record, hex: bool) -> crate::record::FieldName {
+    let has = |name: &str| rec.fields.iter().any(|(k, _)| k == name);
+    if !hex && !has("pid") {
+        return "pid".into();
+    }
+    if !has("tid") {
+        return "tid".into();
+    }
+    let nums = rec
+        .fields
+        .iter()
+        .filter(|(k, _)| k == "pid" || k == "tid" || k.starts_with("num"))
+        .count();
+    std::borrow::Cow::Owned(format!("num{}", nums + 1))
+}
+
+/// A number in a header: a decimal pid or sequence, or a hexadecimal thread or
+/// activity id (`0x7d3a1`, macOS `log show`).
 fn is_num(tok: &[u8]) -> bool {
+    if let Some(hex) = tok.strip_prefix(b"0x") {
+        return !hex.is_empty() && hex.len() <= 16 && hex.iter().all(u8::is_ascii_hexdigit);
+    }
     let digits = tok.strip_prefix(b"-").unwrap_or(tok);
     !digits.is_empty() && digits.len() <= 12 && digits.iter().all(|b| b.is_ascii_digit())
 }
@@ -376,12 +477,18 @@ fn is_tag(tok: &[u8]) -> bool {
     }
     // One pass for what the tests below need (this runs on most header tokens).
     let (mut slash, mut alpha, mut tag_bytes, mut digits_dots, mut dot) = (false, false, true, true, false);
+    let mut colon = false;
     for &b in body {
         slash |= b == b'/';
         alpha |= b.is_ascii_alphabetic();
-        tag_bytes &= TAG_BYTE[b as usize];
+        colon |= b == b':';
+        tag_bytes &= TAG_BYTE[b as usize] || b == b':';
         digits_dots &= b.is_ascii_digit() || b == b'.';
         dot |= b == b'.';
+    }
+    // Colons only as a namespace path's `::` (Rust's `orders::api:`, C++'s `ns::Class:`).
+    if colon && !namespace_path(body) {
+        return false;
     }
     // A URL or a clock is not a tag.
     if slash && body.windows(3).any(|w| w == b"://") {
@@ -391,6 +498,41 @@ fn is_tag(tok: &[u8]) -> bool {
     // `syslogd 1.4.1:` — a version closes a program name too.
     let version = body.len() >= 3 && digits_dots && dot;
     (alpha || bracketed || version) && tag_bytes
+}
+
+/// `channel.LEVEL:`, as PHP's Monolog (Laravel, Symfony) writes its header
+/// (`app.ERROR:`, `security.INFO:`): the level and the channel. The level in capitals
+/// only, so a Java class (`com.acme.Error:`) is no level.
+fn channel_level(tag: &[u8]) -> Option<(Level, &[u8])> {
+    let body = tag.strip_suffix(b":")?;
+    let dot = body.iter().rposition(|&b| b == b'.')?;
+    let (channel, level) = (&body[..dot], &body[dot + 1..]);
+    if channel.is_empty() || level.len() < 4 || !level.iter().all(u8::is_ascii_uppercase) {
+        return None;
+    }
+    Some((Level::from_word_bytes(level)?, channel))
+}
+
+/// `a::b::c`: names, each opening with a letter or `_`, joined by `::` (not an IPv6
+/// address such as `fe80::1`).
+fn namespace_path(body: &[u8]) -> bool {
+    let mut parts = 0;
+    let mut rest = body;
+    loop {
+        let end = rest.iter().position(|&b| b == b':').unwrap_or(rest.len());
+        let part = &rest[..end];
+        if !part.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') {
+            return false;
+        }
+        parts += 1;
+        if end == rest.len() {
+            return parts > 1;
+        }
+        if rest.get(end + 1) != Some(&b':') {
+            return false;
+        }
+        rest = &rest[end + 2..];
+    }
 }
 
 fn sep_of(tok: &[u8]) -> Option<u8> {
@@ -444,12 +586,21 @@ fn find_timestamp(s: &[u8], ctx: &TimeContext) -> Option<(usize, usize, timestam
     let mut i = skip_ws(s, 0);
     let mut col = 0;
     while i < s.len() && col < MAX_TS_TOKEN && i < 240 {
-        let bracketed = s[i] == b'[';
-        let at = if bracketed { i + 1 } else { i };
+        let glued = glued_level(s, i);
+        let bracketed = s[i] == b'[' || glued.is_some();
+        let marked = clock_mark(s, i);
+        let at = match glued {
+            Some((_, open)) => open + 1,
+            None if bracketed || marked => i + 1,
+            None => i,
+        };
         if let Some(m) = timestamp::scan_checked(&s[at..], ctx) {
-            let (bracket, end) = match bracketed {
-                false => (TsBracket::No, at + m.len),
-                true => bracket_after_stamp(s, i, at + m.len),
+            let (bracket, end) = match (bracketed, glued) {
+                (false, _) if marked => (TsBracket::Marked, at + m.len),
+                (false, _) => (TsBracket::No, at + m.len),
+                (true, Some(_)) if s.get(at + m.len) == Some(&b']') => (TsBracket::AfterLevel, at + m.len + 1),
+                (true, Some(_)) => (TsBracket::No, at + m.len),
+                (true, None) => bracket_after_stamp(s, i, at + m.len),
             };
             // A bracket that neither closes after the stamp nor holds a short header
             // after it is not a stamp of ours.
@@ -461,9 +612,15 @@ fn find_timestamp(s: &[u8], ctx: &TimeContext) -> Option<(usize, usize, timestam
                 if better {
                     best = Some((col, i, m, bracket));
                 }
-                // Step over the whole timestamp (it may contain spaces).
-                i = skip_ws(s, end);
-                col += 1;
+                // Step over the whole timestamp, counting its columns as the parser will
+                // (`column_offset`): `Dec  7 09:00:00` before a richer stamp is three
+                // (HAProxy's `[07/Dec/2026:09:00:00.123]` behind a syslog header).
+                while i < end {
+                    let e = token_end(s, i);
+                    i = skip_ws(s, e.max(i + 1));
+                    col += 1;
+                }
+                i = skip_ws(s, i);
                 continue;
             }
         }
@@ -472,6 +629,26 @@ fn find_timestamp(s: &[u8], ctx: &TimeContext) -> Option<(usize, usize, timestam
         col += 1;
     }
     best
+}
+
+/// Cisco's clock-state mark before a stamp at `i` ([`TsBracket::Marked`]).
+fn clock_mark(s: &[u8], i: usize) -> bool {
+    matches!(s.get(i), Some(b'*' | b'.')) && s.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+}
+
+/// `ERRO[` at `i`: a level word glued to a bracket (logrus). Returns the level and the
+/// bracket's offset.
+fn glued_level(s: &[u8], i: usize) -> Option<(Level, usize)> {
+    let word = s
+        .get(i..)?
+        .iter()
+        .take(10)
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    if !(4..=9).contains(&word) || s.get(i + word) != Some(&b'[') {
+        return None;
+    }
+    Some((Level::from_word_bytes(&s[i..i + word])?, i + word))
 }
 
 /// How the bracket opened at `open` holds the stamp that ends at `stamp_end`, and the
@@ -496,6 +673,41 @@ fn level_in_bracket_rest(rest: &[u8]) -> Option<Level> {
     rest.split(|b| !b.is_ascii_alphanumeric())
         .filter(|w| w.len() > 1)
         .find_map(Level::from_word_bytes)
+}
+
+/// Android logcat's `E/Tag( 1234):` at `i` (the tag padded or not, the pid padded to
+/// five): (level, tag, pid, offset after the colon).
+fn logcat_tag(s: &[u8], i: usize) -> Option<(Level, &[u8], &[u8], usize)> {
+    if s.get(i + 1) != Some(&b'/') {
+        return None;
+    }
+    let level = match s.get(i)? {
+        b'V' => Level::Trace,
+        b'D' => Level::Debug,
+        b'I' => Level::Info,
+        b'W' => Level::Warn,
+        b'E' => Level::Error,
+        b'F' | b'A' => Level::Fatal,
+        _ => return None,
+    };
+    let window = &s[i + 2..s.len().min(i + 2 + 128)];
+    let open = window.iter().position(|&b| b == b'(')?;
+    let tag = window[..open].trim_ascii_end();
+    if tag.is_empty() || tag.contains(&b')') {
+        return None;
+    }
+    let mut j = i + 2 + open + 1;
+    j = skip_ws(s, j);
+    let pid_start = j;
+    while s.get(j).is_some_and(u8::is_ascii_digit) {
+        j += 1;
+    }
+    let pid = &s[pid_start..j];
+    j = skip_ws(s, j);
+    if pid.is_empty() || s.get(j..j + 2) != Some(b"):") {
+        return None;
+    }
+    Some((level, tag, pid, j + 2))
 }
 
 /// nginx's `pid#tid:` (the process and thread that wrote an error log line).
@@ -586,6 +798,10 @@ fn classify(s: &[u8], mut i: usize, letters: bool) -> Vec<Elem> {
         }
         let end = token_end(s, i);
         let tok = &s[i..end];
+        if !level_seen && logcat_tag(s, i).is_some() {
+            out.push(Elem::LogcatTag);
+            break;
+        }
         if !level_seen {
             if let Some(n) = level_colon_logger(s, i) {
                 out.push(Elem::LevelColonLogger);
@@ -665,6 +881,10 @@ fn classify(s: &[u8], mut i: usize, letters: bool) -> Vec<Elem> {
             Some((Terminator::Level, after)) if !level_seen => {
                 out.push(Elem::Level { after_words: true });
                 level_seen = true;
+                // `INFO:` ends the header as a tag would.
+                if s[..after].ends_with(b":") {
+                    break;
+                }
                 i = after;
                 continue;
             }
@@ -691,10 +911,12 @@ enum Terminator {
     Sep,
 }
 
-/// Looks past up to [`MAX_WORDS_BEFORE`] plain words from `i` for what ends them. For
-/// a Tag or Level returns the offset after it; for a separator, the first word alone.
+/// Looks past up to [`MAX_WORDS_BEFORE`] plain words (and [`MAX_PAIRS_BEFORE`]
+/// `key=value` pairs before a level) from `i` for what ends them. For a Tag or Level
+/// returns the offset after it; for a separator, the first word alone.
 fn words_then(s: &[u8], mut i: usize, letters: bool) -> Option<(Terminator, usize)> {
-    for k in 0..=MAX_WORDS_BEFORE {
+    let (mut words, mut pairs) = (0, 0);
+    for k in 0..=MAX_WORDS_BEFORE + MAX_PAIRS_BEFORE {
         i = skip_ws(s, i);
         if i >= s.len() {
             return None;
@@ -705,7 +927,8 @@ fn words_then(s: &[u8], mut i: usize, letters: bool) -> Option<(Terminator, usiz
             if sep_of(tok).is_some() {
                 return if k == 1 { Some((Terminator::Sep, end)) } else { None };
             }
-            if token_level(tok, letters).is_some() && !tok.ends_with(b":") {
+            // `WARN`, `[info]`, or `INFO:` ending the header (Sidekiq).
+            if token_level(tok, letters).is_some() {
                 return Some((Terminator::Level, end));
             }
         }
@@ -715,9 +938,30 @@ fn words_then(s: &[u8], mut i: usize, letters: bool) -> Option<(Terminator, usiz
         if k > 0 && matches!(tok.first(), Some(b'[')) {
             return if k == 1 { Some((Terminator::Sep, end)) } else { None };
         }
+        if header_pair(tok).is_some() && pairs < MAX_PAIRS_BEFORE {
+            pairs += 1;
+        } else {
+            words += 1;
+            if words > MAX_WORDS_BEFORE {
+                return None;
+            }
+        }
         i = end;
     }
     None
+}
+
+/// `key=value` in a header (`pid=4321`, `request_id=F8x…`): the key an identifier, the
+/// value one token.
+fn header_pair(tok: &[u8]) -> Option<(&[u8], &[u8])> {
+    let eq = tok.iter().position(|&b| b == b'=')?;
+    let (key, value) = (&tok[..eq], &tok[eq + 1..]);
+    let ident = key.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && key.len() <= 40
+        && key
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+    (ident && !value.is_empty() && !value.contains(&b'=')).then_some((key, value))
 }
 
 /// `INFO:root:` at `i`: returns the offset after it.
@@ -794,7 +1038,7 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
         l.split(|&b| b == b' ')
             .filter(|t| !t.is_empty())
             .take(8)
-            .any(|t| t.len() == 1 && Level::from_letter_bytes(t).is_some())
+            .any(|t| letter_level(t).is_some())
     });
     // 2. Element signatures after the timestamp, and which prefix columns hold a level.
     let mut sigs: Vec<Vec<Elem>> = Vec::new();
@@ -818,17 +1062,28 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
         let mut counts: HashMap<Elem, usize> = HashMap::new();
         let mut total = 0;
         for sig in &sigs {
-            if sig.len() >= elems.len() && sig[..elems.len()] == elems[..] {
+            if sig.len() >= elems.len() && sig.iter().zip(&elems).all(|(a, b)| same_elem(*a, *b)) {
                 total += 1;
                 if let Some(e) = sig.get(elems.len()) {
                     *counts.entry(*e).or_default() += 1;
                 }
             }
         }
-        let Some((next, n)) = counts.into_iter().max_by_key(|(_, n)| *n) else {
+        // A level that some lines write right away and others after context
+        // (`[info] …`, `request_id=… [info] …`) is one level element, read after words.
+        let level_now = counts.get(&Elem::Level { after_words: false }).copied().unwrap_or(0);
+        let level_after = counts.get(&Elem::Level { after_words: true }).copied().unwrap_or(0);
+        let support = ELEMENT_SUPPORT * sigs.len() as f64;
+        let merged_level = level_after > 0
+            && ((level_now.max(level_after)) as f64) < support
+            && ((level_now + level_after) as f64) >= support;
+        let Some((mut next, mut n)) = counts.into_iter().max_by_key(|(_, n)| *n) else {
             break;
         };
-        if (n as f64) < ELEMENT_SUPPORT * sigs.len() as f64 || total == 0 {
+        if merged_level {
+            (next, n) = (Elem::Level { after_words: true }, level_now + level_after);
+        }
+        if (n as f64) < support || total == 0 {
             break;
         }
         elems.push(next);
@@ -844,11 +1099,29 @@ pub fn learn(sample: &[&str], ctx: &TimeContext) -> Option<HeaderLayout> {
         ts_bracket: bracket,
         prefix_level,
         message_level: false,
+        request: None,
+        body: Body::Text,
         elems,
         letter_levels: letters,
     };
     learned.message_level = !learned.has_level();
+    if learned.message_level {
+        learned.body = structured_messages(&learned, sample, ctx);
+        if learned.body == Body::Text {
+            learned.request = learn_request_columns(&learned, sample, ctx);
+            if learned.request.is_some() {
+                // A request log's message is all after the stamp.
+                learned.elems.clear();
+            }
+        }
+    }
     Some(learned)
+}
+
+/// Element equality for learning, where a level read after words also matches a level
+/// written right away (see the merge in [`learn`]).
+fn same_elem(sig: Elem, layout: Elem) -> bool {
+    sig == layout || matches!(layout, Elem::Level { after_words: true }) && matches!(sig, Elem::Level { .. })
 }
 
 /// Where the header goes on after a stamp found at `off` (`len` bytes, in `bracket`).
@@ -857,13 +1130,50 @@ fn header_after_stamp(line: &[u8], off: usize, len: usize, bracket: TsBracket) -
         TsBracket::No => off + len,
         TsBracket::Closed => off + 1 + len + 1,
         TsBracket::WithRest => balanced_end(line, off).unwrap_or(off + 1 + len),
+        TsBracket::AfterLevel => glued_level(line, off).map_or(off, |(_, open)| open + 1 + len + 1),
+        TsBracket::Marked => off + 1 + len,
+    }
+}
+
+/// The severity in a Cisco message code after its `%`: `LINK-3-UPDOWN:`,
+/// `ASA-4-106023:`, `ETHPORT-5-IF_DOWN_LINK_FAILURE:` (a facility may hold `_`).
+fn cisco_severity(code: &[u8]) -> Option<Level> {
+    let end = code.iter().take(64).position(|&b| b == b':' || b == b' ')?;
+    let code = &code[..end];
+    let mut parts = code.splitn(3, |&b| b == b'-');
+    let (facility, severity, mnemonic) = (parts.next()?, parts.next()?, parts.next()?);
+    let upper = |p: &[u8]| {
+        !p.is_empty()
+            && p.iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+    };
+    match severity {
+        [d @ b'0'..=b'7'] if upper(facility) && upper(mnemonic) => Some(Level::from_syslog_severity(d - b'0')),
+        _ => None,
     }
 }
 
 /// A level opening a message, spelled as only a header spells one: `ERROR:`, `[warn]`,
-/// `<error>`, or a capitalised word (`ERROR `, `WARN `). Only the common names: in a
-/// message, `Config:`, `Fail:` or logrotate's `ALERT exited abnormally` are text.
+/// `<error>`, a capitalised word (`ERROR `, `WARN `), a CI workflow command
+/// (`##[error]`) or a Cisco message code (`%LINK-3-UPDOWN:`). Only the common names: in a message, `Config:`, `Fail:` or
+/// logrotate's `ALERT exited abnormally` are text.
 pub(crate) fn message_level_prefix(message: &[u8]) -> Option<Level> {
+    // GitHub Actions' and Azure Pipelines' workflow commands, glued to the text:
+    // `##[error]Process completed with exit code 1.`
+    if let Some(rest) = message.strip_prefix(b"##[") {
+        let close = rest.iter().take(9).position(|&b| b == b']')?;
+        return match &rest[..close] {
+            b"error" => Some(Level::Error),
+            b"warning" => Some(Level::Warn),
+            b"debug" => Some(Level::Debug),
+            _ => None,
+        };
+    }
+    // Cisco's message codes, `%FACILITY-SEVERITY-MNEMONIC:` (IOS, NX-OS, ASA): the
+    // severity is syslog's 0–7.
+    if let Some(code) = message.strip_prefix(b"%") {
+        return cisco_severity(code);
+    }
     let tok = &message[..token_end(message, 0)];
     let marked = match (tok.first(), tok.last()) {
         (Some(b'['), Some(b']')) | (Some(b'<'), Some(b'>')) if tok.len() > 2 => Some(&tok[1..tok.len() - 1]),
@@ -887,6 +1197,174 @@ pub(crate) fn message_level_prefix(message: &[u8]) -> Option<Level> {
     }
 }
 
+/// Columns looked at for a request log's status and method.
+const MAX_REQUEST_COLUMN: usize = 24;
+
+/// HTTP methods that open a request line.
+const HTTP_METHODS: [&[u8]; 9] = [
+    b"GET", b"POST", b"PUT", b"DELETE", b"HEAD", b"PATCH", b"OPTIONS", b"CONNECT", b"TRACE",
+];
+
+/// An HTTP status as a request log writes it: `502`, or behind a proxy's result code
+/// (Squid's `TCP_MISS/502`, `NONE_NONE/503`).
+fn http_status(tok: &[u8]) -> Option<u16> {
+    let digits = match tok.iter().rposition(|&b| b == b'/') {
+        Some(slash) => {
+            let code = &tok[..slash];
+            let code_like = code.len() >= 2
+                && code.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
+                && code[0].is_ascii_uppercase();
+            if !code_like {
+                return None;
+            }
+            &tok[slash + 1..]
+        }
+        None => tok,
+    };
+    let [a, b, c] = digits else { return None };
+    if !(a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit()) {
+        return None;
+    }
+    let v = (a - b'0') as u16 * 100 + (b - b'0') as u16 * 10 + (c - b'0') as u16;
+    (100..=599).contains(&v).then_some(v)
+}
+
+/// The level an HTTP status gives, as for access logs.
+fn status_level(status: u16) -> Level {
+    match status {
+        500.. => Level::Error,
+        400..=499 => Level::Warn,
+        _ => Level::Info,
+    }
+}
+
+/// A method (`GET`, `"GET`) followed by a request target (`/x`, `http://h/x`, `*`).
+fn is_request(method: &[u8], target: Option<&[u8]>) -> bool {
+    let m = method.strip_prefix(b"\"").unwrap_or(method);
+    HTTP_METHODS.contains(&m)
+        && target.map(|t| t.strip_prefix(b"\"").unwrap_or(t)).is_some_and(|t| {
+            t.starts_with(b"/") || t.starts_with(b"http://") || t.starts_with(b"https://") || t == b"*" || t == b"*\""
+        })
+}
+
+/// The first [`MAX_REQUEST_COLUMN`] whitespace-separated columns of a message.
+fn message_columns(message: &[u8]) -> impl Iterator<Item = &[u8]> {
+    message
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|t| !t.is_empty())
+        .take(MAX_REQUEST_COLUMN)
+}
+
+/// The `k`th whitespace-separated column of a message.
+fn message_column(message: &[u8], k: usize) -> Option<&[u8]> {
+    let mut i = 0;
+    for n in 0..=k {
+        i = skip_ws(message, i);
+        if i >= message.len() {
+            return None;
+        }
+        let e = word_end_ws(message, i);
+        if n == k {
+            return Some(&message[i..e]);
+        }
+        i = e;
+    }
+    None
+}
+
+/// The first index from `j` holding a space or a tab (or the end).
+fn word_end_ws(s: &[u8], mut j: usize) -> usize {
+    while j < s.len() && s[j] != b' ' && s[j] != b'\t' {
+        j += 1;
+    }
+    j
+}
+
+/// Learns where a request log's text after the stamp holds the HTTP status and method
+/// (that text is then the message): when at least [`ELEMENT_SUPPORT`] of the lines hold
+/// a request (a method then a target), the
+/// status is the column right after a quoted request line's protocol (`"GET /x
+/// HTTP/1.1" 502`, Envoy), else the first column holding a proxy's `CODE/status` (Squid),
+/// else the first holding a bare status (AWS ALB, HAProxy), in that share of messages.
+fn learn_request_columns(layout: &HeaderLayout, sample: &[&str], ctx: &TimeContext) -> Option<RequestColumns> {
+    // Columns are counted from the stamp: header elements would take a status for a
+    // pid and a request's words for names (Gin's `| 503 | 1.2ms | 10.0.1.5 | GET "/x"`).
+    let parser = LayoutParser::new(HeaderLayout {
+        elems: Vec::new(),
+        ..layout.clone()
+    });
+    let mut n = 0usize;
+    let mut with_request = 0usize;
+    let mut method_at = [0usize; MAX_REQUEST_COLUMN];
+    let mut after_protocol = [0usize; MAX_REQUEST_COLUMN];
+    let mut coded = [0usize; MAX_REQUEST_COLUMN];
+    let mut bare = [0usize; MAX_REQUEST_COLUMN];
+    for line in sample {
+        let mut rec = Record::default();
+        if !parser.parse_message(line, ctx, &mut rec) {
+            continue;
+        }
+        n += 1;
+        let cols: Vec<&[u8]> = message_columns(rec.message.as_bytes()).collect();
+        let method = (0..cols.len()).find(|&k| is_request(cols[k], cols.get(k + 1).copied()));
+        if let Some(m) = method {
+            with_request += 1;
+            method_at[m] += 1;
+            if cols
+                .get(m + 2)
+                .is_some_and(|p| p.starts_with(b"HTTP/") && p.ends_with(b"\""))
+                && cols.get(m + 3).is_some_and(|c| http_status(c).is_some())
+            {
+                after_protocol[m + 3] += 1;
+            }
+        }
+        for (k, c) in cols.iter().enumerate() {
+            if http_status(c).is_some() {
+                if c.contains(&b'/') {
+                    coded[k] += 1;
+                } else {
+                    bare[k] += 1;
+                }
+            }
+        }
+    }
+    let enough = |count: usize| n > 0 && count as f64 >= ELEMENT_SUPPORT * n as f64;
+    if !enough(with_request) {
+        return None;
+    }
+    let first = |counts: &[usize; MAX_REQUEST_COLUMN]| counts.iter().position(|&c| enough(c));
+    let status = first(&after_protocol)
+        .or_else(|| first(&coded))
+        .or_else(|| first(&bare))?;
+    Some(RequestColumns {
+        status: status as u8,
+        method: first(&method_at).map(|m| m as u8),
+    })
+}
+
+/// Logfmt or JSON when at least [`ELEMENT_SUPPORT`] of the layout's messages are clearly
+/// logfmt (see [`super::logfmt::strong_line`]) or whole JSON objects.
+fn structured_messages(layout: &HeaderLayout, sample: &[&str], ctx: &TimeContext) -> Body {
+    let parser = LayoutParser::new(layout.clone());
+    let (mut n, mut pairs, mut objects) = (0usize, 0usize, 0usize);
+    for line in sample {
+        let mut rec = Record::default();
+        if parser.parse_message(line, ctx, &mut rec) {
+            n += 1;
+            pairs += usize::from(super::logfmt::strong_line(&rec.message));
+            objects += usize::from(super::json::is_json_object(&rec.message));
+        }
+    }
+    let enough = |k: usize| n > 0 && k as f64 >= ELEMENT_SUPPORT * n as f64;
+    if enough(objects) {
+        Body::Json
+    } else if enough(pairs) {
+        Body::Logfmt
+    } else {
+        Body::Text
+    }
+}
+
 fn learn_without_timestamp(lines: &[&[u8]]) -> Option<HeaderLayout> {
     let hits = lines.iter().filter(|l| level_colon_logger(l, 0).is_some()).count();
     if hits as f64 >= 0.6 * lines.len() as f64 {
@@ -896,6 +1374,8 @@ fn learn_without_timestamp(lines: &[&[u8]]) -> Option<HeaderLayout> {
             ts_bracket: TsBracket::No,
             prefix_level: None,
             message_level: false,
+            request: None,
+            body: Body::Text,
             elems: vec![Elem::LevelColonLogger],
             letter_levels: false,
         });
@@ -922,11 +1402,13 @@ impl HeaderLayout {
     /// Whether the header itself has a level (a column, an element, or its stamp's bracket).
     fn has_level(&self) -> bool {
         self.prefix_level.is_some()
-            || self.ts_bracket == TsBracket::WithRest
-            || self
-                .elems
-                .iter()
-                .any(|e| matches!(e, Elem::Level { .. } | Elem::LevelColonLogger | Elem::SymbolLevel))
+            || matches!(self.ts_bracket, TsBracket::WithRest | TsBracket::AfterLevel)
+            || self.elems.iter().any(|e| {
+                matches!(
+                    e,
+                    Elem::Level { .. } | Elem::LevelColonLogger | Elem::SymbolLevel | Elem::LogcatTag
+                )
+            })
     }
 }
 
@@ -961,23 +1443,34 @@ impl LayoutParser {
         } else {
             column_offset(s, self.layout.prefix_columns)?
         };
-        let at = if self.layout.ts_bracket == TsBracket::No {
-            off
-        } else {
-            if s.get(off) != Some(&b'[') {
-                return None;
+        let at = match self.layout.ts_bracket {
+            TsBracket::No => off,
+            TsBracket::AfterLevel => glued_level(s, off)?.1 + 1,
+            // The mark comes and goes with the clock's state.
+            TsBracket::Marked => off + usize::from(clock_mark(s, off)),
+            _ => {
+                if s.get(off) != Some(&b'[') {
+                    return None;
+                }
+                off + 1
             }
-            off + 1
         };
         let m = timestamp::parse_with_checked(ts_layout, s.get(at..)?, ctx)?;
         let stamp_end = at + m.len;
         let (end, rest) = match self.layout.ts_bracket {
-            TsBracket::No => (stamp_end, &s[..0]),
+            TsBracket::No | TsBracket::Marked => (stamp_end, &s[..0]),
             TsBracket::Closed => {
                 if s.get(stamp_end) != Some(&b']') {
                     return None;
                 }
                 (stamp_end + 1, &s[..0])
+            }
+            // The level word is the header text (read as a bracket's rest is).
+            TsBracket::AfterLevel => {
+                if s.get(stamp_end) != Some(&b']') {
+                    return None;
+                }
+                (stamp_end + 1, &s[off..at - 1])
             }
             TsBracket::WithRest => match bracket_after_stamp(s, off, stamp_end) {
                 (TsBracket::WithRest, close) => (close, &s[stamp_end..close - 1]),
@@ -1103,12 +1596,14 @@ impl LayoutParser {
                 }
                 Elem::Level { after_words: true } => {
                     let mut j = start;
-                    // At most MAX_WORDS_BEFORE + 1 words are looked at: no allocation.
-                    let mut words: [&[u8]; MAX_WORDS_BEFORE + 1] = [&[]; MAX_WORDS_BEFORE + 1];
-                    for n in 0..=MAX_WORDS_BEFORE {
+                    let fields_before = rec.fields.len();
+                    // At most MAX_WORDS_BEFORE words are kept: no allocation.
+                    let mut words: [&[u8]; MAX_WORDS_BEFORE] = [&[]; MAX_WORDS_BEFORE];
+                    let (mut n, mut pairs) = (0, 0);
+                    let found = loop {
                         let js = skip_ws(s, j);
                         if js >= s.len() {
-                            break;
+                            break false;
                         }
                         let je = token_end(s, js);
                         let t = &s[js..je];
@@ -1123,17 +1618,35 @@ impl LayoutParser {
                                 }
                             }
                             i = je;
-                            break;
+                            break true;
                         }
-                        words[n] = t;
+                        // Context as `key=value` (Sidekiq, Elixir metadata) is a field
+                        // under its key; other words are positional.
+                        match header_pair(t) {
+                            Some((key, value)) if pairs < MAX_PAIRS_BEFORE => {
+                                pairs += 1;
+                                if facets {
+                                    rec.fields
+                                        .push((sub(line, key).to_string().into(), sub(line, value).to_string()));
+                                }
+                            }
+                            _ if n < MAX_WORDS_BEFORE => {
+                                words[n] = t;
+                                n += 1;
+                            }
+                            _ => break false,
+                        }
                         j = je;
+                    };
+                    if !found {
+                        rec.fields.truncate(fields_before);
                     }
                 }
                 Elem::Num => {
                     if is_num(tok) {
                         if all {
-                            let name = if rec.field("pid").is_none() { "pid" } else { "tid" };
-                            rec.fields.push((name.into(), sub(line, tok).to_string()));
+                            let name = num_field_name(rec, tok.starts_with(b"0x"));
+                            rec.fields.push((name, sub(line, tok).to_string()));
                         }
                         i = end;
                     }
@@ -1233,6 +1746,18 @@ impl LayoutParser {
                         i = end;
                     }
                 }
+                Elem::LogcatTag => {
+                    if let Some((level, tag, pid, after)) = logcat_tag(s, start) {
+                        rec.level = Some(level);
+                        if facets {
+                            rec.module = Some(sub(line, tag).to_string());
+                        }
+                        if all {
+                            rec.fields.push(("pid".into(), sub(line, pid).to_string()));
+                        }
+                        i = after;
+                    }
+                }
                 Elem::SymbolLevel => {
                     if let Some(l) = symbol_level(tok) {
                         rec.level = Some(l);
@@ -1266,6 +1791,20 @@ impl LayoutParser {
             }
         }
         let msg_start = skip_ws(s, i).min(s.len());
+        if self.layout.body != Body::Text && rec.level.is_none() {
+            if let Some(body) = line.get(msg_start..) {
+                let read = match self.layout.body {
+                    Body::Logfmt => super::logfmt::read_body(body, ctx, rec),
+                    _ => body.starts_with('{') && super::json::JsonParser::new().parse_line(body, ctx, rec),
+                };
+                if read {
+                    return true;
+                }
+            }
+        }
+        if let Some(req) = self.layout.request {
+            self.request_fields::<MODE>(line, msg_start, req, rec);
+        }
         if self.layout.message_level && rec.level.is_none() {
             rec.level = message_level_prefix(&s[msg_start..]);
         }
@@ -1275,6 +1814,51 @@ impl LayoutParser {
             None => rec.message.push_str(&String::from_utf8_lossy(&s[msg_start..])),
         }
         true
+    }
+
+    /// A request log's status (the level, and a `status` field) and its request's
+    /// `method` and `path` (from [`FACETS`] on), from the columns the layout learned.
+    fn request_fields<const MODE: u8>(&self, line: &str, msg_start: usize, req: RequestColumns, rec: &mut Record) {
+        let message = &line.as_bytes()[msg_start..];
+        let Some(status) = message_column(message, req.status as usize).filter(|t| http_status(t).is_some()) else {
+            return;
+        };
+        if let Some(code) = http_status(status) {
+            rec.level = Some(status_level(code));
+        }
+        if MODE < FACETS {
+            return;
+        }
+        let digits = &status[status.len() - 3..];
+        rec.fields.push(("status".into(), sub(line, digits).to_string()));
+        let Some(m) = req.method else { return };
+        let (Some(method), Some(target)) = (
+            message_column(message, m as usize),
+            message_column(message, m as usize + 1),
+        ) else {
+            return;
+        };
+        if !is_request(method, Some(target)) {
+            return;
+        }
+        let method = method.strip_prefix(b"\"").unwrap_or(method);
+        let target = target.strip_suffix(b"\"").unwrap_or(target);
+        let target = target.strip_prefix(b"\"").unwrap_or(target);
+        // `https://host:443/x?q` → `/x`: the path, as the access log parser gives it.
+        let after_scheme = target
+            .strip_prefix(b"http://")
+            .or_else(|| target.strip_prefix(b"https://"))
+            .map(|rest| {
+                rest.iter()
+                    .position(|&b| b == b'/')
+                    .map_or(&rest[rest.len()..], |p| &rest[p..])
+            });
+        let path = after_scheme.unwrap_or(target);
+        let path = &path[..path.iter().position(|&b| b == b'?').unwrap_or(path.len())];
+        rec.fields.push(("method".into(), sub(line, method).to_string()));
+        if !path.is_empty() {
+            rec.fields.push(("path".into(), sub(line, path).to_string()));
+        }
     }
 
     /// Matches `[words…] tag:`. Returns the offset after the tag; from [`FACETS`] on, also
@@ -1292,10 +1876,18 @@ impl LayoutParser {
             let je = token_end(s, js);
             let t = &s[js..je];
             if is_tag(t) {
+                let channel_level = channel_level(t);
+                if let Some((level, _)) = channel_level {
+                    rec.level = rec.level.or(Some(level));
+                }
                 if MODE < FACETS {
                     return Some(je);
                 }
                 let words = &words[..n];
+                if let Some((_, channel)) = channel_level.filter(|_| words.is_empty()) {
+                    rec.module = Some(sub(line, channel).to_string());
+                    return Some(je);
+                }
                 if t == b":" {
                     // `logger   : message` (Spring Boot, logcat): the words are the logger.
                     if !words.is_empty() {
@@ -1775,5 +2367,344 @@ mod tests {
         assert_eq!(r[0].field("connection"), Some("47"));
         assert!(r[0].message.starts_with("connect() failed"), "{}", r[0].message);
         assert_eq!(r[2].message, "signal process started");
+    }
+
+    /// Learns from `lines` repeated to a sample and parses them; the records in order.
+    fn parse_repeated(lines: &[&str]) -> (String, Vec<Record>) {
+        let mut sample: Vec<&str> = Vec::new();
+        for _ in 0..10 {
+            sample.extend_from_slice(lines);
+        }
+        let (name, r) = parse_all(&sample);
+        (name, r.into_iter().take(lines.len()).collect())
+    }
+
+    /// HAProxy's HTTP log behind a syslog header: the richer stamp in its bracket is the
+    /// record's, found after the header's multi-word stamp, counted as its three columns.
+    #[test]
+    fn a_richer_stamp_behind_a_syslog_stamp() {
+        let lines = [
+            r#"Dec  7 09:00:00 lb-1 haproxy[4321]: 10.0.1.5:40001 [07/Dec/2024:09:00:00.219] fe_main be_orders/srv1 0/0/1/12/13 200 470 - - ---- 1/1/0/0/0 0/0 "GET /api/orders/47 HTTP/1.1""#,
+            r#"Dec  7 09:00:01 lb-1 haproxy[4321]: 10.0.1.6:40002 [07/Dec/2024:09:00:01.001] fe_main be_orders/srv1 0/0/-1/-1/3 503 212 - - SC-- 1/1/0/0/3 0/0 "GET /api/orders/48 HTTP/1.1""#,
+        ];
+        let (name, r) = parse_repeated(&lines);
+        assert_eq!(r.len(), 2, "{name}");
+        assert_eq!(rfc3339(r[1].ts.unwrap()), "2024-12-07T09:00:01.001Z", "{name}");
+        assert!(r[0].message.starts_with("fe_main be_orders/srv1"), "{}", r[0].message);
+        // …and the HTTP status gives the level.
+        assert_eq!(
+            [r[0].level, r[1].level],
+            [Some(Level::Info), Some(Level::Error)],
+            "{name}"
+        );
+    }
+
+    /// Request logs with no level in their header: the status column gives it (as for
+    /// access logs) and a `status` field, wherever the tool writes it; the request gives
+    /// `method` and `path`.
+    #[test]
+    fn request_logs_take_their_level_from_the_status() {
+        type Case = (&'static str, [&'static str; 2], &'static str);
+        let cases: [Case; 4] = [
+            (
+                "aws-alb",
+                [
+                    r#"https 2024-12-07T09:00:00.219781Z app/orders-alb/50dc6c495c0c9188 10.0.1.5:40001 10.0.0.7:8080 0.000 0.012 0.000 200 200 34 470 "GET https://orders.example.com:443/api/orders/47?x=1 HTTP/1.1" "curl/8.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2"#,
+                    r#"https 2024-12-07T09:00:01.000001Z app/orders-alb/50dc6c495c0c9188 10.0.1.6:40002 - 0.000 -1 -1 502 - 34 270 "GET https://orders.example.com:443/api/orders/48 HTTP/1.1" "curl/8.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2"#,
+                ],
+                "/api/orders/47",
+            ),
+            (
+                "envoy",
+                [
+                    r#"[2024-12-07T09:00:00.219Z] "GET /api/orders/47 HTTP/1.1" 200 - 0 470 47 46 "10.0.1.5" "curl/8.0" "b119c790-1af3" "orders.example.com" "10.0.0.7:8080""#,
+                    r#"[2024-12-07T09:00:01.001Z] "GET /api/orders/48 HTTP/1.1" 503 UF 0 0 3 - "10.0.1.6" "curl/8.0" "3c58cf70-660c" "orders.example.com" "10.0.0.7:8080""#,
+                ],
+                "/api/orders/47",
+            ),
+            (
+                "squid",
+                [
+                    "1733562000.219    245 10.0.1.5 TCP_MISS/200 470 GET http://orders.example.com/api/orders/47 - HIER_DIRECT/10.0.0.7 application/json",
+                    "1733562001.001     12 10.0.1.6 TCP_MISS/502 270 GET http://orders.example.com/api/orders/48 - HIER_DIRECT/10.0.0.7 text/html",
+                ],
+                "/api/orders/47",
+            ),
+            (
+                "gin",
+                [
+                    r#"[GIN] 2024/12/07 - 09:00:00 | 200 |    1.739ms |       10.0.1.5 | GET      "/api/orders/47""#,
+                    r#"[GIN] 2024/12/07 - 09:00:01 | 503 |      312µs |       10.0.1.6 | GET      "/api/orders/48""#,
+                ],
+                "/api/orders/47",
+            ),
+        ];
+        for (tool, lines, path) in cases {
+            let (name, r) = parse_repeated(&lines);
+            assert_eq!(r.len(), 2, "{tool}: {name}");
+            assert!(name.starts_with("http-request-log"), "{tool}: {name}");
+            assert_eq!(
+                [r[0].level, r[1].level],
+                [Some(Level::Info), Some(Level::Error)],
+                "{tool}: {name}"
+            );
+            assert!(r[1].ts.is_some(), "{tool}");
+            assert_eq!(r[0].field("status"), Some("200"), "{tool}");
+            assert_eq!(r[0].field("method"), Some("GET"), "{tool}");
+            assert_eq!(r[0].field("path"), Some(path), "{tool}");
+        }
+        // Without requests, a number column is no status.
+        let lines = [
+            "2024-12-07T09:00:00Z worker 200 jobs done in 12 ms",
+            "2024-12-07T09:00:01Z worker 503 jobs done in 10 ms",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        assert_eq!(r[1].level, None, "{name}");
+        assert!(http_status(b"TCP_MISS/502").is_some() && http_status(b"0/0/1/47/48").is_none());
+        assert!(http_status(b"600").is_none() && http_status(b"be_orders/503").is_none());
+    }
+
+    /// Rust's `tracing` and `log` targets (`orders::api:`) end a header as any tag does;
+    /// an IPv6 address does not.
+    #[test]
+    fn namespace_paths_are_tags() {
+        let lines = [
+            "2024-05-01T08:00:00.123456Z  INFO orders::api: started",
+            "2024-05-01T08:00:01.000001Z ERROR hyper::proto::h1::io: connection refused: os error 111",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        assert_eq!(r[1].module.as_deref(), Some("hyper::proto::h1::io"), "{name}");
+        assert_eq!(r[1].message, "connection refused: os error 111");
+        assert!(is_tag(b"orders::api:") && is_tag(b"ns::Class::method:"));
+        assert!(!is_tag(b"fe80::1:") && !is_tag(b"a:b:") && !is_tag(b"::a:") && !is_tag(b"a:::b:"));
+    }
+
+    /// Context written as `key=value` before a level (Sidekiq, Elixir's metadata) is a
+    /// field under its key, and a level ending in `:` ends the header; a level some lines
+    /// write right away and others after such context is one element.
+    #[test]
+    fn a_level_after_key_value_context() {
+        let lines = [
+            "2024-12-07T09:00:00.123Z pid=4321 tid=ovxs9x6m9 INFO: Booting Sidekiq 7.2.0",
+            "2024-12-07T09:00:01.000Z pid=4321 tid=ovxs9x6m9 class=OrderWorker jid=b4a577edbccf1d805744efa9 ERROR: Failed to connect: refused",
+            "2024-12-07T09:00:02.000Z pid=4321 tid=2ryy class=OrderWorker jid=b4a577edbccf1d805744efa9 elapsed=0.5 INFO: done",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        let levels: Vec<_> = r.iter().map(|r| r.level).collect();
+        assert_eq!(
+            levels,
+            [Some(Level::Info), Some(Level::Error), Some(Level::Info)],
+            "{name}"
+        );
+        assert_eq!(r[1].message, "Failed to connect: refused");
+        assert_eq!(r[1].field("jid"), Some("b4a577edbccf1d805744efa9"));
+        assert_eq!(r[2].field("elapsed"), Some("0.5"));
+        assert_eq!(r[1].module, None, "context is no logger");
+        // `INFO:` ends the header: what follows is the message, even when all start alike.
+        let lines = [
+            "2024-12-07T09:00:00.123Z pid=4321 tid=ovxs9x6m9 INFO: 12 jobs enqueued",
+            "2024-12-07T09:00:01.000Z pid=4321 tid=ovxs9x6m9 class=SyncWorker jid=b4a5 ERROR: 3 jobs failed",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        assert_eq!(r[1].message, "3 jobs failed", "{name}");
+        // Phoenix: metadata on request lines only.
+        let lines = [
+            "09:00:00.123 request_id=F8xQ2 [info] GET /api/orders",
+            "09:00:00.130 [debug] cache hit",
+            "09:00:00.150 request_id=F8xQ2 [info] Sent 200 in 12ms",
+            "09:00:01.000 [error] Failed to connect",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        let levels: Vec<_> = r.iter().map(|r| r.level).collect();
+        assert_eq!(
+            levels,
+            [
+                Some(Level::Info),
+                Some(Level::Debug),
+                Some(Level::Info),
+                Some(Level::Error)
+            ],
+            "{name}"
+        );
+        assert_eq!(r[2].message, "Sent 200 in 12ms");
+        assert_eq!(r[0].field("request_id"), Some("F8xQ2"));
+    }
+
+    /// PHP's Monolog: `[time] channel.LEVEL: message context extra`.
+    #[test]
+    fn monolog_channel_and_level() {
+        let lines = [
+            "[2024-12-07T09:00:00.123456+00:00] app.INFO: User logged in [] []",
+            "[2024-12-07T09:00:01.000000+00:00] security.ERROR: Authentication failed {\"user\":\"bob\"} []",
+            "[2024-12-07 09:00:02] production.WARNING: Slow query",
+        ];
+        let (name, r) = parse_repeated(&lines[..2]);
+        assert_eq!(
+            [r[0].level, r[1].level],
+            [Some(Level::Info), Some(Level::Error)],
+            "{name}"
+        );
+        assert_eq!(r[1].module.as_deref(), Some("security"));
+        assert!(r[1].message.starts_with("Authentication failed"));
+        let (name, r) = parse_repeated(&lines[2..]);
+        assert_eq!(r[0].level, Some(Level::Warn), "{name}");
+        assert!(channel_level(b"com.acme.Error:").is_none() && channel_level(b"app.ERR:").is_none());
+    }
+
+    /// macOS `log show`: hexadecimal thread and activity ids, Apple's log types.
+    #[test]
+    fn macos_log_show() {
+        let lines = [
+            "2024-12-07 09:00:00.219781+0000 0x2f08d    Default     0x0                  4321   0    orders: (OrdersKit) [com.acme.orders:api] started",
+            "2024-12-07 09:00:01.000001+0000 0x2f08d    Error       0x0                  4321   0    orders: (OrdersKit) [com.acme.orders:db] connection refused",
+            "2024-12-07 09:00:02.000001+0000 0x2f0a1    Fault       0x1a2b               4321   0    orders: (OrdersKit) [com.acme.orders:db] gave up",
+            "2024-12-07 09:00:03.000001+0000 0x2f0a1    Debug       0x0                  4321   0    orders: cache hit",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        let levels: Vec<_> = r.iter().map(|r| r.level).collect();
+        assert_eq!(
+            levels,
+            [
+                Some(Level::Info),
+                Some(Level::Error),
+                Some(Level::Fatal),
+                Some(Level::Debug)
+            ],
+            "{name}"
+        );
+        assert_eq!(r[1].module.as_deref(), Some("orders"));
+        assert_eq!(r[1].message, "(OrdersKit) [com.acme.orders:db] connection refused");
+        assert_eq!(r[1].field("pid"), Some("4321"));
+        assert_eq!(r[1].field("tid"), Some("0x2f08d"));
+        // Every header number has a field of its own name.
+        let names: std::collections::HashSet<&str> = r[1].fields.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(names.len(), r[1].fields.len(), "{:?}", r[1].fields);
+        // `Default` is a level in a header's level position only.
+        assert_eq!(message_level_prefix(b"Default route added"), None);
+    }
+
+    /// Heroku's router behind its header writes logfmt; `kubectl logs --timestamps`
+    /// puts a time before a JSON logger's lines: the bodies are read as those formats.
+    #[test]
+    fn structured_messages_behind_a_text_header() {
+        let lines = [
+            r#"2024-12-07T09:00:00.123456+00:00 heroku[router]: at=info method=GET path="/api/orders/1" host=orders.herokuapp.com fwd="10.0.1.5" dyno=web.1 connect=0ms service=12ms status=200 bytes=470 protocol=https"#,
+            r#"2024-12-07T09:00:01.000001+00:00 heroku[router]: at=error code=H13 desc="Connection closed without response" method=GET path="/api/orders/2" host=orders.herokuapp.com fwd="10.0.1.6" dyno=web.1 connect=0ms service=5ms status=503 bytes=0 protocol=https"#,
+        ];
+        let (name, r) = parse_repeated(&lines);
+        assert_eq!(
+            [r[0].level, r[1].level],
+            [Some(Level::Info), Some(Level::Error)],
+            "{name}"
+        );
+        assert_eq!(r[1].field("status"), Some("503"));
+        assert_eq!(r[1].field("code"), Some("H13"));
+        assert_eq!(r[1].message, "GET /api/orders/2 503");
+        let lines = [
+            r#"2024-12-07T09:00:00.123456789Z {"level":"info","ts":1733562000.123,"msg":"started","component":"api"}"#,
+            r#"2024-12-07T09:00:01.000000001Z {"level":"error","msg":"connection refused","component":"db"}"#,
+        ];
+        let (name, r) = parse_repeated(&lines);
+        assert_eq!(
+            [r[0].level, r[1].level],
+            [Some(Level::Info), Some(Level::Error)],
+            "{name}"
+        );
+        assert_eq!(r[1].message, "connection refused");
+        assert_eq!(r[1].module.as_deref(), Some("db"));
+        // The header's time where the object has none.
+        assert_eq!(rfc3339(r[1].ts.unwrap()), "2024-12-07T09:00:01.000000001Z");
+    }
+
+    /// Cisco IOS: a clock-state mark before the stamp (`*` unset, `.` out of sync, none
+    /// when synced) and the severity in the message code `%FACILITY-SEVERITY-MNEMONIC:`.
+    #[test]
+    fn cisco_marked_stamps_and_message_codes() {
+        let lines = [
+            "*Dec  7 09:00:00.123: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down",
+            "*Dec  7 09:00:01.456: %SYS-5-CONFIG_I: Configured from console by vty0",
+            "Dec  7 09:00:02.000: %ETHPORT-5-IF_DOWN_LINK_FAILURE: Interface Ethernet1/1 is down",
+            ".Dec  7 09:00:03.000: %ASA-4-106023: Deny tcp src outside:10.0.0.1/443",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        assert_eq!(r.len(), 4, "{name}");
+        let levels: Vec<_> = r.iter().map(|r| r.level).collect();
+        assert_eq!(
+            levels,
+            [
+                Some(Level::Error),
+                Some(Level::Info),
+                Some(Level::Info),
+                Some(Level::Warn)
+            ],
+            "{name}"
+        );
+        assert_eq!(rfc3339(r[1].ts.unwrap()), "2024-12-07T09:00:01.456Z", "{name}");
+        assert!(r[3].ts.is_some(), "{name}");
+        assert_eq!(message_level_prefix(b"%d-3-x: not a code"), None);
+        assert_eq!(message_level_prefix(b"%LINK-9-UPDOWN: no such severity"), None);
+    }
+
+    /// Levels glued to other header text: Android logcat's `E/Tag( pid):`, Telegraf's
+    /// `E!`, MongoDB's `D1`, logrus' `ERRO[time]`, CI workflow commands' `##[error]`.
+    #[test]
+    fn glued_and_lettered_levels() {
+        let lines = [
+            "12-07 09:00:00.123 I/Orders  ( 4321): started",
+            "12-07 09:00:01.000 E/ActivityManager(12345): ANR in com.acme",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        assert_eq!(
+            [r[0].level, r[1].level],
+            [Some(Level::Info), Some(Level::Error)],
+            "{name}"
+        );
+        assert_eq!(r[1].module.as_deref(), Some("ActivityManager"));
+        assert_eq!(r[1].field("pid"), Some("12345"));
+        assert_eq!(r[1].message, "ANR in com.acme");
+        let lines = [
+            "2024-12-07T09:00:00Z I! [agent] Starting Telegraf",
+            "2024-12-07T09:00:01Z E! [outputs.influxdb] write failed",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        assert_eq!(
+            [r[0].level, r[1].level],
+            [Some(Level::Info), Some(Level::Error)],
+            "{name}"
+        );
+        let lines = [
+            "2024-12-07T09:00:00.123+0000 D1 NETWORK  [conn12] end connection",
+            "2024-12-07T09:00:01.000+0000 E NETWORK  [conn13] connection refused",
+            "2024-12-07T09:00:02.000+0000 I NETWORK  [conn14] accepted",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        let levels: Vec<_> = r.iter().map(|r| r.level).collect();
+        assert_eq!(
+            levels,
+            [Some(Level::Debug), Some(Level::Error), Some(Level::Info)],
+            "{name}"
+        );
+        let lines = [
+            "INFO[2024-12-07T09:00:00Z] Starting server                               port=8080",
+            "ERRO[2024-12-07T09:00:01Z] Failed to connect                             error=refused",
+            "FATA[2024-12-07T09:00:02Z] Giving up",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        let levels: Vec<_> = r.iter().map(|r| r.level).collect();
+        assert_eq!(
+            levels,
+            [Some(Level::Info), Some(Level::Error), Some(Level::Fatal)],
+            "{name}"
+        );
+        assert_eq!(rfc3339(r[1].ts.unwrap()), "2024-12-07T09:00:01Z");
+        assert!(r[1].message.starts_with("Failed to connect"), "{}", r[1].message);
+        let lines = [
+            "2024-12-07T09:00:00.1234567Z Run npm test",
+            "2024-12-07T09:00:01.1234567Z ##[error]Process completed with exit code 1.",
+            "2024-12-07T09:00:02.1234567Z ##[warning]Node 16 is deprecated",
+        ];
+        let (name, r) = parse_repeated(&lines);
+        let levels: Vec<_> = r.iter().map(|r| r.level).collect();
+        assert_eq!(levels, [None, Some(Level::Error), Some(Level::Warn)], "{name}");
     }
 }

@@ -8,7 +8,8 @@
 //! (`t=… lvl=…`), Prometheus (`ts=… caller=…`) and others. Header keys follow the JSON
 //! conventions ([`super::json`]): `ts`/`time`/`t`, `level`/`lvl`, `msg`/`message`,
 //! `logger`/`caller`/`module`/`component`, `host`, `service`… Quoted values understand
-//! `\"`, `\\`, `\n`, `\t`, `\r` and `\uXXXX`.
+//! `\"`, `\\`, `\n`, `\t`, `\r` and `\uXXXX`; values in single quotes are read as
+//! Python's `repr` writes them (structlog's `KeyValueRenderer`: `event='user logged in'`).
 //!
 //! A line is a record head when it starts (no indentation) with a `key=value` pair.
 //! Limits: words that are not pairs (`msg=hello world` written without quotes) are
@@ -77,7 +78,13 @@ impl<'a> Iterator for Tokens<'a> {
         if i > start && bytes.get(i) == Some(&b'=') {
             let key = &self.line[start..i];
             let vstart = i + 1;
-            let (value, end) = if bytes.get(vstart) == Some(&b'"') {
+            let single = match bytes.get(vstart) {
+                Some(b'\'') => single_quoted(self.line, vstart + 1),
+                _ => None,
+            };
+            let (value, end) = if let Some(v) = single {
+                v
+            } else if bytes.get(vstart) == Some(&b'"') {
                 quoted(self.line, vstart + 1)
             } else {
                 let mut e = vstart;
@@ -154,6 +161,67 @@ fn quoted(line: &str, from: usize) -> (Cow<'_, str>, usize) {
     (Cow::Owned(out), bytes.len())
 }
 
+/// A value in single quotes whose text starts at `from`, as Python's `repr` writes a
+/// string (structlog's `KeyValueRenderer`: `event='user logged in'`), with its `\'`,
+/// `\\`, `\n`, `\t`, `\r` and `\xNN` escapes. Only when the closing quote ends the token
+/// (a blank or the line end follows); otherwise the `'` is a bare value's first
+/// character (`msg='twas`). Returns the decoded value and the offset after the quote.
+fn single_quoted(line: &str, from: usize) -> Option<(Cow<'_, str>, usize)> {
+    let bytes = line.as_bytes();
+    let mut i = from;
+    let mut escaped = false;
+    loop {
+        match *bytes.get(i)? {
+            b'\\' => {
+                escaped = true;
+                i += 2;
+            }
+            b'\'' => break,
+            _ => i += 1,
+        }
+    }
+    let end = i + 1;
+    if !bytes.get(end).is_none_or(|&b| b == b' ' || b == b'\t' || b == b'\r') {
+        return None;
+    }
+    let text = line.get(from..i)?;
+    if !escaped {
+        return Some((Cow::Borrowed(text), end));
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if hex.len() == 2 => out.push(ch),
+                    _ => {
+                        out.push_str("\\x");
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some(other) => {
+                // `\'` and `\\` stand for the character; others stay as written.
+                if other != '\'' && other != '\\' {
+                    out.push('\\');
+                }
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    Some((Cow::Owned(out), end))
+}
+
 /// Whether the line opens with a `key=value` pair whose key looks like an identifier.
 fn opens_with_pair(line: &str) -> bool {
     let b = line.as_bytes();
@@ -168,6 +236,22 @@ fn opens_with_pair(line: &str) -> bool {
         .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'@' | b'/'))
         .count();
     b.get(key_len) == Some(&b'=')
+}
+
+/// Reads logfmt text behind a learned text header (`… heroku[router]: at=error code=H13
+/// status=503 …`, logrus or Grafana under journald): the pairs become fields, the
+/// header keys' roles apply (level, a richer time, `msg`), and without a message key the
+/// text itself stays the message. False (nothing changed) when the text opens with no pair.
+pub(crate) fn read_body(text: &str, ctx: &TimeContext, rec: &mut Record) -> bool {
+    if !opens_with_pair(text) {
+        return false;
+    }
+    let had_message = !rec.message.is_empty();
+    LogfmtParser.parse_line(text, ctx, rec);
+    if !had_message && rec.message.is_empty() {
+        rec.message.push_str(text);
+    }
+    true
 }
 
 impl LineParser for LogfmtParser {
@@ -205,7 +289,7 @@ impl LineParser for LogfmtParser {
 
 /// Whether a line is clearly logfmt: it opens with a pair, has at least three, and the
 /// pairs cover at least 80% of its non-blank bytes.
-fn strong_line(line: &str) -> bool {
+pub(crate) fn strong_line(line: &str) -> bool {
     if !opens_with_pair(line) {
         return false;
     }
@@ -304,10 +388,40 @@ mod tests {
             .unwrap();
         assert_eq!(r.host.as_deref(), Some("myapp.herokuapp.com"));
         assert_eq!(r.service, None, "`service=18ms` is a duration");
-        assert_eq!(r.message, "");
+        // `at=` is Heroku's level; the request is the message, as an access log's.
+        assert_eq!(r.level, Some(Level::Info));
+        assert_eq!(r.message, "GET /users?page=2 200");
         assert_eq!(r.field("service"), Some("18ms"));
         assert_eq!(r.field("path"), Some("/users?page=2"));
-        assert_eq!(r.fields.len(), 11);
+        assert_eq!(r.field("status"), Some("200"));
+        assert_eq!(r.fields.len(), 10);
+        let r = parse(r#"at=error code=H12 desc="Request timeout" method=GET path="/" host=a.herokuapp.com fwd="1.2.3.4" dyno=web.1 connect=0ms service=30000ms status=503 bytes=0"#).unwrap();
+        assert_eq!(r.level, Some(Level::Error));
+        assert_eq!(r.field("code"), Some("H12"));
+    }
+
+    /// structlog's `KeyValueRenderer` writes values as Python's `repr`: single quotes.
+    #[test]
+    fn python_repr_values_in_single_quotes() {
+        let r = parse(r#"event='user logged in' level='warning' logger='app.auth' timestamp='2024-05-01T08:00:00.000001Z' user='bob'"#).unwrap();
+        assert_eq!(r.message, "user logged in");
+        assert_eq!(r.level, Some(Level::Warn));
+        assert_eq!(rfc3339(r.ts.unwrap()), "2024-05-01T08:00:00.000001Z");
+        assert_eq!(r.module.as_deref(), Some("app.auth"));
+        assert_eq!(fields(&r), vec![("user", "bob")]);
+        // Escapes as `repr` writes them.
+        let r = parse(r#"event='it\'s\x41\n' path='C:\\tmp' level=info"#).unwrap();
+        assert_eq!(r.message, "it'sA\n");
+        assert_eq!(r.field("path"), Some("C:\\tmp"));
+        // A quote that does not close the token is part of a bare value.
+        let r = parse("msg='twas brillig level=info").unwrap();
+        assert_eq!(r.message, "'twas brillig");
+        assert_eq!(r.level, Some(Level::Info));
+        let r = parse("msg='tis level='info'").unwrap();
+        assert_eq!((r.message.as_str(), r.level), ("'tis", Some(Level::Info)));
+        // Detected as logfmt.
+        let lines = [r#"event='a b' level='info' timestamp='2024-05-01T08:00:00Z'"#; 5];
+        assert!(detect(&lines, &ctx()).is_some());
     }
 
     #[test]

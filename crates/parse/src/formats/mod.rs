@@ -10,6 +10,7 @@ use crate::timestamp::{TimeContext, TsLayout};
 use crate::Record;
 
 pub mod access;
+pub mod ansi;
 pub mod container;
 pub mod csv;
 pub mod glog;
