@@ -67,9 +67,11 @@ impl<'a> FieldRoles<'a> {
                 continue;
             }
             match name {
-                "service" => r.service.offer_short(0, v, 100),
+                // Heroku's router writes `service=12ms` (time spent in the app): a
+                // measure names no service.
+                "service" if !is_measure(v) => r.service.offer_short(0, v, 100),
                 "service.name" => r.service.offer_short(1, v, 100),
-                "app" => r.service.offer_short(2, v, 100),
+                "app" if !is_measure(v) => r.service.offer_short(2, v, 100),
                 "application" => r.service.offer_short(3, v, 100),
                 "container" => r.service.offer_short(4, v, 100),
                 "container_name" => r.service.offer_short(5, v, 100),
@@ -101,6 +103,8 @@ impl<'a> FieldRoles<'a> {
                 "http.url" => r.path.offer(7, v),
                 "url.path" => r.path.offer(8, v),
                 "request_uri" => r.path.offer(9, v),
+                // Caddy's JSON access log nests the request.
+                "request.uri" => r.path.offer(10, v),
                 "status" => r.status.offer(0, v),
                 "status_code" => r.status.offer(1, v),
                 "http_status" => r.status.offer(2, v),
@@ -112,12 +116,25 @@ impl<'a> FieldRoles<'a> {
                 "http.method" => r.method.offer(2, v),
                 "verb" => r.method.offer(3, v),
                 "http.request.method" => r.method.offer(4, v),
+                "request.method" => r.method.offer(5, v),
                 "request" => r.request.offer(0, v),
                 _ => {}
             }
         }
         r
     }
+}
+
+/// A number with at most a time or size unit (`12ms`, `0.5`, `30s`, `4kb`): a measure,
+/// not a name (`2fa` is a name).
+fn is_measure(v: &str) -> bool {
+    let digits = v.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
+    let unit = v[digits..].to_ascii_lowercase();
+    digits > 0
+        && matches!(
+            unit.as_str(),
+            "" | "ns" | "us" | "ms" | "s" | "m" | "h" | "b" | "k" | "kb" | "mb" | "gb"
+        )
 }
 
 /// First bytes of the field names [`FieldRoles::of`] recognises.
@@ -821,6 +838,36 @@ mod tests {
             "/a/{uuid}/b"
         );
         assert_eq!(normalise_path("/api/alarm/export"), "/api/alarm/export");
+    }
+
+    /// Regressions from the formats sweep: Heroku's router `service=12ms` became the
+    /// service ("80ms: error volume…"), and Caddy's nested `request.uri` / `request.method`
+    /// were not read, so no endpoint and no request.
+    #[test]
+    fn a_measure_names_no_service_and_nested_requests_are_read() {
+        let rec = Record {
+            fields: vec![("service".into(), "12ms".into()), ("status".into(), "503".into())],
+            ..Default::default()
+        };
+        assert_eq!(facets_of(&rec, "router").service, "router");
+        for name in ["orders", "orders-2", "s3proxy", "web.1", "2fa"] {
+            let rec = Record {
+                fields: vec![("service".into(), name.into()), ("x".into(), "y".into())],
+                ..Default::default()
+            };
+            assert_eq!(facets_of(&rec, "file").service, name);
+        }
+        let rec = Record {
+            fields: vec![
+                ("request.method".into(), "GET".into()),
+                ("request.uri".into(), "/api/orders/7".into()),
+                ("status".into(), "502".into()),
+            ],
+            ..Default::default()
+        };
+        let req = facets_of(&rec, "caddy").request.expect("a request");
+        assert!(req.endpoint.starts_with("GET /api/orders"), "{}", req.endpoint);
+        assert!(req.failed());
     }
 
     #[test]
