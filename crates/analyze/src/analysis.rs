@@ -1684,28 +1684,32 @@ fn rank_causes(
         // The problem holding the spike's largest template: its service labels the
         // spike (a service item can be the callers' side of it) and its subject says
         // what the excess is about.
-        let top_entry = s.explained_by.iter().filter(|e| e.field == "template").find_map(|e| {
-            problems
-                .iter()
-                .find(|p| p.templates.iter().any(|&i| templates.templates[i].text == e.value))
-                .map(|p| (p, e.count))
-        });
+        // The spike's templates with the problem holding each, in the spike's order.
+        let in_problems: Vec<(&ProblemDraft, u64)> = s
+            .explained_by
+            .iter()
+            .filter(|e| e.field == "template")
+            .filter_map(|e| {
+                problems
+                    .iter()
+                    .find(|p| p.templates.iter().any(|&i| templates.templates[i].text == e.value))
+                    .map(|p| (p, e.count))
+            })
+            .collect();
+        let top_entry = in_problems.first().copied();
         // Most of the spike, or only its largest part.
         let dominant = top_entry.is_some_and(|(_, in_spike)| in_spike * 2 >= s.attribution_records);
         // Labelled by the service whose templates hold at least half of the spike (the
         // callee's slow reads and fallbacks outweigh its callers' time-outs), else by
         // none: three services failing together in equal thirds are not one of them.
         let mut by_service: Vec<(&str, u64)> = Vec::new();
-        for e in s.explained_by.iter().filter(|e| e.field == "template") {
-            let owner = problems
-                .iter()
-                .find(|p| p.templates.iter().any(|&i| templates.templates[i].text == e.value))
-                .and_then(|p| p.main_service());
-            if let Some(name) = owner {
-                match by_service.iter_mut().find(|(n, _)| *n == name) {
-                    Some(entry) => entry.1 += e.count,
-                    None => by_service.push((name, e.count)),
-                }
+        for (name, n) in in_problems
+            .iter()
+            .filter_map(|(p, n)| p.main_service().map(|s| (s, *n)))
+        {
+            match by_service.iter_mut().find(|(known, _)| *known == name) {
+                Some(entry) => entry.1 += n,
+                None => by_service.push((name, n)),
             }
         }
         let service = by_service
