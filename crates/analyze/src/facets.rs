@@ -231,17 +231,39 @@ pub fn service_of_file(path: &str) -> String {
         }
     }
     if stem.is_empty() || GENERIC.contains(&stem.to_ascii_lowercase().as_str()) {
-        let parent = p
-            .parent()
-            .and_then(|d| d.file_name())
-            .and_then(|f| f.to_str())
-            .unwrap_or("");
-        if !parent.is_empty() && !GENERIC.contains(&parent.to_ascii_lowercase().as_str()) && parent != "." {
-            return parent.to_string();
+        let parent = folder_name(p).unwrap_or_default();
+        if !parent.is_empty() && !GENERIC.contains(&parent.to_ascii_lowercase().as_str()) {
+            return parent;
         }
         return if stem.is_empty() { "app".into() } else { stem };
     }
     stem
+}
+
+/// The name of the folder holding `path`, the same however the path was typed:
+/// `app.log`, `./app.log` and `/srv/checkout/app.log` run from `/srv/checkout` all give
+/// `checkout` (a relative path without a folder was named by its file alone, so the
+/// same logs got another service, and other problems, when given by absolute path).
+/// Standard input (`-`) has no folder.
+fn folder_name(path: &std::path::Path) -> Option<String> {
+    folder_name_from(path, || std::env::current_dir().ok())
+}
+
+/// [`folder_name`] with the working folder given (tests cannot change the process's).
+fn folder_name_from(path: &std::path::Path, cwd: impl FnOnce() -> Option<std::path::PathBuf>) -> Option<String> {
+    let named = |d: &std::path::Path| d.file_name().and_then(|f| f.to_str()).map(str::to_string);
+    let parent = path.parent()?;
+    if let Some(name) = named(parent) {
+        return Some(name);
+    }
+    if path.as_os_str() == "-" {
+        return None;
+    }
+    // `app.log`, `./app.log`, `../app.log`: the folder as the absolute path names it
+    // (`..` resolved through the file system).
+    let absolute = cwd()?.join(path);
+    let parent = absolute.parent()?;
+    named(parent).or_else(|| std::fs::canonicalize(parent).ok().as_deref().and_then(named))
 }
 
 /// An HTTP request a record describes (access logs; JSON request logs).
@@ -800,6 +822,21 @@ mod tests {
         assert_eq!(service_of_file("/var/log/payment-access.log.1.gz"), "payment");
         assert_eq!(service_of_file("/srv/checkout/app.log"), "checkout");
         assert_eq!(service_of_file("logs/app.log"), "app");
+    }
+
+    /// Regression: `app.log` given from its folder was service `app`, and
+    /// `/srv/checkout/app.log` service `checkout`.
+    #[test]
+    fn a_generic_file_name_takes_its_folder_however_the_path_is_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("checkout");
+        std::fs::create_dir_all(folder.join("sub")).unwrap();
+        assert_eq!(service_of_file(folder.join("app.log").to_str().unwrap()), "checkout");
+        let from = |p: &str, cwd: &std::path::Path| folder_name_from(std::path::Path::new(p), || Some(cwd.into()));
+        assert_eq!(from("app.log", &folder).as_deref(), Some("checkout"));
+        assert_eq!(from("./app.log", &folder).as_deref(), Some("checkout"));
+        assert_eq!(from("../app.log", &folder.join("sub")).as_deref(), Some("checkout"));
+        assert_eq!(from("-", &folder), None);
     }
 
     #[test]
