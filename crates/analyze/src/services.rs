@@ -355,9 +355,21 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
         }
     }
     for ev in by_service.values_mut() {
-        ev.top_error_since = ev
-            .top_error
-            .and_then(|(_, t, ..)| agg.templates.get(t).and_then(|c| c.first_in_window));
+        // Since its onset where a problem dates one (errors that began minutes before
+        // the window were said to run "since" the window's first second), else since
+        // its first record in the window.
+        ev.top_error_since = ev.top_error.and_then(|(_, t, ..)| {
+            let first = agg.templates.get(t).and_then(|c| c.first_in_window);
+            let onset = input
+                .problems
+                .iter()
+                .find(|p| p.templates.contains(&t))
+                .and_then(|p| p.onset);
+            match (onset, first) {
+                (Some(o), Some(f)) => Some(o.min(f)),
+                (o, f) => o.or(f),
+            }
+        });
     }
     for (&s, g) in &agg.services {
         if let Some(name) = input.services.get(s) {

@@ -778,3 +778,43 @@ fn a_storm_of_info_lines_with_errors_inside_keeps_its_volume_spike() {
         .collect();
     assert!(causes.iter().any(|c| c.contains("export alarm record")), "{causes:#?}");
 }
+
+/// Errors that began three and a half minutes before the default window (further back
+/// than a lead-in): the root cause said "×N since" the window's first second, its first
+/// record in the window, though the problem dates the onset. "Since when" is one of the
+/// report's questions; it now gives the onset.
+#[test]
+fn a_root_cause_runs_since_its_onset_not_since_the_window_began() {
+    let (mut text, mut gateway) = (String::new(), String::new());
+    let start = ts("2026-11-30T09:00:00Z");
+    // 90 minutes, a request every 0.5 s; errors on two requests in three from 10:11:30.
+    // A second service's log makes the causes ranked per service.
+    let onset = ts("2026-11-30T10:11:30Z");
+    for n in 0..10_800i64 {
+        let t = start + n * 500_000_000;
+        let stamp = jiff::Timestamp::from_nanosecond(t as i128).unwrap();
+        let (level, message) = if t >= onset && n % 3 != 0 {
+            (
+                "ERROR",
+                format!("orders.db: connection to 10.2.0.15:6432 failed: too many clients (request {n})"),
+            )
+        } else {
+            ("INFO", format!("orders.views: listed {} orders (request {n})", n % 40))
+        };
+        text.push_str(&format!("{stamp} {level} {message}\n"));
+        gateway.push_str(&format!("{stamp} INFO proxied request {n} in {}ms\n", 3 + n % 7));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("orders.log");
+    std::fs::write(&path, text).unwrap();
+    let other = dir.path().join("gateway.log");
+    std::fs::write(&other, gateway).unwrap();
+    let (r, _) = analyze_json(&[path.to_str().unwrap(), other.to_str().unwrap()]);
+    assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
+    assert!(r["window"]["from"].as_str().unwrap() > "2026-11-30T10:14:00Z", "{}", r["window"]);
+    let p = problem_named(&r, "too many clients");
+    assert_eq!(p["onset"], "2026-11-30T10:11:30.500Z");
+    let first = r["root_causes"][0]["summary"].as_str().unwrap();
+    assert!(first.contains("too many clients"), "{first}");
+    assert!(first.contains("since 2026-11-30T10:11:30.500Z"), "{first}");
+}
