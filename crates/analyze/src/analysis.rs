@@ -240,7 +240,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         .unwrap_or_default();
 
     // Change blame.
-    let scopes = anomaly_scopes(&problems, &spikes, &templates, &agg, &verdicts);
+    let scopes = anomaly_scopes(&problems, &spikes, &templates, &agg, &verdicts, &frame);
     // Normal traffic: the baseline rate (the window's own rate is inflated by the incident).
     let busy = if agg.baseline_active > 0 {
         agg.baseline_records as f64 / (agg.baseline_active as f64 / MINUTE as f64).max(1.0)
@@ -258,7 +258,20 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         .changes
         .iter()
         .enumerate()
-        .map(|(i, ch)| (i, score_change(ch, &scopes, &agg.minutes, busy, incident_onset, lang)))
+        .map(|(i, ch)| {
+            (
+                i,
+                score_change(
+                    ch,
+                    &scopes,
+                    &agg.minutes,
+                    busy,
+                    incident_onset,
+                    frame.series_start,
+                    lang,
+                ),
+            )
+        })
         .collect();
     changes.sort_by(|a, b| {
         b.1.score
@@ -704,6 +717,7 @@ fn anomaly_scopes(
     templates: &Templates,
     agg: &Aggregates,
     verdicts: &[anomaly::TemplateVerdict],
+    frame: &Frame,
 ) -> Vec<AnomalyScope> {
     // Words of templates that were there before and did not change are not evidence
     // that a change touched the anomaly ("connection", "request", "user").
@@ -744,12 +758,23 @@ fn anomaly_scopes(
             .filter(|_| p.verdict == Verdict::New)
             .filter_map(|&i| templates.templates[i].first_ts)
             .collect();
+        // The first record in the series, not in the input: the same where logs come from
+        // a store that reads only the series' span.
+        let first_logged = (p.priority != "P3")
+            .then(|| {
+                p.templates
+                    .iter()
+                    .filter_map(|&i| first_in_series(&agg.templates[i], frame))
+                    .min()
+            })
+            .flatten();
         out.push(AnomalyScope {
             id: p.id.clone(),
             onset,
             places,
             terms,
             new_templates,
+            first_logged,
             weight: if p.symptom { 0.5 * p.score } else { p.score },
         });
     }
@@ -772,10 +797,19 @@ fn anomaly_scopes(
             places,
             terms,
             new_templates: Vec::new(),
+            first_logged: None,
             weight: 0.8,
         });
     }
     out
+}
+
+/// A template's first record in the series (its first bucket with records, that
+/// bucket's first time).
+fn first_in_series(tc: &crate::aggregate::TemplateCounts, frame: &Frame) -> Option<i64> {
+    let counts = tc.series_counts(frame.buckets);
+    let b = counts.iter().position(|&n| n > 0)?;
+    tc.series_firsts(frame.buckets).get(b).copied()
 }
 
 fn endpoints_of(agg: &Aggregates, c: &Collected) -> Vec<Endpoint> {

@@ -811,7 +811,11 @@ fn a_root_cause_runs_since_its_onset_not_since_the_window_began() {
     std::fs::write(&other, gateway).unwrap();
     let (r, _) = analyze_json(&[path.to_str().unwrap(), other.to_str().unwrap()]);
     assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
-    assert!(r["window"]["from"].as_str().unwrap() > "2026-11-30T10:14:00Z", "{}", r["window"]);
+    assert!(
+        r["window"]["from"].as_str().unwrap() > "2026-11-30T10:14:00Z",
+        "{}",
+        r["window"]
+    );
     let p = problem_named(&r, "too many clients");
     assert_eq!(p["onset"], "2026-11-30T10:11:30.500Z");
     let first = r["root_causes"][0]["summary"].as_str().unwrap();
