@@ -221,7 +221,19 @@ pub fn service_of_file(path: &str) -> String {
     ];
     let p = std::path::Path::new(path);
     let file = p.file_name().and_then(|f| f.to_str()).unwrap_or(path);
-    let mut stem = file.split('.').next().unwrap_or(file).to_string();
+    // A pod's log speaks for its workload: `order-svc-5b67c48447-fj8b7.log`, and the
+    // kubelet's `/var/log/containers/<pod>_<namespace>_<container>-<id>.log`, are
+    // `order-svc` (each pod was a service of its own, so callers and callee were never
+    // matched by name).
+    let base = file.split('.').next().unwrap_or(file);
+    let kubelet = |b: &str| -> Option<usize> {
+        let mut parts = b.split('_');
+        let (pod, _namespace, container) = (parts.next()?, parts.next()?, parts.next()?);
+        let (_, id) = container.rsplit_once('-')?;
+        (parts.next().is_none() && id.len() >= 12 && id.bytes().all(|c| c.is_ascii_hexdigit())).then_some(pod.len())
+    };
+    let base = kubelet(base).map_or(base, |n| &base[..n]);
+    let mut stem = workload_of(base).to_string();
     for role in ROLE_SUFFIXES {
         for sep in ['-', '_'] {
             let suffix = format!("{sep}{role}");
@@ -822,6 +834,12 @@ mod tests {
         assert_eq!(service_of_file("/var/log/payment-access.log.1.gz"), "payment");
         assert_eq!(service_of_file("/srv/checkout/app.log"), "checkout");
         assert_eq!(service_of_file("logs/app.log"), "app");
+        assert_eq!(service_of_file("logs/order-svc-5b67c48447-fj8b7.log"), "order-svc");
+        assert_eq!(
+            service_of_file("/var/log/containers/web-7d9f8b6c5-x2x9q_shop_web-0123456789abcdef.log"),
+            "web"
+        );
+        assert_eq!(service_of_file("/var/log/nginx/shop_access_log.log"), "shop_access_log");
     }
 
     /// Regression: `app.log` given from its folder was service `app`, and

@@ -65,6 +65,9 @@ const MIN_FLOW: f64 = 3.0;
 /// Callers that report a dependency's failure keep this share of their score; chained
 /// under a higher-ranked callee, at most this share of the callee's.
 const CALLER_FACTOR: f64 = 0.5;
+/// How long after its callee's errors began a caller's symptoms may begin: a time-out
+/// or a retry budget (a minute or two at most in practice), with room for clocks.
+const SYMPTOM_DELAY: i64 = 5 * crate::frame::MINUTE;
 
 /// A robust z mapped to [0, 1): 0 up to [`Z_MIN`], then 1 − Z_MIN / z (z = 6 → 0.5,
 /// z = 30 → 0.9). Bounded, so every signal family has the same range before they are
@@ -189,8 +192,10 @@ struct ServiceEvidence {
     first_error: Option<i64>,
     /// First window record of the top error template (its onset, told with it).
     top_error_since: Option<i64>,
-    /// Another service named by one of its surging error templates.
+    /// Another service named by one of its surging error templates, or (`calls_by_time`)
+    /// the service whose errors its dependency symptoms followed.
     calls: Option<String>,
+    calls_by_time: bool,
     metrics: Vec<MetricMove>,
     /// What the request paths through it say.
     flow: ServiceFlow,
@@ -443,6 +448,39 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             });
         if let Some(ev) = by_service.get_mut(name) {
             ev.calls = callee;
+        }
+    }
+    // Callers that name no one: a service whose top error is a dependency symptom (a
+    // time-out, an upstream or downstream failure: the rules' `symptom` categories) calls,
+    // in all likelihood, the service whose top error is no symptom and began first, no
+    // later than its own: a cause precedes its effects, and callers log more (a line per
+    // retry, per hop), so counts alone ranked a gateway's "upstream error" above the
+    // database time-outs behind it.
+    let is_symptom = |t: usize| {
+        input
+            .problems
+            .iter()
+            .find(|p| p.templates.contains(&t))
+            .map(|p| p.symptom)
+    };
+    let origins: Vec<(i64, String)> = by_service
+        .iter()
+        .filter_map(|(name, ev)| {
+            let (_, t, ..) = ev.top_error?;
+            (is_symptom(t) == Some(false)).then_some((ev.top_error_since?, name.clone()))
+        })
+        .collect();
+    for ev in by_service.values_mut() {
+        let (Some((_, t, ..)), Some(since), None) = (ev.top_error, ev.top_error_since, &ev.calls) else {
+            continue;
+        };
+        if is_symptom(t) == Some(true) {
+            ev.calls = origins
+                .iter()
+                .filter(|(first, _)| *first <= since && since - *first <= SYMPTOM_DELAY)
+                .min()
+                .map(|(_, name)| name.clone());
+            ev.calls_by_time = ev.calls.is_some();
         }
     }
     // Hosts without resource series of their own, when other hosts have them, are
@@ -827,7 +865,18 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
                 .unwrap_or_default()
         ));
     }
-    if let Some(callee) = &ev.chained_under {
+    if let (Some(callee), true) = (&ev.chained_under, ev.calls_by_time) {
+        parts.push(say!(
+            lang,
+            "its errors are dependency failures that began after {callee}'s, which ranks higher: a symptom of {callee}",
+            "其错误是依赖故障，始于排名更高的 {callee} 出错之后：是 {callee} 的症状"
+        ));
+        evidence.push(say!(
+            lang,
+            "chain: {name}'s top error is a time-out or dependency failure, {callee}'s is not and began no later; chained under it (score at most {CALLER_FACTOR} of {callee}'s)",
+            "链路：{name} 的首要错误是超时或依赖故障，{callee} 的不是且开始得不晚于它；已挂在其下（得分至多为 {callee} 的 {CALLER_FACTOR} 倍）"
+        ));
+    } else if let Some(callee) = &ev.chained_under {
         parts.push(say!(
             lang,
             "its errors name {callee}, which ranks higher: a symptom of {callee}",
@@ -837,6 +886,17 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
             lang,
             "chain: {name} reports failures calling {callee} and is chained under it (score at most {CALLER_FACTOR} of {callee}'s)",
             "链路：{name} 报告调用 {callee} 失败，已挂在其下（得分至多为 {callee} 的 {CALLER_FACTOR} 倍）"
+        ));
+    } else if let (Some(callee), true) = (&ev.calls, ev.calls_by_time) {
+        parts.push(say!(
+            lang,
+            "its errors are dependency failures that began after {callee}'s (its own score halved)",
+            "其错误是依赖故障，始于 {callee} 出错之后（自身得分减半）"
+        ));
+        evidence.push(say!(
+            lang,
+            "chain: {name}'s top error is a time-out or dependency failure that began after {callee}'s, so it may be a symptom of {callee}",
+            "链路：{name} 的首要错误是超时或依赖故障，始于 {callee} 出错之后，可能是 {callee} 的症状"
         ));
     } else if let Some(callee) = &ev.calls {
         parts.push(say!(

@@ -822,3 +822,67 @@ fn a_root_cause_runs_since_its_onset_not_since_the_window_began() {
     assert!(first.contains("too many clients"), "{first}");
     assert!(first.contains("since 2026-11-30T10:11:30.500Z"), "{first}");
 }
+
+/// A database time-out in inventory-svc fails order-svc's calls (two attempts each) and
+/// the gateway's requests, each logging in its pod's file. The report ranked the callers
+/// first — they log more — each pod a service of its own, and the callee third. Now pods
+/// are their workloads, and a service whose top error is a dependency symptom that began
+/// after another service's own error is chained under it.
+#[test]
+fn callers_whose_time_outs_follow_a_callee_error_are_chained_under_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let pods = [
+        ("api-gateway", "6d8f7c9b5d-kq2lp"),
+        ("order-svc", "5b67c48447-fj8b7"),
+        ("inventory-svc", "7f9c6d5b4-x2x9q"),
+    ];
+    let mut logs: Vec<String> = vec![String::new(); 3];
+    let start = ts("2026-12-01T14:00:00Z");
+    let onset = start + 16 * 60 * 1_000_000_000;
+    let ms = 1_000_000i64;
+    for n in 0..12_000i64 {
+        let t = start + n * 100 * ms;
+        let line = |at: i64, level: &str, msg: &str, extra: &str| {
+            let stamp = jiff::Timestamp::from_nanosecond(at as i128).unwrap();
+            format!("{{\"level\":\"{level}\",\"ts\":\"{stamp}\",\"msg\":\"{msg}\",\"request\":{n}{extra}}}\n")
+        };
+        if t >= onset && n % 10 < 7 {
+            let late = t + 2_000 * ms;
+            logs[2].push_str(&line(
+                late,
+                "error",
+                "stock lookup failed",
+                ",\"error\":\"pq: canceling statement\"",
+            ));
+            for attempt in 1..=2 {
+                logs[1].push_str(&line(
+                    late + 3 * ms,
+                    "error",
+                    "call to inventory failed: context deadline exceeded",
+                    &format!(",\"attempt\":{attempt}"),
+                ));
+            }
+            logs[0].push_str(&line(late + 10 * ms, "error", "upstream error", ",\"status\":504"));
+            logs[0].push_str(&line(late + 11 * ms, "warn", "retrying upstream", ""));
+        } else {
+            logs[2].push_str(&line(t + 5 * ms, "debug", "stock lookup", ""));
+            logs[1].push_str(&line(t + 7 * ms, "info", "order created", ""));
+            logs[0].push_str(&line(t + 9 * ms, "info", "request completed", ",\"status\":201"));
+        }
+    }
+    for ((service, pod), text) in pods.iter().zip(&logs) {
+        std::fs::write(dir.path().join(format!("{service}-{pod}.log")), text).unwrap();
+    }
+    let (r, _) = analyze_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
+    let causes = r["root_causes"].as_array().unwrap();
+    let service_causes: Vec<&Value> = causes.iter().filter(|c| c["kind"] == "service").collect();
+    let names: Vec<&str> = service_causes.iter().map(|c| c["service"].as_str().unwrap()).collect();
+    assert_eq!(names[0], "inventory-svc", "{names:?}");
+    for caller in ["api-gateway", "order-svc"] {
+        let c = service_causes.iter().find(|c| c["service"] == caller).unwrap();
+        let summary = c["summary"].as_str().unwrap();
+        assert!(summary.contains("a symptom of inventory-svc"), "{summary}");
+        assert!(c["score"].as_f64().unwrap() <= 0.5 * service_causes[0]["score"].as_f64().unwrap() + 1e-3);
+    }
+}
