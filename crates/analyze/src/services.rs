@@ -68,6 +68,7 @@ const CALLER_FACTOR: f64 = 0.5;
 /// How long after its callee's errors began a caller's symptoms may begin: a time-out
 /// or a retry budget (a minute or two at most in practice), with room for clocks.
 const SYMPTOM_DELAY: i64 = 5 * crate::frame::MINUTE;
+const SECOND: i64 = 1_000_000_000;
 
 /// A robust z mapped to [0, 1): 0 up to [`Z_MIN`], then 1 − Z_MIN / z (z = 6 → 0.5,
 /// z = 30 → 0.9). Bounded, so every signal family has the same range before they are
@@ -201,6 +202,8 @@ struct ServiceEvidence {
     flow: ServiceFlow,
     /// It has CPU or memory series (a workload, not an aggregate view).
     has_resource_series: bool,
+    /// It has metric series of any kind (else "metrics normal" would be said of none).
+    has_series: bool,
     problems: Vec<String>,
     /// Callers chained under it: (name, what they report).
     chained: Vec<String>,
@@ -391,6 +394,7 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             let ev = by_service.entry(workload_of(&series.host).to_string()).or_default();
             let resource = matches!(series.kind, MetricKind::Cpu | MetricKind::Memory);
             ev.has_resource_series |= resource;
+            ev.has_series = true;
             let Some(d) = metrics::deviation(series, frame.window, &frame.baselines) else {
                 continue;
             };
@@ -477,7 +481,10 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
         if is_symptom(t) == Some(true) {
             ev.calls = origins
                 .iter()
-                .filter(|(first, _)| *first <= since && since - *first <= SYMPTOM_DELAY)
+                // Compared by the second: many logs (nginx, syslog) stamp whole seconds.
+                .filter(|(first, _)| {
+                    first.div_euclid(SECOND) <= since.div_euclid(SECOND) && since - *first <= SYMPTOM_DELAY
+                })
                 .min()
                 .map(|(_, name)| name.clone());
             ev.calls_by_time = ev.calls.is_some();
@@ -828,7 +835,7 @@ fn to_root_cause(name: &str, ev: &ServiceEvidence, raw: f64, names: &NodeNames<'
             top.baseline_avg,
             top.z
         ));
-    } else if ev.has_resource_series || ev.log_score() > 0.0 {
+    } else if ev.has_series {
         parts.push(say!(lang, "metrics normal", "指标正常"));
     }
     for m in moves.iter().take(3) {
