@@ -189,6 +189,14 @@ pub fn human_duration(ns: i64) -> String {
         } else {
             format!("{m}m")
         }
+    } else if sec == 0 && ns != 0 {
+        // Under a second: "first logged 0.4s after it", not "0s after it".
+        let tenths = (ns.abs() as f64 / SECOND as f64 * 10.0).round();
+        if tenths == 0.0 {
+            "<0.1s".to_string()
+        } else {
+            format!("{:.1}s", tenths / 10.0)
+        }
     } else {
         format!("{sec}s")
     };
@@ -246,6 +254,9 @@ mod tests {
         assert_eq!(human_duration(11 * HOUR + 5 * MINUTE), "11h 5m");
         assert_eq!(human_duration(90 * SECOND), "1m 30s");
         assert_eq!(human_duration(2 * DAY + 3 * HOUR), "2d 3h");
+        assert_eq!(human_duration(372_000_000), "0.4s");
+        assert_eq!(human_duration(20_000_000), "<0.1s");
+        assert_eq!(human_duration(0), "0s");
     }
 
     #[test]
