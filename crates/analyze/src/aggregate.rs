@@ -82,6 +82,17 @@ impl TemplateCounts {
         std::borrow::Cow::Owned(dense)
     }
 
+    /// The template's first record in the series: the first time of its earliest
+    /// bucket with records.
+    pub fn first_in_series(&self) -> Option<i64> {
+        if self.sparse.is_empty() {
+            let b = self.series.iter().position(|&n| n > 0)?;
+            self.series_first.get(b).copied()
+        } else {
+            self.sparse.iter().min_by_key(|e| e.0).map(|e| e.2)
+        }
+    }
+
     /// The first time per bucket (0 = none), as [`TemplateCounts::series_counts`].
     pub fn series_firsts(&self, buckets: usize) -> std::borrow::Cow<'_, [i64]> {
         if self.sparse.is_empty() {

@@ -240,7 +240,7 @@ pub fn analyze(mut c: Collected, mut side: SideInputs, opts: &AnalyzeOptions) ->
         .unwrap_or_default();
 
     // Change blame.
-    let scopes = anomaly_scopes(&problems, &spikes, &templates, &agg, &verdicts, &frame);
+    let scopes = anomaly_scopes(&problems, &spikes, &templates, &agg, &verdicts);
     // Normal traffic: the baseline rate (the window's own rate is inflated by the incident).
     let busy = if agg.baseline_active > 0 {
         agg.baseline_records as f64 / (agg.baseline_active as f64 / MINUTE as f64).max(1.0)
@@ -717,7 +717,6 @@ fn anomaly_scopes(
     templates: &Templates,
     agg: &Aggregates,
     verdicts: &[anomaly::TemplateVerdict],
-    frame: &Frame,
 ) -> Vec<AnomalyScope> {
     // Words of templates that were there before and did not change are not evidence
     // that a change touched the anomaly ("connection", "request", "user").
@@ -764,7 +763,7 @@ fn anomaly_scopes(
             .then(|| {
                 p.templates
                     .iter()
-                    .filter_map(|&i| first_in_series(&agg.templates[i], frame))
+                    .filter_map(|&i| agg.templates[i].first_in_series())
                     .min()
             })
             .flatten();
@@ -802,14 +801,6 @@ fn anomaly_scopes(
         });
     }
     out
-}
-
-/// A template's first record in the series (its first bucket with records, that
-/// bucket's first time).
-fn first_in_series(tc: &crate::aggregate::TemplateCounts, frame: &Frame) -> Option<i64> {
-    let counts = tc.series_counts(frame.buckets);
-    let b = counts.iter().position(|&n| n > 0)?;
-    tc.series_firsts(frame.buckets).get(b).copied()
 }
 
 fn endpoints_of(agg: &Aggregates, c: &Collected) -> Vec<Endpoint> {

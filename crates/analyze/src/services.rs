@@ -68,7 +68,6 @@ const CALLER_FACTOR: f64 = 0.5;
 /// How long after its callee's errors began a caller's symptoms may begin: a time-out
 /// or a retry budget (a minute or two at most in practice), with room for clocks.
 const SYMPTOM_DELAY: i64 = 5 * crate::frame::MINUTE;
-const SECOND: i64 = 1_000_000_000;
 
 /// A robust z mapped to [0, 1): 0 up to [`Z_MIN`], then 1 − Z_MIN / z (z = 6 → 0.5,
 /// z = 30 → 0.9). Bounded, so every signal family has the same range before they are
@@ -362,17 +361,15 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             by_service.entry(name.to_string()).or_default().mix_shift = (sq - templates as f64).max(0.0).sqrt();
         }
     }
+    // The problem a template belongs to (its onset, whether it is a symptom).
+    let problem_of = |t: usize| input.problems.iter().find(|p| p.templates.contains(&t));
     for ev in by_service.values_mut() {
         // Since its onset where a problem dates one (errors that began minutes before
         // the window were said to run "since" the window's first second), else since
         // its first record in the window.
         ev.top_error_since = ev.top_error.and_then(|(_, t, ..)| {
             let first = agg.templates.get(t).and_then(|c| c.first_in_window);
-            let onset = input
-                .problems
-                .iter()
-                .find(|p| p.templates.contains(&t))
-                .and_then(|p| p.onset);
+            let onset = problem_of(t).and_then(|p| p.onset);
             match (onset, first) {
                 (Some(o), Some(f)) => Some(o.min(f)),
                 (o, f) => o.or(f),
@@ -460,13 +457,7 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
     // later than its own: a cause precedes its effects, and callers log more (a line per
     // retry, per hop), so counts alone ranked a gateway's "upstream error" above the
     // database time-outs behind it.
-    let is_symptom = |t: usize| {
-        input
-            .problems
-            .iter()
-            .find(|p| p.templates.contains(&t))
-            .map(|p| p.symptom)
-    };
+    let is_symptom = |t: usize| problem_of(t).map(|p| p.symptom);
     let origins: Vec<(i64, String)> = by_service
         .iter()
         .filter_map(|(name, ev)| {
@@ -483,7 +474,8 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
                 .iter()
                 // Compared by the second: many logs (nginx, syslog) stamp whole seconds.
                 .filter(|(first, _)| {
-                    first.div_euclid(SECOND) <= since.div_euclid(SECOND) && since - *first <= SYMPTOM_DELAY
+                    first.div_euclid(crate::frame::SECOND) <= since.div_euclid(crate::frame::SECOND)
+                        && since - *first <= SYMPTOM_DELAY
                 })
                 .min()
                 .map(|(_, name)| name.clone());
