@@ -200,7 +200,9 @@ pub fn workload_of(name: &str) -> &str {
 /// The service a log file speaks for, from its name: `payment-access.log.1.gz` →
 /// `payment`; generic names (`app.log`, `access.log`) take the folder's name.
 pub fn service_of_file(path: &str) -> String {
-    const GENERIC: [&str; 14] = [
+    // Names that say what a log holds or where it runs, not whose it is: Rails writes
+    // `log/production.log`, winston `combined.log`, many apps `logs/info.log`.
+    const GENERIC: [&str; 24] = [
         "app",
         "application",
         "access",
@@ -215,6 +217,16 @@ pub fn service_of_file(path: &str) -> String {
         "syslog",
         "stdout",
         "current",
+        "production",
+        "development",
+        "staging",
+        "combined",
+        "console",
+        "debug",
+        "info",
+        "warn",
+        "warning",
+        "trace",
     ];
     const ROLE_SUFFIXES: [&str; 9] = [
         "access", "error", "app", "debug", "info", "stdout", "stderr", "out", "err",
@@ -242,40 +254,84 @@ pub fn service_of_file(path: &str) -> String {
             }
         }
     }
-    if stem.is_empty() || GENERIC.contains(&stem.to_ascii_lowercase().as_str()) {
-        let parent = folder_name(p).unwrap_or_default();
-        if !parent.is_empty() && !GENERIC.contains(&parent.to_ascii_lowercase().as_str()) {
-            return parent;
+    let generic = |name: &str| GENERIC.contains(&name.to_ascii_lowercase().as_str());
+    if stem.is_empty() || generic(&stem) {
+        // The folder's name; past a log folder (`shop/log/production.log`), its parent's.
+        let folders = folder_names(p);
+        let named = match folders.as_slice() {
+            [first, ..] if !generic(first) => Some(first),
+            [first, second, ..]
+                if LOG_FOLDERS.contains(&first.as_str())
+                    && !generic(second)
+                    && !SYSTEM_FOLDERS.contains(&second.as_str()) =>
+            {
+                Some(second)
+            }
+            _ => None,
+        };
+        if let Some(name) = named {
+            return name.clone();
         }
         return if stem.is_empty() { "app".into() } else { stem };
     }
     stem
 }
 
-/// The name of the folder holding `path`, the same however the path was typed:
-/// `app.log`, `./app.log` and `/srv/checkout/app.log` run from `/srv/checkout` all give
-/// `checkout` (a relative path without a folder was named by its file alone, so the
-/// same logs got another service, and other problems, when given by absolute path).
-/// Standard input (`-`) has no folder.
-fn folder_name(path: &std::path::Path) -> Option<String> {
-    folder_name_from(path, || std::env::current_dir().ok())
+/// Folders that hold an app's logs, named for that: their parent names the app.
+const LOG_FOLDERS: [&str; 3] = ["log", "logs", "Logs"];
+
+/// Folders of the file system's own layout (`/var/log`): never an app's name.
+const SYSTEM_FOLDERS: [&str; 10] = [
+    "var", "tmp", "home", "root", "srv", "opt", "usr", "mnt", "data", "private",
+];
+
+/// The names of the folders holding `path`, nearest first (up to two), the same however
+/// the path was typed: `app.log`, `./app.log` and `/srv/checkout/app.log` run from
+/// `/srv/checkout` all give `checkout` first (a relative path without a folder was named
+/// by its file alone, so the same logs got another service, and other problems, when
+/// given by absolute path). Standard input (`-`) has no folder.
+fn folder_names(path: &std::path::Path) -> Vec<String> {
+    folder_names_from(path, || std::env::current_dir().ok())
 }
 
-/// [`folder_name`] with the working folder given (tests cannot change the process's).
-fn folder_name_from(path: &std::path::Path, cwd: impl FnOnce() -> Option<std::path::PathBuf>) -> Option<String> {
-    let named = |d: &std::path::Path| d.file_name().and_then(|f| f.to_str()).map(str::to_string);
-    let parent = path.parent()?;
-    if let Some(name) = named(parent) {
-        return Some(name);
+/// [`folder_names`] with the working folder given (tests cannot change the process's).
+fn folder_names_from(path: &std::path::Path, cwd: impl FnOnce() -> Option<std::path::PathBuf>) -> Vec<String> {
+    use std::path::Component;
+    // Names of the folders, nearest first, up to a `..`, `.` or the root.
+    let names = |dir: &std::path::Path| -> Vec<String> {
+        dir.components()
+            .rev()
+            .map_while(|c| match c {
+                Component::Normal(n) => n.to_str().map(str::to_string),
+                _ => None,
+            })
+            .take(2)
+            .collect()
+    };
+    let Some(parent) = path.parent() else { return Vec::new() };
+    let lexical = names(parent);
+    if lexical.len() == 2 || path.as_os_str() == "-" {
+        return lexical;
     }
-    if path.as_os_str() == "-" {
-        return None;
+    // `app.log`, `./app.log`, `../app.log`, `log/production.log`: the folders as the
+    // absolute path names them (`..` resolved through the file system).
+    let Some(absolute) = cwd().map(|d| d.join(parent)) else {
+        return lexical;
+    };
+    if absolute
+        .components()
+        .any(|c| matches!(c, Component::ParentDir | Component::CurDir))
+    {
+        if let Ok(resolved) = std::fs::canonicalize(&absolute) {
+            return names(&resolved);
+        }
     }
-    // `app.log`, `./app.log`, `../app.log`: the folder as the absolute path names it
-    // (`..` resolved through the file system).
-    let absolute = cwd()?.join(path);
-    let parent = absolute.parent()?;
-    named(parent).or_else(|| std::fs::canonicalize(parent).ok().as_deref().and_then(named))
+    let found = names(&absolute);
+    if found.len() > lexical.len() {
+        found
+    } else {
+        lexical
+    }
 }
 
 /// An HTTP request a record describes (access logs; JSON request logs).
@@ -833,7 +889,8 @@ mod tests {
         assert_eq!(service_of_file("logs/ts-order-service.log"), "ts-order-service");
         assert_eq!(service_of_file("/var/log/payment-access.log.1.gz"), "payment");
         assert_eq!(service_of_file("/srv/checkout/app.log"), "checkout");
-        assert_eq!(service_of_file("logs/app.log"), "app");
+        assert_eq!(service_of_file("/var/log/app.log"), "app");
+        assert_eq!(service_of_file("/var/log/syslog"), "syslog");
         assert_eq!(service_of_file("logs/order-svc-5b67c48447-fj8b7.log"), "order-svc");
         assert_eq!(
             service_of_file("/var/log/containers/web-7d9f8b6c5-x2x9q_shop_web-0123456789abcdef.log"),
@@ -850,11 +907,27 @@ mod tests {
         let folder = dir.path().join("checkout");
         std::fs::create_dir_all(folder.join("sub")).unwrap();
         assert_eq!(service_of_file(folder.join("app.log").to_str().unwrap()), "checkout");
-        let from = |p: &str, cwd: &std::path::Path| folder_name_from(std::path::Path::new(p), || Some(cwd.into()));
+        let from = |p: &str, cwd: &std::path::Path| {
+            folder_names_from(std::path::Path::new(p), || Some(cwd.into()))
+                .first()
+                .cloned()
+        };
         assert_eq!(from("app.log", &folder).as_deref(), Some("checkout"));
         assert_eq!(from("./app.log", &folder).as_deref(), Some("checkout"));
         assert_eq!(from("../app.log", &folder.join("sub")).as_deref(), Some("checkout"));
         assert_eq!(from("-", &folder), None);
+        // Past a log folder, its parent names the app: Rails' `log/production.log`,
+        // however typed (regression: the service was `production`).
+        let rails = folder.join("log");
+        std::fs::create_dir_all(&rails).unwrap();
+        assert_eq!(
+            service_of_file(rails.join("production.log").to_str().unwrap()),
+            "checkout"
+        );
+        let names = |p: &str, cwd: &std::path::Path| folder_names_from(std::path::Path::new(p), || Some(cwd.into()));
+        assert_eq!(names("log/production.log", &folder), ["log", "checkout"]);
+        assert_eq!(names("production.log", &rails), ["log", "checkout"]);
+        assert_eq!(service_of_file("/srv/shop/logs/combined.log"), "shop");
     }
 
     #[test]

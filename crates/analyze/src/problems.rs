@@ -39,6 +39,9 @@ pub struct ProblemDraft {
     pub score: f64,
     pub priority: &'static str,
     pub symptom_of: Option<String>,
+    /// Templates folded in because they were logged with this problem's own (see
+    /// [`fold_companions`]): in `templates` too, after its own; never cited for it.
+    pub companions: Vec<usize>,
 }
 
 impl ProblemDraft {
@@ -231,9 +234,16 @@ pub fn build(
             score: 0.0,
             priority: "P3",
             symptom_of: None,
+            companions: Vec::new(),
         };
         score(&mut d, window_errors);
         out.push(d);
+    }
+    let mut out = fold_companions(out, templates);
+    for d in &mut out {
+        if !d.companions.is_empty() {
+            score(d, window_errors);
+        }
     }
     out.sort_by(|a, b| {
         a.priority
@@ -243,6 +253,111 @@ pub fn build(
             .then_with(|| a.id.cmp(&b.id))
     });
     out
+}
+
+/// Problems logged together are one problem. Loggers that give every line its own header
+/// (Rails' `Logger`, one record per line of a container's output) write an error as
+/// several records — a blank line, the exception, a frame per line of the backtrace, the
+/// request's `Completed 500` — and each became a problem of its own, the blank one
+/// (`[<request id>]`, most records) first. Problems of one service whose first and last
+/// records in the window carry the same times, to below the second, are lines of the same
+/// events: the leader keeps its id and title, the others follow as companions. Times of
+/// whole seconds are not compared (second-resolution logs share them by chance). The
+/// leader is the most severe, then the one that says something (a word outside the
+/// placeholders), then the one the rules name, then the fewest records (one line per
+/// event rather than a repeated blank).
+fn fold_companions(drafts: Vec<ProblemDraft>, templates: &Templates) -> Vec<ProblemDraft> {
+    const SECOND: i64 = 1_000_000_000;
+    let mut by_key: BTreeMap<(String, i64, i64), Vec<usize>> = BTreeMap::new();
+    for (i, d) in drafts.iter().enumerate() {
+        if let (Some(service), Some(first), Some(last)) = (d.main_service(), d.first_seen, d.last_seen) {
+            if first % SECOND != 0 || last % SECOND != 0 {
+                by_key.entry((service.to_string(), first, last)).or_default().push(i);
+            }
+        }
+    }
+    let says_something = |d: &ProblemDraft| has_words(&templates.templates[d.templates[0]].text);
+    let mut leader_of: Vec<Option<usize>> = vec![None; drafts.len()];
+    for members in by_key.values().filter(|m| m.len() > 1) {
+        let Some(&leader) = members.iter().min_by(|&&a, &&b| {
+            let (x, y) = (&drafts[a], &drafts[b]);
+            y.max_level()
+                .cmp(&x.max_level())
+                .then(says_something(y).cmp(&says_something(x)))
+                .then((y.category != "other").cmp(&(x.category != "other")))
+                .then(x.count.cmp(&y.count))
+                .then_with(|| x.id.cmp(&y.id))
+        }) else {
+            continue;
+        };
+        for &m in members.iter().filter(|&&m| m != leader) {
+            leader_of[m] = Some(leader);
+        }
+    }
+    let mut slots: Vec<Option<ProblemDraft>> = drafts.into_iter().map(Some).collect();
+    for m in 0..slots.len() {
+        let Some(leader) = leader_of[m] else { continue };
+        let Some(companion) = slots[m].take() else { continue };
+        let Some(d) = slots[leader].as_mut() else { continue };
+        d.companions.extend(&companion.templates);
+        d.templates.extend(&companion.templates);
+        d.count += companion.count;
+        d.baseline_count += companion.baseline_count;
+        for (l, n) in d.levels.iter_mut().zip(companion.levels) {
+            *l += n;
+        }
+        d.onset = match (d.onset, companion.onset) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        for (mine, theirs) in [
+            (&mut d.modules, companion.modules),
+            (&mut d.hosts, companion.hosts),
+            (&mut d.services, companion.services),
+        ] {
+            for (name, n) in theirs {
+                match mine.iter_mut().find(|(x, _)| *x == name) {
+                    Some((_, have)) => *have += n,
+                    None => mine.push((name, n)),
+                }
+            }
+            mine.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        }
+    }
+    let mut out: Vec<ProblemDraft> = slots.into_iter().flatten().collect();
+    for d in &mut out {
+        if !d.companions.is_empty() {
+            let n = d.companions.len();
+            d.title = format!(
+                "{} (with {n} more template{} logged with it)",
+                d.title,
+                if n == 1 { "" } else { "s" }
+            );
+        }
+    }
+    out
+}
+
+/// Whether a template says something: a word of two letters or more outside its
+/// placeholders (`[<uuid>]`, a blank line's request tag, says nothing).
+pub fn has_words(template: &str) -> bool {
+    let mut rest = template;
+    let mut text = String::with_capacity(template.len());
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        match rest[open..].find('>') {
+            Some(close) => {
+                text.push(' ');
+                rest = &rest[open + close + 1..];
+            }
+            None => {
+                rest = &rest[open..];
+                break;
+            }
+        }
+    }
+    text.push_str(rest);
+    text.split(|c: char| !c.is_alphabetic()).any(|w| w.chars().count() >= 2)
 }
 
 /// Score 0–1 and priority: severity, novelty, volume (share of the window's errors) and
@@ -271,7 +386,17 @@ fn score(d: &mut ProblemDraft, window_errors: u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::group_key;
+    use super::{group_key, has_words};
+
+    #[test]
+    fn a_template_of_placeholders_says_nothing() {
+        assert!(!has_words("[<uuid>]"));
+        assert!(!has_words(""));
+        assert!(!has_words("<num> <ip> -- : [<hex>]"));
+        assert!(has_words("[<uuid>] Redis::TimeoutError (Connection timed out):"));
+        assert!(has_words("<id> `items'"));
+        assert!(has_words("请求 <num> 失败"));
+    }
 
     #[test]
     fn variants_share_a_key() {

@@ -305,6 +305,13 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
     keys.dedup();
     let mut mix_sq: BTreeMap<u32, (f64, usize)> = BTreeMap::new();
     let mut errors_of: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    // Lines logged with another problem's (a backtrace's frames, a blank line): one event
+    // counts once, and the line that says what failed is the one cited.
+    let companions: std::collections::HashSet<usize> = input
+        .problems
+        .iter()
+        .flat_map(|p| p.companions.iter().copied())
+        .collect();
     for &(t, s) in &keys {
         let Some(name) = input.services.get(s) else { continue };
         let w = agg.template_services.get(&(t, s)).copied().unwrap_or(0);
@@ -318,7 +325,7 @@ pub fn rank_services(input: ServiceInputs<'_>) -> ServiceRanking {
             .unwrap_or_default();
         // Errors that baseline requests logged at the same step are the traffic's, not news.
         let w = (w as f64 * (1.0 - input.flows.routine_share(t))).round() as u64;
-        if is_error_template(&levels) && w > 0 {
+        if is_error_template(&levels) && w > 0 && !companions.contains(&(t as usize)) {
             // Without baseline time every window error is unexpected.
             let expected = if baseline_min > 0.0 {
                 b as f64 * window_min / baseline_min

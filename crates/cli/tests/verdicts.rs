@@ -896,3 +896,118 @@ fn callers_whose_time_outs_follow_a_callee_error_are_chained_under_it() {
         assert!(c["score"].as_f64().unwrap() <= 0.5 * service_causes[0]["score"].as_f64().unwrap() + 1e-3);
     }
 }
+
+/// A Rails app's `log/production.log`, where the `Logger` gives every line its own header:
+/// each failed cart request writes `Completed 500`, a blank FATAL line, the exception and
+/// two backtrace frames, all tagged with the request id. Each line was a problem of its
+/// own and the blank one (`[<uuid>]`, twice per request) led the report and the root
+/// causes; and the service was `production`. Lines logged together are now one problem
+/// led by the line that says what failed, and the folder above `log/` names the app.
+#[test]
+fn lines_logged_together_are_one_problem_led_by_the_line_that_says_what_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("shop").join("log");
+    std::fs::create_dir_all(&logs).unwrap();
+    // A second service (its jobs run fine) makes the causes ranked per service.
+    let (mut rails, mut jobs) = (String::new(), String::new());
+    let start = ts("2026-12-01T10:00:00Z");
+    let onset = start + 47 * 60 * 1_000_000_000;
+    let ms = 1_000_000i64;
+    let stamp = |t: i64| {
+        jiff::Timestamp::from_nanosecond(t as i128)
+            .unwrap()
+            .strftime("%Y-%m-%dT%H:%M:%S%.6f")
+            .to_string()
+    };
+    let line = |out: &mut String, t: i64, level: &str, id: &str, msg: &str| {
+        out.push_str(&format!(
+            "{}, [{} #1201] {level:>5} -- : [{id}] {msg}\n",
+            &level[..1],
+            stamp(t)
+        ));
+    };
+    let mut failed = 0;
+    for n in 0..12_000i64 {
+        let t = start + n * 250 * ms;
+        let id = format!("{:08x}-1f2e-4a3b-9c8d-{:012x}", n * 7919 % 0xffff_ffff, n * 104_729);
+        let cart = n % 3 == 0;
+        line(
+            &mut rails,
+            t,
+            "INFO",
+            &id,
+            &format!(
+                "Started GET \"/{}/{n}\" for 10.2.0.{} at 2026-12-01",
+                if cart { "cart" } else { "orders" },
+                n % 200
+            ),
+        );
+        if cart && t >= onset {
+            failed += 1;
+            let t = t + 1_000 * ms;
+            line(
+                &mut rails,
+                t,
+                "INFO",
+                &id,
+                "Completed 500 Internal Server Error in 1003ms (ActiveRecord: 2.1ms)",
+            );
+            line(&mut rails, t, "FATAL", &id, "");
+            line(
+                &mut rails,
+                t,
+                "FATAL",
+                &id,
+                "Redis::TimeoutError (Connection timed out):",
+            );
+            line(&mut rails, t, "FATAL", &id, "");
+            line(&mut rails, t, "FATAL", &id, "app/models/cart_cache.rb:18:in `items'");
+            line(
+                &mut rails,
+                t,
+                "FATAL",
+                &id,
+                "app/controllers/carts_controller.rb:9:in `show'",
+            );
+        } else {
+            line(
+                &mut rails,
+                t + 12 * ms,
+                "INFO",
+                &id,
+                &format!("Completed 200 OK in {}ms (ActiveRecord: 2.1ms)", 5 + n % 40),
+            );
+        }
+        if n % 40 == 0 {
+            let z = jiff::Timestamp::from_nanosecond((t + 3 * ms) as i128).unwrap();
+            jobs.push_str(&format!("{z} pid=2201 class=CartExpiryJob jid={n:x} INFO: done\n"));
+        }
+    }
+    std::fs::write(logs.join("production.log"), rails).unwrap();
+    std::fs::write(logs.join("sidekiq.log"), jobs).unwrap();
+    let (r, _) = analyze_json(&[logs.to_str().unwrap()]);
+    assert_eq!(r["status"], "incident", "{}", r["conclusion"]);
+    let first = &r["problems"][0];
+    let title = first["title"].as_str().unwrap();
+    assert!(title.contains("Redis::TimeoutError (Connection timed out)"), "{title}");
+    assert!(title.contains("with 4 more templates logged with it"), "{title}");
+    assert_eq!(first["templates"].as_array().unwrap().len(), 5, "{first}");
+    assert_eq!(first["count"], 6 * failed, "{first}");
+    assert_eq!(first["services"][0]["name"], "shop", "{first}");
+    // The blank line heads no problem and is cited by no cause.
+    for p in r["problems"].as_array().unwrap() {
+        assert_ne!(p["title"], "[<uuid>]", "{p}");
+    }
+    let causes: Vec<&Value> = r["root_causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "service")
+        .collect();
+    assert_eq!(causes[0]["service"], "shop", "{causes:#?}");
+    let summary = causes[0]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains(&format!("Redis::TimeoutError (Connection timed out):\" ×{failed}")),
+        "{summary}"
+    );
+}
