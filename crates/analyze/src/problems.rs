@@ -267,7 +267,7 @@ pub fn build(
 /// placeholders), then the one the rules name, then the fewest records (one line per
 /// event rather than a repeated blank).
 fn fold_companions(drafts: Vec<ProblemDraft>, templates: &Templates) -> Vec<ProblemDraft> {
-    const SECOND: i64 = 1_000_000_000;
+    use crate::frame::SECOND;
     let mut by_key: BTreeMap<(String, i64, i64), Vec<usize>> = BTreeMap::new();
     for (i, d) in drafts.iter().enumerate() {
         if let (Some(service), Some(first), Some(last)) = (d.main_service(), d.first_seen, d.last_seen) {
@@ -341,23 +341,24 @@ fn fold_companions(drafts: Vec<ProblemDraft>, templates: &Templates) -> Vec<Prob
 /// Whether a template says something: a word of two letters or more outside its
 /// placeholders (`[<uuid>]`, a blank line's request tag, says nothing).
 pub fn has_words(template: &str) -> bool {
-    let mut rest = template;
-    let mut text = String::with_capacity(template.len());
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        match rest[open..].find('>') {
-            Some(close) => {
-                text.push(' ');
-                rest = &rest[open + close + 1..];
+    // Letters in a row outside `<…>` (placeholders hold no space: `x <= 5 failed` has
+    // words); a placeholder or any other character ends a run.
+    let (mut run, mut inside) = (0, false);
+    for c in template.chars() {
+        match c {
+            '<' => (inside, run) = (true, 0),
+            '>' if inside => inside = false,
+            c if inside && c.is_whitespace() => inside = false,
+            c if !inside && c.is_alphabetic() => {
+                run += 1;
+                if run >= 2 {
+                    return true;
+                }
             }
-            None => {
-                rest = &rest[open..];
-                break;
-            }
+            _ => run = 0,
         }
     }
-    text.push_str(rest);
-    text.split(|c: char| !c.is_alphabetic()).any(|w| w.chars().count() >= 2)
+    false
 }
 
 /// Score 0–1 and priority: severity, novelty, volume (share of the window's errors) and
